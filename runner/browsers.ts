@@ -1,0 +1,124 @@
+// Resolves which browser each Playwright project runs: Playwright's own builds where installed,
+// else the system's (Debian chromium, firefox-esr over WebDriver BiDi). One place, used by
+// playwright.config.ts, the CLI's checks and the Lambda handler.
+import { existsSync } from 'node:fs';
+import { chromium, firefox, webkit } from 'playwright-core';
+
+export type BrowserName = 'chromium' | 'firefox' | 'webkit';
+export const BROWSER_NAMES: readonly BrowserName[] = ['chromium', 'firefox', 'webkit'];
+
+export interface ResolvedBrowser {
+  name: BrowserName;
+  source: 'playwright' | 'system' | 'env';
+  executablePath: string;
+  /** Spread into a Playwright project's `use`. */
+  use: {
+    browserName: BrowserName;
+    channel?: string;
+    launchOptions?: { executablePath?: string; args?: string[] };
+  };
+}
+
+export interface MissingBrowser {
+  name: BrowserName;
+  /** One line: what is missing and how to install it. */
+  message: string;
+}
+
+export interface BrowserResolution {
+  found: ResolvedBrowser[];
+  missing: MissingBrowser[];
+}
+
+export interface ResolveOptions {
+  env?: NodeJS.ProcessEnv;
+  exists?: (path: string) => boolean;
+  bundledPath?: (name: BrowserName) => string;
+}
+
+// Without these, Chromium keeps dialling Google's services; on a closed network that is a flood
+// of refused connections and slower starts.
+export const QUIET_CHROMIUM_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const SYSTEM_PATHS: Record<BrowserName, string[]> = {
+  chromium: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'],
+  firefox: ['/usr/bin/firefox-esr', '/usr/bin/firefox'],
+  webkit: [],
+};
+
+const ENV_PATH: Record<BrowserName, string> = {
+  chromium: 'UIGATE_CHROMIUM_PATH',
+  firefox: 'UIGATE_FIREFOX_PATH',
+  webkit: 'UIGATE_WEBKIT_PATH',
+};
+
+const INSTALL_HINT: Record<BrowserName, string> = {
+  chromium: 'install it with `apt-get install chromium` or `npx playwright install chromium`, or set UIGATE_CHROMIUM_PATH',
+  firefox: 'install it with `apt-get install firefox-esr` or `npx playwright install firefox`, or set UIGATE_FIREFOX_PATH',
+  webkit: "WebKit needs Playwright's own build: `npx playwright install --with-deps webkit` (needs internet)",
+};
+
+function bundledExecutable(name: BrowserName): string {
+  const types = { chromium, firefox, webkit };
+  return types[name].executablePath();
+}
+
+function useFor(name: BrowserName, source: ResolvedBrowser['source'], path: string): ResolvedBrowser['use'] {
+  if (source === 'playwright') {
+    return name === 'chromium'
+      ? { browserName: name, launchOptions: { args: QUIET_CHROMIUM_ARGS } }
+      : { browserName: name };
+  }
+  if (name === 'chromium') return { browserName: name, launchOptions: { executablePath: path, args: QUIET_CHROMIUM_ARGS } };
+  // A system Firefox has no Juggler patches; Playwright drives it over WebDriver BiDi instead.
+  if (name === 'firefox') return { browserName: name, channel: 'moz-firefox', launchOptions: { executablePath: path } };
+  return { browserName: name, launchOptions: { executablePath: path } };
+}
+
+export function resolveBrowser(name: BrowserName, options: ResolveOptions = {}): ResolvedBrowser | MissingBrowser {
+  const env = options.env ?? process.env;
+  const exists = options.exists ?? existsSync;
+  const fromEnv = env[ENV_PATH[name]];
+  if (fromEnv) {
+    if (exists(fromEnv)) return { name, source: 'env', executablePath: fromEnv, use: useFor(name, 'env', fromEnv) };
+    return { name, message: `${name}: ${ENV_PATH[name]}=${fromEnv} does not exist; fix the path or unset it` };
+  }
+  const bundled = (options.bundledPath ?? bundledExecutable)(name);
+  if (exists(bundled)) return { name, source: 'playwright', executablePath: bundled, use: useFor(name, 'playwright', bundled) };
+  const system = SYSTEM_PATHS[name].find((path) => exists(path));
+  if (system) return { name, source: 'system', executablePath: system, use: useFor(name, 'system', system) };
+  return { name, message: `${name}: not installed — ${INSTALL_HINT[name]}` };
+}
+
+export function isMissing(browser: ResolvedBrowser | MissingBrowser): browser is MissingBrowser {
+  return 'message' in browser;
+}
+
+export function resolveBrowsers(options: ResolveOptions = {}): BrowserResolution {
+  const found: ResolvedBrowser[] = [];
+  const missing: MissingBrowser[] = [];
+  for (const name of BROWSER_NAMES) {
+    const browser = resolveBrowser(name, options);
+    if (isMissing(browser)) missing.push(browser);
+    else found.push(browser);
+  }
+  return { found, missing };
+}
+
+/**
+ * Playwright projects, one per browser found. Each missing browser is named once on stderr —
+ * only in Playwright's main process (workers load the config too) and not when uigate, which
+ * says it itself, started this Playwright.
+ */
+export function browserProjects(env: NodeJS.ProcessEnv = process.env) {
+  const { found, missing } = resolveBrowsers({ env });
+  const isWorker = env.TEST_WORKER_INDEX !== undefined;
+  if (!isWorker && env.UIGATE_BROWSER_NOTICES !== 'off') {
+    for (const browser of missing) process.stderr.write(`uigate: skipping project ${browser.message}\n`);
+  }
+  return found.map((browser) => ({ name: browser.name, use: browser.use }));
+}

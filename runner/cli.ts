@@ -1,0 +1,70 @@
+// The `uigate` command line: parses flags, runs a command, turns typed errors into one line and
+// an exit code. Stack traces are for bugs only.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runCommand, type CommandIO } from './commands/run.ts';
+import { EXIT, isUigateError } from './errors.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function positiveInt(flag: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number of 1 or more, e.g. ${flag} 2`);
+    return n;
+  };
+}
+
+function nonNegativeInt(flag: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number of 0 or more, e.g. ${flag} 1`);
+    return n;
+  };
+}
+
+function program(io: CommandIO, exit: { code: number }) {
+  const cli = new Command('uigate')
+    .description('Run Playwright UI test modules in parallel, record every result, gate releases on them.')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  cli
+    .command('run')
+    .description('plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed')
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('-m, --module <name>', 'run only this module; repeat or comma-separate for several', collect)
+    .option('-p, --project <name>', 'run only this Playwright project (browser); repeatable', collect)
+    .option('-g, --grep <regex>', 'run only tests whose title matches (as Playwright --grep)')
+    .option('--grep-invert <regex>', 'skip tests whose title matches (as Playwright --grep-invert)')
+    .option('-w, --workers <n>', 'Playwright processes at once on this machine (default: playwright.config workers, else half the cores)', positiveInt('--workers'))
+    .option('--retries <n>', "override Playwright's retries for failing tests", nonNegativeInt('--retries'))
+    .option('--base-url <url>', 'site under test (sets BASE_URL for playwright.config.ts); default: the sample site served locally')
+    .addOption(new Option('--executor <name>', 'where batches run; repeatable').argParser(collect).default(undefined, 'local'))
+    .option('--json', 'print the final summary as one JSON object on stdout (progress goes to stderr)')
+    .action(async (flags) => {
+      exit.code = await runCommand(flags, io);
+    });
+  return cli;
+}
+
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const exit = { code: EXIT.ok as number };
+  try {
+    await program(io, exit).parseAsync(argv, { from: 'user' });
+    return exit.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message; help and version are not errors.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isUigateError(error)) {
+      io.stderr.write(`uigate: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,207 @@
+// `uigate run`: plan the units, record them as queued, dispatch batches, show progress, and end
+// with the module × browser summary. Exit 0 only when every selected unit passed.
+import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { resolveBrowsers } from '../browsers.ts';
+import { loadConfig, type ResolvedConfig } from '../config.ts';
+import { dispatch } from '../dispatch.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import type { Executor } from '../executors/executor.ts';
+import { LocalExecutor } from '../executors/local.ts';
+import { sourceInfo } from '../git.ts';
+import { recentDurations } from '../history.ts';
+import { listTests } from '../list.ts';
+import { countStatuses, isFinal, newRunId, runStatusOf, type ExecutorName, type RunStatus, type UnitRef } from '../model.ts';
+import { durationEstimator, planBatches, selectUnits } from '../plan.ts';
+import { Progress } from '../progress.ts';
+import { buildSummary, formatMatrix, type RunSummary } from '../summary.ts';
+import { openStore } from '../store/open-store.ts';
+import type { ResultStore } from '../store/result-store.ts';
+
+export interface RunFlags {
+  config?: string;
+  module?: string[];
+  project?: string[];
+  grep?: string;
+  grepInvert?: string;
+  workers?: number;
+  retries?: number;
+  baseUrl?: string;
+  executor?: string[];
+  json?: boolean;
+  trigger?: string;
+}
+
+export interface CommandIO {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: Writable;
+  stderr: Writable;
+  /** Live progress line and colours. */
+  tty: boolean;
+  signal: AbortSignal;
+}
+
+const KNOWN_EXECUTORS: ExecutorName[] = ['local'];
+
+const EXIT_FOR: Record<RunStatus, number> = {
+  passed: EXIT.ok,
+  failed: EXIT.testsFailed,
+  errored: EXIT.infra,
+  cancelled: EXIT.cancelled,
+  running: EXIT.infra,
+};
+
+function checkExecutors(names: readonly string[]): ExecutorName[] {
+  for (const name of names) {
+    if (!KNOWN_EXECUTORS.includes(name as ExecutorName)) {
+      throw new UsageError(`unknown executor "${name}" (--executor); available: ${KNOWN_EXECUTORS.join(', ')}`);
+    }
+  }
+  return (names.length ? [...new Set(names)] : ['local']) as ExecutorName[];
+}
+
+function childEnvFor(flags: RunFlags): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (flags.baseUrl) env.BASE_URL = flags.baseUrl;
+  return env;
+}
+
+/** Everything that can be wrong with the input is found here, before a run exists in the store. */
+async function prepare(flags: RunFlags, io: CommandIO) {
+  const executors = checkExecutors(flags.executor ?? []);
+  if (flags.baseUrl && !/^https?:\/\/[^\s/]+/.test(flags.baseUrl)) throw new UsageError(`--base-url "${flags.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
+  const config = await loadConfig(io.cwd, flags.config, io.env);
+  const browsers = resolveBrowsers({ env: io.env });
+  const { report, units: listed } = await listTests({ cwd: io.cwd, playwrightConfig: config.playwrightConfig, grep: flags.grep, grepInvert: flags.grepInvert, env: childEnvFor(flags) });
+  const units = selectUnits(listed, { modules: split(flags.module), projects: split(flags.project) }, browsers.missing);
+  const notices = flags.project?.length ? [] : browsers.missing.map((browser) => `skipping project ${browser.message}`);
+  const workers = flags.workers ?? (config.executors.local.workers || (report.config as { workers?: number }).workers || Math.max(1, Math.floor(availableParallelism() / 2)));
+  return { config, units, executors, notices, workers };
+}
+
+const split = (values: readonly string[] | undefined) => values?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+
+export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number> {
+  const human = flags.json ? io.stderr : io.stdout;
+  const say = (line: string) => human.write(line + '\n');
+  const { config, units, notices, workers } = await prepare(flags, io);
+  for (const notice of notices) say(`uigate: ${notice}`);
+
+  const { store, endpoint } = await openStore({ ...config.store, createTable: !config.store.endpoint || /127\.0\.0\.1|localhost/.test(config.store.endpoint) });
+  const runId = newRunId();
+  const startedAt = new Date();
+  const workDir = join(config.rootDir, '.uigate', 'runs', runId);
+  try {
+    await store.createRun({
+      runId,
+      status: 'running',
+      trigger: flags.trigger ?? (io.env.CI ? 'ci' : 'uigate run'),
+      ...sourceInfo(io.cwd, io.env),
+      baseURL: flags.baseUrl,
+      projects: [...new Set(units.map((unit) => unit.project))],
+      modules: [...new Set(units.map((unit) => unit.module))].sort(),
+      executors: ['local'],
+      total: units.length,
+      counts: { queued: units.length },
+      startedAt: startedAt.toISOString(),
+    });
+    await store.queueUnits(runId, units);
+    const summary = await execute({ flags, io, config, store, endpoint, runId, units, workers, workDir, startedAt, say });
+    if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
+    return EXIT_FOR[summary.status];
+  } catch (error) {
+    // Never leave a run `running` behind: whatever stopped us, the run says so.
+    await closeRun(store, runId, startedAt, 'errored', (error as Error).message).catch(() => undefined);
+    throw error;
+  } finally {
+    await store.close();
+    if (!io.env.UIGATE_KEEP_WORKDIR) await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+interface ExecuteContext {
+  flags: RunFlags;
+  io: CommandIO;
+  config: ResolvedConfig;
+  store: ResultStore;
+  endpoint: string | undefined;
+  runId: string;
+  units: UnitRef[];
+  workers: number;
+  workDir: string;
+  startedAt: Date;
+  say(line: string): void;
+}
+
+async function execute(ctx: ExecuteContext): Promise<RunSummary> {
+  const { config, store, runId, units, io, say } = ctx;
+  const history = await recentDurations(store);
+  const local = new LocalExecutor({
+    cwd: io.cwd,
+    playwrightConfig: config.playwrightConfig,
+    capacity: ctx.workers,
+    workDir: ctx.workDir,
+    store: { endpoint: ctx.endpoint, table: config.store.table, region: config.store.region },
+    artifactsDir: config.artifacts.dir,
+    env: childEnvFor(ctx.flags),
+    args: ctx.flags.retries !== undefined ? ['--retries', String(ctx.flags.retries)] : [],
+  });
+  const executors = new Map<ExecutorName, Executor>([['local', local]]);
+  const batches = planBatches(units, { executor: 'local', slots: local.capacity, durationOf: durationEstimator(history, config.dispatch.defaultUnitSeconds * 1000) });
+
+  const perProject = Object.entries(countBy(units, (unit) => unit.project)).map(([project, n]) => `${project} ${n}`).join(', ');
+  const modules = new Set(units.map((unit) => unit.module)).size;
+  say(`uigate run ${runId}: ${units.length} units (${perProject}) in ${modules} modules, ${batches.length} batch${batches.length === 1 ? '' : 'es'} on local ×${local.capacity}`);
+
+  const progress = new Progress(ctx.flags.json ? io.stderr : io.stdout, units, { live: io.tty, color: io.tty && !io.env.NO_COLOR });
+  const result = await dispatch({
+    runId,
+    batches,
+    executors,
+    store,
+    infraRetries: config.dispatch.infraRetries,
+    batchTimeoutMs: config.dispatch.batchTimeoutSeconds * 1000,
+    signal: io.signal,
+    onUnit: (record) => progress.unit(record),
+    onRequeue: (requeued, error, dispatchTry) => progress.note(`! ${error.message} — re-queuing ${requeued.length} unfinished unit(s), try ${dispatchTry}`),
+    onErrored: (failed, reason) => progress.note(`! ${failed.length} unit(s) errored: ${reason}`),
+  }).finally(() => progress.stop());
+
+  let finalUnits = await store.getUnits(runId);
+  const open = finalUnits.filter((unit) => !isFinal(unit.status)).map((unit) => unit.key);
+  if (open.length) {
+    const cancelled = io.signal.aborted;
+    await store.closeUnits(runId, open, cancelled ? 'cancelled' : 'errored', cancelled ? 'run cancelled' : 'no result came back for this unit');
+    finalUnits = await store.getUnits(runId);
+  }
+  const status: RunStatus = io.signal.aborted ? 'cancelled' : runStatusOf(finalUnits);
+  const reason = io.signal.aborted ? 'cancelled by the user' : result.errored.size ? `${result.errored.size} unit(s) could not be run` : undefined;
+  const run = await closeRun(store, runId, ctx.startedAt, status, reason);
+  const summary = buildSummary(run, finalUnits);
+  say('');
+  say(formatMatrix(summary));
+  say('');
+  say(`${status.toUpperCase()}: ${describeCounts(summary)} in ${((run.durationMs ?? 0) / 1000).toFixed(1)}s — run ${runId}`);
+  return summary;
+}
+
+async function closeRun(store: ResultStore, runId: string, startedAt: Date, status: RunStatus, reason?: string) {
+  const units = await store.getUnits(runId);
+  const finishedAt = new Date();
+  await store.updateRun(runId, { status, counts: countStatuses(units), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime(), reason });
+  return (await store.getRun(runId))!;
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+function describeCounts(summary: RunSummary): string {
+  const parts = Object.entries(summary.counts).map(([status, n]) => `${n} ${status}`);
+  return `${summary.total} units: ${parts.join(', ')}`;
+}

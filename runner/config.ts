@@ -1,0 +1,138 @@
+// uigate.config.ts: one typed entry point (defineConfig), validated at load. Test concerns
+// (projects, retries, timeouts, baseURL) stay in playwright.config.ts.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { closest } from './suggest.ts';
+
+const positiveInt = (what: string) =>
+  z.number({ error: `expected a whole number (${what})` }).int({ error: `expected a whole number (${what})` }).positive({ error: `expected a number above 0 (${what})` });
+
+const schema = z.strictObject({
+  playwrightConfig: z.string({ error: 'expected a path to a Playwright config file, e.g. "playwright.config.ts"' }).optional(),
+  store: z
+    .strictObject({
+      endpoint: z.url({ error: 'expected a URL such as "http://127.0.0.1:8000" (leave it out for the embedded store)' }).optional(),
+      table: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: 'expected a DynamoDB table name: 3-255 letters, digits, "_", "-" or "."' })
+        .optional(),
+      region: z.string({ error: 'expected an AWS region such as "us-east-1"' }).optional(),
+      dataDir: z.string({ error: 'expected a folder for the embedded store, e.g. ".uigate/dynamodb"' }).optional(),
+      retentionDays: positiveInt('days before results expire; leave out to keep them').optional(),
+    })
+    .optional(),
+  artifacts: z
+    .strictObject({
+      dir: z.string({ error: 'expected a folder for screenshots and traces, e.g. ".uigate/artifacts"' }).optional(),
+    })
+    .optional(),
+  executors: z
+    .strictObject({
+      local: z.strictObject({ workers: positiveInt('Playwright processes at once on this machine').optional() }).optional(),
+    })
+    .optional(),
+  dispatch: z
+    .strictObject({
+      infraRetries: z.number().int().min(0, { error: 'expected 0 or more (times a crashed batch is re-run)' }).optional(),
+      batchTimeoutSeconds: positiveInt('seconds a batch may take before it is stopped and re-queued').optional(),
+      defaultUnitSeconds: z.number().positive({ error: 'expected seconds above 0 (assumed duration of a unit never run before)' }).optional(),
+    })
+    .optional(),
+});
+
+export type UigateConfig = z.input<typeof schema>;
+
+export interface ResolvedConfig {
+  rootDir: string;
+  configFile?: string;
+  playwrightConfig: string;
+  store: { endpoint?: string; table: string; region: string; dataDir: string; retentionDays?: number };
+  artifacts: { dir: string };
+  executors: { local: { workers: number } };
+  dispatch: { infraRetries: number; batchTimeoutSeconds: number; defaultUnitSeconds: number };
+}
+
+/** Typed helper for uigate.config.ts; it returns its argument. */
+export function defineConfig(config: UigateConfig): UigateConfig {
+  return config;
+}
+
+export const CONFIG_FILES = ['uigate.config.ts', 'uigate.config.mts', 'uigate.config.js', 'uigate.config.mjs'];
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text && text.length > 60 ? `${text.slice(0, 57)}...` : String(text);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), input);
+}
+
+function keysAt(path: readonly PropertyKey[]): string[] {
+  const unwrap = (node: z.ZodType | undefined) => (node instanceof z.ZodOptional ? (node.unwrap() as z.ZodType) : node);
+  let node: z.ZodType | undefined = schema;
+  for (const key of path) node = (unwrap(node) as z.ZodObject | undefined)?.shape[key as string] as z.ZodType | undefined;
+  return Object.keys((unwrap(node) as z.ZodObject | undefined)?.shape ?? {});
+}
+
+/** Validates a config object; throws a ConfigError naming the key, the problem and what is accepted. */
+export function validateConfig(input: unknown, source = 'uigate.config.ts'): UigateConfig {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const known = keysAt(issue.path);
+    const guess = closest(key, known);
+    const hint = guess ? `; did you mean "${guess}"?` : '';
+    throw new ConfigError(`${source}: unknown key "${[...issue.path, key].join('.')}"${hint} Accepted here: ${known.join(', ')}`);
+  }
+  throw new ConfigError(`${source}: ${path || '(top level)'}: ${issue.message}, got ${describe(valueAt(input, issue.path))}`);
+}
+
+/** Fills defaults, then applies UIGATE_* environment variables, which carry settings into containers. */
+export function resolveConfig(config: UigateConfig, rootDir: string, env: NodeJS.ProcessEnv = process.env, configFile?: string): ResolvedConfig {
+  const at = (path: string) => resolve(rootDir, path);
+  const endpoint = env.UIGATE_DYNAMODB_ENDPOINT || config.store?.endpoint;
+  return {
+    rootDir,
+    configFile,
+    playwrightConfig: at(config.playwrightConfig ?? 'playwright.config.ts'),
+    store: {
+      endpoint,
+      table: env.UIGATE_TABLE || config.store?.table || 'uigate',
+      region: env.UIGATE_REGION || env.AWS_REGION || config.store?.region || 'us-east-1',
+      dataDir: at(config.store?.dataDir ?? '.uigate/dynamodb'),
+      retentionDays: config.store?.retentionDays,
+    },
+    artifacts: { dir: env.UIGATE_ARTIFACTS_DIR || at(config.artifacts?.dir ?? '.uigate/artifacts') },
+    executors: { local: { workers: config.executors?.local?.workers ?? 0 } },
+    dispatch: {
+      infraRetries: config.dispatch?.infraRetries ?? 2,
+      batchTimeoutSeconds: config.dispatch?.batchTimeoutSeconds ?? 30 * 60,
+      defaultUnitSeconds: config.dispatch?.defaultUnitSeconds ?? 5,
+    },
+  };
+}
+
+/** Loads uigate.config.* from rootDir (or the given file); a missing file means defaults. */
+export async function loadConfig(rootDir: string, file?: string, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConfig> {
+  const path = file ? resolve(rootDir, file) : CONFIG_FILES.map((name) => resolve(rootDir, name)).find((name) => existsSync(name));
+  if (!path) return resolveConfig({}, rootDir, env);
+  if (!existsSync(path)) throw new ConfigError(`config file ${path} does not exist; pass an existing file to --config`);
+  let loaded: unknown;
+  try {
+    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    loaded = module.default;
+  } catch (error) {
+    const first = String((error as Error).message ?? error).split('\n')[0];
+    throw new ConfigError(`${path} could not be loaded: ${first}`);
+  }
+  if (loaded === undefined) throw new ConfigError(`${path}: export the config as default: export default defineConfig({ ... })`);
+  return resolveConfig(validateConfig(loaded, path), rootDir, env, path);
+}

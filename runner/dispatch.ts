@@ -1,0 +1,119 @@
+// Dispatch: one queue per executor, bounded by its capacity. A batch that fails as a batch
+// (crash, timeout, throttle, lost container) has its unfinished units re-queued, up to
+// `infraRetries` times, then recorded as `errored`. A test failure is never retried here —
+// Playwright's own `retries` does that, and marks flakiness.
+import pLimit from 'p-limit';
+import { BatchError, type Executor } from './executors/executor.ts';
+import { isFinal, type ExecutorName, type UnitRecord, type UnitRef } from './model.ts';
+import type { Batch } from './plan.ts';
+import type { ResultStore } from './store/result-store.ts';
+
+export interface DispatchEvents {
+  onUnit?(record: UnitRecord): void;
+  onBatchStart?(batch: Batch, dispatch: number): void;
+  onBatchEnd?(batch: Batch, dispatch: number, error?: BatchError): void;
+  /** Units that will be run again after their batch failed. */
+  onRequeue?(units: UnitRef[], error: BatchError, dispatch: number): void;
+  /** Units given up on. */
+  onErrored?(units: UnitRef[], reason: string): void;
+}
+
+export interface DispatchOptions extends DispatchEvents {
+  runId: string;
+  batches: Batch[];
+  executors: ReadonlyMap<ExecutorName, Executor>;
+  store: ResultStore;
+  /** Times a failed batch's unfinished units are re-queued. */
+  infraRetries: number;
+  batchTimeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface DispatchResult {
+  /** Units given up on after their batches kept failing, with the last reason. */
+  errored: Map<string, string>;
+  /** Batches run, counting re-queued ones. */
+  batchesRun: number;
+}
+
+export async function dispatch(options: DispatchOptions): Promise<DispatchResult> {
+  const limits = new Map([...options.executors].map(([name, executor]) => [name, pLimit(executor.capacity)]));
+  const errored = new Map<string, string>();
+  let batchesRun = 0;
+
+  const record = async (unit: UnitRecord, stored: boolean) => {
+    // The reporter could not write it (store throttled or unreachable from the executor): we do.
+    if (!stored && isFinal(unit.status)) await options.store.recordUnit(unit).catch(() => undefined);
+    options.onUnit?.(unit);
+  };
+
+  const runBatch = async (batch: Batch, dispatchTry: number): Promise<void> => {
+    const executor = options.executors.get(batch.executor);
+    const limit = limits.get(batch.executor);
+    if (!executor || !limit) throw new Error(`no executor "${batch.executor}" for batch ${batch.id}`);
+    await limit(async () => {
+      if (options.signal.aborted) return;
+      batchesRun++;
+      options.onBatchStart?.(batch, dispatchTry);
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new BatchError(`batch ${batch.id} ran past its timeout of ${Math.round(options.batchTimeoutMs / 1000)} s`, 'timeout')),
+        options.batchTimeoutMs,
+      );
+      const onAbort = () => controller.abort(new BatchError('run cancelled', 'cancelled'));
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      const writes: Promise<void>[] = [];
+      let failure: BatchError | undefined;
+      let results: UnitRecord[] = [];
+      try {
+        results = await executor.run(batch, {
+          runId: options.runId,
+          dispatch: dispatchTry,
+          signal: controller.signal,
+          onUnit: (unit, stored) => void writes.push(record(unit, stored)),
+        });
+      } catch (error) {
+        failure = error instanceof BatchError ? error : new BatchError((error as Error).message, 'crashed');
+        results = failure.results;
+      } finally {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', onAbort);
+        await Promise.all(writes);
+      }
+      options.onBatchEnd?.(batch, dispatchTry, failure);
+      if (failure?.kind === 'cancelled' || options.signal.aborted) return;
+
+      const done = new Set(results.filter((unit) => isFinal(unit.status)).map((unit) => unit.key));
+      const unfinished = batch.units.filter((unit) => !done.has(unit.key));
+      if (unfinished.length === 0) return;
+      if (!failure) {
+        // Playwright ran, finished, and never saw these: the spec changed after planning, or a
+        // line of the test list matched nothing. Running them again would not help.
+        await giveUp(unfinished, 'not run: Playwright did not find this test when the batch ran (was the spec changed after planning?)');
+        return;
+      }
+      if (dispatchTry > options.infraRetries) {
+        await giveUp(unfinished, `${failure.message} (gave up after ${dispatchTry} tries)`);
+        return;
+      }
+      options.onRequeue?.(unfinished, failure, dispatchTry + 1);
+      const again: Batch = { ...batch, id: `${batch.id}.${dispatchTry + 1}`, units: unfinished };
+      pending.push(runBatch(again, dispatchTry + 1));
+    });
+  };
+
+  const giveUp = async (units: UnitRef[], reason: string) => {
+    for (const unit of units) errored.set(unit.key, reason);
+    await options.store.closeUnits(options.runId, units.map((unit) => unit.key), 'errored', reason);
+    options.onErrored?.(units, reason);
+  };
+
+  const pending: Promise<void>[] = options.batches.map((batch) => runBatch(batch, 1));
+  // Re-queued batches join `pending` while we wait; keep waiting until nothing new was added.
+  for (let seen = 0; seen < pending.length; ) {
+    const count = pending.length;
+    await Promise.all(pending.slice(seen));
+    seen = count;
+  }
+  return { errored, batchesRun };
+}

@@ -1,0 +1,39 @@
+// The executor seam: how a batch of units gets run somewhere (this machine, Lambda, CodeBuild).
+// The dispatcher owns scheduling and retries; an executor only runs one batch and says how it went.
+import { InfraError } from '../errors.ts';
+import type { ExecutorName, UnitRecord } from '../model.ts';
+import type { Batch } from '../plan.ts';
+
+export interface BatchContext {
+  runId: string;
+  /** 1 for a batch's first dispatch; re-queued units come back with a higher number. */
+  dispatch: number;
+  signal: AbortSignal;
+  /** Each state a unit reaches, as it happens; `stored` says whether it is already in the store. */
+  onUnit(record: UnitRecord, stored: boolean): void;
+}
+
+export interface Executor {
+  name: ExecutorName;
+  /** Batches in flight at once. */
+  capacity: number;
+  supports(project: string): boolean;
+  /** Resolves with the units that reached a final status; rejects with BatchError when the batch itself failed. */
+  run(batch: Batch, context: BatchContext): Promise<UnitRecord[]>;
+}
+
+export type BatchFailure = 'crashed' | 'timeout' | 'throttled' | 'lost' | 'cancelled';
+
+/** The batch, not a test, failed. Units it finished are in `results`; the rest are re-queued. */
+export class BatchError extends InfraError {
+  override readonly name: string = 'BatchError';
+  constructor(
+    message: string,
+    readonly kind: BatchFailure,
+    readonly results: UnitRecord[] = [],
+    /** Lambda request id, CodeBuild build id, process id. */
+    readonly ref?: string,
+  ) {
+    super(message);
+  }
+}

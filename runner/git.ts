@@ -1,0 +1,26 @@
+// Commit and branch of the code under test: from CI's variables where they exist, else git.
+import { execFileSync } from 'node:child_process';
+
+function git(cwd: string, ...args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SourceInfo {
+  commit?: string;
+  branch?: string;
+}
+
+export function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): SourceInfo {
+  const commit = env.UIGATE_COMMIT || env.CODEBUILD_RESOLVED_SOURCE_VERSION || env.GITHUB_SHA || git(cwd, 'rev-parse', 'HEAD');
+  const branch =
+    env.UIGATE_BRANCH ||
+    env.GITHUB_HEAD_REF ||
+    env.GITHUB_REF_NAME ||
+    env.CODEBUILD_WEBHOOK_HEAD_REF?.replace(/^refs\/heads\//, '') ||
+    git(cwd, 'rev-parse', '--abbrev-ref', 'HEAD');
+  return { commit, branch: branch === 'HEAD' ? undefined : branch };
+}

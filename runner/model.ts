@@ -1,0 +1,136 @@
+// The domain of DESIGN.md as types: run, unit, attempt, event. The store, reporter, dispatcher,
+// status site and gate all speak these.
+import { createHash } from 'node:crypto';
+
+export type UnitStatus =
+  | 'queued'
+  | 'running'
+  | 'retrying'
+  | 'passed'
+  | 'flaky'
+  | 'failed'
+  | 'skipped'
+  | 'errored'
+  | 'cancelled';
+
+export const FINAL_UNIT_STATUSES: readonly UnitStatus[] = ['passed', 'flaky', 'failed', 'skipped', 'errored', 'cancelled'];
+export const isFinal = (status: UnitStatus) => FINAL_UNIT_STATUSES.includes(status);
+/** Statuses that let a run pass. A flaky unit passed in the end; a skipped one was skipped on purpose. */
+export const isGood = (status: UnitStatus) => status === 'passed' || status === 'flaky' || status === 'skipped';
+
+export type RunStatus = 'running' | 'passed' | 'failed' | 'errored' | 'cancelled';
+export type ExecutorName = 'local' | 'lambda' | 'codebuild';
+
+/** One test case in one project, as planned. Its key is stable across runs. */
+export interface UnitRef {
+  key: string;
+  /** Path relative to Playwright's testDir, with forward slashes. */
+  file: string;
+  line: number;
+  column: number;
+  /** describe titles and the test title; not the file or the project. */
+  titlePath: string[];
+  project: string;
+  module: string;
+  tags?: string[];
+}
+
+export interface UnitError {
+  message: string;
+  stack?: string;
+}
+
+export interface Attachment {
+  name: string;
+  contentType: string;
+  /** Where the artifact store keeps it: a key under the run's artifact folder. */
+  path: string;
+}
+
+/** One try of a unit. */
+export interface AttemptRecord {
+  attempt: number;
+  status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
+  durationMs: number;
+  error?: UnitError;
+}
+
+export interface UnitRecord extends UnitRef {
+  runId: string;
+  status: UnitStatus;
+  /**
+   * Write order: dispatch try × 1000 + Playwright retry. A write with a lower seq never lands on
+   * top of a higher one, so late or repeated deliveries cannot regress a result.
+   */
+  seq: number;
+  /** Attempts made so far (Playwright retries + 1). */
+  attempt: number;
+  attempts?: AttemptRecord[];
+  durationMs?: number;
+  error?: UnitError;
+  attachments?: Attachment[];
+  executor?: ExecutorName;
+  /** Batch id, Lambda request id or CodeBuild build id that ran it. */
+  executorRef?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export type StatusCounts = Partial<Record<UnitStatus, number>>;
+
+export interface RunMeta {
+  runId: string;
+  status: RunStatus;
+  trigger: string;
+  commit?: string;
+  branch?: string;
+  baseURL?: string;
+  projects: string[];
+  modules: string[];
+  executors: ExecutorName[];
+  total: number;
+  counts: StatusCounts;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Why the run ended as it did, when that is not just its counts. */
+  reason?: string;
+}
+
+export interface RunEvent {
+  runId: string;
+  at: string;
+  type: string;
+  actor?: string;
+  detail?: Record<string, unknown>;
+}
+
+/** A unit's key: short, URL-safe, the same in every run for the same test in the same project. */
+export function unitKey(file: string, titlePath: readonly string[], project: string): string {
+  const hash = createHash('sha256').update([file, ...titlePath, project].join('\u0000')).digest('base64url');
+  return hash.slice(0, 22);
+}
+
+/** Run ids sort by time: 20261122T185625123Z-k3f9 */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  return `${stamp}-${Math.random().toString(36).slice(2, 6).padEnd(4, '0')}`;
+}
+
+export const RUN_ID_PATTERN = /^\d{8}T\d{9}Z-[a-z0-9]{4}$/;
+
+export function countStatuses(units: readonly { status: UnitStatus }[]): StatusCounts {
+  const counts: StatusCounts = {};
+  for (const unit of units) counts[unit.status] = (counts[unit.status] ?? 0) + 1;
+  return counts;
+}
+
+/** A finished run's status from its units. */
+export function runStatusOf(units: readonly { status: UnitStatus }[]): RunStatus {
+  if (units.some((unit) => unit.status === 'failed')) return 'failed';
+  if (units.some((unit) => unit.status === 'errored' || !isFinal(unit.status))) return 'errored';
+  if (units.some((unit) => unit.status === 'cancelled')) return 'cancelled';
+  return 'passed';
+}
+
+export const titleOf = (unit: Pick<UnitRef, 'titlePath'>) => unit.titlePath.join(' › ');

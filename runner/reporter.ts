@@ -1,0 +1,175 @@
+// The uigate reporter: records each unit in the store as it ends. Started by uigate it joins the
+// orchestrator's run and streams events back to it; in a plain `npx playwright test` it creates
+// a run of its own (UIGATE_REPORT=off turns that off).
+import { writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import pLimit from 'p-limit';
+import { LocalArtifacts } from './artifacts/local-artifacts.ts';
+import type { ArtifactStore } from './artifacts/artifact-store.ts';
+import { readChildContext, type ChildContext, type ReporterEvent } from './child-env.ts';
+import { loadConfig } from './config.ts';
+import { sourceInfo } from './git.ts';
+import { countStatuses, isFinal, newRunId, runStatusOf, type Attachment, type AttemptRecord, type UnitRecord } from './model.ts';
+import type { ResultStore } from './store/result-store.ts';
+import { connectStore, openStore } from './store/open-store.ts';
+import { attemptOf, errorOf, seqOf, statusAfter, unitOf } from './unit-result.ts';
+
+export default class UigateReporter implements Reporter {
+  private readonly child: ChildContext | undefined = readChildContext();
+  private readonly disabled = !this.child && /^(off|0|false)$/i.test(process.env.UIGATE_REPORT ?? '');
+  private runId = '';
+  private store: ResultStore | undefined;
+  private artifacts: ArtifactStore | undefined;
+  private ready: Promise<void> = Promise.resolve();
+  private readonly writes = pLimit(16);
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly attempts = new Map<string, AttemptRecord[]>();
+  private storeError: string | undefined;
+  private startedAt = new Date();
+
+  printsToStdio() {
+    return false;
+  }
+
+  onBegin(config: FullConfig, suite: Suite) {
+    if (this.disabled) return;
+    const tests = suite.allTests();
+    this.emit({ type: 'begin', total: tests.length });
+    this.ready = this.open(config, tests).catch((error: Error) => {
+      this.storeError = error.message;
+      this.emit({ type: 'error', message: `store: ${error.message}` });
+      if (!this.child) process.stderr.write(`uigate: results not recorded: ${error.message}\n`);
+    });
+  }
+
+  private async open(config: FullConfig, tests: TestCase[]) {
+    if (this.child) {
+      this.runId = this.child.runId;
+      this.store = connectStore(this.child.store);
+      if (this.child.artifactsDir) this.artifacts = new LocalArtifacts(this.child.artifactsDir);
+      return;
+    }
+    const settings = await loadConfig(config.configFile ? dirname(config.configFile) : process.cwd());
+    this.runId = newRunId(this.startedAt);
+    const { store } = await openStore(settings.store);
+    this.store = store;
+    this.artifacts = new LocalArtifacts(settings.artifacts.dir);
+    const units = tests.map(unitOf);
+    await store.createRun({
+      runId: this.runId,
+      status: 'running',
+      trigger: 'npx playwright test',
+      ...sourceInfo(process.cwd()),
+      baseURL: config.projects[0]?.use.baseURL,
+      projects: [...new Set(units.map((unit) => unit.project))],
+      modules: [...new Set(units.map((unit) => unit.module))].sort(),
+      executors: ['local'],
+      total: units.length,
+      counts: { queued: units.length },
+      startedAt: this.startedAt.toISOString(),
+    });
+    await store.queueUnits(this.runId, units);
+  }
+
+  onTestBegin(test: TestCase, result: TestResult) {
+    if (this.disabled) return;
+    this.record(test, result, 'running');
+  }
+
+  onTestEnd(test: TestCase, result: TestResult) {
+    if (this.disabled) return;
+    const key = test.id;
+    const attempts = [...(this.attempts.get(key) ?? []), attemptOf(result)];
+    this.attempts.set(key, attempts);
+    const status = statusAfter(test, result);
+    if (status) this.record(test, result, status, attempts);
+  }
+
+  private record(test: TestCase, result: TestResult, status: UnitRecord['status'], attempts?: AttemptRecord[]) {
+    const unit = unitOf(test);
+    const final = isFinal(status) || status === 'retrying';
+    const build = async (): Promise<UnitRecord> => ({
+      ...unit,
+      runId: this.runId,
+      status,
+      seq: seqOf(this.child?.dispatch ?? 0, result.retry),
+      attempt: result.retry + 1,
+      attempts,
+      durationMs: final ? result.duration : undefined,
+      error: final ? errorOf(result.error) : undefined,
+      attachments: final ? await this.saveAttachments(unit.key, result) : undefined,
+      executor: this.child?.executor ?? 'local',
+      executorRef: this.child?.executorRef,
+      startedAt: result.startTime.toISOString(),
+      finishedAt: final ? new Date(result.startTime.getTime() + result.duration).toISOString() : undefined,
+    });
+    // One chain per unit keeps its writes in order; the limit keeps the store from being flooded.
+    const previous = this.chains.get(unit.key) ?? this.ready;
+    const next = previous.then(() =>
+      this.writes(async () => {
+        const record = await build();
+        let stored = false;
+        if (this.store) {
+          try {
+            await this.store.recordUnit(record);
+            stored = true;
+          } catch (error) {
+            this.storeError = (error as Error).message;
+          }
+        }
+        this.emit({ type: 'unit', record, stored });
+      }),
+    );
+    this.chains.set(unit.key, next);
+  }
+
+  private async saveAttachments(unitKey: string, result: TestResult): Promise<Attachment[] | undefined> {
+    if (!this.artifacts || result.attachments.length === 0) return undefined;
+    const saved: Attachment[] = [];
+    for (const attachment of result.attachments) {
+      const source = attachment.path ? { path: attachment.path } : attachment.body ? { body: attachment.body } : undefined;
+      if (!source) continue;
+      try {
+        const path = await this.artifacts.put({ runId: this.runId, unitKey, attempt: result.retry + 1, name: attachment.name, contentType: attachment.contentType, source });
+        saved.push({ name: attachment.name, contentType: attachment.contentType, path });
+      } catch {
+        // A missing or unreadable attachment must not cost the unit its result.
+      }
+    }
+    return saved;
+  }
+
+  async onEnd(result: FullResult) {
+    if (this.disabled) return;
+    await this.ready;
+    await Promise.all(this.chains.values());
+    if (!this.child && this.store) await this.finishRun(result).catch((error: Error) => process.stderr.write(`uigate: could not finish run ${this.runId}: ${error.message}\n`));
+    this.emit({ type: 'end', status: result.status });
+    await this.store?.close();
+  }
+
+  private async finishRun(result: FullResult) {
+    const store = this.store!;
+    let units = await store.getUnits(this.runId);
+    const open = units.filter((unit) => !isFinal(unit.status)).map((unit) => unit.key);
+    if (open.length) {
+      await store.closeUnits(this.runId, open, result.status === 'interrupted' ? 'cancelled' : 'errored', result.status === 'interrupted' ? 'run interrupted' : 'Playwright ended without running this test');
+      units = await store.getUnits(this.runId);
+    }
+    const finishedAt = new Date();
+    const status = result.status === 'interrupted' ? 'cancelled' : runStatusOf(units);
+    await store.updateRun(this.runId, { status, counts: countStatuses(units), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - this.startedAt.getTime() });
+    const note = this.storeError ? ` (some writes failed: ${this.storeError})` : '';
+    process.stderr.write(`uigate: recorded run ${this.runId}: ${status}, ${units.length} units${note}; see it with \`npx uigate serve\`\n`);
+  }
+
+  private emit(event: ReporterEvent) {
+    if (this.child?.eventsFd === undefined) return;
+    try {
+      writeSync(this.child.eventsFd, JSON.stringify(event) + '\n');
+    } catch {
+      // The orchestrator went away; the store still has everything.
+    }
+  }
+}

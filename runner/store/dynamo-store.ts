@@ -1,0 +1,273 @@
+// ResultStore over the DynamoDB API. The same code talks to DynamoDB, DynamoDB Local and the
+// embedded dynalite; only the client's endpoint differs.
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
+import { FINAL_UNIT_STATUSES, RUN_ID_PATTERN, type RunEvent, type RunMeta, type UnitRecord, type UnitRef, type UnitStatus } from '../model.ts';
+import type { Page, ResultStore } from './result-store.ts';
+import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, eventSk, runPk, unitSk } from './table.ts';
+import { UsageError } from '../errors.ts';
+
+/** DynamoDB items top out at 400 KB; a runaway stack trace must not make a result unwritable. */
+const MAX_TEXT = 16_000;
+const WRITE_CONCURRENCY = 16;
+
+export interface DynamoStoreOptions {
+  client: DynamoDBClient;
+  table: string;
+  /** Items expire this many days after they are written; off when absent. */
+  retentionDays?: number;
+  /** Called when the store is closed, e.g. to stop an embedded server. */
+  onClose?: () => Promise<void>;
+}
+
+const clip = (text: string | undefined) =>
+  text && text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}\n… (${text.length - MAX_TEXT} more characters)` : text;
+
+function strip<T extends Record<string, unknown>>(item: T, ...keys: string[]): T {
+  const copy: Record<string, unknown> = { ...item };
+  for (const key of keys) delete copy[key];
+  return copy as T;
+}
+
+export class DynamoStore implements ResultStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  private eventCounter = 0;
+
+  constructor(private readonly options: DynamoStoreOptions) {
+    this.doc = DynamoDBDocumentClient.from(options.client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    });
+    this.table = options.table;
+  }
+
+  private expiry(): Record<string, number> {
+    if (!this.options.retentionDays) return {};
+    return { [TTL_ATTRIBUTE]: Math.floor(Date.now() / 1000) + this.options.retentionDays * 86_400 };
+  }
+
+  async createRun(meta: RunMeta): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: runPk(meta.runId), sk: META_SK, gsi1pk: RUNS_PARTITION, ...meta, ...this.expiry() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async updateRun(runId: string, patch: Partial<Omit<RunMeta, 'runId'>>): Promise<void> {
+    const entries = Object.entries(patch).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: META_SK },
+        UpdateExpression: 'SET ' + entries.map((_, i) => `#k${i} = :v${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])),
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    );
+  }
+
+  async getRun(runId: string): Promise<RunMeta | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: META_SK } }));
+    return Item ? (strip(Item, 'pk', 'sk', 'gsi1pk', TTL_ATTRIBUTE) as unknown as RunMeta) : undefined;
+  }
+
+  async listRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<RunMeta>> {
+    const limit = Math.min(Math.max(options.limit ?? 25, 1), 100);
+    let start: Record<string, unknown> | undefined;
+    if (options.cursor) {
+      if (!RUN_ID_PATTERN.test(options.cursor)) throw new UsageError(`bad cursor "${options.cursor}": pass back the cursor of the previous page`);
+      start = { pk: runPk(options.cursor), sk: META_SK, gsi1pk: RUNS_PARTITION, runId: options.cursor };
+    }
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: INDEX.byTime,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': RUNS_PARTITION },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const items = (result.Items ?? []).map((item) => strip(item, 'pk', 'sk', 'gsi1pk', TTL_ATTRIBUTE) as unknown as RunMeta);
+    const last = result.LastEvaluatedKey?.runId as string | undefined;
+    return { items, cursor: last };
+  }
+
+  async queueUnits(runId: string, units: readonly UnitRef[]): Promise<void> {
+    const limit = pLimit(WRITE_CONCURRENCY);
+    await Promise.all(
+      units.map((unit) =>
+        limit(async () => {
+          const record: UnitRecord = { ...unit, runId, status: 'queued', seq: 0, attempt: 0 };
+          try {
+            await this.doc.send(
+              new PutCommand({
+                TableName: this.table,
+                Item: this.unitItem(record),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              }),
+            );
+          } catch (error) {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          }
+        }),
+      ),
+    );
+  }
+
+  private unitItem(unit: UnitRecord) {
+    const error = unit.error && { message: clip(unit.error.message) ?? '', stack: clip(unit.error.stack) };
+    const attempts = unit.attempts?.map((attempt) => ({
+      ...attempt,
+      error: attempt.error && { message: clip(attempt.error.message) ?? '' },
+    }));
+    return {
+      pk: runPk(unit.runId),
+      sk: unitSk(unit.key),
+      unitKey: unit.key,
+      ...unit,
+      error,
+      attempts,
+      ...this.expiry(),
+    };
+  }
+
+  async recordUnit(unit: UnitRecord): Promise<boolean> {
+    const finals = FINAL_UNIT_STATUSES.map((_, i) => `:f${i}`);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: this.unitItem(unit),
+          ConditionExpression: `attribute_not_exists(pk) OR #seq < :seq OR (#seq = :seq AND NOT (#status IN (${finals.join(', ')})))`,
+          ExpressionAttributeNames: { '#seq': 'seq', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':seq': unit.seq,
+            ...Object.fromEntries(FINAL_UNIT_STATUSES.map((status, i) => [`:f${i}`, status])),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async closeUnits(runId: string, keys: readonly string[], status: UnitStatus, reason?: string): Promise<number> {
+    const limit = pLimit(WRITE_CONCURRENCY);
+    const finals = FINAL_UNIT_STATUSES.map((_, i) => `:f${i}`);
+    const now = new Date().toISOString();
+    const written = await Promise.all(
+      keys.map((key) =>
+        limit(async () => {
+          try {
+            await this.doc.send(
+              new UpdateCommand({
+                TableName: this.table,
+                Key: { pk: runPk(runId), sk: unitSk(key) },
+                UpdateExpression: reason
+                  ? 'SET #status = :s, finishedAt = :now, #error = :e'
+                  : 'SET #status = :s, finishedAt = :now',
+                ConditionExpression: `attribute_exists(pk) AND NOT (#status IN (${finals.join(', ')}))`,
+                ExpressionAttributeNames: { '#status': 'status', ...(reason ? { '#error': 'error' } : {}) },
+                ExpressionAttributeValues: {
+                  ':s': status,
+                  ':now': now,
+                  ...(reason ? { ':e': { message: reason } } : {}),
+                  ...Object.fromEntries(FINAL_UNIT_STATUSES.map((final, i) => [`:f${i}`, final])),
+                },
+              }),
+            );
+            return 1;
+          } catch (error) {
+            if (error instanceof ConditionalCheckFailedException) return 0;
+            throw error;
+          }
+        }),
+      ),
+    );
+    return written.reduce<number>((sum, n) => sum + n, 0);
+  }
+
+  async getUnits(runId: string): Promise<UnitRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :unit)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':unit': 'UNIT#' },
+    });
+    return items.map((item) => strip(item, 'pk', 'sk', 'unitKey', TTL_ATTRIBUTE) as unknown as UnitRecord);
+  }
+
+  async unitHistory(unitKey: string, options: { limit?: number } = {}): Promise<UnitRecord[]> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: INDEX.byUnit,
+        KeyConditionExpression: 'unitKey = :k',
+        ExpressionAttributeValues: { ':k': unitKey },
+        ScanIndexForward: false,
+        Limit: Math.min(Math.max(options.limit ?? 30, 1), 200),
+      }),
+    );
+    return Items.map((item) => ({ ...strip(item, 'pk', 'sk', 'unitKey'), key: item.unitKey }) as unknown as UnitRecord);
+  }
+
+  async addEvent(event: RunEvent): Promise<void> {
+    // The counter keeps two events of the same millisecond from overwriting each other.
+    for (;;) {
+      const n = this.eventCounter++ % 10_000;
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: runPk(event.runId), sk: eventSk(event.at, n), ...event, ...this.expiry() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
+  async listEvents(runId: string): Promise<RunEvent[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
+      ExpressionAttributeValues: { ':pk': runPk(runId), ':event': 'EVENT#' },
+    });
+    return items.map((item) => strip(item, 'pk', 'sk', TTL_ATTRIBUTE) as unknown as RunEvent);
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async close(): Promise<void> {
+    this.doc.destroy();
+    await this.options.onClose?.();
+  }
+}

@@ -1,0 +1,103 @@
+// The embedded default store: dynalite (DynamoDB's wire protocol over LevelDB) on 127.0.0.1,
+// its data under .uigate/ so history survives between runs. One process owns the data folder;
+// others — a plain `npx playwright test` while `uigate serve` runs — find its endpoint in
+// `<dir>/server.json` and use it.
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import dynalite from 'dynalite';
+import { InfraError } from '../errors.ts';
+
+export interface EmbeddedServer {
+  endpoint: string;
+  /** True when this process started it (and so stops it). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+interface ServerFile {
+  pid: number;
+  endpoint?: string;
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+async function responds(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(2_000) });
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+async function readServerFile(path: string): Promise<ServerFile | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as ServerFile;
+  } catch {
+    return undefined;
+  }
+}
+
+async function start(dataDir: string, serverFile: string): Promise<EmbeddedServer> {
+  const server = dynalite({ path: join(dataDir, 'data'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', ok));
+  // Keep-alive sockets from our own clients would otherwise hold close() open.
+  server.keepAliveTimeout = 1_000;
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await writeFile(serverFile, JSON.stringify({ pid: process.pid, endpoint } satisfies ServerFile));
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint,
+    owned: true,
+    stop: () =>
+      (stopped ??= (async () => {
+        server.closeAllConnections?.();
+        await new Promise<void>((ok) => server.close(() => ok()));
+        await rm(serverFile, { force: true });
+      })()),
+  };
+}
+
+/** Uses the embedded server already running on dataDir, or starts one in this process. */
+export async function embeddedServer(dataDir: string, waitMs = 15_000): Promise<EmbeddedServer> {
+  await mkdir(dataDir, { recursive: true });
+  const serverFile = join(dataDir, 'server.json');
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const existing = await readServerFile(serverFile);
+    if (existing && isAlive(existing.pid) && existing.pid !== process.pid) {
+      if (existing.endpoint && (await responds(existing.endpoint))) {
+        return { endpoint: existing.endpoint, owned: false, stop: async () => {} };
+      }
+    } else if (existing) {
+      await rm(serverFile, { force: true }); // left behind by a process that died
+    } else {
+      try {
+        // Exclusive create: of several processes starting at once, one owns the data folder.
+        await (await open(serverFile, 'wx')).close();
+        await writeFile(serverFile, JSON.stringify({ pid: process.pid } satisfies ServerFile));
+        return await start(dataDir, serverFile);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          await rm(serverFile, { force: true });
+          throw new InfraError(`could not start the embedded store in ${dataDir}: ${(error as Error).message}`);
+        }
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new InfraError(
+        `the embedded store in ${dataDir} is held by process ${existing?.pid ?? '?'} but does not answer; stop that process or remove ${serverFile}`,
+      );
+    }
+    await sleep(100);
+  }
+}

@@ -1,0 +1,70 @@
+// Opens the store a configuration names: a DynamoDB endpoint (real, DynamoDB Local, or another
+// process's embedded server) or, by default, the embedded dynalite under .uigate/.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InfraError } from '../errors.ts';
+import { DynamoStore } from './dynamo-store.ts';
+import { embeddedServer } from './embedded.ts';
+import { ensureTable } from './table.ts';
+
+export interface StoreSettings {
+  /** DynamoDB endpoint URL; absent means the embedded store. */
+  endpoint?: string;
+  table: string;
+  region: string;
+  /** Folder of the embedded store's data. */
+  dataDir: string;
+  retentionDays?: number;
+  /** Create the table when it is missing (never in AWS, where infra/ owns it). */
+  createTable?: boolean;
+}
+
+export interface OpenedStore {
+  store: DynamoStore;
+  /** The endpoint child processes should use: the same server, not a second one. */
+  endpoint?: string;
+}
+
+// The SDK's notice that Node 20 support ends in 2027 would otherwise open every run's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const isLocal = (endpoint: string) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint);
+
+export function dynamoClient(endpoint: string | undefined, region: string): DynamoDBClient {
+  const local = endpoint !== undefined && isLocal(endpoint);
+  return new DynamoDBClient({
+    region,
+    endpoint,
+    // Local stand-ins accept any key; do not make a laptop user configure AWS for them.
+    credentials: local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+    maxAttempts: 6,
+  });
+}
+
+/** Connects to a store another process set up: no embedded server, no table creation. */
+export function connectStore(settings: { endpoint?: string; table: string; region: string }): DynamoStore {
+  const client = dynamoClient(settings.endpoint, settings.region);
+  return new DynamoStore({ client, table: settings.table, onClose: async () => client.destroy() });
+}
+
+export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
+  const server = settings.endpoint ? undefined : await embeddedServer(settings.dataDir);
+  const endpoint = settings.endpoint ?? server?.endpoint;
+  const client = dynamoClient(endpoint, settings.region);
+  try {
+    if (settings.createTable ?? true) await ensureTable(client, settings.table);
+  } catch (error) {
+    client.destroy();
+    await server?.stop();
+    throw new InfraError(`cannot reach the result store at ${endpoint ?? `DynamoDB (${settings.region})`}: ${(error as Error).message}`);
+  }
+  const store = new DynamoStore({
+    client,
+    table: settings.table,
+    retentionDays: settings.retentionDays,
+    onClose: async () => {
+      client.destroy();
+      await server?.stop();
+    },
+  });
+  return { store, endpoint };
+}

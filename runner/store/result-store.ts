@@ -1,0 +1,34 @@
+// The store seam: what the rest of uigate needs from wherever results live.
+import type { RunEvent, RunMeta, UnitRecord, UnitRef, UnitStatus } from '../model.ts';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+export interface ResultStore {
+  /** Creates the run; fails if a run with that id exists. */
+  createRun(meta: RunMeta): Promise<void>;
+  updateRun(runId: string, patch: Partial<Omit<RunMeta, 'runId'>>): Promise<void>;
+  getRun(runId: string): Promise<RunMeta | undefined>;
+  listRuns(options?: { limit?: number; cursor?: string }): Promise<Page<RunMeta>>;
+
+  /** Writes each unit as `queued` unless it already exists (so a resumed run keeps its results). */
+  queueUnits(runId: string, units: readonly UnitRef[]): Promise<void>;
+  /**
+   * Writes a unit's state unless the stored one is newer (higher seq) or already final at the
+   * same seq. Returns whether it was written.
+   */
+  recordUnit(unit: UnitRecord): Promise<boolean>;
+  /** Marks the given units, if not yet final, with a final status (cancelled, errored). */
+  closeUnits(runId: string, keys: readonly string[], status: UnitStatus, reason?: string): Promise<number>;
+  getUnits(runId: string): Promise<UnitRecord[]>;
+  /** A unit's results across runs, newest first. */
+  unitHistory(unitKey: string, options?: { limit?: number }): Promise<UnitRecord[]>;
+
+  addEvent(event: RunEvent): Promise<void>;
+  listEvents(runId: string): Promise<RunEvent[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,75 @@
+// The single table of DESIGN.md: key names, index names, and how to create it where it is missing.
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+
+export const INDEX = { byTime: 'byTime', byUnit: 'byUnit' } as const;
+/** Partition of the byTime index: every run item carries it, nothing else does. */
+export const RUNS_PARTITION = 'RUN';
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export const runPk = (runId: string) => `RUN#${runId}`;
+export const META_SK = 'META';
+export const unitSk = (unitKey: string) => `UNIT#${unitKey}`;
+export const eventSk = (at: string, n: number) => `EVENT#${at}#${String(n).padStart(4, '0')}`;
+
+/** What the byUnit index keeps of a unit: enough for a history chart, not the stack traces. */
+export const HISTORY_ATTRIBUTES = ['runId', 'status', 'attempt', 'durationMs', 'finishedAt', 'project', 'module', 'titlePath', 'file', 'executor'];
+
+export async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: table }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'gsi1pk', AttributeType: 'S' },
+          { AttributeName: 'runId', AttributeType: 'S' },
+          { AttributeName: 'unitKey', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: INDEX.byTime,
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'runId', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: INDEX.byUnit,
+            KeySchema: [
+              { AttributeName: 'unitKey', KeyType: 'HASH' },
+              { AttributeName: 'runId', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: HISTORY_ATTRIBUTES.filter((a) => a !== 'runId') },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    // Another process created it between our describe and create: that is fine.
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: table });
+  await client
+    .send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }))
+    .catch(() => undefined); // DynamoDB Local and dynalite do not all implement TTL; retention is optional.
+}

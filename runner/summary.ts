@@ -1,0 +1,81 @@
+// A run's outcome in numbers: counts per status, per project, per executor, and the module ×
+// browser matrix. Pure, so the CLI's table and --json read the same figures.
+import { countStatuses, titleOf, type RunMeta, type StatusCounts, type UnitRecord, type UnitStatus } from './model.ts';
+
+export interface RunSummary {
+  runId: string;
+  status: RunMeta['status'];
+  commit?: string;
+  branch?: string;
+  durationMs?: number;
+  total: number;
+  counts: StatusCounts;
+  projects: Record<string, StatusCounts>;
+  executors: Record<string, StatusCounts>;
+  modules: Record<string, Record<string, StatusCounts>>;
+  failures: { key: string; project: string; file: string; title: string; status: UnitStatus; error?: string }[];
+  url?: string;
+}
+
+function groupCounts(units: readonly UnitRecord[], by: (unit: UnitRecord) => string | undefined): Record<string, StatusCounts> {
+  const groups = new Map<string, UnitRecord[]>();
+  for (const unit of units) {
+    const name = by(unit) ?? 'unknown';
+    groups.set(name, [...(groups.get(name) ?? []), unit]);
+  }
+  return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, group]) => [name, countStatuses(group)]));
+}
+
+export function buildSummary(run: RunMeta, units: readonly UnitRecord[], url?: string): RunSummary {
+  const modules: Record<string, Record<string, StatusCounts>> = {};
+  for (const module of [...new Set(units.map((unit) => unit.module))].sort()) {
+    modules[module] = groupCounts(units.filter((unit) => unit.module === module), (unit) => unit.project);
+  }
+  return {
+    runId: run.runId,
+    status: run.status,
+    commit: run.commit,
+    branch: run.branch,
+    durationMs: run.durationMs,
+    total: units.length,
+    counts: countStatuses(units),
+    projects: groupCounts(units, (unit) => unit.project),
+    executors: groupCounts(units, (unit) => unit.executor),
+    modules,
+    failures: units
+      .filter((unit) => unit.status === 'failed' || unit.status === 'errored')
+      .map((unit) => ({ key: unit.key, project: unit.project, file: unit.file, title: titleOf(unit), status: unit.status, error: unit.error?.message.split('\n')[0] })),
+    url,
+  };
+}
+
+export const SYMBOLS: Partial<Record<UnitStatus, string>> = {
+  passed: '✓',
+  flaky: '~',
+  failed: '✘',
+  skipped: '↷',
+  errored: '!',
+  cancelled: '∅',
+  queued: '·',
+  running: '·',
+  retrying: '·',
+};
+
+const ORDER: UnitStatus[] = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'cancelled', 'queued', 'running', 'retrying'];
+
+export function formatCounts(counts: StatusCounts): string {
+  return ORDER.filter((status) => counts[status]).map((status) => `${SYMBOLS[status]}${counts[status]}`).join(' ') || '-';
+}
+
+/** The module × browser table printed at the end of a run. */
+export function formatMatrix(summary: RunSummary): string {
+  const projects = Object.keys(summary.projects);
+  const rows = Object.entries(summary.modules).map(([module, byProject]) => [module, ...projects.map((project) => (byProject[project] ? formatCounts(byProject[project]) : ''))]);
+  const header = ['module', ...projects];
+  const totals = ['total', ...projects.map((project) => formatCounts(summary.projects[project] ?? {}))];
+  const table = [header, ...rows, totals];
+  const widths = header.map((_, column) => Math.max(...table.map((row) => [...(row[column] ?? '')].length)));
+  const line = (row: string[]) => '  ' + row.map((cell, column) => cell + ' '.repeat(widths[column]! - [...cell].length)).join('   ');
+  const rule = '  ' + widths.map((width) => '─'.repeat(width)).join('   ');
+  return [line(header), rule, ...rows.map(line), rule, line(totals), '  ✓ passed  ~ flaky (passed on retry)  ✘ failed  ! errored (not run: infrastructure)  ↷ skipped  ∅ cancelled'].join('\n');
+}

@@ -1,0 +1,20 @@
+import { expect, test } from './fixtures.ts';
+
+test.describe('Button click', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.goto('/button.html');
+  });
+
+  test('shows a text when clicked', async ({ page }) => {
+    await expect(page.getByTestId('button-result')).toBeEmpty();
+    await page.getByRole('button', { name: 'Show text' }).click();
+    await expect(page.getByTestId('button-result')).toHaveText('Button was clicked');
+  });
+
+  test('reset clears the text', async ({ page }) => {
+    await page.getByRole('button', { name: 'Show text' }).click();
+    await expect(page.getByTestId('button-result')).toHaveText('Button was clicked');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect(page.getByTestId('button-result')).toBeEmpty();
+  });
+});

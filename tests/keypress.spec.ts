@@ -1,0 +1,17 @@
+import { expect, test } from './fixtures.ts';
+
+// A fixed list, so every run presses the same keys (the original sample picked one at random).
+const KEYS = ['a', 'Z', '7', 'Enter', 'Tab', 'Escape', 'ArrowLeft', 'Backspace', 'Shift', 'Space'];
+
+test.describe('Key press', () => {
+  test('echoes each key of a fixed list', async ({ page }) => {
+    await page.goto('/keypress.html');
+    const result = page.getByTestId('key-result');
+    await expect(result).toHaveText('No key pressed yet');
+    for (const key of KEYS) {
+      await page.getByLabel('Type here').focus();
+      await page.keyboard.press(key);
+      await expect(result).toHaveText(`You entered: ${key === 'Space' ? ' ' : key}`);
+    }
+  });
+});
