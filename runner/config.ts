@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { closest } from './suggest.ts';
@@ -127,11 +128,16 @@ export async function loadConfig(rootDir: string, file?: string, env: NodeJS.Pro
   if (!existsSync(path)) throw new ConfigError(`config file ${path} does not exist; pass an existing file to --config`);
   let loaded: unknown;
   try {
-    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    // tsImport compiles the file whatever package it sits in (a config outside a "type": "module" package too).
+    const module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
     loaded = module.default;
+    // A file compiled as CommonJS (no "type": "module" nearby) nests its default export once more.
+    if (loaded && typeof loaded === 'object' && Object.keys(loaded).length === 1 && 'default' in loaded) loaded = (loaded as { default: unknown }).default;
   } catch (error) {
-    const first = String((error as Error).message ?? error).split('\n')[0];
-    throw new ConfigError(`${path} could not be loaded: ${first}`);
+    const lines = String((error as Error).message ?? error).split('\n').filter((line) => line.trim());
+    // esbuild says "Transform failed with 1 error:" first and the file:line:column after it.
+    const detail = lines.find((line) => /ERROR:/.test(line)) ?? lines[0];
+    throw new ConfigError(`${path} could not be loaded: ${detail?.trim()}`);
   }
   if (loaded === undefined) throw new ConfigError(`${path}: export the config as default: export default defineConfig({ ... })`);
   return resolveConfig(validateConfig(loaded, path), rootDir, env, path);

@@ -1,7 +1,7 @@
 // Turns `playwright test --list --reporter=json` into units: one per test case per project.
 import { spawn } from 'node:child_process';
 import { relative, resolve, sep } from 'node:path';
-import { ConfigError } from './errors.ts';
+import { ConfigError, UsageError } from './errors.ts';
 import { unitKey, type UnitRef } from './model.ts';
 import { playwrightCli } from './playwright-cli.ts';
 
@@ -97,6 +97,7 @@ export async function listTests(options: ListOptions): Promise<{ report: ListRep
     throw new ConfigError(`Playwright could not list the tests (${options.playwrightConfig}): ${reason}`);
   }
   const error = report.errors?.find((e) => e.message)?.message;
+  if (error && /No tests found/.test(error)) throw new UsageError('no tests selected: nothing matches --grep, or testDir has no tests');
   if (error) throw new ConfigError(`Playwright could not load the tests: ${stripAnsi(error).split('\n')[0]}`);
   return { report, units: unitsFromListReport(report) };
 }

@@ -74,7 +74,7 @@ export async function embeddedServer(dataDir: string, waitMs = 15_000): Promise<
   const deadline = Date.now() + waitMs;
   for (;;) {
     const existing = await readServerFile(serverFile);
-    if (existing && isAlive(existing.pid) && existing.pid !== process.pid) {
+    if (existing && isAlive(existing.pid)) {
       if (existing.endpoint && (await responds(existing.endpoint))) {
         return { endpoint: existing.endpoint, owned: false, stop: async () => {} };
       }

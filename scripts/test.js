@@ -1,0 +1,36 @@
+// Runs the project's own tests (files named *.test.ts beside the code they test) with Node's
+// test runner, TypeScript through tsx. Usage: npm test [-- file-or-folder ...]
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOTS = ['runner', 'status-site', 'infra', 'bench'];
+const SKIP = new Set(['node_modules', 'cdk.out', '.uigate']);
+
+function find(path, found = []) {
+  let info;
+  try {
+    info = statSync(path);
+  } catch {
+    return found;
+  }
+  if (info.isFile()) {
+    if (path.endsWith('.test.ts')) found.push(path);
+    return found;
+  }
+  for (const entry of readdirSync(path)) if (!SKIP.has(entry)) find(join(path, entry), found);
+  return found;
+}
+
+const args = process.argv.slice(2);
+const files = (args.length ? args : ROOTS).flatMap((root) => find(root)).sort();
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
