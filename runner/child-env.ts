@@ -48,6 +48,8 @@ export function readChildContext(env: NodeJS.ProcessEnv = process.env): ChildCon
 /** What the reporter tells the executor, one JSON object per line. */
 export type ReporterEvent =
   | { type: 'begin'; total: number }
-  | { type: 'unit'; record: import('./model.ts').UnitRecord; stored: boolean }
+  | { type: 'unit'; record: import('./model.ts').UnitRecord }
+  /** The record sent just before is now in the store; until this arrives the orchestrator keeps it to write itself. */
+  | { type: 'stored'; key: string; seq: number }
   | { type: 'end'; status: string }
   | { type: 'error'; message: string };

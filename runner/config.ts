@@ -48,6 +48,8 @@ export type UigateConfig = z.input<typeof schema>;
 
 export interface ResolvedConfig {
   rootDir: string;
+  /** uigate's own folder: embedded store, artifacts, batch work files (`.uigate`, or UIGATE_HOME). */
+  home: string;
   configFile?: string;
   playwrightConfig: string;
   store: { endpoint?: string; table: string; region: string; dataDir: string; retentionDays?: number };
@@ -100,18 +102,20 @@ export function validateConfig(input: unknown, source = 'uigate.config.ts'): Uig
 export function resolveConfig(config: UigateConfig, rootDir: string, env: NodeJS.ProcessEnv = process.env, configFile?: string): ResolvedConfig {
   const at = (path: string) => resolve(rootDir, path);
   const endpoint = env.UIGATE_DYNAMODB_ENDPOINT || config.store?.endpoint;
+  const home = env.UIGATE_HOME ? resolve(rootDir, env.UIGATE_HOME) : at('.uigate');
   return {
     rootDir,
+    home,
     configFile,
     playwrightConfig: at(config.playwrightConfig ?? 'playwright.config.ts'),
     store: {
       endpoint,
       table: env.UIGATE_TABLE || config.store?.table || 'uigate',
       region: env.UIGATE_REGION || env.AWS_REGION || config.store?.region || 'us-east-1',
-      dataDir: at(config.store?.dataDir ?? '.uigate/dynamodb'),
+      dataDir: config.store?.dataDir ? at(config.store.dataDir) : resolve(home, 'dynamodb'),
       retentionDays: config.store?.retentionDays,
     },
-    artifacts: { dir: env.UIGATE_ARTIFACTS_DIR || at(config.artifacts?.dir ?? '.uigate/artifacts') },
+    artifacts: { dir: env.UIGATE_ARTIFACTS_DIR || (config.artifacts?.dir ? at(config.artifacts.dir) : resolve(home, 'artifacts')) },
     executors: { local: { workers: config.executors?.local?.workers ?? 0 } },
     dispatch: {
       infraRetries: config.dispatch?.infraRetries ?? 2,

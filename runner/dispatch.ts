@@ -3,7 +3,7 @@
 // `infraRetries` times, then recorded as `errored`. A test failure is never retried here —
 // Playwright's own `retries` does that, and marks flakiness.
 import pLimit from 'p-limit';
-import { BatchError, type Executor } from './executors/executor.ts';
+import { BatchError, type Executor, type UnitOutcome } from './executors/executor.ts';
 import { isFinal, type ExecutorName, type UnitRecord, type UnitRef } from './model.ts';
 import type { Batch } from './plan.ts';
 import type { ResultStore } from './store/result-store.ts';
@@ -41,11 +41,6 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
   const errored = new Map<string, string>();
   let batchesRun = 0;
 
-  const record = async (unit: UnitRecord, stored: boolean) => {
-    // The reporter could not write it (store throttled or unreachable from the executor): we do.
-    if (!stored && isFinal(unit.status)) await options.store.recordUnit(unit).catch(() => undefined);
-    options.onUnit?.(unit);
-  };
 
   const runBatch = async (batch: Batch, dispatchTry: number): Promise<void> => {
     const executor = options.executors.get(batch.executor);
@@ -62,15 +57,14 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
       );
       const onAbort = () => controller.abort(new BatchError('run cancelled', 'cancelled'));
       options.signal.addEventListener('abort', onAbort, { once: true });
-      const writes: Promise<void>[] = [];
       let failure: BatchError | undefined;
-      let results: UnitRecord[] = [];
+      let results: UnitOutcome[] = [];
       try {
         results = await executor.run(batch, {
           runId: options.runId,
           dispatch: dispatchTry,
           signal: controller.signal,
-          onUnit: (unit, stored) => void writes.push(record(unit, stored)),
+          onUnit: (unit) => options.onUnit?.(unit),
         });
       } catch (error) {
         failure = error instanceof BatchError ? error : new BatchError((error as Error).message, 'crashed');
@@ -78,12 +72,13 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
       } finally {
         clearTimeout(timer);
         options.signal.removeEventListener('abort', onAbort);
-        await Promise.all(writes);
       }
+      // Results the executor side could not write (it died mid-write, or the store throttled it): we do.
+      await Promise.all(results.filter((outcome) => !outcome.stored).map((outcome) => options.store.recordUnit(outcome.record)));
       options.onBatchEnd?.(batch, dispatchTry, failure);
       if (failure?.kind === 'cancelled' || options.signal.aborted) return;
 
-      const done = new Set(results.filter((unit) => isFinal(unit.status)).map((unit) => unit.key));
+      const done = new Set(results.filter(({ record }) => isFinal(record.status)).map(({ record }) => record.key));
       const unfinished = batch.units.filter((unit) => !done.has(unit.key));
       if (unfinished.length === 0) return;
       if (!failure) {

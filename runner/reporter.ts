@@ -29,7 +29,9 @@ export default class UigateReporter implements Reporter {
   private startedAt = new Date();
 
   printsToStdio() {
-    return false;
+    // Started by uigate, nobody reads this Playwright's terminal: claiming it keeps Playwright from
+    // adding its line reporter. Started by hand, the user's own reporters print.
+    return this.child !== undefined;
   }
 
   onBegin(config: FullConfig, suite: Suite) {
@@ -109,16 +111,15 @@ export default class UigateReporter implements Reporter {
     const next = previous.then(() =>
       this.writes(async () => {
         const record = await build();
-        let stored = false;
-        if (this.store) {
-          try {
-            await this.store.recordUnit(record);
-            stored = true;
-          } catch (error) {
-            this.storeError = (error as Error).message;
-          }
+        // Told before it is stored: if this process dies mid-write, the orchestrator still has it.
+        this.emit({ type: 'unit', record });
+        if (!this.store) return;
+        try {
+          await this.store.recordUnit(record);
+          this.emit({ type: 'stored', key: record.key, seq: record.seq });
+        } catch (error) {
+          this.storeError = (error as Error).message;
         }
-        this.emit({ type: 'unit', record, stored });
       }),
     );
     this.chains.set(unit.key, next);

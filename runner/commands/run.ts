@@ -93,7 +93,7 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
   const { store, endpoint } = await openStore({ ...config.store, createTable: !config.store.endpoint || /127\.0\.0\.1|localhost/.test(config.store.endpoint) });
   const runId = newRunId();
   const startedAt = new Date();
-  const workDir = join(config.rootDir, '.uigate', 'runs', runId);
+  const workDir = join(config.home, 'runs', runId);
   try {
     await store.createRun({
       runId,

@@ -9,8 +9,14 @@ export interface BatchContext {
   /** 1 for a batch's first dispatch; re-queued units come back with a higher number. */
   dispatch: number;
   signal: AbortSignal;
-  /** Each state a unit reaches, as it happens; `stored` says whether it is already in the store. */
-  onUnit(record: UnitRecord, stored: boolean): void;
+  /** Each state a unit reaches, as it happens (for progress). */
+  onUnit(record: UnitRecord): void;
+}
+
+/** A unit's final record, and whether the executor side already wrote it to the store. */
+export interface UnitOutcome {
+  record: UnitRecord;
+  stored: boolean;
 }
 
 export interface Executor {
@@ -19,7 +25,7 @@ export interface Executor {
   capacity: number;
   supports(project: string): boolean;
   /** Resolves with the units that reached a final status; rejects with BatchError when the batch itself failed. */
-  run(batch: Batch, context: BatchContext): Promise<UnitRecord[]>;
+  run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]>;
 }
 
 export type BatchFailure = 'crashed' | 'timeout' | 'throttled' | 'lost' | 'cancelled';
@@ -30,7 +36,7 @@ export class BatchError extends InfraError {
   constructor(
     message: string,
     readonly kind: BatchFailure,
-    readonly results: UnitRecord[] = [],
+    readonly results: UnitOutcome[] = [],
     /** Lambda request id, CodeBuild build id, process id. */
     readonly ref?: string,
   ) {

@@ -7,10 +7,10 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { childEnv, type ReporterEvent } from '../child-env.ts';
-import { isFinal, type UnitRecord } from '../model.ts';
+import { isFinal } from '../model.ts';
 import { testListLine, type Batch } from '../plan.ts';
 import { playwrightCli } from '../playwright-cli.ts';
-import { BatchError, type BatchContext, type Executor } from './executor.ts';
+import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 
 export const REPORTER_PATH = fileURLToPath(new URL('../reporter.ts', import.meta.url));
 const EVENTS_FD = 3;
@@ -55,6 +55,15 @@ function stop(child: ChildProcess) {
   child.once('exit', () => clearTimeout(timer));
 }
 
+/** Whatever a dead Playwright left in its group (a worker, a browser) goes with it. */
+function reap(child: ChildProcess) {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // nothing left
+  }
+}
+
 export class LocalExecutor implements Executor {
   readonly name = 'local' as const;
   readonly capacity: number;
@@ -67,7 +76,7 @@ export class LocalExecutor implements Executor {
     return true;
   }
 
-  async run(batch: Batch, context: BatchContext): Promise<UnitRecord[]> {
+  async run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]> {
     const dir = join(this.options.workDir, `${batch.id}-d${context.dispatch}`);
     await mkdir(dir, { recursive: true });
     const listFile = join(dir, 'test-list.txt');
@@ -97,7 +106,7 @@ export class LocalExecutor implements Executor {
     const child = spawn(process.execPath, args, { cwd: this.options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     const output = tail(child.stdout);
     const errors = tail(child.stderr);
-    const finals = new Map<string, UnitRecord>();
+    const finals = new Map<string, UnitOutcome>();
     let ended = false;
     let reporterError: string | undefined;
 
@@ -110,8 +119,11 @@ export class LocalExecutor implements Executor {
         return;
       }
       if (event.type === 'unit') {
-        if (isFinal(event.record.status)) finals.set(event.record.key, event.record);
-        context.onUnit(event.record, event.stored);
+        if (isFinal(event.record.status)) finals.set(event.record.key, { record: event.record, stored: false });
+        context.onUnit(event.record);
+      } else if (event.type === 'stored') {
+        const outcome = finals.get(event.key);
+        if (outcome?.record.seq === event.seq) outcome.stored = true;
       } else if (event.type === 'end') ended = true;
       else if (event.type === 'error') reporterError = event.message;
     });
@@ -123,6 +135,7 @@ export class LocalExecutor implements Executor {
       child.once('close', (c, s) => ok([c, s]));
     });
     context.signal.removeEventListener('abort', onAbort);
+    reap(child);
     const results = [...finals.values()];
 
     if (context.signal.aborted) {

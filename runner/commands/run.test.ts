@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { UnitRecord } from '../model.ts';
+import type { RunSummary } from '../summary.ts';
+import { openStore } from '../store/open-store.ts';
+import { fixtureProject, REPO, runNode, UIGATE_BIN, type FixtureProject } from '../testing/fixture-project.ts';
+
+async function stored(home: string) {
+  const { store } = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: join(home, 'dynamodb') });
+  try {
+    const { items: runs } = await store.listRuns();
+    const units = runs[0] ? await store.getUnits(runs[0].runId) : [];
+    return { runs, units };
+  } finally {
+    await store.close();
+  }
+}
+
+const byTitle = (units: UnitRecord[]) => Object.fromEntries(units.map((unit) => [unit.titlePath.at(-1)!, unit]));
+
+describe('uigate run on the sample suite', () => {
+  let home: string;
+  before(async () => (home = await mkdtemp(join(tmpdir(), 'uigate-home-'))));
+  after(() => rm(home, { recursive: true, force: true }));
+
+  it('runs every module in chromium and firefox and stores every unit as passed', async () => {
+    const result = await runNode([UIGATE_BIN, 'run', '--json'], REPO, { UIGATE_HOME: home });
+    assert.equal(result.code, 0, result.stderr);
+    const summary = JSON.parse(result.stdout) as RunSummary;
+    assert.equal(summary.status, 'passed');
+    assert.deepEqual(Object.keys(summary.projects), ['chromium', 'firefox']);
+    assert.ok(Object.keys(summary.modules).length >= 3);
+    assert.ok(summary.total >= 14 && summary.counts.passed === summary.total);
+    assert.deepEqual(Object.keys(summary.executors), ['local']);
+    assert.match(result.stderr, /module\s+chromium\s+firefox/, 'the summary table goes to stderr with --json');
+
+    const { runs, units } = await stored(home);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0]!.runId, summary.runId);
+    assert.equal(runs[0]!.status, 'passed');
+    assert.ok(runs[0]!.finishedAt && runs[0]!.durationMs! > 0);
+    assert.equal(units.length, summary.total);
+    for (const unit of units) {
+      assert.equal(unit.status, 'passed');
+      assert.equal(unit.executor, 'local');
+      assert.match(unit.executorRef ?? '', /^local-\d{3}$/);
+      assert.ok(unit.durationMs! > 0 && unit.attempt === 1);
+    }
+  });
+});
+
+describe('uigate run on specs made on the fly', () => {
+  let project: FixtureProject;
+  before(async () => {
+    project = await fixtureProject({
+      'form.spec.ts': `
+import { test, expect } from '@playwright/test';
+test('passes', async ({ page }) => {
+  await page.setContent('<button>Save</button>');
+  await expect(page.getByRole('button', { name: 'Save' })).toBeVisible();
+});
+test('fails with a clear error', async ({ page }) => {
+  await page.setContent('<button>Save</button>');
+  await expect(page.getByRole('button', { name: 'Submit' })).toBeVisible({ timeout: 300 });
+});
+`,
+      'flaky.spec.ts': `
+import { test, expect } from '@playwright/test';
+test('passes on its second attempt', async ({ page }, testInfo) => {
+  await page.setContent('<p>hello</p>');
+  expect(testInfo.retry, 'the first attempt fails on purpose').toBeGreaterThan(0);
+});
+`,
+      'crash.spec.ts': `
+import { test, expect } from '@playwright/test';
+test('before the crash', async () => { expect(1).toBe(1); });
+test('kills its Playwright process on the first dispatch', async () => {
+  if (process.env.UIGATE_DISPATCH === '1') process.kill(process.ppid, 'SIGKILL');
+  expect(process.env.UIGATE_DISPATCH).toBe('2');
+});
+`,
+      'slow.spec.ts': `
+import { test } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+test('waits a long time', async () => {
+  writeFileSync(process.env.SLOW_MARKER!, String(process.pid));
+  await new Promise((resolve) => setTimeout(resolve, 120_000));
+});
+`,
+    });
+  });
+  after(() => project.remove());
+
+  const home = (name: string) => join(project.dir, name);
+
+  it('exits 1 when a test fails, with the failure, its error and its screenshot stored', async () => {
+    const result = await project.uigate(['run', '--module', 'form', '--json'], { env: { UIGATE_HOME: home('failing') } });
+    assert.equal(result.code, 1, result.stderr);
+    const summary = JSON.parse(result.stdout) as RunSummary;
+    assert.equal(summary.status, 'failed');
+    assert.deepEqual(summary.counts, { passed: 1, failed: 1 });
+    assert.match(result.stderr, /✘ \[chromium\] form\.spec\.ts › fails with a clear error/, 'the failure is shown as it happens');
+
+    const { runs, units } = await stored(home('failing'));
+    assert.equal(runs[0]!.status, 'failed');
+    const failed = byTitle(units)['fails with a clear error']!;
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error!.message, /getByRole\('button', \{ name: 'Submit' \}\)/);
+    assert.doesNotMatch(failed.error!.message, /\u001b\[/, 'no terminal colour codes in the store');
+    assert.ok(failed.error!.stack);
+    const screenshot = failed.attachments?.find((a) => a.contentType === 'image/png');
+    assert.ok(screenshot, 'a screenshot is recorded');
+    assert.ok(existsSync(join(home('failing'), 'artifacts', screenshot.path)), 'and kept under the artifacts folder');
+    assert.ok(failed.attachments?.some((a) => a.name === 'trace'), 'a trace is recorded');
+  });
+
+  it('stores a test that fails once and then passes as flaky, and exits 0', async () => {
+    const result = await project.uigate(['run', '--module', 'flaky', '--retries', '1'], { env: { UIGATE_HOME: home('flaky') } });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /flaky: passed on attempt 2/);
+    const { runs, units } = await stored(home('flaky'));
+    assert.equal(runs[0]!.status, 'passed');
+    const [unit] = units;
+    assert.equal(unit!.status, 'flaky');
+    assert.equal(unit!.attempt, 2);
+    assert.deepEqual(unit!.attempts?.map((a) => a.status), ['failed', 'passed']);
+    assert.match(unit!.attempts![0]!.error!.message, /the first attempt fails on purpose/);
+  });
+
+  it("re-runs a crashed Playwright process's unfinished units instead of dropping them", async () => {
+    const result = await project.uigate(['run', '--module', 'crash'], { env: { UIGATE_HOME: home('crash') } });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /was killed by SIGKILL before finishing — re-queuing 1 unfinished unit\(s\), try 2/);
+    const { units } = await stored(home('crash'));
+    const titles = byTitle(units);
+    assert.equal(units.length, 2);
+    assert.equal(titles['before the crash']!.executorRef, 'local-001', 'the finished unit was not run again');
+    assert.equal(titles['kills its Playwright process on the first dispatch']!.status, 'passed');
+    assert.equal(titles['kills its Playwright process on the first dispatch']!.executorRef, 'local-001.2');
+  });
+
+  it('stops the workers on Ctrl-C and marks the run cancelled', async () => {
+    const marker = join(project.dir, 'slow.started');
+    let pid = 0;
+    const running = project.uigate(['run', '--module', 'slow'], { env: { UIGATE_HOME: home('cancel'), SLOW_MARKER: marker }, onStart: (p) => (pid = p) });
+    for (let i = 0; i < 600 && !existsSync(marker); i++) await sleep(100);
+    assert.ok(existsSync(marker), 'the slow test started');
+    const workerPid = Number(await readFile(marker, 'utf8'));
+    process.kill(pid, 'SIGINT');
+    const result = await running;
+    assert.equal(result.code, 130, result.stdout + result.stderr);
+    const { runs, units } = await stored(home('cancel'));
+    assert.equal(runs[0]!.status, 'cancelled');
+    assert.equal(units[0]!.status, 'cancelled');
+    assert.throws(() => process.kill(workerPid, 0), 'the Playwright worker is gone');
+  });
+
+  for (const [name, args, message] of [
+    ['an unknown module', ['run', '--module', 'nope'], /unknown module "nope".*known: crash, flaky, form, slow/],
+    ['an unknown project', ['run', '--project', 'edge'], /unknown project "edge".*known: chromium/],
+    ['a filter that selects nothing', ['run', '--grep', 'no such test'], /no tests selected/],
+    ['a malformed config', ['run', '--config', 'bad.config.ts'], /bad\.config\.ts: unknown key "store\.tabel"; did you mean "table"\?/],
+    ['a browser that is not installed', ['run', '--project', 'webkit'], /project webkit: not installed — .*npx playwright install/],
+  ] as const) {
+    it(`refuses ${name} with one line, exit 2, and no run left behind`, async () => {
+      await project.write('bad.config.ts', `export default { store: { tabel: 'x' } };\n`);
+      const result = await project.uigate([...args], { env: { UIGATE_HOME: home('bad'), UIGATE_WEBKIT_PATH: '' } });
+      assert.equal(result.code, 2, result.stdout + result.stderr);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
+      if (existsSync(join(home('bad'), 'dynamodb'))) assert.equal((await stored(home('bad'))).runs.length, 0);
+    });
+  }
+});
