@@ -2,6 +2,7 @@
 // an exit code. Stack traces are for bugs only.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCommand, type CommandIO } from './commands/run.ts';
+import { DEFAULT_PORT, serveCommand } from './commands/serve.ts';
 import { EXIT, isUigateError } from './errors.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -20,6 +21,12 @@ function nonNegativeInt(flag: string) {
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a whole number of 0 or more, e.g. ${flag} 1`);
     return n;
   };
+}
+
+function port(value: string) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('--port takes a port number from 0 to 65535');
+  return n;
 }
 
 function program(io: CommandIO, exit: { code: number }) {
@@ -45,8 +52,20 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--base-url <url>', 'site under test (sets BASE_URL for playwright.config.ts); default: the sample site served locally')
     .addOption(new Option('--executor <name>', 'where batches run; repeatable').argParser(collect).default(undefined, 'local'))
     .option('--json', 'print the final summary as one JSON object on stdout (progress goes to stderr)')
+    .option('--port <n>', `status site port for the run's duration (default ${DEFAULT_PORT}, a free one if taken; 0 picks a free one)`, port)
+    .option('--no-serve', 'do not serve the status site during the run')
     .action(async (flags) => {
       exit.code = await runCommand(flags, io);
+    });
+
+  cli
+    .command('serve')
+    .description('serve the status site (runs, live matrix, evidence, history) on 127.0.0.1')
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('--port <n>', `port (default ${DEFAULT_PORT}; 0 picks a free one)`, port)
+    .option('--host <address>', 'address to bind (default 127.0.0.1; anything else exposes results to the network)')
+    .action(async (flags) => {
+      exit.code = await serveCommand(flags, io);
     });
   return cli;
 }

@@ -13,11 +13,13 @@ import { LocalExecutor } from '../executors/local.ts';
 import { sourceInfo } from '../git.ts';
 import { recentDurations } from '../history.ts';
 import { listTests } from '../list.ts';
-import { countStatuses, isFinal, newRunId, runStatusOf, type ExecutorName, type RunStatus, type UnitRef } from '../model.ts';
+import { countStatuses, isFinal, newRunId, runStatusOf, type ExecutorName, type RunStatus, type UnitRef, type UnitStatus } from '../model.ts';
 import { durationEstimator, planBatches, selectUnits } from '../plan.ts';
 import { Progress } from '../progress.ts';
 import { buildSummary, formatMatrix, type RunSummary } from '../summary.ts';
 import { openStore } from '../store/open-store.ts';
+import { startStatusServer, type StatusServer } from '../../status-site/server.ts';
+import { DEFAULT_PORT } from './serve.ts';
 import type { ResultStore } from '../store/result-store.ts';
 
 export interface RunFlags {
@@ -32,6 +34,9 @@ export interface RunFlags {
   executor?: string[];
   json?: boolean;
   trigger?: string;
+  /** Status site port; commander turns --no-serve into serve: false. */
+  port?: number;
+  serve?: boolean;
 }
 
 export interface CommandIO {
@@ -94,6 +99,7 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
   const runId = newRunId();
   const startedAt = new Date();
   const workDir = join(config.home, 'runs', runId);
+  let site: StatusServer | undefined;
   try {
     await store.createRun({
       runId,
@@ -109,7 +115,9 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
       startedAt: startedAt.toISOString(),
     });
     await store.queueUnits(runId, units);
-    const summary = await execute({ flags, io, config, store, endpoint, runId, units, workers, workDir, startedAt, say });
+    site = flags.serve === false ? undefined : await serveDuringRun(store, config.artifacts.dir, flags.port);
+    say(`uigate run ${runId}${site ? `: ${site.runUrl(runId)}` : ''}`);
+    const summary = await execute({ flags, io, config, store, endpoint, runId, units, workers, workDir, startedAt, say, url: site?.runUrl(runId) });
     if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
     return EXIT_FOR[summary.status];
   } catch (error) {
@@ -117,6 +125,7 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
     await closeRun(store, runId, startedAt, 'errored', (error as Error).message).catch(() => undefined);
     throw error;
   } finally {
+    await site?.close();
     await store.close();
     if (!io.env.UIGATE_KEEP_WORKDIR) await rm(workDir, { recursive: true, force: true });
   }
@@ -133,6 +142,7 @@ interface ExecuteContext {
   workers: number;
   workDir: string;
   startedAt: Date;
+  url?: string;
   say(line: string): void;
 }
 
@@ -154,9 +164,17 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
 
   const perProject = Object.entries(countBy(units, (unit) => unit.project)).map(([project, n]) => `${project} ${n}`).join(', ');
   const modules = new Set(units.map((unit) => unit.module)).size;
-  say(`uigate run ${runId}: ${units.length} units (${perProject}) in ${modules} modules, ${batches.length} batch${batches.length === 1 ? '' : 'es'} on local ×${local.capacity}`);
+  say(`  ${units.length} units (${perProject}) in ${modules} modules, ${batches.length} batch${batches.length === 1 ? '' : 'es'} on local ×${local.capacity}`);
 
   const progress = new Progress(ctx.flags.json ? io.stderr : io.stdout, units, { live: io.tty, color: io.tty && !io.env.NO_COLOR });
+  // The runs list reads counts from the run item; keep them roughly current while the run goes.
+  const statuses = new Map<string, UnitStatus>(units.map((unit) => [unit.key, 'queued']));
+  let changed = false;
+  const publish = setInterval(() => {
+    if (!changed) return;
+    changed = false;
+    void store.updateRun(runId, { counts: countStatuses([...statuses.values()].map((status) => ({ status }))) }).catch(() => undefined);
+  }, 2_000);
   const result = await dispatch({
     runId,
     batches,
@@ -165,10 +183,17 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
     infraRetries: config.dispatch.infraRetries,
     batchTimeoutMs: config.dispatch.batchTimeoutSeconds * 1000,
     signal: io.signal,
-    onUnit: (record) => progress.unit(record),
+    onUnit: (record) => {
+      statuses.set(record.key, record.status);
+      changed = true;
+      progress.unit(record);
+    },
     onRequeue: (requeued, error, dispatchTry) => progress.note(`! ${error.message} — re-queuing ${requeued.length} unfinished unit(s), try ${dispatchTry}`),
     onErrored: (failed, reason) => progress.note(`! ${failed.length} unit(s) errored: ${reason}`),
-  }).finally(() => progress.stop());
+  }).finally(() => {
+    clearInterval(publish);
+    progress.stop();
+  });
 
   let finalUnits = await store.getUnits(runId);
   const open = finalUnits.filter((unit) => !isFinal(unit.status)).map((unit) => unit.key);
@@ -180,12 +205,22 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   const status: RunStatus = io.signal.aborted ? 'cancelled' : runStatusOf(finalUnits);
   const reason = io.signal.aborted ? 'cancelled by the user' : result.errored.size ? `${result.errored.size} unit(s) could not be run` : undefined;
   const run = await closeRun(store, runId, ctx.startedAt, status, reason);
-  const summary = buildSummary(run, finalUnits);
+  const summary = buildSummary(run, finalUnits, ctx.url);
   say('');
   say(formatMatrix(summary));
   say('');
   say(`${status.toUpperCase()}: ${describeCounts(summary)} in ${((run.durationMs ?? 0) / 1000).toFixed(1)}s — run ${runId}`);
   return summary;
+}
+
+/** The status site for the run's duration: on the usual port, or any free one if that is taken. */
+async function serveDuringRun(store: ResultStore, artifactsDir: string, port = DEFAULT_PORT): Promise<StatusServer> {
+  try {
+    return await startStatusServer({ store, artifactsDir, port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
+    return startStatusServer({ store, artifactsDir, port: 0 });
+  }
 }
 
 async function closeRun(store: ResultStore, runId: string, startedAt: Date, status: RunStatus, reason?: string) {

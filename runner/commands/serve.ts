@@ -1,0 +1,32 @@
+// `uigate serve`: the status site on 127.0.0.1 until Ctrl-C.
+import { once } from 'node:events';
+import { loadConfig } from '../config.ts';
+import { UsageError } from '../errors.ts';
+import { openStore } from '../store/open-store.ts';
+import { startStatusServer } from '../../status-site/server.ts';
+import type { CommandIO } from './run.ts';
+
+export const DEFAULT_PORT = 7357;
+
+export interface ServeFlags {
+  config?: string;
+  port?: number;
+  host?: string;
+}
+
+export async function serveCommand(flags: ServeFlags, io: CommandIO): Promise<number> {
+  const config = await loadConfig(io.cwd, flags.config, io.env);
+  const { store } = await openStore(config.store);
+  try {
+    const server = await startStatusServer({ store, artifactsDir: config.artifacts.dir, port: flags.port ?? DEFAULT_PORT, host: flags.host }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new UsageError(`port ${flags.port ?? DEFAULT_PORT} is in use; pass another with --port (0 picks a free one)`);
+      throw error;
+    });
+    io.stdout.write(`uigate status site: ${server.url}  (Ctrl-C to stop)\n`);
+    if (!io.signal.aborted) await once(io.signal, 'abort');
+    await server.close();
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,78 @@
+// The page's view of the API: typed fetches, errors as exceptions with the server's message.
+import type { Status } from './format.ts';
+
+export interface Run {
+  runId: string;
+  status: 'running' | 'passed' | 'failed' | 'errored' | 'cancelled';
+  trigger: string;
+  commit?: string;
+  branch?: string;
+  projects: string[];
+  modules: string[];
+  total: number;
+  counts: Partial<Record<Status, number>>;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  reason?: string;
+}
+
+export interface Attempt {
+  attempt: number;
+  status: string;
+  durationMs: number;
+  error?: { message: string };
+}
+
+export interface Unit {
+  key: string;
+  file: string;
+  line: number;
+  titlePath: string[];
+  project: string;
+  module: string;
+  status: Status;
+  attempt: number;
+  attempts?: Attempt[];
+  durationMs?: number;
+  error?: { message: string; stack?: string };
+  attachments?: { name: string; contentType: string; path: string }[];
+  executor?: string;
+  executorRef?: string;
+  runId: string;
+  finishedAt?: string;
+}
+
+export interface UnitStats {
+  runs: number;
+  passed: number;
+  flaky: number;
+  failed: number;
+  flakyRate: number;
+  failureRate: number;
+  medianMs?: number;
+}
+
+export interface RunEvent {
+  at: string;
+  type: string;
+  actor?: string;
+  detail?: Record<string, unknown>;
+}
+
+async function get<T>(path: string): Promise<T> {
+  const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-cache' });
+  const body = (await response.json().catch(() => ({}))) as T & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  return body;
+}
+
+export const api = {
+  runs: (cursor?: string) => get<{ runs: Run[]; cursor: string | null }>(`/api/runs${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+  run: (runId: string) => get<{ run: Run; units: Unit[] }>(`/api/runs/${encodeURIComponent(runId)}`),
+  events: (runId: string) => get<{ events: RunEvent[] }>(`/api/runs/${encodeURIComponent(runId)}/events`),
+  history: (key: string) => get<{ history: Unit[]; stats: UnitStats }>(`/api/units/${encodeURIComponent(key)}/history?limit=30`),
+};
+
+export const artifactUrl = (runId: string, path: string) =>
+  `/artifacts/${encodeURIComponent(runId)}/${path.split('/').slice(1).map(encodeURIComponent).join('/')}`;

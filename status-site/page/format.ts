@@ -1,0 +1,53 @@
+// How numbers, times and statuses read on the page.
+export type Status = 'queued' | 'running' | 'retrying' | 'passed' | 'flaky' | 'failed' | 'skipped' | 'errored' | 'cancelled';
+
+export const STATUS_LABEL: Record<Status, string> = {
+  queued: 'queued',
+  running: 'running',
+  retrying: 'retrying',
+  passed: 'passed',
+  flaky: 'flaky',
+  failed: 'failed',
+  skipped: 'skipped',
+  errored: 'errored',
+  cancelled: 'cancelled',
+};
+
+export const STATUS_ICON: Record<Status, string> = {
+  queued: '·',
+  running: '◌',
+  retrying: '↻',
+  passed: '✓',
+  flaky: '~',
+  failed: '✘',
+  skipped: '↷',
+  errored: '!',
+  cancelled: '∅',
+};
+
+/** The status a group of units shows: the one a person most needs to see. */
+const SEVERITY: Status[] = ['failed', 'errored', 'retrying', 'running', 'flaky', 'queued', 'cancelled', 'passed', 'skipped'];
+export function worst(statuses: Iterable<Status>): Status {
+  const seen = new Set(statuses);
+  return SEVERITY.find((status) => seen.has(status)) ?? 'queued';
+}
+
+export function duration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function ago(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '–';
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+export const percent = (rate: number) => `${Math.round(rate * 100)}%`;
+export const shortCommit = (commit: string | undefined) => (commit ? commit.slice(0, 8) : '–');

@@ -1,0 +1,36 @@
+// The status page: two views (runs, a run) chosen by the URL, with links handled in the page.
+import { h, replace } from './dom.ts';
+import { RunsView } from './runs-view.ts';
+import { RunView } from './run-view.ts';
+
+interface View {
+  start(): Promise<void>;
+  stop(): void;
+}
+
+const root = document.getElementById('app')!;
+const crumbs = document.getElementById('crumbs')!;
+let current: View | undefined;
+
+function setCrumbs(...parts: (string | Node)[]) {
+  replace(crumbs, ...parts.flatMap((part, i) => (i ? [h('span', { class: 'sep' }, '/'), part] : [part])));
+}
+
+function route() {
+  current?.stop();
+  const match = /^\/runs\/([^/]+)\/?$/.exec(location.pathname);
+  current = match ? new RunView(root, decodeURIComponent(match[1]!), setCrumbs) : new RunsView(root, setCrumbs);
+  void current.start();
+}
+
+document.addEventListener('click', (event) => {
+  const link = (event.target as Element).closest?.('a');
+  if (!link || link.target || link.hasAttribute('download') || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  const url = new URL(link.href, location.href);
+  if (url.origin !== location.origin || url.pathname.startsWith('/artifacts/') || url.pathname.startsWith('/api/')) return;
+  event.preventDefault();
+  history.pushState(null, '', url);
+  route();
+});
+window.addEventListener('popstate', route);
+route();

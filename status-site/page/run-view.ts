@@ -1,0 +1,224 @@
+// A run: its summary, the module × browser matrix (live while the run goes), filters, the units
+// of a chosen cell, and one unit in full.
+import { api, type Run, type Unit } from './api.ts';
+import { h, replace } from './dom.ts';
+import { ago, duration, shortCommit, STATUS_ICON, STATUS_LABEL, worst, type Status } from './format.ts';
+import { unitPanel } from './unit-panel.ts';
+
+const POLL_MS = 1_500;
+const BAD: ReadonlySet<Status> = new Set(['failed', 'errored', 'flaky']);
+
+interface Filters {
+  failedOnly: boolean;
+  projects: Set<string>;
+  module: string;
+}
+
+interface Cell {
+  module: string;
+  project: string;
+}
+
+export class RunView {
+  private run: Run | undefined;
+  private units: Unit[] = [];
+  private filters: Filters = { failedOnly: false, projects: new Set(), module: '' };
+  private cell: Cell | undefined;
+  private unitKey: string | undefined;
+  private timer: number | undefined;
+  private stopped = false;
+  private readonly body = h('div', { class: 'run-view' });
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly runId: string,
+    private readonly setCrumbs: (...parts: (string | Node)[]) => void,
+  ) {
+    const params = new URLSearchParams(location.search);
+    this.unitKey = params.get('unit') ?? undefined;
+    this.filters.failedOnly = params.get('failed') === '1';
+  }
+
+  async start() {
+    replace(this.root, this.body);
+    this.setCrumbs(h('a', { href: '/' }, 'Runs'), this.runId);
+    await this.load();
+  }
+
+  stop() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async load() {
+    try {
+      const detail = await api.run(this.runId);
+      if (this.stopped) return;
+      this.run = detail.run;
+      this.units = detail.units;
+      this.render();
+    } catch (error) {
+      if (!this.run) replace(this.body, h('p', { class: 'error-box' }, `Could not load run ${this.runId}: ${(error as Error).message}`));
+    }
+    // Keep polling while the run goes; once it ends, one last render and stop.
+    if (!this.stopped && (!this.run || this.run.status === 'running')) this.timer = window.setTimeout(() => this.load(), POLL_MS);
+  }
+
+  private visibleUnits(): Unit[] {
+    const { failedOnly, projects, module } = this.filters;
+    const needle = module.trim().toLowerCase();
+    return this.units.filter(
+      (unit) =>
+        (!failedOnly || BAD.has(unit.status)) &&
+        (projects.size === 0 || projects.has(unit.project)) &&
+        (!needle || unit.module.toLowerCase().includes(needle)),
+    );
+  }
+
+  private render() {
+    const run = this.run!;
+    const units = this.visibleUnits();
+    const selected = this.unitKey ? this.units.find((unit) => unit.key === this.unitKey) : undefined;
+    replace(
+      this.body,
+      this.summary(run),
+      this.filterBar(run),
+      h('div', { class: `run-layout${selected ? ' with-panel' : ''}` },
+        h('div', { class: 'run-main' }, this.matrix(run, units), this.unitList(units)),
+        selected ? unitPanel(selected, () => this.selectUnit(undefined)) : undefined,
+      ),
+    );
+    document.title = `${STATUS_ICON[run.status as Status] ?? ''} ${run.runId} — uigate`;
+  }
+
+  private summary(run: Run) {
+    const finished = this.units.filter((unit) => !['queued', 'running', 'retrying'].includes(unit.status)).length;
+    const elapsed = run.durationMs ?? Date.now() - Date.parse(run.startedAt);
+    const counts = (Object.entries(run.counts) as [Status, number][]).filter(([, n]) => n > 0);
+    return h('section', { class: 'run-summary' },
+      h('div', { class: 'run-title' },
+        h('span', { class: `badge big s-${run.status}`, 'data-testid': 'run-status' }, run.status),
+        h('h1', {}, run.runId),
+      ),
+      h('p', { class: 'muted' },
+        `${run.branch ?? 'no branch'} @ ${shortCommit(run.commit)} · ${run.trigger} · started ${ago(run.startedAt)} · ${duration(elapsed)}`,
+        run.reason ? ` · ${run.reason}` : undefined,
+      ),
+      h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': this.units.length, 'aria-valuenow': finished },
+        ...counts.map(([status, n]) => h('span', { class: `seg s-${status}`, style: `flex-grow:${n}`, title: `${n} ${status}` })),
+      ),
+      h('p', { class: 'chips' }, ...counts.map(([status, n]) => h('span', { class: `chip s-${status}` }, `${STATUS_ICON[status]} ${n} ${STATUS_LABEL[status]}`)), h('span', { class: 'muted' }, ` ${finished}/${this.units.length} done`)),
+    );
+  }
+
+  private filterBar(run: Run) {
+    const projects = run.projects.length ? run.projects : [...new Set(this.units.map((unit) => unit.project))];
+    const failed = h('input', { type: 'checkbox', id: 'failed-only', checked: this.filters.failedOnly });
+    failed.addEventListener('change', () => {
+      this.filters.failedOnly = failed.checked;
+      this.render();
+    });
+    const search = h('input', { type: 'search', placeholder: 'Filter modules', value: this.filters.module, 'aria-label': 'Filter modules' });
+    search.addEventListener('input', () => {
+      this.filters.module = search.value;
+      const position = search.selectionStart;
+      this.render();
+      const again = this.body.querySelector<HTMLInputElement>('input[type=search]');
+      again?.focus();
+      again?.setSelectionRange(position, position);
+    });
+    return h('div', { class: 'filters' },
+      h('label', { class: 'toggle' }, failed, ' Failed only'),
+      h('div', { class: 'browser-filter', role: 'group', 'aria-label': 'Browsers' },
+        ...projects.map((project) => {
+          const on = this.filters.projects.size === 0 || this.filters.projects.has(project);
+          return h('button', {
+            type: 'button',
+            class: `chip-toggle${on ? ' on' : ''}`,
+            'aria-pressed': on ? 'true' : 'false',
+            onclick: () => {
+              const set = this.filters.projects;
+              if (set.size === 0) projects.filter((p) => p !== project).forEach((p) => set.add(p));
+              else if (set.has(project)) set.delete(project);
+              else set.add(project);
+              if (set.size === projects.length) set.clear();
+              this.render();
+            },
+          }, project);
+        }),
+      ),
+      search,
+    );
+  }
+
+  private matrix(run: Run, units: Unit[]) {
+    const projects = (run.projects.length ? run.projects : [...new Set(this.units.map((u) => u.project))]).filter(
+      (project) => this.filters.projects.size === 0 || this.filters.projects.has(project),
+    );
+    const modules = [...new Set(units.map((unit) => unit.module))].sort();
+    if (modules.length === 0) return h('p', { class: 'empty' }, this.filters.failedOnly ? 'Nothing failed. ✓' : 'No units match the filters.');
+    const byCell = new Map<string, Unit[]>();
+    for (const unit of units) {
+      const key = `${unit.module}\u0000${unit.project}`;
+      byCell.set(key, [...(byCell.get(key) ?? []), unit]);
+    }
+    return h('div', { class: 'matrix-wrap' },
+      h('table', { class: 'matrix', 'data-testid': 'matrix' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Module'), ...projects.map((project) => h('th', { scope: 'col' }, project)))),
+        h('tbody', {}, ...modules.map((module) =>
+          h('tr', {},
+            h('th', { scope: 'row' }, module),
+            ...projects.map((project) => {
+              const cellUnits = byCell.get(`${module}\u0000${project}`) ?? [];
+              if (cellUnits.length === 0) return h('td', { class: 'none' }, '');
+              const status = worst(cellUnits.map((unit) => unit.status));
+              const good = cellUnits.filter((unit) => unit.status === 'passed' || unit.status === 'flaky' || unit.status === 'skipped').length;
+              const flaky = cellUnits.filter((unit) => unit.status === 'flaky').length;
+              const chosen = this.cell?.module === module && this.cell.project === project;
+              return h('td', { class: `cell s-${status}${chosen ? ' chosen' : ''}`, 'data-module': module, 'data-project': project, 'data-status': status },
+                h('button', { type: 'button', 'aria-label': `${module} in ${project}: ${status}`, onclick: () => this.selectCell(chosen ? undefined : { module, project }) },
+                  h('span', { class: 'icon' }, STATUS_ICON[status]),
+                  ` ${good}/${cellUnits.length}`,
+                  flaky ? h('span', { class: 'flaky-mark' }, ` ~${flaky}`) : undefined,
+                ),
+              );
+            }),
+          ))),
+      ),
+    );
+  }
+
+  private unitList(units: Unit[]) {
+    const cell = this.cell;
+    const shown = cell ? units.filter((unit) => unit.module === cell.module && unit.project === cell.project) : units.filter((unit) => BAD.has(unit.status));
+    if (shown.length === 0) return undefined;
+    const heading = cell ? `${cell.module} · ${cell.project}` : 'Failures and flaky passes';
+    return h('section', { class: 'unit-list' },
+      h('h2', {}, heading),
+      h('ul', {}, ...shown.slice(0, 500).map((unit) =>
+        h('li', { class: unit.key === this.unitKey ? 'chosen' : undefined },
+          h('button', { type: 'button', class: 'unit-row', 'data-key': unit.key, onclick: () => this.selectUnit(unit.key) },
+            h('span', { class: `badge s-${unit.status}` }, STATUS_ICON[unit.status]),
+            h('span', { class: 'unit-name' }, unit.titlePath.join(' › ')),
+            h('span', { class: 'muted small' }, cell ? duration(unit.durationMs) : `${unit.project} · ${duration(unit.durationMs)}`),
+          ),
+          unit.error && !cell ? h('div', { class: 'error-line' }, unit.error.message.split('\n')[0]!) : undefined,
+        ))),
+      shown.length > 500 ? h('p', { class: 'muted' }, `… and ${shown.length - 500} more; narrow the filters.`) : undefined,
+    );
+  }
+
+  private selectCell(cell: Cell | undefined) {
+    this.cell = cell;
+    this.render();
+  }
+
+  private selectUnit(key: string | undefined) {
+    this.unitKey = key;
+    const url = new URL(location.href);
+    if (key) url.searchParams.set('unit', key);
+    else url.searchParams.delete('unit');
+    history.replaceState(null, '', url);
+    this.render();
+  }
+}
