@@ -94,7 +94,11 @@ export class RunView {
   private summary(run: Run) {
     const finished = this.units.filter((unit) => !['queued', 'running', 'retrying'].includes(unit.status)).length;
     const elapsed = run.durationMs ?? Date.now() - Date.parse(run.startedAt);
-    const counts = (Object.entries(run.counts) as [Status, number][]).filter(([, n]) => n > 0);
+    // From the units themselves: they are what the matrix shows, and never lag behind.
+    const tally = new Map<Status, number>();
+    for (const unit of this.units) tally.set(unit.status, (tally.get(unit.status) ?? 0) + 1);
+    const order: Status[] = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'cancelled', 'running', 'retrying', 'queued'];
+    const counts = order.filter((status) => tally.has(status)).map((status) => [status, tally.get(status)!] as const);
     return h('section', { class: 'run-summary' },
       h('div', { class: 'run-title' },
         h('span', { class: `badge big s-${run.status}`, 'data-testid': 'run-status' }, run.status),

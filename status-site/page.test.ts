@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { chromium, expect, type Browser, type Page } from '@playwright/test';
+import { after, before, describe, it } from 'node:test';
+import { isMissing, resolveBrowser } from '../runner/browsers.ts';
+import { startStatusServer, type StatusServer } from './server.ts';
+import { seededStore, seedRun, seedUnitRef, type SeededStore } from './testing/seed.ts';
+
+const EVIL_TITLE = '<img src=x onerror="window.__xss=1">Evil <b>bold</b>';
+const EVIL_ERROR = 'Expected: <script>window.__xss2=1</script>\nReceived: nothing';
+
+describe('the status page in a real browser', () => {
+  let seed: SeededStore;
+  let server: StatusServer;
+  let browser: Browser;
+  let page: Page;
+  let runId: string;
+
+  before(async () => {
+    seed = await seededStore();
+    await seedRun(seed, [
+      { file: 'form.spec.ts', title: 'validates the email', status: 'passed', durationMs: 800 },
+      { file: 'form.spec.ts', title: 'saves', status: 'passed', durationMs: 1500 },
+    ], {}, new Date(Date.now() - 60_000));
+    runId = await seedRun(seed, [
+      { file: 'home.spec.ts', title: 'lists every page', status: 'passed', durationMs: 700 },
+      { file: 'form.spec.ts', title: 'saves', status: 'failed', durationMs: 2100, error: "expect(locator).toBeVisible() failed\nLocator: getByRole('button', { name: 'Submit' })", screenshot: true, trace: true },
+      {
+        file: 'form.spec.ts', title: 'validates the email', status: 'flaky', durationMs: 900,
+        attempts: [{ attempt: 1, status: 'failed', durationMs: 850, error: { message: 'timed out' } }, { attempt: 2, status: 'passed', durationMs: 900 }],
+      },
+      { file: 'evil.spec.ts', title: EVIL_TITLE, status: 'failed', error: EVIL_ERROR },
+      { file: 'home.spec.ts', title: 'lists every page', project: 'firefox', status: 'passed' },
+    ]);
+    server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
+    const resolved = resolveBrowser('chromium');
+    assert.ok(!isMissing(resolved), 'chromium is needed for this test');
+    browser = await chromium.launch(resolved.use.launchOptions);
+    page = await browser.newPage();
+    page.on('dialog', () => assert.fail('a script from test output ran (dialog)'));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await seed?.remove();
+  });
+
+  it('shows the run with its module × browser matrix', async () => {
+    await page.goto(server.runUrl(runId));
+    await expect(page.getByTestId('run-status')).toHaveText('failed');
+    const matrix = page.getByTestId('matrix');
+    await expect(matrix.getByRole('columnheader')).toHaveText(['Module', 'chromium', 'firefox']);
+    await expect(matrix.locator('td[data-module="form"][data-project="chromium"]')).toHaveAttribute('data-status', 'failed');
+    await expect(matrix.locator('td[data-module="home"][data-project="firefox"]')).toHaveAttribute('data-status', 'passed');
+    await expect(matrix.locator('td[data-module="form"][data-project="chromium"]')).toContainText('1/2');
+    await expect(matrix.locator('td[data-module="form"][data-project="chromium"] .flaky-mark')).toHaveText(' ~1');
+    // The progress bar's segments are sized through the CSSOM, which the CSP allows.
+    const failedShare = await page.locator('.progress .seg.s-failed').evaluate((el) => el.getBoundingClientRect().width);
+    expect(failedShare).toBeGreaterThan(10);
+  });
+
+  it('opens a failed unit with its error, screenshot, trace and the command to open it', async () => {
+    await page.getByRole('button', { name: /✘ saves/ }).click();
+    const panel = page.getByTestId('unit-panel');
+    await expect(panel.getByTestId('unit-error')).toContainText("getByRole('button', { name: 'Submit' })");
+    const screenshot = panel.getByRole('img', { name: 'Screenshot: screenshot' });
+    await expect(screenshot).toBeVisible();
+    await expect.poll(() => screenshot.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(4);
+    await expect(panel.getByRole('link', { name: 'Download trace' })).toHaveAttribute('href', /\/artifacts\/.+\/1-trace\.zip$/);
+    await expect(panel.getByText('npx playwright show-trace 1-trace.zip')).toBeVisible();
+    await expect(panel.getByTestId('unit-stats')).toContainText('2 runs · flaky 0 (0%) · failed 1 (50%)');
+    await expect(panel.locator('svg.chart rect.bar')).toHaveCount(2);
+    expect(page.url()).toContain(`?unit=${seedUnitRef({ file: 'form.spec.ts', title: 'saves' }).key}`);
+  });
+
+  it('marks a flaky unit and lists its attempts', async () => {
+    await page.getByRole('button', { name: /validates the email/ }).click();
+    const panel = page.getByTestId('unit-panel');
+    await expect(panel.getByText('flaky: passed on attempt 2')).toBeVisible();
+    await expect(panel.locator('.attempts li')).toHaveCount(2);
+    await expect(panel.locator('.attempts li').first()).toContainText('timed out');
+  });
+
+  it('shows markup from a test title and error as literal text, never running it', async () => {
+    await page.getByRole('button', { name: /Evil/ }).click();
+    const panel = page.getByTestId('unit-panel');
+    await expect(panel.getByRole('heading', { name: EVIL_TITLE })).toBeVisible();
+    await expect(panel.getByTestId('unit-error')).toHaveText(EVIL_ERROR);
+    expect(await page.locator('.unit-name b, .unit-panel b, img[src="x"], script:not([src])').count()).toBe(0);
+    expect(await page.evaluate(() => [(window as { __xss?: number }).__xss, (window as { __xss2?: number }).__xss2])).toEqual([undefined, undefined]);
+  });
+
+  it('filters: failed only, by browser, by module', async () => {
+    const matrix = page.getByTestId('matrix');
+    await page.getByLabel('Failed only').check();
+    await expect(matrix.locator('tbody th')).toHaveText(['evil', 'form']);
+    await page.getByLabel('Failed only').uncheck();
+    await page.getByRole('group', { name: 'Browsers' }).getByRole('button', { name: 'chromium' }).click();
+    await expect(matrix.getByRole('columnheader')).toHaveText(['Module', 'firefox']);
+    await page.getByRole('group', { name: 'Browsers' }).getByRole('button', { name: 'chromium' }).click();
+    await page.getByLabel('Filter modules').fill('hom');
+    await expect(matrix.locator('tbody th')).toHaveText(['home']);
+  });
+
+  it('lists runs newest first and links to them', async () => {
+    await page.goto(server.url);
+    const rows = page.getByTestId('runs').getByRole('link');
+    await expect(rows).toHaveCount(2);
+    await expect(rows.first()).toHaveAttribute('data-run', runId);
+    await rows.first().click();
+    await expect(page).toHaveURL(server.runUrl(runId));
+    await expect(page.getByTestId('matrix')).toBeVisible();
+  });
+
+  it('moves a cell from queued to passed while the run progresses, without a reload', async () => {
+    const live = await seedRun(seed, [{ file: 'live.spec.ts', title: 'one', status: 'queued' }, { file: 'live.spec.ts', title: 'two', status: 'queued' }], { status: 'running' });
+    await page.goto(server.runUrl(live));
+    const cell = page.getByTestId('matrix').locator('td[data-module="live"]');
+    await expect(cell).toHaveAttribute('data-status', 'queued');
+    await expect(page.getByTestId('run-status')).toHaveText('running');
+    const record = (title: string, status: 'running' | 'passed') =>
+      seed.store.recordUnit({ ...seedUnitRef({ file: 'live.spec.ts', title }), runId: live, status, seq: 1000, attempt: 1, durationMs: status === 'passed' ? 500 : undefined });
+    await record('one', 'running');
+    await expect(cell).toHaveAttribute('data-status', 'running', { timeout: 10_000 });
+    await record('one', 'passed');
+    await record('two', 'passed');
+    await seed.store.updateRun(live, { status: 'passed', finishedAt: new Date().toISOString(), durationMs: 3000 });
+    await expect(cell).toHaveAttribute('data-status', 'passed', { timeout: 10_000 });
+    await expect(cell).toContainText('2/2');
+    await expect(page.getByTestId('run-status')).toHaveText('passed');
+  });
+
+  it('works on a phone-sized screen', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await phone.goto(`${server.runUrl(runId)}?unit=${seedUnitRef({ file: 'form.spec.ts', title: 'saves' }).key}`);
+    await expect(phone.getByTestId('unit-panel')).toBeVisible();
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await phone.close();
+  });
+});
