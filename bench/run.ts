@@ -1,0 +1,23 @@
+// npm run bench [-- name ...]: runs the benchmarks and writes their sections of BENCHMARKS.md.
+import { writeSection } from './lib.ts';
+import { statusSiteBench } from './status-site.ts';
+import { runVsPlaywrightBench } from './run-vs-playwright.ts';
+
+const BENCHES: Record<string, () => Promise<string>> = {
+  'run-vs-playwright': runVsPlaywrightBench,
+  'status-site': statusSiteBench,
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+  if (!BENCHES[name]) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+}
+for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+  console.error(`bench: ${name}…`);
+  const section = await BENCHES[name]!();
+  await writeSection(name, section);
+  console.log(section);
+}
