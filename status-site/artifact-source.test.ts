@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { artifactPath, LocalArtifactSource } from './artifact-source.ts';
+
+const RUN = '20261122T185625123Z-k3f9';
+const OTHER = '20261122T185625123Z-aaaa';
+
+describe('artifactPath', () => {
+  it('resolves a path inside the run folder', () => {
+    assert.equal(artifactPath('/a', RUN, 'unit/1-shot.png'), `/a/${RUN}/unit/1-shot.png`);
+  });
+
+  it('refuses traversal, absolute paths, backslashes, NUL bytes and bad run ids', () => {
+    for (const path of ['../x', 'unit/../../x', '/etc/passwd', 'a\\..\\b', 'a\0b', '', 'a//b', './a']) {
+      assert.equal(artifactPath('/a', RUN, path), undefined, path);
+    }
+    assert.equal(artifactPath('/a', '../etc', 'x'), undefined);
+  });
+});
+
+describe('LocalArtifactSource', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'uigate-artifacts-'));
+    await mkdir(join(root, RUN, 'u'), { recursive: true });
+    await mkdir(join(root, OTHER), { recursive: true });
+    await writeFile(join(root, RUN, 'u', 'shot.png'), 'png');
+    await writeFile(join(root, OTHER, 'secret.txt'), 'secret');
+    await symlink(join(root, OTHER, 'secret.txt'), join(root, RUN, 'u', 'link.txt'));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  it('reads a file of the run with its content type', async () => {
+    const artifact = await new LocalArtifactSource(root).get(RUN, 'u/shot.png');
+    assert.equal(artifact?.contentType, 'image/png');
+    assert.equal(artifact?.size, 3);
+  });
+
+  it('does not follow a symbolic link out of the run folder', async () => {
+    assert.equal(await new LocalArtifactSource(root).get(RUN, 'u/link.txt'), undefined);
+  });
+
+  it('answers nothing for a folder or a missing file', async () => {
+    assert.equal(await new LocalArtifactSource(root).get(RUN, 'u'), undefined);
+    assert.equal(await new LocalArtifactSource(root).get(RUN, 'u/nope.png'), undefined);
+  });
+});

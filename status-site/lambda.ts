@@ -1,0 +1,26 @@
+// The status site in AWS Lambda behind a function URL: the same app as `uigate serve`, with the
+// store named by UIGATE_TABLE (and AWS_REGION) and the page built ahead of time (npm run build).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Hono } from 'hono';
+import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { connectStore } from '../runner/store/open-store.ts';
+import { createApp, type PageAssets } from './app.ts';
+
+const DIST = process.env.UIGATE_SITE_ASSETS ?? fileURLToPath(new URL('./dist/', import.meta.url));
+
+async function builtPage(dir: string): Promise<PageAssets> {
+  const [html, js, css] = await Promise.all(['index.html', 'app.js', 'app.css'].map((name) => readFile(join(dir, name), 'utf8')));
+  return { html: html!, js: js!, css: css! };
+}
+
+let app: Hono | undefined;
+
+export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
+  if (!env.UIGATE_TABLE) throw new Error('UIGATE_TABLE is not set: the status site needs the results table name');
+  const store = connectStore({ endpoint: env.UIGATE_DYNAMODB_ENDPOINT || undefined, table: env.UIGATE_TABLE, region: env.AWS_REGION ?? 'us-east-1' });
+  return createApp({ store, page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST) });
+}
+
+export const handler = (event: LambdaEvent, context: LambdaContext) => handle((app ??= lambdaApp()))(event, context);
