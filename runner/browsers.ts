@@ -67,13 +67,25 @@ function bundledExecutable(name: BrowserName): string {
   return types[name].executablePath();
 }
 
-function useFor(name: BrowserName, source: ResolvedBrowser['source'], path: string): ResolvedBrowser['use'] {
+/** Chromium flags from UIGATE_CHROMIUM_ARGS (a JSON array): the Lambda handler passes @sparticuz/chromium's. */
+function chromiumArgs(env: NodeJS.ProcessEnv): string[] {
+  if (!env.UIGATE_CHROMIUM_ARGS) return QUIET_CHROMIUM_ARGS;
+  try {
+    const args = JSON.parse(env.UIGATE_CHROMIUM_ARGS) as unknown;
+    if (Array.isArray(args) && args.every((arg) => typeof arg === 'string')) return args as string[];
+  } catch {
+    // fall through
+  }
+  return QUIET_CHROMIUM_ARGS;
+}
+
+function useFor(name: BrowserName, source: ResolvedBrowser['source'], path: string, env: NodeJS.ProcessEnv = {}): ResolvedBrowser['use'] {
   if (source === 'playwright') {
     return name === 'chromium'
       ? { browserName: name, launchOptions: { args: QUIET_CHROMIUM_ARGS } }
       : { browserName: name };
   }
-  if (name === 'chromium') return { browserName: name, launchOptions: { executablePath: path, args: QUIET_CHROMIUM_ARGS } };
+  if (name === 'chromium') return { browserName: name, launchOptions: { executablePath: path, args: chromiumArgs(env) } };
   // A system Firefox has no Juggler patches; Playwright drives it over WebDriver BiDi instead.
   if (name === 'firefox') return { browserName: name, channel: 'moz-firefox', launchOptions: { executablePath: path } };
   return { browserName: name, launchOptions: { executablePath: path } };
@@ -84,7 +96,7 @@ export function resolveBrowser(name: BrowserName, options: ResolveOptions = {}):
   const exists = options.exists ?? existsSync;
   const fromEnv = env[ENV_PATH[name]];
   if (fromEnv) {
-    if (exists(fromEnv)) return { name, source: 'env', executablePath: fromEnv, use: useFor(name, 'env', fromEnv) };
+    if (exists(fromEnv)) return { name, source: 'env', executablePath: fromEnv, use: useFor(name, 'env', fromEnv, env) };
     return { name, message: `${name}: ${ENV_PATH[name]}=${fromEnv} does not exist; fix the path or unset it` };
   }
   const bundled = (options.bundledPath ?? bundledExecutable)(name);

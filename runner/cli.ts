@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCommand, type CommandIO } from './commands/run.ts';
 import { DEFAULT_PORT, serveCommand } from './commands/serve.ts';
+import { DEFAULT_LAMBDA_PORT, lambdaServeCommand } from './commands/lambda-serve.ts';
 import { EXIT, isUigateError } from './errors.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -50,7 +51,10 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('-w, --workers <n>', 'Playwright processes at once on this machine (default: playwright.config workers, else half the cores)', positiveInt('--workers'))
     .option('--retries <n>', "override Playwright's retries for failing tests", nonNegativeInt('--retries'))
     .option('--base-url <url>', 'site under test (sets BASE_URL for playwright.config.ts); default: the sample site served locally')
-    .addOption(new Option('--executor <name>', 'where batches run; repeatable').argParser(collect).default(undefined, 'local'))
+    .addOption(new Option('--executor <name>', 'where batches run: local, lambda; repeat for several, in order of preference (lambda runs chromium only)').argParser(collect).default(undefined, 'local'))
+    .option('--lambda-endpoint <url>', 'Lambda-Invoke-compatible endpoint (uigate lambda serve, sam local start-lambda); default: AWS')
+    .option('--lambda-function <name>', 'Lambda function name or ARN (default: executors.lambda.functionName, else uigate-executor)')
+    .option('--lambda-concurrency <n>', 'Lambda invocations in flight at once (default 20)', positiveInt('--lambda-concurrency'))
     .option('--json', 'print the final summary as one JSON object on stdout (progress goes to stderr)')
     .option('--port <n>', `status site port for the run's duration (default ${DEFAULT_PORT}, a free one if taken; 0 picks a free one)`, port)
     .option('--no-serve', 'do not serve the status site during the run')
@@ -66,6 +70,18 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--host <address>', 'address to bind (default 127.0.0.1; anything else exposes results to the network)')
     .action(async (flags) => {
       exit.code = await serveCommand(flags, io);
+    });
+  const lambda = cli.command('lambda').description('the Lambda executor');
+  lambda
+    .command('serve')
+    .description("serve Lambda's Invoke API on 127.0.0.1, running the real handler in child processes")
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('--port <n>', `port (default ${DEFAULT_LAMBDA_PORT}; 0 picks a free one)`, port)
+    .option('--concurrency <n>', 'invocations at once; more are throttled (429), as reserved concurrency does', positiveInt('--concurrency'))
+    .option('--timeout <seconds>', "the function's timeout (default 900)", positiveInt('--timeout'))
+    .option('--function-name <name>', 'function name to answer to (default uigate-executor)')
+    .action(async (flags) => {
+      exit.code = await lambdaServeCommand(flags, io);
     });
   return cli;
 }

@@ -28,11 +28,23 @@ const schema = z.strictObject({
   artifacts: z
     .strictObject({
       dir: z.string({ error: 'expected a folder for screenshots and traces, e.g. ".uigate/artifacts"' }).optional(),
+      bucket: z.string({ error: 'expected an S3 bucket name for artifacts (Lambda and CodeBuild need one)' }).min(3).optional(),
+      prefix: z.string().optional(),
+      endpoint: z.url({ error: 'expected an S3-compatible endpoint URL (leave it out for S3 itself)' }).optional(),
     })
     .optional(),
   executors: z
     .strictObject({
       local: z.strictObject({ workers: positiveInt('Playwright processes at once on this machine').optional() }).optional(),
+      lambda: z
+        .strictObject({
+          functionName: z.string({ error: 'expected the name or ARN of the uigate Lambda function' }).optional(),
+          region: z.string({ error: 'expected an AWS region such as "eu-west-1"' }).optional(),
+          endpoint: z.url({ error: 'expected a Lambda-Invoke-compatible URL such as "http://127.0.0.1:9001"' }).optional(),
+          concurrency: positiveInt('invocations in flight at once').optional(),
+          timeoutSeconds: positiveInt("the function's timeout, up to 900").max(900, { error: 'expected at most 900 (Lambda runs 15 minutes at most)' }).optional(),
+        })
+        .optional(),
     })
     .optional(),
   dispatch: z
@@ -53,8 +65,11 @@ export interface ResolvedConfig {
   configFile?: string;
   playwrightConfig: string;
   store: { endpoint?: string; table: string; region: string; dataDir: string; retentionDays?: number };
-  artifacts: { dir: string };
-  executors: { local: { workers: number } };
+  artifacts: { dir: string; bucket?: string; prefix?: string; endpoint?: string };
+  executors: {
+    local: { workers: number };
+    lambda: { functionName: string; region: string; endpoint?: string; concurrency: number; timeoutSeconds: number };
+  };
   dispatch: { infraRetries: number; batchTimeoutSeconds: number; defaultUnitSeconds: number };
 }
 
@@ -115,8 +130,22 @@ export function resolveConfig(config: UigateConfig, rootDir: string, env: NodeJS
       dataDir: config.store?.dataDir ? at(config.store.dataDir) : resolve(home, 'dynamodb'),
       retentionDays: config.store?.retentionDays,
     },
-    artifacts: { dir: env.UIGATE_ARTIFACTS_DIR || (config.artifacts?.dir ? at(config.artifacts.dir) : resolve(home, 'artifacts')) },
-    executors: { local: { workers: config.executors?.local?.workers ?? 0 } },
+    artifacts: {
+      dir: env.UIGATE_ARTIFACTS_DIR || (config.artifacts?.dir ? at(config.artifacts.dir) : resolve(home, 'artifacts')),
+      bucket: env.UIGATE_ARTIFACTS_BUCKET || config.artifacts?.bucket,
+      prefix: env.UIGATE_ARTIFACTS_PREFIX || config.artifacts?.prefix,
+      endpoint: env.UIGATE_S3_ENDPOINT || config.artifacts?.endpoint,
+    },
+    executors: {
+      local: { workers: config.executors?.local?.workers ?? 0 },
+      lambda: {
+        functionName: env.UIGATE_LAMBDA_FUNCTION || config.executors?.lambda?.functionName || 'uigate-executor',
+        region: config.executors?.lambda?.region ?? (env.AWS_REGION || config.store?.region || 'us-east-1'),
+        endpoint: env.UIGATE_LAMBDA_ENDPOINT || config.executors?.lambda?.endpoint,
+        concurrency: config.executors?.lambda?.concurrency ?? 20,
+        timeoutSeconds: config.executors?.lambda?.timeoutSeconds ?? 900,
+      },
+    },
     dispatch: {
       infraRetries: config.dispatch?.infraRetries ?? 2,
       batchTimeoutSeconds: config.dispatch?.batchTimeoutSeconds ?? 30 * 60,

@@ -87,6 +87,10 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
         await giveUp(unfinished, 'not run: Playwright did not find this test when the batch ran (was the spec changed after planning?)');
         return;
       }
+      if (failure.kind === 'rejected') {
+        await giveUp(unfinished, failure.message);
+        return;
+      }
       if (dispatchTry > options.infraRetries) {
         await giveUp(unfinished, `${failure.message} (gave up after ${dispatchTry} tries)`);
         return;

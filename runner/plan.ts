@@ -54,6 +54,11 @@ export interface BatchOptions {
   durationOf: (unit: UnitRef) => number;
   /** A batch should not be expected to run longer than this (Lambda's 15 minutes, say). */
   maxBatchMs?: number;
+  /**
+   * Do not make batches shorter than this to fill slots: each batch pays a start-up (a Lambda
+   * invocation, a CodeBuild container), and width only helps when the work outweighs it.
+   */
+  minBatchMs?: number;
   /** Prefix of batch ids, unique within a run (for re-queued units, say). */
   idPrefix?: string;
 }
@@ -69,7 +74,8 @@ export function planBatches(units: readonly UnitRef[], options: BatchOptions): B
   const durations = new Map(units.map((unit) => [unit.key, Math.max(1, options.durationOf(unit))]));
   const total = [...durations.values()].reduce((sum, ms) => sum + ms, 0);
   const bySize = Math.ceil(total / (options.maxBatchMs ?? Infinity));
-  const count = Math.min(units.length, Math.max(1, options.slots, bySize));
+  const worthIt = options.minBatchMs ? Math.max(1, Math.floor(total / options.minBatchMs)) : Infinity;
+  const count = Math.min(units.length, Math.max(1, Math.min(options.slots, worthIt), bySize));
   const bins = Array.from({ length: count }, () => ({ units: [] as UnitRef[], ms: 0 }));
   const sorted = [...units].sort((a, b) => durations.get(b.key)! - durations.get(a.key)! || a.key.localeCompare(b.key));
   for (const unit of sorted) {
@@ -88,6 +94,24 @@ export function planBatches(units: readonly UnitRef[], options: BatchOptions): B
       estimatedMs: bin.ms,
       units: bin.units.sort((a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || a.line - b.line),
     }));
+}
+
+/**
+ * Gives each unit to the first executor, in the order asked for, that can run its project
+ * (`--executor lambda --executor local`: chromium to Lambda, the rest here).
+ */
+export function assignExecutors<E extends { name: ExecutorName; supports(project: string): boolean }>(units: readonly UnitRef[], executors: readonly E[]): Map<E, UnitRef[]> {
+  const assigned = new Map<E, UnitRef[]>(executors.map((executor) => [executor, []]));
+  for (const unit of units) {
+    const executor = executors.find((candidate) => candidate.supports(unit.project));
+    if (!executor) {
+      const names = executors.map((e) => e.name).join(', ');
+      throw new UsageError(`project ${unit.project} cannot run on ${names}; add --executor local, or pick other projects with --project`);
+    }
+    assigned.get(executor)!.push(unit);
+  }
+  for (const [executor, list] of assigned) if (list.length === 0) assigned.delete(executor);
+  return assigned;
 }
 
 /** The line of a --test-list file that selects exactly this unit in its project. */

@@ -5,7 +5,7 @@ import { writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import pLimit from 'p-limit';
-import { LocalArtifacts } from './artifacts/local-artifacts.ts';
+import { artifactStoreFromEnv } from './artifacts/from-env.ts';
 import type { ArtifactStore } from './artifacts/artifact-store.ts';
 import { readChildContext, type ChildContext, type ReporterEvent } from './child-env.ts';
 import { loadConfig } from './config.ts';
@@ -49,14 +49,14 @@ export default class UigateReporter implements Reporter {
     if (this.child) {
       this.runId = this.child.runId;
       this.store = connectStore(this.child.store);
-      if (this.child.artifactsDir) this.artifacts = new LocalArtifacts(this.child.artifactsDir);
+      this.artifacts = artifactStoreFromEnv(process.env);
       return;
     }
     const settings = await loadConfig(config.configFile ? dirname(config.configFile) : process.cwd());
     this.runId = newRunId(this.startedAt);
     const { store } = await openStore(settings.store);
     this.store = store;
-    this.artifacts = new LocalArtifacts(settings.artifacts.dir);
+    this.artifacts = artifactStoreFromEnv(process.env, settings.artifacts.dir);
     const units = tests.map(unitOf);
     await store.createRun({
       runId: this.runId,

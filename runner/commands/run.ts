@@ -9,12 +9,12 @@ import { loadConfig, type ResolvedConfig } from '../config.ts';
 import { dispatch } from '../dispatch.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import type { Executor } from '../executors/executor.ts';
-import { LocalExecutor } from '../executors/local.ts';
+import { batchLimits, checkExecutors, createExecutors, executorNames, type ExecutorFlags } from '../executors/from-config.ts';
 import { sourceInfo } from '../git.ts';
 import { recentDurations } from '../history.ts';
 import { listTests } from '../list.ts';
 import { countStatuses, isFinal, newRunId, runStatusOf, type ExecutorName, type RunStatus, type UnitRef, type UnitStatus } from '../model.ts';
-import { durationEstimator, planBatches, selectUnits } from '../plan.ts';
+import { assignExecutors, durationEstimator, planBatches, selectUnits, type Batch } from '../plan.ts';
 import { Progress } from '../progress.ts';
 import { buildSummary, formatMatrix, type RunSummary } from '../summary.ts';
 import { openStore } from '../store/open-store.ts';
@@ -22,16 +22,12 @@ import { startStatusServer, type StatusServer } from '../../status-site/server.t
 import { DEFAULT_PORT } from './serve.ts';
 import type { ResultStore } from '../store/result-store.ts';
 
-export interface RunFlags {
+export interface RunFlags extends ExecutorFlags {
   config?: string;
   module?: string[];
   project?: string[];
   grep?: string;
   grepInvert?: string;
-  workers?: number;
-  retries?: number;
-  baseUrl?: string;
-  executor?: string[];
   json?: boolean;
   trigger?: string;
   /** Status site port; commander turns --no-serve into serve: false. */
@@ -49,8 +45,6 @@ export interface CommandIO {
   signal: AbortSignal;
 }
 
-const KNOWN_EXECUTORS: ExecutorName[] = ['local'];
-
 const EXIT_FOR: Record<RunStatus, number> = {
   passed: EXIT.ok,
   failed: EXIT.testsFailed,
@@ -58,15 +52,6 @@ const EXIT_FOR: Record<RunStatus, number> = {
   cancelled: EXIT.cancelled,
   running: EXIT.infra,
 };
-
-function checkExecutors(names: readonly string[]): ExecutorName[] {
-  for (const name of names) {
-    if (!KNOWN_EXECUTORS.includes(name as ExecutorName)) {
-      throw new UsageError(`unknown executor "${name}" (--executor); available: ${KNOWN_EXECUTORS.join(', ')}`);
-    }
-  }
-  return (names.length ? [...new Set(names)] : ['local']) as ExecutorName[];
-}
 
 function childEnvFor(flags: RunFlags): Record<string, string> {
   const env: Record<string, string> = {};
@@ -76,12 +61,13 @@ function childEnvFor(flags: RunFlags): Record<string, string> {
 
 /** Everything that can be wrong with the input is found here, before a run exists in the store. */
 async function prepare(flags: RunFlags, io: CommandIO) {
-  const executors = checkExecutors(flags.executor ?? []);
+  const executors = executorNames(flags);
   if (flags.baseUrl && !/^https?:\/\/[^\s/]+/.test(flags.baseUrl)) throw new UsageError(`--base-url "${flags.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const browsers = resolveBrowsers({ env: io.env });
   const { report, units: listed } = await listTests({ cwd: io.cwd, playwrightConfig: config.playwrightConfig, grep: flags.grep, grepInvert: flags.grepInvert, env: childEnvFor(flags) });
   const units = selectUnits(listed, { modules: split(flags.module), projects: split(flags.project) }, browsers.missing);
+  checkExecutors(executors, config, flags);
   const notices = flags.project?.length ? [] : browsers.missing.map((browser) => `skipping project ${browser.message}`);
   const workers = flags.workers ?? (config.executors.local.workers || (report.config as { workers?: number }).workers || Math.max(1, Math.floor(availableParallelism() / 2)));
   return { config, units, executors, notices, workers };
@@ -92,7 +78,7 @@ const split = (values: readonly string[] | undefined) => values?.flatMap((value)
 export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number> {
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
-  const { config, units, notices, workers } = await prepare(flags, io);
+  const { config, units, notices, workers, executors: names } = await prepare(flags, io);
   for (const notice of notices) say(`uigate: ${notice}`);
 
   const { store, endpoint } = await openStore({ ...config.store, createTable: !config.store.endpoint || /127\.0\.0\.1|localhost/.test(config.store.endpoint) });
@@ -109,7 +95,7 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
       baseURL: flags.baseUrl,
       projects: [...new Set(units.map((unit) => unit.project))],
       modules: [...new Set(units.map((unit) => unit.module))].sort(),
-      executors: ['local'],
+      executors: names,
       total: units.length,
       counts: { queued: units.length },
       startedAt: startedAt.toISOString(),
@@ -117,7 +103,7 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
     await store.queueUnits(runId, units);
     site = flags.serve === false ? undefined : await serveDuringRun(store, config.artifacts.dir, flags.port);
     say(`uigate run ${runId}${site ? `: ${site.runUrl(runId)}` : ''}`);
-    const summary = await execute({ flags, io, config, store, endpoint, runId, units, workers, workDir, startedAt, say, url: site?.runUrl(runId) });
+    const summary = await execute({ flags, io, config, store, endpoint, runId, units, workers, workDir, startedAt, say, url: site?.runUrl(runId), names });
     if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
     return EXIT_FOR[summary.status];
   } catch (error) {
@@ -143,28 +129,27 @@ interface ExecuteContext {
   workDir: string;
   startedAt: Date;
   url?: string;
+  names: ExecutorName[];
   say(line: string): void;
 }
 
 async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   const { config, store, runId, units, io, say } = ctx;
   const history = await recentDurations(store);
-  const local = new LocalExecutor({
-    cwd: io.cwd,
-    playwrightConfig: config.playwrightConfig,
-    capacity: ctx.workers,
-    workDir: ctx.workDir,
-    store: { endpoint: ctx.endpoint, table: config.store.table, region: config.store.region },
-    artifactsDir: config.artifacts.dir,
-    env: childEnvFor(ctx.flags),
-    args: ctx.flags.retries !== undefined ? ['--retries', String(ctx.flags.retries)] : [],
-  });
-  const executors = new Map<ExecutorName, Executor>([['local', local]]);
-  const batches = planBatches(units, { executor: 'local', slots: local.capacity, durationOf: durationEstimator(history, config.dispatch.defaultUnitSeconds * 1000) });
+  const chosen = createExecutors(ctx.names, { cwd: io.cwd, config, flags: ctx.flags, storeEndpoint: ctx.endpoint, workDir: ctx.workDir, workers: ctx.workers, results: store });
+  const durationOf = durationEstimator(history, config.dispatch.defaultUnitSeconds * 1000);
+  const batches: Batch[] = [];
+  const where: string[] = [];
+  for (const [executor, assigned] of assignExecutors(units, chosen)) {
+    const planned = planBatches(assigned, { executor: executor.name, slots: executor.capacity, durationOf, ...batchLimits(executor, config) });
+    batches.push(...planned);
+    where.push(`${planned.length} batch${planned.length === 1 ? '' : 'es'} on ${executor.name} ×${executor.capacity}`);
+  }
+  const executors = new Map<ExecutorName, Executor>(chosen.map((executor) => [executor.name, executor]));
 
   const perProject = Object.entries(countBy(units, (unit) => unit.project)).map(([project, n]) => `${project} ${n}`).join(', ');
   const modules = new Set(units.map((unit) => unit.module)).size;
-  say(`  ${units.length} units (${perProject}) in ${modules} modules, ${batches.length} batch${batches.length === 1 ? '' : 'es'} on local ×${local.capacity}`);
+  say(`  ${units.length} units (${perProject}) in ${modules} modules, ${where.join(', ')}`);
 
   const progress = new Progress(ctx.flags.json ? io.stderr : io.stdout, units, { live: io.tty, color: io.tty && !io.env.NO_COLOR });
   // The runs list reads counts from the run item; keep them roughly current while the run goes.
@@ -190,9 +175,10 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
     },
     onRequeue: (requeued, error, dispatchTry) => progress.note(`! ${error.message} — re-queuing ${requeued.length} unfinished unit(s), try ${dispatchTry}`),
     onErrored: (failed, reason) => progress.note(`! ${failed.length} unit(s) errored: ${reason}`),
-  }).finally(() => {
+  }).finally(async () => {
     clearInterval(publish);
     progress.stop();
+    for (const executor of chosen) await executor.close?.();
   });
 
   let finalUnits = await store.getUnits(runId);

@@ -26,9 +26,15 @@ export interface Executor {
   supports(project: string): boolean;
   /** Resolves with the units that reached a final status; rejects with BatchError when the batch itself failed. */
   run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]>;
+  /** Releases clients and connections once the run is over. */
+  close?(): void | Promise<void>;
 }
 
-export type BatchFailure = 'crashed' | 'timeout' | 'throttled' | 'lost' | 'cancelled';
+/**
+ * How a batch failed. All but `rejected` (the executor refused the batch as given: running it
+ * again would fail the same way) and `cancelled` re-queue the batch's unfinished units.
+ */
+export type BatchFailure = 'crashed' | 'timeout' | 'throttled' | 'lost' | 'rejected' | 'cancelled';
 
 /** The batch, not a test, failed. Units it finished are in `results`; the rest are re-queued. */
 export class BatchError extends InfraError {

@@ -1,0 +1,54 @@
+// Artifacts in S3 (Lambda and CodeBuild, where the local disk does not outlive the batch):
+// `s3://<bucket>/<prefix><runId>/<unitKey>/<attempt>-<name>`.
+import { readFile } from 'node:fs/promises';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { artifactKey, type ArtifactInput, type ArtifactStore } from './artifact-store.ts';
+
+export interface S3ArtifactsOptions {
+  bucket: string;
+  prefix?: string;
+  region?: string;
+  /** An S3-compatible endpoint (s3rver in tests); path-style addressing is used with it. */
+  endpoint?: string;
+}
+
+export function s3Client(options: Pick<S3ArtifactsOptions, 'region' | 'endpoint'>): S3Client {
+  const local = options.endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost)/.test(options.endpoint);
+  return new S3Client({
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    endpoint: options.endpoint,
+    forcePathStyle: options.endpoint !== undefined,
+    // Trailing checksums need aws-chunked uploads; stand-ins get the plain kind.
+    requestChecksumCalculation: options.endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
+    credentials: local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } : undefined,
+  });
+}
+
+export class S3Artifacts implements ArtifactStore {
+  private readonly client: S3Client;
+
+  constructor(private readonly options: S3ArtifactsOptions) {
+    this.client = s3Client(options);
+  }
+
+  async put(input: ArtifactInput): Promise<string> {
+    const key = artifactKey(input, 'path' in input.source ? input.source.path : undefined);
+    // A buffer, not a stream: screenshots and traces are small, and a streamed body goes out
+    // aws-chunked, which S3-compatible stand-ins do not all decode.
+    const body = 'path' in input.source ? await readFile(input.source.path) : input.source.body;
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.options.bucket,
+        Key: `${this.options.prefix ?? ''}${key}`,
+        Body: body,
+        ContentType: input.contentType,
+        ServerSideEncryption: this.options.endpoint ? undefined : 'AES256',
+      }),
+    );
+    return key;
+  }
+
+  close() {
+    this.client.destroy();
+  }
+}

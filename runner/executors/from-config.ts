@@ -1,0 +1,106 @@
+// Builds the executors a run asked for (`--executor`, in order of preference) from the config
+// and flags, and refuses combinations that cannot work before any run exists.
+import type { ResolvedConfig } from '../config.ts';
+import { UsageError } from '../errors.ts';
+import type { ExecutorName } from '../model.ts';
+import type { ResultStore } from '../store/result-store.ts';
+import type { BatchEvent } from '../lambda/event.ts';
+import type { Executor } from './executor.ts';
+import { LambdaExecutor } from './lambda.ts';
+import { LocalExecutor } from './local.ts';
+
+export const EXECUTOR_NAMES: ExecutorName[] = ['local', 'lambda'];
+
+export interface ExecutorFlags {
+  executor?: string[];
+  workers?: number;
+  retries?: number;
+  baseUrl?: string;
+  lambdaEndpoint?: string;
+  lambdaFunction?: string;
+  lambdaConcurrency?: number;
+}
+
+const isLoopback = (url: string | undefined) => url !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url);
+
+export function executorNames(flags: ExecutorFlags): ExecutorName[] {
+  for (const name of flags.executor ?? []) {
+    if (!EXECUTOR_NAMES.includes(name as ExecutorName)) throw new UsageError(`unknown executor "${name}" (--executor); available: ${EXECUTOR_NAMES.join(', ')}`);
+  }
+  return (flags.executor?.length ? [...new Set(flags.executor)] : ['local']) as ExecutorName[];
+}
+
+/** Where the Lambda handler should put artifacts, or why it cannot. */
+function lambdaArtifacts(config: ResolvedConfig, endpoint: string | undefined): BatchEvent['artifacts'] {
+  const { bucket, prefix, endpoint: s3 } = config.artifacts;
+  if (bucket) return { bucket, prefix, endpoint: s3 };
+  // The local endpoint runs on this machine, so it can write where a local run would.
+  if (isLoopback(endpoint)) return { dir: config.artifacts.dir };
+  throw new UsageError('the lambda executor needs artifacts.bucket in uigate.config.ts (or UIGATE_ARTIFACTS_BUCKET): Lambda’s disk does not outlive an invocation');
+}
+
+/** Checks what can be checked before the run is created. */
+export function checkExecutors(names: readonly ExecutorName[], config: ResolvedConfig, flags: ExecutorFlags): void {
+  if (!names.includes('lambda')) return;
+  const endpoint = flags.lambdaEndpoint ?? config.executors.lambda.endpoint;
+  if (endpoint && !/^https?:\/\//.test(endpoint)) throw new UsageError(`--lambda-endpoint "${endpoint}" is not an http(s) URL; pass e.g. http://127.0.0.1:9001`);
+  if (!isLoopback(endpoint) && (config.store.endpoint === undefined ? true : isLoopback(config.store.endpoint))) {
+    if (config.store.endpoint === undefined) {
+      throw new UsageError('the lambda executor in AWS needs a DynamoDB table it can reach: set store.endpoint to nothing and UIGATE_DYNAMODB_ENDPOINT unset is the embedded store on this machine — point store at your AWS table (see infra/), or use --lambda-endpoint for a local one');
+    }
+    throw new UsageError(`the lambda executor in AWS cannot reach the store at ${config.store.endpoint}; use the results table in AWS, or --lambda-endpoint for a local one`);
+  }
+  lambdaArtifacts(config, endpoint);
+}
+
+export interface ExecutorContext {
+  cwd: string;
+  config: ResolvedConfig;
+  flags: ExecutorFlags;
+  /** The store endpoint executors should write to (the embedded server's, if that is the store). */
+  storeEndpoint?: string;
+  workDir: string;
+  workers: number;
+  results: ResultStore;
+}
+
+export function createExecutors(names: readonly ExecutorName[], context: ExecutorContext): Executor[] {
+  const { config, flags } = context;
+  const env: Record<string, string> = flags.baseUrl ? { BASE_URL: flags.baseUrl } : {};
+  const store = { endpoint: context.storeEndpoint, table: config.store.table, region: config.store.region };
+  return names.map((name): Executor => {
+    if (name === 'local') {
+      return new LocalExecutor({
+        cwd: context.cwd,
+        playwrightConfig: config.playwrightConfig,
+        capacity: context.workers,
+        workDir: context.workDir,
+        store,
+        artifactsDir: config.artifacts.dir,
+        env,
+        args: flags.retries !== undefined ? ['--retries', String(flags.retries)] : [],
+      });
+    }
+    const lambda = config.executors.lambda;
+    const endpoint = flags.lambdaEndpoint ?? lambda.endpoint;
+    return new LambdaExecutor({
+      functionName: flags.lambdaFunction ?? lambda.functionName,
+      region: lambda.region,
+      endpoint,
+      concurrency: flags.lambdaConcurrency ?? lambda.concurrency,
+      // The function's own timeout, plus time for the request and a cold start.
+      invocationTimeoutMs: (lambda.timeoutSeconds + 60) * 1000,
+      store: { table: store.table, region: store.region, endpoint: store.endpoint },
+      artifacts: lambdaArtifacts(config, endpoint),
+      baseURL: flags.baseUrl,
+      retries: flags.retries,
+      results: context.results,
+    });
+  });
+}
+
+/** Batch sizing per executor: what one batch costs to start, what it may take at most. */
+export function batchLimits(executor: Executor, config: ResolvedConfig): { minBatchMs?: number; maxBatchMs?: number } {
+  if (executor.name === 'lambda') return { minBatchMs: 20_000, maxBatchMs: config.executors.lambda.timeoutSeconds * 1000 * 0.6 };
+  return {};
+}

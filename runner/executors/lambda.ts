@@ -1,0 +1,141 @@
+// Runs a batch in AWS Lambda: one synchronous Invoke (RequestResponse — never fire-and-forget)
+// per batch. Throttling is retried here with backoff and jitter; a function error (unhandled
+// error, timeout, out of memory) fails the batch, and the dispatcher re-queues what it had not
+// finished, which the store knows: the reporter inside Lambda wrote each unit as it ended.
+import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isFinal } from '../model.ts';
+import type { Batch } from '../plan.ts';
+import type { ResultStore } from '../store/result-store.ts';
+import { LAMBDA_PROJECTS, type BatchEvent, type BatchResponse } from '../lambda/event.ts';
+import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
+
+export interface LambdaExecutorOptions {
+  functionName: string;
+  region: string;
+  /** Lambda-Invoke-compatible endpoint: uigate's local one, `sam local start-lambda`. */
+  endpoint?: string;
+  /** Invocations in flight at once. */
+  concurrency: number;
+  /** How long one invocation may take, end to end, before it is abandoned and its units re-queued. */
+  invocationTimeoutMs: number;
+  /** What the handler needs besides the units. */
+  store: BatchEvent['store'];
+  artifacts: BatchEvent['artifacts'];
+  baseURL?: string;
+  retries?: number;
+  /** To learn which units a failed invocation finished before it died. */
+  results: ResultStore;
+  throttle?: { maxTries?: number; baseMs?: number; capMs?: number };
+  client?: LambdaClient;
+}
+
+const isLocal = (endpoint: string) => /^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(endpoint);
+
+function isThrottle(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return error instanceof TooManyRequestsException || e?.name === 'TooManyRequestsException' || e?.$metadata?.httpStatusCode === 429;
+}
+
+function isServiceFault(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 500;
+}
+
+/** "Full jitter" exponential backoff: a random wait up to base × 2^try, capped. */
+export function backoffMs(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
+  return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
+}
+
+export class LambdaExecutor implements Executor {
+  readonly name = 'lambda' as const;
+  readonly capacity: number;
+  private readonly client: LambdaClient;
+
+  constructor(private readonly options: LambdaExecutorOptions) {
+    this.capacity = Math.max(1, options.concurrency);
+    const local = options.endpoint !== undefined && isLocal(options.endpoint);
+    this.client =
+      options.client ??
+      new LambdaClient({
+        region: options.region,
+        endpoint: options.endpoint,
+        // Retries are ours (throttling) or the dispatcher's (function errors), never the SDK's on top.
+        maxAttempts: 1,
+        credentials: local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+        requestHandler: { requestTimeout: options.invocationTimeoutMs, connectionTimeout: 10_000 },
+      });
+  }
+
+  supports(project: string): boolean {
+    return LAMBDA_PROJECTS.includes(project);
+  }
+
+  async run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]> {
+    const event: BatchEvent = {
+      runId: context.runId,
+      batchId: batch.id,
+      dispatch: context.dispatch,
+      project: batch.units[0]!.project,
+      units: batch.units,
+      baseURL: this.options.baseURL,
+      retries: this.options.retries,
+      store: this.options.store,
+      artifacts: this.options.artifacts,
+    };
+    const { requestId, payload, functionError } = await this.invoke(event, batch, context);
+    if (functionError) {
+      const error = payload as { errorType?: string; errorMessage?: string };
+      const finished = await this.finishedBy(batch, context, requestId);
+      const kind = error.errorType === 'Sandbox.Timedout' ? 'timeout' : 'crashed';
+      throw new BatchError(`Lambda ${requestId}: ${error.errorType ?? functionError}: ${error.errorMessage ?? 'no message'}`, kind, finished, requestId);
+    }
+    const response = payload as BatchResponse;
+    for (const outcome of response.results ?? []) context.onUnit(outcome.record);
+    if (!response.ok) {
+      const kind = response.error.type === 'MalformedEvent' ? 'rejected' : 'crashed';
+      throw new BatchError(`Lambda ${requestId}: ${response.error.type}: ${response.error.message}`, kind, response.results ?? [], requestId);
+    }
+    return response.results;
+  }
+
+  private async invoke(event: BatchEvent, batch: Batch, context: BatchContext) {
+    const { maxTries = 8, baseMs = 200, capMs = 10_000 } = this.options.throttle ?? {};
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const output = await this.client.send(
+          new InvokeCommand({ FunctionName: this.options.functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
+          { abortSignal: context.signal },
+        );
+        const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : 'null';
+        return { requestId: output.$metadata.requestId ?? 'unknown', payload: JSON.parse(text) as unknown, functionError: output.FunctionError };
+      } catch (error) {
+        if (context.signal.aborted) {
+          const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
+          throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', await this.finishedBy(batch, context));
+        }
+        const retryable = isThrottle(error) || isServiceFault(error);
+        if (retryable && attempt + 1 < maxTries) {
+          await sleep(backoffMs(attempt, baseMs, capMs), undefined, { signal: context.signal }).catch(() => undefined);
+          continue;
+        }
+        const what = isThrottle(error) ? 'throttled' : 'lost';
+        const tries = retryable ? ` after ${attempt + 1} tries` : '';
+        throw new BatchError(`Lambda invoke ${what}${tries}: ${(error as Error).name}: ${(error as Error).message}`, what, await this.finishedBy(batch, context));
+      }
+    }
+  }
+
+  /** Units of this batch the store has as finished by this dispatch (by this request, when known). */
+  private async finishedBy(batch: Batch, context: BatchContext, requestId?: string): Promise<UnitOutcome[]> {
+    const keys = new Set(batch.units.map((unit) => unit.key));
+    const units = await this.options.results.getUnits(context.runId).catch(() => []);
+    return units
+      .filter((unit) => keys.has(unit.key) && isFinal(unit.status) && unit.seq >= context.dispatch * 1000 && (!requestId || unit.executorRef === requestId))
+      .map((record) => ({ record, stored: true }));
+  }
+
+  close() {
+    this.client.destroy();
+  }
+}

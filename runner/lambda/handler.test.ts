@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { listTests } from '../list.ts';
+import { newRunId, type UnitRef } from '../model.ts';
+import type { DynamoStore } from '../store/dynamo-store.ts';
+import { openStore } from '../store/open-store.ts';
+import { fixtureProject, REPO, type FixtureProject } from '../testing/fixture-project.ts';
+import { localS3, type LocalS3 } from '../testing/s3.ts';
+import type { BatchEvent } from './event.ts';
+import { handler } from './handler.ts';
+
+describe('the Lambda handler, run for real with @sparticuz/chromium', () => {
+  let dir: string;
+  let store: DynamoStore;
+  let endpoint: string;
+  let s3: LocalS3;
+  let project: FixtureProject;
+  const previous = { ...process.env };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'uigate-handler-'));
+    ({ store, endpoint } = (await openStore({ table: 'uigate', region: 'us-east-1', dataDir: join(dir, 'dynamodb') })) as { store: DynamoStore; endpoint: string });
+    s3 = await localS3();
+    project = await fixtureProject({
+      'broken.spec.ts': `
+import { test, expect } from '@playwright/test';
+test('finds a button that is not there', async ({ page }) => {
+  await page.setContent('<button>Save</button>');
+  await expect(page.getByRole('button', { name: 'Submit' })).toBeVisible({ timeout: 300 });
+});
+`,
+    });
+    process.env.UIGATE_TMP = join(dir, 'tmp');
+  });
+  after(async () => {
+    process.env = previous;
+    await store.close();
+    await s3.close();
+    await project.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function eventFor(units: UnitRef[], artifacts: BatchEvent['artifacts']): Promise<BatchEvent> {
+    const runId = newRunId();
+    await store.queueUnits(runId, units);
+    return { runId, batchId: 'lambda-001', dispatch: 1, project: 'chromium', units, store: { table: 'uigate', region: 'us-east-1', endpoint }, artifacts };
+  }
+
+  it('runs exactly the units of the event and records them as executed by Lambda', async () => {
+    const { units } = await listTests({ cwd: REPO, playwrightConfig: join(REPO, 'playwright.config.ts') });
+    const chosen = units.filter((unit) => unit.project === 'chromium' && (unit.module === 'button' || unit.module === 'images'));
+    process.env.UIGATE_TASK_ROOT = REPO;
+    const event = await eventFor(chosen, { dir: join(dir, 'artifacts') });
+    const response = await handler(event, { awsRequestId: 'req-sample-1', getRemainingTimeInMillis: () => 300_000 });
+    assert.ok(response.ok, JSON.stringify(response).slice(0, 2000));
+    assert.deepEqual(response.results.map((r) => r.record.key).sort(), chosen.map((u) => u.key).sort());
+    assert.deepEqual(response.results.filter((r) => r.record.status !== 'passed' || !r.stored).map((r) => [r.record.status, r.stored, r.record.error?.message]), []);
+    const stored = await store.getUnits(event.runId);
+    assert.equal(stored.length, chosen.length);
+    for (const unit of stored) {
+      assert.equal(unit.status, 'passed');
+      assert.equal(unit.executor, 'lambda');
+      assert.equal(unit.executorRef, 'req-sample-1');
+    }
+    assert.deepEqual(await readdir(join(dir, 'tmp', 'uigate')), [], 'the batch cleans its /tmp folder up');
+  });
+
+  it('uploads screenshots and traces of a failure to S3', async () => {
+    const { units } = await listTests({ cwd: project.dir, playwrightConfig: join(project.dir, 'playwright.config.ts') });
+    process.env.UIGATE_TASK_ROOT = project.dir;
+    const event = await eventFor(units, { bucket: s3.bucket, prefix: 'runs/', endpoint: s3.endpoint });
+    const response = await handler(event, { awsRequestId: 'req-s3-1', getRemainingTimeInMillis: () => 300_000 });
+    assert.ok(response.ok, JSON.stringify(response));
+    const [result] = response.results;
+    assert.equal(result!.record.status, 'failed');
+    const shot = result!.record.attachments?.find((a) => a.contentType === 'image/png');
+    assert.ok(shot, 'the screenshot is recorded');
+    const keys = await s3.keys(`runs/${event.runId}/`);
+    assert.ok(keys.includes(`runs/${shot.path}`), `${shot.path} is in the bucket: ${keys.join(', ')}`);
+    assert.ok(keys.some((key) => key.endsWith('-trace.zip')), 'and so is the trace');
+    assert.equal((await s3.read(`runs/${shot.path}`)).subarray(1, 4).toString(), 'PNG');
+  });
+
+  it('answers a malformed event with a clear error result, not a crash, and writes nothing', async () => {
+    for (const [input, message] of [
+      [{}, /malformed event: runId/],
+      ['not json', /Unexpected token|not valid JSON/],
+      [{ ...(await eventFor([], { dir })), units: [] }, /units: Too small|units:.*at least 1/i],
+    ] as const) {
+      const response = await handler(input, { awsRequestId: 'req-bad' });
+      assert.equal(response.ok, false);
+      assert.ok(!response.ok && response.error.type === 'MalformedEvent');
+      assert.match(!response.ok ? response.error.message : '', message);
+    }
+    const firefox = { key: 'AAAAAAAAAAAAAAAAAAAAAA', file: 'a.spec.ts', line: 1, column: 1, titlePath: ['t'], project: 'firefox', module: 'a' };
+    const response = await handler({ ...(await eventFor([], { dir })), project: 'firefox', units: [firefox] }, { awsRequestId: 'req-ff' });
+    assert.ok(!response.ok);
+    assert.match(response.error.message, /project: Lambda runs only chromium/);
+  });
+});

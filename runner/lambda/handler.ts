@@ -1,0 +1,93 @@
+// The AWS Lambda handler: runs Playwright Test for exactly the units of one batch with
+// @sparticuz/chromium, writing only under /tmp; the uigate reporter records each unit in the
+// store and its artifacts in S3; the unit results come back in the response.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeCrash, runPlaywrightBatch } from '../playwright-batch.ts';
+import { MalformedEvent, parseEvent, type BatchEvent, type BatchResponse } from './event.ts';
+import { lambdaChromium } from './chromium.ts';
+
+export interface LambdaContext {
+  awsRequestId: string;
+  getRemainingTimeInMillis?: () => number;
+}
+
+/**
+ * Stop Playwright this long before Lambda's own timeout, so the results so far still come back
+ * (UIGATE_STOP_MARGIN_SECONDS; 0 leaves it all to Lambda's timeout).
+ */
+const stopMarginMs = () => Number(process.env.UIGATE_STOP_MARGIN_SECONDS ?? 15) * 1000;
+
+function artifactsEnv(event: BatchEvent): Record<string, string> {
+  const artifacts = event.artifacts;
+  if ('dir' in artifacts) return { UIGATE_ARTIFACTS_DIR: artifacts.dir };
+  const env: Record<string, string> = { UIGATE_ARTIFACTS_BUCKET: artifacts.bucket };
+  if (artifacts.prefix) env.UIGATE_ARTIFACTS_PREFIX = artifacts.prefix;
+  if (artifacts.region) env.UIGATE_ARTIFACTS_REGION = artifacts.region;
+  if (artifacts.endpoint) env.UIGATE_S3_ENDPOINT = artifacts.endpoint;
+  return env;
+}
+
+export async function handler(input: unknown, context: LambdaContext): Promise<BatchResponse> {
+  const requestId = context.awsRequestId;
+  let event: BatchEvent;
+  try {
+    event = parseEvent(typeof input === 'string' ? JSON.parse(input) : input);
+  } catch (error) {
+    if (error instanceof MalformedEvent || error instanceof SyntaxError) {
+      return { ok: false, error: { type: 'MalformedEvent', message: error.message }, requestId, results: [] };
+    }
+    throw error;
+  }
+
+  const taskRoot = process.env.UIGATE_TASK_ROOT ?? process.env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const tmp = process.env.UIGATE_TMP ?? '/tmp';
+  const workDir = join(tmp, 'uigate', requestId);
+  let chromium: { executablePath: string; args: string[] };
+  try {
+    chromium = await lambdaChromium();
+  } catch (error) {
+    return { ok: false, error: { type: 'BrowserUnavailable', message: `@sparticuz/chromium could not start: ${(error as Error).message}` }, requestId, results: [] };
+  }
+
+  const remaining = context.getRemainingTimeInMillis?.() ?? 15 * 60_000;
+  const margin = stopMarginMs();
+  const deadline = margin > 0 ? AbortSignal.timeout(Math.max(5_000, remaining - margin)) : new AbortController().signal;
+  try {
+    const result = await runPlaywrightBatch({
+      cwd: taskRoot,
+      playwrightConfig: join(taskRoot, process.env.UIGATE_PLAYWRIGHT_CONFIG ?? 'playwright.config.ts'),
+      units: event.units,
+      workDir,
+      context: {
+        runId: event.runId,
+        executor: 'lambda',
+        executorRef: requestId,
+        dispatch: event.dispatch,
+        store: { table: event.store.table, region: event.store.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: event.store.endpoint },
+      },
+      env: {
+        // Lambda's file system is read-only but for /tmp: Chromium's profile, Playwright's caches.
+        HOME: tmp,
+        TMPDIR: tmp,
+        XDG_CACHE_HOME: join(tmp, '.cache'),
+        UIGATE_CHROMIUM_PATH: chromium.executablePath,
+        UIGATE_CHROMIUM_ARGS: JSON.stringify(chromium.args),
+        ...(event.baseURL ? { BASE_URL: event.baseURL } : {}),
+        ...artifactsEnv(event),
+      },
+      args: event.retries !== undefined ? ['--retries', String(event.retries)] : [],
+      signal: deadline,
+      ownGroup: false,
+      onUnit: () => {},
+    });
+    if (deadline.aborted) {
+      return { ok: false, error: { type: 'BatchCrashed', message: `stopped ${margin / 1000} s before the function's timeout` }, requestId, results: result.outcomes };
+    }
+    if (!result.ended) return { ok: false, error: { type: 'BatchCrashed', message: describeCrash(result, 'Playwright') }, requestId, results: result.outcomes };
+    return { ok: true, runId: event.runId, batchId: event.batchId, requestId, results: result.outcomes };
+  } finally {
+    // A warm container keeps /tmp; each batch cleans up after itself.
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,135 @@
+// Runs Playwright Test for exactly a batch of units (--test-list) with the uigate reporter
+// attached, and follows its events on fd 3. Used by the local executor, the Lambda handler and
+// the CodeBuild worker: the one place uigate starts Playwright for a batch.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { childEnv, type ChildContext, type ReporterEvent } from './child-env.ts';
+import type { UnitOutcome } from './executors/executor.ts';
+import { isFinal, type UnitRecord, type UnitRef } from './model.ts';
+import { testListLine } from './plan.ts';
+import { playwrightCli } from './playwright-cli.ts';
+
+export const REPORTER_PATH = fileURLToPath(new URL('./reporter.ts', import.meta.url));
+const EVENTS_FD = 3;
+/** After asking Playwright to stop, how long it gets to close its browsers before it is killed. */
+const GRACE_MS = 10_000;
+
+export interface PlaywrightBatchOptions {
+  cwd: string;
+  playwrightConfig: string;
+  units: readonly UnitRef[];
+  /** Folder for the test list and Playwright's output. */
+  workDir: string;
+  context: Omit<ChildContext, 'eventsFd'>;
+  env?: Record<string, string>;
+  args?: string[];
+  reporter?: string;
+  /** Node binary and arguments before Playwright's CLI (defaults to this Node). */
+  node?: string[];
+  /**
+   * Start Playwright in a process group of its own (default), so stopping it stops its workers
+   * and browsers too. Off inside a Lambda execution environment, where the environment's group is
+   * what gets killed.
+   */
+  ownGroup?: boolean;
+  signal: AbortSignal;
+  onUnit(record: UnitRecord): void;
+}
+
+export interface PlaywrightBatchResult {
+  outcomes: UnitOutcome[];
+  /** The reporter reached onEnd: Playwright finished, whatever the tests did. */
+  ended: boolean;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last lines Playwright printed, to explain a crash. */
+  diagnostics: string;
+  reporterError?: string;
+  pid?: number;
+}
+
+function tail(stream: Readable | null, limit = 4_000) {
+  let text = '';
+  stream?.setEncoding('utf8').on('data', (chunk: string) => {
+    text = (text + chunk).slice(-limit);
+  });
+  return () => text.trim();
+}
+
+function signalGroup(child: ChildProcess, name: NodeJS.Signals, ownGroup: boolean) {
+  try {
+    // The whole group: Playwright's workers and the browsers they launched.
+    if (ownGroup && child.pid) process.kill(-child.pid, name);
+    else child.kill(name);
+  } catch {
+    // already gone
+  }
+}
+
+export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promise<PlaywrightBatchResult> {
+  await mkdir(options.workDir, { recursive: true });
+  const listFile = join(options.workDir, 'test-list.txt');
+  await writeFile(listFile, options.units.map(testListLine).join('\n') + '\n');
+  const [node, ...nodeArgs] = options.node ?? [process.execPath];
+  const args = [
+    ...nodeArgs,
+    playwrightCli(), 'test',
+    '--config', options.playwrightConfig,
+    '--test-list', listFile,
+    '--reporter', options.reporter ?? REPORTER_PATH,
+    '--workers', '1',
+    '--output', join(options.workDir, 'test-results'),
+    ...(options.args ?? []),
+  ];
+  const env = { ...process.env, ...options.env, ...childEnv({ ...options.context, eventsFd: EVENTS_FD }) };
+  const ownGroup = options.ownGroup ?? true;
+  const child = spawn(node!, args, { cwd: options.cwd, env, detached: ownGroup, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const output = tail(child.stdout);
+  const errors = tail(child.stderr);
+  const finals = new Map<string, UnitOutcome>();
+  let ended = false;
+  let reporterError: string | undefined;
+
+  createInterface({ input: child.stdio[EVENTS_FD] as Readable }).on('line', (line) => {
+    let event: ReporterEvent;
+    try {
+      event = JSON.parse(line) as ReporterEvent;
+    } catch {
+      return;
+    }
+    if (event.type === 'unit') {
+      if (isFinal(event.record.status)) finals.set(event.record.key, { record: event.record, stored: false });
+      options.onUnit(event.record);
+    } else if (event.type === 'stored') {
+      const outcome = finals.get(event.key);
+      if (outcome?.record.seq === event.seq) outcome.stored = true;
+    } else if (event.type === 'end') ended = true;
+    else if (event.type === 'error') reporterError = event.message;
+  });
+
+  const onAbort = () => {
+    signalGroup(child, 'SIGINT', ownGroup);
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL', ownGroup), GRACE_MS);
+    child.once('exit', () => clearTimeout(timer));
+  };
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((ok) => {
+    child.once('error', () => ok([null, null]));
+    child.once('close', (c, s) => ok([c, s]));
+  });
+  options.signal.removeEventListener('abort', onAbort);
+  // Whatever a dead Playwright left in its group (a worker, a browser) goes with it.
+  if (ownGroup) signalGroup(child, 'SIGKILL', ownGroup);
+  const said = (errors() || output()).split('\n').filter(Boolean).slice(-3).join(' | ');
+  return { outcomes: [...finals.values()], ended, code, signal, diagnostics: said, reporterError, pid: child.pid };
+}
+
+/** One line on why a Playwright process ended before finishing. */
+export function describeCrash(result: PlaywrightBatchResult, what: string): string {
+  const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+  return `${what} ${how} before finishing${result.diagnostics ? `: ${result.diagnostics}` : ''}${result.reporterError ? ` (${result.reporterError})` : ''}`;
+}
