@@ -67,7 +67,7 @@ async function prepare(flags: RunFlags, io: CommandIO) {
   const browsers = resolveBrowsers({ env: io.env });
   const { report, units: listed } = await listTests({ cwd: io.cwd, playwrightConfig: config.playwrightConfig, grep: flags.grep, grepInvert: flags.grepInvert, env: childEnvFor(flags) });
   const units = selectUnits(listed, { modules: split(flags.module), projects: split(flags.project) }, browsers.missing);
-  checkExecutors(executors, config, flags);
+  checkExecutors(executors, config, flags, units);
   const notices = flags.project?.length ? [] : browsers.missing.map((browser) => `skipping project ${browser.message}`);
   const workers = flags.workers ?? (config.executors.local.workers || (report.config as { workers?: number }).workers || Math.max(1, Math.floor(availableParallelism() / 2)));
   return { config, units, executors, notices, workers };

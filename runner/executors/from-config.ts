@@ -2,9 +2,10 @@
 // and flags, and refuses combinations that cannot work before any run exists.
 import type { ResolvedConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
-import type { ExecutorName } from '../model.ts';
+import type { ExecutorName, UnitRef } from '../model.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import type { BatchEvent } from '../lambda/event.ts';
+import { LAMBDA_PROJECTS, type BatchEvent } from '../lambda/event.ts';
+import { assignExecutors } from '../plan.ts';
 import type { Executor } from './executor.ts';
 import { LambdaExecutor } from './lambda.ts';
 import { LocalExecutor } from './local.ts';
@@ -39,8 +40,12 @@ function lambdaArtifacts(config: ResolvedConfig, endpoint: string | undefined): 
   throw new UsageError('the lambda executor needs artifacts.bucket in uigate.config.ts (or UIGATE_ARTIFACTS_BUCKET): Lambda’s disk does not outlive an invocation');
 }
 
+/** Which projects an executor can run, known before it exists. */
+const runsProject = (name: ExecutorName, project: string) => name !== 'lambda' || LAMBDA_PROJECTS.includes(project);
+
 /** Checks what can be checked before the run is created. */
-export function checkExecutors(names: readonly ExecutorName[], config: ResolvedConfig, flags: ExecutorFlags): void {
+export function checkExecutors(names: readonly ExecutorName[], config: ResolvedConfig, flags: ExecutorFlags, units: readonly UnitRef[] = []): void {
+  assignExecutors(units, names.map((name) => ({ name, supports: (project: string) => runsProject(name, project) })));
   if (!names.includes('lambda')) return;
   const endpoint = flags.lambdaEndpoint ?? config.executors.lambda.endpoint;
   if (endpoint && !/^https?:\/\//.test(endpoint)) throw new UsageError(`--lambda-endpoint "${endpoint}" is not an http(s) URL; pass e.g. http://127.0.0.1:9001`);
