@@ -2,10 +2,12 @@
 import { writeSection } from './lib.ts';
 import { statusSiteBench } from './status-site.ts';
 import { runVsPlaywrightBench } from './run-vs-playwright.ts';
+import { lambdaBench } from './lambda.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   'run-vs-playwright': runVsPlaywrightBench,
   'status-site': statusSiteBench,
+  lambda: lambdaBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -2,6 +2,7 @@
 // (crash, timeout, throttle, lost container) has its unfinished units re-queued, up to
 // `infraRetries` times, then recorded as `errored`. A test failure is never retried here —
 // Playwright's own `retries` does that, and marks flakiness.
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { BatchError, type Executor, type UnitOutcome } from './executors/executor.ts';
 import { isFinal, type ExecutorName, type UnitRecord, type UnitRef } from './model.ts';
@@ -37,6 +38,9 @@ export interface DispatchResult {
 }
 
 export async function dispatch(options: DispatchOptions): Promise<DispatchResult> {
+  // Every batch in flight listens for cancellation: a hundred Lambda invocations is not a leak.
+  const inFlight = [...options.executors.values()].reduce((sum, executor) => sum + executor.capacity, 0);
+  setMaxListeners(Math.max(10, inFlight * 2 + 10), options.signal);
   const limits = new Map([...options.executors].map(([name, executor]) => [name, pLimit(executor.capacity)]));
   const errored = new Map<string, string>();
   let batchesRun = 0;
