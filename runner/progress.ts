@@ -2,7 +2,8 @@
 // each failure and flaky pass as it happens, and notes from the dispatcher (re-queues, errors).
 import type { Writable } from 'node:stream';
 import { isFinal, titleOf, type StatusCounts, type UnitRecord, type UnitRef } from './model.ts';
-import { formatCounts, SYMBOLS } from './summary.ts';
+import { STATUS_ICON } from './status-icons.ts';
+import { formatCounts } from './summary.ts';
 
 export interface ProgressOptions {
   /** Redraw one status line in place; otherwise print one line per finished unit. */
@@ -52,7 +53,7 @@ export class Progress {
 
   private describe(record: UnitRecord): string {
     const color = { passed: 32, flaky: 33, failed: 31, errored: 35 }[record.status as string] ?? 90;
-    const symbol = paint(this.options.color, color, SYMBOLS[record.status] ?? '?');
+    const symbol = paint(this.options.color, color, STATUS_ICON[record.status] ?? '?');
     const time = record.durationMs !== undefined ? paint(this.options.color, 90, ` (${seconds(record.durationMs)})`) : '';
     const label = record.status === 'flaky' ? paint(this.options.color, 33, ` flaky: passed on attempt ${record.attempt}`) : '';
     let text = `  ${symbol} [${record.project}] ${record.file} › ${titleOf(record)}${time}${label}`;

@@ -18,7 +18,7 @@ import { attemptOf, errorOf, seqOf, statusAfter, unitOf } from './unit-result.ts
 export default class UigateReporter implements Reporter {
   private readonly child: ChildContext | undefined = readChildContext();
   private readonly disabled = !this.child && /^(off|0|false)$/i.test(process.env.UIGATE_REPORT ?? '');
-  private runId = '';
+  private runId = this.child?.runId ?? '';
   private store: ResultStore | undefined;
   private artifacts: ArtifactStore | undefined;
   private ready: Promise<void> = Promise.resolve();
@@ -91,7 +91,7 @@ export default class UigateReporter implements Reporter {
   private record(test: TestCase, result: TestResult, status: UnitRecord['status'], attempts?: AttemptRecord[]) {
     const unit = unitOf(test);
     const final = isFinal(status) || status === 'retrying';
-    const build = async (): Promise<UnitRecord> => ({
+    const base: UnitRecord = {
       ...unit,
       runId: this.runId,
       status,
@@ -100,19 +100,21 @@ export default class UigateReporter implements Reporter {
       attempts,
       durationMs: final ? result.duration : undefined,
       error: final ? errorOf(result.error) : undefined,
-      attachments: final ? await this.saveAttachments(unit.key, result) : undefined,
       executor: this.child?.executor ?? 'local',
       executorRef: this.child?.executorRef,
       startedAt: result.startTime.toISOString(),
       finishedAt: final ? new Date(result.startTime.getTime() + result.duration).toISOString() : undefined,
-    });
+    };
+    // Told at once, before anything is awaited: if this process dies a moment later, the
+    // orchestrator still has the result and writes it itself.
+    this.emit({ type: 'unit', record: base });
     // One chain per unit keeps its writes in order; the limit keeps the store from being flooded.
     const previous = this.chains.get(unit.key) ?? this.ready;
     const next = previous.then(() =>
       this.writes(async () => {
-        const record = await build();
-        // Told before it is stored: if this process dies mid-write, the orchestrator still has it.
-        this.emit({ type: 'unit', record });
+        const attachments = final ? await this.saveAttachments(unit.key, result) : undefined;
+        const record = { ...base, runId: this.runId, attachments };
+        if (attachments?.length) this.emit({ type: 'unit', record });
         if (!this.store) return;
         try {
           await this.store.recordUnit(record);

@@ -1,5 +1,6 @@
 // A run's outcome in numbers: counts per status, per project, per executor, and the module ×
 // browser matrix. Pure, so the CLI's table and --json read the same figures.
+import { STATUS_ICON } from './status-icons.ts';
 import { countStatuses, titleOf, type RunMeta, type StatusCounts, type UnitRecord, type UnitStatus } from './model.ts';
 
 export interface RunSummary {
@@ -49,22 +50,12 @@ export function buildSummary(run: RunMeta, units: readonly UnitRecord[], url?: s
   };
 }
 
-export const SYMBOLS: Partial<Record<UnitStatus, string>> = {
-  passed: '✓',
-  flaky: '~',
-  failed: '✘',
-  skipped: '↷',
-  errored: '!',
-  cancelled: '∅',
-  queued: '·',
-  running: '·',
-  retrying: '·',
-};
+
 
 const ORDER: UnitStatus[] = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'cancelled', 'queued', 'running', 'retrying'];
 
 export function formatCounts(counts: StatusCounts): string {
-  return ORDER.filter((status) => counts[status]).map((status) => `${SYMBOLS[status]}${counts[status]}`).join(' ') || '-';
+  return ORDER.filter((status) => counts[status]).map((status) => `${STATUS_ICON[status]}${counts[status]}`).join(' ') || '-';
 }
 
 /** The module × browser table printed at the end of a run. */

@@ -80,6 +80,8 @@ test('passes on its second attempt', async ({ page }, testInfo) => {
 import { test, expect } from '@playwright/test';
 test('before the crash', async () => { expect(1).toBe(1); });
 test('kills its Playwright process on the first dispatch', async () => {
+  // Give the runner a moment to take in the first test's result: a crash loses only what was running.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   if (process.env.UIGATE_DISPATCH === '1') process.kill(process.ppid, 'SIGKILL');
   expect(process.env.UIGATE_DISPATCH).toBe('2');
 });

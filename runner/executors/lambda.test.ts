@@ -49,6 +49,8 @@ import { test, expect } from '@playwright/test';
 ${KILL_ENVIRONMENT}
 test('a before the crash', async () => { expect(1).toBe(1); });
 test('b crashes the environment on the first dispatch', async () => {
+  // Give the reporter a moment to store the first test's result: a crash loses only what was running.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   if (process.env.UIGATE_DISPATCH === '1') killEnvironment();
   expect(process.env.UIGATE_DISPATCH).toBe('2');
 });

@@ -43,15 +43,9 @@ export interface Unit {
   finishedAt?: string;
 }
 
-export interface UnitStats {
-  runs: number;
-  passed: number;
-  flaky: number;
-  failed: number;
-  flakyRate: number;
-  failureRate: number;
-  medianMs?: number;
-}
+import type { UnitStats } from '../flakiness.ts';
+
+export type { UnitStats };
 
 export interface RunEvent {
   at: string;

@@ -1,5 +1,8 @@
 // How numbers, times and statuses read on the page.
-export type Status = 'queued' | 'running' | 'retrying' | 'passed' | 'flaky' | 'failed' | 'skipped' | 'errored' | 'cancelled';
+import type { UnitStatus } from '../../runner/model.ts';
+import { STATUS_ICON } from '../../runner/status-icons.ts';
+
+export type Status = UnitStatus;
 
 export const STATUS_LABEL: Record<Status, string> = {
   queued: 'queued',
@@ -13,17 +16,7 @@ export const STATUS_LABEL: Record<Status, string> = {
   cancelled: 'cancelled',
 };
 
-export const STATUS_ICON: Record<Status, string> = {
-  queued: '·',
-  running: '◌',
-  retrying: '↻',
-  passed: '✓',
-  flaky: '~',
-  failed: '✘',
-  skipped: '↷',
-  errored: '!',
-  cancelled: '∅',
-};
+export { STATUS_ICON };
 
 /** The status a group of units shows: the one a person most needs to see. */
 const SEVERITY: Status[] = ['failed', 'errored', 'retrying', 'running', 'flaky', 'queued', 'cancelled', 'passed', 'skipped'];
