@@ -14,7 +14,7 @@ import { makeUnit } from '../runner/list.ts';
 import { newRunId, type UnitRef } from '../runner/model.ts';
 import { planBatches, type Batch } from '../runner/plan.ts';
 import type { ResultStore } from '../runner/store/result-store.ts';
-import { openStore } from '../runner/store/open-store.ts';
+import { openEmbeddedStore } from '../runner/store/open-store.ts';
 import { REPO } from '../runner/testing/fixture-project.ts';
 import { machine, median, ms, percentile, s } from './lib.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -45,7 +45,7 @@ async function invocationOverhead() {
 
 async function realBatchCost() {
   const dir = await mkdtemp(join(tmpdir(), 'uigate-bench-lambda-'));
-  const { store, endpoint: storeEndpoint } = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: join(dir, 'dynamodb') });
+  const { store, endpoint: storeEndpoint } = await openEmbeddedStore(join(dir, 'dynamodb'));
   const endpoint = await startLocalEndpoint({ functionName: 'uigate-executor', concurrency: 1, timeoutSeconds: 120, taskRoot: REPO });
   const lambda = client(endpoint.url);
   const { units } = await listTests({ cwd: REPO, playwrightConfig: join(REPO, 'playwright.config.ts') });

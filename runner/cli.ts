@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { runCommand, type CommandIO } from './commands/run.ts';
 import { DEFAULT_PORT, serveCommand } from './commands/serve.ts';
 import { DEFAULT_LAMBDA_PORT, lambdaServeCommand } from './commands/lambda-serve.ts';
+import { workerCommand } from './commands/worker.ts';
 import { EXIT, isUigateError } from './errors.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -71,6 +72,17 @@ function program(io: CommandIO, exit: { code: number }) {
     .action(async (flags) => {
       exit.code = await serveCommand(flags, io);
     });
+  cli
+    .command('worker')
+    .description('run one batch of a run in this container (what the CodeBuild buildspec runs); reads UIGATE_RUN_ID, UIGATE_BATCH_ID, UIGATE_DISPATCH')
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('--run <id>', 'run id (default UIGATE_RUN_ID)')
+    .option('--batch <id>', 'batch id (default UIGATE_BATCH_ID)')
+    .option('--dispatch <n>', 'dispatch try (default UIGATE_DISPATCH, else 1)', positiveInt('--dispatch'))
+    .action(async (flags) => {
+      exit.code = await workerCommand(flags, io);
+    });
+
   const lambda = cli.command('lambda').description('the Lambda executor');
   lambda
     .command('serve')

@@ -15,6 +15,7 @@ const schema = z.strictObject({
   playwrightConfig: z.string({ error: 'expected a path to a Playwright config file, e.g. "playwright.config.ts"' }).optional(),
   store: z
     .strictObject({
+      type: z.enum(['embedded', 'dynamodb'], { error: 'expected "embedded" (dynalite under .uigate/, the default) or "dynamodb" (AWS, or store.endpoint)' }).optional(),
       endpoint: z.url({ error: 'expected a URL such as "http://127.0.0.1:8000" (leave it out for the embedded store)' }).optional(),
       table: z
         .string()
@@ -36,6 +37,13 @@ const schema = z.strictObject({
   executors: z
     .strictObject({
       local: z.strictObject({ workers: positiveInt('Playwright processes at once on this machine').optional() }).optional(),
+      codebuild: z
+        .strictObject({
+          projectName: z.string({ error: 'expected the name of the uigate CodeBuild worker project' }).optional(),
+          region: z.string({ error: 'expected an AWS region such as "eu-west-1"' }).optional(),
+          concurrency: positiveInt('builds in flight at once').optional(),
+        })
+        .optional(),
       lambda: z
         .strictObject({
           functionName: z.string({ error: 'expected the name or ARN of the uigate Lambda function' }).optional(),
@@ -64,11 +72,12 @@ export interface ResolvedConfig {
   home: string;
   configFile?: string;
   playwrightConfig: string;
-  store: { endpoint?: string; table: string; region: string; dataDir: string; retentionDays?: number };
+  store: { embedded: boolean; endpoint?: string; table: string; region: string; dataDir: string; retentionDays?: number };
   artifacts: { dir: string; bucket?: string; prefix?: string; endpoint?: string };
   executors: {
     local: { workers: number };
     lambda: { functionName: string; region: string; endpoint?: string; concurrency: number; timeoutSeconds: number };
+    codebuild: { projectName: string; region: string; concurrency: number };
   };
   dispatch: { infraRetries: number; batchTimeoutSeconds: number; defaultUnitSeconds: number };
 }
@@ -124,6 +133,8 @@ export function resolveConfig(config: UigateConfig, rootDir: string, env: NodeJS
     configFile,
     playwrightConfig: at(config.playwrightConfig ?? 'playwright.config.ts'),
     store: {
+      // An endpoint, or UIGATE_STORE=dynamodb (set in Lambda and CodeBuild), means a real DynamoDB API.
+      embedded: !endpoint && (env.UIGATE_STORE || config.store?.type || 'embedded') === 'embedded',
       endpoint,
       table: env.UIGATE_TABLE || config.store?.table || 'uigate',
       region: env.UIGATE_REGION || env.AWS_REGION || config.store?.region || 'us-east-1',
@@ -144,6 +155,11 @@ export function resolveConfig(config: UigateConfig, rootDir: string, env: NodeJS
         endpoint: env.UIGATE_LAMBDA_ENDPOINT || config.executors?.lambda?.endpoint,
         concurrency: config.executors?.lambda?.concurrency ?? 20,
         timeoutSeconds: config.executors?.lambda?.timeoutSeconds ?? 900,
+      },
+      codebuild: {
+        projectName: env.UIGATE_CODEBUILD_PROJECT || config.executors?.codebuild?.projectName || 'uigate-worker',
+        region: config.executors?.codebuild?.region ?? (env.AWS_REGION || config.store?.region || 'us-east-1'),
+        concurrency: config.executors?.codebuild?.concurrency ?? 10,
       },
     },
     dispatch: {

@@ -9,7 +9,7 @@ import { makeUnit } from './list.ts';
 import { newRunId, type UnitRecord, type UnitRef, type UnitStatus } from './model.ts';
 import { planBatches, type Batch } from './plan.ts';
 import type { DynamoStore } from './store/dynamo-store.ts';
-import { openStore } from './store/open-store.ts';
+import { openEmbeddedStore } from './store/open-store.ts';
 
 const units = Array.from({ length: 6 }, (_, i) => makeUnit(`/t/m.spec.ts`, '/t', [`case ${i}`], 'chromium', i + 1, 1));
 
@@ -53,7 +53,7 @@ describe('dispatch', () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-dispatch-'));
-    ({ store } = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: dir }));
+    ({ store } = await openEmbeddedStore(dir));
   });
   after(async () => {
     await store.close();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openStore } from './store/open-store.ts';
+import { openEmbeddedStore } from './store/open-store.ts';
 import { fixtureProject, type FixtureProject } from './testing/fixture-project.ts';
 
 describe('the uigate reporter in a plain `playwright test`', () => {
@@ -30,7 +30,7 @@ test.describe('Plain', () => {
     const result = await project.playwright([], { UIGATE_REPORT: '' });
     assert.equal(result.code, 1, 'Playwright exits 1 on the failure');
     assert.match(result.stderr, /uigate: recorded run \S+: failed, 3 units/);
-    const { store } = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: join(project.dir, '.uigate', 'dynamodb') });
+    const { store } = await openEmbeddedStore(join(project.dir, '.uigate', 'dynamodb'));
     try {
       const { items: runs } = await store.listRuns();
       assert.equal(runs.length, 1);

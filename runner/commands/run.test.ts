@@ -7,11 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { UnitRecord } from '../model.ts';
 import type { RunSummary } from '../summary.ts';
-import { openStore } from '../store/open-store.ts';
+import { openEmbeddedStore } from '../store/open-store.ts';
 import { fixtureProject, REPO, runNode, UIGATE_BIN, type FixtureProject } from '../testing/fixture-project.ts';
 
 async function stored(home: string) {
-  const { store } = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: join(home, 'dynamodb') });
+  const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
   try {
     const { items: runs } = await store.listRuns();
     const units = runs[0] ? await store.getUnits(runs[0].runId) : [];
@@ -82,7 +82,10 @@ test('before the crash', async () => { expect(1).toBe(1); });
 test('kills its Playwright process on the first dispatch', async () => {
   // Give the runner a moment to take in the first test's result: a crash loses only what was running.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  if (process.env.UIGATE_DISPATCH === '1') process.kill(process.ppid, 'SIGKILL');
+  if (process.env.UIGATE_DISPATCH === '1') {
+    process.kill(process.ppid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+  }
   expect(process.env.UIGATE_DISPATCH).toBe('2');
 });
 `,

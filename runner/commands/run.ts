@@ -81,7 +81,7 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
   const { config, units, notices, workers, executors: names } = await prepare(flags, io);
   for (const notice of notices) say(`uigate: ${notice}`);
 
-  const { store, endpoint } = await openStore({ ...config.store, createTable: !config.store.endpoint || /127\.0\.0\.1|localhost/.test(config.store.endpoint) });
+  const { store, endpoint } = await openStore(config.store);
   const runId = newRunId();
   const startedAt = new Date();
   const workDir = join(config.home, 'runs', runId);

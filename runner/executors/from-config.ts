@@ -7,10 +7,11 @@ import type { ResultStore } from '../store/result-store.ts';
 import { LAMBDA_PROJECTS, type BatchEvent } from '../lambda/event.ts';
 import { assignExecutors } from '../plan.ts';
 import type { Executor } from './executor.ts';
+import { CodeBuildExecutor } from './codebuild.ts';
 import { LambdaExecutor } from './lambda.ts';
 import { LocalExecutor } from './local.ts';
 
-export const EXECUTOR_NAMES: ExecutorName[] = ['local', 'lambda'];
+export const EXECUTOR_NAMES: ExecutorName[] = ['local', 'lambda', 'codebuild'];
 
 export interface ExecutorFlags {
   executor?: string[];
@@ -46,14 +47,17 @@ const runsProject = (name: ExecutorName, project: string) => name !== 'lambda' |
 /** Checks what can be checked before the run is created. */
 export function checkExecutors(names: readonly ExecutorName[], config: ResolvedConfig, flags: ExecutorFlags, units: readonly UnitRef[] = []): void {
   assignExecutors(units, names.map((name) => ({ name, supports: (project: string) => runsProject(name, project) })));
+  if (names.includes('codebuild')) {
+    if (config.store.embedded || isLoopback(config.store.endpoint)) {
+      throw new UsageError('the codebuild executor needs the results table in AWS: point store at it (see infra/), not the embedded store on this machine');
+    }
+    if (!config.artifacts.bucket) throw new UsageError('the codebuild executor needs artifacts.bucket in uigate.config.ts (or UIGATE_ARTIFACTS_BUCKET)');
+  }
   if (!names.includes('lambda')) return;
   const endpoint = flags.lambdaEndpoint ?? config.executors.lambda.endpoint;
   if (endpoint && !/^https?:\/\//.test(endpoint)) throw new UsageError(`--lambda-endpoint "${endpoint}" is not an http(s) URL; pass e.g. http://127.0.0.1:9001`);
-  if (!isLoopback(endpoint) && (config.store.endpoint === undefined ? true : isLoopback(config.store.endpoint))) {
-    if (config.store.endpoint === undefined) {
-      throw new UsageError('the lambda executor in AWS needs a DynamoDB table it can reach: set store.endpoint to nothing and UIGATE_DYNAMODB_ENDPOINT unset is the embedded store on this machine — point store at your AWS table (see infra/), or use --lambda-endpoint for a local one');
-    }
-    throw new UsageError(`the lambda executor in AWS cannot reach the store at ${config.store.endpoint}; use the results table in AWS, or --lambda-endpoint for a local one`);
+  if (!isLoopback(endpoint) && (config.store.embedded || isLoopback(config.store.endpoint))) {
+    throw new UsageError('the lambda executor in AWS cannot reach a store on this machine: use the results table in AWS (store.type "dynamodb", see infra/), or --lambda-endpoint for a local endpoint');
   }
   lambdaArtifacts(config, endpoint);
 }
@@ -67,6 +71,8 @@ export interface ExecutorContext {
   workDir: string;
   workers: number;
   results: ResultStore;
+  /** Commit under test, for executors that check the code out themselves. */
+  sourceVersion?: string;
 }
 
 export function createExecutors(names: readonly ExecutorName[], context: ExecutorContext): Executor[] {
@@ -84,6 +90,20 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
         artifactsDir: config.artifacts.dir,
         env,
         args: flags.retries !== undefined ? ['--retries', String(flags.retries)] : [],
+      });
+    }
+    if (name === 'codebuild') {
+      const codebuild = config.executors.codebuild;
+      return new CodeBuildExecutor({
+        projectName: codebuild.projectName,
+        region: codebuild.region,
+        concurrency: codebuild.concurrency,
+        results: context.results,
+        store: { table: store.table, region: store.region, endpoint: store.endpoint },
+        artifacts: { bucket: config.artifacts.bucket!, prefix: config.artifacts.prefix },
+        baseURL: flags.baseUrl,
+        retries: flags.retries,
+        sourceVersion: context.sourceVersion,
       });
     }
     const lambda = config.executors.lambda;
@@ -106,6 +126,8 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
 
 /** Batch sizing per executor: what one batch costs to start, what it may take at most. */
 export function batchLimits(executor: Executor, config: ResolvedConfig): { minBatchMs?: number; maxBatchMs?: number } {
+  // A container takes a minute or two to start and install: only worth it for minutes of work.
+  if (executor.name === 'codebuild') return { minBatchMs: 180_000 };
   if (executor.name === 'lambda') return { minBatchMs: 20_000, maxBatchMs: config.executors.lambda.timeoutSeconds * 1000 * 0.6 };
   return {};
 }

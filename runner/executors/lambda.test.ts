@@ -9,9 +9,10 @@ import { listTests } from '../list.ts';
 import { newRunId, type UnitRecord, type UnitRef } from '../model.ts';
 import { planBatches } from '../plan.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
-import { openStore } from '../store/open-store.ts';
+import { openEmbeddedStore } from '../store/open-store.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
-import { backoffMs, LambdaExecutor } from './lambda.ts';
+import { backoffMs } from '../backoff.ts';
+import { LambdaExecutor } from './lambda.ts';
 
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -51,14 +52,20 @@ test('a before the crash', async () => { expect(1).toBe(1); });
 test('b crashes the environment on the first dispatch', async () => {
   // Give the reporter a moment to store the first test's result: a crash loses only what was running.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  if (process.env.UIGATE_DISPATCH === '1') killEnvironment();
+  if (process.env.UIGATE_DISPATCH === '1') {
+    killEnvironment();
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+  }
   expect(process.env.UIGATE_DISPATCH).toBe('2');
 });
 `,
         'always.spec.ts': `
 import { test } from '@playwright/test';
 ${KILL_ENVIRONMENT}
-test('crashes the environment every time', async () => { killEnvironment(); });
+test('crashes the environment every time', async () => {
+  killEnvironment();
+  await new Promise((resolve) => setTimeout(resolve, 30_000));
+});
 `,
         'slow.spec.ts': `
 import { test, expect } from '@playwright/test';
@@ -71,7 +78,7 @@ test('outlives the function timeout on the first dispatch', async () => {
       { projects: ['chromium', 'firefox'] },
     );
     dir = await mkdtemp(join(tmpdir(), 'uigate-lambda-'));
-    ({ store, endpoint: storeEndpoint } = (await openStore({ table: 'uigate', region: 'us-east-1', dataDir: join(dir, 'dynamodb') })) as { store: DynamoStore; endpoint: string });
+    ({ store, endpoint: storeEndpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as { store: DynamoStore; endpoint: string });
   });
   after(async () => {
     for (const endpoint of endpoints) await endpoint.close();
@@ -179,7 +186,7 @@ test('outlives the function timeout on the first dispatch', async () => {
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.stdout);
     assert.deepEqual(summary.executors, { lambda: { passed: 3 }, local: { passed: 3 } });
-    const { store: mixed } = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: join(home, 'dynamodb') });
+    const { store: mixed } = await openEmbeddedStore(join(home, 'dynamodb'));
     try {
       const stored = await mixed.getUnits(summary.runId);
       for (const unit of stored) assert.equal(unit.executor, unit.project === 'chromium' ? 'lambda' : 'local');

@@ -4,6 +4,7 @@
 // finished, which the store knows: the reporter inside Lambda wrote each unit as it ended.
 import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs } from '../backoff.ts';
 import { isFinal } from '../model.ts';
 import type { Batch } from '../plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
@@ -40,11 +41,6 @@ function isThrottle(error: unknown): boolean {
 function isServiceFault(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   return status !== undefined && status >= 500;
-}
-
-/** "Full jitter" exponential backoff: a random wait up to base × 2^try, capped. */
-export function backoffMs(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
-  return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
 }
 
 export class LambdaExecutor implements Executor {

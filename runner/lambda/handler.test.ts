@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { listTests } from '../list.ts';
 import { newRunId, type UnitRef } from '../model.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
-import { openStore } from '../store/open-store.ts';
+import { openEmbeddedStore } from '../store/open-store.ts';
 import { fixtureProject, REPO, type FixtureProject } from '../testing/fixture-project.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
 import type { BatchEvent } from './event.ts';
@@ -22,7 +22,7 @@ describe('the Lambda handler, run for real with @sparticuz/chromium', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-handler-'));
-    ({ store, endpoint } = (await openStore({ table: 'uigate', region: 'us-east-1', dataDir: join(dir, 'dynamodb') })) as { store: DynamoStore; endpoint: string });
+    ({ store, endpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as { store: DynamoStore; endpoint: string });
     s3 = await localS3();
     project = await fixtureProject({
       'broken.spec.ts': `

@@ -144,6 +144,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         cleanup();
+        // When a Lambda sandbox dies, everything in it dies: Playwright and Chromium must not
+        // carry on (and go on writing results) as orphans.
+        kill(environment);
         ok({ reply: { requestId }, crashed: signal ? `signal: ${signal.replace('SIG', '').toLowerCase()}ed` : `exit status ${code}` });
       };
       const cleanup = () => {

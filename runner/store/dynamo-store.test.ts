@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { makeUnit } from '../list.ts';
 import { newRunId, type RunMeta, type UnitRecord } from '../model.ts';
 import { DynamoStore } from './dynamo-store.ts';
-import { dynamoClient, openStore } from './open-store.ts';
+import { dynamoClient, openEmbeddedStore } from './open-store.ts';
 
 const unit = (title: string, project = 'chromium') => makeUnit(`/t/a.spec.ts`, '/t', [title], project, 1, 1);
 const run = (runId: string, extra: Partial<RunMeta> = {}): RunMeta => ({
@@ -22,7 +22,7 @@ describe('DynamoStore on the embedded dynalite', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-store-'));
-    ({ store, endpoint } = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: dir }));
+    ({ store, endpoint } = await openEmbeddedStore(dir));
   });
   after(async () => {
     await store.close();
@@ -130,16 +130,16 @@ describe('the embedded store', () => {
   it('keeps history between runs and shares one server between processes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'uigate-embedded-'));
     try {
-      const first = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: dir });
+      const first = await openEmbeddedStore(dir);
       const id = newRunId();
       await first.store.createRun(run(id));
       // A second opener (another process, in real use) finds the running server instead of fighting over the data.
-      const second = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: dir });
+      const second = await openEmbeddedStore(dir);
       assert.equal(second.endpoint, first.endpoint);
       assert.equal((await second.store.getRun(id))?.runId, id);
       await second.store.close();
       await first.store.close();
-      const reopened = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: dir });
+      const reopened = await openEmbeddedStore(dir);
       assert.notEqual(reopened.endpoint, first.endpoint);
       assert.equal((await reopened.store.getRun(id))?.runId, id, 'history survived a restart');
       await reopened.store.close();

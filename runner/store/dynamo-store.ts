@@ -12,7 +12,7 @@ import {
 import pLimit from 'p-limit';
 import { FINAL_UNIT_STATUSES, RUN_ID_PATTERN, type RunEvent, type RunMeta, type UnitRecord, type UnitRef, type UnitStatus } from '../model.ts';
 import type { Page, ResultStore } from './result-store.ts';
-import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, eventSk, runPk, unitSk } from './table.ts';
+import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, batchSk, eventSk, runPk, unitSk } from './table.ts';
 import { UsageError } from '../errors.ts';
 
 /** DynamoDB items top out at 400 KB; a runaway stack trace must not make a result unwritable. */
@@ -225,6 +225,17 @@ export class DynamoStore implements ResultStore {
       }),
     );
     return Items.map((item) => ({ ...strip(item, 'pk', 'sk', 'unitKey'), key: item.unitKey }) as unknown as UnitRecord);
+  }
+
+  async putBatch(runId: string, batchId: string, dispatch: number, unitKeys: readonly string[]): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.table, Item: { pk: runPk(runId), sk: batchSk(batchId, dispatch), runId, batchId, dispatch, unitKeys: [...unitKeys], ...this.expiry() } }),
+    );
+  }
+
+  async getBatch(runId: string, batchId: string, dispatch: number): Promise<string[] | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: batchSk(batchId, dispatch) } }));
+    return Item?.unitKeys as string[] | undefined;
   }
 
   async addEvent(event: RunEvent): Promise<void> {

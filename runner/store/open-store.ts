@@ -7,7 +7,9 @@ import { embeddedServer } from './embedded.ts';
 import { ensureTable } from './table.ts';
 
 export interface StoreSettings {
-  /** DynamoDB endpoint URL; absent means the embedded store. */
+  /** dynalite in this process (or another uigate process's), with its data in `dataDir`. */
+  embedded: boolean;
+  /** DynamoDB endpoint URL (DynamoDB Local, say); absent with `embedded` off means AWS itself. */
   endpoint?: string;
   table: string;
   region: string;
@@ -47,11 +49,12 @@ export function connectStore(settings: { endpoint?: string; table: string; regio
 }
 
 export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
-  const server = settings.endpoint ? undefined : await embeddedServer(settings.dataDir);
+  const server = settings.embedded ? await embeddedServer(settings.dataDir) : undefined;
   const endpoint = settings.endpoint ?? server?.endpoint;
   const client = dynamoClient(endpoint, settings.region);
   try {
-    if (settings.createTable ?? true) await ensureTable(client, settings.table);
+    // In AWS the table is infra/'s; locally uigate makes what it needs.
+    if (settings.createTable ?? (settings.embedded || (endpoint !== undefined && isLocal(endpoint)))) await ensureTable(client, settings.table);
   } catch (error) {
     client.destroy();
     await server?.stop();
@@ -68,3 +71,6 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
   });
   return { store, endpoint };
 }
+
+/** The embedded store on a data folder, with the default table (tests, benchmarks, tools). */
+export const openEmbeddedStore = (dataDir: string, table = 'uigate') => openStore({ embedded: true, table, region: 'us-east-1', dataDir });

@@ -27,6 +27,10 @@ export interface ResultStore {
   /** A unit's results across runs, newest first. */
   unitHistory(unitKey: string, options?: { limit?: number }): Promise<UnitRecord[]>;
 
+  /** Records which units a batch holds, for executors that start it elsewhere (a CodeBuild worker reads it). */
+  putBatch(runId: string, batchId: string, dispatch: number, unitKeys: readonly string[]): Promise<void>;
+  getBatch(runId: string, batchId: string, dispatch: number): Promise<string[] | undefined>;
+
   addEvent(event: RunEvent): Promise<void>;
   listEvents(runId: string): Promise<RunEvent[]>;
 

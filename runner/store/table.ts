@@ -16,6 +16,7 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 export const runPk = (runId: string) => `RUN#${runId}`;
 export const META_SK = 'META';
 export const unitSk = (unitKey: string) => `UNIT#${unitKey}`;
+export const batchSk = (batchId: string, dispatch: number) => `BATCH#${batchId}#${dispatch}`;
 export const eventSk = (at: string, n: number) => `EVENT#${at}#${String(n).padStart(4, '0')}`;
 
 /** What the byUnit index keeps of a unit: enough for a history chart, not the stack traces. */

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { makeUnit } from '../../runner/list.ts';
 import { newRunId, type RunMeta, type UnitRecord, type UnitStatus } from '../../runner/model.ts';
 import type { DynamoStore } from '../../runner/store/dynamo-store.ts';
-import { openStore } from '../../runner/store/open-store.ts';
+import { openEmbeddedStore } from '../../runner/store/open-store.ts';
 
 /** A 4×3 PNG, red: small enough to inline, real enough for an <img> to decode. */
 export const PNG = Buffer.from(
@@ -23,7 +23,7 @@ export interface SeededStore {
 
 export async function seededStore(): Promise<SeededStore> {
   const dir = await mkdtemp(join(tmpdir(), 'uigate-site-'));
-  const { store } = await openStore({ table: 'uigate', region: 'us-east-1', dataDir: join(dir, 'dynamodb') });
+  const { store } = await openEmbeddedStore(join(dir, 'dynamodb'));
   return {
     store,
     dir,

@@ -1,0 +1,150 @@
+// Runs a batch in an AWS CodeBuild container: the batch's unit keys go into the table, one
+// StartBuild carries the run, batch and dispatch try in environment overrides, and the container
+// runs `uigate worker` (infra/buildspec-worker.yml). BatchGetBuilds is polled with backoff; a build
+// that fails, times out or vanishes fails the batch, and the dispatcher re-queues what the store
+// does not have as finished.
+import {
+  BatchGetBuildsCommand,
+  CodeBuildClient,
+  StartBuildCommand,
+  StopBuildCommand,
+  type EnvironmentVariable,
+} from '@aws-sdk/client-codebuild';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isFinal } from '../model.ts';
+import type { Batch } from '../plan.ts';
+import type { ResultStore } from '../store/result-store.ts';
+import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
+import { backoffMs } from '../backoff.ts';
+
+export interface CodeBuildExecutorOptions {
+  projectName: string;
+  region: string;
+  /** Builds in flight at once (CodeBuild's concurrent-build quota is the ceiling). */
+  concurrency: number;
+  results: ResultStore;
+  store: { table: string; region: string; endpoint?: string };
+  artifacts: { bucket: string; prefix?: string };
+  baseURL?: string;
+  retries?: number;
+  /** Commit the container checks out; the project's default source version otherwise. */
+  sourceVersion?: string;
+  poll?: { initialMs?: number; maxMs?: number };
+  throttle?: { maxTries?: number; baseMs?: number; capMs?: number };
+  client?: CodeBuildClient;
+}
+
+const DONE = new Set(['SUCCEEDED', 'FAILED', 'FAULT', 'TIMED_OUT', 'STOPPED']);
+
+function isThrottle(error: unknown): boolean {
+  const name = (error as { name?: string })?.name;
+  return name === 'ThrottlingException' || name === 'AccountLimitExceededException' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429;
+}
+
+export class CodeBuildExecutor implements Executor {
+  readonly name = 'codebuild' as const;
+  readonly capacity: number;
+  private readonly client: CodeBuildClient;
+
+  constructor(private readonly options: CodeBuildExecutorOptions) {
+    this.capacity = Math.max(1, options.concurrency);
+    this.client = options.client ?? new CodeBuildClient({ region: options.region });
+  }
+
+  supports(): boolean {
+    // The container is Playwright's own image: every browser is there.
+    return true;
+  }
+
+  private environment(batch: Batch, context: BatchContext): EnvironmentVariable[] {
+    const { store, artifacts } = this.options;
+    const variables: Record<string, string | undefined> = {
+      UIGATE_RUN_ID: context.runId,
+      UIGATE_BATCH_ID: batch.id,
+      UIGATE_DISPATCH: String(context.dispatch),
+      UIGATE_TABLE: store.table,
+      UIGATE_REGION: store.region,
+      UIGATE_DYNAMODB_ENDPOINT: store.endpoint,
+      UIGATE_ARTIFACTS_BUCKET: artifacts.bucket,
+      UIGATE_ARTIFACTS_PREFIX: artifacts.prefix,
+      BASE_URL: this.options.baseURL,
+      UIGATE_RETRIES: this.options.retries?.toString(),
+    };
+    return Object.entries(variables)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([name, value]) => ({ name, value, type: 'PLAINTEXT' }));
+  }
+
+  async run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]> {
+    await this.options.results.putBatch(context.runId, batch.id, context.dispatch, batch.units.map((unit) => unit.key));
+    const buildId = await this.start(batch, context);
+    let status: string | undefined;
+    let detail = '';
+    let delay = this.options.poll?.initialMs ?? 5_000;
+    const maxDelay = this.options.poll?.maxMs ?? 30_000;
+    try {
+      for (;;) {
+        await sleep(delay, undefined, { signal: context.signal });
+        delay = Math.min(maxDelay, Math.round(delay * 1.5));
+        const { builds = [] } = await this.client.send(new BatchGetBuildsCommand({ ids: [buildId] }), { abortSignal: context.signal });
+        const build = builds[0];
+        if (!build) throw new BatchError(`CodeBuild ${buildId} is gone (not returned by BatchGetBuilds)`, 'lost', await this.finishedBy(batch, context, buildId), buildId);
+        status = build.buildStatus;
+        if (status && DONE.has(status)) {
+          const failedPhase = build.phases?.find((phase) => phase.phaseStatus && phase.phaseStatus !== 'SUCCEEDED');
+          detail = failedPhase ? ` in ${failedPhase.phaseType}: ${failedPhase.contexts?.map((c) => c.message).filter(Boolean).join('; ') || failedPhase.phaseStatus}` : '';
+          break;
+        }
+      }
+    } catch (error) {
+      if (!context.signal.aborted) throw error;
+      // Cancelled or past the batch timeout: the container must not go on billing and writing.
+      await this.client.send(new StopBuildCommand({ id: buildId })).catch(() => undefined);
+      const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
+      throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', await this.finishedBy(batch, context, buildId), buildId);
+    }
+    const finished = await this.finishedBy(batch, context, buildId);
+    for (const outcome of finished) context.onUnit(outcome.record);
+    if (status === 'SUCCEEDED') return finished;
+    throw new BatchError(`CodeBuild ${buildId}: ${status}${detail}`, status === 'TIMED_OUT' ? 'timeout' : 'crashed', finished, buildId);
+  }
+
+  private async start(batch: Batch, context: BatchContext): Promise<string> {
+    const { maxTries = 8, baseMs = 1_000, capMs = 30_000 } = this.options.throttle ?? {};
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { build } = await this.client.send(
+          new StartBuildCommand({
+            projectName: this.options.projectName,
+            sourceVersion: this.options.sourceVersion,
+            environmentVariablesOverride: this.environment(batch, context),
+          }),
+          { abortSignal: context.signal },
+        );
+        if (!build?.id) throw new BatchError('CodeBuild StartBuild returned no build id', 'lost');
+        return build.id;
+      } catch (error) {
+        if (error instanceof BatchError) throw error;
+        if (context.signal.aborted) throw new BatchError('batch stopped before its build started', 'cancelled');
+        if (isThrottle(error) && attempt + 1 < maxTries) {
+          await sleep(backoffMs(attempt, baseMs, capMs), undefined, { signal: context.signal }).catch(() => undefined);
+          continue;
+        }
+        throw new BatchError(`CodeBuild StartBuild failed: ${(error as Error).name}: ${(error as Error).message}`, isThrottle(error) ? 'throttled' : 'lost');
+      }
+    }
+  }
+
+  /** Units of this batch the store has as finished by this build. */
+  private async finishedBy(batch: Batch, context: BatchContext, buildId: string): Promise<UnitOutcome[]> {
+    const keys = new Set(batch.units.map((unit) => unit.key));
+    const units = await this.options.results.getUnits(context.runId).catch(() => []);
+    return units
+      .filter((unit) => keys.has(unit.key) && isFinal(unit.status) && unit.executorRef === buildId && unit.seq >= context.dispatch * 1000)
+      .map((record) => ({ record, stored: true }));
+  }
+
+  close() {
+    this.client.destroy();
+  }
+}
