@@ -1,8 +1,9 @@
 // `uigate run`: plan the units, record them as queued, dispatch batches, show progress, and end
 // with the module × browser summary. Exit 0 only when every selected unit passed.
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { toJUnit } from '../junit.ts';
 import type { Writable } from 'node:stream';
 import { resolveBrowsers } from '../browsers.ts';
 import { loadConfig, type ResolvedConfig } from '../config.ts';
@@ -33,6 +34,8 @@ export interface RunFlags extends ExecutorFlags {
   /** Status site port; commander turns --no-serve into serve: false. */
   port?: number;
   serve?: boolean;
+  /** Write the run as JUnit XML here. */
+  junit?: string;
 }
 
 export interface CommandIO {
@@ -192,6 +195,10 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   const reason = io.signal.aborted ? 'cancelled by the user' : result.errored.size ? `${result.errored.size} unit(s) could not be run` : undefined;
   const run = await closeRun(store, runId, ctx.startedAt, status, reason);
   const summary = buildSummary(run, finalUnits, ctx.url);
+  if (ctx.flags.junit) {
+    await mkdir(dirname(resolve(io.cwd, ctx.flags.junit)), { recursive: true });
+    await writeFile(resolve(io.cwd, ctx.flags.junit), toJUnit(run, finalUnits));
+  }
   say('');
   say(formatMatrix(summary));
   say('');

@@ -5,12 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPage } from '../../status-site/build.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** What the function needs at run time, from the repository. */
-const SOURCES = ['package.json', 'package-lock.json', 'playwright.config.ts', 'uigate.config.ts', 'tsconfig.json', 'runner', 'tests'];
-const SKIP = (path: string) => /\.test\.ts$|(^|\/)testing(\/|$)/.test(path);
+const SOURCES = ['package.json', 'package-lock.json', 'playwright.config.ts', 'uigate.config.ts', 'tsconfig.json', 'runner', 'tests', 'status-site'];
+const SKIP = (path: string) => /\.test\.ts$|(^|\/)testing(\/|$)|^status-site\/dist(\/|$)/.test(path);
 
 /** The handler module Lambda loads (`lambda.handler`): TypeScript through tsx, like the CLI. */
 const ENTRY = `// Lambda entry point (handler: lambda.handler). The handler is TypeScript, loaded through tsx.
@@ -18,6 +19,15 @@ import { register } from 'tsx/esm/api';
 
 register();
 const module = await import('./runner/lambda/handler.ts');
+export const handler = module.handler;
+`;
+
+/** The status API's entry point (handler: status.handler). */
+const STATUS_ENTRY = `// Lambda entry point of the status site (handler: status.handler), loaded through tsx.
+import { register } from 'tsx/esm/api';
+
+register();
+const module = await import('./status-site/lambda.ts');
 export const handler = module.handler;
 `;
 
@@ -44,6 +54,15 @@ export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Pr
     await cp(join(REPO, source), join(dir, source), { recursive: true, filter: (path) => !SKIP(relative(REPO, path)) });
   }
   await writeFile(join(dir, 'lambda.mjs'), ENTRY);
+  await writeFile(join(dir, 'status.mjs'), STATUS_ENTRY);
+  // The status page, built ahead: the function serves it without building anything.
+  const page = await buildPage();
+  await mkdir(join(dir, 'status-site', 'dist'), { recursive: true });
+  await Promise.all([
+    writeFile(join(dir, 'status-site', 'dist', 'index.html'), page.html),
+    writeFile(join(dir, 'status-site', 'dist', 'app.js'), page.js),
+    writeFile(join(dir, 'status-site', 'dist', 'app.css'), page.css),
+  ]);
   // Production dependencies only, exactly as locked; install scripts are not needed (prebuilt binaries ship in the packages).
   execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
   await rm(join(dir, 'node_modules', '.bin'), { recursive: true, force: true });

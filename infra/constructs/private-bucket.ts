@@ -1,0 +1,39 @@
+// A bucket nobody reaches but through IAM or CloudFront: encrypted, public access blocked,
+// TLS only, access logged.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket, type LifecycleRule } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export interface PrivateBucketProps {
+  /** Where S3 server access logs go; absent for the log bucket itself. */
+  accessLogs?: IBucket;
+  /** Objects expire after this many days. @default never */
+  expireAfterDays?: number;
+  /** Keep old versions (releases a rollback can return to). @default false */
+  versioned?: boolean;
+  /** @default RemovalPolicy.RETAIN */
+  removalPolicy?: RemovalPolicy;
+  /** Let CloudFront deliver its standard logs here (they come with ACLs). @default false */
+  cloudFrontLogs?: boolean;
+}
+
+export class PrivateBucket extends Construct {
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: PrivateBucketProps = {}) {
+    super(scope, id);
+    const lifecycleRules: LifecycleRule[] = [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }];
+    if (props.expireAfterDays) lifecycleRules.push({ expiration: Duration.days(props.expireAfterDays), noncurrentVersionExpiration: Duration.days(props.expireAfterDays) });
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: props.cloudFrontLogs ? ObjectOwnership.OBJECT_WRITER : ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: props.versioned ?? false,
+      serverAccessLogsBucket: props.accessLogs,
+      serverAccessLogsPrefix: props.accessLogs ? `${id.toLowerCase()}/` : undefined,
+      lifecycleRules,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+  }
+}

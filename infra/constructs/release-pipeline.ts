@@ -1,0 +1,179 @@
+// The release pipeline, CodePipeline V2: Source → Build → Test → Approval → Production.
+// Test deploys the test site and the status page, then `uigate run` fans the suite out to
+// CodeBuild and Lambda and fails the stage on any failed unit. Approval and Production are wired
+// here; the gate policy (a beforeEntry condition) and the bake with rollback (an onSuccess
+// condition) arrive with their issues — marked GATE and BAKE below.
+import { Duration } from 'aws-cdk-lib';
+import { BuildEnvironmentVariableType, BuildSpec, ComputeType, LinuxBuildImage, PipelineProject, type IProject, type ReportGroup } from 'aws-cdk-lib/aws-codebuild';
+import { Artifact, Pipeline, PipelineType } from 'aws-cdk-lib/aws-codepipeline';
+import { CodeBuildAction, CodeStarConnectionsSourceAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { WebSite } from './web-site.ts';
+
+export interface SourceRepository {
+  /** CodeConnections (CodeStar) connection to GitHub. */
+  connectionArn: string;
+  owner: string;
+  repo: string;
+  /** @default 'main' */
+  branch?: string;
+}
+
+export interface ReleasePipelineProps {
+  source: SourceRepository;
+  table: ITableV2;
+  artifacts: IBucket;
+  pipelineArtifacts: IBucket;
+  encryptionKey: IKey;
+  executorFunction: IFunction;
+  worker: IProject;
+  reportGroup: ReportGroup;
+  testSite: WebSite;
+  statusSite: WebSite;
+  productionSite: WebSite;
+  approvals: ITopic;
+}
+
+const NODE_IMAGE = LinuxBuildImage.STANDARD_7_0;
+
+export class ReleasePipeline extends Construct {
+  readonly pipeline: Pipeline;
+  readonly orchestrator: PipelineProject;
+
+  constructor(scope: Construct, id: string, props: ReleasePipelineProps) {
+    super(scope, id);
+    const source = new Artifact('Source');
+    const built = new Artifact('Built');
+
+    const build = new PipelineProject(this, 'Build', {
+      description: 'uigate: type-check and build the Lambda package and the status page',
+      environment: { buildImage: NODE_IMAGE, computeType: ComputeType.MEDIUM },
+      encryptionKey: props.encryptionKey,
+      buildSpec: BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          install: { 'runtime-versions': { nodejs: '20' }, commands: ['npm ci --no-audit --no-fund'] },
+          build: { commands: ['npm run typecheck', 'npm run build', 'npm run build:lambda'] },
+        },
+        artifacts: { 'base-directory': '.', files: ['**/*'], 'exclude-paths': ['node_modules/**/*', 'dist/lambda/package/**/*'] },
+      }),
+    });
+
+    this.orchestrator = new PipelineProject(this, 'Orchestrator', {
+      description: 'uigate run: fans the suite out to CodeBuild and Lambda; fails on any failed unit',
+      environment: {
+        buildImage: NODE_IMAGE,
+        computeType: ComputeType.SMALL,
+        environmentVariables: {
+          UIGATE_STORE: { value: 'dynamodb' },
+          UIGATE_TABLE: { value: props.table.tableName },
+          UIGATE_ARTIFACTS_BUCKET: { value: props.artifacts.bucketName },
+          UIGATE_LAMBDA_FUNCTION: { value: props.executorFunction.functionName },
+          UIGATE_CODEBUILD_PROJECT: { value: props.worker.projectName },
+          TEST_SITE_BUCKET: { value: props.testSite.bucket.bucketName },
+          TEST_SITE_URL: { value: `https://${props.testSite.distribution.distributionDomainName}` },
+          STATUS_SITE_BUCKET: { value: props.statusSite.bucket.bucketName },
+          STATUS_SITE_URL: { value: `https://${props.statusSite.distribution.distributionDomainName}`, type: BuildEnvironmentVariableType.PLAINTEXT },
+        },
+      },
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(90),
+      buildSpec: BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          install: { 'runtime-versions': { nodejs: '20' }, commands: ['npm ci --no-audit --no-fund'] },
+          build: {
+            commands: [
+              'aws s3 sync tests/site "s3://$TEST_SITE_BUCKET/" --delete',
+              'aws s3 sync status-site/dist "s3://$STATUS_SITE_BUCKET/" --delete',
+              // The workers check this commit out from here.
+              'git archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || (zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*")',
+              'aws s3 cp /tmp/source.zip "s3://$UIGATE_ARTIFACTS_BUCKET/source/$CODEBUILD_RESOLVED_SOURCE_VERSION.zip"',
+              'node bin/uigate.js run --executor codebuild --executor lambda --base-url "$TEST_SITE_URL" --no-serve --junit reports/junit.xml --json > reports/summary.json',
+            ],
+          },
+        },
+        reports: { [props.reportGroup.reportGroupArn]: { files: ['junit.xml'], 'base-directory': 'reports', 'file-format': 'JUNITXML' } },
+      }),
+    });
+    props.table.grantReadWriteData(this.orchestrator);
+    props.artifacts.grantReadWrite(this.orchestrator);
+    props.testSite.bucket.grantReadWrite(this.orchestrator);
+    props.testSite.bucket.grantDelete(this.orchestrator);
+    props.statusSite.bucket.grantReadWrite(this.orchestrator);
+    props.statusSite.bucket.grantDelete(this.orchestrator);
+    props.executorFunction.grantInvoke(this.orchestrator);
+    props.reportGroup.grantWrite(this.orchestrator);
+    // CodeBuild has no grant for starting another project's builds: this statement is that grant, scoped to the worker.
+    this.orchestrator.addToRolePolicy(new PolicyStatement({ actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'], resources: [props.worker.projectArn] }));
+
+    const deploy = new PipelineProject(this, 'Deploy', {
+      description: 'uigate: deploy the approved commit to the production site',
+      environment: { buildImage: NODE_IMAGE, computeType: ComputeType.SMALL, environmentVariables: { PRODUCTION_BUCKET: { value: props.productionSite.bucket.bucketName } } },
+      encryptionKey: props.encryptionKey,
+      buildSpec: BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          build: {
+            commands: [
+              // Releases are kept under versioned prefixes so a rollback can point back at one (BAKE).
+              'aws s3 sync tests/site "s3://$PRODUCTION_BUCKET/releases/$CODEBUILD_RESOLVED_SOURCE_VERSION/"',
+              'aws s3 sync tests/site "s3://$PRODUCTION_BUCKET/" --delete --exclude "releases/*"',
+            ],
+          },
+        },
+      }),
+    });
+    props.productionSite.bucket.grantReadWrite(deploy);
+    props.productionSite.bucket.grantDelete(deploy);
+
+    this.pipeline = new Pipeline(this, 'Pipeline', {
+      pipelineName: 'uigate-release',
+      pipelineType: PipelineType.V2,
+      artifactBucket: props.pipelineArtifacts,
+      crossAccountKeys: false,
+      restartExecutionOnUpdate: false,
+      stages: [
+        {
+          stageName: 'Source',
+          actions: [
+            new CodeStarConnectionsSourceAction({
+              actionName: 'GitHub',
+              connectionArn: props.source.connectionArn,
+              owner: props.source.owner,
+              repo: props.source.repo,
+              branch: props.source.branch ?? 'main',
+              output: source,
+              codeBuildCloneOutput: true,
+            }),
+          ],
+        },
+        { stageName: 'Build', actions: [new CodeBuildAction({ actionName: 'Build', project: build, input: source, outputs: [built] })] },
+        { stageName: 'Test', actions: [new CodeBuildAction({ actionName: 'UiTests', project: this.orchestrator, input: built })] },
+        {
+          stageName: 'Approval',
+          // GATE: the gate policy joins here as a beforeEntry condition (LambdaInvoke rule) with its issue.
+          actions: [
+            new ManualApprovalAction({
+              actionName: 'Approve',
+              notificationTopic: props.approvals,
+              additionalInformation: 'UI test results, evidence and history are on the status site.',
+              externalEntityLink: `https://${props.statusSite.distribution.distributionDomainName}/`,
+            }),
+          ],
+        },
+        {
+          stageName: 'Production',
+          // BAKE: `uigate verify` and an onSuccess CloudWatch-alarm condition that rolls back join here with their issue.
+          actions: [new CodeBuildAction({ actionName: 'Deploy', project: deploy, input: built })],
+        },
+      ],
+    });
+  }
+}

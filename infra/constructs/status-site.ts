@@ -1,0 +1,50 @@
+// The status site in AWS: the page from a private bucket, the API and artifacts from a Lambda
+// function URL that only CloudFront can call (IAM auth, origin access control). The function can
+// read the results table and the artifacts, and write nothing.
+import { Duration } from 'aws-cdk-lib';
+import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, Code, Function as LambdaFunction, FunctionUrlAuthType, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { apiBehavior, WebSite } from './web-site.ts';
+
+export interface StatusSiteProps {
+  table: ITableV2;
+  artifacts: IBucket;
+  logs: IBucket;
+  /** The same package as the Lambda executor; its handler is `status.handler`. */
+  code: Code;
+}
+
+export class StatusSite extends Construct {
+  readonly site: WebSite;
+  readonly api: LambdaFunction;
+
+  constructor(scope: Construct, id: string, props: StatusSiteProps) {
+    super(scope, id);
+    this.api = new LambdaFunction(this, 'Api', {
+      description: 'uigate status API (read-only)',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.X86_64,
+      handler: 'status.handler',
+      code: props.code,
+      memorySize: 512,
+      timeout: Duration.seconds(15),
+      logGroup: new LogGroup(this, 'ApiLogs', { retention: RetentionDays.ONE_MONTH }),
+      environment: { UIGATE_TABLE: props.table.tableName, UIGATE_ARTIFACTS_BUCKET: props.artifacts.bucketName },
+    });
+    // Read-only: the approval route (its own function, with its own write grant) comes with the gate.
+    props.table.grantReadData(this.api);
+    props.artifacts.grantRead(this.api);
+    const url = this.api.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    const api = apiBehavior(FunctionUrlOrigin.withOriginAccessControl(url));
+    this.site = new WebSite(this, 'Site', {
+      comment: 'uigate status site',
+      logs: props.logs,
+      spaPaths: ['/runs/*'],
+      additionalBehaviors: { '/api/*': api, '/artifacts/*': api },
+    });
+  }
+}

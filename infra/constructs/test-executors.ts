@@ -1,0 +1,89 @@
+// Where batches run in AWS: the Lambda executor function (Chromium for Lambda, from
+// `npm run build:lambda`) and the CodeBuild worker project (Playwright's own image, every browser).
+import { Duration, Size } from 'aws-cdk-lib';
+import { BuildSpec, ComputeType, LinuxBuildImage, Project, ReportGroup, ReportGroupType, Source } from 'aws-cdk-lib/aws-codebuild';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Playwright's container image for the project's pinned Playwright (package.json). */
+export const playwrightImage = (version: string) => `mcr.microsoft.com/playwright:v${version}-noble`;
+
+export interface TestExecutorsProps {
+  table: ITableV2;
+  artifacts: IBucket;
+  /** The Lambda package (`npm run build:lambda`: dist/lambda/uigate-lambda.zip). */
+  code: Code;
+  /** Playwright version the worker image must match. */
+  playwrightVersion: string;
+  encryptionKey: IKey;
+  /** Memory of the Lambda executor; Chromium needs room. @default 3008 */
+  memoryMiB?: number;
+  /** Seconds a Lambda batch may take; the planner keeps batches to 60 % of it. @default 900 */
+  timeoutSeconds?: number;
+  /** Reserved concurrency of the Lambda executor: how wide a run can fan out. @default 50 */
+  reservedConcurrency?: number;
+  /** CodeBuild builds at once. @default 10 */
+  workerConcurrency?: number;
+}
+
+export class TestExecutors extends Construct {
+  readonly function: LambdaFunction;
+  readonly worker: Project;
+  readonly reportGroup: ReportGroup;
+
+  constructor(scope: Construct, id: string, props: TestExecutorsProps) {
+    super(scope, id);
+    const timeout = props.timeoutSeconds ?? 900;
+    this.function = new LambdaFunction(this, 'LambdaExecutor', {
+      functionName: 'uigate-executor',
+      description: 'uigate: runs one batch of Playwright units with @sparticuz/chromium',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.X86_64,
+      handler: 'lambda.handler',
+      code: props.code,
+      memorySize: props.memoryMiB ?? 3008,
+      timeout: Duration.seconds(timeout),
+      ephemeralStorageSize: Size.gibibytes(2),
+      reservedConcurrentExecutions: props.reservedConcurrency ?? 50,
+      logGroup: new LogGroup(this, 'LambdaExecutorLogs', { retention: RetentionDays.ONE_MONTH }),
+      environment: {
+        UIGATE_STORE: 'dynamodb',
+        UIGATE_TABLE: props.table.tableName,
+        UIGATE_ARTIFACTS_BUCKET: props.artifacts.bucketName,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    // The reporter inside writes unit results (conditional PutItem) and uploads artifacts: nothing more.
+    props.table.grantWriteData(this.function);
+    props.artifacts.grantPut(this.function);
+
+    this.worker = new Project(this, 'Worker', {
+      projectName: 'uigate-worker',
+      description: 'uigate worker: runs one batch in Playwright’s container (infra/buildspec-worker.yml)',
+      // Each run uploads its source here (source/<commit>.zip) and overrides the location per build.
+      source: Source.s3({ bucket: props.artifacts, path: 'source/latest.zip' }),
+      buildSpec: BuildSpec.fromSourceFilename('infra/buildspec-worker.yml'),
+      environment: {
+        buildImage: LinuxBuildImage.fromDockerRegistry(playwrightImage(props.playwrightVersion)),
+        computeType: ComputeType.MEDIUM,
+        environmentVariables: {
+          UIGATE_TABLE: { value: props.table.tableName },
+          UIGATE_ARTIFACTS_BUCKET: { value: props.artifacts.bucketName },
+        },
+      },
+      concurrentBuildLimit: props.workerConcurrency ?? 10,
+      timeout: Duration.minutes(60),
+      encryptionKey: props.encryptionKey,
+      logging: { cloudWatch: { logGroup: new LogGroup(this, 'WorkerLogs', { retention: RetentionDays.ONE_MONTH }) } },
+    });
+    // The worker reads its batch and units and writes results.
+    props.table.grantReadWriteData(this.worker);
+    props.artifacts.grantPut(this.worker);
+
+    this.reportGroup = new ReportGroup(this, 'JUnit', { reportGroupName: 'uigate-junit', type: ReportGroupType.TEST, zipExport: false });
+  }
+}

@@ -1,0 +1,82 @@
+// A static site in a private bucket, served only through CloudFront with origin access control
+// (the bucket itself is never public). Used for the test site, the production site and the
+// status page.
+
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
+  HttpVersion,
+  OriginRequestPolicy,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
+  type BehaviorOptions,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { PrivateBucket } from './private-bucket.ts';
+
+export interface WebSiteProps {
+  logs: IBucket;
+  /** Keep old object versions, so a release can be rolled back. @default false */
+  versioned?: boolean;
+  /** Paths answered with /index.html (a page that routes in the browser), e.g. ['/runs/*']. */
+  spaPaths?: string[];
+  /** More behaviors, e.g. '/api/*' to a function. */
+  additionalBehaviors?: Record<string, BehaviorOptions>;
+  comment: string;
+}
+
+export class WebSite extends Construct {
+  readonly bucket: IBucket;
+  readonly distribution: Distribution;
+
+  constructor(scope: Construct, id: string, props: WebSiteProps) {
+    super(scope, id);
+    this.bucket = new PrivateBucket(this, 'Content', { accessLogs: props.logs, versioned: props.versioned }).bucket;
+    const rewrite = props.spaPaths?.length
+      ? new CloudFrontFunction(this, 'Rewrite', {
+          comment: 'routes page URLs to index.html',
+          code: FunctionCode.fromInline(
+            `function handler(event) { var r = event.request; if (${props.spaPaths
+              .map((path) => `r.uri.indexOf(${JSON.stringify(path.replace('*', ''))}) === 0`)
+              .join(' || ')} || r.uri === '/') { r.uri = '/index.html'; } return r; }`,
+          ),
+        })
+      : undefined;
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: props.comment,
+      defaultRootObject: 'index.html',
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      priceClass: PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: props.logs,
+      logFilePrefix: `${id.toLowerCase()}/`,
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        functionAssociations: rewrite ? [{ function: rewrite, eventType: FunctionEventType.VIEWER_REQUEST }] : undefined,
+      },
+      additionalBehaviors: props.additionalBehaviors,
+    });
+  }
+}
+
+/** A behavior for an API origin: no caching, every method, the viewer's query and headers passed on. */
+export function apiBehavior(origin: BehaviorOptions['origin']): BehaviorOptions {
+  return {
+    origin,
+    viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+    allowedMethods: AllowedMethods.ALLOW_ALL,
+    cachePolicy: CachePolicy.CACHING_DISABLED,
+    originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+  };
+}
+

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { App, Aspects } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Code } from 'aws-cdk-lib/aws-lambda';
+import nag from 'cdk-nag';
+import { REPO } from '../runner/testing/fixture-project.ts';
+import { UigateStack } from './uigate-stack.ts';
+
+type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: unknown };
+const actions = (statement: Statement) => [statement.Action].flat();
+
+describe('the uigate stack, synthesized', () => {
+  let dir: string;
+  let template: Template;
+  let stack: UigateStack;
+  let playwrightVersion: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'uigate-cdk-'));
+    await writeFile(join(dir, 'lambda.mjs'), 'export const handler = async () => ({});\n');
+    playwrightVersion = JSON.parse(await readFile(join(REPO, 'node_modules', '@playwright', 'test', 'package.json'), 'utf8')).version;
+    const app = new App();
+    stack = new UigateStack(app, 'Uigate', {
+      source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc', owner: 'team', repo: 'shop' },
+      code: Code.fromAsset(dir),
+      playwrightVersion,
+    });
+    Aspects.of(app).add(new nag.AwsSolutionsChecks());
+    app.synth();
+    template = Template.fromStack(stack);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const statementsOf = (logicalIdPattern: RegExp): Statement[] =>
+    Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => logicalIdPattern.test(id))
+      .flatMap(([, policy]) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+
+  it('passes cdk-nag AwsSolutions, every exception justified in code', () => {
+    const findings = [...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')), ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))];
+    assert.deepEqual(findings.map((f) => `${f.id}: ${String(f.entry.data).split(':')[0]}`), []);
+  });
+
+  it('has a V2 pipeline: Source → Build → Test → Approval → Production', () => {
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as { Properties: { PipelineType: string; Stages: { Name: string; Actions: { ActionTypeId: { Category: string; Provider: string } }[] }[] } }[];
+    assert.equal(pipeline!.Properties.PipelineType, 'V2');
+    assert.deepEqual(pipeline!.Properties.Stages.map((stage) => stage.Name), ['Source', 'Build', 'Test', 'Approval', 'Production']);
+    const providers = pipeline!.Properties.Stages.map((stage) => stage.Actions.map((action) => action.ActionTypeId.Provider).join(','));
+    assert.deepEqual(providers, ['CodeStarSourceConnection', 'CodeBuild', 'CodeBuild', 'Manual', 'CodeBuild']);
+  });
+
+  it('notifies approvers through an encrypted SNS topic, with a link to the status site', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({ Name: 'Approval', Actions: [Match.objectLike({ Configuration: Match.objectLike({ NotificationArn: Match.anyValue(), ExternalEntityLink: Match.anyValue() }) })] })]),
+    });
+  });
+
+  it('runs the suite in the Test stage with uigate fanning out to CodeBuild and Lambda, reporting JUnit', () => {
+    // The buildspec holds the report group's ARN, so it is a CloudFormation join: read it as text.
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) => JSON.stringify((p as { Properties: { Source: unknown } }).Properties.Source));
+    const orchestrator = specs.find((spec) => spec.includes('uigate.js run'))!;
+    assert.match(orchestrator, /run --executor codebuild --executor lambda .*--junit reports\/junit\.xml/);
+    assert.match(orchestrator, /file-format[^,]*JUNITXML/);
+    template.resourceCountIs('AWS::CodeBuild::ReportGroup', 1);
+  });
+
+  it('keeps results in one on-demand table with point-in-time recovery, TTL, byTime and byUnit', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({ IndexName: 'byTime', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'runId', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }),
+        Match.objectLike({ IndexName: 'byUnit', KeySchema: [{ AttributeName: 'unitKey', KeyType: 'HASH' }, { AttributeName: 'runId', KeyType: 'RANGE' }], Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }) }),
+      ]),
+    });
+  });
+
+  it('gives the Lambda executor room for Chromium and a batch: ≥ 2 GB, 15 minutes, reserved concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'lambda.handler',
+      MemorySize: Match.anyValue(),
+      Timeout: 900,
+      ReservedConcurrentExecutions: 50,
+      Architectures: ['x86_64'],
+      EphemeralStorage: { Size: 2048 },
+    });
+    const executor = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'lambda.handler' } }))[0] as { Properties: { MemorySize: number } };
+    assert.ok(executor.Properties.MemorySize >= 2048);
+  });
+
+  it("pins the CodeBuild worker to Playwright's image at the project's Playwright version", () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: 'uigate-worker',
+      Environment: Match.objectLike({ Image: `mcr.microsoft.com/playwright:v${playwrightVersion}-noble` }),
+      EncryptionKey: Match.anyValue(),
+    });
+  });
+
+  it('makes nothing public: every bucket blocks public access, is encrypted and refuses plain HTTP', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    assert.ok(Object.keys(buckets).length >= 6);
+    for (const [id, bucket] of Object.entries(buckets) as [string, { Properties: Record<string, unknown> }][]) {
+      assert.deepEqual(bucket.Properties.PublicAccessBlockConfiguration, { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true }, id);
+      assert.ok(bucket.Properties.BucketEncryption, `${id} is encrypted`);
+    }
+    for (const [id, policy] of Object.entries(template.findResources('AWS::S3::BucketPolicy')) as [string, { Properties: { PolicyDocument: { Statement: Statement[] } } }][]) {
+      const statements = policy.Properties.PolicyDocument.Statement;
+      assert.ok(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport')), `${id} denies plain HTTP`);
+      for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+        // Only CloudFront (for this stack's distributions) and S3 log delivery may read or write.
+        assert.notEqual(statement.Principal, '*', `${id} allows everyone`);
+        assert.notDeepEqual(statement.Principal, { AWS: '*' }, `${id} allows everyone`);
+      }
+    }
+  });
+
+  it('serves sites only through CloudFront with origin access control', () => {
+    template.resourceCountIs('AWS::CloudFront::Distribution', 3);
+    const oacs = Object.values(template.findResources('AWS::CloudFront::OriginAccessControl')) as { Properties: { OriginAccessControlConfig: { OriginAccessControlOriginType: string } } }[];
+    assert.deepEqual(oacs.map((o) => o.Properties.OriginAccessControlConfig.OriginAccessControlOriginType).sort(), ['lambda', 's3', 's3', 's3']);
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
+  });
+
+  it('grants no IAM statement on every resource ("*")', () => {
+    const wildcard = statementsOf(/.*/).filter((statement) => [statement.Resource].flat().includes('*'));
+    assert.deepEqual(wildcard.map((s) => actions(s)), []);
+  });
+
+  it('keeps the status API read-only on the table', () => {
+    const status = statementsOf(/^StatusApi/).flatMap(actions);
+    assert.ok(status.includes('dynamodb:Query') && status.includes('dynamodb:GetItem'));
+    assert.deepEqual(status.filter((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)), []);
+  });
+
+  it('lets the Lambda executor write results and artifacts, and nothing else of the table', () => {
+    const executor = statementsOf(/^ExecutorsLambdaExecutor/).flatMap(actions);
+    assert.ok(executor.includes('dynamodb:PutItem'));
+    assert.deepEqual(executor.filter((action) => /dynamodb:(Scan|Query|GetItem|BatchGet)/.test(action)), []);
+  });
+
+  it('lets the orchestrator start, watch and stop builds of the worker project only', () => {
+    const statement = statementsOf(/^ReleaseOrchestrator/).find((s) => actions(s).includes('codebuild:StartBuild'))!;
+    assert.deepEqual(actions(statement).sort(), ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild']);
+    assert.equal(JSON.stringify(statement.Resource).includes('ExecutorsWorker'), true);
+  });
+});

@@ -1,0 +1,65 @@
+// One stack, everything a team needs: the results table, the buckets and sites, the executors,
+// the status site and the release pipeline. Composed of one construct per concern.
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Code } from 'aws-cdk-lib/aws-lambda';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { PrivateBucket } from './constructs/private-bucket.ts';
+import { ReleasePipeline, type SourceRepository } from './constructs/release-pipeline.ts';
+import { ResultsTable } from './constructs/results-table.ts';
+import { StatusSite } from './constructs/status-site.ts';
+import { TestExecutors } from './constructs/test-executors.ts';
+import { WebSite } from './constructs/web-site.ts';
+import { suppressWithReasons } from './nag-suppressions.ts';
+
+export interface UigateStackProps extends StackProps {
+  source: SourceRepository;
+  /** The Lambda package for the executor and the status API. */
+  code: Code;
+  playwrightVersion: string;
+  /** Days screenshots and traces are kept. @default 30 */
+  artifactDays?: number;
+  /** Reserved concurrency of the Lambda executor. @default 50 */
+  lambdaConcurrency?: number;
+}
+
+export class UigateStack extends Stack {
+  constructor(scope: Construct, id: string, props: UigateStackProps) {
+    super(scope, id, props);
+    const key = new Key(this, 'Key', { description: 'uigate: build projects and the approvals topic', enableKeyRotation: true });
+    const logs = new PrivateBucket(this, 'Logs', { expireAfterDays: 90, cloudFrontLogs: true });
+    const artifacts = new PrivateBucket(this, 'Artifacts', { accessLogs: logs.bucket, expireAfterDays: props.artifactDays ?? 30 }).bucket;
+    const pipelineArtifacts = new PrivateBucket(this, 'PipelineArtifacts', { accessLogs: logs.bucket, expireAfterDays: 30 }).bucket;
+    const results = new ResultsTable(this, 'Results');
+
+    const executors = new TestExecutors(this, 'Executors', {
+      table: results.table,
+      artifacts,
+      code: props.code,
+      playwrightVersion: props.playwrightVersion,
+      encryptionKey: key,
+      reservedConcurrency: props.lambdaConcurrency,
+    });
+    const status = new StatusSite(this, 'Status', { table: results.table, artifacts, logs: logs.bucket, code: props.code });
+    const testSite = new WebSite(this, 'TestSite', { comment: 'uigate: the site under test', logs: logs.bucket });
+    const productionSite = new WebSite(this, 'ProductionSite', { comment: 'uigate: production', logs: logs.bucket, versioned: true });
+    const approvals = new Topic(this, 'Approvals', { displayName: 'uigate approvals', masterKey: key, enforceSSL: true });
+
+    new ReleasePipeline(this, 'Release', {
+      source: props.source,
+      table: results.table,
+      artifacts,
+      pipelineArtifacts,
+      encryptionKey: key,
+      executorFunction: executors.function,
+      worker: executors.worker,
+      reportGroup: executors.reportGroup,
+      testSite,
+      statusSite: status.site,
+      productionSite,
+      approvals,
+    });
+    suppressWithReasons(this, logs.bucket);
+  }
+}
