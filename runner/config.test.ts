@@ -15,7 +15,7 @@ describe('validateConfig', () => {
   it('names an unknown key, suggests the one meant, lists the accepted ones', () => {
     assert.throws(() => validateConfig({ store: { tabel: 'x' } }), (error: Error) => {
       assert.ok(error instanceof ConfigError);
-      assert.equal(error.message, 'uigate.config.ts: unknown key "store.tabel"; did you mean "table"? Accepted here: endpoint, table, region, dataDir, retentionDays');
+      assert.equal(error.message, 'uigate.config.ts: unknown key "store.tabel"; did you mean "table"? Accepted here: type, endpoint, table, region, dataDir, retentionDays');
       return true;
     });
   });

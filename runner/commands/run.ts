@@ -139,7 +139,8 @@ interface ExecuteContext {
 async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   const { config, store, runId, units, io, say } = ctx;
   const history = await recentDurations(store);
-  const chosen = createExecutors(ctx.names, { cwd: io.cwd, config, flags: ctx.flags, storeEndpoint: ctx.endpoint, workDir: ctx.workDir, workers: ctx.workers, results: store });
+  const { commit } = sourceInfo(io.cwd, io.env);
+  const chosen = createExecutors(ctx.names, { cwd: io.cwd, config, flags: ctx.flags, storeEndpoint: ctx.endpoint, workDir: ctx.workDir, workers: ctx.workers, results: store, sourceVersion: commit });
   const durationOf = durationEstimator(history, config.dispatch.defaultUnitSeconds * 1000);
   const batches: Batch[] = [];
   const where: string[] = [];

@@ -38,7 +38,7 @@ describe('the CodeBuild executor', () => {
     new CodeBuildExecutor({
       projectName: 'uigate-worker', region: 'eu-west-1', concurrency: 2, results: store,
       store: { table: 'uigate', region: 'eu-west-1' }, artifacts: { bucket: 'artifacts', prefix: 'runs/' },
-      baseURL: 'https://test.example.com', sourceVersion: 'abc123',
+      baseURL: 'https://test.example.com', sourceLocation: 'artifacts/source/abc123.zip',
       poll: { initialMs: 5, maxMs: 20 }, throttle: { baseMs: 1, capMs: 5 },
       client: new CodeBuildClient({ region: 'eu-west-1' }),
     });
@@ -68,7 +68,7 @@ describe('the CodeBuild executor', () => {
     const start = codebuild.commandCalls(StartBuildCommand)[0]!.args[0].input;
     const env = Object.fromEntries(start.environmentVariablesOverride!.map((v) => [v.name, v.value]));
     assert.equal(start.projectName, 'uigate-worker');
-    assert.equal(start.sourceVersion, 'abc123');
+    assert.deepEqual([start.sourceTypeOverride, start.sourceLocationOverride], ['S3', 'artifacts/source/abc123.zip']);
     assert.deepEqual([env.UIGATE_RUN_ID, env.UIGATE_BATCH_ID, env.UIGATE_DISPATCH, env.UIGATE_TABLE, env.UIGATE_ARTIFACTS_BUCKET, env.BASE_URL], [runId, 'codebuild-001', '1', 'uigate', 'artifacts', 'https://test.example.com']);
     assert.deepEqual((await store.getBatch(runId, 'codebuild-001', 1))?.sort(), units.map((u) => u.key).sort());
     assert.ok(polls >= 2, 'polled until the build finished');

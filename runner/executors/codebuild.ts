@@ -27,8 +27,11 @@ export interface CodeBuildExecutorOptions {
   artifacts: { bucket: string; prefix?: string };
   baseURL?: string;
   retries?: number;
-  /** Commit the container checks out; the project's default source version otherwise. */
-  sourceVersion?: string;
+  /**
+   * Where the container gets the code under test: `bucket/source/<commit>.zip`, which the Test
+   * stage uploads. Absent, the project's own source location is used.
+   */
+  sourceLocation?: string;
   poll?: { initialMs?: number; maxMs?: number };
   throttle?: { maxTries?: number; baseMs?: number; capMs?: number };
   client?: CodeBuildClient;
@@ -116,7 +119,7 @@ export class CodeBuildExecutor implements Executor {
         const { build } = await this.client.send(
           new StartBuildCommand({
             projectName: this.options.projectName,
-            sourceVersion: this.options.sourceVersion,
+            ...(this.options.sourceLocation ? { sourceTypeOverride: 'S3' as const, sourceLocationOverride: this.options.sourceLocation } : {}),
             environmentVariablesOverride: this.environment(batch, context),
           }),
           { abortSignal: context.signal },

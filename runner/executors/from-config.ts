@@ -71,7 +71,7 @@ export interface ExecutorContext {
   workDir: string;
   workers: number;
   results: ResultStore;
-  /** Commit under test, for executors that check the code out themselves. */
+  /** Commit under test: CodeBuild workers fetch `<artifacts bucket>/source/<commit>.zip`. */
   sourceVersion?: string;
 }
 
@@ -103,7 +103,7 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
         artifacts: { bucket: config.artifacts.bucket!, prefix: config.artifacts.prefix },
         baseURL: flags.baseUrl,
         retries: flags.retries,
-        sourceVersion: context.sourceVersion,
+        sourceLocation: context.sourceVersion ? `${config.artifacts.bucket}/source/${context.sourceVersion}.zip` : undefined,
       });
     }
     const lambda = config.executors.lambda;
