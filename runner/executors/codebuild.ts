@@ -11,10 +11,9 @@ import {
   type EnvironmentVariable,
 } from '@aws-sdk/client-codebuild';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isFinal } from '../model.ts';
 import type { Batch } from '../plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
+import { BatchError, finishedInStore, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 import { backoffMs } from '../backoff.ts';
 
 export interface CodeBuildExecutorOptions {
@@ -91,7 +90,7 @@ export class CodeBuildExecutor implements Executor {
         delay = Math.min(maxDelay, Math.round(delay * 1.5));
         const { builds = [] } = await this.client.send(new BatchGetBuildsCommand({ ids: [buildId] }), { abortSignal: context.signal });
         const build = builds[0];
-        if (!build) throw new BatchError(`CodeBuild ${buildId} is gone (not returned by BatchGetBuilds)`, 'lost', await this.finishedBy(batch, context, buildId), buildId);
+        if (!build) throw new BatchError(`CodeBuild ${buildId} is gone (not returned by BatchGetBuilds)`, 'lost', await finishedInStore(this.options.results, batch, context, buildId), buildId);
         status = build.buildStatus;
         if (status && DONE.has(status)) {
           const failedPhase = build.phases?.find((phase) => phase.phaseStatus && phase.phaseStatus !== 'SUCCEEDED');
@@ -104,9 +103,9 @@ export class CodeBuildExecutor implements Executor {
       // Cancelled or past the batch timeout: the container must not go on billing and writing.
       await this.client.send(new StopBuildCommand({ id: buildId })).catch(() => undefined);
       const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
-      throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', await this.finishedBy(batch, context, buildId), buildId);
+      throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', await finishedInStore(this.options.results, batch, context, buildId), buildId);
     }
-    const finished = await this.finishedBy(batch, context, buildId);
+    const finished = await finishedInStore(this.options.results, batch, context, buildId);
     for (const outcome of finished) context.onUnit(outcome.record);
     if (status === 'SUCCEEDED') return finished;
     throw new BatchError(`CodeBuild ${buildId}: ${status}${detail}`, status === 'TIMED_OUT' ? 'timeout' : 'crashed', finished, buildId);
@@ -136,15 +135,6 @@ export class CodeBuildExecutor implements Executor {
         throw new BatchError(`CodeBuild StartBuild failed: ${(error as Error).name}: ${(error as Error).message}`, isThrottle(error) ? 'throttled' : 'lost');
       }
     }
-  }
-
-  /** Units of this batch the store has as finished by this build. */
-  private async finishedBy(batch: Batch, context: BatchContext, buildId: string): Promise<UnitOutcome[]> {
-    const keys = new Set(batch.units.map((unit) => unit.key));
-    const units = await this.options.results.getUnits(context.runId).catch(() => []);
-    return units
-      .filter((unit) => keys.has(unit.key) && isFinal(unit.status) && unit.executorRef === buildId && unit.seq >= context.dispatch * 1000)
-      .map((record) => ({ record, stored: true }));
   }
 
   close() {

@@ -5,11 +5,10 @@
 import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs } from '../backoff.ts';
-import { isFinal } from '../model.ts';
 import type { Batch } from '../plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { LAMBDA_PROJECTS, type BatchEvent, type BatchResponse } from '../lambda/event.ts';
-import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
+import { BatchError, finishedInStore, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 
 export interface LambdaExecutorOptions {
   functionName: string;
@@ -82,7 +81,7 @@ export class LambdaExecutor implements Executor {
     const { requestId, payload, functionError } = await this.invoke(event, batch, context);
     if (functionError) {
       const error = payload as { errorType?: string; errorMessage?: string };
-      const finished = await this.finishedBy(batch, context, requestId);
+      const finished = await finishedInStore(this.options.results, batch, context, requestId);
       const kind = error.errorType === 'Sandbox.Timedout' ? 'timeout' : 'crashed';
       throw new BatchError(`Lambda ${requestId}: ${error.errorType ?? functionError}: ${error.errorMessage ?? 'no message'}`, kind, finished, requestId);
     }
@@ -108,7 +107,7 @@ export class LambdaExecutor implements Executor {
       } catch (error) {
         if (context.signal.aborted) {
           const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
-          throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', await this.finishedBy(batch, context));
+          throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', await finishedInStore(this.options.results, batch, context));
         }
         const retryable = isThrottle(error) || isServiceFault(error);
         if (retryable && attempt + 1 < maxTries) {
@@ -117,18 +116,9 @@ export class LambdaExecutor implements Executor {
         }
         const what = isThrottle(error) ? 'throttled' : 'lost';
         const tries = retryable ? ` after ${attempt + 1} tries` : '';
-        throw new BatchError(`Lambda invoke ${what}${tries}: ${(error as Error).name}: ${(error as Error).message}`, what, await this.finishedBy(batch, context));
+        throw new BatchError(`Lambda invoke ${what}${tries}: ${(error as Error).name}: ${(error as Error).message}`, what, await finishedInStore(this.options.results, batch, context));
       }
     }
-  }
-
-  /** Units of this batch the store has as finished by this dispatch (by this request, when known). */
-  private async finishedBy(batch: Batch, context: BatchContext, requestId?: string): Promise<UnitOutcome[]> {
-    const keys = new Set(batch.units.map((unit) => unit.key));
-    const units = await this.options.results.getUnits(context.runId).catch(() => []);
-    return units
-      .filter((unit) => keys.has(unit.key) && isFinal(unit.status) && unit.seq >= context.dispatch * 1000 && (!requestId || unit.executorRef === requestId))
-      .map((record) => ({ record, stored: true }));
   }
 
   close() {
