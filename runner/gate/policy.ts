@@ -1,0 +1,86 @@
+// The gate policy, evaluated: every rule with what was measured and the threshold it was held to.
+// Pure, so a decision can be explained, tested and recorded exactly as it was made.
+import { isGood, type RunMeta, type UnitRecord } from '../model.ts';
+
+export interface GatePolicy {
+  /** Browsers (projects) the run must cover. */
+  requiredProjects?: string[];
+  /** Modules the run must cover. */
+  requiredModules?: string[];
+  /** Failed or errored units allowed. @default 0 */
+  maxFailures?: number;
+  /** Share of a browser's units that must pass (flaky and skipped count as passed), 0..1; one number for every browser, or per browser. */
+  minPassRate?: number | Record<string, number>;
+  /** Whether flaky passes are allowed at all, and how many. @default allowed, no limit */
+  allowFlaky?: boolean;
+  maxFlaky?: number;
+  /** No unit may fail that passed in the last approved run. @default true */
+  noNewFailures?: boolean;
+  /** The run may take at most this long. */
+  maxDurationMinutes?: number;
+}
+
+export interface RuleResult {
+  rule: string;
+  passed: boolean;
+  measured: string;
+  threshold: string;
+}
+
+export interface GateDecision {
+  passed: boolean;
+  rules: RuleResult[];
+}
+
+const BAD = new Set(['failed', 'errored', 'cancelled']);
+const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+
+export function evaluatePolicy(policy: GatePolicy, run: RunMeta, units: readonly UnitRecord[], lastApproved?: readonly UnitRecord[]): GateDecision {
+  const rules: RuleResult[] = [];
+  const add = (rule: string, passed: boolean, measured: string, threshold: string) => rules.push({ rule, passed, measured, threshold });
+
+  rules.push({ rule: 'run finished', passed: run.status !== 'running', measured: run.status, threshold: 'not running' });
+  const projects = new Set(units.map((unit) => unit.project));
+  for (const project of policy.requiredProjects ?? []) add(`covers browser ${project}`, projects.has(project), `${units.filter((u) => u.project === project).length} units`, 'at least 1');
+  const modules = new Set(units.map((unit) => unit.module));
+  for (const module of policy.requiredModules ?? []) add(`covers module ${module}`, modules.has(module), `${units.filter((u) => u.module === module).length} units`, 'at least 1');
+
+  const failures = units.filter((unit) => BAD.has(unit.status)).length;
+  const maxFailures = policy.maxFailures ?? 0;
+  add('failures', failures <= maxFailures, String(failures), `≤ ${maxFailures}`);
+
+  if (policy.minPassRate !== undefined) {
+    for (const project of [...projects].sort()) {
+      const threshold = typeof policy.minPassRate === 'number' ? policy.minPassRate : policy.minPassRate[project];
+      if (threshold === undefined) continue;
+      const mine = units.filter((unit) => unit.project === project);
+      const rate = mine.length ? mine.filter((unit) => isGood(unit.status)).length / mine.length : 0;
+      add(`pass rate ${project}`, rate >= threshold, pct(rate), `≥ ${pct(threshold)}`);
+    }
+  }
+
+  const flaky = units.filter((unit) => unit.status === 'flaky').length;
+  if (policy.allowFlaky === false) add('flaky passes', flaky === 0, String(flaky), 'none allowed');
+  else if (policy.maxFlaky !== undefined) add('flaky passes', flaky <= policy.maxFlaky, String(flaky), `≤ ${policy.maxFlaky}`);
+
+  if (policy.noNewFailures ?? true) {
+    if (!lastApproved) add('no new failures', true, 'no approved run to compare with', 'none new');
+    else {
+      const passedBefore = new Set(lastApproved.filter((unit) => isGood(unit.status)).map((unit) => unit.key));
+      const fresh = units.filter((unit) => BAD.has(unit.status) && passedBefore.has(unit.key));
+      add('no new failures', fresh.length === 0, `${fresh.length} new${fresh.length ? `: ${fresh.slice(0, 3).map((u) => `[${u.project}] ${u.titlePath.join(' › ')}`).join('; ')}` : ''}`, 'none new');
+    }
+  }
+
+  if (policy.maxDurationMinutes !== undefined) {
+    const minutes = (run.durationMs ?? 0) / 60_000;
+    add('run duration', minutes <= policy.maxDurationMinutes, `${minutes.toFixed(1)} min`, `≤ ${policy.maxDurationMinutes} min`);
+  }
+  return { passed: rules.every((rule) => rule.passed), rules };
+}
+
+/** The decision as lines a person reads: one per rule. */
+export function formatDecision(decision: GateDecision): string {
+  const lines = decision.rules.map((rule) => `  ${rule.passed ? '✓' : '✘'} ${rule.rule}: ${rule.measured} (needs ${rule.threshold})`);
+  return [`gate: ${decision.passed ? 'PASSED' : 'FAILED'}`, ...lines].join('\n');
+}
