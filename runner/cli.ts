@@ -5,6 +5,7 @@ import { runCommand, type CommandIO } from './commands/run.ts';
 import { DEFAULT_PORT, serveCommand } from './commands/serve.ts';
 import { DEFAULT_LAMBDA_PORT, lambdaServeCommand } from './commands/lambda-serve.ts';
 import { workerCommand } from './commands/worker.ts';
+import { gateCommand } from './commands/gate.ts';
 import { EXIT, isUigateError } from './errors.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -82,6 +83,16 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--dispatch <n>', 'dispatch try (default UIGATE_DISPATCH, else 1)', positiveInt('--dispatch'))
     .action(async (flags) => {
       exit.code = await workerCommand(flags, io);
+    });
+
+  cli
+    .command('gate')
+    .description("evaluate the gate policy (uigate.config.ts `gate`) on a run: each rule, measured against its threshold; records a gate event; exit 0 if it passes, 1 if not")
+    .requiredOption('--run <id>', 'the run to judge')
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('--json', 'print the decision as one JSON object on stdout')
+    .action(async (flags) => {
+      exit.code = await gateCommand(flags, io);
     });
 
   const lambda = cli.command('lambda').description('the Lambda executor');

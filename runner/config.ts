@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import type { GatePolicy } from './gate/policy.ts';
 import { closest } from './suggest.ts';
 
 const positiveInt = (what: string) =>
@@ -55,6 +56,20 @@ const schema = z.strictObject({
         .optional(),
     })
     .optional(),
+  gate: z
+    .strictObject({
+      requiredProjects: z.array(z.string(), { error: 'expected a list of browsers (Playwright projects), e.g. ["chromium", "firefox"]' }).optional(),
+      requiredModules: z.array(z.string(), { error: 'expected a list of module names, e.g. ["checkout"]' }).optional(),
+      maxFailures: z.number().int().min(0, { error: 'expected 0 or more failed units allowed' }).optional(),
+      minPassRate: z
+        .union([z.number().min(0).max(1), z.record(z.string(), z.number().min(0).max(1))], { error: 'expected a share from 0 to 1 (0.98), or one per browser ({ chromium: 1, firefox: 0.95 })' })
+        .optional(),
+      allowFlaky: z.boolean({ error: 'expected true or false' }).optional(),
+      maxFlaky: z.number().int().min(0, { error: 'expected 0 or more flaky passes allowed' }).optional(),
+      noNewFailures: z.boolean({ error: 'expected true or false' }).optional(),
+      maxDurationMinutes: z.number().positive({ error: 'expected minutes above 0' }).optional(),
+    })
+    .optional(),
   dispatch: z
     .strictObject({
       infraRetries: z.number().int().min(0, { error: 'expected 0 or more (times a crashed batch is re-run)' }).optional(),
@@ -80,6 +95,7 @@ export interface ResolvedConfig {
     codebuild: { projectName: string; region: string; concurrency: number };
   };
   dispatch: { infraRetries: number; batchTimeoutSeconds: number; defaultUnitSeconds: number };
+  gate: GatePolicy;
 }
 
 /** Typed helper for uigate.config.ts; it returns its argument. */
@@ -162,6 +178,7 @@ export function resolveConfig(config: UigateConfig, rootDir: string, env: NodeJS
         concurrency: config.executors?.codebuild?.concurrency ?? 10,
       },
     },
+    gate: config.gate ?? {},
     dispatch: {
       infraRetries: config.dispatch?.infraRetries ?? 2,
       batchTimeoutSeconds: config.dispatch?.batchTimeoutSeconds ?? 30 * 60,
