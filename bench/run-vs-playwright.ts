@@ -6,7 +6,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { playwrightCli } from '../runner/playwright-cli.ts';
 import { REPO, runNode, UIGATE_BIN } from '../runner/testing/fixture-project.ts';
-import { machine, median, s, writeSection } from './lib.ts';
+import { machine, median, s } from './lib.ts';
 
 async function timed(run: () => Promise<{ code: number | null; stderr: string }>): Promise<number> {
   const start = performance.now();

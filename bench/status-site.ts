@@ -7,7 +7,7 @@ import { makeUnit } from '../runner/list.ts';
 import { newRunId, type UnitStatus } from '../runner/model.ts';
 import { startStatusServer } from '../status-site/server.ts';
 import { seededStore } from '../status-site/testing/seed.ts';
-import { machine, median, ms, percentile, writeSection } from './lib.ts';
+import { machine, median, ms, percentile } from './lib.ts';
 import pLimit from 'p-limit';
 
 const UNITS = 5_000;

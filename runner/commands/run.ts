@@ -10,7 +10,7 @@ import { loadConfig, type ResolvedConfig } from '../config.ts';
 import { dispatch } from '../dispatch.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import type { Executor } from '../executors/executor.ts';
-import { batchLimits, checkExecutors, createExecutors, executorNames, type ExecutorFlags } from '../executors/from-config.ts';
+import { baseUrlEnv, batchLimits, checkExecutors, createExecutors, executorNames, type ExecutorFlags } from '../executors/from-config.ts';
 import { sourceInfo } from '../git.ts';
 import { recentDurations } from '../history.ts';
 import { listTests } from '../list.ts';
@@ -56,19 +56,13 @@ const EXIT_FOR: Record<RunStatus, number> = {
   running: EXIT.infra,
 };
 
-function childEnvFor(flags: RunFlags): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (flags.baseUrl) env.BASE_URL = flags.baseUrl;
-  return env;
-}
-
 /** Everything that can be wrong with the input is found here, before a run exists in the store. */
 async function prepare(flags: RunFlags, io: CommandIO) {
   const executors = executorNames(flags);
   if (flags.baseUrl && !/^https?:\/\/[^\s/]+/.test(flags.baseUrl)) throw new UsageError(`--base-url "${flags.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const browsers = resolveBrowsers({ env: io.env });
-  const { report, units: listed } = await listTests({ cwd: io.cwd, playwrightConfig: config.playwrightConfig, grep: flags.grep, grepInvert: flags.grepInvert, env: childEnvFor(flags) });
+  const { report, units: listed } = await listTests({ cwd: io.cwd, playwrightConfig: config.playwrightConfig, grep: flags.grep, grepInvert: flags.grepInvert, env: baseUrlEnv(flags) });
   const units = selectUnits(listed, { modules: split(flags.module), projects: split(flags.project) }, browsers.missing);
   checkExecutors(executors, config, flags, units);
   const notices = flags.project?.length ? [] : browsers.missing.map((browser) => `skipping project ${browser.message}`);

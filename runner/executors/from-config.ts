@@ -23,6 +23,9 @@ export interface ExecutorFlags {
   lambdaConcurrency?: number;
 }
 
+/** The environment that points playwright.config.ts at the site under test. */
+export const baseUrlEnv = (flags: Pick<ExecutorFlags, 'baseUrl'>): Record<string, string> => (flags.baseUrl ? { BASE_URL: flags.baseUrl } : {});
+
 const isLoopback = (url: string | undefined) => url !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url);
 
 export function executorNames(flags: ExecutorFlags): ExecutorName[] {
@@ -77,7 +80,7 @@ export interface ExecutorContext {
 
 export function createExecutors(names: readonly ExecutorName[], context: ExecutorContext): Executor[] {
   const { config, flags } = context;
-  const env: Record<string, string> = flags.baseUrl ? { BASE_URL: flags.baseUrl } : {};
+  const env = baseUrlEnv(flags);
   const store = { endpoint: context.storeEndpoint, table: config.store.table, region: config.store.region };
   return names.map((name): Executor => {
     if (name === 'local') {
