@@ -6,6 +6,7 @@ import { DEFAULT_PORT, serveCommand } from './commands/serve.ts';
 import { DEFAULT_LAMBDA_PORT, lambdaServeCommand } from './commands/lambda-serve.ts';
 import { workerCommand } from './commands/worker.ts';
 import { gateCommand } from './commands/gate.ts';
+import { approvalCommand, approverTokenCommand, decideCommand } from './commands/approve.ts';
 import { EXIT, isUigateError } from './errors.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -91,8 +92,44 @@ function program(io: CommandIO, exit: { code: number }) {
     .requiredOption('--run <id>', 'the run to judge')
     .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
     .option('--json', 'print the decision as one JSON object on stdout')
+    .option('--no-request', 'only evaluate; do not open an approval request')
     .action(async (flags) => {
       exit.code = await gateCommand(flags, io);
+    });
+
+  for (const [name, decision] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+    const command = cli
+      .command(name)
+      .description(`${name} a run's pending approval request, as a listed approver (local token, or your IAM identity against AWS); recorded with your comment`)
+      .requiredOption('--run <id>', `the run to ${name}`)
+      .option('--comment <text>', 'why (required; it goes into the audit trail)')
+      .option('--as <name>', 'local approver name (default UIGATE_APPROVER, else your login name)')
+      .option('--commit <sha>', 'the commit you looked at; refused if the request is for another')
+      .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+      .option('--json', "print the request's state as JSON on stdout")
+      .action(async (flags) => {
+        exit.code = await decideCommand(decision, flags, io);
+      });
+    if (decision === 'approved') command.option('--override', 'approve although the gate failed (needs approval.overriders); recorded as an override');
+  }
+  cli
+    .command('approval')
+    .description("show a run's approval request: release, gate result, votes, state")
+    .requiredOption('--run <id>', 'the run')
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('--json', 'as JSON')
+    .action(async (flags) => {
+      exit.code = await approvalCommand(flags, io);
+    });
+  cli
+    .command('approver')
+    .description('local approver identity')
+    .command('token')
+    .description("print the local approver's token (created on first use, kept in .uigate/approvers.json with mode 600)")
+    .option('--as <name>', 'approver name (default UIGATE_APPROVER, else your login name)')
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .action(async (flags) => {
+      exit.code = await approverTokenCommand(flags, io);
     });
 
   const lambda = cli.command('lambda').description('the Lambda executor');

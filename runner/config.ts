@@ -1,6 +1,6 @@
 // uigate.config.ts: one typed entry point (defineConfig), validated at load. Test concerns
 // (projects, retries, timeouts, baseURL) stay in playwright.config.ts.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
@@ -70,6 +70,29 @@ const schema = z.strictObject({
       maxDurationMinutes: z.number().positive({ error: 'expected minutes above 0' }).optional(),
     })
     .optional(),
+  approval: z
+    .strictObject({
+      approvers: z.array(z.string().min(1), { error: 'expected a list of approvers: local names ("ana") or IAM ARNs, `*` allowed ("arn:aws:sts::123456789012:assumed-role/ReleaseManager/*")' }),
+      overriders: z.array(z.string().min(1), { error: 'expected a list of approvers who may approve a run that failed its gate' }).optional(),
+      requiredApprovals: positiveInt('distinct approvers needed').optional(),
+      expiresAfterHours: z.number().positive({ error: 'expected hours above 0 before a pending request expires' }).optional(),
+      authorMayApprove: z.boolean({ error: 'expected true or false (may the author of a commit approve it?)' }).optional(),
+      pipeline: z
+        .strictObject({
+          name: z.string({ error: 'expected the CodePipeline pipeline name, e.g. "uigate-release"' }).min(1),
+          stage: z.string().optional(),
+          action: z.string().optional(),
+          region: z.string({ error: 'expected an AWS region such as "eu-west-1"' }).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  notify: z
+    .strictObject({
+      snsTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, { error: 'expected an SNS topic ARN such as "arn:aws:sns:eu-west-1:123456789012:uigate"' }).optional(),
+      statusUrl: z.url({ error: 'expected the status site URL that links in messages point to, e.g. "https://status.example.com"' }).optional(),
+    })
+    .optional(),
   dispatch: z
     .strictObject({
       infraRetries: z.number().int().min(0, { error: 'expected 0 or more (times a crashed batch is re-run)' }).optional(),
@@ -96,6 +119,18 @@ export interface ResolvedConfig {
   };
   dispatch: { infraRetries: number; batchTimeoutSeconds: number; defaultUnitSeconds: number };
   gate: GatePolicy;
+  approval: ApprovalSettings;
+  notify: { snsTopicArn?: string; statusUrl?: string; region: string };
+}
+
+export interface ApprovalSettings {
+  approvers: string[];
+  overriders: string[];
+  requiredApprovals: number;
+  expiresAfterHours: number;
+  authorMayApprove: boolean;
+  /** The pipeline whose manual approval a decision answers (PutApprovalResult); none locally. */
+  pipeline?: { name: string; stage: string; action: string; region: string };
 }
 
 /** Typed helper for uigate.config.ts; it returns its argument. */
@@ -122,6 +157,14 @@ function keysAt(path: readonly PropertyKey[]): string[] {
   return Object.keys((unwrap(node) as z.ZodObject | undefined)?.shape ?? {});
 }
 
+/** `file:line` of the first line that sets the key, when the source is a file that does; else the source. */
+function at(source: string, key: string | undefined): string {
+  if (!key || !existsSync(source)) return source;
+  const pattern = new RegExp(`(^|[\\s{,])["']?${key.replace(/[^A-Za-z0-9_$]/g, '')}["']?\\s*:`);
+  const line = readFileSync(source, 'utf8').split('\n').findIndex((text) => pattern.test(text));
+  return line < 0 ? source : `${source}:${line + 1}`;
+}
+
 /** Validates a config object; throws a ConfigError naming the key, the problem and what is accepted. */
 export function validateConfig(input: unknown, source = 'uigate.config.ts'): UigateConfig {
   const result = schema.safeParse(input);
@@ -133,9 +176,10 @@ export function validateConfig(input: unknown, source = 'uigate.config.ts'): Uig
     const known = keysAt(issue.path);
     const guess = closest(key, known);
     const hint = guess ? `; did you mean "${guess}"?` : '';
-    throw new ConfigError(`${source}: unknown key "${[...issue.path, key].join('.')}"${hint} Accepted here: ${known.join(', ')}`);
+    throw new ConfigError(`${at(source, key)}: unknown key "${[...issue.path, key].join('.')}"${hint} Accepted here: ${known.join(', ')}`);
   }
-  throw new ConfigError(`${source}: ${path || '(top level)'}: ${issue.message}, got ${describe(valueAt(input, issue.path))}`);
+  const last = issue.path.at(-1);
+  throw new ConfigError(`${at(source, typeof last === 'string' ? last : undefined)}: ${path || '(top level)'}: ${issue.message}, got ${describe(valueAt(input, issue.path))}`);
 }
 
 /** Fills defaults, then applies UIGATE_* environment variables, which carry settings into containers. */
@@ -179,11 +223,37 @@ export function resolveConfig(config: UigateConfig, rootDir: string, env: NodeJS
       },
     },
     gate: config.gate ?? {},
+    approval: resolveApproval(config, env),
+    notify: {
+      snsTopicArn: env.UIGATE_SNS_TOPIC || config.notify?.snsTopicArn,
+      statusUrl: env.UIGATE_STATUS_URL || config.notify?.statusUrl,
+      region: env.AWS_REGION || config.store?.region || 'us-east-1',
+    },
     dispatch: {
       infraRetries: config.dispatch?.infraRetries ?? 2,
       batchTimeoutSeconds: config.dispatch?.batchTimeoutSeconds ?? 30 * 60,
       defaultUnitSeconds: config.dispatch?.defaultUnitSeconds ?? 5,
     },
+  };
+}
+
+function resolveApproval(config: UigateConfig, env: NodeJS.ProcessEnv): ApprovalSettings {
+  const approval = config.approval;
+  const pipelineName = env.UIGATE_PIPELINE_NAME || approval?.pipeline?.name;
+  return {
+    approvers: approval?.approvers ?? [],
+    overriders: approval?.overriders ?? [],
+    requiredApprovals: approval?.requiredApprovals ?? 1,
+    expiresAfterHours: approval?.expiresAfterHours ?? 24,
+    authorMayApprove: approval?.authorMayApprove ?? false,
+    pipeline: pipelineName
+      ? {
+          name: pipelineName,
+          stage: approval?.pipeline?.stage ?? 'Approval',
+          action: approval?.pipeline?.action ?? 'Approve',
+          region: approval?.pipeline?.region ?? (env.AWS_REGION || config.store?.region || 'us-east-1'),
+        }
+      : undefined,
   };
 }
 
@@ -207,4 +277,20 @@ export async function loadConfig(rootDir: string, file?: string, env: NodeJS.Pro
   }
   if (loaded === undefined) throw new ConfigError(`${path}: export the config as default: export default defineConfig({ ... })`);
   return resolveConfig(validateConfig(loaded, path), rootDir, env, path);
+}
+
+/**
+ * In Lambda there is no uigate.config.ts: the stack passes what a function needs (gate, approval,
+ * notify) as JSON in UIGATE_CONFIG, validated exactly as the file would be.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  let parsed: unknown = {};
+  if (env.UIGATE_CONFIG) {
+    try {
+      parsed = JSON.parse(env.UIGATE_CONFIG);
+    } catch (error) {
+      throw new ConfigError(`UIGATE_CONFIG is not JSON: ${(error as Error).message}`);
+    }
+  }
+  return resolveConfig(validateConfig(parsed, 'UIGATE_CONFIG'), '/tmp', env);
 }

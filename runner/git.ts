@@ -1,4 +1,5 @@
-// Commit and branch of the code under test: from CI's variables where they exist, else git.
+// Commit, branch and author of the code under test, and the release it would become: from CI's
+// variables where they exist, else git.
 import { execFileSync } from 'node:child_process';
 
 function git(cwd: string, ...args: string[]): string | undefined {
@@ -12,6 +13,9 @@ function git(cwd: string, ...args: string[]): string | undefined {
 export interface SourceInfo {
   commit?: string;
   branch?: string;
+  author?: string;
+  artifactDigest?: string;
+  pipelineExecutionId?: string;
 }
 
 export function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): SourceInfo {
@@ -22,5 +26,12 @@ export function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): S
     env.GITHUB_REF_NAME ||
     env.CODEBUILD_WEBHOOK_HEAD_REF?.replace(/^refs\/heads\//, '') ||
     git(cwd, 'rev-parse', '--abbrev-ref', 'HEAD');
-  return { commit, branch: branch === 'HEAD' ? undefined : branch };
+  const author = env.UIGATE_AUTHOR || (commit ? git(cwd, 'log', '-1', '--format=%an <%ae>', commit) : undefined);
+  return {
+    commit,
+    branch: branch === 'HEAD' ? undefined : branch,
+    author,
+    artifactDigest: env.UIGATE_ARTIFACT_DIGEST || undefined,
+    pipelineExecutionId: env.UIGATE_PIPELINE_EXECUTION_ID || undefined,
+  };
 }

@@ -84,6 +84,12 @@ export interface RunMeta {
   trigger: string;
   commit?: string;
   branch?: string;
+  /** The commit's author, "Name <email>": separation of duties keeps them from approving it. */
+  author?: string;
+  /** Digest of the artifact that would be promoted (UIGATE_ARTIFACT_DIGEST), bound into approvals. */
+  artifactDigest?: string;
+  /** The CodePipeline execution that ran this (UIGATE_PIPELINE_EXECUTION_ID). */
+  pipelineExecutionId?: string;
   baseURL?: string;
   projects: string[];
   modules: string[];

@@ -6,6 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { RUN_ID_PATTERN, type RunMeta, type UnitRecord } from '../runner/model.ts';
 import type { ResultStore } from '../runner/store/result-store.ts';
 import type { ArtifactSource } from './artifact-source.ts';
+import { approvalRoutes, type ApprovalOptions } from './approval-route.ts';
 import { unitStats } from './flakiness.ts';
 import { RunCache } from './run-cache.ts';
 
@@ -22,6 +23,8 @@ export interface AppOptions {
   page?: PageAssets | (() => Promise<PageAssets>);
   /** How long a running run's units may be served from memory (ms). Finished runs are kept. */
   liveCacheMs?: number;
+  /** Approvals: who may decide and how they are identified. Without it every decision is refused (401). */
+  approvals?: ApprovalOptions;
 }
 
 const UNIT_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
@@ -100,6 +103,8 @@ export function createApp(options: AppOptions): Hono {
     if (history.length === 0) throw new HttpError(404, `no history for unit ${key}`);
     return c.json({ key, history, stats: unitStats(history) });
   });
+
+  approvalRoutes(app, store, options.approvals);
 
   app.all('/api/*', (c) => c.json({ error: `no such API route: ${c.req.method} ${c.req.path}` }, 404));
 

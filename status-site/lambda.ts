@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { configFromEnv } from '../runner/config.ts';
 import { connectStore } from '../runner/store/open-store.ts';
+import { iamApprovals } from './approvers.ts';
 import { createApp, type PageAssets } from './app.ts';
 
 const DIST = process.env.UIGATE_SITE_ASSETS ?? fileURLToPath(new URL('./dist/', import.meta.url));
@@ -20,7 +22,7 @@ let app: Hono | undefined;
 export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
   if (!env.UIGATE_TABLE) throw new Error('UIGATE_TABLE is not set: the status site needs the results table name');
   const store = connectStore({ endpoint: env.UIGATE_DYNAMODB_ENDPOINT || undefined, table: env.UIGATE_TABLE, region: env.AWS_REGION ?? 'us-east-1' });
-  return createApp({ store, page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST) });
+  return createApp({ store, page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST), approvals: iamApprovals(configFromEnv(env)) });
 }
 
 export const handler = (event: LambdaEvent, context: LambdaContext) => handle((app ??= lambdaApp()))(event, context);

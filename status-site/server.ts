@@ -2,6 +2,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { ResultStore } from '../runner/store/result-store.ts';
+import type { ApprovalOptions } from './approval-route.ts';
 import { createApp } from './app.ts';
 import { LocalArtifactSource } from './artifact-source.ts';
 import { buildPage } from './build.ts';
@@ -18,10 +19,11 @@ export interface StatusServerOptions {
   port?: number;
   /** 127.0.0.1 unless told otherwise: results and artifacts are not for the whole network. */
   host?: string;
+  approvals?: ApprovalOptions;
 }
 
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
-  const app = createApp({ store: options.store, artifacts: new LocalArtifactSource(options.artifactsDir), page: () => buildPage() });
+  const app = createApp({ store: options.store, artifacts: new LocalArtifactSource(options.artifactsDir), page: () => buildPage(), approvals: options.approvals });
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
     const instance = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => ok(instance));

@@ -14,7 +14,7 @@ describe('uigate gate', () => {
   before(async () => {
     seed = await seededStore();
     await writeFile(join(seed.dir, 'uigate.config.ts'), `export default { gate: { maxFailures: 0, minPassRate: { chromium: 0.9 }, requiredProjects: ['chromium'] } };\n`);
-    await writeFile(join(seed.dir, 'typo.config.ts'), `export default { gate: { maxFailure: 0 } };\n`);
+    await writeFile(join(seed.dir, 'typo.config.ts'), `export default {\n  gate: {\n    requiredProjects: ['chromium'],\n    maxFailure: 0,\n  },\n};\n`);
     failing = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'adds', status: 'passed' }, { file: 'cart.spec.ts', title: 'pays', status: 'failed', error: 'boom' }]);
     passing = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'adds', status: 'passed' }, { file: 'cart.spec.ts', title: 'pays', status: 'flaky' }]);
   });
@@ -47,6 +47,7 @@ describe('uigate gate', () => {
     assert.equal(malformed.code, 2);
     const typo = await gate(['--run', passing, '--config', 'typo.config.ts']);
     assert.equal(typo.code, 2);
-    assert.match(typo.stderr, /unknown key "gate\.maxFailure"; did you mean "maxFailures"\?/);
+    assert.match(typo.stderr, /^uigate: \S*typo\.config\.ts:4: unknown key "gate\.maxFailure"; did you mean "maxFailures"\?/);
+    assert.equal(typo.stderr.trim().split('\n').length, 1);
   });
 });

@@ -1,11 +1,13 @@
 // `uigate gate --run <id>`: evaluates the gate policy (uigate.config.ts `gate`) on a run, prints
-// each rule with what was measured and the threshold, records the decision as a run event, and
-// exits 0 when the run may go on to approval, 1 when not.
+// each rule with what was measured and the threshold, records the decision as a run event, opens
+// the run's approval request, and exits 0 when the run may go on to approval, 1 when not.
 import { loadConfig } from '../config.ts';
 import { EXIT, UsageError } from '../errors.ts';
-import { evaluatePolicy, formatDecision } from '../gate/policy.ts';
-import { RUN_ID_PATTERN, type UnitRecord } from '../model.ts';
-import type { ResultStore } from '../store/result-store.ts';
+import { openRequest } from '../gate/approvals.ts';
+import { judgeRun } from '../gate/judge.ts';
+import { formatDecision } from '../gate/policy.ts';
+import { RUN_ID_PATTERN } from '../model.ts';
+import { createNotifier, runLink } from '../notify/from-config.ts';
 import { openStore } from '../store/open-store.ts';
 import type { CommandIO } from './run.ts';
 
@@ -13,37 +15,32 @@ export interface GateFlags {
   config?: string;
   run: string;
   json?: boolean;
+  /** commander turns --no-request into request: false. */
+  request?: boolean;
 }
 
-/** The units of the newest earlier run that was approved, to tell new failures from old ones. */
-async function lastApproved(store: ResultStore, before: string): Promise<{ runId: string; units: UnitRecord[] } | undefined> {
-  const { items } = await store.listRuns({ limit: 50 });
-  for (const run of items.filter((r) => r.runId < before)) {
-    const events = await store.listEvents(run.runId);
-    if (events.some((event) => event.type === 'approval' && event.detail?.decision === 'approved')) return { runId: run.runId, units: await store.getUnits(run.runId) };
-  }
-  return undefined;
+export function checkRunId(runId: string): string {
+  if (!RUN_ID_PATTERN.test(runId)) throw new UsageError(`malformed run id "${runId.slice(0, 80)}" (--run): run ids look like 20261122T185625123Z-k3f9`);
+  return runId;
 }
 
 export async function gateCommand(flags: GateFlags, io: CommandIO): Promise<number> {
-  if (!RUN_ID_PATTERN.test(flags.run)) throw new UsageError(`malformed run id "${flags.run}" (--run): run ids look like 20261122T185625123Z-k3f9`);
+  checkRunId(flags.run);
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const { store } = await openStore(config.store);
   try {
-    const run = await store.getRun(flags.run);
-    if (!run) throw new UsageError(`no run ${flags.run} in the store; list runs with \`npx uigate serve\``);
-    const units = await store.getUnits(run.runId);
-    const approved = await lastApproved(store, run.runId);
-    const decision = evaluatePolicy(config.gate, run, units, approved?.units);
-    await store.addEvent({
-      runId: run.runId,
-      at: new Date().toISOString(),
-      type: 'gate',
-      actor: 'uigate gate',
-      detail: { passed: decision.passed, rules: decision.rules, policy: config.gate, comparedWith: approved?.runId ?? null },
-    });
+    const judged = await judgeRun(store, flags.run, config.gate, 'uigate gate');
+    if (!judged) throw new UsageError(`no run ${flags.run} in the store; list runs with \`npx uigate serve\``);
+    const { run, decision } = judged;
     io.stderr.write(`${formatDecision(decision)}\n`);
-    if (flags.json) io.stdout.write(JSON.stringify({ runId: run.runId, ...decision }) + '\n');
+    let approval: string | undefined;
+    if (flags.request !== false && run.status !== 'running') {
+      const { view, superseded } = await openRequest({ store, run, gate: decision, settings: config.approval, actor: 'uigate gate', notifier: createNotifier(config, io.stderr), link: runLink(config, run.runId) });
+      approval = view.state;
+      for (const older of superseded) io.stderr.write(`approval request of run ${older} superseded by this run\n`);
+      io.stderr.write(`approval: ${view.state}${view.state === 'pending' ? ` until ${view.request!.expiresAt} — \`uigate approve --run ${run.runId} --comment "..."\`` : ''}\n`);
+    }
+    if (flags.json) io.stdout.write(JSON.stringify({ runId: run.runId, ...decision, approval }) + '\n');
     return decision.passed ? EXIT.ok : EXIT.testsFailed;
   } finally {
     await store.close();

@@ -19,8 +19,10 @@ import { assignExecutors, durationEstimator, planBatches, selectUnits, type Batc
 import { Progress } from '../progress.ts';
 import { buildSummary, formatMatrix, type RunSummary } from '../summary.ts';
 import { openStore } from '../store/open-store.ts';
+import { createNotifier, runLink } from '../notify/from-config.ts';
 import { startStatusServer, type StatusServer } from '../../status-site/server.ts';
 import { DEFAULT_PORT } from './serve.ts';
+import { localApprovals } from '../../status-site/approvers.ts';
 import type { ResultStore } from '../store/result-store.ts';
 
 export interface RunFlags extends ExecutorFlags {
@@ -98,9 +100,14 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
       startedAt: startedAt.toISOString(),
     });
     await store.queueUnits(runId, units);
-    site = flags.serve === false ? undefined : await serveDuringRun(store, config.artifacts.dir, flags.port);
+    site = flags.serve === false ? undefined : await serveDuringRun(store, config, human, flags.port);
     say(`uigate run ${runId}${site ? `: ${site.runUrl(runId)}` : ''}`);
+    const notifier = createNotifier(config, human);
+    const link = runLink(config, runId, site?.url);
+    await notifier.notify({ kind: 'run-started', run: (await store.getRun(runId))!, link });
     const summary = await execute({ flags, io, config, store, endpoint, runId, units, workers, workDir, startedAt, say, url: site?.runUrl(runId), names });
+    const run = (await store.getRun(runId))!;
+    await notifier.notify({ kind: run.status === 'passed' ? 'run-finished' : 'run-failed', run, link, reason: run.reason ?? failureReason(summary) });
     if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
     return EXIT_FOR[summary.status];
   } catch (error) {
@@ -202,13 +209,15 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
 }
 
 /** The status site for the run's duration: on the usual port, or any free one if that is taken. */
-async function serveDuringRun(store: ResultStore, artifactsDir: string, port = DEFAULT_PORT): Promise<StatusServer> {
-  try {
-    return await startStatusServer({ store, artifactsDir, port });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
-    return startStatusServer({ store, artifactsDir, port: 0 });
-  }
+async function serveDuringRun(store: ResultStore, config: ResolvedConfig, terminal: Writable, port = DEFAULT_PORT): Promise<StatusServer> {
+  let url: string | undefined;
+  const options = { store, artifactsDir: config.artifacts.dir, approvals: localApprovals(config, terminal, () => url) };
+  const server = await startStatusServer({ ...options, port }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' || port === 0) throw error;
+    return startStatusServer({ ...options, port: 0 });
+  });
+  url = server.url;
+  return server;
 }
 
 async function closeRun(store: ResultStore, runId: string, startedAt: Date, status: RunStatus, reason?: string) {
@@ -216,6 +225,14 @@ async function closeRun(store: ResultStore, runId: string, startedAt: Date, stat
   const finishedAt = new Date();
   await store.updateRun(runId, { status, counts: countStatuses(units), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime(), reason });
   return (await store.getRun(runId))!;
+}
+
+/** The first failures, for a message that says what broke without opening the run. */
+function failureReason(summary: RunSummary): string | undefined {
+  const failed = summary.failures;
+  if (!failed.length) return undefined;
+  const first = failed.slice(0, 3).map((unit) => `[${unit.project}] ${unit.title}`).join('; ');
+  return `${failed.length} failed: ${first}${failed.length > 3 ? '; …' : ''}`;
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {

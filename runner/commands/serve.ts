@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { openStore } from '../store/open-store.ts';
 import { startStatusServer } from '../../status-site/server.ts';
+import { localApprovals } from '../../status-site/approvers.ts';
 import type { CommandIO } from './run.ts';
 
 export const DEFAULT_PORT = 7357;
@@ -18,10 +19,13 @@ export async function serveCommand(flags: ServeFlags, io: CommandIO): Promise<nu
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const { store } = await openStore(config.store);
   try {
-    const server = await startStatusServer({ store, artifactsDir: config.artifacts.dir, port: flags.port ?? DEFAULT_PORT, host: flags.host }).catch((error: NodeJS.ErrnoException) => {
+    let url: string | undefined;
+    const approvals = localApprovals(config, io.stderr, () => url);
+    const server = await startStatusServer({ store, artifactsDir: config.artifacts.dir, port: flags.port ?? DEFAULT_PORT, host: flags.host, approvals }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new UsageError(`port ${flags.port ?? DEFAULT_PORT} is in use; pass another with --port (0 picks a free one)`);
       throw error;
     });
+    url = server.url;
     io.stdout.write(`uigate status site: ${server.url}  (Ctrl-C to stop)\n`);
     if (!io.signal.aborted) await once(io.signal, 'abort');
     await server.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkVote, requestState, type ApprovalRequest, type Vote, type VoteInput } from './approval.ts';
+import { checkVote, isAuthor, isListed, requestState, type ApprovalRequest, type Vote, type VoteInput } from './approval.ts';
 
 const release = { commit: 'a1b2c3d4e5f6a7b8', artifactDigest: 'sha256:1', pipelineExecutionId: 'exec-1' };
 const request: ApprovalRequest = { runId: 'r', release, requestedAt: '2026-11-22T10:00:00Z', expiresAt: '2026-11-23T10:00:00Z', requiredApprovals: 2, author: 'dana' };
@@ -64,5 +64,25 @@ describe('requestState', () => {
     assert.equal(requestState(request, [vote('ana'), vote('ben')], now, true), 'approved');
     assert.equal(requestState(request, [], now, true), 'superseded');
     assert.equal(requestState(request, [], new Date('2026-11-23T10:00:00Z'), false), 'expired');
+  });
+});
+
+describe('who is who', () => {
+  it('matches IAM identities against allow-list patterns, and nothing else', () => {
+    const list = ['arn:aws:sts::123456789012:assumed-role/ReleaseManager/*', 'ana'];
+    assert.ok(isListed('arn:aws:sts::123456789012:assumed-role/ReleaseManager/ana@example.com', list));
+    assert.ok(!isListed('arn:aws:sts::123456789012:assumed-role/Developer/ana@example.com', list));
+    assert.ok(!isListed('arn:aws:sts::999999999999:assumed-role/ReleaseManager/x', list));
+    assert.ok(!isListed('anabel', list), 'a plain entry is exact');
+    assert.ok(!isListed('arnXaws:x', ['arn.aws:*']), 'dots are literal');
+  });
+
+  it("knows a commit's author by name, email or IAM session name", () => {
+    const author = 'Dana Scully <dana@example.com>';
+    assert.ok(isAuthor('dana@example.com', author));
+    assert.ok(isAuthor('Dana Scully', author));
+    assert.ok(isAuthor('arn:aws:sts::123456789012:assumed-role/ReleaseManager/dana@example.com', author));
+    assert.ok(!isAuthor('ana', author));
+    assert.ok(!isAuthor('dana', undefined));
   });
 });

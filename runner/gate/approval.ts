@@ -36,6 +36,7 @@ export interface Vote {
 export type RequestState = 'pending' | 'approved' | 'rejected' | 'expired' | 'superseded';
 
 export interface ApprovalRules {
+  /** Local approver names, or IAM ARNs; `*` matches any run of characters (an assumed role's session names). */
   approvers: readonly string[];
   /** Approvers who may approve a run whose gate failed (recorded as an override). */
   overriders?: readonly string[];
@@ -50,6 +51,25 @@ export function requestState(request: ApprovalRequest, votes: readonly Vote[], n
   if (superseded) return 'superseded';
   if (now.getTime() >= Date.parse(request.expiresAt)) return 'expired';
   return 'pending';
+}
+
+/** Whether an identity is on an allow-list whose entries may end in or contain `*`. */
+export function isListed(identity: string, list: readonly string[]): boolean {
+  return list.some((entry) => (entry.includes('*') ? new RegExp(`^${entry.split('*').map(escapeRegExp).join('.*')}$`).test(identity) : entry === identity));
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether an approver wrote the commit. The author is recorded as git prints it, "Name <email>";
+ * an approver matches by name, email, or an IAM session named after either.
+ */
+export function isAuthor(approver: string, author: string | undefined): boolean {
+  if (!author) return false;
+  const match = /^(.*?)\s*<([^>]*)>$/.exec(author.trim());
+  const names = (match ? [match[1]!, match[2]!] : [author]).map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const session = approver.includes('/') ? approver.split('/').pop()! : approver;
+  return names.includes(approver.toLowerCase()) || names.includes(session.toLowerCase());
 }
 
 export const sameRelease = (a: Release, b: Release) =>
@@ -74,7 +94,7 @@ export interface VoteInput {
 /** Whether a vote may be recorded, and the vote to record. Refusals say why, for the approver. */
 export function checkVote(input: VoteInput): VoteCheck {
   const { request, rules, approver } = input;
-  if (!rules.approvers.includes(approver)) return { accepted: false, status: 403, reason: `${approver} is not an allowed approver` };
+  if (!isListed(approver, rules.approvers)) return { accepted: false, status: 403, reason: `${approver} is not an allowed approver` };
   if (!input.comment.trim()) return { accepted: false, status: 409, reason: `a ${input.decision === 'approved' ? 'approval' : 'rejection'} needs a comment saying why` };
   if (!sameRelease(input.release, request.release)) {
     return { accepted: false, status: 409, reason: `this request is for commit ${request.release.commit.slice(0, 12)}${request.release.pipelineExecutionId ? ` (execution ${request.release.pipelineExecutionId})` : ''}, not ${input.release.commit.slice(0, 12)}` };
@@ -85,12 +105,12 @@ export function checkVote(input: VoteInput): VoteCheck {
   if (state !== 'pending') return { accepted: false, status: 409, reason: `the request is ${state}; it can no longer be decided` };
   let override = false;
   if (input.decision === 'approved') {
-    if (!(rules.authorMayApprove ?? false) && request.author && request.author === approver) {
+    if (!(rules.authorMayApprove ?? false) && isAuthor(approver, request.author)) {
       return { accepted: false, status: 403, reason: `${approver} wrote this commit and may not approve it (separation of duties)` };
     }
     if (!input.gatePassed) {
       if (!input.override) return { accepted: false, status: 409, reason: 'the run failed its gate policy; an allowed approver may override it explicitly' };
-      if (!(rules.overriders ?? []).includes(approver)) return { accepted: false, status: 403, reason: `${approver} may not override a failed gate` };
+      if (!isListed(approver, rules.overriders ?? [])) return { accepted: false, status: 403, reason: `${approver} may not override a failed gate` };
       override = true;
     }
   }

@@ -117,6 +117,15 @@ describe('DynamoStore on the embedded dynalite', () => {
     assert.deepEqual((await store.listEvents(id)).map((e) => e.type), ['a', 'b']);
   });
 
+
+  it('writes a keyed event once: concurrent submissions of the same key leave exactly one', async () => {
+    const id = newRunId();
+    const at = new Date().toISOString();
+    const written = await Promise.all(Array.from({ length: 5 }, (_, n) => store.addEvent({ runId: id, at, type: 'vote', detail: { n } }, { once: 'vote#alice' })));
+    assert.equal(written.filter(Boolean).length, 1);
+    await store.addEvent({ runId: id, at: new Date(Date.parse(at) + 1).toISOString(), type: 'later' });
+    assert.deepEqual((await store.listEvents(id)).map((e) => e.type), ['vote', 'later']);
+  });
   it('clips a runaway error so the item stays writable', async () => {
     const id = newRunId();
     const huge = 'x'.repeat(500_000);

@@ -12,7 +12,7 @@ import {
 import pLimit from 'p-limit';
 import { FINAL_UNIT_STATUSES, RUN_ID_PATTERN, type RunEvent, type RunMeta, type UnitRecord, type UnitRef, type UnitStatus } from '../model.ts';
 import type { Page, ResultStore } from './result-store.ts';
-import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, batchSk, eventSk, runPk, unitSk } from './table.ts';
+import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, batchSk, eventSk, onceEventSk, runPk, unitSk } from './table.ts';
 import { UsageError } from '../errors.ts';
 
 /** DynamoDB items top out at 400 KB; a runaway stack trace must not make a result unwritable. */
@@ -238,7 +238,24 @@ export class DynamoStore implements ResultStore {
     return Item?.unitKeys as string[] | undefined;
   }
 
-  async addEvent(event: RunEvent): Promise<void> {
+  async addEvent(event: RunEvent, options: { once?: string } = {}): Promise<boolean> {
+    if (options.once !== undefined) {
+      // A deterministic sort key makes the write itself the check: a second submission is refused by
+      // DynamoDB, not by a read that a concurrent writer could race.
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: runPk(event.runId), sk: onceEventSk(options.once), ...event, ...this.expiry() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    }
     // The counter keeps two events of the same millisecond from overwriting each other.
     for (;;) {
       const n = this.eventCounter++ % 10_000;
@@ -250,7 +267,7 @@ export class DynamoStore implements ResultStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
-        return;
+        return true;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
@@ -263,7 +280,7 @@ export class DynamoStore implements ResultStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
       ExpressionAttributeValues: { ':pk': runPk(runId), ':event': 'EVENT#' },
     });
-    return items.map((item) => strip(item, 'pk', 'sk', TTL_ATTRIBUTE) as unknown as RunEvent);
+    return items.map((item) => strip(item, 'pk', 'sk', TTL_ATTRIBUTE) as unknown as RunEvent).sort((a, b) => a.at.localeCompare(b.at));
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {

@@ -31,7 +31,12 @@ export interface ResultStore {
   putBatch(runId: string, batchId: string, dispatch: number, unitKeys: readonly string[]): Promise<void>;
   getBatch(runId: string, batchId: string, dispatch: number): Promise<string[] | undefined>;
 
-  addEvent(event: RunEvent): Promise<void>;
+  /**
+   * Appends an event. With `once`, the event is written only if no event with that key exists
+   * (atomically); returns false when it already did.
+   */
+  addEvent(event: RunEvent, options?: { once?: string }): Promise<boolean>;
+  /** A run's events, oldest first. */
   listEvents(runId: string): Promise<RunEvent[]>;
 
   close(): Promise<void>;

@@ -18,6 +18,8 @@ export const META_SK = 'META';
 export const unitSk = (unitKey: string) => `UNIT#${unitKey}`;
 export const batchSk = (batchId: string, dispatch: number) => `BATCH#${batchId}#${dispatch}`;
 export const eventSk = (at: string, n: number) => `EVENT#${at}#${String(n).padStart(4, '0')}`;
+/** An event that may be written once only (a vote, a decision): its key is its identity. */
+export const onceEventSk = (key: string) => `EVENT#once#${key}`;
 
 /** What the byUnit index keeps of a unit: enough for a history chart, not the stack traces. */
 export const HISTORY_ATTRIBUTES = ['runId', 'status', 'attempt', 'durationMs', 'finishedAt', 'project', 'module', 'titlePath', 'file', 'executor'];

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
+import type { ApprovalSettings } from '../config.ts';
+import type { Notification } from '../notify/message.ts';
+import { decide, loadApproval, openRequest } from './approvals.ts';
+import { CodePipelineApproval } from './codepipeline.ts';
+import type { GateDecision } from './policy.ts';
+
+const settings: ApprovalSettings = { approvers: ['ana', 'ben', 'dana@example.com'], overriders: ['ben'], requiredApprovals: 1, expiresAfterHours: 24, authorMayApprove: false };
+const passed: GateDecision = { passed: true, rules: [{ rule: 'failures', passed: true, measured: '0', threshold: '≤ 0' }] };
+const failed: GateDecision = { passed: false, rules: [{ rule: 'failures', passed: false, measured: '1', threshold: '≤ 0' }] };
+
+/** CodePipeline's state with the Approval stage waiting on one execution. */
+const waitingOn = (executionId: string, token = 'tok-1') => ({
+  stageStates: [
+    {
+      stageName: 'Approval',
+      latestExecution: { pipelineExecutionId: executionId, status: 'InProgress' as const },
+      actionStates: [{ actionName: 'Approve', latestExecution: { status: 'InProgress' as const, token } }],
+    },
+  ],
+});
+
+describe('approval requests and decisions, as run events', () => {
+  let seed: SeededStore;
+  const notes: Notification[] = [];
+  const notifier = { notify: async (n: Notification) => void notes.push(n) };
+  const codepipeline = mockClient(CodePipelineClient);
+  const pipeline = new CodePipelineApproval(new CodePipelineClient({ region: 'eu-west-1' }), { name: 'uigate-release', stage: 'Approval', action: 'Approve' });
+
+  before(async () => {
+    seed = await seededStore();
+  });
+  after(() => seed.remove());
+  beforeEach(() => {
+    codepipeline.reset();
+    notes.length = 0;
+  });
+
+  const runWith = async (meta: Record<string, string> = {}, at = new Date()) => {
+    const runId = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'passed' }], { author: 'Dana <dana@example.com>', ...meta }, at);
+    return (await seed.store.getRun(runId))!;
+  };
+  const open = async (run: Awaited<ReturnType<typeof runWith>>, gate = passed) => openRequest({ store: seed.store, run, gate, settings, actor: 'test', notifier });
+  const vote = (runId: string, approver: string, decision: 'approved' | 'rejected' = 'approved', extra = {}) =>
+    decide({ runId, approver, decision, comment: 'checked the matrix', ...extra }, { store: seed.store, settings, notifier });
+
+  it('opens one request per run bound to its release, and tells the approvers', async () => {
+    const run = await runWith({ artifactDigest: 'sha256:abc', pipelineExecutionId: 'exec-1' });
+    const first = await open(run);
+    const again = await open(run);
+    assert.equal(first.view.state, 'pending');
+    assert.deepEqual(first.view.request!.release, { commit: '0123456789abcdef', artifactDigest: 'sha256:abc', pipelineExecutionId: 'exec-1' });
+    assert.equal(again.view.request!.requestedAt, first.view.request!.requestedAt);
+    assert.equal((await seed.store.listEvents(run.runId)).filter((e) => e.type === 'approval-requested').length, 1);
+    assert.deepEqual(notes.map((n) => n.kind), ['approval-requested']);
+  });
+
+  it('records who, when, the comment and the gate result seen; the decision once', async () => {
+    const run = await runWith();
+    await open(run);
+    const result = await vote(run.runId, 'ana');
+    assert.ok(result.ok && result.view.state === 'approved');
+    const events = await seed.store.listEvents(run.runId);
+    const cast = events.find((e) => e.type === 'approval-vote')!;
+    assert.equal(cast.actor, 'ana');
+    assert.equal(cast.detail!.comment, 'checked the matrix');
+    assert.equal(cast.detail!.gatePassed, true);
+    assert.ok(Date.parse(String(cast.detail!.at)) > 0);
+    assert.equal(events.filter((e) => e.type === 'approval-decided').length, 1);
+    assert.equal(notes.at(-1)!.kind, 'approval-decided');
+    assert.equal(notes.at(-1)!.decision, 'approved');
+  });
+
+  it('treats a double submission as one, even when both arrive at once', async () => {
+    const run = await runWith();
+    await open(run);
+    const results = await Promise.all([vote(run.runId, 'ana'), vote(run.runId, 'ana'), vote(run.runId, 'ana')]);
+    assert.ok(results.every((r) => r.ok));
+    const events = await seed.store.listEvents(run.runId);
+    assert.equal(events.filter((e) => e.type === 'approval-vote').length, 1);
+    assert.equal(events.filter((e) => e.type === 'approval-decided').length, 1);
+  });
+
+  it('never approves a rejected request later; refusals write nothing', async () => {
+    const run = await runWith();
+    await open(run);
+    assert.ok((await vote(run.runId, 'ben', 'rejected')).ok);
+    const before = (await seed.store.listEvents(run.runId)).length;
+    const late = await vote(run.runId, 'ana');
+    assert.deepEqual(late, { ok: false, status: 409, reason: 'the request is rejected; it can no longer be decided' });
+    const stranger = await vote(run.runId, 'mallory');
+    assert.equal(!stranger.ok && stranger.status, 403);
+    assert.equal((await seed.store.listEvents(run.runId)).length, before);
+  });
+
+  it('lets a newer run on the branch supersede an older pending request, which can then not be approved', async () => {
+    const older = await runWith({ branch: 'release/1' }, new Date(Date.UTC(2031, 0, 1)));
+    await open(older);
+    const newer = await runWith({ branch: 'release/1' }, new Date(Date.UTC(2031, 0, 2)));
+    const { superseded } = await open(newer);
+    assert.deepEqual(superseded, [older.runId]);
+    assert.equal((await loadApproval(seed.store, older.runId)).supersededBy, newer.runId);
+    const result = await vote(older.runId, 'ana');
+    assert.deepEqual(result, { ok: false, status: 409, reason: 'the request is superseded; it can no longer be decided' });
+  });
+
+  it('keeps the author from approving, and a failed gate for an explicit override only', async () => {
+    const run = await runWith();
+    await open(run, failed);
+    const author = await vote(run.runId, 'dana@example.com');
+    assert.match(!author.ok ? author.reason : '', /wrote this commit/);
+    const plain = await vote(run.runId, 'ana');
+    assert.match(!plain.ok ? plain.reason : '', /failed its gate policy/);
+    const override = await vote(run.runId, 'ben', 'approved', { override: true });
+    assert.ok(override.ok && override.view.decided?.override === true);
+  });
+
+  it('refuses a request that is not there, and a run that is not there', async () => {
+    const run = await runWith();
+    assert.match((await vote(run.runId, 'ana') as { reason: string }).reason, /no approval has been requested/);
+    assert.equal((await vote('20990101T000000000Z-zzzz', 'ana') as { status: number }).status, 404);
+  });
+
+  describe('with CodePipeline', () => {
+    const decideIn = (runId: string, approver = 'ana') => decide({ runId, approver, decision: 'approved', comment: 'go' }, { store: seed.store, settings, pipeline });
+
+    it("answers the waiting approval with the token of the run's own execution", async () => {
+      const run = await runWith({ pipelineExecutionId: 'exec-7' });
+      await open(run);
+      codepipeline.on(GetPipelineStateCommand).resolves(waitingOn('exec-7', 'token-7'));
+      codepipeline.on(PutApprovalResultCommand).resolves({ approvedAt: new Date() });
+      const result = await decideIn(run.runId);
+      assert.ok(result.ok && result.view.decided?.pipeline === 'uigate-release: Approved');
+      const [call] = codepipeline.commandCalls(PutApprovalResultCommand);
+      assert.equal(call!.args[0].input.token, 'token-7');
+      assert.equal(call!.args[0].input.result?.status, 'Approved');
+      assert.match(call!.args[0].input.result?.summary ?? '', /approved by ana: go/);
+    });
+
+    it('refuses when the pipeline waits on another execution, and writes nothing', async () => {
+      const run = await runWith({ pipelineExecutionId: 'exec-old' });
+      await open(run);
+      codepipeline.on(GetPipelineStateCommand).resolves(waitingOn('exec-new'));
+      const result = await decideIn(run.runId);
+      assert.deepEqual(result, { ok: false, status: 409, reason: 'pipeline uigate-release is waiting for approval of execution exec-new, not exec-old; a stale execution is never approved' });
+      assert.equal(codepipeline.commandCalls(PutApprovalResultCommand).length, 0);
+      assert.equal((await seed.store.listEvents(run.runId)).filter((e) => e.type === 'approval-vote').length, 0);
+    });
+
+    it('says so on the timeline when the pipeline does not take the answer', async () => {
+      const run = await runWith({ pipelineExecutionId: 'exec-9' });
+      await open(run);
+      codepipeline.on(GetPipelineStateCommand).resolves(waitingOn('exec-9'));
+      codepipeline.on(PutApprovalResultCommand).rejects(Object.assign(new Error('approval token no longer valid'), { name: 'InvalidApprovalTokenException' }));
+      await assert.rejects(decideIn(run.runId), /no longer valid/);
+      const types = (await seed.store.listEvents(run.runId)).map((e) => e.type);
+      assert.ok(types.includes('approval-pipeline-error'));
+      assert.ok(!types.includes('approval-decided'));
+    });
+  });
+});

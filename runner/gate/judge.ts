@@ -1,0 +1,37 @@
+// Judging a run: the policy evaluated on its units (and on the last approved run's, for new
+// failures), recorded as a gate event. Shared by `uigate gate` and the pipeline's gate function.
+import type { RunMeta, UnitRecord } from '../model.ts';
+import type { ResultStore } from '../store/result-store.ts';
+import { evaluatePolicy, type GateDecision, type GatePolicy } from './policy.ts';
+
+export interface Judgement {
+  run: RunMeta;
+  decision: GateDecision;
+  comparedWith?: string;
+}
+
+/** The newest earlier run whose approval request was approved, to tell new failures from old ones. */
+async function lastApproved(store: ResultStore, before: RunMeta): Promise<{ runId: string; units: UnitRecord[] } | undefined> {
+  const { items } = await store.listRuns({ limit: 50 });
+  for (const run of items.filter((r) => r.runId < before.runId && r.branch === before.branch)) {
+    const events = await store.listEvents(run.runId);
+    if (events.some((event) => event.type === 'approval-decided' && event.detail?.state === 'approved')) return { runId: run.runId, units: await store.getUnits(run.runId) };
+  }
+  return undefined;
+}
+
+/** Evaluates the policy on a stored run and records the decision; undefined when there is no such run. */
+export async function judgeRun(store: ResultStore, runId: string, policy: GatePolicy, actor: string): Promise<Judgement | undefined> {
+  const run = await store.getRun(runId);
+  if (!run) return undefined;
+  const approved = await lastApproved(store, run);
+  const decision = evaluatePolicy(policy, run, await store.getUnits(runId), approved?.units);
+  await store.addEvent({
+    runId,
+    at: new Date().toISOString(),
+    type: 'gate',
+    actor,
+    detail: { passed: decision.passed, rules: decision.rules, policy, comparedWith: approved?.runId ?? null },
+  });
+  return { run, decision, comparedWith: approved?.runId };
+}
