@@ -61,10 +61,58 @@ async function get<T>(path: string): Promise<T> {
   return body;
 }
 
+export interface RuleResult {
+  rule: string;
+  passed: boolean;
+  measured: string;
+  threshold: string;
+}
+
+export interface Vote {
+  approver: string;
+  decision: 'approved' | 'rejected';
+  comment: string;
+  at: string;
+  gatePassed: boolean;
+  override?: boolean;
+}
+
+export interface Approval {
+  runId: string;
+  state: 'none' | 'pending' | 'approved' | 'rejected' | 'expired' | 'superseded';
+  request?: { release: { commit: string; artifactDigest?: string; pipelineExecutionId?: string }; requestedAt: string; expiresAt: string; requiredApprovals: number; author?: string };
+  gate?: { passed: boolean; rules: RuleResult[] };
+  votes: Vote[];
+  supersededBy?: string;
+  decided?: { state: string; at: string; override: boolean; pipeline?: string };
+}
+
+export interface Decision {
+  decision: 'approved' | 'rejected';
+  comment: string;
+  override?: boolean;
+  commit?: string;
+}
+
+/** The one write: same origin, JSON, the uigate header and the approver's token, or the server refuses it. */
+async function decide(runId: string, decision: Decision, token: string): Promise<Approval> {
+  const response = await fetch(`/api/runs/${encodeURIComponent(runId)}/approval`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-uigate-request': 'approval', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(decision),
+    credentials: 'same-origin',
+  });
+  const body = (await response.json().catch(() => ({}))) as Approval & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  return body;
+}
+
 export const api = {
   runs: (cursor?: string) => get<{ runs: Run[]; cursor: string | null }>(`/api/runs${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
   run: (runId: string) => get<{ run: Run; units: Unit[] }>(`/api/runs/${encodeURIComponent(runId)}`),
   events: (runId: string) => get<{ events: RunEvent[] }>(`/api/runs/${encodeURIComponent(runId)}/events`),
+  approval: (runId: string) => get<Approval>(`/api/runs/${encodeURIComponent(runId)}/approval`),
+  decide,
   history: (key: string) => get<{ history: Unit[]; stats: UnitStats }>(`/api/units/${encodeURIComponent(key)}/history?limit=30`),
 };
 

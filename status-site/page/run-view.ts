@@ -4,6 +4,7 @@ import { api, type Run, type Unit } from './api.ts';
 import { h, replace } from './dom.ts';
 import { ago, duration, shortCommit, STATUS_ICON, STATUS_LABEL, worst, type Status } from './format.ts';
 import { unitPanel } from './unit-panel.ts';
+import { ApprovalPanel } from './approval-panel.ts';
 
 const POLL_MS = 1_500;
 const BAD: ReadonlySet<Status> = new Set(['failed', 'errored', 'flaky']);
@@ -28,6 +29,8 @@ export class RunView {
   private timer: number | undefined;
   private stopped = false;
   private readonly body = h('div', { class: 'run-view' });
+  private readonly approval: ApprovalPanel;
+  private approvalLoaded = false;
 
   constructor(
     private readonly root: HTMLElement,
@@ -37,6 +40,7 @@ export class RunView {
     const params = new URLSearchParams(location.search);
     this.unitKey = params.get('unit') ?? undefined;
     this.filters.failedOnly = params.get('failed') === '1';
+    this.approval = new ApprovalPanel(runId);
   }
 
   async start() {
@@ -60,6 +64,10 @@ export class RunView {
     } catch (error) {
       if (!this.run) replace(this.body, h('p', { class: 'error-box' }, `Could not load run ${this.runId}: ${(error as Error).message}`));
     }
+    if (this.run && this.run.status !== 'running' && !this.approvalLoaded) {
+      this.approvalLoaded = true;
+      void this.approval.load();
+    }
     // Keep polling while the run goes; once it ends, one last render and stop.
     if (!this.stopped && (!this.run || this.run.status === 'running')) this.timer = window.setTimeout(() => this.load(), POLL_MS);
   }
@@ -82,6 +90,7 @@ export class RunView {
     replace(
       this.body,
       this.summary(run),
+      run.status === 'running' ? undefined : this.approval.element,
       this.filterBar(run),
       h('div', { class: `run-layout${selected ? ' with-panel' : ''}` },
         h('div', { class: 'run-main' }, this.matrix(run, units), this.unitList(units)),

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { chromium, expect, type Browser, type Page } from '@playwright/test';
+import { after, before, describe, it } from 'node:test';
+import { isMissing, resolveBrowser } from '../runner/browsers.ts';
+import { resolveConfig } from '../runner/config.ts';
+import { openRequest } from '../runner/gate/approvals.ts';
+import { localApprover } from '../runner/gate/identity.ts';
+import { localApprovals } from './approvers.ts';
+import { startStatusServer, type StatusServer } from './server.ts';
+import { seededStore, seedRun, type SeededStore } from './testing/seed.ts';
+
+const EVIL_COMMENT = '<img src=x onerror="window.__xss=1">looks fine';
+
+describe('the approval panel in a real browser', () => {
+  let seed: SeededStore;
+  let server: StatusServer;
+  let browser: Browser;
+  let page: Page;
+  let runId: string;
+  let token: string;
+
+  before(async () => {
+    seed = await seededStore();
+    const config = resolveConfig({ approval: { approvers: ['ana'], overriders: ['ana'] } }, seed.dir, { UIGATE_HOME: seed.dir });
+    token = (await localApprover(seed.dir, 'ana')).token;
+    runId = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'failed', error: 'boom' }]);
+    const gate = { passed: false, rules: [{ rule: 'failures', passed: false, measured: '1', threshold: '≤ 0' }] };
+    await openRequest({ store: seed.store, run: (await seed.store.getRun(runId))!, gate, settings: config.approval, actor: 'test' });
+    server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir, approvals: localApprovals(config, { write: () => true } as unknown as NodeJS.WritableStream) });
+    const resolved = resolveBrowser('chromium');
+    assert.ok(!isMissing(resolved), 'chromium is needed for this test');
+    browser = await chromium.launch(resolved.use.launchOptions);
+    page = await browser.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await seed?.remove();
+  });
+
+  it('shows the request next to the evidence: release, each gate rule, and the form', async () => {
+    await page.goto(server.runUrl(runId));
+    const panel = page.getByTestId('approval');
+    await expect(panel.getByTestId('approval-state')).toHaveText('pending');
+    await expect(panel).toContainText('commit 01234567');
+    await expect(panel.locator('.rule-bad')).toHaveText('✘ failures: 1 (needs ≤ 0)');
+    await expect(panel.getByText('Override the failed gate')).toBeVisible();
+  });
+
+  it('tells a forged token apart, and records nothing', async () => {
+    const panel = page.getByTestId('approval');
+    await panel.getByLabel('Approver token').fill('uig_' + 'x'.repeat(43));
+    await panel.getByLabel('Comment').fill('ok');
+    await panel.getByLabel('Override the failed gate').check();
+    await panel.getByRole('button', { name: 'Approve' }).click();
+    await expect(panel.getByRole('alert')).toContainText('an approver token is required');
+    await expect(panel.getByTestId('approval-state')).toHaveText('pending');
+    assert.equal((await seed.store.listEvents(runId)).filter((e) => e.type === 'approval-vote').length, 0);
+  });
+
+  it('approves with a real token and an override, and shows the comment as text on the timeline', async () => {
+    const panel = page.getByTestId('approval');
+    await panel.getByLabel('Approver token').fill(token);
+    await panel.getByLabel('Comment').fill(EVIL_COMMENT);
+    await panel.getByLabel('Override the failed gate').check();
+    await panel.getByRole('button', { name: 'Approve' }).click();
+    await expect(panel.getByTestId('approval-state')).toHaveText('approved');
+    await expect(panel.locator('.votes')).toContainText(`ana approved (override)`);
+    await expect(panel.locator('.votes q')).toHaveText(EVIL_COMMENT);
+    await panel.getByText(/^Timeline/).click();
+    await expect(panel.locator('.timeline')).toContainText('decided · ana · approved');
+    assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+    const [vote] = (await seed.store.listEvents(runId)).filter((e) => e.type === 'approval-vote');
+    assert.equal(vote!.detail!.override, true);
+  });
+});

@@ -1,0 +1,130 @@
+// The approval panel beside a finished run's evidence: the release it would promote, the gate's
+// rules with measured values, the votes so far, the timeline, and — while the request is pending —
+// the decision form. The token stays in this tab (sessionStorage), never in a cookie, so no other
+// site can make the browser send it.
+import { api, type Approval, type RunEvent } from './api.ts';
+import { h, replace } from './dom.ts';
+import { ago, shortCommit } from './format.ts';
+
+const TOKEN_KEY = 'uigate-approver-token';
+
+const EVENT_LABEL: Record<string, string> = {
+  gate: 'gate evaluated',
+  'approval-requested': 'approval requested',
+  'approval-superseded': 'superseded by a newer run',
+  'approval-vote': 'vote',
+  'approval-decided': 'decided',
+  'approval-pipeline-error': 'pipeline did not take the answer',
+};
+
+export class ApprovalPanel {
+  readonly element = h('section', { class: 'approval', 'data-testid': 'approval', 'aria-live': 'polite' });
+  private approval: Approval | undefined;
+  private events: RunEvent[] = [];
+  private message: { text: string; error: boolean } | undefined;
+  private busy = false;
+
+  constructor(private readonly runId: string) {}
+
+  async load() {
+    try {
+      const [approval, { events }] = await Promise.all([api.approval(this.runId), api.events(this.runId)]);
+      this.approval = approval;
+      this.events = events;
+    } catch (error) {
+      this.message = { text: `Could not load the approval: ${(error as Error).message}`, error: true };
+    }
+    this.render();
+  }
+
+  private render() {
+    const approval = this.approval;
+    if (!approval) return replace(this.element, this.message ? h('p', { class: 'error-box' }, this.message.text) : undefined);
+    replace(
+      this.element,
+      h('h2', {}, 'Approval ', h('span', { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' }, approval.state === 'none' ? 'not requested' : approval.state)),
+      approval.request ? this.release(approval) : h('p', { class: 'muted' }, `No approval requested yet: \`uigate gate --run ${approval.runId}\` evaluates the policy and opens one.`),
+      approval.gate ? this.gate(approval.gate) : undefined,
+      approval.votes.length ? h('ul', { class: 'votes' }, ...approval.votes.map((vote) =>
+        h('li', {}, h('strong', {}, vote.approver), ` ${vote.decision}${vote.override ? ' (override)' : ''} ${ago(vote.at)}: `, h('q', {}, vote.comment)))) : undefined,
+      approval.state === 'pending' ? this.form(approval) : undefined,
+      this.message ? h('p', { class: this.message.error ? 'error-box' : 'ok-box', role: this.message.error ? 'alert' : 'status' }, this.message.text) : undefined,
+      this.timeline(),
+    );
+  }
+
+  private release(approval: Approval) {
+    const { release, expiresAt, requiredApprovals, author } = approval.request!;
+    return h('p', { class: 'muted' },
+      `commit ${shortCommit(release.commit)}`,
+      release.artifactDigest ? ` · artifact ${release.artifactDigest.slice(0, 19)}` : undefined,
+      release.pipelineExecutionId ? ` · execution ${release.pipelineExecutionId}` : undefined,
+      ` · needs ${requiredApprovals} approval${requiredApprovals === 1 ? '' : 's'}`,
+      author ? ` · author ${author} may not approve` : undefined,
+      approval.state === 'pending' ? ` · expires ${new Date(expiresAt).toLocaleString()}` : undefined,
+      approval.supersededBy ? ` · superseded by run ${approval.supersededBy}` : undefined,
+    );
+  }
+
+  private gate(gate: NonNullable<Approval['gate']>) {
+    return h('div', { class: 'gate-rules' },
+      h('p', {}, h('strong', {}, gate.passed ? '✓ gate passed' : '✘ gate failed'), gate.passed ? '' : ' — only an explicit override by an allowed approver can approve this run'),
+      h('ul', {}, ...gate.rules.map((rule) =>
+        h('li', { class: rule.passed ? 'rule-ok' : 'rule-bad' }, `${rule.passed ? '✓' : '✘'} ${rule.rule}: ${rule.measured} (needs ${rule.threshold})`))),
+    );
+  }
+
+  private form(approval: Approval) {
+    const token = h('input', { type: 'password', name: 'token', autocomplete: 'off', placeholder: 'uig_… (npx uigate approver token)', 'aria-label': 'Approver token', value: sessionStorage.getItem(TOKEN_KEY) ?? '' });
+    const comment = h('textarea', { name: 'comment', rows: 2, required: true, maxlength: 2000, placeholder: 'Why? (goes into the audit trail)', 'aria-label': 'Comment' });
+    const override = h('input', { type: 'checkbox', name: 'override' });
+    const submit = (decision: 'approved' | 'rejected') => async (event: Event) => {
+      event.preventDefault();
+      if (this.busy) return;
+      this.busy = true;
+      sessionStorage.setItem(TOKEN_KEY, token.value.trim());
+      try {
+        const result = await api.decide(this.runId, { decision, comment: comment.value, override: override.checked || undefined, commit: approval.request!.release.commit }, token.value.trim());
+        this.message = { text: `Recorded: ${decision}. The request is ${result.state}.`, error: false };
+      } catch (error) {
+        this.message = { text: (error as Error).message, error: true };
+      } finally {
+        this.busy = false;
+      }
+      await this.load();
+    };
+    return h('form', { class: 'approval-form', onsubmit: submit('approved') },
+      h('label', {}, 'Approver token ', token),
+      h('label', {}, 'Comment ', comment),
+      approval.gate && !approval.gate.passed ? h('label', { class: 'toggle' }, override, ' Override the failed gate (recorded as an override)') : undefined,
+      h('div', { class: 'buttons' },
+        h('button', { type: 'submit', class: 'approve' }, 'Approve'),
+        h('button', { type: 'button', class: 'reject', onclick: submit('rejected') }, 'Reject'),
+      ),
+    );
+  }
+
+  private timeline() {
+    const shown = this.events.filter((event) => EVENT_LABEL[event.type] || !event.type.startsWith('approval'));
+    if (!shown.length) return undefined;
+    return h('details', { class: 'timeline' },
+      h('summary', {}, `Timeline (${shown.length})`),
+      h('ol', {}, ...shown.map((event) => h('li', {},
+        h('time', { datetime: event.at }, new Date(event.at).toLocaleString()),
+        ` ${EVENT_LABEL[event.type] ?? event.type}`,
+        event.actor ? ` · ${event.actor}` : undefined,
+        describe(event) ? ` · ${describe(event)}` : undefined,
+      ))),
+    );
+  }
+}
+
+function describe(event: RunEvent): string | undefined {
+  const detail = event.detail ?? {};
+  if (event.type === 'gate') return detail.passed ? 'passed' : 'failed';
+  if (event.type === 'approval-vote') return `${String(detail.decision)}${detail.override ? ' (override)' : ''}: ${String(detail.comment)}`;
+  if (event.type === 'approval-decided') return `${String(detail.state)}${detail.pipeline ? ` → ${String(detail.pipeline)}` : ''}`;
+  if (event.type === 'approval-superseded') return `by run ${String(detail.by)}`;
+  if (typeof detail.message === 'string') return detail.message;
+  return undefined;
+}
