@@ -77,6 +77,7 @@ const schema = z.strictObject({
       requiredApprovals: positiveInt('distinct approvers needed').optional(),
       expiresAfterHours: z.number().positive({ error: 'expected hours above 0 before a pending request expires' }).optional(),
       authorMayApprove: z.boolean({ error: 'expected true or false (may the author of a commit approve it?)' }).optional(),
+      url: z.url({ error: 'expected the approval function URL (stack output ApprovalUrl), e.g. "https://abc.lambda-url.eu-west-1.on.aws/"' }).optional(),
       pipeline: z
         .strictObject({
           name: z.string({ error: 'expected the CodePipeline pipeline name, e.g. "uigate-release"' }).min(1),
@@ -129,6 +130,8 @@ export interface ApprovalSettings {
   requiredApprovals: number;
   expiresAfterHours: number;
   authorMayApprove: boolean;
+  /** The approval function's URL (AWS_IAM auth): where `uigate approve` sends signed decisions in AWS. */
+  url?: string;
   /** The pipeline whose manual approval a decision answers (PutApprovalResult); none locally. */
   pipeline?: { name: string; stage: string; action: string; region: string };
 }
@@ -246,6 +249,7 @@ function resolveApproval(config: UigateConfig, env: NodeJS.ProcessEnv): Approval
     requiredApprovals: approval?.requiredApprovals ?? 1,
     expiresAfterHours: approval?.expiresAfterHours ?? 24,
     authorMayApprove: approval?.authorMayApprove ?? false,
+    url: env.UIGATE_APPROVAL_URL || approval?.url,
     pipeline: pipelineName
       ? {
           name: pipelineName,

@@ -30,6 +30,12 @@ export function localApprovals(config: ApprovalConfig & Pick<ResolvedConfig, 'ho
 
 type IamEvent = { requestContext?: { authorizer?: { iam?: { userArn?: string } } } };
 
+/** Only a user or role of an account counts; a service principal (CloudFront's, say) decides nothing. */
+const IAM_CALLER = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:(user|role|assumed-role)\/\S+$/;
+
 export function iamApprovals(config: ApprovalConfig): ApprovalOptions {
-  return options(config, async (c) => (c.env as { event?: IamEvent } | undefined)?.event?.requestContext?.authorizer?.iam?.userArn);
+  return options(config, async (c) => {
+    const arn = (c.env as { event?: IamEvent } | undefined)?.event?.requestContext?.authorizer?.iam?.userArn;
+    return arn && IAM_CALLER.test(arn) ? arn : undefined;
+  });
 }

@@ -1,5 +1,6 @@
 // The status site in AWS Lambda behind a function URL: the same app as `uigate serve`, with the
 // store named by UIGATE_TABLE (and AWS_REGION) and the page built ahead of time (npm run build).
+// With UIGATE_APPROVALS=on (the approval function, its own URL) it also takes decisions from IAM callers.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ let app: Hono | undefined;
 export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
   if (!env.UIGATE_TABLE) throw new Error('UIGATE_TABLE is not set: the status site needs the results table name');
   const store = connectStore({ endpoint: env.UIGATE_DYNAMODB_ENDPOINT || undefined, table: env.UIGATE_TABLE, region: env.AWS_REGION ?? 'us-east-1' });
-  return createApp({ store, page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST), approvals: iamApprovals(configFromEnv(env)) });
+  return createApp({ store, page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST), approvals: env.UIGATE_APPROVALS === 'on' ? iamApprovals(configFromEnv(env)) : undefined });
 }
 
 export const handler = (event: LambdaEvent, context: LambdaContext) => handle((app ??= lambdaApp()))(event, context);

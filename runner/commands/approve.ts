@@ -9,6 +9,7 @@ import { decide, loadApproval, type ApprovalView } from '../gate/approvals.ts';
 import { CodePipelineApproval } from '../gate/codepipeline.ts';
 import { approverName, authenticateToken, localApprover } from '../gate/identity.ts';
 import { createNotifier, runLink } from '../notify/from-config.ts';
+import { postSignedApproval } from '../gate/signed-approval.ts';
 import { openStore } from '../store/open-store.ts';
 import { checkRunId } from './gate.ts';
 import type { CommandIO } from './run.ts';
@@ -45,6 +46,7 @@ export async function decideCommand(decision: 'approved' | 'rejected', flags: De
   checkRunId(flags.run);
   if (!flags.comment?.trim()) throw new UsageError(`--comment is required: say why you ${decision === 'approved' ? 'approve' : 'reject'} (it goes into the audit trail)`);
   const config = await loadConfig(io.cwd, flags.config, io.env);
+  if (usesIam(config) && config.approval.url) return decideSigned(decision, flags, config, io);
   if (config.approval.approvers.length === 0) throw new UsageError('no approvers are configured: add approval: { approvers: ["<name or IAM ARN>"] } to uigate.config.ts');
   const approver = await identify(config, flags, io);
   const { store } = await openStore(config.store);
@@ -63,6 +65,21 @@ export async function decideCommand(decision: 'approved' | 'rejected', flags: De
   } finally {
     await store.close();
   }
+}
+
+/** In AWS: the approval function decides, knowing the caller from the signature; nothing is written here. */
+async function decideSigned(decision: 'approved' | 'rejected', flags: DecideFlags, config: ResolvedConfig, io: CommandIO): Promise<number> {
+  if (flags.as) throw new UsageError('--as names a local approver; against AWS you approve as your IAM identity');
+  const body = { decision, comment: flags.comment, ...(flags.override ? { override: true } : {}), ...(flags.commit ? { commit: flags.commit } : {}) };
+  const { status, body: answer } = await postSignedApproval(config.approval.url!, flags.run, body, config.notify.region).catch((error: Error) => {
+    throw new InfraError(`could not reach the approval function at ${config.approval.url}: ${error.message}`);
+  });
+  const what = decision === 'approved' ? 'approval' : 'rejection';
+  if (status >= 500) throw new InfraError(`${what} failed: ${answer.error ?? `HTTP ${status}`}`);
+  if (status !== 200) throw new UsageError(`${what} refused: ${answer.error ?? `HTTP ${status}`}${status === 403 && !answer.error ? ' (is your role allowed lambda:InvokeFunctionUrl on the approval function?)' : ''}`);
+  io.stderr.write(`${answer.duplicate ? 'already recorded' : 'recorded'}: ${answer.approver} ${decision} run ${flags.run}; request ${answer.state}\n`);
+  if (flags.json) io.stdout.write(JSON.stringify(answer) + '\n');
+  return EXIT.ok;
 }
 
 export function formatApproval(view: ApprovalView): string {

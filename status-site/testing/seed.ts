@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { makeUnit } from '../../runner/list.ts';
-import { newRunId, type RunMeta, type UnitRecord, type UnitStatus } from '../../runner/model.ts';
+import { countStatuses, newRunId, type RunMeta, type UnitRecord, type UnitStatus } from '../../runner/model.ts';
 import type { DynamoStore } from '../../runner/store/dynamo-store.ts';
 import { openEmbeddedStore } from '../../runner/store/open-store.ts';
 
@@ -62,7 +62,7 @@ export async function seedRun(seed: SeededStore, units: SeedUnit[], meta: Partia
     modules: [...new Set(units.map((u) => u.file.replace('.spec.ts', '')))],
     executors: ['local'],
     total: units.length,
-    counts: {},
+    counts: countStatuses(units),
     startedAt: at.toISOString(),
     finishedAt: status === 'running' ? undefined : new Date(at.getTime() + 5000).toISOString(),
     durationMs: status === 'running' ? undefined : 5000,

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { CodePipelineClient, GetJobDetailsCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
+import { resolveConfig } from '../config.ts';
+import { createNotifier } from '../notify/from-config.ts';
+import { loadApproval } from './approvals.ts';
+import { gateJob } from './gate-function.ts';
+
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:uigate-approvals';
+const job = (id: string, userParameters?: string) => ({ 'CodePipeline.job': { id, data: { actionConfiguration: { configuration: userParameters ? { UserParameters: userParameters } : {} } } } });
+
+describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
+  let seed: SeededStore;
+  const codepipeline = mockClient(CodePipelineClient);
+  const sns = mockClient(SNSClient);
+  const config = resolveConfig(
+    { gate: { maxFailures: 0, requiredProjects: ['chromium'] }, approval: { approvers: ['arn:aws:sts::123456789012:assumed-role/ReleaseManager/*'] }, notify: { snsTopicArn: TOPIC, statusUrl: 'https://status.example.com' } },
+    '/tmp',
+    {},
+  );
+  const deps = () => ({ store: seed.store, codepipeline: new CodePipelineClient({ region: 'eu-west-1' }), config, notifier: createNotifier(config) });
+
+  before(async () => {
+    seed = await seededStore();
+  });
+  after(() => seed.remove());
+  beforeEach(() => {
+    codepipeline.reset();
+    sns.reset();
+    codepipeline.resolves({});
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('lets a run that meets the policy into the Approval stage, opens its request and tells the approvers on SNS', async () => {
+    const runId = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'passed' }], { pipelineExecutionId: 'exec-ok', commit: 'abcdef0123456789', branch: 'main', trigger: 'codepipeline/uigate-release' });
+    const result = await gateJob(job('job-1', JSON.stringify({ pipelineExecutionId: 'exec-ok' })), deps());
+    assert.equal(result.passed, true);
+    const [success] = codepipeline.commandCalls(PutJobSuccessResultCommand);
+    assert.equal(success!.args[0].input.jobId, 'job-1');
+    assert.deepEqual(success!.args[0].input.outputVariables, { UIGATE_RUN_ID: runId, UIGATE_GATE: 'passed' });
+    assert.equal((await loadApproval(seed.store, runId)).state, 'pending');
+    const [published] = sns.commandCalls(PublishCommand);
+    const input = published!.args[0].input;
+    assert.equal(input.TopicArn, TOPIC);
+    assert.equal(input.Subject, `uigate: approval requested for run ${runId}`);
+    assert.match(input.Message!, /commit abcdef012345 on main, triggered by codepipeline\/uigate-release/);
+    assert.match(input.Message!, /1 units: 1 passed in 5s/);
+    assert.match(input.Message!, new RegExp(`https://status\\.example\\.com/runs/${runId}`));
+    assert.equal(input.MessageAttributes!.kind!.StringValue, 'approval-requested');
+  });
+
+  it('keeps a run that breaks the policy out, with each failed rule in the job failure', async () => {
+    await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'failed' }], { pipelineExecutionId: 'exec-bad' });
+    const result = await gateJob(job('job-2', JSON.stringify({ pipelineExecutionId: 'exec-bad' })), deps());
+    assert.equal(result.passed, false);
+    const [failure] = codepipeline.commandCalls(PutJobFailureResultCommand);
+    assert.equal(failure!.args[0].input.failureDetails!.type, 'JobFailed');
+    assert.match(failure!.args[0].input.failureDetails!.message!, /✘ failures: 1 \(needs ≤ 0\)/);
+    assert.equal(codepipeline.commandCalls(PutJobSuccessResultCommand).length, 0);
+  });
+
+  it('asks CodePipeline for the execution when the rule passes none, and fails clearly when no run matches', async () => {
+    codepipeline.on(GetJobDetailsCommand).resolves({ jobDetails: { id: 'job-3', data: { pipelineContext: { pipelineExecutionId: 'exec-none' } } } });
+    const result = await gateJob(job('job-3', '#{codepipeline.PipelineExecutionId}'), deps());
+    assert.equal(result.passed, false);
+    assert.match(codepipeline.commandCalls(PutJobFailureResultCommand)[0]!.args[0].input.failureDetails!.message!, /no uigate run was recorded for pipeline execution exec-none/);
+  });
+
+  it('answers the job even when the store is unreachable', async () => {
+    const broken = { ...deps(), store: { listRuns: async () => Promise.reject(new Error('ProvisionedThroughputExceededException')) } as never };
+    const result = await gateJob(job('job-4', JSON.stringify({ pipelineExecutionId: 'x' })), broken);
+    assert.equal(result.passed, false);
+    assert.match(codepipeline.commandCalls(PutJobFailureResultCommand)[0]!.args[0].input.failureDetails!.message!, /gate: ProvisionedThroughputExceededException/);
+  });
+});
