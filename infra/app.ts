@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Aspects } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import nag from 'cdk-nag';
+import { loadConfig } from '../runner/config.ts';
 import { buildLambdaPackage } from '../runner/lambda/build.ts';
 import { UigateStack } from './uigate-stack.ts';
 
@@ -14,6 +15,8 @@ const context = (name: string, fallback?: string) => (app.node.tryGetContext(nam
 
 const zip = `${REPO}dist/lambda/uigate-lambda.zip`;
 if (!existsSync(zip)) await buildLambdaPackage();
+// The gate policy and approval rules come from the project's own uigate.config.ts.
+const { gate, approval } = await loadConfig(REPO);
 const playwrightVersion = (JSON.parse(readFileSync(`${REPO}node_modules/@playwright/test/package.json`, 'utf8')) as { version: string }).version;
 
 new UigateStack(app, 'Uigate', {
@@ -26,6 +29,10 @@ new UigateStack(app, 'Uigate', {
   },
   code: Code.fromAsset(zip),
   playwrightVersion,
+  uigateConfig: {
+    gate,
+    approval: { approvers: approval.approvers, overriders: approval.overriders, requiredApprovals: approval.requiredApprovals, expiresAfterHours: approval.expiresAfterHours, authorMayApprove: approval.authorMayApprove },
+  },
 });
 Aspects.of(app).add(new nag.AwsSolutionsChecks({ verbose: true }));
 app.synth();

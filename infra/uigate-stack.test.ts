@@ -9,6 +9,7 @@ import { Code } from 'aws-cdk-lib/aws-lambda';
 import nag from 'cdk-nag';
 import { REPO } from '../runner/testing/fixture-project.ts';
 import { UigateStack } from './uigate-stack.ts';
+import { configFromEnv } from '../runner/config.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: unknown };
 const actions = (statement: Statement) => [statement.Action].flat();
@@ -28,6 +29,7 @@ describe('the uigate stack, synthesized', () => {
       source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc', owner: 'team', repo: 'shop' },
       code: Code.fromAsset(dir),
       playwrightVersion,
+      uigateConfig: { gate: { maxFailures: 0, requiredProjects: ['chromium'] }, approval: { approvers: ['arn:aws:sts::111111111111:assumed-role/ReleaseManager/*'], requiredApprovals: 2 } },
     });
     Aspects.of(app).add(new nag.AwsSolutionsChecks());
     app.synth();
@@ -128,9 +130,50 @@ describe('the uigate stack, synthesized', () => {
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
   });
 
-  it('grants no IAM statement on every resource ("*")', () => {
-    const wildcard = statementsOf(/.*/).filter((statement) => [statement.Resource].flat().includes('*'));
-    assert.deepEqual(wildcard.map((s) => actions(s)), []);
+  it('grants nothing on every resource ("*") but the CodePipeline job APIs, which take no other, to the gate only', () => {
+    const wildcard = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
+      (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) => [s.Resource].flat().includes('*')).map((s) => [id.replace(/[0-9A-F]{8}$/, ''), actions(s).sort()]),
+    );
+    assert.deepEqual(wildcard, [['GatePolicyServiceRoleDefaultPolicy', ['codepipeline:GetJobDetails', 'codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult']]]);
+  });
+
+  it('enters the Approval stage only through the gate policy (beforeEntry LambdaInvoke rule) and says what is approved', () => {
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as { Properties: { Stages: { Name: string; BeforeEntry?: { Conditions: { Result: string; Rules: { RuleTypeId: { Provider: string }; Configuration: Record<string, unknown> }[] }[] }; Actions: { Configuration?: Record<string, unknown>; Namespace?: string }[] }[] } }[];
+    const approval = pipeline!.Properties.Stages.find((stage) => stage.Name === 'Approval')!;
+    const [condition] = approval.BeforeEntry!.Conditions;
+    assert.equal(condition!.Result, 'FAIL');
+    assert.equal(condition!.Rules[0]!.RuleTypeId.Provider, 'LambdaInvoke');
+    assert.match(JSON.stringify(condition!.Rules[0]!.Configuration.FunctionName), /GatePolicy/);
+    assert.deepEqual(JSON.parse(String(condition!.Rules[0]!.Configuration.UserParameters)), { pipelineExecutionId: '#{codepipeline.PipelineExecutionId}' });
+    const info = String(approval.Actions[0]!.Configuration!.CustomData);
+    for (const variable of ['UIGATE_RUN_ID', 'UIGATE_SUMMARY', 'UIGATE_COMMIT', 'UIGATE_BRANCH']) assert.ok(info.includes(`#{UiTests.${variable}}`), variable);
+    assert.equal(approval.Actions[0]!.Configuration!.ExternalEntityLink, '#{UiTests.UIGATE_RUN_URL}');
+    const test = pipeline!.Properties.Stages.find((stage) => stage.Name === 'Test')!;
+    assert.equal(test.Actions[0]!.Namespace, 'UiTests');
+    assert.match(JSON.stringify(test.Actions[0]!.Configuration), /UIGATE_PIPELINE_EXECUTION_ID.*codepipeline\.PipelineExecutionId/);
+    const deploy = JSON.stringify(pipeline!.Properties.Stages.find((stage) => stage.Name === 'Production')!.Actions[0]!.Configuration);
+    assert.match(deploy, /UIGATE_APPROVED_DIGEST.*#\{UiTests\.UIGATE_ARTIFACT_DIGEST\}/);
+  });
+
+  it('lets the pipeline invoke the gate, and only the approval function answer the approval', () => {
+    const pipelineRole = statementsOf(/^ReleasePipelineRole/).filter((s) => actions(s).includes('lambda:InvokeFunction'));
+    assert.ok(pipelineRole.some((s) => JSON.stringify(s.Resource).includes('GatePolicy')));
+    const answering = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p).includes('codepipeline:PutApprovalResult')).map(([id]) => id);
+    assert.deepEqual(answering.map((id) => id.replace(/[0-9A-F]{8}$/, '')), ['GateApprovalsServiceRoleDefaultPolicy']);
+    const statement = statementsOf(/^GateApprovals/).find((s) => actions(s).includes('codepipeline:PutApprovalResult'))!;
+    assert.match(JSON.stringify(statement.Resource), /:uigate-release\/Approval\/Approve/);
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', TargetFunctionArn: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^GateApprovals'), 'Arn'] }) });
+  });
+
+  it('hands the functions the project policy and approval rules, validated as uigate.config.ts would be', () => {
+    const gate = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'gate.handler' } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    // The topic ARN and the site's domain are tokens: put stand-ins where CloudFormation fills them in.
+    const joined = gate.Properties.Environment.Variables.UIGATE_CONFIG as { 'Fn::Join': [string, unknown[]] };
+    const text = joined['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+    const config = configFromEnv({ UIGATE_CONFIG: text.replace('"snsTopicArn":"TOKEN"', '"snsTopicArn":"arn:aws:sns:eu-west-1:111111111111:t"').replace('https://TOKEN', 'https://d1.cloudfront.net') });
+    assert.deepEqual(config.gate, { maxFailures: 0, requiredProjects: ['chromium'] });
+    assert.equal(config.approval.requiredApprovals, 2);
+    assert.deepEqual(config.approval.pipeline, { name: 'uigate-release', stage: 'Approval', action: 'Approve', region: 'us-east-1' });
   });
 
   it('keeps the status API read-only on the table', () => {

@@ -5,6 +5,7 @@ import type { Code } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ApprovalGate } from './constructs/approval-gate.ts';
 import { PrivateBucket } from './constructs/private-bucket.ts';
 import { ReleasePipeline, type SourceRepository } from './constructs/release-pipeline.ts';
 import { ResultsTable } from './constructs/results-table.ts';
@@ -22,7 +23,11 @@ export interface UigateStackProps extends StackProps {
   artifactDays?: number;
   /** Reserved concurrency of the Lambda executor. @default 50 */
   lambdaConcurrency?: number;
+  /** uigate.config.ts's gate policy and approval rules, for the gate and approval functions. */
+  uigateConfig?: { gate?: object; approval?: { approvers: string[]; [key: string]: unknown } };
 }
+
+const PIPELINE_NAME = 'uigate-release';
 
 export class UigateStack extends Stack {
   constructor(scope: Construct, id: string, props: UigateStackProps) {
@@ -46,7 +51,13 @@ export class UigateStack extends Stack {
     const productionSite = new WebSite(this, 'ProductionSite', { comment: 'uigate: production', logs: logs.bucket, versioned: true });
     const approvals = new Topic(this, 'Approvals', { displayName: 'uigate approvals', masterKey: key, enforceSSL: true });
 
+    const statusUrl = `https://${status.site.distribution.distributionDomainName}`;
+    const gate = new ApprovalGate(this, 'Gate', { table: results.table, code: props.code, topic: approvals, pipelineName: PIPELINE_NAME, config: props.uigateConfig ?? {}, statusUrl });
+
     new ReleasePipeline(this, 'Release', {
+      pipelineName: PIPELINE_NAME,
+      gateFunction: gate.gateFunction,
+      statusUrl,
       source: props.source,
       table: results.table,
       artifacts,

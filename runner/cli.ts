@@ -60,6 +60,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--lambda-concurrency <n>', 'Lambda invocations in flight at once (default 20)', positiveInt('--lambda-concurrency'))
     .option('--json', 'print the final summary as one JSON object on stdout (progress goes to stderr)')
     .option('--junit <file>', 'also write the run as JUnit XML (for CI test reports)')
+    .option('--export <file>', "also write the run's id, status, counts, commit and link as shell variables (KEY='value'), for CI to source")
     .option('--port <n>', `status site port for the run's duration (default ${DEFAULT_PORT}, a free one if taken; 0 picks a free one)`, port)
     .option('--no-serve', 'do not serve the status site during the run')
     .action(async (flags) => {

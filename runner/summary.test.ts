@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeUnit } from './list.ts';
 import type { RunMeta, UnitRecord, UnitStatus } from './model.ts';
-import { buildSummary, formatMatrix } from './summary.ts';
+import { execFileSync } from 'node:child_process';
+import { buildSummary, formatExports, formatMatrix } from './summary.ts';
 
 const record = (file: string, project: string, status: UnitStatus, error?: string): UnitRecord => ({
   ...makeUnit(`/t/${file}`, '/t', [`${status} case`], project, 1, 1),
@@ -41,5 +42,22 @@ describe('buildSummary', () => {
     assert.match(table, /button\s+✓1\s+✘1/);
     assert.match(table, /images\s+~1\s+✓1/);
     assert.match(table, /total\s+✓1 ~1\s+✓1 ✘1/);
+  });
+});
+
+describe('formatExports', () => {
+  it('writes shell variables a CI step can source, whatever the values hold', () => {
+    const summary = { ...buildSummary({ ...run, branch: "it's-$(rm -rf)", commit: 'abc123' }, units), url: 'https://status.example.com/runs/r' };
+    const text = formatExports(summary, { UIGATE_ARTIFACT_DIGEST: 'sha256:00ff', UIGATE_PIPELINE_EXECUTION_ID: undefined });
+    const sourced = execFileSync('bash', ['-c', 'set -a; eval "$0"; set +a; env | grep ^UIGATE_ | sort', text], { encoding: 'utf8', env: {} });
+    assert.deepEqual(sourced.trim().split('\n'), [
+      'UIGATE_ARTIFACT_DIGEST=sha256:00ff',
+      "UIGATE_BRANCH=it's-$(rm -rf)",
+      'UIGATE_COMMIT=abc123',
+      'UIGATE_RUN_ID=r',
+      'UIGATE_RUN_STATUS=failed',
+      'UIGATE_RUN_URL=https://status.example.com/runs/r',
+      'UIGATE_SUMMARY=4 units: 2 passed, 1 failed, 1 flaky',
+    ]);
   });
 });

@@ -70,3 +70,22 @@ export function formatMatrix(summary: RunSummary): string {
   const rule = '  ' + widths.map((width) => '─'.repeat(width)).join('   ');
   return [line(header), rule, ...rows.map(line), rule, line(totals), '  ✓ passed  ~ flaky (passed on retry)  ✘ failed  ! errored (not run: infrastructure)  ↷ skipped  ∅ cancelled'].join('\n');
 }
+
+/**
+ * The run as shell variables (KEY='value' lines) for a CI step to source and export — CodeBuild's
+ * exported-variables carry them into the pipeline's approval message.
+ */
+export function formatExports(summary: RunSummary, extra: Record<string, string | undefined> = {}): string {
+  const parts = Object.entries(summary.counts).map(([status, n]) => `${n} ${status}`);
+  const values: Record<string, string | undefined> = {
+    UIGATE_RUN_ID: summary.runId,
+    UIGATE_RUN_STATUS: summary.status,
+    UIGATE_SUMMARY: `${summary.total} units: ${parts.join(', ')}`,
+    UIGATE_COMMIT: summary.commit,
+    UIGATE_BRANCH: summary.branch,
+    UIGATE_RUN_URL: summary.url,
+    ...extra,
+  };
+  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  return Object.entries(values).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${quote(value!)}`).join('\n') + '\n';
+}

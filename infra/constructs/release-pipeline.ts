@@ -1,11 +1,12 @@
 // The release pipeline, CodePipeline V2: Source → Build → Test → Approval → Production.
 // Test deploys the test site and the status page, then `uigate run` fans the suite out to
-// CodeBuild and Lambda and fails the stage on any failed unit. Approval and Production are wired
-// here; the gate policy (a beforeEntry condition) and the bake with rollback (an onSuccess
-// condition) arrive with their issues — marked GATE and BAKE below.
+// CodeBuild and Lambda and fails the stage on any failed unit. The Approval stage is entered only
+// if the gate policy passes (a beforeEntry LambdaInvoke rule); its manual approval carries the
+// run's commit, branch, counts and link, and Production deploys exactly the artifact approved.
+// The bake with rollback (an onSuccess condition) arrives with its issue — marked BAKE below.
 import { Duration } from 'aws-cdk-lib';
 import { BuildEnvironmentVariableType, BuildSpec, ComputeType, LinuxBuildImage, PipelineProject, type IProject, type ReportGroup } from 'aws-cdk-lib/aws-codebuild';
-import { Artifact, Pipeline, PipelineType } from 'aws-cdk-lib/aws-codepipeline';
+import { Artifact, Pipeline, PipelineType, Result, Rule } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction, CodeStarConnectionsSourceAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -38,7 +39,19 @@ export interface ReleasePipelineProps {
   statusSite: WebSite;
   productionSite: WebSite;
   approvals: ITopic;
+  /** The gate policy function (beforeEntry condition of the Approval stage). */
+  gateFunction: IFunction;
+  /** Base URL of the status site. */
+  statusUrl: string;
+  /** @default 'uigate-release' */
+  pipelineName?: string;
 }
+
+/**
+ * Digest of the site a release deploys, the same wherever it is computed: the Test stage records
+ * it with the run (and so in the approval); Production refuses to deploy anything else.
+ */
+const SITE_DIGEST = `"sha256:$(tar -c --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C tests/site . | sha256sum | cut -d' ' -f1)"`;
 
 const NODE_IMAGE = LinuxBuildImage.STANDARD_7_0;
 
@@ -79,23 +92,29 @@ export class ReleasePipeline extends Construct {
           TEST_SITE_BUCKET: { value: props.testSite.bucket.bucketName },
           TEST_SITE_URL: { value: `https://${props.testSite.distribution.distributionDomainName}` },
           STATUS_SITE_BUCKET: { value: props.statusSite.bucket.bucketName },
-          STATUS_SITE_URL: { value: `https://${props.statusSite.distribution.distributionDomainName}`, type: BuildEnvironmentVariableType.PLAINTEXT },
+          STATUS_SITE_URL: { value: props.statusUrl, type: BuildEnvironmentVariableType.PLAINTEXT },
+          UIGATE_STATUS_URL: { value: props.statusUrl },
+          UIGATE_SNS_TOPIC: { value: props.approvals.topicArn },
         },
       },
       encryptionKey: props.encryptionKey,
       timeout: Duration.minutes(90),
       buildSpec: BuildSpec.fromObject({
         version: '0.2',
+        // Carried into the approval message and the Production stage as #{UiTests.<name>}.
+        env: { 'exported-variables': ['UIGATE_RUN_ID', 'UIGATE_SUMMARY', 'UIGATE_COMMIT', 'UIGATE_BRANCH', 'UIGATE_RUN_URL', 'UIGATE_ARTIFACT_DIGEST'] },
         phases: {
           install: { 'runtime-versions': { nodejs: '20' }, commands: ['npm ci --no-audit --no-fund'] },
           build: {
             commands: [
+              `export UIGATE_ARTIFACT_DIGEST=${SITE_DIGEST}`,
               'aws s3 sync tests/site "s3://$TEST_SITE_BUCKET/" --delete',
               'aws s3 sync status-site/dist "s3://$STATUS_SITE_BUCKET/" --delete',
               // The workers check this commit out from here.
               'git archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || (zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*")',
               'aws s3 cp /tmp/source.zip "s3://$UIGATE_ARTIFACTS_BUCKET/source/$CODEBUILD_RESOLVED_SOURCE_VERSION.zip"',
-              'node bin/uigate.js run --executor codebuild --executor lambda --base-url "$TEST_SITE_URL" --no-serve --junit reports/junit.xml --json > reports/summary.json',
+              'node bin/uigate.js run --executor codebuild --executor lambda --base-url "$TEST_SITE_URL" --no-serve --junit reports/junit.xml --export reports/run.env --json > reports/summary.json',
+              'set -a && . reports/run.env && set +a',
             ],
           },
         },
@@ -110,6 +129,7 @@ export class ReleasePipeline extends Construct {
     props.statusSite.bucket.grantDelete(this.orchestrator);
     props.executorFunction.grantInvoke(this.orchestrator);
     props.reportGroup.grantWrite(this.orchestrator);
+    props.approvals.grantPublish(this.orchestrator);
     // CodeBuild has no grant for starting another project's builds: this statement is that grant, scoped to the worker.
     this.orchestrator.addToRolePolicy(new PolicyStatement({ actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'], resources: [props.worker.projectArn] }));
 
@@ -122,6 +142,9 @@ export class ReleasePipeline extends Construct {
         phases: {
           build: {
             commands: [
+              // The approval was for one artifact; anything else is not deployed.
+              `DIGEST=${SITE_DIGEST}`,
+              'if [ "$DIGEST" != "$UIGATE_APPROVED_DIGEST" ]; then echo "refusing to deploy $DIGEST: run $UIGATE_RUN_ID was approved for $UIGATE_APPROVED_DIGEST"; exit 1; fi',
               // Releases are kept under versioned prefixes so a rollback can point back at one (BAKE).
               'aws s3 sync tests/site "s3://$PRODUCTION_BUCKET/releases/$CODEBUILD_RESOLVED_SOURCE_VERSION/"',
               'aws s3 sync tests/site "s3://$PRODUCTION_BUCKET/" --delete --exclude "releases/*"',
@@ -133,8 +156,17 @@ export class ReleasePipeline extends Construct {
     props.productionSite.bucket.grantReadWrite(deploy);
     props.productionSite.bucket.grantDelete(deploy);
 
+    const tests = new CodeBuildAction({
+      actionName: 'UiTests',
+      project: this.orchestrator,
+      input: built,
+      variablesNamespace: 'UiTests',
+      environmentVariables: { UIGATE_PIPELINE_EXECUTION_ID: { value: '#{codepipeline.PipelineExecutionId}' } },
+    });
+    const runUrl = tests.variable('UIGATE_RUN_URL');
+
     this.pipeline = new Pipeline(this, 'Pipeline', {
-      pipelineName: 'uigate-release',
+      pipelineName: props.pipelineName ?? 'uigate-release',
       pipelineType: PipelineType.V2,
       artifactBucket: props.pipelineArtifacts,
       crossAccountKeys: false,
@@ -155,25 +187,52 @@ export class ReleasePipeline extends Construct {
           ],
         },
         { stageName: 'Build', actions: [new CodeBuildAction({ actionName: 'Build', project: build, input: source, outputs: [built] })] },
-        { stageName: 'Test', actions: [new CodeBuildAction({ actionName: 'UiTests', project: this.orchestrator, input: built })] },
+        { stageName: 'Test', actions: [tests] },
         {
           stageName: 'Approval',
-          // GATE: the gate policy joins here as a beforeEntry condition (LambdaInvoke rule) with its issue.
+          // Not entered unless the run meets the gate policy: numeric rules, each explained in the job result.
+          beforeEntry: {
+            conditions: [
+              {
+                result: Result.FAIL,
+                rules: [
+                  new Rule({
+                    name: 'UigateGatePolicy',
+                    provider: 'LambdaInvoke',
+                    version: '1',
+                    configuration: { FunctionName: props.gateFunction.functionName, UserParameters: JSON.stringify({ pipelineExecutionId: '#{codepipeline.PipelineExecutionId}' }) },
+                  }),
+                ],
+              },
+            ],
+          },
           actions: [
             new ManualApprovalAction({
               actionName: 'Approve',
               notificationTopic: props.approvals,
-              additionalInformation: 'UI test results, evidence and history are on the status site.',
-              externalEntityLink: `https://${props.statusSite.distribution.distributionDomainName}/`,
+              additionalInformation:
+                `uigate run ${tests.variable('UIGATE_RUN_ID')}: ${tests.variable('UIGATE_SUMMARY')}. ` +
+                `Commit ${tests.variable('UIGATE_COMMIT')} on ${tests.variable('UIGATE_BRANCH')}, execution #{codepipeline.PipelineExecutionId}. ` +
+                'Approve on the run page or with `uigate approve` (the approval is bound to this commit and artifact).',
+              externalEntityLink: runUrl,
             }),
           ],
         },
         {
           stageName: 'Production',
           // BAKE: `uigate verify` and an onSuccess CloudWatch-alarm condition that rolls back join here with their issue.
-          actions: [new CodeBuildAction({ actionName: 'Deploy', project: deploy, input: built })],
+          actions: [
+            new CodeBuildAction({
+              actionName: 'Deploy',
+              project: deploy,
+              input: built,
+              environmentVariables: { UIGATE_RUN_ID: { value: tests.variable('UIGATE_RUN_ID') }, UIGATE_APPROVED_DIGEST: { value: tests.variable('UIGATE_ARTIFACT_DIGEST') } },
+            }),
+          ],
         },
       ],
     });
+    // CodePipeline evaluates the rule with the pipeline's role.
+    props.gateFunction.grantInvoke(this.pipeline.role);
   }
 }

@@ -35,7 +35,7 @@ export class StatusSite extends Construct {
       logGroup: new LogGroup(this, 'ApiLogs', { retention: RetentionDays.ONE_MONTH }),
       environment: { UIGATE_TABLE: props.table.tableName, UIGATE_ARTIFACTS_BUCKET: props.artifacts.bucketName },
     });
-    // Read-only: the approval route (its own function, with its own write grant) comes with the gate.
+    // Read-only: decisions go to the approval function (ApprovalGate), which has its own URL and grants.
     props.table.grantReadData(this.api);
     props.artifacts.grantRead(this.api);
     const url = this.api.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });

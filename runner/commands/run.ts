@@ -17,7 +17,7 @@ import { listTests } from '../list.ts';
 import { countStatuses, isFinal, newRunId, runStatusOf, type ExecutorName, type RunStatus, type UnitRef, type UnitStatus } from '../model.ts';
 import { assignExecutors, durationEstimator, planBatches, selectUnits, type Batch } from '../plan.ts';
 import { Progress } from '../progress.ts';
-import { buildSummary, formatMatrix, type RunSummary } from '../summary.ts';
+import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../summary.ts';
 import { openStore } from '../store/open-store.ts';
 import { createNotifier, runLink } from '../notify/from-config.ts';
 import { startStatusServer, type StatusServer } from '../../status-site/server.ts';
@@ -38,6 +38,8 @@ export interface RunFlags extends ExecutorFlags {
   serve?: boolean;
   /** Write the run as JUnit XML here. */
   junit?: string;
+  /** Write the run's id, status and counts as shell variables here. */
+  export?: string;
 }
 
 export interface CommandIO {
@@ -200,6 +202,11 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   if (ctx.flags.junit) {
     await mkdir(dirname(resolve(io.cwd, ctx.flags.junit)), { recursive: true });
     await writeFile(resolve(io.cwd, ctx.flags.junit), toJUnit(run, finalUnits));
+  }
+  if (ctx.flags.export) {
+    await mkdir(dirname(resolve(io.cwd, ctx.flags.export)), { recursive: true });
+    const link = runLink(config, runId, ctx.url?.replace(/\/runs\/.*$/, ''));
+    await writeFile(resolve(io.cwd, ctx.flags.export), formatExports({ ...summary, url: link ?? summary.url }, { UIGATE_ARTIFACT_DIGEST: run.artifactDigest, UIGATE_PIPELINE_EXECUTION_ID: run.pipelineExecutionId }));
   }
   say('');
   say(formatMatrix(summary));

@@ -13,21 +13,18 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCES = ['package.json', 'package-lock.json', 'playwright.config.ts', 'uigate.config.ts', 'tsconfig.json', 'runner', 'tests', 'status-site'];
 const SKIP = (path: string) => /\.test\.ts$|(^|\/)testing(\/|$)|^status-site\/dist(\/|$)/.test(path);
 
-/** The handler module Lambda loads (`lambda.handler`): TypeScript through tsx, like the CLI. */
-const ENTRY = `// Lambda entry point (handler: lambda.handler). The handler is TypeScript, loaded through tsx.
+/** The handler modules Lambda loads (`<file>.handler`): TypeScript through tsx, like the CLI. */
+const ENTRIES: Record<string, { module: string; role: string }> = {
+  'lambda.mjs': { module: './runner/lambda/handler.ts', role: 'the Lambda executor' },
+  'status.mjs': { module: './status-site/lambda.ts', role: 'the status site and the approval function' },
+  'gate.mjs': { module: './runner/gate/gate-function.ts', role: "the pipeline's gate (beforeEntry rule)" },
+};
+
+const entry = (file: string, { module, role }: { module: string; role: string }) => `// Lambda entry point of ${role} (handler: ${file.replace('.mjs', '')}.handler), loaded through tsx.
 import { register } from 'tsx/esm/api';
 
 register();
-const module = await import('./runner/lambda/handler.ts');
-export const handler = module.handler;
-`;
-
-/** The status API's entry point (handler: status.handler). */
-const STATUS_ENTRY = `// Lambda entry point of the status site (handler: status.handler), loaded through tsx.
-import { register } from 'tsx/esm/api';
-
-register();
-const module = await import('./status-site/lambda.ts');
+const module = await import('${module}');
 export const handler = module.handler;
 `;
 
@@ -53,8 +50,7 @@ export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Pr
   for (const source of SOURCES) {
     await cp(join(REPO, source), join(dir, source), { recursive: true, filter: (path) => !SKIP(relative(REPO, path)) });
   }
-  await writeFile(join(dir, 'lambda.mjs'), ENTRY);
-  await writeFile(join(dir, 'status.mjs'), STATUS_ENTRY);
+  for (const [file, target] of Object.entries(ENTRIES)) await writeFile(join(dir, file), entry(file, target));
   // The status page, built ahead: the function serves it without building anything.
   const page = await buildPage();
   await mkdir(join(dir, 'status-site', 'dist'), { recursive: true });

@@ -1,0 +1,80 @@
+// The gate in AWS: the policy function behind the Approval stage's beforeEntry condition, and the
+// approval function — the status app with decisions on, behind its own AWS_IAM function URL, so the
+// caller's IAM identity is the approver and only this function may answer the pipeline's approval.
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type Code, FunctionUrlAuthType, Function as LambdaFunction, Runtime, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import nag from 'cdk-nag';
+import { Construct } from 'constructs';
+
+export interface ApprovalGateProps {
+  table: ITableV2;
+  /** The same package as the executor; handlers `gate.handler` and `status.handler`. */
+  code: Code;
+  /** Approval requests and decisions are published here. */
+  topic: ITopic;
+  /** Name of the release pipeline whose manual approval the function answers. */
+  pipelineName: string;
+  /** Stage and action of the manual approval. @default Approval / Approve */
+  approvalStage?: string;
+  approvalAction?: string;
+  /** uigate.config.ts's `gate` and `approval`, as the functions' UIGATE_CONFIG. */
+  config: { gate?: object; approval?: { approvers: string[]; [key: string]: unknown } };
+  /** Base URL of the status site, for links in messages. */
+  statusUrl: string;
+}
+
+export class ApprovalGate extends Construct {
+  readonly gateFunction: LambdaFunction;
+  readonly approvalFunction: LambdaFunction;
+  readonly approvalUrl: FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: ApprovalGateProps) {
+    super(scope, id);
+    const stage = props.approvalStage ?? 'Approval';
+    const action = props.approvalAction ?? 'Approve';
+    const config = JSON.stringify({
+      gate: props.config.gate ?? {},
+      approval: { approvers: [], ...props.config.approval, pipeline: { name: props.pipelineName, stage, action } },
+      notify: { snsTopicArn: props.topic.topicArn, statusUrl: props.statusUrl },
+    });
+    const environment = { UIGATE_STORE: 'dynamodb', UIGATE_TABLE: props.table.tableName, UIGATE_CONFIG: config };
+    const common = { runtime: Runtime.NODEJS_22_X, architecture: Architecture.X86_64, code: props.code, memorySize: 512, timeout: Duration.seconds(30) };
+
+    this.gateFunction = new LambdaFunction(this, 'Policy', {
+      ...common,
+      description: 'uigate: the gate policy, as the Approval stage’s beforeEntry condition',
+      handler: 'gate.handler',
+      environment,
+      logGroup: new LogGroup(this, 'PolicyLogs', { retention: RetentionDays.ONE_MONTH }),
+    });
+    // It records the gate decision and opens the approval request.
+    props.table.grantReadWriteData(this.gateFunction);
+    props.topic.grantPublish(this.gateFunction);
+    this.gateFunction.addToRolePolicy(new PolicyStatement({ actions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult', 'codepipeline:GetJobDetails'], resources: ['*'] }));
+    nag.NagSuppressions.addResourceSuppressions(
+      this.gateFunction,
+      [{ id: 'AwsSolutions-IAM5', reason: 'CodePipeline job APIs (PutJobSuccessResult, PutJobFailureResult, GetJobDetails) support no resource-level permissions: "*" is the only resource AWS accepts for them.', appliesTo: ['Resource::*'] }],
+      true,
+    );
+
+    this.approvalFunction = new LambdaFunction(this, 'Approvals', {
+      ...common,
+      description: 'uigate: approval decisions from IAM callers (its own function URL, AWS_IAM auth)',
+      handler: 'status.handler',
+      environment: { ...environment, UIGATE_APPROVALS: 'on' },
+      logGroup: new LogGroup(this, 'ApprovalLogs', { retention: RetentionDays.ONE_MONTH }),
+    });
+    props.table.grantReadWriteData(this.approvalFunction);
+    props.topic.grantPublish(this.approvalFunction);
+    // The only principal that may answer the approval: people go through the rules, not around them.
+    const pipelineArn = Stack.of(this).formatArn({ service: 'codepipeline', resource: props.pipelineName });
+    this.approvalFunction.addToRolePolicy(new PolicyStatement({ actions: ['codepipeline:GetPipelineState'], resources: [pipelineArn] }));
+    this.approvalFunction.addToRolePolicy(new PolicyStatement({ actions: ['codepipeline:PutApprovalResult'], resources: [`${pipelineArn}/${stage}/${action}`] }));
+    this.approvalUrl = this.approvalFunction.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    new CfnOutput(this, 'ApprovalUrl', { value: this.approvalUrl.url, description: 'approval.url in uigate.config.ts (or UIGATE_APPROVAL_URL) for `uigate approve`; approvers need lambda:InvokeFunctionUrl on it' });
+  }
+}
