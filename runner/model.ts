@@ -111,6 +111,22 @@ export interface RunEvent {
   detail?: Record<string, unknown>;
 }
 
+export type ReleaseStatus = 'promoted' | 'verified' | 'failed';
+
+/** A release made live on a rollback target, and how its bake went. */
+export interface ReleaseRecord {
+  /** The rollback target, e.g. `local:/srv/prod`, `s3://bucket`, `lambda:fn:live`. */
+  target: string;
+  /** What the target knows it by: the approved run's id for sites, a version for a Lambda alias. */
+  releaseId: string;
+  runId: string;
+  commit?: string;
+  status: ReleaseStatus;
+  promotedAt: string;
+  updatedAt: string;
+  reason?: string;
+}
+
 /** A unit's key: short, URL-safe, the same in every run for the same test in the same project. */
 export function unitKey(file: string, titlePath: readonly string[], project: string): string {
   const hash = createHash('sha256').update([file, ...titlePath, project].join('\u0000')).digest('base64url');

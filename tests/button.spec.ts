@@ -5,7 +5,7 @@ test.describe('Button click', () => {
     await page.goto('/button.html');
   });
 
-  test('shows a text when clicked', async ({ page }) => {
+  test('shows a text when clicked', { tag: '@smoke' }, async ({ page }) => {
     await expect(page.getByTestId('button-result')).toBeEmpty();
     await page.getByRole('button', { name: 'Show text' }).click();
     await expect(page.getByTestId('button-result')).toHaveText('Button was clicked');

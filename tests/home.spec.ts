@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures.ts';
 
 test.describe('Home', () => {
-  test('lists every page', async ({ page }) => {
+  test('lists every page', { tag: '@smoke' }, async ({ page }) => {
     await page.goto('/');
     const pages = page.getByRole('navigation', { name: 'Pages' }).getByRole('link');
     await expect(pages).toHaveText(['Button click', 'Check boxes', 'Dropdown', 'Images', 'Key press']);

@@ -169,7 +169,7 @@ test('waits a long time', async () => {
     ['an unknown module', ['run', '--module', 'nope'], /unknown module "nope".*known: crash, flaky, form, slow/],
     ['an unknown project', ['run', '--project', 'edge'], /unknown project "edge".*known: chromium/],
     ['a filter that selects nothing', ['run', '--grep', 'no such test'], /no tests selected/],
-    ['a malformed config', ['run', '--config', 'bad.config.ts'], /bad\.config\.ts: unknown key "store\.tabel"; did you mean "table"\?/],
+    ['a malformed config', ['run', '--config', 'bad.config.ts'], /bad\.config\.ts:1: unknown key "store\.tabel"; did you mean "table"\?/],
     ['a browser that is not installed', ['run', '--project', 'webkit'], /project webkit: not installed — .*npx playwright install/],
   ] as const) {
     it(`refuses ${name} with one line, exit 2, and no run left behind`, async () => {

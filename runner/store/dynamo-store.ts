@@ -10,9 +10,9 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import { FINAL_UNIT_STATUSES, RUN_ID_PATTERN, type RunEvent, type RunMeta, type UnitRecord, type UnitRef, type UnitStatus } from '../model.ts';
+import { FINAL_UNIT_STATUSES, RUN_ID_PATTERN, type ReleaseRecord, type RunEvent, type RunMeta, type UnitRecord, type UnitRef, type UnitStatus } from '../model.ts';
 import type { Page, ResultStore } from './result-store.ts';
-import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, batchSk, eventSk, onceEventSk, runPk, unitSk } from './table.ts';
+import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, batchSk, eventSk, onceEventSk, releaseSk, targetPk, runPk, unitSk } from './table.ts';
 import { UsageError } from '../errors.ts';
 
 /** DynamoDB items top out at 400 KB; a runaway stack trace must not make a result unwritable. */
@@ -281,6 +281,24 @@ export class DynamoStore implements ResultStore {
       ExpressionAttributeValues: { ':pk': runPk(runId), ':event': 'EVENT#' },
     });
     return items.map((item) => strip(item, 'pk', 'sk', TTL_ATTRIBUTE) as unknown as RunEvent).sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async putRelease(release: ReleaseRecord): Promise<void> {
+    // Not under expiry: the last good release must outlive any results retention.
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: targetPk(release.target), sk: releaseSk(release.releaseId), ...release } }));
+  }
+
+  async listReleases(target: string, options: { limit?: number } = {}): Promise<ReleaseRecord[]> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :release)',
+        ExpressionAttributeValues: { ':pk': targetPk(target), ':release': 'RELEASE#' },
+        ScanIndexForward: false,
+        Limit: options.limit ?? 50,
+      }),
+    );
+    return Items.map((item) => strip(item, 'pk', 'sk') as unknown as ReleaseRecord).sort((a, b) => b.promotedAt.localeCompare(a.promotedAt));
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {

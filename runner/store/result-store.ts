@@ -1,5 +1,5 @@
 // The store seam: what the rest of uigate needs from wherever results live.
-import type { RunEvent, RunMeta, UnitRecord, UnitRef, UnitStatus } from '../model.ts';
+import type { ReleaseRecord, RunEvent, RunMeta, UnitRecord, UnitRef, UnitStatus } from '../model.ts';
 
 export interface Page<T> {
   items: T[];
@@ -38,6 +38,11 @@ export interface ResultStore {
   addEvent(event: RunEvent, options?: { once?: string }): Promise<boolean>;
   /** A run's events, oldest first. */
   listEvents(runId: string): Promise<RunEvent[]>;
+
+  /** Records a release on a rollback target, or its new status (the same target and id). */
+  putRelease(release: ReleaseRecord): Promise<void>;
+  /** A target's releases, newest first. */
+  listReleases(target: string, options?: { limit?: number }): Promise<ReleaseRecord[]>;
 
   close(): Promise<void>;
 }

@@ -18,6 +18,8 @@ export const META_SK = 'META';
 export const unitSk = (unitKey: string) => `UNIT#${unitKey}`;
 export const batchSk = (batchId: string, dispatch: number) => `BATCH#${batchId}#${dispatch}`;
 export const eventSk = (at: string, n: number) => `EVENT#${at}#${String(n).padStart(4, '0')}`;
+export const targetPk = (target: string) => `TARGET#${target}`;
+export const releaseSk = (releaseId: string) => `RELEASE#${releaseId}`;
 /** An event that may be written once only (a vote, a decision): its key is its identity. */
 export const onceEventSk = (key: string) => `EVENT#once#${key}`;
 

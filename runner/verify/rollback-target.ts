@@ -1,0 +1,20 @@
+// What a release is promoted onto and rolled back on, behind one interface: a static site in S3
+// (releases under versioned prefixes), a Lambda alias, or a local production folder. Which release
+// is good is the store's business (releases.ts), never the target's.
+
+export interface RollbackTarget {
+  /** Stable name, stored with each release: `local:/path`, `s3://bucket`, `lambda:function:alias`. */
+  readonly name: string;
+  /** The release live now, if the target can tell. */
+  live(): Promise<string | undefined>;
+  /** Makes an already-staged release live. */
+  publish(releaseId: string): Promise<void>;
+}
+
+/** A target that keeps releases it was given as a folder of files (the sites). */
+export interface StagingTarget extends RollbackTarget {
+  /** Stores a release's files under its own prefix, without making it live. */
+  stage(releaseId: string, fromDir: string): Promise<void>;
+}
+
+export const canStage = (target: RollbackTarget): target is StagingTarget => typeof (target as StagingTarget).stage === 'function';

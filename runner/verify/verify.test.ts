@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
+import { CloudWatchAlarms } from './cloudwatch-alarms.ts';
+import { LocalSiteTarget } from './local-site-target.ts';
+import { CloudWatchMetrics } from './metrics.ts';
+import { promote, runPreflight, verifyRelease, type ReleaseRef } from './verify.ts';
+
+const alarm = (name: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', extra = {}) => ({ AlarmName: name, StateValue: state, StateReason: `${state} reason`, ActionsEnabled: true, Namespace: 'uigate', MetricName: 'SmokeFailures', Period: 60, Statistic: 'Sum' as const, ...extra });
+
+describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () => {
+  let seed: SeededStore;
+  let dir: string;
+  let target: LocalSiteTarget;
+  const cloudwatch = mockClient(CloudWatchClient);
+  const alarms = new CloudWatchAlarms(new CloudWatchClient({ region: 'eu-west-1' }));
+  let clock = 0;
+  const fast = { now: () => clock, sleep: async (ms: number) => void (clock += ms), pollMs: 30_000, durationMs: 120_000 };
+
+  const release = async (html: string): Promise<ReleaseRef> => {
+    const runId = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists', status: 'passed' }]);
+    const files = join(dir, 'build', runId);
+    await mkdir(files, { recursive: true });
+    await writeFile(join(files, 'index.html'), html);
+    await promote({ store: seed.store, target, release: { releaseId: runId, run: (await seed.store.getRun(runId))! }, fromDir: files, actor: 'test' });
+    return { releaseId: runId, run: (await seed.store.getRun(runId))! };
+  };
+  const types = async (runId: string) => (await seed.store.listEvents(runId)).map((e) => e.type);
+
+  before(async () => {
+    seed = await seededStore();
+    dir = await mkdtemp(join(tmpdir(), 'uigate-verify-'));
+    target = new LocalSiteTarget(join(dir, 'production'));
+  });
+  after(async () => {
+    await seed.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    cloudwatch.reset();
+    clock = 1_000_000;
+  });
+
+  it('keeps a healthy release: watches for the whole window and marks it verified', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK'), alarm('5xx', 'OK')] });
+    const good = await release('<h1>v1</h1>');
+    const result = await verifyRelease({ store: seed.store, target, release: good, alarms, names: ['smoke', '5xx'], actor: 'test', ...fast });
+    assert.deepEqual(result, { healthy: true, checks: 5 });
+    assert.equal(cloudwatch.commandCalls(DescribeAlarmsCommand).length, 5, 'checked every poll, not once');
+    assert.deepEqual(await types(good.run.runId), ['promoted', 'bake-started', 'verified']);
+    assert.equal((await seed.store.listReleases(target.name))[0]!.status, 'verified');
+  });
+
+  it('rolls back to the last verified release when an alarm fires mid-bake, never onto a failed one', async () => {
+    const good = await release('<h1>good</h1>');
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
+    await verifyRelease({ store: seed.store, target, release: good, alarms, names: ['smoke'], actor: 'test', ...fast });
+    const failedEarlier = await release('<h1>failed earlier</h1>');
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
+    await verifyRelease({ store: seed.store, target, release: failedEarlier, alarms, names: ['smoke'], actor: 'test', ...fast });
+
+    const bad = await release('<h1>bad</h1>');
+    cloudwatch.on(DescribeAlarmsCommand).resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] }).resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] }).resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
+    const result = await verifyRelease({ store: seed.store, target, release: bad, alarms, names: ['smoke'], actor: 'test', ...fast });
+    assert.equal(result.healthy, false);
+    assert.equal(!result.healthy && result.restored, good.releaseId);
+    assert.equal(await readlink(target.liveDir), join('releases', good.releaseId));
+    assert.equal(await readFile(join(target.liveDir, 'index.html'), 'utf8'), '<h1>good</h1>');
+    assert.deepEqual(await types(bad.run.runId), ['promoted', 'bake-started', 'alarm', 'rollback-started', 'rollback-restored']);
+    const statuses = Object.fromEntries((await seed.store.listReleases(target.name)).map((r) => [r.releaseId, r.status]));
+    assert.equal(statuses[bad.releaseId], 'failed');
+    assert.equal(statuses[failedEarlier.releaseId], 'failed');
+  });
+
+  it('treats INSUFFICIENT_DATA during the bake as a breach by default, and as fine when told', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'INSUFFICIENT_DATA')] });
+    const quiet = await release('<h1>quiet</h1>');
+    const strict = await verifyRelease({ store: seed.store, target, release: quiet, alarms, names: ['smoke'], actor: 'test', ...fast });
+    assert.equal(strict.healthy, false);
+    const lenient = await release('<h1>quiet 2</h1>');
+    const ok = await verifyRelease({ store: seed.store, target, release: lenient, alarms, names: ['smoke'], actor: 'test', ...fast, insufficientData: 'ok' });
+    assert.equal(ok.healthy, true);
+  });
+
+  it('waits out a throttled DescribeAlarms instead of failing the bake', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    cloudwatch.on(DescribeAlarmsCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
+    const rel = await release('<h1>throttled</h1>');
+    const result = await verifyRelease({ store: seed.store, target, release: rel, alarms, names: ['smoke'], actor: 'test', ...fast, durationMs: 0 });
+    assert.equal(result.healthy, true);
+    assert.equal(cloudwatch.commandCalls(DescribeAlarmsCommand).length, 3);
+  });
+
+  it('blocks promotion when a watcher is blind: missing, muted, without data, or already firing', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [alarm('muted', 'OK', { ActionsEnabled: false }), alarm('blind', 'OK'), alarm('firing', 'ALARM'), alarm('unsure', 'INSUFFICIENT_DATA')],
+    });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm', Values: [] }] });
+    const rel = await release('<h1>pre</h1>');
+    const result = await runPreflight({ store: seed.store, release: rel, alarms, names: ['muted', 'blind', 'firing', 'unsure', 'gone'], actor: 'test' });
+    assert.equal(result.ok, false);
+    const text = result.problems.join('\n');
+    for (const expected of [/muted has its actions disabled/, /blind's metric has no recent datapoints/, /firing is already firing/, /unsure is in INSUFFICIENT_DATA/, /alarm gone does not exist/]) assert.match(text, expected);
+    assert.ok((await types(rel.run.runId)).includes('preflight-failed'));
+  });
+
+  it("passes pre-flight when every alarm is OK, armed and fed", async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm', Values: [0, 0, 1] }] });
+    const rel = await release('<h1>fed</h1>');
+    assert.deepEqual(await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test' }), { ok: true, problems: [] });
+    const [query] = cloudwatch.commandCalls(GetMetricDataCommand);
+    assert.equal(query!.args[0].input.MetricDataQueries![0]!.MetricStat!.Metric!.MetricName, 'SmokeFailures');
+  });
+
+  it('publishes the smoke outcome and latency in the uigate namespace', async () => {
+    cloudwatch.on(PutMetricDataCommand).resolves({});
+    await new CloudWatchMetrics(new CloudWatchClient({ region: 'eu-west-1' }), 'production').put({ failures: 1, total: 4, latencyMs: 2300, at: 1_700_000_000_000 });
+    const input = cloudwatch.commandCalls(PutMetricDataCommand)[0]!.args[0].input;
+    assert.equal(input.Namespace, 'uigate');
+    assert.deepEqual(input.MetricData!.map((m) => [m.MetricName, m.Value, m.Unit]), [['SmokeFailures', 1, 'Count'], ['SmokeTests', 4, 'Count'], ['SmokeLatency', 2300, 'Milliseconds']]);
+  });
+});

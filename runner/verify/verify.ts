@@ -1,0 +1,95 @@
+// Promotion and verification of a release, recorded as the run's timeline: pre-flight (can the
+// alarms see anything?), promote (stage and publish on the target), bake (smoke tests and alarms
+// for the whole window), and on any alarm a rollback to the last release that passed its own bake.
+import type { RunMeta } from '../model.ts';
+import type { ResultStore } from '../store/result-store.ts';
+import type { AlarmSource } from './alarm-source.ts';
+import { preflight } from './alarm-source.ts';
+import { bake, type BakeOptions } from './bake.ts';
+import { lastGood, recordRelease } from './releases.ts';
+import { canStage, type RollbackTarget } from './rollback-target.ts';
+
+export interface ReleaseRef {
+  releaseId: string;
+  run: RunMeta;
+}
+
+type Timeline = (type: string, detail?: Record<string, unknown>) => Promise<void>;
+
+function timeline(store: ResultStore, runId: string, actor: string): Timeline {
+  return async (type, detail) => {
+    await store.addEvent({ runId, at: new Date().toISOString(), type, actor, ...(detail ? { detail } : {}) });
+  };
+}
+
+export interface PreflightInput {
+  store: ResultStore;
+  release: ReleaseRef;
+  alarms: AlarmSource;
+  names: readonly string[];
+  actor: string;
+}
+
+/** Whether the watchers can watch; recorded either way, and a blind one blocks promotion. */
+export async function runPreflight(input: PreflightInput): Promise<{ ok: boolean; problems: string[] }> {
+  const result = preflight(await input.alarms.inspect(input.names));
+  await timeline(input.store, input.release.run.runId, input.actor)(result.ok ? 'preflight-passed' : 'preflight-failed', { alarms: [...input.names], problems: result.problems });
+  return result;
+}
+
+export interface PromoteInput {
+  store: ResultStore;
+  target: RollbackTarget;
+  release: ReleaseRef;
+  /** The release's files, for targets that keep them (sites). */
+  fromDir?: string;
+  actor: string;
+}
+
+export async function promote(input: PromoteInput): Promise<{ previous?: string }> {
+  const { target, release } = input;
+  const previous = await target.live();
+  if (input.fromDir && canStage(target)) await target.stage(release.releaseId, input.fromDir);
+  await target.publish(release.releaseId);
+  await recordRelease(input.store, target.name, release.releaseId, release.run, 'promoted');
+  await timeline(input.store, release.run.runId, input.actor)('promoted', { target: target.name, releaseId: release.releaseId, previous: previous ?? null });
+  return { previous };
+}
+
+export interface VerifyInput extends Omit<BakeOptions, 'alarms' | 'names'> {
+  store: ResultStore;
+  target: RollbackTarget;
+  release: ReleaseRef;
+  alarms: AlarmSource;
+  names: readonly string[];
+  actor: string;
+}
+
+export type VerifyResult =
+  | { healthy: true; checks: number }
+  | { healthy: false; reason: string; alarmAt: number; restored?: string; restoredAt?: number };
+
+/** The bake, and the rollback if it fails. The release's status in the store says how it went. */
+export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
+  const { store, target, release } = input;
+  const record = timeline(store, release.run.runId, input.actor);
+  await record('bake-started', { target: target.name, releaseId: release.releaseId, alarms: [...input.names], bakeMs: input.durationMs });
+  const result = await bake({ ...input, alarms: input.alarms, names: input.names });
+  if (result.healthy) {
+    await recordRelease(store, target.name, release.releaseId, release.run, 'verified');
+    await record('verified', { target: target.name, releaseId: release.releaseId, checks: result.checks });
+    return { healthy: true, checks: result.checks };
+  }
+  await record('alarm', { alarm: result.alarm, state: result.state, reason: result.reason });
+  await recordRelease(store, target.name, release.releaseId, release.run, 'failed', result.reason);
+  const good = await lastGood(store, target.name, release.releaseId);
+  if (!good) {
+    await record('rollback-impossible', { reason: `no release on ${target.name} has passed verification; ${release.releaseId} stays live` });
+    return { healthy: false, reason: result.reason, alarmAt: result.at };
+  }
+  await record('rollback-started', { from: release.releaseId, to: good.releaseId });
+  await target.publish(good.releaseId);
+  const restoredAt = Date.now();
+  await record('rollback-restored', { releaseId: good.releaseId, commit: good.commit ?? null, msFromAlarm: restoredAt - result.at });
+  return { healthy: false, reason: result.reason, alarmAt: result.at, restored: good.releaseId, restoredAt };
+}
