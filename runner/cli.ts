@@ -6,6 +6,8 @@ import { DEFAULT_PORT, serveCommand } from './commands/serve.ts';
 import { DEFAULT_LAMBDA_PORT, lambdaServeCommand } from './commands/lambda-serve.ts';
 import { workerCommand } from './commands/worker.ts';
 import { gateCommand } from './commands/gate.ts';
+import { verifyCommand } from './commands/verify.ts';
+import { pipelineCommand } from './commands/pipeline.ts';
 import { approvalCommand, approverTokenCommand, decideCommand } from './commands/approve.ts';
 import { EXIT, isUigateError } from './errors.ts';
 
@@ -131,6 +133,44 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
     .action(async (flags) => {
       exit.code = await approverTokenCommand(flags, io);
+    });
+
+  cli
+    .command('verify')
+    .description('after promotion, bake: @smoke tests against production, metrics to CloudWatch, every alarm watched for the whole window; roll back on any alarm. With --preflight, before promotion: can the alarms see anything?')
+    .requiredOption('--release <id>', 'the release on the target (the approved run id for sites, a version for a Lambda alias)')
+    .option('--run <id>', 'the approved run, when the release id is not a run id')
+    .option('--target <spec>', 'where it is live: local:<dir>, s3://<bucket>, lambda:<function>:<alias>')
+    .option('--alarm <name>', 'a CloudWatch alarm to watch; repeatable', collect)
+    .option('--bake <duration>', 'how long to watch (default 10m)')
+    .option('--poll <duration>', 'time between checks (default 30s)')
+    .option('--smoke-url <url>', "run the project's @smoke tests against this URL at each check, publishing SmokeFailures and SmokeLatency (namespace uigate)")
+    .option('--insufficient-data <meaning>', 'what INSUFFICIENT_DATA during the bake means: breach (default) or ok')
+    .option('--preflight', 'only check that the alarms exist, are armed, fed and not firing; exit 1 blocks promotion')
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .action(async (flags) => {
+      exit.code = await verifyCommand(flags, io);
+    });
+
+  cli
+    .command('pipeline')
+    .description('the release pipeline on this machine: candidate site → uigate run → gate → approval → promote to a local production site → bake with @smoke tests and a local alarm → roll back on alarm')
+    .option('--local', 'run every stage on this machine (the only mode here; in AWS it is CodePipeline)')
+    .option('--approve', 'approve as the local approver, so the flow runs unattended (CI, demos)')
+    .option('--break-after-promote', 'break the promoted release on purpose, to watch the alarm fire and the rollback')
+    .option('--bake <duration>', 'how long production is watched after promotion (default 20s)')
+    .option('--site <dir>', 'the site to release (default tests/site)')
+    .option('--as <name>', 'local approver name for --approve (default UIGATE_APPROVER, else your login name)')
+    .option('-m, --module <name>', 'test only this module; repeatable', collect)
+    .option('-p, --project <name>', 'test only this Playwright project; repeatable', collect)
+    .option('-g, --grep <regex>', 'test only matching titles')
+    .option('-w, --workers <n>', 'Playwright processes at once', positiveInt('--workers'))
+    .option('--port <n>', `status site port (default ${DEFAULT_PORT}, a free one if taken)`, port)
+    .option('--no-serve', 'no status site (then approve with --approve or `uigate approve`)')
+    .option('--json', 'print the outcome as JSON on stdout')
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .action(async (flags) => {
+      exit.code = await pipelineCommand(flags, io);
     });
 
   const lambda = cli.command('lambda').description('the Lambda executor');

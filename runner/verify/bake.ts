@@ -5,7 +5,8 @@ import { backoffMs } from '../backoff.ts';
 import type { AlarmSource, AlarmStatus } from './alarm-source.ts';
 import type { MetricSink, SmokeSample } from './metrics.ts';
 
-export type SmokeProbe = () => Promise<SmokeSample>;
+/** One run of the smoke tests; the signal stops it when the bake ends. */
+export type SmokeProbe = (signal?: AbortSignal) => Promise<SmokeSample>;
 
 export interface BakeOptions {
   alarms: AlarmSource;
@@ -20,7 +21,10 @@ export interface BakeOptions {
   signal?: AbortSignal;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
-  onCheck?: (statuses: AlarmStatus[], sample?: SmokeSample) => void;
+  onCheck?: (statuses: AlarmStatus[]) => void;
+  onSample?: (sample: SmokeSample) => void;
+  /** How long after a sample the alarm has judged it (the local alarm's period). @default 0 */
+  settleMs?: number;
 }
 
 export type BakeResult =
@@ -42,29 +46,60 @@ async function patiently<T>(call: () => Promise<T>, sleep: (ms: number) => Promi
   }
 }
 
+/**
+ * The smoke tests run back to back in the background, like a canary, publishing a sample after
+ * each; the alarms are checked every poll, as CloudWatch evaluates them on its own clock.
+ */
+function canary(options: BakeOptions, signal: AbortSignal) {
+  let samples = 0;
+  let lastAt = 0;
+  let failure: unknown;
+  const done = (async () => {
+    while (options.smoke && !signal.aborted) {
+      const sample = await options.smoke(signal);
+      if (signal.aborted) break;
+      await options.metrics?.put(sample);
+      samples++;
+      lastAt = sample.at;
+      options.onSample?.(sample);
+    }
+  })().catch((error) => {
+    failure = error;
+  });
+  return { done, state: () => ({ samples, lastAt, failure }) };
+}
+
 export async function bake(options: BakeOptions): Promise<BakeResult> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((ok) => setTimeout(ok, ms)));
   const end = now() + options.durationMs;
   const insufficient = options.insufficientData ?? 'breach';
+  const stop = new AbortController();
+  const cancel = () => stop.abort();
+  options.signal?.addEventListener('abort', cancel);
+  const smoke = canary(options, stop.signal);
   let checks = 0;
-  for (;;) {
-    if (options.signal?.aborted) throw new Error('verification cancelled');
-    let sample: SmokeSample | undefined;
-    if (options.smoke) {
-      sample = await options.smoke();
-      await options.metrics?.put(sample);
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw new Error('verification cancelled');
+      const { failure, samples, lastAt } = smoke.state();
+      if (failure) throw failure;
+      const statuses = await patiently(() => options.alarms.states(options.names), sleep);
+      checks++;
+      options.onCheck?.(statuses);
+      const bad = statuses.find((s) => s.state === 'ALARM' || s.state === 'MISSING' || (s.state === 'INSUFFICIENT_DATA' && insufficient === 'breach'));
+      if (bad) {
+        const reason = bad.state === 'MISSING' ? `alarm ${bad.name} disappeared` : `${bad.name} is ${bad.state}${bad.reason ? `: ${bad.reason}` : ''}`;
+        return { healthy: false, alarm: bad.name, state: bad.state, reason, at: now(), checks };
+      }
+      // Healthy only on evidence: with smoke tests, at least one sample judged after the window.
+      const judged = !options.smoke || (samples > 0 && now() >= lastAt + (options.settleMs ?? 0));
+      if (now() >= end && judged) return { healthy: true, checks };
+      await sleep(Math.max(1, Math.min(options.pollMs, end - now() > 0 ? end - now() : options.pollMs)));
     }
-    const statuses = await patiently(() => options.alarms.states(options.names), sleep);
-    checks++;
-    options.onCheck?.(statuses, sample);
-    const bad = statuses.find((s) => s.state === 'ALARM' || s.state === 'MISSING' || (s.state === 'INSUFFICIENT_DATA' && insufficient === 'breach'));
-    if (bad) {
-      const reason = bad.state === 'MISSING' ? `alarm ${bad.name} disappeared` : `${bad.name} is ${bad.state}${bad.reason ? `: ${bad.reason}` : ''}`;
-      return { healthy: false, alarm: bad.name, state: bad.state, reason, at: now(), checks };
-    }
-    const left = end - now();
-    if (left <= 0) return { healthy: true, checks };
-    await sleep(Math.min(options.pollMs, left));
+  } finally {
+    stop.abort();
+    options.signal?.removeEventListener('abort', cancel);
+    await smoke.done;
   }
 }

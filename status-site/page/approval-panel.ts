@@ -15,6 +15,16 @@ const EVENT_LABEL: Record<string, string> = {
   'approval-vote': 'vote',
   'approval-decided': 'decided',
   'approval-pipeline-error': 'pipeline did not take the answer',
+  'preflight-passed': 'pre-flight: alarms armed and fed',
+  'preflight-failed': 'pre-flight failed: promotion blocked',
+  promoted: 'promoted',
+  'fault-injected': 'fault injected',
+  'bake-started': 'bake started',
+  verified: 'verified: healthy for the whole bake',
+  alarm: 'ALARM',
+  'rollback-started': 'rollback started',
+  'rollback-restored': 'previous release restored',
+  'rollback-impossible': 'no good release to roll back to',
 };
 
 export class ApprovalPanel {
@@ -107,7 +117,8 @@ export class ApprovalPanel {
   private timeline() {
     const shown = this.events.filter((event) => EVENT_LABEL[event.type] || !event.type.startsWith('approval'));
     if (!shown.length) return undefined;
-    return h('details', { class: 'timeline' },
+    const dramatic = shown.some((event) => event.type === 'alarm' || event.type === 'rollback-restored');
+    return h('details', { class: 'timeline', open: dramatic, 'data-testid': 'timeline' },
       h('summary', {}, `Timeline (${shown.length})`),
       h('ol', {}, ...shown.map((event) => h('li', {},
         h('time', { datetime: event.at }, new Date(event.at).toLocaleString()),
@@ -125,6 +136,13 @@ function describe(event: RunEvent): string | undefined {
   if (event.type === 'approval-vote') return `${String(detail.decision)}${detail.override ? ' (override)' : ''}: ${String(detail.comment)}`;
   if (event.type === 'approval-decided') return `${String(detail.state)}${detail.pipeline ? ` → ${String(detail.pipeline)}` : ''}`;
   if (event.type === 'approval-superseded') return `by run ${String(detail.by)}`;
+  if (event.type === 'promoted') return `${String(detail.releaseId)} on ${String(detail.target)}${detail.previous ? ` (was ${String(detail.previous)})` : ''}`;
+  if (event.type === 'alarm') return String(detail.reason);
+  if (event.type === 'rollback-started') return `${String(detail.from)} → ${String(detail.to)}`;
+  if (event.type === 'rollback-restored') return `${String(detail.releaseId)} live again, ${(Number(detail.msFromAlarm) / 1000).toFixed(1)}s after the alarm`;
+  if (event.type === 'preflight-failed' && Array.isArray(detail.problems)) return detail.problems.join('; ');
+  if (typeof detail.reason === 'string') return detail.reason;
+  if (typeof detail.what === 'string') return detail.what;
   if (typeof detail.message === 'string') return detail.message;
   return undefined;
 }

@@ -1,0 +1,80 @@
+// `uigate verify`: before promotion (--preflight), whether the alarms can see anything; after it,
+// a real bake — smoke tests against production with their outcome and latency published to
+// CloudWatch, every alarm watched for the whole window — and on any alarm a rollback to the last
+// good release, all recorded on the run's timeline. Exit 0 healthy, 1 blocked or rolled back.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { loadConfig } from '../config.ts';
+import { parseDuration } from '../duration.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import { openStore } from '../store/open-store.ts';
+import { CloudWatchAlarms } from '../verify/cloudwatch-alarms.ts';
+import { CloudWatchMetrics } from '../verify/metrics.ts';
+import { recordRelease } from '../verify/releases.ts';
+import { smokeProbe } from '../verify/smoke.ts';
+import { targetFrom } from '../verify/target-spec.ts';
+import { runPreflight, verifyRelease } from '../verify/verify.ts';
+import { checkRunId } from './gate.ts';
+import type { CommandIO } from './run.ts';
+
+export interface VerifyFlags {
+  config?: string;
+  release: string;
+  run?: string;
+  target?: string;
+  alarm?: string[];
+  bake?: string;
+  poll?: string;
+  smokeUrl?: string;
+  insufficientData?: 'breach' | 'ok';
+  preflight?: boolean;
+}
+
+export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<number> {
+  const runId = checkRunId(flags.run ?? flags.release);
+  const names = flags.alarm ?? [];
+  if (names.length === 0) throw new UsageError('name the alarms to watch: --alarm <name> (repeatable)');
+  if (flags.insufficientData && !['breach', 'ok'].includes(flags.insufficientData)) throw new UsageError('--insufficient-data takes breach or ok');
+  const bakeMs = parseDuration(flags.bake ?? '10m', '--bake');
+  const pollMs = parseDuration(flags.poll ?? '30s', '--poll');
+  if (!flags.preflight && !flags.target) throw new UsageError('--target is required to roll back: local:<dir>, s3://<bucket> or lambda:<function>:<alias>');
+  const config = await loadConfig(io.cwd, flags.config, io.env);
+  const region = io.env.AWS_REGION || config.store.region;
+  const cloudwatch = new CloudWatchClient({ region, endpoint: io.env.UIGATE_CLOUDWATCH_ENDPOINT || undefined, retryMode: 'adaptive' });
+  const alarms = new CloudWatchAlarms(cloudwatch);
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const { store } = await openStore(config.store);
+  try {
+    const run = await store.getRun(runId);
+    if (!run) throw new UsageError(`no run ${runId} in the store: --release (or --run) names the approved run`);
+    const release = { releaseId: flags.release, run };
+    if (flags.preflight) {
+      const result = await runPreflight({ store, release, alarms, names, actor: 'uigate verify' });
+      say(result.ok ? `pre-flight: ${names.length} alarm(s) armed, fed and OK` : `pre-flight FAILED — promotion blocked:\n${result.problems.map((p) => `  ✘ ${p}`).join('\n')}`);
+      return result.ok ? EXIT.ok : EXIT.testsFailed;
+    }
+    const target = targetFrom(flags.target!, { cwd: io.cwd, region, s3Endpoint: config.artifacts.endpoint });
+    const live = await target.live();
+    if (live !== flags.release) throw new UsageError(`${target.name} serves ${live ?? 'nothing'}, not release ${flags.release}: verify what was promoted`);
+    if (!(await store.listReleases(target.name)).some((r) => r.releaseId === flags.release)) {
+      await recordRelease(store, target.name, flags.release, run, 'promoted');
+      await store.addEvent({ runId, at: new Date().toISOString(), type: 'promoted', actor: 'uigate verify', detail: { target: target.name, releaseId: flags.release } });
+    }
+    say(`baking release ${flags.release} on ${target.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`);
+    const result = await verifyRelease({
+      store, target, release, alarms, names, actor: 'uigate verify', durationMs: bakeMs, pollMs,
+      insufficientData: flags.insufficientData, signal: io.signal,
+      smoke: flags.smokeUrl ? smokeProbe({ cwd: io.cwd, env: io.env, baseUrl: flags.smokeUrl, config: flags.config, signal: io.signal, log: say }) : undefined,
+      metrics: flags.smokeUrl ? new CloudWatchMetrics(cloudwatch, new URL(flags.smokeUrl).host) : undefined,
+      onCheck: (statuses) => say(`  ${statuses.map((s) => `${s.name}: ${s.state}`).join(', ')}`),
+    });
+    if (result.healthy) {
+      say(`verified: release ${flags.release} stayed healthy for ${flags.bake ?? '10m'} (${result.checks} checks)`);
+      return EXIT.ok;
+    }
+    say(`ALARM: ${result.reason}`);
+    say(result.restored ? `rolled back: ${target.name} serves release ${result.restored} again` : `no release on ${target.name} passed verification before: nothing to roll back to`);
+    return EXIT.testsFailed;
+  } finally {
+    await store.close();
+  }
+}

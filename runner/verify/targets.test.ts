@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { s3Client } from '../artifacts/s3-artifacts.ts';
+import { localS3, type LocalS3 } from '../testing/s3.ts';
+import { LambdaAliasTarget } from './lambda-alias-target.ts';
+import { LocalSiteTarget } from './local-site-target.ts';
+import { S3SiteTarget } from './s3-site-target.ts';
+
+async function build(dir: string, files: Record<string, string>) {
+  await mkdir(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(join(dir, name, '..'), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('rollback targets', () => {
+  let dir: string;
+  let s3: LocalS3;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'uigate-targets-'));
+    s3 = await localS3('production-site');
+  });
+  after(async () => {
+    await s3.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('S3 site: keeps each release under its prefix and points the live site back at an earlier one', async () => {
+    const target = new S3SiteTarget(s3Client({ endpoint: s3.endpoint }), s3.bucket);
+    await target.stage('r1', await build(join(dir, 'r1'), { 'index.html': 'v1', 'old.html': 'only in v1' }));
+    await target.publish('r1');
+    await target.stage('r2', await build(join(dir, 'r2'), { 'index.html': 'v2', 'css/site.css': 'body{}' }));
+    await target.publish('r2');
+    assert.equal(await target.live(), 'r2');
+    assert.equal((await s3.read('index.html')).toString(), 'v2');
+    assert.deepEqual((await s3.keys()).filter((k) => !k.startsWith('releases/')).sort(), ['css/site.css', 'index.html'], 'files of other releases are gone from the live site');
+
+    await target.publish('r1');
+    assert.equal(await target.live(), 'r1');
+    assert.equal((await s3.read('index.html')).toString(), 'v1');
+    assert.deepEqual((await s3.keys()).filter((k) => !k.startsWith('releases/')).sort(), ['index.html', 'old.html']);
+    assert.ok((await s3.keys('releases/r2/')).includes('releases/r2/index.html'), 'the failed release is kept');
+    await assert.rejects(target.publish('never-staged'), /release never-staged is not staged in s3:\/\/production-site/);
+  });
+
+  it('local site: switches the live folder atomically between kept releases', async () => {
+    const target = new LocalSiteTarget(join(dir, 'prod'));
+    assert.equal(await target.live(), undefined);
+    await target.stage('a', await build(join(dir, 'a'), { 'index.html': 'A' }));
+    await target.stage('b', await build(join(dir, 'b'), { 'index.html': 'B' }));
+    await target.publish('b');
+    await target.publish('a');
+    assert.equal(await target.live(), 'a');
+    await assert.rejects(target.stage('../escape', dir), /not a safe folder name/);
+  });
+
+  it('Lambda alias: points the alias back at the previous version, with no weighted routing left', async () => {
+    const lambda = mockClient(LambdaClient);
+    lambda.on(GetAliasCommand).resolves({ FunctionVersion: '7' });
+    lambda.on(UpdateAliasCommand).resolves({});
+    const target = new LambdaAliasTarget(new LambdaClient({ region: 'eu-west-1' }), 'shop-api', 'live');
+    assert.equal(target.name, 'lambda:shop-api:live');
+    assert.equal(await target.live(), '7');
+    await target.publish('6');
+    const input = lambda.commandCalls(UpdateAliasCommand)[0]!.args[0].input;
+    assert.deepEqual([input.FunctionName, input.Name, input.FunctionVersion, input.RoutingConfig], ['shop-api', 'live', '6', { AdditionalVersionWeights: {} }]);
+    await assert.rejects(target.publish('$LATEST'), /published version number/);
+    lambda.restore();
+  });
+});
