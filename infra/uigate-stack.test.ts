@@ -134,7 +134,13 @@ describe('the uigate stack, synthesized', () => {
     const wildcard = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
       (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) => [s.Resource].flat().includes('*')).map((s) => [id.replace(/[0-9A-F]{8}$/, ''), actions(s).sort()]),
     );
-    assert.deepEqual(wildcard, [['GatePolicyServiceRoleDefaultPolicy', ['codepipeline:GetJobDetails', 'codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult']]]);
+    assert.deepEqual(wildcard.sort(), [
+      ['GatePolicyServiceRoleDefaultPolicy', ['codepipeline:GetJobDetails', 'codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult']],
+      ['ReleaseDeployRoleDefaultPolicy', ['cloudwatch:GetMetricData']],
+      ['ReleaseDeployRoleDefaultPolicy', ['cloudwatch:PutMetricData']],
+    ]);
+    const put = statementsOf(/^ReleaseDeployRole/).find((s) => actions(s).includes('cloudwatch:PutMetricData'))!;
+    assert.deepEqual(put.Condition, { StringEquals: { 'cloudwatch:namespace': 'uigate' } });
   });
 
   it('enters the Approval stage only through the gate policy (beforeEntry LambdaInvoke rule) and says what is approved', () => {
@@ -152,7 +158,25 @@ describe('the uigate stack, synthesized', () => {
     assert.equal(test.Actions[0]!.Namespace, 'UiTests');
     assert.match(JSON.stringify(test.Actions[0]!.Configuration), /UIGATE_PIPELINE_EXECUTION_ID.*codepipeline\.PipelineExecutionId/);
     const deploy = JSON.stringify(pipeline!.Properties.Stages.find((stage) => stage.Name === 'Production')!.Actions[0]!.Configuration);
-    assert.match(deploy, /UIGATE_APPROVED_DIGEST.*#\{UiTests\.UIGATE_ARTIFACT_DIGEST\}/);
+    assert.match(deploy, /UIGATE_RUN_ID.*#\{UiTests\.UIGATE_RUN_ID\}/);
+  });
+
+  it('bakes production with uigate verify and lets CodePipeline roll the stage back on the smoke alarm', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'uigate-production-smoke', Namespace: 'uigate', MetricName: 'SmokeFailures', Statistic: 'Sum', Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching',
+    });
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as { Properties: { Stages: { Name: string; OnSuccess?: { Conditions: { Result: string; Rules: { RuleTypeId: { Provider: string }; Configuration: Record<string, unknown> }[] }[] } }[] } }[];
+    const production = pipeline!.Properties.Stages.find((stage) => stage.Name === 'Production')!;
+    const [condition] = production.OnSuccess!.Conditions;
+    assert.equal(condition!.Result, 'ROLLBACK');
+    assert.equal(condition!.Rules[0]!.RuleTypeId.Provider, 'CloudWatchAlarm');
+    assert.deepEqual(condition!.Rules[0]!.Configuration.AlarmStates, ['ALARM']);
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) => (p as { Properties: { Source: { BuildSpec?: unknown } } }).Properties.Source.BuildSpec).filter((spec): spec is string => typeof spec === 'string' && spec.startsWith('{'));
+    const commands = specs.map((spec) => (JSON.parse(spec) as { phases?: { build?: { commands?: string[] } } }).phases?.build?.commands?.join('\n') ?? '').find((text) => text.includes('uigate.js promote'))!;
+    assert.match(commands, /verify --preflight --release "\$UIGATE_RUN_ID"/);
+    assert.match(commands, /promote --release "\$UIGATE_RUN_ID" --target "s3:\/\/\$PRODUCTION_BUCKET" --from tests\/site/);
+    assert.match(commands, /verify --release "\$UIGATE_RUN_ID" .*--alarm "\$SMOKE_ALARM" --bake 600s .*--smoke-url/);
   });
 
   it('lets the pipeline invoke the gate, and only the approval function answer the approval', () => {

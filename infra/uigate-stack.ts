@@ -1,6 +1,7 @@
 // One stack, everything a team needs: the results table, the buckets and sites, the executors,
 // the status site and the release pipeline. Composed of one construct per concern.
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -52,11 +53,23 @@ export class UigateStack extends Stack {
     const approvals = new Topic(this, 'Approvals', { displayName: 'uigate approvals', masterKey: key, enforceSSL: true });
 
     const statusUrl = `https://${status.site.distribution.distributionDomainName}`;
+    // The smoke tests against production publish here during every bake (`uigate verify`).
+    const smokeAlarm = new Alarm(this, 'SmokeAlarm', {
+      alarmName: 'uigate-production-smoke',
+      alarmDescription: 'uigate: @smoke UI tests failing against production (uigate verify publishes SmokeFailures)',
+      metric: new Metric({ namespace: 'uigate', metricName: 'SmokeFailures', dimensionsMap: { Site: productionSite.distribution.distributionDomainName }, statistic: 'Sum', period: Duration.minutes(1) }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     const gate = new ApprovalGate(this, 'Gate', { table: results.table, code: props.code, topic: approvals, pipelineName: PIPELINE_NAME, config: props.uigateConfig ?? {}, statusUrl });
 
     new ReleasePipeline(this, 'Release', {
       pipelineName: PIPELINE_NAME,
       gateFunction: gate.gateFunction,
+      smokeAlarm,
       statusUrl,
       source: props.source,
       table: results.table,

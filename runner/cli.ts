@@ -8,6 +8,7 @@ import { workerCommand } from './commands/worker.ts';
 import { gateCommand } from './commands/gate.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { pipelineCommand } from './commands/pipeline.ts';
+import { digestCommand, promoteCommand } from './commands/promote.ts';
 import { approvalCommand, approverTokenCommand, decideCommand } from './commands/approve.ts';
 import { EXIT, isUigateError } from './errors.ts';
 
@@ -150,6 +151,24 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
     .action(async (flags) => {
       exit.code = await verifyCommand(flags, io);
+    });
+
+  cli
+    .command('promote')
+    .description('make an approved release live on a rollback target (staged under its own prefix first), and record it')
+    .requiredOption('--release <runId>', 'the approved run')
+    .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket> or lambda:<function>:<alias>')
+    .option('--from <dir>', 'the release files (sites); must match the approved artifact digest')
+    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .action(async (flags) => {
+      exit.code = await promoteCommand(flags, io);
+    });
+
+  cli
+    .command('digest <dir>')
+    .description('print the digest of a site release (what an approval is bound to; set it as UIGATE_ARTIFACT_DIGEST for the run)')
+    .action(async (dir) => {
+      exit.code = await digestCommand(dir, io);
     });
 
   cli

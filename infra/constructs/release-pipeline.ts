@@ -3,7 +3,9 @@
 // CodeBuild and Lambda and fails the stage on any failed unit. The Approval stage is entered only
 // if the gate policy passes (a beforeEntry LambdaInvoke rule); its manual approval carries the
 // run's commit, branch, counts and link, and Production deploys exactly the artifact approved.
-// The bake with rollback (an onSuccess condition) arrives with its issue — marked BAKE below.
+// Production runs pre-flight, promotes the approved artifact, bakes it with `uigate verify` (smoke
+// tests publishing to CloudWatch, every alarm watched) and rolls back on alarm; its onSuccess
+// condition watches the smoke alarm too, so CodePipeline rolls the stage back as well.
 import { Duration } from 'aws-cdk-lib';
 import { BuildEnvironmentVariableType, BuildSpec, ComputeType, LinuxBuildImage, PipelineProject, type IProject, type ReportGroup } from 'aws-cdk-lib/aws-codebuild';
 import { Artifact, Pipeline, PipelineType, Result, Rule } from 'aws-cdk-lib/aws-codepipeline';
@@ -14,6 +16,8 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import nag from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { WebSite } from './web-site.ts';
 
@@ -45,13 +49,17 @@ export interface ReleasePipelineProps {
   statusUrl: string;
   /** @default 'uigate-release' */
   pipelineName?: string;
+  /** The alarm on the production smoke tests (namespace uigate, SmokeFailures). */
+  smokeAlarm: IAlarm;
+  /** How long production is baked after promotion. @default 10 minutes */
+  bake?: Duration;
 }
 
 /**
- * Digest of the site a release deploys, the same wherever it is computed: the Test stage records
- * it with the run (and so in the approval); Production refuses to deploy anything else.
+ * Digest of the site a release deploys (`uigate digest`, the same on every machine): the Test stage
+ * records it with the run, and so in the approval; `uigate promote` refuses anything else.
  */
-const SITE_DIGEST = `"sha256:$(tar -c --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C tests/site . | sha256sum | cut -d' ' -f1)"`;
+const SITE_DIGEST = '"$(node bin/uigate.js digest tests/site)"';
 
 const NODE_IMAGE = LinuxBuildImage.STANDARD_7_0;
 
@@ -133,21 +141,34 @@ export class ReleasePipeline extends Construct {
     // CodeBuild has no grant for starting another project's builds: this statement is that grant, scoped to the worker.
     this.orchestrator.addToRolePolicy(new PolicyStatement({ actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'], resources: [props.worker.projectArn] }));
 
+    const productionUrl = `https://${props.productionSite.distribution.distributionDomainName}`;
+    const bake = `${Math.round((props.bake ?? Duration.minutes(10)).toSeconds())}s`;
     const deploy = new PipelineProject(this, 'Deploy', {
-      description: 'uigate: deploy the approved commit to the production site',
-      environment: { buildImage: NODE_IMAGE, computeType: ComputeType.SMALL, environmentVariables: { PRODUCTION_BUCKET: { value: props.productionSite.bucket.bucketName } } },
+      description: 'uigate: pre-flight, promote the approved artifact to production, bake it, roll back on alarm',
+      environment: {
+        buildImage: NODE_IMAGE,
+        computeType: ComputeType.MEDIUM,
+        environmentVariables: {
+          PRODUCTION_BUCKET: { value: props.productionSite.bucket.bucketName },
+          PRODUCTION_URL: { value: productionUrl },
+          SMOKE_ALARM: { value: props.smokeAlarm.alarmName },
+          UIGATE_STORE: { value: 'dynamodb' },
+          UIGATE_TABLE: { value: props.table.tableName },
+        },
+      },
       encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(60),
       buildSpec: BuildSpec.fromObject({
         version: '0.2',
         phases: {
+          install: { 'runtime-versions': { nodejs: '20' }, commands: ['npm ci --no-audit --no-fund', 'npx playwright install --with-deps chromium'] },
           build: {
             commands: [
-              // The approval was for one artifact; anything else is not deployed.
-              `DIGEST=${SITE_DIGEST}`,
-              'if [ "$DIGEST" != "$UIGATE_APPROVED_DIGEST" ]; then echo "refusing to deploy $DIGEST: run $UIGATE_RUN_ID was approved for $UIGATE_APPROVED_DIGEST"; exit 1; fi',
-              // Releases are kept under versioned prefixes so a rollback can point back at one (BAKE).
-              'aws s3 sync tests/site "s3://$PRODUCTION_BUCKET/releases/$CODEBUILD_RESOLVED_SOURCE_VERSION/"',
-              'aws s3 sync tests/site "s3://$PRODUCTION_BUCKET/" --delete --exclude "releases/*"',
+              // A blind watcher blocks promotion (the first release has nothing live to pre-check).
+              'if aws s3 ls "s3://$PRODUCTION_BUCKET/releases/live.json"; then node bin/uigate.js verify --preflight --release "$UIGATE_RUN_ID" --alarm "$SMOKE_ALARM" --smoke-url "$PRODUCTION_URL"; fi',
+              // Only the approved run, only the artifact it was approved for; kept under releases/<run>/.
+              'node bin/uigate.js promote --release "$UIGATE_RUN_ID" --target "s3://$PRODUCTION_BUCKET" --from tests/site',
+              `node bin/uigate.js verify --release "$UIGATE_RUN_ID" --target "s3://$PRODUCTION_BUCKET" --alarm "$SMOKE_ALARM" --bake ${bake} --poll 30s --smoke-url "$PRODUCTION_URL"`,
             ],
           },
         },
@@ -155,6 +176,16 @@ export class ReleasePipeline extends Construct {
     });
     props.productionSite.bucket.grantReadWrite(deploy);
     props.productionSite.bucket.grantDelete(deploy);
+    props.table.grantReadWriteData(deploy);
+    // The bake reads the alarms it watches and publishes the smoke metrics they watch.
+    deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [props.smokeAlarm.alarmArn] }));
+    deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': 'uigate' } } }));
+    deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+    nag.NagSuppressions.addResourceSuppressions(
+      deploy,
+      [{ id: 'AwsSolutions-IAM5', reason: 'cloudwatch:PutMetricData and GetMetricData support no resource-level permissions; PutMetricData is limited to the uigate namespace by condition.', appliesTo: ['Resource::*'] }],
+      true,
+    );
 
     const tests = new CodeBuildAction({
       actionName: 'UiTests',
@@ -220,15 +251,23 @@ export class ReleasePipeline extends Construct {
         },
         {
           stageName: 'Production',
-          // BAKE: `uigate verify` and an onSuccess CloudWatch-alarm condition that rolls back join here with their issue.
           actions: [
             new CodeBuildAction({
               actionName: 'Deploy',
               project: deploy,
               input: built,
-              environmentVariables: { UIGATE_RUN_ID: { value: tests.variable('UIGATE_RUN_ID') }, UIGATE_APPROVED_DIGEST: { value: tests.variable('UIGATE_ARTIFACT_DIGEST') } },
+              environmentVariables: { UIGATE_RUN_ID: { value: tests.variable('UIGATE_RUN_ID') } },
             }),
           ],
+          // After the bake, CodePipeline checks the smoke alarm itself and rolls the stage back on ALARM.
+          onSuccess: {
+            conditions: [
+              {
+                result: Result.ROLLBACK,
+                rules: [new Rule({ name: 'UigateSmokeAlarm', provider: 'CloudWatchAlarm', version: '1', configuration: { AlarmName: props.smokeAlarm.alarmName, AlarmStates: ['ALARM'], WaitTime: '5' } })],
+              },
+            ],
+          },
         },
       ],
     });

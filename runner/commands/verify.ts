@@ -48,6 +48,8 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
     if (!run) throw new UsageError(`no run ${runId} in the store: --release (or --run) names the approved run`);
     const release = { releaseId: flags.release, run };
     if (flags.preflight) {
+      // The watcher is fed before it is asked whether it is fed: one smoke run against what is live now.
+      if (flags.smokeUrl) await new CloudWatchMetrics(cloudwatch, new URL(flags.smokeUrl).host).put(await smokeProbe({ cwd: io.cwd, env: io.env, baseUrl: flags.smokeUrl, config: flags.config, signal: io.signal, log: say })());
       const result = await runPreflight({ store, release, alarms, names, actor: 'uigate verify' });
       say(result.ok ? `pre-flight: ${names.length} alarm(s) armed, fed and OK` : `pre-flight FAILED — promotion blocked:\n${result.problems.map((p) => `  ✘ ${p}`).join('\n')}`);
       return result.ok ? EXIT.ok : EXIT.testsFailed;
