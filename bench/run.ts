@@ -3,11 +3,13 @@ import { writeSection } from './lib.ts';
 import { statusSiteBench } from './status-site.ts';
 import { runVsPlaywrightBench } from './run-vs-playwright.ts';
 import { lambdaBench } from './lambda.ts';
+import { rollbackBench } from './rollback.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   'run-vs-playwright': runVsPlaywrightBench,
   'status-site': statusSiteBench,
   lambda: lambdaBench,
+  rollback: rollbackBench,
 };
 
 const wanted = process.argv.slice(2);
