@@ -28,6 +28,11 @@ export interface DispatchOptions extends DispatchEvents {
   infraRetries: number;
   batchTimeoutMs: number;
   signal: AbortSignal;
+  /**
+   * The dispatch try the first batches run as. A resumed run starts above every try before it, so
+   * its fresh results outrank anything a dead orchestrator's batches still write. @default 1
+   */
+  firstDispatch?: number;
 }
 
 export interface DispatchResult {
@@ -95,8 +100,8 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
         await giveUp(unfinished, failure.message);
         return;
       }
-      if (dispatchTry > options.infraRetries) {
-        await giveUp(unfinished, `${failure.message} (gave up after ${dispatchTry} tries)`);
+      if (dispatchTry - first + 1 > options.infraRetries) {
+        await giveUp(unfinished, `${failure.message} (gave up after ${dispatchTry - first + 1} tries)`);
         return;
       }
       options.onRequeue?.(unfinished, failure, dispatchTry + 1);
@@ -111,7 +116,8 @@ export async function dispatch(options: DispatchOptions): Promise<DispatchResult
     options.onErrored?.(units, reason);
   };
 
-  const pending: Promise<void>[] = options.batches.map((batch) => runBatch(batch, 1));
+  const first = options.firstDispatch ?? 1;
+  const pending: Promise<void>[] = options.batches.map((batch) => runBatch(batch, first));
   // Re-queued batches join `pending` while we wait; keep waiting until nothing new was added.
   for (let seen = 0; seen < pending.length; ) {
     const count = pending.length;

@@ -14,7 +14,7 @@ import { baseUrlEnv, batchLimits, checkExecutors, createExecutors, executorNames
 import { sourceInfo } from '../git.ts';
 import { recentDurations } from '../history.ts';
 import { listTests } from '../list.ts';
-import { countStatuses, isFinal, newRunId, runStatusOf, type ExecutorName, type RunStatus, type UnitRef, type UnitStatus } from '../model.ts';
+import { countStatuses, isFinal, newRunId, RUN_ID_PATTERN, runStatusOf, type ExecutorName, type RunStatus, type UnitRef, type UnitStatus } from '../model.ts';
 import { assignExecutors, durationEstimator, planBatches, selectUnits, type Batch } from '../plan.ts';
 import { Progress } from '../progress.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../summary.ts';
@@ -40,6 +40,8 @@ export interface RunFlags extends ExecutorFlags {
   junit?: string;
   /** Write the run's id, status and counts as shell variables here. */
   export?: string;
+  /** Finish this run: its units without a final result are planned and run again. */
+  resume?: string;
 }
 
 export interface CommandIO {
@@ -77,6 +79,7 @@ async function prepare(flags: RunFlags, io: CommandIO) {
 const split = (values: readonly string[] | undefined) => values?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
 
 export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number> {
+  if (flags.resume) return resumeCommand(flags, io);
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
   const { config, units, notices, workers, executors: names } = await prepare(flags, io);
@@ -123,6 +126,52 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
   }
 }
 
+/**
+ * `uigate run --resume <runId>`: a run whose orchestrator died keeps every result it recorded; the
+ * units still queued or running are planned again and dispatched above every earlier try, so
+ * nothing runs twice into the record and nothing is dropped.
+ */
+async function resumeCommand(flags: RunFlags, io: CommandIO): Promise<number> {
+  const runId = flags.resume!;
+  if (!RUN_ID_PATTERN.test(runId)) throw new UsageError(`malformed run id "${runId.slice(0, 80)}" (--resume): run ids look like 20261122T185625123Z-k3f9`);
+  if (flags.module?.length || flags.project?.length || flags.grep || flags.grepInvert) throw new UsageError('--resume finishes the run as it was planned: leave out --module, --project, --grep and --grep-invert');
+  const human = flags.json ? io.stderr : io.stdout;
+  const say = (line: string) => human.write(line + '\n');
+  const names = executorNames(flags);
+  const config = await loadConfig(io.cwd, flags.config, io.env);
+  const { store, endpoint } = await openStore(config.store);
+  const workDir = join(config.home, 'runs', runId);
+  let site: StatusServer | undefined;
+  try {
+    const run = await store.getRun(runId);
+    if (!run) throw new UsageError(`no run ${runId} in the store to resume`);
+    const all = await store.getUnits(runId);
+    const open: UnitRef[] = all.filter((unit) => !isFinal(unit.status)).map(({ key, file, line, column, titlePath, project, module, tags }) => ({ key, file, line, column, titlePath, project, module, ...(tags ? { tags } : {}) }));
+    if (open.length === 0) {
+      say(`run ${runId} has a final result for every unit (${run.status}); nothing to resume`);
+      if (flags.json) io.stdout.write(JSON.stringify(buildSummary(run, all)) + '\n');
+      return EXIT_FOR[run.status === 'running' ? runStatusOf(all) : run.status];
+    }
+    checkExecutors(names, config, flags, open);
+    const firstDispatch = Math.max(0, ...all.map((unit) => Math.floor(unit.seq / 1000))) + 1;
+    await store.updateRun(runId, { status: 'running', reason: undefined, finishedAt: undefined, durationMs: undefined });
+    await store.addEvent({ runId, at: new Date().toISOString(), type: 'resumed', actor: 'uigate run --resume', detail: { open: open.length, kept: all.length - open.length, firstDispatch } });
+    site = flags.serve === false ? undefined : await serveDuringRun(store, config, human, flags.port);
+    say(`uigate run --resume ${runId}: ${all.length - open.length} results kept, ${open.length} unit(s) to run${site ? ` — ${site.runUrl(runId)}` : ''}`);
+    const workers = flags.workers ?? (config.executors.local.workers || Math.max(1, Math.floor(availableParallelism() / 2)));
+    const summary = await execute({ flags, io, config, store, endpoint, runId, units: open, workers, workDir, startedAt: new Date(run.startedAt), say, url: site?.runUrl(runId), names, firstDispatch });
+    if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
+    return EXIT_FOR[summary.status];
+  } catch (error) {
+    if (!(error instanceof UsageError)) await closeRun(store, runId, new Date(), 'errored', (error as Error).message).catch(() => undefined);
+    throw error;
+  } finally {
+    await site?.close();
+    await store.close();
+    if (!io.env.UIGATE_KEEP_WORKDIR) await rm(workDir, { recursive: true, force: true });
+  }
+}
+
 interface ExecuteContext {
   flags: RunFlags;
   io: CommandIO;
@@ -137,6 +186,7 @@ interface ExecuteContext {
   url?: string;
   names: ExecutorName[];
   say(line: string): void;
+  firstDispatch?: number;
 }
 
 async function execute(ctx: ExecuteContext): Promise<RunSummary> {
@@ -160,7 +210,8 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
 
   const progress = new Progress(ctx.flags.json ? io.stderr : io.stdout, units, { live: io.tty, color: io.tty && !io.env.NO_COLOR });
   // The runs list reads counts from the run item; keep them roughly current while the run goes.
-  const statuses = new Map<string, UnitStatus>(units.map((unit) => [unit.key, 'queued']));
+  // Every unit of the run, so a resumed run's counts include the results it kept.
+  const statuses = new Map<string, UnitStatus>((await store.getUnits(runId)).map((unit) => [unit.key, unit.status]));
   let changed = false;
   const publish = setInterval(() => {
     if (!changed) return;
@@ -175,6 +226,7 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
     infraRetries: config.dispatch.infraRetries,
     batchTimeoutMs: config.dispatch.batchTimeoutSeconds * 1000,
     signal: io.signal,
+    firstDispatch: ctx.firstDispatch,
     onUnit: (record) => {
       statuses.set(record.key, record.status);
       changed = true;

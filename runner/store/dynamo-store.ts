@@ -64,16 +64,25 @@ export class DynamoStore implements ResultStore {
     );
   }
 
+  /** Sets the given fields; a field given as undefined is removed (a resumed run has no end yet). */
   async updateRun(runId: string, patch: Partial<Omit<RunMeta, 'runId'>>): Promise<void> {
-    const entries = Object.entries(patch).filter(([, value]) => value !== undefined);
+    const entries = Object.entries(patch);
+    const set = entries.filter(([, value]) => value !== undefined);
+    const remove = entries.filter(([, value]) => value === undefined);
     if (entries.length === 0) return;
+    const names = Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key]));
+    const at = (key: string) => `#k${entries.findIndex(([k]) => k === key)}`;
+    const clauses = [
+      set.length ? 'SET ' + set.map(([key], i) => `${at(key)} = :v${i}`).join(', ') : '',
+      remove.length ? 'REMOVE ' + remove.map(([key]) => at(key)).join(', ') : '',
+    ].filter(Boolean);
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: runPk(runId), sk: META_SK },
-        UpdateExpression: 'SET ' + entries.map((_, i) => `#k${i} = :v${i}`).join(', '),
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([key], i) => [`#k${i}`, key])),
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+        UpdateExpression: clauses.join(' '),
+        ExpressionAttributeNames: names,
+        ...(set.length ? { ExpressionAttributeValues: Object.fromEntries(set.map(([, value], i) => [`:v${i}`, value])) } : {}),
         ConditionExpression: 'attribute_exists(pk)',
       }),
     );
