@@ -12,6 +12,9 @@ import { closest } from './suggest.ts';
 const positiveInt = (what: string) =>
   z.number({ error: `expected a whole number (${what})` }).int({ error: `expected a whole number (${what})` }).positive({ error: `expected a number above 0 (${what})` });
 
+const SHARE = 'expected a share from 0 to 1 (0.98), or one per browser ({ chromium: 1, firefox: 0.95 })';
+const share = z.number({ error: SHARE }).min(0, { error: SHARE }).max(1, { error: SHARE });
+
 const schema = z.strictObject({
   playwrightConfig: z.string({ error: 'expected a path to a Playwright config file, e.g. "playwright.config.ts"' }).optional(),
   store: z
@@ -62,7 +65,7 @@ const schema = z.strictObject({
       requiredModules: z.array(z.string(), { error: 'expected a list of module names, e.g. ["checkout"]' }).optional(),
       maxFailures: z.number().int().min(0, { error: 'expected 0 or more failed units allowed' }).optional(),
       minPassRate: z
-        .union([z.number().min(0).max(1), z.record(z.string(), z.number().min(0).max(1))], { error: 'expected a share from 0 to 1 (0.98), or one per browser ({ chromium: 1, firefox: 0.95 })' })
+        .union([share, z.record(z.string(), share)], { error: SHARE })
         .optional(),
       allowFlaky: z.boolean({ error: 'expected true or false' }).optional(),
       maxFlaky: z.number().int().min(0, { error: 'expected 0 or more flaky passes allowed' }).optional(),

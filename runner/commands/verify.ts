@@ -39,6 +39,8 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   if (!flags.preflight && !flags.target) throw new UsageError('--target is required to roll back: local:<dir>, s3://<bucket> or lambda:<function>:<alias>');
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const region = io.env.AWS_REGION || config.store.region;
+  // Parsed before anything is read: a bad --target is bad input whatever the store holds.
+  const target = flags.preflight ? undefined : targetFrom(flags.target!, { cwd: io.cwd, region, s3Endpoint: config.artifacts.endpoint });
   const cloudwatch = new CloudWatchClient({ region, endpoint: io.env.UIGATE_CLOUDWATCH_ENDPOINT || undefined, retryMode: 'adaptive' });
   const alarms = new CloudWatchAlarms(cloudwatch);
   const say = (line: string) => io.stderr.write(`${line}\n`);
@@ -54,16 +56,16 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
       say(result.ok ? `pre-flight: ${names.length} alarm(s) armed, fed and OK` : `pre-flight FAILED — promotion blocked:\n${result.problems.map((p) => `  ✘ ${p}`).join('\n')}`);
       return result.ok ? EXIT.ok : EXIT.testsFailed;
     }
-    const target = targetFrom(flags.target!, { cwd: io.cwd, region, s3Endpoint: config.artifacts.endpoint });
-    const live = await target.live();
-    if (live !== flags.release) throw new UsageError(`${target.name} serves ${live ?? 'nothing'}, not release ${flags.release}: verify what was promoted`);
-    if (!(await store.listReleases(target.name)).some((r) => r.releaseId === flags.release)) {
-      await recordRelease(store, target.name, flags.release, run, 'promoted');
-      await store.addEvent({ runId, at: new Date().toISOString(), type: 'promoted', actor: 'uigate verify', detail: { target: target.name, releaseId: flags.release } });
+    const site = target!;
+    const live = await site.live();
+    if (live !== flags.release) throw new UsageError(`${site.name} serves ${live ?? 'nothing'}, not release ${flags.release}: verify what was promoted`);
+    if (!(await store.listReleases(site.name)).some((r) => r.releaseId === flags.release)) {
+      await recordRelease(store, site.name, flags.release, run, 'promoted');
+      await store.addEvent({ runId, at: new Date().toISOString(), type: 'promoted', actor: 'uigate verify', detail: { target: site.name, releaseId: flags.release } });
     }
-    say(`baking release ${flags.release} on ${target.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`);
+    say(`baking release ${flags.release} on ${site.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`);
     const result = await verifyRelease({
-      store, target, release, alarms, names, actor: 'uigate verify', durationMs: bakeMs, pollMs,
+      store, target: site, release, alarms, names, actor: 'uigate verify', durationMs: bakeMs, pollMs,
       insufficientData: flags.insufficientData, signal: io.signal,
       smoke: flags.smokeUrl ? smokeProbe({ cwd: io.cwd, env: io.env, baseUrl: flags.smokeUrl, config: flags.config, signal: io.signal, log: say }) : undefined,
       metrics: flags.smokeUrl ? new CloudWatchMetrics(cloudwatch, new URL(flags.smokeUrl).host) : undefined,
@@ -74,7 +76,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
       return EXIT.ok;
     }
     say(`ALARM: ${result.reason}`);
-    say(result.restored ? `rolled back: ${target.name} serves release ${result.restored} again` : `no release on ${target.name} passed verification before: nothing to roll back to`);
+    say(result.restored ? `rolled back: ${site.name} serves release ${result.restored} again` : `no release on ${site.name} passed verification before: nothing to roll back to`);
     return EXIT.testsFailed;
   } finally {
     await store.close();
