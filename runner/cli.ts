@@ -36,6 +36,20 @@ function port(value: string) {
   return n;
 }
 
+const CONFIG_HELP = 'uigate config file (default: uigate.config.ts if present)';
+
+/** What to run: `run`'s selection, which `pipeline` passes on to its test stage. */
+function withSelection(command: Command): Command {
+  return command
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('-m, --module <name>', 'run only this module; repeat or comma-separate for several', collect)
+    .option('-p, --project <name>', 'run only this Playwright project (browser); repeatable', collect)
+    .option('-g, --grep <regex>', 'run only tests whose title matches (as Playwright --grep)')
+    .option('--grep-invert <regex>', 'skip tests whose title matches (as Playwright --grep-invert)')
+    .option('-w, --workers <n>', 'Playwright processes at once on this machine (default: playwright.config workers, else half the cores)', positiveInt('--workers'))
+    .option('--retries <n>', "override Playwright's retries for failing tests", nonNegativeInt('--retries'));
+}
+
 function program(io: CommandIO, exit: { code: number }) {
   const cli = new Command('uigate')
     .description('Run Playwright UI test modules in parallel, record every result, gate releases on them.')
@@ -46,16 +60,7 @@ function program(io: CommandIO, exit: { code: number }) {
       writeErr: (text) => io.stderr.write(text),
     });
 
-  cli
-    .command('run')
-    .description('plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed')
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
-    .option('-m, --module <name>', 'run only this module; repeat or comma-separate for several', collect)
-    .option('-p, --project <name>', 'run only this Playwright project (browser); repeatable', collect)
-    .option('-g, --grep <regex>', 'run only tests whose title matches (as Playwright --grep)')
-    .option('--grep-invert <regex>', 'skip tests whose title matches (as Playwright --grep-invert)')
-    .option('-w, --workers <n>', 'Playwright processes at once on this machine (default: playwright.config workers, else half the cores)', positiveInt('--workers'))
-    .option('--retries <n>', "override Playwright's retries for failing tests", nonNegativeInt('--retries'))
+  withSelection(cli.command('run').description('plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed'))
     .option('--base-url <url>', 'site under test (sets BASE_URL for playwright.config.ts); default: the sample site served locally')
     .addOption(new Option('--executor <name>', 'where batches run: local, lambda; repeat for several, in order of preference (lambda runs chromium only)').argParser(collect).default(undefined, 'local'))
     .option('--lambda-endpoint <url>', 'Lambda-Invoke-compatible endpoint (uigate lambda serve, sam local start-lambda); default: AWS')
@@ -74,7 +79,7 @@ function program(io: CommandIO, exit: { code: number }) {
   cli
     .command('serve')
     .description('serve the status site (runs, live matrix, evidence, history) on 127.0.0.1')
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('--port <n>', `port (default ${DEFAULT_PORT}; 0 picks a free one)`, port)
     .option('--host <address>', 'address to bind (default 127.0.0.1; anything else exposes results to the network)')
     .action(async (flags) => {
@@ -83,7 +88,7 @@ function program(io: CommandIO, exit: { code: number }) {
   cli
     .command('worker')
     .description('run one batch of a run in this container (what the CodeBuild buildspec runs); reads UIGATE_RUN_ID, UIGATE_BATCH_ID, UIGATE_DISPATCH')
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('--run <id>', 'run id (default UIGATE_RUN_ID)')
     .option('--batch <id>', 'batch id (default UIGATE_BATCH_ID)')
     .option('--dispatch <n>', 'dispatch try (default UIGATE_DISPATCH, else 1)', positiveInt('--dispatch'))
@@ -95,7 +100,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .command('gate')
     .description("evaluate the gate policy (uigate.config.ts `gate`) on a run: each rule, measured against its threshold; records a gate event; exit 0 if it passes, 1 if not")
     .requiredOption('--run <id>', 'the run to judge')
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('--json', 'print the decision as one JSON object on stdout')
     .option('--no-request', 'only evaluate; do not open an approval request')
     .action(async (flags) => {
@@ -110,7 +115,7 @@ function program(io: CommandIO, exit: { code: number }) {
       .option('--comment <text>', 'why (required; it goes into the audit trail)')
       .option('--as <name>', 'local approver name (default UIGATE_APPROVER, else your login name)')
       .option('--commit <sha>', 'the commit you looked at; refused if the request is for another')
-      .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+      .option('-c, --config <file>', CONFIG_HELP)
       .option('--json', "print the request's state as JSON on stdout")
       .action(async (flags) => {
         exit.code = await decideCommand(decision, flags, io);
@@ -121,7 +126,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .command('approval')
     .description("show a run's approval request: release, gate result, votes, state")
     .requiredOption('--run <id>', 'the run')
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('--json', 'as JSON')
     .action(async (flags) => {
       exit.code = await approvalCommand(flags, io);
@@ -132,7 +137,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .command('token')
     .description("print the local approver's token (created on first use, kept in .uigate/approvers.json with mode 600)")
     .option('--as <name>', 'approver name (default UIGATE_APPROVER, else your login name)')
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .action(async (flags) => {
       exit.code = await approverTokenCommand(flags, io);
     });
@@ -149,7 +154,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--smoke-url <url>', "run the project's @smoke tests against this URL at each check, publishing SmokeFailures and SmokeLatency (namespace uigate)")
     .option('--insufficient-data <meaning>', 'what INSUFFICIENT_DATA during the bake means: breach (default) or ok')
     .option('--preflight', 'only check that the alarms exist, are armed, fed and not firing; exit 1 blocks promotion')
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .action(async (flags) => {
       exit.code = await verifyCommand(flags, io);
     });
@@ -160,7 +165,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .requiredOption('--release <runId>', 'the approved run')
     .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket> or lambda:<function>:<alias>')
     .option('--from <dir>', 'the release files (sites); must match the approved artifact digest')
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .action(async (flags) => {
       exit.code = await promoteCommand(flags, io);
     });
@@ -172,8 +177,7 @@ function program(io: CommandIO, exit: { code: number }) {
       exit.code = await digestCommand(dir, io);
     });
 
-  cli
-    .command('pipeline')
+  withSelection(cli.command('pipeline'))
     .description('the release pipeline on this machine: candidate site → uigate run → gate → approval → promote to a local production site → bake with @smoke tests and a local alarm → roll back on alarm')
     .option('--local', 'run every stage on this machine (the only mode here; in AWS it is CodePipeline)')
     .option('--approve', 'approve as the local approver, so the flow runs unattended (CI, demos)')
@@ -181,14 +185,9 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--bake <duration>', 'how long production is watched after promotion (default 20s)')
     .option('--site <dir>', 'the site to release (default tests/site)')
     .option('--as <name>', 'local approver name for --approve (default UIGATE_APPROVER, else your login name)')
-    .option('-m, --module <name>', 'test only this module; repeatable', collect)
-    .option('-p, --project <name>', 'test only this Playwright project; repeatable', collect)
-    .option('-g, --grep <regex>', 'test only matching titles')
-    .option('-w, --workers <n>', 'Playwright processes at once', positiveInt('--workers'))
     .option('--port <n>', `status site port (default ${DEFAULT_PORT}, a free one if taken)`, port)
     .option('--no-serve', 'no status site (then approve with --approve or `uigate approve`)')
     .option('--json', 'print the outcome as JSON on stdout')
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
     .action(async (flags) => {
       exit.code = await pipelineCommand(flags, io);
     });
@@ -197,7 +196,7 @@ function program(io: CommandIO, exit: { code: number }) {
   lambda
     .command('serve')
     .description("serve Lambda's Invoke API on 127.0.0.1, running the real handler in child processes")
-    .option('-c, --config <file>', 'uigate config file (default: uigate.config.ts if present)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('--port <n>', `port (default ${DEFAULT_LAMBDA_PORT}; 0 picks a free one)`, port)
     .option('--concurrency <n>', 'invocations at once; more are throttled (429), as reserved concurrency does', positiveInt('--concurrency'))
     .option('--timeout <seconds>', "the function's timeout (default 900)", positiveInt('--timeout'))

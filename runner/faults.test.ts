@@ -5,8 +5,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +12,7 @@ import type { UnitRecord } from './model.ts';
 import { embeddedServer, type EmbeddedServer } from './store/embedded.ts';
 import { connectStore, dynamoClient, openEmbeddedStore } from './store/open-store.ts';
 import { ensureTable } from './store/table.ts';
+import { faultProxy, type FaultProxy } from './testing/fault-proxy.ts';
 import { fixtureProject, UIGATE_BIN, type FixtureProject } from './testing/fixture-project.ts';
 
 const SPECS = {
@@ -101,7 +100,7 @@ describe('fault injection', () => {
 
   describe('with DynamoDB throttling writes (ProvisionedThroughputExceededException in front of dynalite)', () => {
     let dynalite: EmbeddedServer;
-    let proxy: Server;
+    let proxy: FaultProxy;
     let throttled = 0;
     let writes = 0;
 
@@ -110,35 +109,24 @@ describe('fault injection', () => {
       const client = dynamoClient(dynalite.endpoint, 'us-east-1');
       await ensureTable(client, 'uigate');
       client.destroy();
-      const upstream = new URL(dynalite.endpoint);
       // Every other write is refused the way DynamoDB refuses one: HTTP 400, the exception's type.
-      proxy = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c) => chunks.push(c));
-        req.on('end', () => {
-          const target = String(req.headers['x-amz-target'] ?? '');
-          if (/PutItem|UpdateItem|BatchWriteItem/.test(target) && writes++ % 2 === 0) {
-            throttled++;
-            res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `throttle-${throttled}` });
-            res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'The level of configured provisioned throughput for the table was exceeded.' }));
-            return;
-          }
-          const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-            res.writeHead(answer.statusCode ?? 500, answer.headers);
-            answer.pipe(res);
-          });
-          forward.end(Buffer.concat(chunks));
-        });
+      proxy = await faultProxy(dynalite.endpoint, (req) => {
+        if (!/PutItem|UpdateItem|BatchWriteItem/.test(String(req.headers['x-amz-target'] ?? '')) || writes++ % 2 !== 0) return undefined;
+        throttled++;
+        return {
+          status: 400,
+          headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `throttle-${throttled}` },
+          body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'The level of configured provisioned throughput for the table was exceeded.' }),
+        };
       });
-      await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
     });
     after(async () => {
-      proxy?.close();
+      await proxy?.close();
       await dynalite?.stop();
     });
 
     it('waits out the throttling: every result written once, the run passed', async () => {
-      const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const endpoint = proxy.url;
       const result = await project.uigate(['run', '--no-serve', '--json'], { env: { UIGATE_HOME: join(project.dir, 'throttle-home'), UIGATE_DYNAMODB_ENDPOINT: endpoint } });
       assert.equal(result.code, 0, result.stdout + result.stderr);
       assert.ok(throttled >= 5, `throttled ${throttled} writes`);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { faultProxy } from '../testing/fault-proxy.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,37 +144,22 @@ test('outlives the function timeout on the first dispatch', async () => {
 
   it('rides out the Lambda service failing with 5xx: every unit run once and stored once', async () => {
     const lambda = await endpoint();
-    const upstream = new URL(lambda.url);
     let failed = 0;
     // The first invocations hit a Lambda front end having a bad day: 500 ServiceException, 502.
-    const flaky = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        if (failed < 3) {
-          failed++;
-          const status = failed === 2 ? 502 : 500;
-          res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceException' });
-          res.end(JSON.stringify({ Type: 'Service', message: 'Service unavailable, try again' }));
-          return;
-        }
-        const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-          res.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(res);
-        });
-        forward.end(Buffer.concat(chunks));
-      });
+    const flaky = await faultProxy(lambda.url, () => {
+      if (failed >= 3) return undefined;
+      failed++;
+      return { status: failed === 2 ? 502 : 500, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceException' }, body: JSON.stringify({ Type: 'Service', message: 'Service unavailable, try again' }) };
     });
-    await new Promise<void>((ok) => flaky.listen(0, '127.0.0.1', ok));
     try {
-      const { stored, result } = await run(`http://127.0.0.1:${(flaky.address() as AddressInfo).port}`, await units('quick'));
+      const { stored, result } = await run(flaky.url, await units('quick'));
       assert.equal(failed, 3);
       assert.equal(result.errored.size, 0);
       assert.deepEqual(stored.map((u) => u.status), ['passed', 'passed', 'passed']);
       assert.equal(new Set(stored.map((u) => u.key)).size, 3);
       assert.equal(lambda.stats.invocations, 1, 'the batch ran once, after the failures');
     } finally {
-      flaky.close();
+      await flaky.close();
     }
   });
 
