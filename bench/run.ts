@@ -4,11 +4,17 @@ import { statusSiteBench } from './status-site.ts';
 import { runVsPlaywrightBench } from './run-vs-playwright.ts';
 import { lambdaBench } from './lambda.ts';
 import { rollbackBench } from './rollback.ts';
+import { apiLoadBench } from './api-load.ts';
+import { storeThroughputBench } from './store-throughput.ts';
+import { reporterOverheadBench } from './reporter-overhead.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   'run-vs-playwright': runVsPlaywrightBench,
   'status-site': statusSiteBench,
   lambda: lambdaBench,
+  'reporter-overhead': reporterOverheadBench,
+  'api-load': apiLoadBench,
+  'store-throughput': storeThroughputBench,
   rollback: rollbackBench,
 };
 

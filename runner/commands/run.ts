@@ -104,7 +104,8 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
       counts: { queued: units.length },
       startedAt: startedAt.toISOString(),
     });
-    await store.queueUnits(runId, units);
+    // Created just above with a new id: nothing else can have written to it.
+    await store.queueUnits(runId, units, { fresh: true });
     site = flags.serve === false ? undefined : await serveDuringRun(store, config, human, flags.port);
     say(`uigate run ${runId}${site ? `: ${site.runUrl(runId)}` : ''}`);
     const notifier = createNotifier(config, human);

@@ -2,6 +2,7 @@
 // embedded dynalite; only the client's endpoint differs.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -10,6 +11,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
+import { backoffMs } from '../backoff.ts';
 import { FINAL_UNIT_STATUSES, RUN_ID_PATTERN, type ReleaseRecord, type RunEvent, type RunMeta, type UnitRecord, type UnitRef, type UnitStatus } from '../model.ts';
 import type { Page, ResultStore } from './result-store.ts';
 import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, batchSk, eventSk, onceEventSk, releaseSk, targetPk, runPk, unitSk } from './table.ts';
@@ -116,8 +118,25 @@ export class DynamoStore implements ResultStore {
     return { items, cursor: last };
   }
 
-  async queueUnits(runId: string, units: readonly UnitRef[]): Promise<void> {
+  async queueUnits(runId: string, units: readonly UnitRef[], options: { fresh?: boolean } = {}): Promise<void> {
     const limit = pLimit(WRITE_CONCURRENCY);
+    if (options.fresh) {
+      // A run nobody else can have written to yet: 25 unconditional items a call, ~7 × faster.
+      const items = units.map((unit) => ({ PutRequest: { Item: this.unitItem({ ...unit, runId, status: 'queued', seq: 0, attempt: 0 }) } }));
+      await Promise.all(
+        Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
+          limit(async () => {
+            let request: Record<string, (typeof items)[number][]> | undefined = { [this.table]: items.slice(i * 25, i * 25 + 25) };
+            for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+              if (attempt) await new Promise((ok) => setTimeout(ok, backoffMs(attempt, 50, 2_000)));
+              const answer = await this.doc.send(new BatchWriteCommand({ RequestItems: request }));
+              request = answer.UnprocessedItems as typeof request;
+            }
+          }),
+        ),
+      );
+      return;
+    }
     await Promise.all(
       units.map((unit) =>
         limit(async () => {

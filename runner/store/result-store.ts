@@ -14,8 +14,12 @@ export interface ResultStore {
   getRun(runId: string): Promise<RunMeta | undefined>;
   listRuns(options?: { limit?: number; cursor?: string }): Promise<Page<RunMeta>>;
 
-  /** Writes each unit as `queued` unless it already exists (so a resumed run keeps its results). */
-  queueUnits(runId: string, units: readonly UnitRef[]): Promise<void>;
+  /**
+   * Writes each unit as `queued` unless it already exists (so a result that arrives first is kept).
+   * `fresh`: the run was just created by this caller and nothing can have written to it — the units
+   * are written in batches, without the check.
+   */
+  queueUnits(runId: string, units: readonly UnitRef[], options?: { fresh?: boolean }): Promise<void>;
   /**
    * Writes a unit's state unless the stored one is newer (higher seq) or already final at the
    * same seq. Returns whether it was written.
