@@ -73,4 +73,19 @@ describe('the approval panel in a real browser', () => {
     const [vote] = (await seed.store.listEvents(runId)).filter((e) => e.type === 'approval-vote');
     assert.equal(vote!.detail!.override, true);
   });
+
+  it('shows where the release went: the timeline opens itself on a rollback', async () => {
+    const at = (offset: number) => new Date(Date.now() + offset).toISOString();
+    for (const [i, type, detail] of [
+      [1, 'promoted', { releaseId: runId, target: 'local:/srv/prod', previous: 'r0' }],
+      [2, 'alarm', { reason: 'uigate-smoke-failures is ALARM' }],
+      [3, 'rollback-started', { from: runId, to: 'r0' }],
+      [4, 'rollback-restored', { releaseId: 'r0', msFromAlarm: 900 }],
+    ] as const) await seed.store.addEvent({ runId, at: at(i), type, actor: 'test', detail });
+    await page.reload();
+    const panel = page.getByTestId('approval');
+    await expect(panel.getByTestId('release-state')).toHaveText('rolled back');
+    await expect(panel.getByTestId('timeline')).toHaveAttribute('open', '');
+    await expect(panel.getByTestId('timeline')).toContainText('previous release restored · test · r0 live again, 0.9s after the alarm');
+  });
 });

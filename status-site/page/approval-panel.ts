@@ -52,8 +52,10 @@ export class ApprovalPanel {
     if (!approval) return replace(this.element, this.message ? h('p', { class: 'error-box' }, this.message.text) : undefined);
     replace(
       this.element,
-      h('h2', {}, 'Approval ', h('span', { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' }, approval.state === 'none' ? 'not requested' : approval.state)),
-      approval.request ? this.release(approval) : h('p', { class: 'muted' }, `No approval requested yet: \`uigate gate --run ${approval.runId}\` evaluates the policy and opens one.`),
+      h('h2', {}, 'Approval ', h('span', { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' }, approval.state === 'none' ? 'not requested' : approval.state),
+        this.release ? h('span', {}, ' · Release ', h('span', { class: `badge r-${this.release.replace(' ', '-')}`, 'data-testid': 'release-state' }, this.release)) : undefined,
+      ),
+      approval.request ? this.releaseLine(approval) : h('p', { class: 'muted' }, `No approval requested yet: \`uigate gate --run ${approval.runId}\` evaluates the policy and opens one.`),
       approval.gate ? this.gate(approval.gate) : undefined,
       approval.votes.length ? h('ul', { class: 'votes' }, ...approval.votes.map((vote) =>
         h('li', {}, h('strong', {}, vote.approver), ` ${vote.decision}${vote.override ? ' (override)' : ''} ${ago(vote.at)}: `, h('q', {}, vote.comment)))) : undefined,
@@ -63,7 +65,18 @@ export class ApprovalPanel {
     );
   }
 
-  private release(approval: Approval) {
+  /** Where the release went after approval, from the timeline. */
+  private get release(): string | undefined {
+    const types = new Set(this.events.map((event) => event.type));
+    if (types.has('rollback-restored')) return 'rolled back';
+    if (types.has('alarm')) return 'failed';
+    if (types.has('verified')) return 'verified';
+    if (types.has('bake-started')) return 'baking';
+    if (types.has('promoted')) return 'promoted';
+    return undefined;
+  }
+
+  private releaseLine(approval: Approval) {
     const { release, expiresAt, requiredApprovals, author } = approval.request!;
     return h('p', { class: 'muted' },
       `commit ${shortCommit(release.commit)}`,
