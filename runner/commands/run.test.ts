@@ -110,6 +110,9 @@ test('waits a long time', async () => {
     assert.equal(summary.status, 'failed');
     assert.deepEqual(summary.counts, { passed: 1, failed: 1 });
     assert.match(result.stderr, /✘ \[chromium\] form\.spec\.ts › fails with a clear error/, 'the failure is shown as it happens');
+    // Notifications on the terminal (SNS in AWS): started, then failed with the reason.
+    assert.match(result.stderr, new RegExp(`🔔 run ${summary.runId} started`));
+    assert.match(result.stderr, new RegExp(`🔔 run ${summary.runId} failed\\n.*\\n   2 units: 1 passed, 1 failed in \\d+s\\n   reason: 1 failed: \\[chromium\\] fails with a clear error`));
 
     const { runs, units } = await stored(home('failing'));
     assert.equal(runs[0]!.status, 'failed');
