@@ -47,6 +47,24 @@ describe('the approval panel in a real browser', () => {
     await expect(panel.getByText('Override the failed gate')).toBeVisible();
   });
 
+  it('offers no form where the site takes no decisions, and says how to decide', async () => {
+    const { createApp } = await import('./app.ts');
+    const { serve } = await import('@hono/node-server');
+    const { buildPage } = await import('./build.ts');
+    const readOnly = createApp({ store: seed.store, page: () => buildPage() });
+    const server = serve({ fetch: readOnly.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((ok) => server.once('listening', ok));
+    try {
+      const other = await browser.newPage();
+      await other.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/runs/${runId}`);
+      await expect(other.getByTestId('approval')).toContainText(`npx uigate approve --run ${runId}`);
+      await expect(other.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+      await other.close();
+    } finally {
+      server.close();
+    }
+  });
+
   it('tells a forged token apart, and records nothing', async () => {
     const panel = page.getByTestId('approval');
     await panel.getByLabel('Approver token').fill('uig_' + 'x'.repeat(43));

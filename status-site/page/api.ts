@@ -85,6 +85,8 @@ export interface Approval {
   votes: Vote[];
   supersededBy?: string;
   decided?: { state: string; at: string; override: boolean; pipeline?: string };
+  /** Null where this site takes no decisions (the read-only site in AWS). */
+  approvals?: { approvers: number; requiredApprovals: number } | null;
 }
 
 export interface Decision {

@@ -59,7 +59,11 @@ export class ApprovalPanel {
       approval.gate ? this.gate(approval.gate) : undefined,
       approval.votes.length ? h('ul', { class: 'votes' }, ...approval.votes.map((vote) =>
         h('li', {}, h('strong', {}, vote.approver), ` ${vote.decision}${vote.override ? ' (override)' : ''} ${ago(vote.at)}: `, h('q', {}, vote.comment)))) : undefined,
-      approval.state === 'pending' ? this.form(approval) : undefined,
+      approval.state === 'pending'
+        ? approval.approvals
+          ? this.form(approval)
+          : h('p', { class: 'muted' }, `This site takes no decisions: approve or reject with \`npx uigate approve --run ${approval.runId} --comment "..."\` (as your IAM identity).`)
+        : undefined,
       this.message ? h('p', { class: this.message.error ? 'error-box' : 'ok-box', role: this.message.error ? 'alert' : 'status' }, this.message.text) : undefined,
       this.timeline(),
     );
