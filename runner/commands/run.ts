@@ -79,7 +79,14 @@ async function prepare(flags: RunFlags, io: CommandIO) {
 const split = (values: readonly string[] | undefined) => values?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
 
 export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number> {
-  if (flags.resume) return resumeCommand(flags, io);
+  const summary = await runToSummary(flags, io);
+  if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
+  return EXIT_FOR[summary.status];
+}
+
+/** A run (or a resumed one) to its end, as the summary: for callers that act on it (verify, pipeline). */
+export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
+  if (flags.resume) return resume(flags, io);
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
   const { config, units, notices, workers, executors: names } = await prepare(flags, io);
@@ -114,8 +121,7 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
     const summary = await execute({ flags, io, config, store, endpoint, runId, units, workers, workDir, startedAt, say, url: site?.runUrl(runId), names });
     const run = (await store.getRun(runId))!;
     await notifier.notify({ kind: run.status === 'passed' ? 'run-finished' : 'run-failed', run, link, reason: run.reason ?? failureReason(summary) });
-    if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
-    return EXIT_FOR[summary.status];
+    return summary;
   } catch (error) {
     // Never leave a run `running` behind: whatever stopped us, the run says so.
     await closeRun(store, runId, startedAt, 'errored', (error as Error).message).catch(() => undefined);
@@ -132,7 +138,7 @@ export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number
  * units still queued or running are planned again and dispatched above every earlier try, so
  * nothing runs twice into the record and nothing is dropped.
  */
-async function resumeCommand(flags: RunFlags, io: CommandIO): Promise<number> {
+async function resume(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
   const runId = flags.resume!;
   if (!RUN_ID_PATTERN.test(runId)) throw new UsageError(`malformed run id "${runId.slice(0, 80)}" (--resume): run ids look like 20261122T185625123Z-k3f9`);
   if (flags.module?.length || flags.project?.length || flags.grep || flags.grepInvert) throw new UsageError('--resume finishes the run as it was planned: leave out --module, --project, --grep and --grep-invert');
@@ -150,8 +156,7 @@ async function resumeCommand(flags: RunFlags, io: CommandIO): Promise<number> {
     const open: UnitRef[] = all.filter((unit) => !isFinal(unit.status)).map(({ key, file, line, column, titlePath, project, module, tags }) => ({ key, file, line, column, titlePath, project, module, ...(tags ? { tags } : {}) }));
     if (open.length === 0) {
       say(`run ${runId} has a final result for every unit (${run.status}); nothing to resume`);
-      if (flags.json) io.stdout.write(JSON.stringify(buildSummary(run, all)) + '\n');
-      return EXIT_FOR[run.status === 'running' ? runStatusOf(all) : run.status];
+      return buildSummary(run.status === 'running' ? { ...run, status: runStatusOf(all) } : run, all);
     }
     checkExecutors(names, config, flags, open);
     const firstDispatch = Math.max(0, ...all.map((unit) => Math.floor(unit.seq / 1000))) + 1;
@@ -160,9 +165,7 @@ async function resumeCommand(flags: RunFlags, io: CommandIO): Promise<number> {
     site = flags.serve === false ? undefined : await serveDuringRun(store, config, human, flags.port);
     say(`uigate run --resume ${runId}: ${all.length - open.length} results kept, ${open.length} unit(s) to run${site ? ` — ${site.runUrl(runId)}` : ''}`);
     const workers = flags.workers ?? (config.executors.local.workers || Math.max(1, Math.floor(availableParallelism() / 2)));
-    const summary = await execute({ flags, io, config, store, endpoint, runId, units: open, workers, workDir, startedAt: new Date(run.startedAt), say, url: site?.runUrl(runId), names, firstDispatch });
-    if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
-    return EXIT_FOR[summary.status];
+    return await execute({ flags, io, config, store, endpoint, runId, units: open, workers, workDir, startedAt: new Date(run.startedAt), say, url: site?.runUrl(runId), names, firstDispatch });
   } catch (error) {
     if (!(error instanceof UsageError)) await closeRun(store, runId, new Date(), 'errored', (error as Error).message).catch(() => undefined);
     throw error;

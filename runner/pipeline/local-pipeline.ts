@@ -4,7 +4,6 @@
 // @smoke tests and a local alarm evaluated with CloudWatch's semantics, and a rollback on alarm.
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import type { ResolvedConfig } from '../config.ts';
 import { decide, loadApproval, openRequest } from '../gate/approvals.ts';
 import { approverName, localApprover, authenticateToken } from '../gate/identity.ts';
@@ -15,7 +14,6 @@ import { createNotifier } from '../notify/from-config.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { serveStatic, type StaticServer } from '../static-server.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import type { RunSummary } from '../summary.ts';
 import type { AlarmDefinition } from '../verify/alarm-eval.ts';
 import { siteDigest } from '../verify/digest.ts';
 import { LocalAlarm } from '../verify/local-alarm.ts';
@@ -86,18 +84,10 @@ class Stages {
   }
 
   async test(baseUrl: string, digest: string): Promise<RunMeta> {
-    const { runCommand } = await import('../commands/run.ts');
-    let json = '';
-    const stdout = new Writable({
-      write(chunk, _encoding, done) {
-        json += chunk;
-        done();
-      },
-    });
+    const { runToSummary } = await import('../commands/run.ts');
     const env = { ...this.io.env, UIGATE_ARTIFACT_DIGEST: digest, UIGATE_PIPELINE_EXECUTION_ID: this.executionId };
     this.say('▸ test: uigate run against the candidate');
-    await runCommand({ ...this.options.run, baseUrl, serve: false, json: true, trigger: 'uigate pipeline --local' }, { ...this.io, env, stdout });
-    const summary = JSON.parse(json.trim().split('\n').at(-1)!) as RunSummary;
+    const summary = await runToSummary({ ...this.options.run, baseUrl, serve: false, json: true, trigger: 'uigate pipeline --local' }, { ...this.io, env, stdout: this.io.stderr });
     return (await this.options.store.getRun(summary.runId))!;
   }
 

@@ -2,7 +2,6 @@
 // production (so each probe is a run on the status site too), reduced to one sample — how many
 // failed, how many ran, how long it took.
 import { Writable } from 'node:stream';
-import type { RunSummary } from '../summary.ts';
 import type { SmokeProbe } from './bake.ts';
 
 export interface SmokeOptions {
@@ -23,23 +22,15 @@ const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 export function smokeProbe(options: SmokeOptions): SmokeProbe {
   return async (stop?: AbortSignal) => {
     // Imported here: run.ts pulls in the whole runner, which only a probe needs.
-    const { runCommand } = await import('../commands/run.ts');
+    const { runToSummary } = await import('../commands/run.ts');
     const started = Date.now();
-    let json = '';
-    const stdout = new Writable({
-      write(chunk, _encoding, done) {
-        json += chunk;
-        done();
-      },
-    });
     try {
-      await runCommand(
+      const summary = await runToSummary(
         { grep: options.grep ?? '@smoke', baseUrl: options.baseUrl, project: options.projects ?? ['chromium'], config: options.config, json: true, serve: false, trigger: 'uigate verify (smoke)', retries: 0 },
-        { cwd: options.cwd, env: options.env, stdout, stderr: sink(), tty: false, signal: stop ? AbortSignal.any([options.signal, stop]) : options.signal },
+        { cwd: options.cwd, env: options.env, stdout: sink(), stderr: sink(), tty: false, signal: stop ? AbortSignal.any([options.signal, stop]) : options.signal },
       );
       // Stopped because the bake is over: not a sample.
       if (stop?.aborted) return { failures: 0, total: 0, latencyMs: Date.now() - started, at: Date.now() };
-      const summary = JSON.parse(json.trim().split('\n').at(-1)!) as RunSummary;
       const failures = (summary.counts.failed ?? 0) + (summary.counts.errored ?? 0) + (summary.counts.cancelled ?? 0);
       options.log(`smoke ${summary.runId}: ${failures ? `${failures} of ${summary.total} failed` : `${summary.total} passed`} in ${((summary.durationMs ?? 0) / 1000).toFixed(1)}s`);
       // Stamped when the outcome is known, as a canary's datapoint is.
