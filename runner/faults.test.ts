@@ -55,6 +55,20 @@ describe('fault injection', () => {
     const child = spawn(process.execPath, [UIGATE_BIN, 'run', '--workers', '1', '--no-serve'], { cwd: project.dir, env: { ...process.env, UIGATE_HOME: home, HOLD_MARKER: marker }, stdio: 'ignore' });
     for (let i = 0; i < 900 && !existsSync(marker); i++) await sleep(100);
     assert.ok(existsSync(marker), 'the holding test started');
+    // The steady units' results travel reporter → orchestrator → store while the hold begins; kill
+    // only once they are stored, so the test is about resuming, not about that race.
+    {
+      const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
+      try {
+        for (let i = 0; i < 300; i++) {
+          const [run] = (await store.listRuns()).items;
+          if (run && (await store.getUnits(run.runId)).filter((u) => u.status === 'passed').length === 3) break;
+          await sleep(100);
+        }
+      } finally {
+        await store.close();
+      }
+    }
     child.kill('SIGKILL');
     await new Promise((ok) => child.once('exit', ok));
     // The orphaned Playwright worker would hold the test forever; a dead orchestrator's children die too.
@@ -67,12 +81,15 @@ describe('fault injection', () => {
     let runId: string;
     {
       const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
-      const [run] = (await store.listRuns()).items;
-      runId = run!.runId;
-      assert.equal(run!.status, 'running', 'the run was left running');
-      const before = await store.getUnits(runId);
-      assert.equal(before.filter((u) => u.status === 'passed').length, 3, 'the steady units had finished');
-      await store.close();
+      try {
+        const [run] = (await store.listRuns()).items;
+        runId = run!.runId;
+        assert.equal(run!.status, 'running', 'the run was left running');
+        const before = await store.getUnits(runId);
+        assert.equal(before.filter((u) => u.status === 'passed').length, 3, 'the steady units had finished');
+      } finally {
+        await store.close();
+      }
     }
 
     const resumed = await project.uigate(['run', '--resume', runId, '--no-serve'], { env: { UIGATE_HOME: home } });
