@@ -154,6 +154,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--smoke-url <url>', "run the project's @smoke tests against this URL at each check, publishing SmokeFailures and SmokeLatency (namespace uigate)")
     .option('--insufficient-data <meaning>', 'what INSUFFICIENT_DATA during the bake means: breach (default) or ok')
     .option('--preflight', 'only check that the alarms exist, are armed, fed and not firing; exit 1 blocks promotion')
+    .option('--preflight-wait <duration>', 'how long pre-flight waits for alarms still without data to see the probe it published (default 3m with --smoke-url, else 0s)')
     .option('-c, --config <file>', CONFIG_HELP)
     .action(async (flags) => {
       exit.code = await verifyCommand(flags, io);

@@ -54,6 +54,7 @@ describe('uigate promote and uigate verify on the command line', () => {
       [['verify', '--release', approved, '--alarm', 'a'], /--target is required to roll back/],
       [['verify', '--release', 'nope', '--alarm', 'a'], /malformed run id "nope"/],
       [['verify', '--release', approved, '--target', 'local:prod', '--alarm', 'a', '--insufficient-data', 'maybe'], /--insufficient-data takes breach or ok/],
+      [['verify', '--preflight', '--release', approved, '--alarm', 'a', '--preflight-wait', 'a while'], /--preflight-wait takes a duration such as 30s, 10m or 1h/],
     ];
     for (const [args, message] of cases) {
       const result = await cli(args);

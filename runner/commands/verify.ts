@@ -27,6 +27,7 @@ export interface VerifyFlags {
   smokeUrl?: string;
   insufficientData?: 'breach' | 'ok';
   preflight?: boolean;
+  preflightWait?: string;
 }
 
 export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<number> {
@@ -36,6 +37,8 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   if (flags.insufficientData && !['breach', 'ok'].includes(flags.insufficientData)) throw new UsageError('--insufficient-data takes breach or ok');
   const bakeMs = parseDuration(flags.bake ?? '10m', '--bake');
   const pollMs = parseDuration(flags.poll ?? '30s', '--poll');
+  // Pre-flight waits for the probe it published to be taken in; without a probe nothing will come.
+  const preflightWaitMs = parseDuration(flags.preflightWait ?? (flags.smokeUrl ? '3m' : '0s'), '--preflight-wait');
   if (!flags.preflight && !flags.target) throw new UsageError('--target is required to roll back: local:<dir>, s3://<bucket> or lambda:<function>:<alias>');
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const region = io.env.AWS_REGION || config.store.region;
@@ -52,7 +55,14 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
     if (flags.preflight) {
       // The watcher is fed before it is asked whether it is fed: one smoke run against what is live now.
       if (flags.smokeUrl) await new CloudWatchMetrics(cloudwatch, new URL(flags.smokeUrl).host).put(await smokeProbe({ cwd: io.cwd, env: io.env, baseUrl: flags.smokeUrl, config: flags.config, signal: io.signal, log: say })());
-      const result = await runPreflight({ store, release, alarms, names, actor: 'uigate verify' });
+      let waiting = false;
+      const result = await runPreflight({
+        store, release, alarms, names, actor: 'uigate verify', waitMs: preflightWaitMs, pollMs: flags.poll ? pollMs : 15_000,
+        onWait: (problems) => {
+          if (!waiting) say(`pre-flight: waiting up to ${flags.preflightWait ?? '3m'} for CloudWatch to take in the probe (${problems.join('; ')})`);
+          waiting = true;
+        },
+      });
       say(result.ok ? `pre-flight: ${names.length} alarm(s) armed, fed and OK` : `pre-flight FAILED — promotion blocked:\n${result.problems.map((p) => `  ✘ ${p}`).join('\n')}`);
       return result.ok ? EXIT.ok : EXIT.testsFailed;
     }

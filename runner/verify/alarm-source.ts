@@ -22,6 +22,11 @@ export interface AlarmSource {
 export interface Preflight {
   ok: boolean;
   problems: string[];
+  /**
+   * Every problem is one a fresh datapoint can cure (INSUFFICIENT_DATA, no recent datapoints):
+   * right after a smoke probe was published, CloudWatch may simply not have taken it in yet.
+   */
+  transient: boolean;
 }
 
 /**
@@ -30,15 +35,19 @@ export interface Preflight {
  */
 export function preflight(statuses: readonly AlarmStatus[]): Preflight {
   const problems: string[] = [];
+  let lasting = statuses.length === 0;
   for (const alarm of statuses) {
-    if (alarm.state === 'MISSING') problems.push(`alarm ${alarm.name} does not exist`);
-    else {
-      if (alarm.actionsEnabled === false) problems.push(`alarm ${alarm.name} has its actions disabled`);
-      if (alarm.state === 'INSUFFICIENT_DATA') problems.push(`alarm ${alarm.name} is in INSUFFICIENT_DATA: it cannot tell good from bad`);
-      if (alarm.state === 'ALARM') problems.push(`alarm ${alarm.name} is already firing (${alarm.reason ?? 'ALARM'}); promoting now would be judged by an old fault`);
-      if (alarm.recentDatapoints === 0) problems.push(`alarm ${alarm.name}'s metric has no recent datapoints: nothing is feeding it`);
+    if (alarm.state === 'MISSING') {
+      problems.push(`alarm ${alarm.name} does not exist`);
+      lasting = true;
+      continue;
     }
+    if (alarm.actionsEnabled === false) problems.push(`alarm ${alarm.name} has its actions disabled`);
+    if (alarm.state === 'ALARM') problems.push(`alarm ${alarm.name} is already firing (${alarm.reason ?? 'ALARM'}); promoting now would be judged by an old fault`);
+    lasting ||= alarm.actionsEnabled === false || alarm.state === 'ALARM';
+    if (alarm.state === 'INSUFFICIENT_DATA') problems.push(`alarm ${alarm.name} is in INSUFFICIENT_DATA: it cannot tell good from bad`);
+    if (alarm.recentDatapoints === 0) problems.push(`alarm ${alarm.name}'s metric has no recent datapoints: nothing is feeding it`);
   }
   if (statuses.length === 0) problems.push('no alarms to watch: pass at least one --alarm');
-  return { ok: problems.length === 0, problems };
+  return { ok: problems.length === 0, problems, transient: problems.length > 0 && !lasting };
 }

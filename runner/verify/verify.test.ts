@@ -118,6 +118,41 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     assert.equal(query!.args[0].input.MetricDataQueries![0]!.MetricStat!.Metric!.MetricName, 'SmokeFailures');
   });
 
+  it('waits for CloudWatch to take in the probe it just published, and records how long', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
+    // Ingestion lag: the first two queries see nothing, the third sees the probe's datapoint.
+    cloudwatch.on(GetMetricDataCommand).resolvesOnce({ MetricDataResults: [{ Id: 'm', Values: [] }] }).resolvesOnce({ MetricDataResults: [{ Id: 'm', Values: [] }] }).resolves({ MetricDataResults: [{ Id: 'm', Values: [0] }] });
+    const rel = await release('<h1>lag</h1>');
+    const waits: string[][] = [];
+    const result = await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test', ...fast, pollMs: 15_000, waitMs: 180_000, onWait: (p) => waits.push([...p]) });
+    assert.deepEqual(result, { ok: true, problems: [] });
+    assert.equal(waits.length, 2);
+    assert.match(waits[0]![0]!, /no recent datapoints/);
+    const [event] = (await seed.store.listEvents(rel.run.runId)).filter((e) => e.type.startsWith('preflight'));
+    assert.equal(event!.type, 'preflight-passed', 'one decision recorded, not one per look');
+    assert.equal(event!.detail!.waitedMs, 30_000);
+  });
+
+  it('gives up after the wait, and never waits on a watcher that is missing, muted or firing', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm', Values: [] }] });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'INSUFFICIENT_DATA')] });
+    const rel = await release('<h1>starved</h1>');
+    const start = clock;
+    const starved = await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test', ...fast, pollMs: 15_000, waitMs: 60_000 });
+    assert.equal(starved.ok, false);
+    assert.equal(clock - start, 60_000, 'waited the whole wait, no longer');
+
+    for (const [name, state, extra] of [['firing', 'ALARM', {}], ['muted', 'OK', { ActionsEnabled: false }]] as const) {
+      cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm(name, state, extra), alarm('smoke', 'INSUFFICIENT_DATA')] });
+      const before = clock;
+      const result = await runPreflight({ store: seed.store, release: rel, alarms, names: [name, 'smoke'], actor: 'test', ...fast, waitMs: 60_000 });
+      assert.equal(result.ok, false);
+      assert.equal(clock, before, `no wait: ${name} will not cure itself`);
+    }
+    const gone = await runPreflight({ store: seed.store, release: rel, alarms, names: ['gone'], actor: 'test', ...fast, waitMs: 60_000 });
+    assert.match(gone.problems[0]!, /does not exist/);
+  });
+
   it('publishes the smoke outcome and latency in the uigate namespace', async () => {
     cloudwatch.on(PutMetricDataCommand).resolves({});
     await new CloudWatchMetrics(new CloudWatchClient({ region: 'eu-west-1' }), 'production').put({ failures: 1, total: 4, latencyMs: 2300, at: 1_700_000_000_000 });

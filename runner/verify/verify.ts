@@ -28,13 +28,31 @@ export interface PreflightInput {
   alarms: AlarmSource;
   names: readonly string[];
   actor: string;
+  /**
+   * How long to keep asking while the only problems are ones a fresh datapoint cures: CloudWatch
+   * takes a probe's datapoint in within a minute or two, not at once. 0 (default): ask once.
+   */
+  waitMs?: number;
+  pollMs?: number;
+  onWait?: (problems: readonly string[]) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 /** Whether the watchers can watch; recorded either way, and a blind one blocks promotion. */
 export async function runPreflight(input: PreflightInput): Promise<{ ok: boolean; problems: string[] }> {
-  const result = preflight(await input.alarms.inspect(input.names));
-  await timeline(input.store, input.release.run.runId, input.actor)(result.ok ? 'preflight-passed' : 'preflight-failed', { alarms: [...input.names], problems: result.problems });
-  return result;
+  const now = input.now ?? Date.now;
+  const sleep = input.sleep ?? ((ms: number) => new Promise<void>((ok) => setTimeout(ok, ms)));
+  const started = now();
+  let result = preflight(await input.alarms.inspect(input.names));
+  while (result.transient && now() - started < (input.waitMs ?? 0)) {
+    input.onWait?.(result.problems);
+    await sleep(Math.min(input.pollMs ?? 15_000, Math.max(1, (input.waitMs ?? 0) - (now() - started))));
+    result = preflight(await input.alarms.inspect(input.names));
+  }
+  const waitedMs = now() - started;
+  await timeline(input.store, input.release.run.runId, input.actor)(result.ok ? 'preflight-passed' : 'preflight-failed', { alarms: [...input.names], problems: result.problems, ...(waitedMs > 0 && input.waitMs ? { waitedMs } : {}) });
+  return { ok: result.ok, problems: result.problems };
 }
 
 export interface PromoteInput {
