@@ -2,7 +2,14 @@
 import { main } from './cli.ts';
 import { EXIT } from './errors.ts';
 
-export async function runFromProcess(): Promise<void> {
+/**
+ * How long a finished command may take to drain before the process ends anyway: a pipeline step
+ * must not hang on a socket or timer that something forgot to close after the work was done.
+ */
+const DRAIN_MS = 10_000;
+
+export async function runFromProcess(run: typeof main = main, drainMs = DRAIN_MS): Promise<void> {
+  const atStart = countResources(); // stdin, stdout, stderr: this process's own, not a leak
   const controller = new AbortController();
   let interrupts = 0;
   const interrupt = (signal: NodeJS.Signals) => {
@@ -14,7 +21,7 @@ export async function runFromProcess(): Promise<void> {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   try {
-    process.exitCode = await main(process.argv.slice(2), {
+    process.exitCode = await run(process.argv.slice(2), {
       cwd: process.cwd(),
       env: process.env,
       stdout: process.stdout,
@@ -26,4 +33,17 @@ export async function runFromProcess(): Promise<void> {
     process.stderr.write(`uigate: internal error (a bug — please report it with this trace):\n${(error as Error).stack ?? error}\n`);
     process.exitCode = 70;
   }
+  const exit = setTimeout(() => {
+    const left = [...countResources()].map(([name, n]) => [name, n - (atStart.get(name) ?? 0)] as const).filter(([, n]) => n > 0);
+    const names = left.map(([name, n]) => (n > 1 ? `${n} × ${name}` : name));
+    process.stderr.write(`uigate: finished, but ${names.join(', ') || 'something'} stayed open ${drainMs / 1000}s later (a bug — please report it); exiting\n`);
+    process.exit();
+  }, drainMs);
+  exit.unref(); // an unref'd timer is not itself an open resource
+}
+
+function countResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const resource of process.getActiveResourcesInfo()) counts.set(resource, (counts.get(resource) ?? 0) + 1);
+  return counts;
 }
