@@ -10,7 +10,7 @@ import { REPO, runNode, UIGATE_BIN } from '../runner/testing/fixture-project.ts'
 import { machine, median, s } from './lib.ts';
 
 const TRIALS = 3;
-const ARGS = ['pipeline', '--local', '--approve', '-g', '@smoke', '-p', 'chromium', '--bake', '5s', '--no-serve', '--json'];
+const ARGS = ['pipeline', '--local', '--approve', '-p', 'chromium', '-w', '2', '--bake', '5s', '--no-serve', '--json'];
 
 export async function rollbackBench(): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), 'uigate-bench-rollback-'));

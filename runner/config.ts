@@ -71,6 +71,7 @@ const schema = z.strictObject({
       maxFlaky: z.number().int().min(0, { error: 'expected 0 or more flaky passes allowed' }).optional(),
       noNewFailures: z.boolean({ error: 'expected true or false' }).optional(),
       maxDurationMinutes: z.number().positive({ error: 'expected minutes above 0' }).optional(),
+      wholeSuite: z.boolean({ error: 'expected true or false' }).optional(),
     })
     .optional(),
   approval: z

@@ -91,6 +91,8 @@ export interface RunMeta {
   /** The CodePipeline execution that ran this (UIGATE_PIPELINE_EXECUTION_ID). */
   pipelineExecutionId?: string;
   baseURL?: string;
+  /** How the run was narrowed (`--module`, `--project`, `--grep`…); absent: every test was selected. */
+  selection?: RunSelection;
   projects: string[];
   modules: string[];
   executors: ExecutorName[];
@@ -101,6 +103,17 @@ export interface RunMeta {
   durationMs?: number;
   /** Why the run ended as it did, when that is not just its counts. */
   reason?: string;
+}
+
+export interface RunSelection {
+  modules?: string[];
+  projects?: string[];
+  grep?: string;
+  grepInvert?: string;
+  /** Playwright's `--shard`, "2/4". */
+  shard?: string;
+  /** A plain `npx playwright test`: whatever file or --grep filter it had is not visible to a reporter. */
+  unseen?: true;
 }
 
 export interface RunEvent {

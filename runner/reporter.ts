@@ -64,6 +64,8 @@ export default class UigateReporter implements Reporter {
       trigger: 'npx playwright test',
       ...sourceInfo(process.cwd()),
       baseURL: config.projects[0]?.use.baseURL,
+      // Playwright applies --grep and file filters before a reporter sees the config.
+      selection: { unseen: true, ...(config.shard ? { shard: `${config.shard.current}/${config.shard.total}` } : {}) },
       projects: [...new Set(units.map((unit) => unit.project))],
       modules: [...new Set(units.map((unit) => unit.module))].sort(),
       executors: ['local'],

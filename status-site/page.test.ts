@@ -53,6 +53,7 @@ describe('the status page in a real browser', () => {
     await expect(matrix.locator('td[data-module="home"][data-project="firefox"]')).toHaveAttribute('data-status', 'passed');
     await expect(matrix.locator('td[data-module="form"][data-project="chromium"]')).toContainText('1/2');
     await expect(matrix.locator('td[data-module="form"][data-project="chromium"] .flaky-mark')).toHaveText(' ~1');
+    await expect(page.getByTestId('run-selection')).toHaveCount(0);
     // The progress bar's segments are sized through the CSSOM, which the CSP allows.
     const failedShare = await page.locator('.progress .seg.s-failed').evaluate((el) => el.getBoundingClientRect().width);
     expect(failedShare).toBeGreaterThan(10);
@@ -136,5 +137,12 @@ describe('the status page in a real browser', () => {
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.close();
+  });
+
+  // Last: it seeds a newer run, which the runs list above would otherwise show first.
+  it('says how a narrowed run was narrowed, as text', async () => {
+    const narrowed = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists every page', status: 'passed' }], { selection: { modules: ['home'], grep: '<img src=x onerror=alert(1)>' } });
+    await page.goto(server.runUrl(narrowed));
+    await expect(page.getByTestId('run-selection')).toHaveText('narrowed: --module home --grep <img src=x onerror=alert(1)>');
   });
 });

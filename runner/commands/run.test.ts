@@ -116,6 +116,7 @@ test('waits a long time', async () => {
 
     const { runs, units } = await stored(home('failing'));
     assert.equal(runs[0]!.status, 'failed');
+    assert.deepEqual(runs[0]!.selection, { modules: ['form'] }, 'the run remembers it was narrowed');
     const failed = byTitle(units)['fails with a clear error']!;
     assert.equal(failed.status, 'failed');
     assert.match(failed.error!.message, /getByRole\('button', \{ name: 'Submit' \}\)/);

@@ -14,7 +14,7 @@ import { baseUrlEnv, batchLimits, checkExecutors, createExecutors, executorNames
 import { sourceInfo } from '../git.ts';
 import { recentDurations } from '../history.ts';
 import { listTests } from '../list.ts';
-import { countStatuses, isFinal, newRunId, RUN_ID_PATTERN, runStatusOf, type ExecutorName, type RunStatus, type UnitRef, type UnitStatus } from '../model.ts';
+import { countStatuses, isFinal, newRunId, RUN_ID_PATTERN, runStatusOf, type ExecutorName, type RunSelection, type RunStatus, type UnitRef, type UnitStatus } from '../model.ts';
 import { assignExecutors, durationEstimator, planBatches, selectUnits, type Batch } from '../plan.ts';
 import { Progress } from '../progress.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../summary.ts';
@@ -73,7 +73,18 @@ async function prepare(flags: RunFlags, io: CommandIO) {
   checkExecutors(executors, config, flags, units);
   const notices = flags.project?.length ? [] : browsers.missing.map((browser) => `skipping project ${browser.message}`);
   const workers = flags.workers ?? (config.executors.local.workers || (report.config as { workers?: number }).workers || Math.max(1, Math.floor(availableParallelism() / 2)));
-  return { config, units, executors, notices, workers };
+  return { config, units, executors, notices, workers, selection: selectionOf(flags) };
+}
+
+/** What narrowed the run, kept on it: a gate may refuse a run that left tests out. */
+function selectionOf(flags: RunFlags): RunSelection | undefined {
+  const selection: RunSelection = {
+    ...(split(flags.module)?.length ? { modules: split(flags.module) } : {}),
+    ...(split(flags.project)?.length ? { projects: split(flags.project) } : {}),
+    ...(flags.grep !== undefined ? { grep: flags.grep } : {}),
+    ...(flags.grepInvert !== undefined ? { grepInvert: flags.grepInvert } : {}),
+  };
+  return Object.keys(selection).length ? selection : undefined;
 }
 
 const split = (values: readonly string[] | undefined) => values?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
@@ -89,7 +100,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
   if (flags.resume) return resume(flags, io);
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
-  const { config, units, notices, workers, executors: names } = await prepare(flags, io);
+  const { config, units, notices, workers, executors: names, selection } = await prepare(flags, io);
   for (const notice of notices) say(`uigate: ${notice}`);
 
   const { store, endpoint } = await openStore(config.store);
@@ -104,6 +115,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
       trigger: flags.trigger ?? (io.env.CI ? 'ci' : 'uigate run'),
       ...sourceInfo(io.cwd, io.env),
       baseURL: flags.baseUrl,
+      ...(selection ? { selection } : {}),
       projects: [...new Set(units.map((unit) => unit.project))],
       modules: [...new Set(units.map((unit) => unit.module))].sort(),
       executors: names,

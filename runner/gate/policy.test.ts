@@ -39,8 +39,20 @@ describe('evaluatePolicy', () => {
     assert.match(rule(decision, 'no new failures').measured, /^1 new: \[chromium\] c$/);
   });
 
+  it('refuses a run that left tests out, naming how, unless the policy allows it', () => {
+    const passed = { ...run, status: 'passed' } as RunMeta;
+    const narrowed = evaluatePolicy({}, { ...passed, selection: { modules: ['checkout'], grep: '@smoke' } }, [unit('a', 'passed')]);
+    assert.equal(narrowed.passed, false);
+    assert.deepEqual(rule(narrowed, 'whole suite'), { rule: 'whole suite', passed: false, measured: 'narrowed: --module checkout --grep @smoke', threshold: 'every test' });
+    assert.match(rule(evaluatePolicy({}, { ...passed, selection: { unseen: true } }, []), 'whole suite').measured, /npx playwright test \(its filters are not visible\)/);
+    assert.equal(rule(evaluatePolicy({}, { ...passed, selection: { shard: '1/4' } }, []), 'whole suite').passed, false);
+    // Browsers are requiredProjects' business: --project alone leaves no test out.
+    assert.equal(rule(evaluatePolicy({}, { ...passed, selection: { projects: ['chromium'] } }, []), 'whole suite').passed, true);
+    assert.equal(evaluatePolicy({ wholeSuite: false }, { ...passed, selection: { grep: '@smoke' } }, [unit('a', 'passed')]).passed, true);
+  });
+
   it('prints one line per rule', () => {
     const text = formatDecision(evaluatePolicy({}, { ...run, status: 'passed' }, [unit('a', 'passed')]));
-    assert.match(text, /^gate: PASSED\n  ✓ run finished: passed \(needs not running\)\n  ✓ failures: 0 \(needs ≤ 0\)/);
+    assert.match(text, /^gate: PASSED\n  ✓ run finished: passed \(needs not running\)\n  ✓ whole suite: every test \(needs every test\)\n  ✓ failures: 0 \(needs ≤ 0\)/);
   });
 });

@@ -1,6 +1,7 @@
 // The gate policy, evaluated: every rule with what was measured and the threshold it was held to.
 // Pure, so a decision can be explained, tested and recorded exactly as it was made.
 import { isGood, type RunMeta, type UnitRecord } from '../model.ts';
+import { describeSelection, leavesOutTests } from '../selection.ts';
 
 export interface GatePolicy {
   /** Browsers (projects) the run must cover. */
@@ -18,6 +19,8 @@ export interface GatePolicy {
   noNewFailures?: boolean;
   /** The run may take at most this long. */
   maxDurationMinutes?: number;
+  /** The run ran every test: not narrowed by --module, --grep, --grep-invert or --shard. @default true */
+  wholeSuite?: boolean;
 }
 
 export interface RuleResult {
@@ -44,6 +47,11 @@ export function evaluatePolicy(policy: GatePolicy, run: RunMeta, units: readonly
   for (const project of policy.requiredProjects ?? []) add(`covers browser ${project}`, projects.has(project), `${units.filter((u) => u.project === project).length} units`, 'at least 1');
   const modules = new Set(units.map((unit) => unit.module));
   for (const module of policy.requiredModules ?? []) add(`covers module ${module}`, modules.has(module), `${units.filter((u) => u.module === module).length} units`, 'at least 1');
+
+  if (policy.wholeSuite ?? true) {
+    const narrowed = leavesOutTests(run.selection);
+    add('whole suite', !narrowed, narrowed ? `narrowed: ${describeSelection(run.selection)}` : 'every test', 'every test');
+  }
 
   const failures = units.filter((unit) => BAD.has(unit.status)).length;
   const maxFailures = policy.maxFailures ?? 0;

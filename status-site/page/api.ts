@@ -1,4 +1,5 @@
 // The page's view of the API: typed fetches, errors as exceptions with the server's message.
+import type { RunSelection } from '../../runner/model.ts';
 import type { Status } from './format.ts';
 
 export interface Run {
@@ -9,6 +10,7 @@ export interface Run {
   branch?: string;
   projects: string[];
   modules: string[];
+  selection?: RunSelection;
   total: number;
   counts: Partial<Record<Status, number>>;
   startedAt: string;

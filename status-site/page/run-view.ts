@@ -3,6 +3,7 @@
 import { api, type Run, type Unit } from './api.ts';
 import { h, replace } from './dom.ts';
 import { ago, duration, shortCommit, STATUS_ICON, STATUS_LABEL, worst, type Status } from './format.ts';
+import { describeSelection } from '../../runner/selection.ts';
 import { unitPanel } from './unit-panel.ts';
 import { ApprovalPanel } from './approval-panel.ts';
 
@@ -117,6 +118,8 @@ export class RunView {
         `${run.branch ?? 'no branch'} @ ${shortCommit(run.commit)} · ${run.trigger} · started ${ago(run.startedAt)} · ${duration(elapsed)}`,
         run.reason ? ` · ${run.reason}` : undefined,
       ),
+      // A narrowed run is not the whole suite: say so where the counts are read.
+      run.selection ? h('p', { class: 'muted', 'data-testid': 'run-selection' }, `narrowed: ${describeSelection(run.selection)}`) : undefined,
       h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': this.units.length, 'aria-valuenow': finished },
         ...counts.map(([status, n]) => h('span', { class: `seg s-${status}`, style: `flex-grow:${n}`, title: `${n} ${status}` })),
       ),
