@@ -140,9 +140,14 @@ describe('the status page in a real browser', () => {
   });
 
   // Last: it seeds a newer run, which the runs list above would otherwise show first.
-  it('says how a narrowed run was narrowed, as text', async () => {
+  it('says how a narrowed run was narrowed, on its page and in the runs list, as text', async () => {
     const narrowed = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists every page', status: 'passed' }], { selection: { modules: ['home'], grep: '<img src=x onerror=alert(1)>' } });
     await page.goto(server.runUrl(narrowed));
     await expect(page.getByTestId('run-selection')).toHaveText('narrowed: --module home --grep <img src=x onerror=alert(1)>');
+    await page.goto(server.url);
+    const row = page.locator(`[data-run="${narrowed}"]`);
+    await expect(row.locator('.tag.narrowed')).toHaveText('narrowed');
+    await expect(row.locator('.tag.narrowed')).toHaveAttribute('title', 'narrowed: --module home --grep <img src=x onerror=alert(1)>');
+    await expect(page.locator(`[data-run="${runId}"] .tag`)).toHaveCount(0);
   });
 });

@@ -1,5 +1,6 @@
 // The runs list, newest first: status, commit and branch, counts, duration, when.
 import { api, type Run } from './api.ts';
+import { describeSelection } from '../../runner/selection.ts';
 import { h, replace } from './dom.ts';
 import { ago, duration, shortCommit, STATUS_ICON, type Status } from './format.ts';
 
@@ -16,7 +17,9 @@ function row(run: Run) {
   const counts = (Object.entries(run.counts) as [Status, number][]).filter(([, n]) => n > 0);
   return h('a', { class: 'run-row', href: `/runs/${encodeURIComponent(run.runId)}`, 'data-run': run.runId },
     h('span', { class: `badge s-${run.status}` }, run.status),
-    h('span', { class: 'run-id' }, run.runId, h('span', { class: 'muted small' }, ` ${run.trigger}`)),
+    h('span', { class: 'run-id' }, run.runId, h('span', { class: 'muted small' }, ` ${run.trigger}`),
+      // A partial run reads like a green one at a glance; mark it.
+      run.selection ? h('span', { class: 'tag narrowed', title: `narrowed: ${describeSelection(run.selection)}` }, 'narrowed') : undefined),
     h('span', { class: 'source' }, `${run.branch ?? '–'} @ ${shortCommit(run.commit)}`),
     h('span', { class: 'counts' }, countsBar(run), h('span', { class: 'small' }, counts.map(([s, n]) => `${STATUS_ICON[s]}${n}`).join(' '))),
     h('span', { class: 'muted small' }, run.status === 'running' ? 'running…' : duration(run.durationMs)),
