@@ -70,6 +70,7 @@ const schema = z.strictObject({
       allowFlaky: z.boolean({ error: 'expected true or false' }).optional(),
       maxFlaky: z.number().int().min(0, { error: 'expected 0 or more flaky passes allowed' }).optional(),
       noNewFailures: z.boolean({ error: 'expected true or false' }).optional(),
+      noLostTests: z.boolean({ error: 'expected true or false' }).optional(),
       maxDurationMinutes: z.number().positive({ error: 'expected minutes above 0' }).optional(),
       wholeSuite: z.boolean({ error: 'expected true or false' }).optional(),
     })

@@ -39,6 +39,15 @@ describe('evaluatePolicy', () => {
     assert.match(rule(decision, 'no new failures').measured, /^1 new: \[chromium\] c$/);
   });
 
+  it('with noLostTests, names tests that passed in the last approved run and are gone or skipped now', () => {
+    const approved = [unit('a', 'passed'), unit('b', 'flaky'), unit('d', 'passed'), unit('e', 'skipped'), unit('a', 'passed', 'firefox')];
+    const now = [unit('a', 'passed'), unit('b', 'skipped'), unit('e', 'skipped'), unit('a', 'passed', 'firefox')];
+    assert.equal(evaluatePolicy({}, run, now, approved).rules.some((r) => r.rule === 'no lost tests'), false, 'off by default');
+    const decision = evaluatePolicy({ noLostTests: true }, run, now, approved);
+    assert.deepEqual(rule(decision, 'no lost tests'), { rule: 'no lost tests', passed: false, measured: '2 lost: [chromium] b (skipped now); [chromium] d (gone)', threshold: 'none lost' });
+    assert.equal(rule(evaluatePolicy({ noLostTests: true }, run, approved, approved), 'no lost tests').passed, true, 'a test skipped then and now is not lost');
+  });
+
   it('refuses a run that left tests out, naming how, unless the policy allows it', () => {
     const passed = { ...run, status: 'passed' } as RunMeta;
     const narrowed = evaluatePolicy({}, { ...passed, selection: { modules: ['checkout'], grep: '@smoke' } }, [unit('a', 'passed')]);

@@ -17,6 +17,11 @@ export interface GatePolicy {
   maxFlaky?: number;
   /** No unit may fail that passed in the last approved run. @default true */
   noNewFailures?: boolean;
+  /**
+   * No test that passed in the last approved run may be gone or skipped now: coverage does not
+   * shrink unseen. Off by default, since a renamed test counts as lost (its key changes). @default false
+   */
+  noLostTests?: boolean;
   /** The run may take at most this long. */
   maxDurationMinutes?: number;
   /** The run ran every test: not narrowed by --module, --grep, --grep-invert or --shard. @default true */
@@ -77,6 +82,16 @@ export function evaluatePolicy(policy: GatePolicy, run: RunMeta, units: readonly
       const passedBefore = new Set(lastApproved.filter((unit) => isGood(unit.status)).map((unit) => unit.key));
       const fresh = units.filter((unit) => BAD.has(unit.status) && passedBefore.has(unit.key));
       add('no new failures', fresh.length === 0, `${fresh.length} new${fresh.length ? `: ${fresh.slice(0, 3).map((u) => `[${u.project}] ${u.titlePath.join(' › ')}`).join('; ')}` : ''}`, 'none new');
+    }
+  }
+
+  if (policy.noLostTests) {
+    if (!lastApproved) add('no lost tests', true, 'no approved run to compare with', 'none lost');
+    else {
+      const now = new Map(units.map((unit) => [unit.key, unit.status]));
+      const lost = lastApproved.filter((unit) => (unit.status === 'passed' || unit.status === 'flaky') && (now.get(unit.key) ?? 'skipped') === 'skipped');
+      const named = lost.slice(0, 3).map((u) => `[${u.project}] ${u.titlePath.join(' › ')} (${now.has(u.key) ? 'skipped now' : 'gone'})`);
+      add('no lost tests', lost.length === 0, `${lost.length} lost${named.length ? `: ${named.join('; ')}` : ''}`, 'none lost');
     }
   }
 
