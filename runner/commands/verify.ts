@@ -57,7 +57,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
       if (flags.smokeUrl) await new CloudWatchMetrics(cloudwatch, new URL(flags.smokeUrl).host).put(await smokeProbe({ cwd: io.cwd, env: io.env, baseUrl: flags.smokeUrl, config: flags.config, signal: io.signal, log: say })());
       let waiting = false;
       const result = await runPreflight({
-        store, release, alarms, names, actor: 'uigate verify', waitMs: preflightWaitMs, pollMs: flags.poll ? pollMs : 15_000,
+        store, release, alarms, names, actor: 'uigate verify', waitMs: preflightWaitMs, pollMs: flags.poll ? pollMs : 15_000, signal: io.signal,
         onWait: (problems) => {
           if (!waiting) say(`pre-flight: waiting up to ${flags.preflightWait ?? '3m'} for CloudWatch to take in the probe (${problems.join('; ')})`);
           waiting = true;

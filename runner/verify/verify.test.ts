@@ -151,6 +151,13 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     }
     const gone = await runPreflight({ store: seed.store, release: rel, alarms, names: ['gone'], actor: 'test', ...fast, waitMs: 60_000 });
     assert.match(gone.problems[0]!, /does not exist/);
+
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'INSUFFICIENT_DATA')] });
+    const stop = new AbortController();
+    const before = clock;
+    const stopped = await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test', ...fast, waitMs: 60_000, signal: stop.signal, onWait: () => stop.abort() });
+    assert.equal(stopped.ok, false);
+    assert.equal(clock - before, 30_000, 'Ctrl-C ends the wait: no look after it');
   });
 
   it('publishes the smoke outcome and latency in the uigate namespace', async () => {

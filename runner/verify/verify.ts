@@ -1,6 +1,7 @@
 // Promotion and verification of a release, recorded as the run's timeline: pre-flight (can the
 // alarms see anything?), promote (stage and publish on the target), bake (smoke tests and alarms
 // for the whole window), and on any alarm a rollback to the last release that passed its own bake.
+import { setTimeout as wait } from 'node:timers/promises';
 import type { RunMeta } from '../model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { AlarmSource } from './alarm-source.ts';
@@ -35,6 +36,8 @@ export interface PreflightInput {
   waitMs?: number;
   pollMs?: number;
   onWait?: (problems: readonly string[]) => void;
+  /** Ctrl-C: stop waiting and decide on what was seen. */
+  signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -42,10 +45,10 @@ export interface PreflightInput {
 /** Whether the watchers can watch; recorded either way, and a blind one blocks promotion. */
 export async function runPreflight(input: PreflightInput): Promise<{ ok: boolean; problems: string[] }> {
   const now = input.now ?? Date.now;
-  const sleep = input.sleep ?? ((ms: number) => new Promise<void>((ok) => setTimeout(ok, ms)));
+  const sleep = input.sleep ?? ((ms: number) => wait(ms, undefined, { signal: input.signal }).catch(() => undefined));
   const started = now();
   let result = preflight(await input.alarms.inspect(input.names));
-  while (result.transient && now() - started < (input.waitMs ?? 0)) {
+  while (result.transient && now() - started < (input.waitMs ?? 0) && !input.signal?.aborted) {
     input.onWait?.(result.problems);
     await sleep(Math.min(input.pollMs ?? 15_000, Math.max(1, (input.waitMs ?? 0) - (now() - started))));
     result = preflight(await input.alarms.inspect(input.names));
