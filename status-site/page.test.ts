@@ -112,6 +112,17 @@ describe('the status page in a real browser', () => {
     await expect(page.getByTestId('matrix')).toBeVisible();
   });
 
+  it('charts how recent runs went, and a bar opens its run', async () => {
+    await page.goto(server.url);
+    const trend = page.getByTestId('runs-trend');
+    await expect(trend.locator('rect.bar')).toHaveCount(2);
+    await expect(trend.locator('rect.bar').last()).toHaveClass(/s-failed/);
+    await expect(trend).toContainText(/last 2 finished runs · 1 passed \(50%\) · median 5(\.0)? s/);
+    await trend.locator('rect.bar').last().click();
+    await expect(page).toHaveURL(server.runUrl(runId));
+    await expect(page.getByTestId('matrix')).toBeVisible();
+  });
+
   it('moves a cell from queued to passed while the run progresses, without a reload', async () => {
     const live = await seedRun(seed, [{ file: 'live.spec.ts', title: 'one', status: 'queued' }, { file: 'live.spec.ts', title: 'two', status: 'queued' }], { status: 'running' });
     await page.goto(server.runUrl(live));

@@ -24,9 +24,11 @@ function route() {
 }
 
 document.addEventListener('click', (event) => {
+  // Attributes, not properties: an SVG <a> (the runs chart's bars) has no string href or target.
   const link = (event.target as Element).closest?.('a');
-  if (!link || link.target || link.hasAttribute('download') || event.metaKey || event.ctrlKey || event.shiftKey) return;
-  const url = new URL(link.href, location.href);
+  const href = link?.getAttribute('href');
+  if (!link || !href || link.getAttribute('target') || link.hasAttribute('download') || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  const url = new URL(href, location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/artifacts/') || url.pathname.startsWith('/api/')) return;
   event.preventDefault();
   history.pushState(null, '', url);

@@ -1,8 +1,9 @@
 // The runs list, newest first: status, commit and branch, counts, duration, when.
 import { api, type Run } from './api.ts';
 import { describeSelection } from '../../runner/selection.ts';
+import { runsChart } from './chart.ts';
 import { h, replace } from './dom.ts';
-import { ago, duration, shortCommit, STATUS_ICON, type Status } from './format.ts';
+import { ago, duration, percent, shortCommit, STATUS_ICON, type Status } from './format.ts';
 
 const REFRESH_MS = 5_000;
 
@@ -71,6 +72,20 @@ export class RunsView {
     this.render();
   }
 
+  /** How the suite has been doing: each finished run's duration, coloured by how it ended. */
+  private trend() {
+    const finished = this.runs.filter((run) => run.status !== 'running' && run.durationMs !== undefined).slice(0, 40);
+    if (finished.length < 2) return undefined;
+    const passed = finished.filter((run) => run.status === 'passed').length;
+    const sorted = finished.map((run) => run.durationMs!).sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    return h('section', { class: 'trend', 'data-testid': 'runs-trend' },
+      h('h3', {}, 'Recent runs'),
+      runsChart(finished),
+      h('p', { class: 'stats muted small' }, `last ${finished.length} finished runs · ${passed} passed (${percent(passed / finished.length)}) · median ${duration(median)}`),
+    );
+  }
+
   private render() {
     if (this.runs.length === 0) {
       replace(this.root, h('section', { class: 'empty' }, h('h1', {}, 'No runs yet'), h('p', {}, 'Start one with '), h('code', {}, 'npx uigate run'), h('p', {}, 'or any '), h('code', {}, 'npx playwright test')));
@@ -78,6 +93,7 @@ export class RunsView {
     }
     replace(this.root,
       h('h1', {}, 'Runs'),
+      this.trend(),
       h('div', { class: 'runs', 'data-testid': 'runs' }, ...this.runs.map(row)),
       this.cursor ? h('button', { type: 'button', class: 'more', onclick: () => this.more() }, 'Older runs') : undefined,
     );
