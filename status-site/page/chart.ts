@@ -43,9 +43,9 @@ export function historyChart(history: readonly Unit[], currentRunId: string): SV
   );
 }
 
-/** Finished runs, newest first in, oldest left out: how long the suite takes and how it ends. */
-export function runsChart(runs: readonly Run[]): SVGElement {
-  const points = runs.filter((run) => run.status !== 'running' && run.durationMs !== undefined).slice(0, 40).reverse();
+/** Finished runs (with a duration), newest first: how long the suite takes and how it ends. */
+export function runsChart(finished: readonly Run[]): SVGElement {
+  const points = [...finished].reverse();
   return durationChart(
     points.map((run) => ({ status: run.status, durationMs: run.durationMs!, title: `${run.runId}: ${run.status}, ${run.total} units in ${duration(run.durationMs)}`, href: `/runs/${encodeURIComponent(run.runId)}` })),
     `Durations of the last ${points.length} finished runs`,
