@@ -1,4 +1,5 @@
-// Where the status site reads a run's artifacts from. Locally a folder; in AWS, S3 (its own issue).
+// Where the status site reads a run's artifacts from: a folder on this machine, S3, or both
+// (a mixed run keeps its local units' artifacts in the folder and the Lambda/CodeBuild units' in S3).
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
@@ -41,6 +42,11 @@ export function artifactPath(root: string, runId: string, path: string): string 
   return file.startsWith(base + sep) ? file : undefined;
 }
 
+/** The artifact's path relative to the store's root (`<runId>/<path>`), or undefined when it would leave the run's folder. */
+export function artifactKeyOf(runId: string, path: string): string | undefined {
+  return artifactPath('/', runId, path)?.slice(1);
+}
+
 export class LocalArtifactSource implements ArtifactSource {
   constructor(private readonly root: string) {}
 
@@ -58,5 +64,22 @@ export class LocalArtifactSource implements ArtifactSource {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** Asks each source in turn; the first that has the artifact answers. */
+export class ArtifactSources implements ArtifactSource {
+  private readonly sources: readonly ArtifactSource[];
+
+  constructor(...sources: readonly ArtifactSource[]) {
+    this.sources = sources;
+  }
+
+  async get(runId: string, path: string): Promise<Artifact | undefined> {
+    for (const source of this.sources) {
+      const artifact = await source.get(runId, path);
+      if (artifact) return artifact;
+    }
+    return undefined;
   }
 }

@@ -3,9 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { handle } from 'hono/aws-lambda';
+import { s3Client } from '../runner/artifacts/s3-artifacts.ts';
+import { localS3, type LocalS3 } from '../runner/testing/s3.ts';
 import { lambdaApp } from './lambda.ts';
-import { seededStore, seedRun, type SeededStore } from './testing/seed.ts';
+import { PNG, seededStore, seedRun, type SeededStore } from './testing/seed.ts';
 
 /** A Lambda function URL request (payload format 2.0), as AWS sends it. */
 function functionUrlEvent(method: string, path: string, query = '') {
@@ -29,8 +32,10 @@ describe('the status site as a Lambda function-URL handler', () => {
   let assets: string;
   let runId: string;
   let endpoint: string;
+  let s3: LocalS3;
 
   before(async () => {
+    s3 = await localS3();
     seed = await seededStore();
     runId = await seedRun(seed, [{ file: 'a.spec.ts', title: 'works', status: 'passed' }]);
     endpoint = JSON.parse(await readFile(join(seed.dir, 'dynamodb', 'server.json'), 'utf8')).endpoint;
@@ -38,15 +43,19 @@ describe('the status site as a Lambda function-URL handler', () => {
     await writeFile(join(assets, 'index.html'), '<!doctype html><title>uigate</title>');
     await writeFile(join(assets, 'app.js'), 'console.log(1)');
     await writeFile(join(assets, 'app.css'), 'body{}');
+    const client = s3Client({ endpoint: s3.endpoint });
+    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${runId}/unit/1-screenshot.png`, Body: PNG, ContentType: 'image/png' }));
+    client.destroy();
   });
   after(async () => {
     await seed.remove();
+    await s3.close();
     await rm(assets, { recursive: true, force: true });
   });
 
   const invoke = (event: ReturnType<typeof functionUrlEvent>) => {
-    const app = lambdaApp({ UIGATE_TABLE: 'uigate', AWS_REGION: 'us-east-1', UIGATE_DYNAMODB_ENDPOINT: endpoint, UIGATE_SITE_ASSETS: assets });
-    return handle(app)(event as never, {} as never) as Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
+    const env = { UIGATE_TABLE: 'uigate', AWS_REGION: 'us-east-1', UIGATE_DYNAMODB_ENDPOINT: endpoint, UIGATE_SITE_ASSETS: assets, UIGATE_ARTIFACTS_BUCKET: s3.bucket, UIGATE_S3_ENDPOINT: s3.endpoint };
+    return handle(lambdaApp(env))(event as never, {} as never) as Promise<{ statusCode: number; body: string; headers: Record<string, string>; isBase64Encoded: boolean }>;
   };
 
   it('answers the API from the same handler as uigate serve', async () => {
@@ -62,6 +71,15 @@ describe('the status site as a Lambda function-URL handler', () => {
     assert.match(page.body, /<title>uigate<\/title>/);
     const bad = await invoke(functionUrlEvent('GET', '/api/runs', 'cursor=bogus'));
     assert.equal(bad.statusCode, 400);
+  });
+
+  it('serves a screenshot that a Lambda or CodeBuild batch put in the artifacts bucket', async () => {
+    const response = await invoke(functionUrlEvent('GET', `/artifacts/${runId}/unit/1-screenshot.png`));
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'image/png');
+    assert.equal(response.isBase64Encoded, true);
+    assert.deepEqual(Buffer.from(response.body, 'base64'), PNG);
+    assert.equal((await invoke(functionUrlEvent('GET', `/artifacts/${runId}/unit/nope.png`))).statusCode, 404);
   });
 
   it('refuses to start without a table name', () => {

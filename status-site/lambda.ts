@@ -1,5 +1,6 @@
 // The status site in AWS Lambda behind a function URL: the same app as `uigate serve`, with the
-// store named by UIGATE_TABLE (and AWS_REGION) and the page built ahead of time (npm run build).
+// store named by UIGATE_TABLE (and AWS_REGION), artifacts from UIGATE_ARTIFACTS_BUCKET, and the
+// page built ahead of time (npm run build).
 // With UIGATE_APPROVALS=on (the approval function, its own URL) it also takes decisions from IAM callers.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { configFromEnv } from '../runner/config.ts';
 import { connectStore } from '../runner/store/open-store.ts';
 import { iamApprovals } from './approvers.ts';
 import { createApp, type PageAssets } from './app.ts';
+import { S3ArtifactSource } from './s3-artifact-source.ts';
 
 const DIST = process.env.UIGATE_SITE_ASSETS ?? fileURLToPath(new URL('./dist/', import.meta.url));
 
@@ -23,7 +25,10 @@ let app: Hono | undefined;
 export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
   if (!env.UIGATE_TABLE) throw new Error('UIGATE_TABLE is not set: the status site needs the results table name');
   const store = connectStore({ endpoint: env.UIGATE_DYNAMODB_ENDPOINT || undefined, table: env.UIGATE_TABLE, region: env.AWS_REGION ?? 'us-east-1' });
-  return createApp({ store, page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST), approvals: env.UIGATE_APPROVALS === 'on' ? iamApprovals(configFromEnv(env)) : undefined });
+  const artifacts = env.UIGATE_ARTIFACTS_BUCKET
+    ? new S3ArtifactSource({ bucket: env.UIGATE_ARTIFACTS_BUCKET, prefix: env.UIGATE_ARTIFACTS_PREFIX, region: env.AWS_REGION, endpoint: env.UIGATE_S3_ENDPOINT || undefined })
+    : undefined;
+  return createApp({ store, artifacts, page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST), approvals: env.UIGATE_APPROVALS === 'on' ? iamApprovals(configFromEnv(env)) : undefined });
 }
 
 export const handler = (event: LambdaEvent, context: LambdaContext) => handle((app ??= lambdaApp()))(event, context);

@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { ResultStore } from '../runner/store/result-store.ts';
 import type { ApprovalOptions } from './approval-route.ts';
 import { createApp } from './app.ts';
-import { LocalArtifactSource } from './artifact-source.ts';
+import { ArtifactSources, LocalArtifactSource, type ArtifactSource } from './artifact-source.ts';
 import { buildPage } from './build.ts';
+import { S3ArtifactSource } from './s3-artifact-source.ts';
+import type { S3ArtifactsOptions } from '../runner/artifacts/s3-artifacts.ts';
 
 export interface StatusServer {
   url: string;
@@ -16,14 +18,25 @@ export interface StatusServer {
 export interface StatusServerOptions {
   store: ResultStore;
   artifactsDir: string;
+  /** Where Lambda and CodeBuild batches put theirs (config `artifacts.bucket`); asked after the folder. */
+  artifactsBucket?: S3ArtifactsOptions;
   port?: number;
   /** 127.0.0.1 unless told otherwise: results and artifacts are not for the whole network. */
   host?: string;
   approvals?: ApprovalOptions;
 }
 
+/** The artifact options for a config's `artifacts`: its folder, and its bucket when it names one. */
+export function artifactsOf(artifacts: { dir: string; bucket?: string; prefix?: string; endpoint?: string }): Pick<StatusServerOptions, 'artifactsDir' | 'artifactsBucket'> {
+  const { dir, bucket, prefix, endpoint } = artifacts;
+  return { artifactsDir: dir, artifactsBucket: bucket ? { bucket, prefix, endpoint } : undefined };
+}
+
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
-  const app = createApp({ store: options.store, artifacts: new LocalArtifactSource(options.artifactsDir), page: () => buildPage(), approvals: options.approvals });
+  const bucket = options.artifactsBucket && new S3ArtifactSource(options.artifactsBucket);
+  const local = new LocalArtifactSource(options.artifactsDir);
+  const artifacts: ArtifactSource = bucket ? new ArtifactSources(local, bucket) : local;
+  const app = createApp({ store: options.store, artifacts, page: () => buildPage(), approvals: options.approvals });
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
     const instance = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => ok(instance));
@@ -37,7 +50,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     close: () =>
       new Promise((ok) => {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close(() => ok());
+        server.close(() => {
+          bucket?.close();
+          ok();
+        });
       }),
   };
 }

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { localApprovals } from '../../status-site/approvers.ts';
-import { startStatusServer, type StatusServer } from '../../status-site/server.ts';
+import { artifactsOf, startStatusServer, type StatusServer } from '../../status-site/server.ts';
 import { loadConfig } from '../config.ts';
 import { parseDuration } from '../duration.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -32,7 +32,7 @@ export async function pipelineCommand(flags: PipelineFlags, io: CommandIO): Prom
   try {
     if (flags.serve !== false) {
       let url: string | undefined;
-      const options = { store, artifactsDir: config.artifacts.dir, approvals: localApprovals(config, io.stderr, () => url) };
+      const options = { store, ...artifactsOf(config.artifacts), approvals: localApprovals(config, io.stderr, () => url) };
       site = await startStatusServer({ ...options, port: flags.port ?? DEFAULT_PORT }).catch(() => startStatusServer({ ...options, port: 0 }));
       url = site.url;
       io.stderr.write(`uigate pipeline --local — status site ${site.url}\n`);

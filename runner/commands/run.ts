@@ -20,7 +20,7 @@ import { Progress } from '../progress.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../summary.ts';
 import { openStore } from '../store/open-store.ts';
 import { createNotifier, runLink } from '../notify/from-config.ts';
-import { startStatusServer, type StatusServer } from '../../status-site/server.ts';
+import { artifactsOf, startStatusServer, type StatusServer } from '../../status-site/server.ts';
 import { DEFAULT_PORT } from './serve.ts';
 import { localApprovals } from '../../status-site/approvers.ts';
 import type { ResultStore } from '../store/result-store.ts';
@@ -286,7 +286,7 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
 /** The status site for the run's duration: on the usual port, or any free one if that is taken. */
 async function serveDuringRun(store: ResultStore, config: ResolvedConfig, terminal: Writable, port = DEFAULT_PORT): Promise<StatusServer> {
   let url: string | undefined;
-  const options = { store, artifactsDir: config.artifacts.dir, approvals: localApprovals(config, terminal, () => url) };
+  const options = { store, ...artifactsOf(config.artifacts), approvals: localApprovals(config, terminal, () => url) };
   const server = await startStatusServer({ ...options, port }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE' || port === 0) throw error;
     return startStatusServer({ ...options, port: 0 });

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { loadConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { openStore } from '../store/open-store.ts';
-import { startStatusServer } from '../../status-site/server.ts';
+import { artifactsOf, startStatusServer } from '../../status-site/server.ts';
 import { localApprovals } from '../../status-site/approvers.ts';
 import type { CommandIO } from './run.ts';
 
@@ -21,7 +21,7 @@ export async function serveCommand(flags: ServeFlags, io: CommandIO): Promise<nu
   try {
     let url: string | undefined;
     const approvals = localApprovals(config, io.stderr, () => url);
-    const server = await startStatusServer({ store, artifactsDir: config.artifacts.dir, port: flags.port ?? DEFAULT_PORT, host: flags.host, approvals }).catch((error: NodeJS.ErrnoException) => {
+    const server = await startStatusServer({ store, ...artifactsOf(config.artifacts), port: flags.port ?? DEFAULT_PORT, host: flags.host, approvals }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new UsageError(`port ${flags.port ?? DEFAULT_PORT} is in use; pass another with --port (0 picks a free one)`);
       throw error;
     });
