@@ -5,6 +5,10 @@ import { chromium } from '@playwright/test';
 import { isMissing, resolveBrowser } from '../runner/browsers.ts';
 import { makeUnit } from '../runner/list.ts';
 import { newRunId, type UnitStatus } from '../runner/model.ts';
+import { LocalArtifacts } from '../runner/artifacts/local-artifacts.ts';
+import { writeRunSnapshot } from '../runner/artifacts/run-snapshot.ts';
+import { createApp } from '../status-site/app.ts';
+import { LocalArtifactSource, type ArtifactSource } from '../status-site/artifact-source.ts';
 import { startStatusServer } from '../status-site/server.ts';
 import { seededStore } from '../status-site/testing/seed.ts';
 import { machine, median, ms, percentile } from './lib.ts';
@@ -54,15 +58,22 @@ export async function statusSiteBench(): Promise<string> {
     const etag = (await fetch(url)).headers.get('etag') ?? '';
     const revalidated = await timeRequests(url, 200, { 'if-none-match': etag });
 
-    // Every request reading the store: what the first viewer of a run pays.
-    const { createApp } = await import('../status-site/app.ts');
-    const cold: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const app = createApp({ store: seed.store });
-      const start = performance.now();
-      await (await app.request(`/api/runs/${runId}`)).arrayBuffer();
-      cold.push(performance.now() - start);
-    }
+    // Every request from a fresh app, as the first viewer of a run (or a cold Lambda) pays:
+    // without a snapshot (a running run) every unit is read from the store; with one, one object.
+    const coldReads = async (artifacts?: ArtifactSource) => {
+      const times: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const app = createApp({ store: seed.store, artifacts });
+        const start = performance.now();
+        await (await app.request(`/api/runs/${runId}`)).arrayBuffer();
+        times.push(performance.now() - start);
+      }
+      return times;
+    };
+    const cold = await coldReads();
+    await seed.store.updateRun(runId, { finishedAt: new Date().toISOString() });
+    await writeRunSnapshot(new LocalArtifacts(seed.artifactsDir), (await seed.store.getRun(runId))!, await seed.store.getUnits(runId));
+    const snapshotted = await coldReads(new LocalArtifactSource(seed.artifactsDir));
 
     const resolved = resolveBrowser('chromium');
     if (isMissing(resolved)) throw new Error(resolved.message);
@@ -89,9 +100,10 @@ A run of ${UNITS.toLocaleString('en')} units (${MODULES} modules × ${PROJECTS.l
 |---|---|---|---|
 ${line('polling, as a live page does (served from the 1 s run cache)', polled)}
 ${line('polling with If-None-Match (304)', revalidated)}
-${line('cold: every request queries the store', cold)}
+${line('cold, a finished run: its snapshot (`<runId>/run.json`) and the run item', snapshotted)}
+${line('cold, a running run: every unit queried from the store', cold)}
 
-Target: p95 under 150 ms from the embedded store. **Met** for what viewers do — poll a run, served from the 1 s run cache that all viewers share (p95 ${ms(percentile(polled, 95))}). **Not met** for a cold read, which queries all ${UNITS.toLocaleString('en')} items from dynalite (p95 ${ms(percentile(cold, 95))}): that is dynalite's per-item cost (about ${Math.round((median(cold) * 1000) / UNITS)} µs an item; splitting the Query into parallel key ranges did not help, dynalite is single-threaded). It is paid at most once a second per run, however many pages watch it.
+Target: p95 under 150 ms from the embedded store. **Met** for what viewers do — poll a run, served from the 1 s run cache that all viewers share (p95 ${ms(percentile(polled, 95))}) — and for the first look at a finished run, read from the snapshot \`uigate run\` writes when it finishes (p95 ${ms(percentile(snapshotted, 95))}, ${(median(cold) / median(snapshotted)).toFixed(1)}× faster than the store). **Not met** for the first read of a *running* run, which queries all ${UNITS.toLocaleString('en')} items from dynalite (p95 ${ms(percentile(cold, 95))}): dynalite's per-item cost (about ${Math.round((median(cold) * 1000) / UNITS)} µs an item; splitting the Query into parallel key ranges did not help, dynalite is single-threaded). It is paid at most once a second per run, however many pages watch it.
 
 | page | loads | p50 | p95 |
 |---|---|---|---|

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import pLimit from 'p-limit';
 import { artifactStoreFromEnv } from './artifacts/from-env.ts';
+import { writeRunSnapshot } from './artifacts/run-snapshot.ts';
 import type { ArtifactStore } from './artifacts/artifact-store.ts';
 import { readChildContext, type ChildContext, type ReporterEvent } from './child-env.ts';
 import { loadConfig } from './config.ts';
@@ -165,6 +166,9 @@ export default class UigateReporter implements Reporter {
     const finishedAt = new Date();
     const status = result.status === 'interrupted' ? 'cancelled' : runStatusOf(units);
     await store.updateRun(this.runId, { status, counts: countStatuses(units), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - this.startedAt.getTime() });
+    const run = await store.getRun(this.runId);
+    // Without it the status site reads the run unit by unit: slower, never wrong.
+    if (run && this.artifacts) await writeRunSnapshot(this.artifacts, run, units).catch(() => undefined);
     const note = this.storeError ? ` (some writes failed: ${this.storeError})` : '';
     process.stderr.write(`uigate: recorded run ${this.runId}: ${status}, ${units.length} units${note}; see it with \`npx uigate serve\`\n`);
   }

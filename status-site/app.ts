@@ -65,7 +65,7 @@ function limitOf(c: Context, fallback: number, max: number): number {
 
 export function createApp(options: AppOptions): Hono {
   const { store } = options;
-  const cache = new RunCache(store, options.liveCacheMs ?? 1_000);
+  const cache = new RunCache(store, { liveMs: options.liveCacheMs ?? 1_000, artifacts: options.artifacts });
   const app = new Hono();
   let assets: Promise<PageAssets> | undefined;
   const page = () => (assets ??= typeof options.page === 'function' ? options.page() : Promise.resolve(options.page!));

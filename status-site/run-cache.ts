@@ -1,8 +1,10 @@
 // Keeps the serialized detail of recently asked-for runs in memory. A live run page polls every
 // second or so, and a run of thousands of units is a Query of thousands of items: without this,
 // every open page would cost the store that much, every second.
+import { SNAPSHOT_PATH, snapshotUnits } from '../runner/artifacts/run-snapshot.ts';
 import { countStatuses, type RunMeta, type UnitRecord } from '../runner/model.ts';
 import type { ResultStore } from '../runner/store/result-store.ts';
+import type { ArtifactSource } from './artifact-source.ts';
 
 interface Entry {
   at: number;
@@ -13,20 +15,31 @@ interface Entry {
 /** Finished runs can still change (events, a resume), so even they are re-read now and then. */
 const FINISHED_MS = 30_000;
 
+export interface RunCacheOptions {
+  /** How long a running run's units may be served from memory (ms). */
+  liveMs: number;
+  /** Runs kept at once. */
+  capacity?: number;
+  /** Where finished runs' snapshots are (runner/artifacts/run-snapshot.ts). */
+  artifacts?: ArtifactSource;
+  now?: () => number;
+}
+
 export class RunCache {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry | undefined>>();
+  private readonly now: () => number;
 
   constructor(
     private readonly store: ResultStore,
-    private readonly liveMs: number,
-    private readonly capacity = 20,
-    private readonly now = () => Date.now(),
-  ) {}
+    private readonly options: RunCacheOptions,
+  ) {
+    this.now = options.now ?? (() => Date.now());
+  }
 
   async get(runId: string): Promise<Entry | undefined> {
     const hit = this.entries.get(runId);
-    if (hit && this.now() - hit.at < (hit.live ? this.liveMs : FINISHED_MS)) return hit;
+    if (hit && this.now() - hit.at < (hit.live ? this.options.liveMs : FINISHED_MS)) return hit;
     // Many viewers polling one run at once share one read.
     let pending = this.loading.get(runId);
     if (!pending) {
@@ -39,14 +52,27 @@ export class RunCache {
   private async load(runId: string): Promise<Entry | undefined> {
     const run = await this.store.getRun(runId);
     if (!run) return undefined;
-    const units = await this.store.getUnits(runId);
+    const units = (await this.fromSnapshot(run)) ?? (await this.store.getUnits(runId));
     const live = run.status === 'running';
     // A running run's stored counts lag; its units do not.
     const detail: { run: RunMeta; units: UnitRecord[] } = { run: live ? { ...run, counts: countStatuses(units) } : run, units };
     const entry = { at: this.now(), json: JSON.stringify(detail), live };
     this.entries.delete(runId);
     this.entries.set(runId, entry);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size > (this.options.capacity ?? 20)) this.entries.delete(this.entries.keys().next().value!);
     return entry;
+  }
+
+  /** A finished run's units from its snapshot; undefined (read the store) when there is none that fits. */
+  private async fromSnapshot(run: RunMeta): Promise<UnitRecord[] | undefined> {
+    const { artifacts } = this.options;
+    if (!artifacts || run.status === 'running') return undefined;
+    try {
+      const artifact = await artifacts.get(run.runId, SNAPSHOT_PATH);
+      return artifact && snapshotUnits(await new Response(artifact.body).text(), run);
+    } catch {
+      // An unreadable snapshot costs speed, never the answer.
+      return undefined;
+    }
   }
 }

@@ -13,6 +13,10 @@ export interface ArtifactInput {
 export interface ArtifactStore {
   /** Stores one artifact; returns its path relative to the store's root (`<runId>/<unitKey>/...`). */
   put(input: ArtifactInput): Promise<string>;
+  /** Writes (or replaces) the object at `key`, relative to the store's root. */
+  putObject(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** Lets go of connections, if it holds any. */
+  close?(): void;
 }
 
 const EXTENSIONS: Record<string, string> = {

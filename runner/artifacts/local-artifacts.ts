@@ -1,5 +1,5 @@
 // Artifacts in a folder on this machine (the default): `.uigate/artifacts/<runId>/...`.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { artifactKey, type ArtifactInput, type ArtifactStore } from './artifact-store.ts';
 
@@ -13,5 +13,14 @@ export class LocalArtifacts implements ArtifactStore {
     if ('path' in input.source) await copyFile(input.source.path, target);
     else await writeFile(target, input.source.body);
     return key;
+  }
+
+  async putObject(key: string, body: Buffer): Promise<void> {
+    const target = join(this.root, key);
+    await mkdir(dirname(target), { recursive: true });
+    // Written aside and renamed, so a reader never sees half an object.
+    const aside = `${target}.${process.pid}.tmp`;
+    await writeFile(aside, body);
+    await rename(aside, target);
   }
 }

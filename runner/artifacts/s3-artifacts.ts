@@ -36,16 +36,20 @@ export class S3Artifacts implements ArtifactStore {
     // A buffer, not a stream: screenshots and traces are small, and a streamed body goes out
     // aws-chunked, which S3-compatible stand-ins do not all decode.
     const body = 'path' in input.source ? await readFile(input.source.path) : input.source.body;
+    await this.putObject(key, body, input.contentType);
+    return key;
+  }
+
+  async putObject(key: string, body: Buffer, contentType: string): Promise<void> {
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.options.bucket,
         Key: `${this.options.prefix ?? ''}${key}`,
         Body: body,
-        ContentType: input.contentType,
+        ContentType: contentType,
         ServerSideEncryption: this.options.endpoint ? undefined : 'AES256',
       }),
     );
-    return key;
   }
 
   close() {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import type { RunSnapshot } from '../artifacts/run-snapshot.ts';
 import type { UnitRecord } from '../model.ts';
 import type { RunSummary } from '../summary.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
@@ -51,6 +52,11 @@ describe('uigate run on the sample suite', () => {
       assert.match(unit.executorRef ?? '', /^local-\d{3}$/);
       assert.ok(unit.durationMs! > 0 && unit.attempt === 1);
     }
+
+    const snapshot = JSON.parse(await readFile(join(home, 'artifacts', summary.runId, 'run.json'), 'utf8')) as RunSnapshot;
+    assert.equal(snapshot.finishedAt, runs[0]!.finishedAt, 'the snapshot belongs to this finish of the run');
+    const sorted = (list: UnitRecord[]) => [...list].sort((a, b) => a.key.localeCompare(b.key));
+    assert.deepEqual(sorted(snapshot.units), sorted(units), 'and holds exactly the stored units');
   });
 });
 

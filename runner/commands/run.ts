@@ -4,6 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { toJUnit } from '../junit.ts';
+import { keepRunSnapshot } from '../artifacts/run-snapshot.ts';
 import type { Writable } from 'node:stream';
 import { resolveBrowsers } from '../browsers.ts';
 import { loadConfig, type ResolvedConfig } from '../config.ts';
@@ -266,6 +267,8 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   const status: RunStatus = io.signal.aborted ? 'cancelled' : runStatusOf(finalUnits);
   const reason = io.signal.aborted ? 'cancelled by the user' : result.errored.size ? `${result.errored.size} unit(s) could not be run` : undefined;
   const run = await closeRun(store, runId, ctx.startedAt, status, reason);
+  const notKept = await keepRunSnapshot(config.artifacts, run, finalUnits);
+  if (notKept) say(`  (the status site will read this run unit by unit: its snapshot was not written: ${notKept})`);
   const summary = buildSummary(run, finalUnits, ctx.url);
   if (ctx.flags.junit) {
     await mkdir(dirname(resolve(io.cwd, ctx.flags.junit)), { recursive: true });
