@@ -53,8 +53,12 @@ export async function statusSiteBench(): Promise<string> {
 
     const server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
     const url = `${server.url}/api/runs/${runId}`;
-    const size = (await (await fetch(url)).arrayBuffer()).byteLength;
-    const polled = await timeRequests(url, 200);
+    const identity = { 'accept-encoding': 'identity' };
+    const size = (await (await fetch(url, { headers: identity })).arrayBuffer()).byteLength;
+    const gzipped = (await (await createApp({ store: seed.store }).request(`/api/runs/${runId}`, { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer()).byteLength;
+    const polled = await timeRequests(url, 200, identity);
+    // fetch, like a browser, asks for gzip and unzips what it gets.
+    const polledGzip = await timeRequests(url, 200);
     const etag = (await fetch(url)).headers.get('etag') ?? '';
     const revalidated = await timeRequests(url, 200, { 'if-none-match': etag });
 
@@ -94,11 +98,12 @@ export async function statusSiteBench(): Promise<string> {
 
 Command: \`npm run bench -- status-site\` · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}
 
-A run of ${UNITS.toLocaleString('en')} units (${MODULES} modules × ${PROJECTS.length} browsers) in the embedded store (dynalite on 127.0.0.1); \`GET /api/runs/:id\` returns ${(size / 1024 / 1024).toFixed(1)} MB of JSON. Writing the units took ${(writeMs / 1000).toFixed(1)} s (${Math.round(UNITS / (writeMs / 1000))} conditional PutItem/s, 16 in flight).
+A run of ${UNITS.toLocaleString('en')} units (${MODULES} modules × ${PROJECTS.length} browsers) in the embedded store (dynalite on 127.0.0.1); \`GET /api/runs/:id\` returns ${(size / 1024 / 1024).toFixed(1)} MB of JSON, ${(gzipped / 1024).toFixed(0)} KB gzipped (${(size / gzipped).toFixed(0)}×: what browsers and CloudFront ask for, and what keeps a big run under a Lambda function URL's 6 MB response limit). Writing the units took ${(writeMs / 1000).toFixed(1)} s (${Math.round(UNITS / (writeMs / 1000))} conditional PutItem/s, 16 in flight).
 
 | GET /api/runs/:id | requests | p50 | p95 |
 |---|---|---|---|
-${line('polling, as a live page does (served from the 1 s run cache)', polled)}
+${line('polling, as a live page does (served from the 1 s run cache), gzipped once per change', polledGzip)}
+${line('polling, the same without gzip', polled)}
 ${line('polling with If-None-Match (304)', revalidated)}
 ${line('cold, a finished run: its snapshot (`<runId>/run.json`) and the run item', snapshotted)}
 ${line('cold, a running run: every unit queried from the store', cold)}

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { createApp } from './app.ts';
 import { LocalArtifactSource } from './artifact-source.ts';
 import { PNG, seededStore, seedRun, seedUnitRef, type SeededStore } from './testing/seed.ts';
@@ -67,6 +68,20 @@ describe('status API on a store on dynalite', () => {
     const tag = first.headers.get('etag');
     assert.ok(tag);
     assert.equal((await get(`/api/runs/${newer}`, { headers: { 'if-none-match': tag } })).status, 304);
+  });
+
+  it("gzips a run's JSON for a browser that accepts it, and answers its polls with 304 too", async () => {
+    const plain = await get(`/api/runs/${newer}`);
+    const text = await plain.text();
+    const zipped = await get(`/api/runs/${newer}`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+    assert.equal(zipped.headers.get('vary'), 'accept-encoding');
+    assert.equal(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString(), text);
+    const tag = zipped.headers.get('etag')!;
+    assert.notEqual(tag, plain.headers.get('etag'));
+    const again = await get(`/api/runs/${newer}`, { headers: { 'accept-encoding': 'gzip', 'if-none-match': tag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.headers.get('vary'), 'accept-encoding');
   });
 
   it('serves a run artifact inline when it is a picture, as a download otherwise', async () => {

@@ -87,7 +87,8 @@ export function createApp(options: AppOptions): Hono {
   app.get('/api/runs/:id', async (c) => {
     const entry = await cache.get(runIdOf(c));
     if (!entry) throw new HttpError(404, `no run ${c.req.param('id')}`);
-    return c.body(entry.json, 200, { 'content-type': 'application/json; charset=utf-8' });
+    const { body, headers } = await entry.body.for(c.req.header('accept-encoding'));
+    return c.body(body, 200, headers);
   });
 
   app.get('/api/runs/:id/events', async (c) => {

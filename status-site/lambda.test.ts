@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { handle } from 'hono/aws-lambda';
 import { s3Client } from '../runner/artifacts/s3-artifacts.ts';
@@ -11,13 +12,13 @@ import { lambdaApp } from './lambda.ts';
 import { PNG, seededStore, seedRun, type SeededStore } from './testing/seed.ts';
 
 /** A Lambda function URL request (payload format 2.0), as AWS sends it. */
-function functionUrlEvent(method: string, path: string, query = '') {
+function functionUrlEvent(method: string, path: string, query = '', headers: Record<string, string> = {}) {
   return {
     version: '2.0',
     routeKey: '$default',
     rawPath: path,
     rawQueryString: query,
-    headers: { host: 'abc.lambda-url.eu-west-1.on.aws', accept: 'application/json' },
+    headers: { host: 'abc.lambda-url.eu-west-1.on.aws', accept: 'application/json', ...headers },
     requestContext: {
       accountId: '123456789012', apiId: 'abc', domainName: 'abc.lambda-url.eu-west-1.on.aws', domainPrefix: 'abc',
       http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.1', userAgent: 'test' },
@@ -26,6 +27,9 @@ function functionUrlEvent(method: string, path: string, query = '') {
     isBase64Encoded: false,
   };
 }
+
+/** A function URL's largest response payload. */
+const LIMIT = 6 * 1024 * 1024;
 
 describe('the status site as a Lambda function-URL handler', () => {
   let seed: SeededStore;
@@ -80,6 +84,21 @@ describe('the status site as a Lambda function-URL handler', () => {
     assert.equal(response.isBase64Encoded, true);
     assert.deepEqual(Buffer.from(response.body, 'base64'), PNG);
     assert.equal((await invoke(functionUrlEvent('GET', `/artifacts/${runId}/unit/nope.png`))).statusCode, 404);
+  });
+
+  it('fits a run bigger than a function URL may answer (6 MB) into one response, gzipped', async () => {
+    // Failures with Playwright's call logs: about 16 KB of JSON each.
+    const callLog = (i: number) => Array.from({ length: 100 }, (_, n) => `  - waiting for getByRole('button', { name: 'Save ${i}' }) · attempt ${n + 1}, ${(n + 1) * 100} ms`).join('\n');
+    const units = Array.from({ length: 400 }, (_, i) => ({ file: `m${i % 20}.spec.ts`, title: `saves ${i}`, status: 'failed' as const, error: `expect(locator).toBeVisible() failed\n\nCall log:\n${callLog(i)}` }));
+    const big = await seedRun(seed, units);
+    const plain = await invoke(functionUrlEvent('GET', `/api/runs/${big}`));
+    assert.ok(Buffer.byteLength(plain.body) > LIMIT, `the plain answer is ${Buffer.byteLength(plain.body)} bytes`);
+    const zipped = await invoke(functionUrlEvent('GET', `/api/runs/${big}`, '', { 'accept-encoding': 'gzip, deflate, br' }));
+    assert.equal(zipped.statusCode, 200);
+    assert.equal(zipped.isBase64Encoded, true);
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.ok(Buffer.byteLength(zipped.body) < LIMIT / 4, `the gzipped answer is ${Buffer.byteLength(zipped.body)} bytes in base64`);
+    assert.deepEqual(JSON.parse(gunzipSync(Buffer.from(zipped.body, 'base64')).toString()), JSON.parse(plain.body));
   });
 
   it('refuses to start without a table name', () => {

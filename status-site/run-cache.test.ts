@@ -23,7 +23,7 @@ function finishedRun(snapshot: string | undefined, run: Partial<RunMeta> = {}) {
       return { body: new Response(snapshot).body!, size: snapshot.length, contentType: 'application/json' } as Artifact;
     },
   };
-  const units = async () => (JSON.parse((await new RunCache(store, { liveMs: 1_000, artifacts }).get('r'))!.json) as { units: UnitRecord[] }).units.map((unit) => unit.key);
+  const units = async () => (JSON.parse((await new RunCache(store, { liveMs: 1_000, artifacts }).get('r'))!.body.json) as { units: UnitRecord[] }).units.map((unit) => unit.key);
   return { calls, units };
 }
 
@@ -65,7 +65,7 @@ describe('RunCache', () => {
   it("counts a running run's units itself instead of trusting the stored counts", async () => {
     const { store } = countingStore('running');
     const entry = await new RunCache(store, { liveMs: 1_000 }).get('r');
-    assert.deepEqual(JSON.parse(entry!.json).run.counts, { passed: 1, running: 1 });
+    assert.deepEqual(JSON.parse(entry!.body.json).run.counts, { passed: 1, running: 1 });
   });
 
   it("serves a finished run's units from its snapshot, without reading them one by one", async () => {

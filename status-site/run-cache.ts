@@ -5,10 +5,11 @@ import { SNAPSHOT_PATH, snapshotUnits } from '../runner/artifacts/run-snapshot.t
 import { countStatuses, type RunMeta, type UnitRecord } from '../runner/model.ts';
 import type { ResultStore } from '../runner/store/result-store.ts';
 import type { ArtifactSource } from './artifact-source.ts';
+import { EncodedJson } from './encoded-json.ts';
 
 interface Entry {
   at: number;
-  json: string;
+  body: EncodedJson;
   live: boolean;
 }
 
@@ -56,7 +57,7 @@ export class RunCache {
     const live = run.status === 'running';
     // A running run's stored counts lag; its units do not.
     const detail: { run: RunMeta; units: UnitRecord[] } = { run: live ? { ...run, counts: countStatuses(units) } : run, units };
-    const entry = { at: this.now(), json: JSON.stringify(detail), live };
+    const entry = { at: this.now(), body: new EncodedJson(JSON.stringify(detail)), live };
     this.entries.delete(runId);
     this.entries.set(runId, entry);
     if (this.entries.size > (this.options.capacity ?? 20)) this.entries.delete(this.entries.keys().next().value!);
