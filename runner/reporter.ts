@@ -13,6 +13,7 @@ import { loadConfig } from './config.ts';
 import { sourceInfo } from './git.ts';
 import { countStatuses, isFinal, newRunId, runStatusOf, type Attachment, type AttemptRecord, type UnitRecord } from './model.ts';
 import type { ResultStore } from './store/result-store.ts';
+import { describeExpired, expireLocally } from './store/expiry.ts';
 import { connectStore, openStore } from './store/open-store.ts';
 import { attemptOf, errorOf, seqOf, statusAfter, unitOf } from './unit-result.ts';
 
@@ -28,6 +29,8 @@ export default class UigateReporter implements Reporter {
   private readonly attempts = new Map<string, AttemptRecord[]>();
   private storeError: string | undefined;
   private startedAt = new Date();
+  /** Started by hand on the embedded store: its retention is ours to apply (runner/store/expiry.ts). */
+  private expire: (() => Promise<string | undefined>) | undefined;
 
   printsToStdio() {
     // Started by uigate, nobody reads this Playwright's terminal: claiming it keeps Playwright from
@@ -57,6 +60,7 @@ export default class UigateReporter implements Reporter {
     this.runId = newRunId(this.startedAt);
     const { store } = await openStore(settings.store);
     this.store = store;
+    this.expire = async () => describeExpired(await expireLocally(store, settings.store, settings.artifacts.dir), settings.store.retentionDays);
     this.artifacts = artifactStoreFromEnv(process.env, settings.artifacts.dir);
     const units = tests.map(unitOf);
     await store.createRun({
@@ -171,6 +175,8 @@ export default class UigateReporter implements Reporter {
     if (run && this.artifacts) await writeRunSnapshot(this.artifacts, run, units).catch(() => undefined);
     const note = this.storeError ? ` (some writes failed: ${this.storeError})` : '';
     process.stderr.write(`uigate: recorded run ${this.runId}: ${status}, ${units.length} units${note}; see it with \`npx uigate serve\`\n`);
+    const expired = await this.expire?.().catch((error: Error) => `uigate: could not delete expired results (store.retentionDays): ${error.message}`);
+    if (expired) process.stderr.write(`${expired}\n`);
   }
 
   private emit(event: ReporterEvent) {

@@ -20,6 +20,8 @@ import { assignExecutors, durationEstimator, planBatches, selectUnits, type Batc
 import { Progress } from '../progress.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../summary.ts';
 import { openStore } from '../store/open-store.ts';
+import type { DynamoStore } from '../store/dynamo-store.ts';
+import { describeExpired, expireLocally } from '../store/expiry.ts';
 import { createNotifier, runLink } from '../notify/from-config.ts';
 import { artifactsOf, startStatusServer, type StatusServer } from '../../status-site/server.ts';
 import { DEFAULT_PORT } from './serve.ts';
@@ -134,6 +136,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
     const summary = await execute({ flags, io, config, store, endpoint, runId, units, workers, workDir, startedAt, say, url: site?.runUrl(runId), names });
     const run = (await store.getRun(runId))!;
     await notifier.notify({ kind: run.status === 'passed' ? 'run-finished' : 'run-failed', run, link, reason: run.reason ?? failureReason(summary) });
+    await expireOld(store, config, say);
     return summary;
   } catch (error) {
     // Never leave a run `running` behind: whatever stopped us, the run says so.
@@ -178,7 +181,9 @@ async function resume(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
     site = flags.serve === false ? undefined : await serveDuringRun(store, config, human, flags.port);
     say(`uigate run --resume ${runId}: ${all.length - open.length} results kept, ${open.length} unit(s) to run${site ? ` — ${site.runUrl(runId)}` : ''}`);
     const workers = flags.workers ?? (config.executors.local.workers || Math.max(1, Math.floor(availableParallelism() / 2)));
-    return await execute({ flags, io, config, store, endpoint, runId, units: open, workers, workDir, startedAt: new Date(run.startedAt), say, url: site?.runUrl(runId), names, firstDispatch });
+    const summary = await execute({ flags, io, config, store, endpoint, runId, units: open, workers, workDir, startedAt: new Date(run.startedAt), say, url: site?.runUrl(runId), names, firstDispatch });
+    await expireOld(store, config, say);
+    return summary;
   } catch (error) {
     if (!(error instanceof UsageError)) await closeRun(store, runId, new Date(), 'errored', (error as Error).message).catch(() => undefined);
     throw error;
@@ -284,6 +289,16 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   say('');
   say(`${status.toUpperCase()}: ${describeCounts(summary)} in ${((run.durationMs ?? 0) / 1000).toFixed(1)}s — run ${runId}`);
   return summary;
+}
+
+/** The embedded store keeps everything unless told: `store.retentionDays` is applied here, once a day. */
+async function expireOld(store: DynamoStore, config: ResolvedConfig, say: (line: string) => void): Promise<void> {
+  try {
+    const line = describeExpired(await expireLocally(store, config.store, config.artifacts.dir), config.store.retentionDays);
+    if (line) say(line);
+  } catch (error) {
+    say(`uigate: could not delete expired results (store.retentionDays): ${(error as Error).message}`);
+  }
 }
 
 /** The status site for the run's duration: on the usual port, or any free one if that is taken. */

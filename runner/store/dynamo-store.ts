@@ -16,6 +16,7 @@ import { FINAL_UNIT_STATUSES, RUN_ID_PATTERN, type ReleaseRecord, type RunEvent,
 import type { Page, ResultStore } from './result-store.ts';
 import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, batchSk, eventSk, onceEventSk, releaseSk, targetPk, runPk, unitSk } from './table.ts';
 import { UsageError } from '../errors.ts';
+import { deleteExpired, type Expired } from './expiry.ts';
 
 /** DynamoDB items top out at 400 KB; a runaway stack trace must not make a result unwritable. */
 const MAX_TEXT = 16_000;
@@ -338,6 +339,11 @@ export class DynamoStore implements ResultStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  /** Deletes what has expired by `now`: for stores without TTL of their own (runner/store/expiry.ts). */
+  deleteExpired(now: Date): Promise<Expired> {
+    return deleteExpired(this.doc, this.table, now);
   }
 
   async close(): Promise<void> {
