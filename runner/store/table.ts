@@ -76,5 +76,5 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
   await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: table });
   await client
     .send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }))
-    .catch(() => undefined); // DynamoDB Local and dynalite do not all implement TTL; retention is optional.
+    .catch(() => undefined); // dynalite has no TTL (runner/store/expiry.ts deletes for it); DynamoDB Local may not either.
 }
