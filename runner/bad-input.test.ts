@@ -39,6 +39,8 @@ const CLI_ROWS: (Row & { args: string[] })[] = [
   { area: 'CLI', input: '`run --base-url ftp://x`', args: ['run', '--base-url', 'ftp://x'], message: 'is not an http(s) URL; pass e.g. https://test.example.com', exit: 2 },
   { area: 'CLI', input: '`run --executor edge`', args: ['run', '--executor', 'edge'], message: 'unknown executor "edge" (--executor); available: local, lambda, codebuild', exit: 2 },
   { area: 'CLI', input: '`run --resume ../x`', args: ['run', '--resume', '../x'], message: 'malformed run id "../x" (--resume)', exit: 2 },
+  { area: 'CLI', input: '`run --rerun-failed ../x`', args: ['run', '--rerun-failed', '../x'], message: 'malformed run id "../x" (--rerun-failed)', exit: 2 },
+  { area: 'CLI', input: '`run --rerun-failed <unknown>`', args: ['run', '--rerun-failed', RUN], message: `no run ${RUN} in the store (--rerun-failed)`, exit: 2 },
   { area: 'CLI', input: '`gate --run <unknown>`', args: ['gate', '--run', RUN], message: `no run ${RUN} in the store`, exit: 2 },
   { area: 'CLI', input: '`approve` without `--comment`', args: ['approve', '--run', RUN], message: '--comment is required: say why you approve (it goes into the audit trail)', exit: 2 },
   { area: 'CLI', input: '`verify --bake ten`', args: ['verify', '--release', RUN, '--target', 'local:p', '--alarm', 'a', '--bake', 'ten'], message: '--bake takes a duration such as 30s, 10m or 1h, not "ten"', exit: 2 },

@@ -69,6 +69,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--json', 'print the final summary as one JSON object on stdout (progress goes to stderr)')
     .option('--junit <file>', 'also write the run as JUnit XML (for CI test reports)')
     .option('--resume <runId>', 'finish a run whose orchestrator died: keep its results, run only the units without one')
+    .option('--rerun-failed [runId]', 'run only the units that did not pass in that run (default: the latest finished run); with -m/-p/-g, only those of them')
     .option('--export <file>', "also write the run's id, status, counts, commit and link as shell variables (KEY='value'), for CI to source")
     .option('--port <n>', `status site port for the run's duration (default ${DEFAULT_PORT}, a free one if taken; 0 picks a free one)`, port)
     .option('--no-serve', 'do not serve the status site during the run')

@@ -114,6 +114,8 @@ export interface RunSelection {
   shard?: string;
   /** A plain `npx playwright test`: whatever file or --grep filter it had is not visible to a reporter. */
   unseen?: true;
+  /** `--rerun-failed`: only the units that did not pass in this run. */
+  rerunOf?: string;
 }
 
 export interface RunEvent {

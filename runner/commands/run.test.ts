@@ -82,6 +82,11 @@ test('passes on its second attempt', async ({ page }, testInfo) => {
   expect(testInfo.retry, 'the first attempt fails on purpose').toBeGreaterThan(0);
 });
 `,
+      'fixable.spec.ts': `
+import { test, expect } from '@playwright/test';
+test('always passes', async () => { expect(1).toBe(1); });
+test('fails until fixed', async () => { expect(process.env.FIXED, 'set FIXED=1 to fix me').toBe('1'); });
+`,
       'crash.spec.ts': `
 import { test, expect } from '@playwright/test';
 test('before the crash', async () => { expect(1).toBe(1); });
@@ -134,6 +139,25 @@ test('waits a long time', async () => {
     assert.ok(failed.attachments?.some((a) => a.name === 'trace'), 'a trace is recorded');
   });
 
+  it('re-runs only what did not pass with --rerun-failed, and marks the run as narrowed', async () => {
+    const env = { UIGATE_HOME: home('rerun') };
+    const first = JSON.parse((await project.uigate(['run', '--module', 'fixable', '--json'], { env })).stdout) as RunSummary;
+    assert.deepEqual(first.counts, { passed: 1, failed: 1 });
+
+    const rerun = await project.uigate(['run', '--rerun-failed', '--json'], { env: { ...env, FIXED: '1' } });
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const second = JSON.parse(rerun.stdout) as RunSummary;
+    assert.deepEqual(second.counts, { passed: 1 }, 'only the failed unit ran, and passes now');
+    const { runs, units } = await stored(home('rerun'));
+    assert.deepEqual(units.map((unit) => unit.titlePath.at(-1)), ['fails until fixed']);
+    assert.deepEqual(runs[0]!.selection, { rerunOf: first.runId });
+
+    const nothing = await project.uigate(['run', '--rerun-failed', second.runId], { env });
+    assert.equal(nothing.code, 2, nothing.stdout + nothing.stderr);
+    assert.match(nothing.stderr, new RegExp(`run ${second.runId} \\(passed\\) has no failed units: nothing to re-run`));
+    assert.equal((await stored(home('rerun'))).runs.length, 2, 'and no run left behind');
+  });
+
   it('stores a test that fails once and then passes as flaky, and exits 0', async () => {
     const result = await project.uigate(['run', '--module', 'flaky', '--retries', '1'], { env: { UIGATE_HOME: home('flaky') } });
     assert.equal(result.code, 0, result.stdout + result.stderr);
@@ -176,11 +200,12 @@ test('waits a long time', async () => {
   });
 
   for (const [name, args, message] of [
-    ['an unknown module', ['run', '--module', 'nope'], /unknown module "nope".*known: crash, flaky, form, slow/],
+    ['an unknown module', ['run', '--module', 'nope'], /unknown module "nope".*known: crash, fixable, flaky, form, slow/],
     ['an unknown project', ['run', '--project', 'edge'], /unknown project "edge".*known: chromium/],
     ['a filter that selects nothing', ['run', '--grep', 'no such test'], /no tests selected/],
     ['a malformed config', ['run', '--config', 'bad.config.ts'], /bad\.config\.ts:1: unknown key "store\.tabel"; did you mean "table"\?/],
     ['a browser that is not installed', ['run', '--project', 'webkit'], /project webkit: not installed — .*npx playwright install/],
+    ['--rerun-failed with no run to take the failures of', ['run', '--rerun-failed'], /no finished run in the store to re-run the failures of \(--rerun-failed\): run the suite first, or name a run/],
   ] as const) {
     it(`refuses ${name} with one line, exit 2, and no run left behind`, async () => {
       await project.write('bad.config.ts', `export default { store: { tabel: 'x' } };\n`);

@@ -20,6 +20,7 @@ import { assignExecutors, durationEstimator, planBatches, selectUnits, type Batc
 import { Progress } from '../progress.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../summary.ts';
 import { openStore } from '../store/open-store.ts';
+import { unitsToRerun } from '../rerun.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { describeExpired, expireLocally } from '../store/expiry.ts';
 import { createNotifier, runLink } from '../notify/from-config.ts';
@@ -45,6 +46,8 @@ export interface RunFlags extends ExecutorFlags {
   export?: string;
   /** Finish this run: its units without a final result are planned and run again. */
   resume?: string;
+  /** Only the units that did not pass in this run (true: the latest finished one). */
+  rerunFailed?: string | true;
 }
 
 export interface CommandIO {
@@ -79,6 +82,13 @@ async function prepare(flags: RunFlags, io: CommandIO) {
   return { config, units, executors, notices, workers, selection: selectionOf(flags) };
 }
 
+/** The units to run: the selected ones, or with --rerun-failed those of them that did not pass in that run. */
+async function rerunOrAll(store: ResultStore, flags: RunFlags, prepared: { units: UnitRef[]; selection?: RunSelection }) {
+  if (!flags.rerunFailed) return { units: prepared.units, selection: prepared.selection, notices: [] as string[] };
+  const rerun = await unitsToRerun(store, flags.rerunFailed, prepared.units);
+  return { units: rerun.units, selection: { ...prepared.selection, rerunOf: rerun.runId }, notices: rerun.notices };
+}
+
 /** What narrowed the run, kept on it: a gate may refuse a run that left tests out. */
 function selectionOf(flags: RunFlags): RunSelection | undefined {
   const selection: RunSelection = {
@@ -103,10 +113,16 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
   if (flags.resume) return resume(flags, io);
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
-  const { config, units, notices, workers, executors: names, selection } = await prepare(flags, io);
+  const prepared = await prepare(flags, io);
+  const { config, notices, workers, executors: names } = prepared;
   for (const notice of notices) say(`uigate: ${notice}`);
 
   const { store, endpoint } = await openStore(config.store);
+  const { units, selection, notices: rerunNotices } = await rerunOrAll(store, flags, prepared).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  for (const notice of rerunNotices) say(`uigate: ${notice}`);
   const runId = newRunId();
   const startedAt = new Date();
   const workDir = join(config.home, 'runs', runId);
@@ -157,7 +173,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
 async function resume(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
   const runId = flags.resume!;
   if (!RUN_ID_PATTERN.test(runId)) throw new UsageError(`malformed run id "${runId.slice(0, 80)}" (--resume): run ids look like 20261122T185625123Z-k3f9`);
-  if (flags.module?.length || flags.project?.length || flags.grep || flags.grepInvert) throw new UsageError('--resume finishes the run as it was planned: leave out --module, --project, --grep and --grep-invert');
+  if (flags.module?.length || flags.project?.length || flags.grep || flags.grepInvert || flags.rerunFailed) throw new UsageError('--resume finishes the run as it was planned: leave out --module, --project, --grep, --grep-invert and --rerun-failed');
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
   const names = executorNames(flags);

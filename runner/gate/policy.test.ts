@@ -55,6 +55,7 @@ describe('evaluatePolicy', () => {
     assert.deepEqual(rule(narrowed, 'whole suite'), { rule: 'whole suite', passed: false, measured: 'narrowed: --module checkout --grep @smoke', threshold: 'every test' });
     assert.match(rule(evaluatePolicy({}, { ...passed, selection: { unseen: true } }, []), 'whole suite').measured, /npx playwright test \(its filters are not visible\)/);
     assert.equal(rule(evaluatePolicy({}, { ...passed, selection: { shard: '1/4' } }, []), 'whole suite').passed, false);
+    assert.equal(rule(evaluatePolicy({}, { ...passed, selection: { rerunOf: '20261122T185625123Z-k3f9' } }, []), 'whole suite').measured, 'narrowed: --rerun-failed 20261122T185625123Z-k3f9', 'a re-run of the failures is not the suite');
     // Browsers are requiredProjects' business: --project alone leaves no test out.
     assert.equal(rule(evaluatePolicy({}, { ...passed, selection: { projects: ['chromium'] } }, []), 'whole suite').passed, true);
     assert.equal(evaluatePolicy({ wholeSuite: false }, { ...passed, selection: { grep: '@smoke' } }, [unit('a', 'passed')]).passed, true);

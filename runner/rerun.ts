@@ -1,0 +1,53 @@
+// `uigate run --rerun-failed [runId]`: only the units that did not pass in an earlier run (by
+// default the latest finished one), as Playwright's --last-failed, but across every browser and
+// executor and from the store rather than one machine's last-run file. A unit is the same test in
+// the same browser in every run (its key), so the earlier run's failures are found in today's list.
+import { RUN_ID_PATTERN, type RunMeta, type UnitRef, type UnitStatus } from './model.ts';
+import type { ResultStore } from './store/result-store.ts';
+import { UsageError } from './errors.ts';
+
+/** Passed, flaky (it passed) and deliberately skipped units are not re-run; everything else is, unfinished ones too. */
+const PASSED: ReadonlySet<UnitStatus> = new Set(['passed', 'flaky', 'skipped']);
+
+export interface Rerun {
+  /** The run whose failures these are. */
+  runId: string;
+  units: UnitRef[];
+  /** Lines worth telling: failures that are no longer in the suite, or outside this selection. */
+  notices: string[];
+}
+
+/** `ref` is a run id, or true for the latest finished run; `listed` is what this run would otherwise run. */
+export async function unitsToRerun(store: ResultStore, ref: string | true, listed: readonly UnitRef[]): Promise<Rerun> {
+  const run = ref === true ? await latestFinishedRun(store) : await namedRun(store, ref);
+  const failed = (await store.getUnits(run.runId)).filter((unit) => !PASSED.has(unit.status));
+  if (failed.length === 0) throw new UsageError(`run ${run.runId} (${run.status}) has no failed units: nothing to re-run (--rerun-failed)`);
+  const wanted = new Set(failed.map((unit) => unit.key));
+  const units = listed.filter((unit) => wanted.has(unit.key));
+  const missing = failed.length - units.length;
+  if (units.length === 0) {
+    throw new UsageError(`none of the ${failed.length} unit(s) that did not pass in run ${run.runId} is in this selection or still in the suite (--rerun-failed)`);
+  }
+  const notices = missing ? [`${missing} of the ${failed.length} unit(s) that did not pass in run ${run.runId} are renamed, removed or outside this selection; re-running the other ${units.length}`] : [];
+  return { runId: run.runId, units, notices };
+}
+
+async function namedRun(store: ResultStore, runId: string): Promise<RunMeta> {
+  if (!RUN_ID_PATTERN.test(runId)) throw new UsageError(`malformed run id "${runId.slice(0, 80)}" (--rerun-failed): run ids look like 20261122T185625123Z-k3f9`);
+  const run = await store.getRun(runId);
+  if (!run) throw new UsageError(`no run ${runId} in the store (--rerun-failed); \`uigate serve\` lists the runs`);
+  return run;
+}
+
+async function latestFinishedRun(store: ResultStore): Promise<RunMeta> {
+  let cursor: string | undefined;
+  // Newest first; a run still going (another terminal, a pipeline) is not the one just finished.
+  for (let page = 0; page < 4; page++) {
+    const { items, cursor: next } = await store.listRuns({ limit: 25, cursor });
+    const found = items.find((run) => run.status !== 'running');
+    if (found) return found;
+    if (!next) break;
+    cursor = next;
+  }
+  throw new UsageError('no finished run in the store to re-run the failures of (--rerun-failed): run the suite first, or name a run');
+}
