@@ -2,12 +2,11 @@
 // default the latest finished one), as Playwright's --last-failed, but across every browser and
 // executor and from the store rather than one machine's last-run file. A unit is the same test in
 // the same browser in every run (its key), so the earlier run's failures are found in today's list.
-import { RUN_ID_PATTERN, type RunMeta, type UnitRef, type UnitStatus } from './model.ts';
+import { RUN_ID_PATTERN, type RunMeta, type UnitRef } from './model.ts';
+import { NOT_RERUN } from './selection.ts';
 import type { ResultStore } from './store/result-store.ts';
 import { UsageError } from './errors.ts';
 
-/** Passed, flaky (it passed) and deliberately skipped units are not re-run; everything else is, unfinished ones too. */
-const PASSED: ReadonlySet<UnitStatus> = new Set(['passed', 'flaky', 'skipped']);
 
 export interface Rerun {
   /** The run whose failures these are. */
@@ -20,7 +19,7 @@ export interface Rerun {
 /** `ref` is a run id, or true for the latest finished run; `listed` is what this run would otherwise run. */
 export async function unitsToRerun(store: ResultStore, ref: string | true, listed: readonly UnitRef[]): Promise<Rerun> {
   const run = ref === true ? await latestFinishedRun(store) : await namedRun(store, ref);
-  const failed = (await store.getUnits(run.runId)).filter((unit) => !PASSED.has(unit.status));
+  const failed = (await store.getUnits(run.runId)).filter((unit) => !NOT_RERUN.has(unit.status));
   if (failed.length === 0) throw new UsageError(`run ${run.runId} (${run.status}) has no failed units: nothing to re-run (--rerun-failed)`);
   const wanted = new Set(failed.map((unit) => unit.key));
   const units = listed.filter((unit) => wanted.has(unit.key));

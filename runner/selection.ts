@@ -1,6 +1,6 @@
 // How a run was narrowed, said as the flags that narrowed it. No Node imports: the status page
 // shows it too.
-import type { RunSelection } from './model.ts';
+import type { RunSelection, UnitStatus } from './model.ts';
 
 /** The selection as the flags that made it, for a person: `--module button --grep @smoke`. */
 export function describeSelection(selection: RunSelection | undefined): string {
@@ -19,3 +19,6 @@ export function describeSelection(selection: RunSelection | undefined): string {
 /** Whether tests (not browsers: those are `requiredProjects`' business) were left out. */
 export const leavesOutTests = (selection: RunSelection | undefined): boolean =>
   Boolean(selection && (selection.modules?.length || selection.grep !== undefined || selection.grepInvert !== undefined || selection.shard !== undefined || selection.rerunOf !== undefined || selection.unseen));
+
+/** What `--rerun-failed` leaves alone: passed, flaky (it passed) and deliberately skipped; the rest runs again, unfinished units too. */
+export const NOT_RERUN: ReadonlySet<UnitStatus> = new Set(['passed', 'flaky', 'skipped']);

@@ -54,6 +54,7 @@ describe('the status page in a real browser', () => {
     await expect(matrix.locator('td[data-module="form"][data-project="chromium"]')).toContainText('1/2');
     await expect(matrix.locator('td[data-module="form"][data-project="chromium"] .flaky-mark')).toHaveText(' ~1');
     await expect(page.getByTestId('run-selection')).toHaveCount(0);
+    await expect(page.getByTestId('rerun')).toContainText(`npx uigate run --rerun-failed ${runId}`);
     // The progress bar's segments are sized through the CSSOM, which the CSP allows.
     const failedShare = await page.locator('.progress .seg.s-failed').evaluate((el) => el.getBoundingClientRect().width);
     expect(failedShare).toBeGreaterThan(10);

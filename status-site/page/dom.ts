@@ -36,3 +36,18 @@ export function replace(parent: Element, ...children: Child[]) {
   parent.replaceChildren();
   append(parent, children);
 }
+
+/** A command a person is meant to paste, with a button that copies it. */
+export function command(text: string) {
+  return h('div', { class: 'command' }, h('code', {}, text), copyButton(text));
+}
+
+export function copyButton(text: string) {
+  const button = h('button', { type: 'button', class: 'copy', title: 'Copy to clipboard' }, 'Copy');
+  button.addEventListener('click', async () => {
+    await navigator.clipboard?.writeText(text).catch(() => undefined);
+    button.textContent = 'Copied';
+    setTimeout(() => (button.textContent = 'Copy'), 1500);
+  });
+  return button;
+}

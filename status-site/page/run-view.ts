@@ -1,9 +1,9 @@
 // A run: its summary, the module × browser matrix (live while the run goes), filters, the units
 // of a chosen cell, and one unit in full.
 import { api, type Run, type Unit } from './api.ts';
-import { h, replace } from './dom.ts';
+import { command, h, replace } from './dom.ts';
 import { ago, duration, shortCommit, STATUS_ICON, STATUS_LABEL, worst, type Status } from './format.ts';
-import { describeSelection } from '../../runner/selection.ts';
+import { describeSelection, NOT_RERUN } from '../../runner/selection.ts';
 import { unitPanel } from './unit-panel.ts';
 import { ApprovalPanel } from './approval-panel.ts';
 
@@ -124,7 +124,14 @@ export class RunView {
         ...counts.map(([status, n]) => h('span', { class: `seg s-${status}`, style: `flex-grow:${n}`, title: `${n} ${status}` })),
       ),
       h('p', { class: 'chips' }, ...counts.map(([status, n]) => h('span', { class: `chip s-${status}` }, `${STATUS_ICON[status]} ${n} ${STATUS_LABEL[status]}`)), h('span', { class: 'muted' }, ` ${finished}/${this.units.length} done`)),
+      this.rerun(run),
     );
+  }
+
+  /** For a finished run with failures: the command that runs just those again. */
+  private rerun(run: Run) {
+    if (run.status === 'running' || !this.units.some((unit) => !NOT_RERUN.has(unit.status))) return undefined;
+    return h('div', { class: 'rerun', 'data-testid': 'rerun' }, h('p', { class: 'muted' }, 'Re-run what did not pass:'), command(`npx uigate run --rerun-failed ${run.runId}`));
   }
 
   private filterBar(run: Run) {

@@ -2,21 +2,11 @@
 // attempt, and how this unit has done in recent runs.
 import { api, artifactUrl, type Unit } from './api.ts';
 import { historyChart } from './chart.ts';
-import { h, replace } from './dom.ts';
+import { command, h, replace } from './dom.ts';
 import { duration, percent, STATUS_ICON, STATUS_LABEL } from './format.ts';
 
 function badge(unit: Pick<Unit, 'status'>) {
   return h('span', { class: `badge s-${unit.status}` }, `${STATUS_ICON[unit.status]} ${STATUS_LABEL[unit.status]}`);
-}
-
-function copyButton(text: string) {
-  const button = h('button', { type: 'button', class: 'copy', title: 'Copy to clipboard' }, 'Copy');
-  button.addEventListener('click', async () => {
-    await navigator.clipboard?.writeText(text).catch(() => undefined);
-    button.textContent = 'Copied';
-    setTimeout(() => (button.textContent = 'Copy'), 1500);
-  });
-  return button;
 }
 
 function evidence(unit: Unit) {
@@ -31,12 +21,11 @@ function evidence(unit: Unit) {
   }
   for (const trace of traces) {
     const file = trace.path.split('/').pop()!;
-    const command = `npx playwright show-trace ${file}`;
     section.append(
       h('div', { class: 'trace' },
         h('a', { class: 'button', href: artifactUrl(unit.runId, trace.path), download: file }, '⬇ Download trace'),
         h('p', { class: 'muted' }, 'Then open it with:'),
-        h('div', { class: 'command' }, h('code', {}, command), copyButton(command)),
+        command(`npx playwright show-trace ${file}`),
       ),
     );
   }
