@@ -103,6 +103,8 @@ export interface RunMeta {
   durationMs?: number;
   /** Why the run ended as it did, when that is not just its counts. */
   reason?: string;
+  /** Exempt from retention: someone decided on it (ResultStore.keepRun). */
+  kept?: true;
 }
 
 export interface RunSelection {

@@ -73,6 +73,7 @@ describe('approval requests and decisions, as run events', () => {
     assert.equal(events.filter((e) => e.type === 'approval-decided').length, 1);
     assert.equal(notes.at(-1)!.kind, 'approval-decided');
     assert.equal(notes.at(-1)!.decision, 'approved');
+    assert.equal((await seed.store.getRun(run.runId))!.kept, true, 'a decided run outlives retention (runner/store/expiry.test.ts)');
   });
 
   it('treats a double submission as one, even when both arrive at once', async () => {

@@ -193,6 +193,8 @@ async function recordDecision(run: RunMeta, view: ApprovalView, vote: Vote, toke
       throw error;
     }
   }
+  // A decided run outlives results retention whole: the decision, and the evidence it was made on.
+  await deps.store.keepRun(run.runId);
   const written = await deps.store.addEvent(
     { runId: run.runId, at: new Date().toISOString(), type: EVENT.decided, actor: vote.approver, detail: { state, at: vote.at, override, approvers, ...(pipeline ? { pipeline } : {}) } },
     { once: 'decided' },

@@ -268,6 +268,7 @@ export class DynamoStore implements ResultStore {
   }
 
   async addEvent(event: RunEvent, options: { once?: string } = {}): Promise<boolean> {
+    const expiry = await this.eventExpiry(event.runId);
     if (options.once !== undefined) {
       // A deterministic sort key makes the write itself the check: a second submission is refused by
       // DynamoDB, not by a read that a concurrent writer could race.
@@ -275,7 +276,7 @@ export class DynamoStore implements ResultStore {
         await this.doc.send(
           new PutCommand({
             TableName: this.table,
-            Item: { pk: runPk(event.runId), sk: onceEventSk(options.once), ...event, ...this.expiry() },
+            Item: { pk: runPk(event.runId), sk: onceEventSk(options.once), ...event, ...expiry },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -292,7 +293,7 @@ export class DynamoStore implements ResultStore {
         await this.doc.send(
           new PutCommand({
             TableName: this.table,
-            Item: { pk: runPk(event.runId), sk: eventSk(event.at, n), ...event, ...this.expiry() },
+            Item: { pk: runPk(event.runId), sk: eventSk(event.at, n), ...event, ...expiry },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -339,6 +340,27 @@ export class DynamoStore implements ResultStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  async keepRun(runId: string): Promise<void> {
+    // The mark first: an event added from now on sees it and is written without an expiry.
+    await this.doc.send(
+      new UpdateCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: META_SK }, UpdateExpression: 'SET kept = :kept REMOVE #ttl', ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE }, ExpressionAttributeValues: { ':kept': true }, ConditionExpression: 'attribute_exists(pk)' }),
+    );
+    const items = await this.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': runPk(runId) }, ProjectionExpression: 'pk, sk, #ttl', ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE } });
+    const limit = pLimit(WRITE_CONCURRENCY);
+    await Promise.all(
+      items
+        .filter((item) => item[TTL_ATTRIBUTE] !== undefined)
+        .map((item) => limit(() => this.doc.send(new UpdateCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'REMOVE #ttl', ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE } })))),
+    );
+  }
+
+  /** An event's expiry: none when retention is off or its run is kept. */
+  private async eventExpiry(runId: string): Promise<Record<string, number>> {
+    if (!this.options.retentionDays) return {};
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: META_SK }, ProjectionExpression: 'kept' }));
+    return Item?.kept ? {} : this.expiry();
   }
 
   /** Deletes what has expired by `now`: for stores without TTL of their own (runner/store/expiry.ts). */

@@ -73,6 +73,18 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
     assert.deepEqual((await store.listReleases('local:/srv/prod')).map((release) => release.releaseId), [old], 'releases outlive results');
   });
 
+  it('keeps a run someone decided on whole, and the events added to it later', async () => {
+    const decided = await writeRun(shortLived, artifactsDir(), new Date(Date.UTC(2030, 0, 3)));
+    await shortLived.keepRun(decided);
+    await shortLived.addEvent({ runId: decided, at: new Date().toISOString(), type: 'promoted', detail: {} });
+    const expired = await shortLived.deleteExpired(new Date(Date.now() + 400 * DAY_MS));
+    assert.ok(!expired.runIds.includes(decided));
+    const store = opened.store;
+    assert.equal((await store.getRun(decided))?.kept, true);
+    assert.equal((await store.getUnits(decided)).length, 1);
+    assert.deepEqual((await store.listEvents(decided)).map((event) => event.type).sort(), ['approval', 'gate', 'promoted']);
+  });
+
   it('looks again only a day later', async () => {
     const calls: Date[] = [];
     const counting = { deleteExpired: async (now: Date) => (calls.push(now), { items: 0, runIds: [] }) };

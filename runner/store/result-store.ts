@@ -48,5 +48,11 @@ export interface ResultStore {
   /** A target's releases, newest first. */
   listReleases(target: string, options?: { limit?: number }): Promise<ReleaseRecord[]>;
 
+  /**
+   * Exempts a run from retention for good: its run item, units and events lose their expiry, and
+   * events added later get none. For a run someone decided on: the decision and its evidence stay.
+   */
+  keepRun(runId: string): Promise<void>;
+
   close(): Promise<void>;
 }
