@@ -10,13 +10,24 @@ export interface Judgement {
   comparedWith?: string;
 }
 
-/** The newest earlier run whose approval request was approved, to tell new failures from old ones. */
+/** How many runs back to look for it: enough for a busy repository between two releases. */
+const LOOK_BACK_RUNS = 2_000;
+
+/** The newest earlier run on the branch whose approval request was approved, to tell new failures from old ones. */
 async function lastApproved(store: ResultStore, before: RunMeta): Promise<{ runId: string; units: UnitRecord[] } | undefined> {
-  const { items } = await store.listRuns({ limit: 50 });
-  for (const run of items.filter((r) => r.runId < before.runId && r.branch === before.branch)) {
-    const events = await store.listEvents(run.runId);
-    if (events.some((event) => event.type === 'approval-decided' && event.detail?.state === 'approved')) return { runId: run.runId, units: await store.getUnits(run.runId) };
-  }
+  let cursor: string | undefined;
+  let seen = 0;
+  do {
+    const page = await store.listRuns({ limit: 100, cursor });
+    for (const run of page.items) {
+      // Only a decided run can have been approved, and deciding marks it kept: the others cost no read.
+      if (run.runId >= before.runId || run.branch !== before.branch || !run.kept) continue;
+      const events = await store.listEvents(run.runId);
+      if (events.some((event) => event.type === 'approval-decided' && event.detail?.state === 'approved')) return { runId: run.runId, units: await store.getUnits(run.runId) };
+    }
+    seen += page.items.length;
+    cursor = page.cursor;
+  } while (cursor && seen < LOOK_BACK_RUNS);
   return undefined;
 }
 
