@@ -162,4 +162,14 @@ describe('the status page in a real browser', () => {
     await expect(row.locator('.tag.narrowed')).toHaveAttribute('title', 'narrowed: --module home --grep <img src=x onerror=alert(1)>');
     await expect(page.locator(`[data-run="${runId}"] .tag`)).toHaveCount(0);
   });
+
+  it('links a re-run of failures to the run it re-ran', async () => {
+    const rerun = await seedRun(seed, [{ file: 'form.spec.ts', title: 'saves', status: 'passed' }], { selection: { rerunOf: runId } });
+    await page.goto(server.runUrl(rerun));
+    await expect(page.getByTestId('run-selection')).toContainText(`narrowed: --rerun-failed ${runId}`);
+    await expect(page.getByTestId('rerun')).toHaveCount(0);
+    await page.getByRole('link', { name: 'the run it re-ran' }).click();
+    await expect(page).toHaveURL(server.runUrl(runId));
+    await expect(page.getByTestId('run-status')).toHaveText('failed');
+  });
 });

@@ -119,7 +119,12 @@ export class RunView {
         run.reason ? ` · ${run.reason}` : undefined,
       ),
       // A narrowed run is not the whole suite: say so where the counts are read.
-      run.selection ? h('p', { class: 'muted', 'data-testid': 'run-selection' }, `narrowed: ${describeSelection(run.selection)}`) : undefined,
+      run.selection
+        ? h('p', { class: 'muted', 'data-testid': 'run-selection' },
+            `narrowed: ${describeSelection(run.selection)}`,
+            run.selection.rerunOf ? h('span', {}, ' · ', h('a', { href: `/runs/${encodeURIComponent(run.selection.rerunOf)}` }, 'the run it re-ran')) : undefined,
+          )
+        : undefined,
       h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': this.units.length, 'aria-valuenow': finished },
         ...counts.map(([status, n]) => h('span', { class: `seg s-${status}`, style: `flex-grow:${n}`, title: `${n} ${status}` })),
       ),
