@@ -206,6 +206,23 @@ describe('the uigate stack, synthesized', () => {
     assert.deepEqual(status.filter((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)), []);
   });
 
+  it('keeps results from anyone without a session: both status-app functions get the session key, and only they', () => {
+    const [secretId] = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    assert.ok(secretId, 'a generated session key');
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+    const statusApp = Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'status.handler' } }));
+    assert.equal(statusApp.length, 2, 'the status function and the approval function');
+    for (const [id, fn] of statusApp) {
+      const variables = (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+      assert.deepEqual(variables.UIGATE_SESSION_SECRET_ARN, { Ref: secretId }, id);
+    }
+    const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, policy]) => JSON.stringify(policy).includes('secretsmanager:GetSecretValue'))
+      .map(([id]) => id.replace(/ServiceRoleDefaultPolicy.*$/, ''))
+      .sort();
+    assert.deepEqual(readers, ['GateApprovals', 'StatusApi']);
+  });
+
   it('lets the Lambda executor write results and artifacts, and nothing else of the table', () => {
     const executor = statementsOf(/^ExecutorsLambdaExecutor/).flatMap(actions);
     assert.ok(executor.includes('dynamodb:PutItem'));

@@ -4,6 +4,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ApprovalGate } from './constructs/approval-gate.ts';
@@ -47,7 +48,12 @@ export class UigateStack extends Stack {
       encryptionKey: key,
       reservedConcurrency: props.lambdaConcurrency,
     });
-    const status = new StatusSite(this, 'Status', { table: results.table, artifacts, logs: logs.bucket, code: props.code });
+    // Signs the status site's sign-in links and sessions: reading results needs an IAM identity.
+    const sessionSecret = new Secret(this, 'SessionKey', {
+      description: 'uigate: signs status site sign-in links and sessions (put a new random value to sign everyone out)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    const status = new StatusSite(this, 'Status', { table: results.table, artifacts, logs: logs.bucket, code: props.code, sessionSecret });
     const testSite = new WebSite(this, 'TestSite', { comment: 'uigate: the site under test', logs: logs.bucket });
     const productionSite = new WebSite(this, 'ProductionSite', { comment: 'uigate: production', logs: logs.bucket, versioned: true });
     const approvals = new Topic(this, 'Approvals', { displayName: 'uigate approvals', masterKey: key, enforceSSL: true });
@@ -64,7 +70,7 @@ export class UigateStack extends Stack {
       datapointsToAlarm: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    const gate = new ApprovalGate(this, 'Gate', { table: results.table, code: props.code, topic: approvals, pipelineName: PIPELINE_NAME, config: props.uigateConfig ?? {}, statusUrl });
+    const gate = new ApprovalGate(this, 'Gate', { table: results.table, code: props.code, topic: approvals, pipelineName: PIPELINE_NAME, config: props.uigateConfig ?? {}, statusUrl, sessionSecret });
 
     new ReleasePipeline(this, 'Release', {
       pipelineName: PIPELINE_NAME,

@@ -45,6 +45,7 @@ const CLI_ROWS: (Row & { args: string[] })[] = [
   { area: 'CLI', input: '`approve` without `--comment`', args: ['approve', '--run', RUN], message: '--comment is required: say why you approve (it goes into the audit trail)', exit: 2 },
   { area: 'CLI', input: '`verify --bake ten`', args: ['verify', '--release', RUN, '--target', 'local:p', '--alarm', 'a', '--bake', 'ten'], message: '--bake takes a duration such as 30s, 10m or 1h, not "ten"', exit: 2 },
   { area: 'CLI', input: '`verify --target ftp://x`', args: ['verify', '--release', RUN, '--target', 'ftp://x', '--alarm', 'a'], message: 'is not a rollback target: use local:<dir>, s3://<bucket> or lambda:<function>:<alias>', exit: 2 },
+  { area: 'CLI', input: '`open` without `approval.url`', args: ['open'], message: 'approval.url (or UIGATE_APPROVAL_URL) is not set', exit: 2 },
   { area: 'CLI', input: '`pipeline` without `--local`', args: ['pipeline'], message: 'only --local is available here', exit: 2 },
   { area: 'CLI', input: 'an unknown command', args: ['deploy'], message: "unknown command 'deploy'", exit: 2 },
   { area: 'policy', input: '`gate: { maxFailure: 0 }`', args: ['gate', '--run', RUN, '--config', 'policy-typo.config.ts'], message: 'policy-typo.config.ts:3: unknown key "gate.maxFailure"; did you mean "maxFailures"?', exit: 2 },

@@ -10,6 +10,7 @@ import { verifyCommand } from './commands/verify.ts';
 import { pipelineCommand } from './commands/pipeline.ts';
 import { digestCommand, promoteCommand } from './commands/promote.ts';
 import { approvalCommand, approverTokenCommand, decideCommand } from './commands/approve.ts';
+import { openCommand } from './commands/open.ts';
 import { EXIT, isUigateError } from './errors.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -131,6 +132,14 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--json', 'as JSON')
     .action(async (flags) => {
       exit.code = await approvalCommand(flags, io);
+    });
+  cli
+    .command('open')
+    .description('print a sign-in link to the status site in AWS, for your IAM identity (asked of the approval function)')
+    .option('--run <id>', 'open this run once signed in')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .action(async (flags) => {
+      exit.code = await openCommand(flags, io);
     });
   cli
     .command('approver')

@@ -83,6 +83,7 @@ const schema = z.strictObject({
       expiresAfterHours: z.number().positive({ error: 'expected hours above 0 before a pending request expires' }).optional(),
       authorMayApprove: z.boolean({ error: 'expected true or false (may the author of a commit approve it?)' }).optional(),
       url: z.url({ error: 'expected the approval function URL (stack output ApprovalUrl), e.g. "https://abc.lambda-url.eu-west-1.on.aws/"' }).optional(),
+      readers: z.array(z.string().min(1), { error: 'expected a list of IAM ARN patterns that may sign in to read the status site, `*` allowed' }).optional(),
       pipeline: z
         .strictObject({
           name: z.string({ error: 'expected the CodePipeline pipeline name, e.g. "uigate-release"' }).min(1),
@@ -137,6 +138,8 @@ export interface ApprovalSettings {
   authorMayApprove: boolean;
   /** The approval function's URL (AWS_IAM auth): where `uigate approve` sends signed decisions in AWS. */
   url?: string;
+  /** IAM ARN patterns that may sign in to read the status site in AWS; empty: whoever IAM lets call `url`. */
+  readers: string[];
   /** The pipeline whose manual approval a decision answers (PutApprovalResult); none locally. */
   pipeline?: { name: string; stage: string; action: string; region: string };
 }
@@ -255,6 +258,7 @@ function resolveApproval(config: UigateConfig, env: NodeJS.ProcessEnv): Approval
     expiresAfterHours: approval?.expiresAfterHours ?? 24,
     authorMayApprove: approval?.authorMayApprove ?? false,
     url: env.UIGATE_APPROVAL_URL || approval?.url,
+    readers: approval?.readers ?? [],
     pipeline: pipelineName
       ? {
           name: pipelineName,

@@ -7,6 +7,7 @@ import { RUN_ID_PATTERN, type RunMeta, type UnitRecord } from '../runner/model.t
 import type { ResultStore } from '../runner/store/result-store.ts';
 import type { ArtifactSource } from './artifact-source.ts';
 import { approvalRoutes, type ApprovalOptions } from './approval-route.ts';
+import { requireSession, signInRoute, type ReadAccess, type SignInOptions } from './read-access.ts';
 import { unitStats } from './flakiness.ts';
 import { RunCache } from './run-cache.ts';
 
@@ -25,6 +26,10 @@ export interface AppOptions {
   liveCacheMs?: number;
   /** Approvals: who may decide and how they are identified. Without it every decision is refused (401). */
   approvals?: ApprovalOptions;
+  /** In AWS: reads need a session (read-access.ts). Without it, reads are open (127.0.0.1 under Node). */
+  readAccess?: ReadAccess;
+  /** The approval function: hands IAM callers sign-in links. */
+  signIn?: SignInOptions;
 }
 
 const UNIT_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
@@ -76,6 +81,7 @@ export function createApp(options: AppOptions): Hono {
     await next();
     c.header('cache-control', 'no-cache');
   });
+  requireSession(app, options.readAccess);
 
   app.get('/api/runs', async (c) => {
     const cursor = c.req.query('cursor');
@@ -106,6 +112,7 @@ export function createApp(options: AppOptions): Hono {
   });
 
   approvalRoutes(app, store, options.approvals);
+  signInRoute(app, options.signIn);
 
   app.all('/api/*', (c) => c.json({ error: `no such API route: ${c.req.method} ${c.req.path}` }, 404));
 

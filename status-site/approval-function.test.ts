@@ -8,6 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { handle } from 'hono/aws-lambda';
 import { openRequest } from '../runner/gate/approvals.ts';
 import { Sha256 } from '../runner/gate/signed-approval.ts';
@@ -33,19 +35,34 @@ async function signatureOk(method: string, url: URL, headers: Record<string, str
   return again.headers.authorization === headers.authorization ? KEYS[keyId] : undefined;
 }
 
+const SESSION_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:uigate-sessions-AbCdEf';
+
+/** A function URL request to the status function (behind CloudFront), cookies as AWS passes them. */
+function statusEvent(path: string, query = '', cookies?: string[]) {
+  return {
+    version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: query, headers: { host: 'status.example.com' }, cookies, isBase64Encoded: false,
+    requestContext: { accountId: '123456789012', apiId: 's', domainName: 'status.example.com', domainPrefix: 's', http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'browser' }, requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0 },
+  };
+}
+
 describe('uigate approve against the approval function (AWS_IAM function URL)', () => {
+  const secrets = mockClient(SecretsManagerClient);
+  let statusEnv: Record<string, string>;
   let seed: SeededStore;
   let server: Server;
   let url: string;
   let runId: string;
 
   before(async () => {
+    secrets.on(GetSecretValueCommand, { SecretId: SESSION_SECRET_ARN }).resolves({ SecretString: 'k'.repeat(64) });
     seed = await seededStore();
     const endpoint = JSON.parse(await readFile(join(seed.dir, 'dynamodb', 'server.json'), 'utf8')).endpoint as string;
     const env = {
       UIGATE_TABLE: 'uigate', AWS_REGION: 'eu-west-1', UIGATE_DYNAMODB_ENDPOINT: endpoint, UIGATE_APPROVALS: 'on', UIGATE_SITE_ASSETS: seed.dir,
-      UIGATE_CONFIG: JSON.stringify({ approval: { approvers: APPROVERS } }),
+      UIGATE_CONFIG: JSON.stringify({ approval: { approvers: APPROVERS }, notify: { statusUrl: 'https://status.example.com' } }),
+      UIGATE_SESSION_SECRET_ARN: SESSION_SECRET_ARN,
     };
+    statusEnv = { ...env, UIGATE_APPROVALS: '' };
     const app = lambdaApp(env);
     server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
@@ -73,6 +90,7 @@ describe('uigate approve against the approval function (AWS_IAM function URL)', 
     await writeFile(join(seed.dir, 'uigate.config.ts'), `export default { store: { type: 'dynamodb', region: 'eu-west-1' }, approval: { approvers: [], url: '${url}' } };\n`);
   });
   after(async () => {
+    secrets.restore();
     server?.close();
     await seed?.remove();
   });
@@ -96,5 +114,32 @@ describe('uigate approve against the approval function (AWS_IAM function URL)', 
     assert.match(result.stderr, /recorded: arn:aws:sts::123456789012:assumed-role\/ReleaseManager\/ana@example.com approved run .*; request approved/);
     const [vote] = (await seed.store.listEvents(runId)).filter((e) => e.type === 'approval-vote');
     assert.equal(vote!.actor, KEYS.AKIDMANAGER0000000001);
+  });
+
+  it('hands an IAM caller a sign-in link; following it opens the status function, which is closed without one', async () => {
+    const opened = await runNode([UIGATE_BIN, 'open', '--run', runId], seed.dir, { AWS_ACCESS_KEY_ID: 'AKIDDEVELOPER00000001', AWS_SECRET_ACCESS_KEY: SECRET, AWS_REGION: 'eu-west-1', UIGATE_HOME: seed.dir });
+    assert.equal(opened.code, 0, opened.stderr);
+    assert.match(opened.stderr, /sign-in link for arn:aws:sts::123456789012:assumed-role\/Developer\/dev@example.com: open it within 5 minutes/);
+    const link = new URL(opened.stdout.trim());
+    assert.equal(link.origin, 'https://status.example.com');
+
+    type Answer = { statusCode: number; body: string; headers: Record<string, string>; cookies?: string[] };
+    const status = (event: ReturnType<typeof statusEvent>) => handle(lambdaApp(statusEnv))(event as never, {} as never) as Promise<Answer>;
+    assert.equal((await status(statusEvent(`/api/runs/${runId}`))).statusCode, 401, 'closed without a session');
+    const signIn = await status(statusEvent(link.pathname, link.search.slice(1)));
+    assert.equal(signIn.statusCode, 302);
+    assert.equal(signIn.headers.location, `/runs/${runId}`);
+    const cookie = signIn.cookies?.[0]?.split(';')[0];
+    assert.match(cookie ?? '', /^uigate_session=v1\./);
+    const read = await status(statusEvent(`/api/runs/${runId}`, '', [cookie!]));
+    assert.equal(read.statusCode, 200);
+    assert.equal(JSON.parse(read.body).run.runId, runId);
+  });
+
+  it('refuses a sign-in link to a forged signature', async () => {
+    const forged = await runNode([UIGATE_BIN, 'open'], seed.dir, { AWS_ACCESS_KEY_ID: 'AKIDDEVELOPER00000001', AWS_SECRET_ACCESS_KEY: 'wrong', AWS_REGION: 'eu-west-1', UIGATE_HOME: seed.dir });
+    assert.equal(forged.code, 2);
+    assert.match(forged.stderr, /sign-in refused: HTTP 403 \(is your role allowed lambda:InvokeFunctionUrl/);
+    assert.equal(forged.stdout, '');
   });
 });

@@ -2,6 +2,8 @@
 // store named by UIGATE_TABLE (and AWS_REGION), artifacts from UIGATE_ARTIFACTS_BUCKET, and the
 // page built ahead of time (npm run build).
 // With UIGATE_APPROVALS=on (the approval function, its own URL) it also takes decisions from IAM callers.
+// With UIGATE_SESSION_SECRET_ARN, the status function answers reads only with a session, and the
+// approval function hands IAM callers the sign-in links that make one (read-access.ts).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +11,9 @@ import type { Hono } from 'hono';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { configFromEnv } from '../runner/config.ts';
 import { connectStore } from '../runner/store/open-store.ts';
-import { iamApprovals } from './approvers.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { iamApprovals, iamCaller } from './approvers.ts';
+import { secretsManagerSecret } from './session-secret.ts';
 import { createApp, type PageAssets } from './app.ts';
 import { S3ArtifactSource } from './s3-artifact-source.ts';
 
@@ -28,7 +32,20 @@ export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
   const artifacts = env.UIGATE_ARTIFACTS_BUCKET
     ? new S3ArtifactSource({ bucket: env.UIGATE_ARTIFACTS_BUCKET, prefix: env.UIGATE_ARTIFACTS_PREFIX, region: env.AWS_REGION, endpoint: env.UIGATE_S3_ENDPOINT || undefined })
     : undefined;
-  return createApp({ store, artifacts, page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST), approvals: env.UIGATE_APPROVALS === 'on' ? iamApprovals(configFromEnv(env)) : undefined });
+  const approvalFunction = env.UIGATE_APPROVALS === 'on';
+  const config = configFromEnv(env);
+  // The status function needs a session for every read; the approval function (IAM URL) hands out the links.
+  const secret = env.UIGATE_SESSION_SECRET_ARN ? secretsManagerSecret(env.UIGATE_SESSION_SECRET_ARN, secretsClient(env)) : undefined;
+  return createApp({
+    store,
+    artifacts,
+    page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST),
+    approvals: approvalFunction ? iamApprovals(config) : undefined,
+    readAccess: secret && !approvalFunction ? { secret } : undefined,
+    signIn: secret && approvalFunction ? { secret, authenticate: iamCaller, readers: config.approval.readers, statusUrl: config.notify.statusUrl } : undefined,
+  });
 }
+
+const secretsClient = (env: NodeJS.ProcessEnv) => new SecretsManagerClient({ region: env.AWS_REGION, endpoint: env.UIGATE_SECRETS_ENDPOINT || undefined });
 
 export const handler = (event: LambdaEvent, context: LambdaContext) => handle((app ??= lambdaApp()))(event, context);

@@ -1,11 +1,13 @@
 // The gate in AWS: the policy function behind the Approval stage's beforeEntry condition, and the
 // approval function — the status app with decisions on, behind its own AWS_IAM function URL, so the
 // caller's IAM identity is the approver and only this function may answer the pipeline's approval.
+// The same function hands IAM callers sign-in links to the status site (`uigate open`).
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type Code, FunctionUrlAuthType, Function as LambdaFunction, Runtime, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import nag from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -23,8 +25,10 @@ export interface ApprovalGateProps {
   approvalAction?: string;
   /** uigate.config.ts's `gate` and `approval`, as the functions' UIGATE_CONFIG. */
   config: { gate?: object; approval?: { approvers: string[]; [key: string]: unknown } };
-  /** Base URL of the status site, for links in messages. */
+  /** Base URL of the status site, for links in messages and sign-in links. */
   statusUrl: string;
+  /** Signs the status site's sign-in links (status-site/session.ts); this function hands them out. */
+  sessionSecret: ISecret;
 }
 
 export class ApprovalGate extends Construct {
@@ -65,16 +69,17 @@ export class ApprovalGate extends Construct {
       ...common,
       description: 'uigate: approval decisions from IAM callers (its own function URL, AWS_IAM auth)',
       handler: 'status.handler',
-      environment: { ...environment, UIGATE_APPROVALS: 'on' },
+      environment: { ...environment, UIGATE_APPROVALS: 'on', UIGATE_SESSION_SECRET_ARN: props.sessionSecret.secretArn },
       logGroup: new LogGroup(this, 'ApprovalLogs', { retention: RetentionDays.ONE_MONTH }),
     });
     props.table.grantReadWriteData(this.approvalFunction);
     props.topic.grantPublish(this.approvalFunction);
+    props.sessionSecret.grantRead(this.approvalFunction);
     // The only principal that may answer the approval: people go through the rules, not around them.
     const pipelineArn = Stack.of(this).formatArn({ service: 'codepipeline', resource: props.pipelineName });
     this.approvalFunction.addToRolePolicy(new PolicyStatement({ actions: ['codepipeline:GetPipelineState'], resources: [pipelineArn] }));
     this.approvalFunction.addToRolePolicy(new PolicyStatement({ actions: ['codepipeline:PutApprovalResult'], resources: [`${pipelineArn}/${stage}/${action}`] }));
     this.approvalUrl = this.approvalFunction.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
-    new CfnOutput(this, 'ApprovalUrl', { value: this.approvalUrl.url, description: 'approval.url in uigate.config.ts (or UIGATE_APPROVAL_URL) for `uigate approve`; approvers need lambda:InvokeFunctionUrl on it' });
+    new CfnOutput(this, 'ApprovalUrl', { value: this.approvalUrl.url, description: 'approval.url in uigate.config.ts (or UIGATE_APPROVAL_URL) for `uigate approve` and `uigate open`; approvers and readers need lambda:InvokeFunctionUrl on it' });
   }
 }

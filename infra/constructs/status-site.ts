@@ -1,12 +1,14 @@
 // The status site in AWS: the page from a private bucket, the API and artifacts from a Lambda
 // function URL that only CloudFront can call (IAM auth, origin access control). The function can
-// read the results table and the artifacts, and write nothing.
+// read the results table and the artifacts, and write nothing; it answers a reader only with a
+// session from a sign-in link (`uigate open`): the page's code is public, the results are not.
 import { Duration } from 'aws-cdk-lib';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Code, Function as LambdaFunction, FunctionUrlAuthType, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { apiBehavior, WebSite } from './web-site.ts';
 
@@ -16,6 +18,8 @@ export interface StatusSiteProps {
   logs: IBucket;
   /** The same package as the Lambda executor; its handler is `status.handler`. */
   code: Code;
+  /** Checks the session cookies that sign-in links start (status-site/read-access.ts). */
+  sessionSecret: ISecret;
 }
 
 export class StatusSite extends Construct {
@@ -33,11 +37,12 @@ export class StatusSite extends Construct {
       memorySize: 512,
       timeout: Duration.seconds(15),
       logGroup: new LogGroup(this, 'ApiLogs', { retention: RetentionDays.ONE_MONTH }),
-      environment: { UIGATE_TABLE: props.table.tableName, UIGATE_ARTIFACTS_BUCKET: props.artifacts.bucketName },
+      environment: { UIGATE_TABLE: props.table.tableName, UIGATE_ARTIFACTS_BUCKET: props.artifacts.bucketName, UIGATE_SESSION_SECRET_ARN: props.sessionSecret.secretArn },
     });
     // Read-only: decisions go to the approval function (ApprovalGate), which has its own URL and grants.
     props.table.grantReadData(this.api);
     props.artifacts.grantRead(this.api);
+    props.sessionSecret.grantRead(this.api);
     const url = this.api.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
     const api = apiBehavior(FunctionUrlOrigin.withOriginAccessControl(url));
     this.site = new WebSite(this, 'Site', {

@@ -9,7 +9,7 @@ import { decide, loadApproval, openRequest } from './approvals.ts';
 import { CodePipelineApproval } from './codepipeline.ts';
 import type { GateDecision } from './policy.ts';
 
-const settings: ApprovalSettings = { approvers: ['ana', 'ben', 'dana@example.com'], overriders: ['ben'], requiredApprovals: 1, expiresAfterHours: 24, authorMayApprove: false };
+const settings: ApprovalSettings = { approvers: ['ana', 'ben', 'dana@example.com'], overriders: ['ben'], requiredApprovals: 1, expiresAfterHours: 24, authorMayApprove: false, readers: [] };
 const passed: GateDecision = { passed: true, rules: [{ rule: 'failures', passed: true, measured: '0', threshold: '≤ 0' }] };
 const failed: GateDecision = { passed: false, rules: [{ rule: 'failures', passed: false, measured: '1', threshold: '≤ 0' }] };
 

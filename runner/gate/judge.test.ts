@@ -6,7 +6,7 @@ import { newRunId } from '../model.ts';
 import { decide, openRequest } from './approvals.ts';
 import { judgeRun } from './judge.ts';
 
-const settings: ApprovalSettings = { approvers: ['ana'], overriders: [], requiredApprovals: 1, expiresAfterHours: 24, authorMayApprove: true };
+const settings: ApprovalSettings = { approvers: ['ana'], overriders: [], requiredApprovals: 1, expiresAfterHours: 24, authorMayApprove: true, readers: [] };
 const day = (n: number) => new Date(Date.UTC(2031, 0, n));
 
 describe('judging a run against the last approved run on its branch, in the store', () => {

@@ -1,6 +1,6 @@
-// `uigate approve` against AWS: the decision goes to the approval function's URL (AWS_IAM auth),
-// signed with the caller's credentials (SigV4), so the function learns who decides from AWS itself
-// and only the function needs the right to answer the pipeline.
+// `uigate approve` (and `uigate open`) against AWS: the request goes to the approval function's URL
+// (AWS_IAM auth), signed with the caller's credentials (SigV4), so the function learns who asks from
+// AWS itself and only the function needs the right to answer the pipeline.
 import { createHash, createHmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -23,20 +23,22 @@ export class Sha256 {
   }
 }
 
-export interface SignedResponse {
+export interface SignedResponse<T = { error?: string; state?: string; duplicate?: boolean; approver?: string }> {
   status: number;
-  body: { error?: string; state?: string; duplicate?: boolean; approver?: string };
+  body: T & { error?: string };
 }
 
-export async function postSignedApproval(
+/** A JSON POST to a function URL with AWS_IAM auth, signed with the caller's credentials. */
+export async function postSigned<T>(
   functionUrl: string,
-  runId: string,
-  decision: Record<string, unknown>,
+  path: string,
+  payload: Record<string, unknown>,
+  purpose: 'approval' | 'session',
   region: string,
   credentials: AwsCredentialIdentityProvider = defaultProvider(),
-): Promise<SignedResponse> {
-  const url = new URL(`/api/runs/${encodeURIComponent(runId)}/approval`, functionUrl);
-  const body = JSON.stringify(decision);
+): Promise<SignedResponse<T>> {
+  const url = new URL(path, functionUrl);
+  const body = JSON.stringify(payload);
   const signer = new SignatureV4({ service: 'lambda', region, credentials, sha256: Sha256 });
   const signed = await signer.sign({
     method: 'POST',
@@ -44,9 +46,13 @@ export async function postSignedApproval(
     hostname: url.hostname,
     port: url.port ? Number(url.port) : undefined,
     path: url.pathname,
-    headers: { host: url.host, 'content-type': 'application/json', 'x-uigate-request': 'approval' },
+    headers: { host: url.host, 'content-type': 'application/json', 'x-uigate-request': purpose },
     body,
   });
   const response = await fetch(url, { method: 'POST', headers: signed.headers, body });
-  return { status: response.status, body: (await response.json().catch(() => ({}))) as SignedResponse['body'] };
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as SignedResponse<T>['body'] };
+}
+
+export function postSignedApproval(functionUrl: string, runId: string, decision: Record<string, unknown>, region: string, credentials?: AwsCredentialIdentityProvider): Promise<SignedResponse> {
+  return postSigned(functionUrl, `/api/runs/${encodeURIComponent(runId)}/approval`, decision, 'approval', region, credentials);
 }

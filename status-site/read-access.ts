@@ -1,0 +1,62 @@
+// Read access to the status site in AWS (see session.ts). The status function answers the API and
+// artifacts only with a session cookie, which `GET /api/auth?token=` sets from a sign-in link; the
+// approval function, which knows the IAM caller, hands out those links (`POST /api/session`).
+// Under Node (`uigate serve`, 127.0.0.1) there is none of this: the machine is the boundary.
+import type { Context, Hono, Next } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { isListed } from '../runner/gate/approval.ts';
+import { APPROVAL_HEADER } from './approval-route.ts';
+import { LINK_SECONDS, mintToken, safeNext, SESSION_COOKIE, SESSION_SECONDS, verifyToken } from './session.ts';
+
+export interface ReadAccess {
+  /** The signing secret (Secrets Manager in AWS), read once. */
+  secret(): Promise<string>;
+}
+
+export const SIGN_IN = 'sign in first: `npx uigate open` prints a sign-in link (for an AWS identity allowed to call approval.url)';
+
+/** On the status function: every API and artifact request needs a session; `/api/auth` makes one. */
+export function requireSession(app: Hono, access: ReadAccess | undefined): void {
+  if (!access) return;
+  app.get('/api/auth', async (c) => {
+    const secret = await access.secret();
+    const who = verifyToken(secret, c.req.query('token'), 'link');
+    if (!who) return c.json({ error: `this sign-in link is not valid or has expired (links last ${LINK_SECONDS / 60} minutes): run \`npx uigate open\` again` }, 401);
+    // HttpOnly: no script of ours (or injected) reads it; Lax: sent when following a link, not on cross-site posts.
+    setCookie(c, SESSION_COOKIE, mintToken(secret, who, 'session'), { httpOnly: true, secure: true, sameSite: 'Lax', path: '/', maxAge: SESSION_SECONDS });
+    return c.redirect(safeNext(c.req.query('next')), 302);
+  });
+  const guard = async (c: Context, next: Next) => {
+    if (c.req.path === '/api/auth') return next();
+    if (!verifyToken(await access.secret(), getCookie(c, SESSION_COOKIE), 'session')) return c.json({ error: SIGN_IN }, 401);
+    return next();
+  };
+  app.use('/api/*', guard);
+  app.use('/artifacts/*', guard);
+}
+
+export interface SignInOptions extends ReadAccess {
+  /** The IAM caller, as the approval function URL verified it. */
+  authenticate(c: Context): Promise<string | undefined>;
+  /** IAM ARN patterns that may read; empty: whoever IAM lets call the approval URL. */
+  readers: readonly string[];
+  /** The status site's address (notify.statusUrl), where the link points. */
+  statusUrl: string | undefined;
+}
+
+/** On the approval function: a sign-in link for the IAM caller. */
+export function signInRoute(app: Hono, options: SignInOptions | undefined): void {
+  app.post('/api/session', async (c) => {
+    if (!options?.statusUrl) return c.json({ error: 'this function hands out no sign-in links: notify.statusUrl (UIGATE_STATUS_URL) and the session secret are not set' }, 404);
+    if (c.req.header(APPROVAL_HEADER) !== 'session') return c.json({ error: `missing ${APPROVAL_HEADER}: session header; ask with \`uigate open\`` }, 403);
+    const who = await options.authenticate(c);
+    if (!who) return c.json({ error: 'only a signed (IAM) request gets a sign-in link' }, 401);
+    if (options.readers.length && !isListed(who, options.readers)) return c.json({ error: `${who} is not on approval.readers` }, 403);
+    const body = (await c.req.json().catch(() => ({}))) as { next?: unknown };
+    const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
+    const token = mintToken(await options.secret(), who, 'link');
+    const url = new URL('/api/auth', options.statusUrl);
+    url.search = new URLSearchParams({ token, next }).toString();
+    return c.json({ url: url.toString(), reader: who, expiresInSeconds: LINK_SECONDS });
+  });
+}
