@@ -7,7 +7,6 @@ import { NOT_RERUN } from './selection.ts';
 import type { ResultStore } from './store/result-store.ts';
 import { UsageError } from './errors.ts';
 
-
 export interface Rerun {
   /** The run whose failures these are. */
   runId: string;
