@@ -60,6 +60,13 @@ describe('the status page in a real browser', () => {
     expect(failedShare).toBeGreaterThan(10);
   });
 
+  it('tells new failures from old ones: since the last full run on the branch', async () => {
+    const changes = page.getByTestId('changes');
+    await expect(changes).toContainText('(the last full run on main, passed): 1 new failure 0 failing before too 0 fixed');
+    await expect(page.locator('.unit-row', { hasText: 'saves' }).locator('.tag.new')).toHaveText('new');
+    await expect(page.locator('.unit-row', { hasText: 'Evil' }).locator('.tag')).toHaveCount(0);
+  });
+
   it('opens a failed unit with its error, screenshot, trace and the command to open it', async () => {
     await page.getByRole('button', { name: /✘ saves/ }).click();
     const panel = page.getByTestId('unit-panel');

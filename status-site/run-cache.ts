@@ -50,6 +50,12 @@ export class RunCache {
     return pending;
   }
 
+  /** A run's units as the cache has them (from its snapshot when finished); [] for an unknown run. */
+  async units(runId: string): Promise<UnitRecord[]> {
+    const entry = await this.get(runId);
+    return entry ? (JSON.parse(entry.body.json) as { units: UnitRecord[] }).units : [];
+  }
+
   private async load(runId: string): Promise<Entry | undefined> {
     const run = await this.store.getRun(runId);
     if (!run) return undefined;

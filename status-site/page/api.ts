@@ -111,11 +111,20 @@ async function decide(runId: string, decision: Decision, token: string): Promise
   return body;
 }
 
+/** Since the last full run on the branch (status-site/changes.ts). */
+export interface Changes {
+  baseline: { runId: string; status: string; startedAt: string } | null;
+  newFailures: string[];
+  stillFailing: string[];
+  fixed: string[];
+}
+
 export const api = {
   runs: (cursor?: string) => get<{ runs: Run[]; cursor: string | null }>(`/api/runs${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
   run: (runId: string) => get<{ run: Run; units: Unit[] }>(`/api/runs/${encodeURIComponent(runId)}`),
   events: (runId: string) => get<{ events: RunEvent[] }>(`/api/runs/${encodeURIComponent(runId)}/events`),
   approval: (runId: string) => get<Approval>(`/api/runs/${encodeURIComponent(runId)}/approval`),
+  changes: (runId: string) => get<Changes>(`/api/runs/${encodeURIComponent(runId)}/changes`),
   decide,
   history: (key: string) => get<{ history: Unit[]; stats: UnitStats }>(`/api/units/${encodeURIComponent(key)}/history?limit=30`),
 };

@@ -1,6 +1,6 @@
 // A run: its summary, the module × browser matrix (live while the run goes), filters, the units
 // of a chosen cell, and one unit in full.
-import { api, type Run, type Unit } from './api.ts';
+import { api, type Changes, type Run, type Unit } from './api.ts';
 import { command, h, replace } from './dom.ts';
 import { ago, duration, shortCommit, STATUS_ICON, STATUS_LABEL, worst, type Status } from './format.ts';
 import { describeSelection, NOT_RERUN } from '../../runner/selection.ts';
@@ -32,6 +32,7 @@ export class RunView {
   private readonly body = h('div', { class: 'run-view' });
   private readonly approval: ApprovalPanel;
   private approvalLoaded = false;
+  private changes: Changes | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -68,6 +69,7 @@ export class RunView {
     if (this.run && this.run.status !== 'running' && !this.approvalLoaded) {
       this.approvalLoaded = true;
       void this.approval.load();
+      void this.loadChanges();
     }
     // Keep polling while the run goes; once it ends, one last render and stop.
     if (!this.stopped && (!this.run || this.run.status === 'running')) this.timer = window.setTimeout(() => this.load(), POLL_MS);
@@ -129,8 +131,43 @@ export class RunView {
         ...counts.map(([status, n]) => h('span', { class: `seg s-${status}`, style: `flex-grow:${n}`, title: `${n} ${status}` })),
       ),
       h('p', { class: 'chips' }, ...counts.map(([status, n]) => h('span', { class: `chip s-${status}` }, `${STATUS_ICON[status]} ${n} ${STATUS_LABEL[status]}`)), h('span', { class: 'muted' }, ` ${finished}/${this.units.length} done`)),
+      this.changeLine(run),
       this.rerun(run),
     );
+  }
+
+  private async loadChanges() {
+    try {
+      this.changes = await api.changes(this.runId);
+      if (!this.stopped) this.render();
+    } catch {
+      // Without the comparison the run page still says everything about the run itself.
+    }
+  }
+
+  /** New failures, old ones and fixes since the last full run on the branch. */
+  private changeLine(run: Run) {
+    const changes = this.changes;
+    if (!changes) return undefined;
+    if (!changes.baseline) return h('p', { class: 'muted', 'data-testid': 'changes' }, `No earlier full run on ${run.branch ?? 'this branch'} to compare with.`);
+    const { baseline } = changes;
+    return h('p', { class: 'changes', 'data-testid': 'changes' },
+      'Since ',
+      h('a', { href: `/runs/${encodeURIComponent(baseline.runId)}` }, baseline.runId),
+      ` (the last full run on ${run.branch ?? 'this branch'}, ${baseline.status}): `,
+      h('span', { class: `chip ${changes.newFailures.length ? 's-failed' : 's-passed'}` }, `${changes.newFailures.length} new failure${changes.newFailures.length === 1 ? '' : 's'}`),
+      ' ',
+      h('span', { class: 'chip' }, `${changes.stillFailing.length} failing before too`),
+      ' ',
+      h('span', { class: `chip ${changes.fixed.length ? 's-passed' : ''}` }, `${changes.fixed.length} fixed`),
+    );
+  }
+
+  /** A failure's tag: new since the last full run, or failing then too. */
+  private changeTag(unit: Unit) {
+    if (this.changes?.newFailures.includes(unit.key)) return h('span', { class: 'tag new', title: 'passed in the last full run on this branch' }, 'new');
+    if (this.changes?.stillFailing.includes(unit.key)) return h('span', { class: 'tag known', title: 'failed in the last full run on this branch too' }, 'failing before');
+    return undefined;
   }
 
   /** For a finished run with failures: the command that runs just those again. */
@@ -228,6 +265,7 @@ export class RunView {
           h('button', { type: 'button', class: 'unit-row', 'data-key': unit.key, onclick: () => this.selectUnit(unit.key) },
             h('span', { class: `badge s-${unit.status}` }, STATUS_ICON[unit.status]),
             h('span', { class: 'unit-name' }, unit.titlePath.join(' › ')),
+            this.changeTag(unit),
             h('span', { class: 'muted small' }, cell ? duration(unit.durationMs) : `${unit.project} · ${duration(unit.durationMs)}`),
           ),
           unit.error && !cell ? h('div', { class: 'error-line' }, unit.error.message.split('\n')[0]!) : undefined,

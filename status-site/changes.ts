@@ -1,0 +1,51 @@
+// What changed since the last full run on the same branch: which failures are new (the unit passed
+// then), which were failing already, which are fixed. The first question when a run goes red is
+// "did we break this, or was it broken?" — the gate asks it of the last approved run; a person
+// triaging asks it of the run before.
+import { leavesOutTests } from '../runner/selection.ts';
+import type { RunMeta, UnitRecord, UnitStatus } from '../runner/model.ts';
+import type { ResultStore } from '../runner/store/result-store.ts';
+
+const FAILING: ReadonlySet<UnitStatus> = new Set(['failed', 'errored']);
+const PASSING: ReadonlySet<UnitStatus> = new Set(['passed', 'flaky']);
+/** Enough to step over a day of re-runs and narrowed runs on a busy branch. */
+const LOOK_BACK_RUNS = 300;
+
+export interface RunChanges {
+  /** The run compared with; null when there is none. */
+  baseline: Pick<RunMeta, 'runId' | 'status' | 'startedAt'> | null;
+  /** Unit keys failing now that passed then. */
+  newFailures: string[];
+  /** Unit keys failing now and then. */
+  stillFailing: string[];
+  /** Unit keys passing now that failed then. */
+  fixed: string[];
+}
+
+/** The newest earlier run on the branch that finished and left no test out. */
+export async function previousFullRun(store: ResultStore, run: RunMeta): Promise<RunMeta | undefined> {
+  let cursor: string | undefined;
+  let seen = 0;
+  do {
+    const page = await store.listRuns({ limit: 100, cursor });
+    const found = page.items.find((other) => other.runId < run.runId && other.branch === run.branch && other.status !== 'running' && !leavesOutTests(other.selection));
+    if (found) return found;
+    seen += page.items.length;
+    cursor = page.cursor;
+  } while (cursor && seen < LOOK_BACK_RUNS);
+  return undefined;
+}
+
+export function compareUnits(now: readonly Pick<UnitRecord, 'key' | 'status'>[], before: readonly Pick<UnitRecord, 'key' | 'status'>[]): Omit<RunChanges, 'baseline'> {
+  const then = new Map(before.map((unit) => [unit.key, unit.status]));
+  const changes = { newFailures: [] as string[], stillFailing: [] as string[], fixed: [] as string[] };
+  for (const unit of now) {
+    const was = then.get(unit.key);
+    // A unit the baseline did not have (new, renamed, or skipped then) is neither new nor fixed.
+    if (!was) continue;
+    if (FAILING.has(unit.status) && PASSING.has(was)) changes.newFailures.push(unit.key);
+    else if (FAILING.has(unit.status) && FAILING.has(was)) changes.stillFailing.push(unit.key);
+    else if (PASSING.has(unit.status) && FAILING.has(was)) changes.fixed.push(unit.key);
+  }
+  return changes;
+}
