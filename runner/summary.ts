@@ -16,6 +16,8 @@ export interface RunSummary {
   modules: Record<string, Record<string, StatusCounts>>;
   failures: { key: string; project: string; file: string; title: string; status: UnitStatus; error?: string }[];
   url?: string;
+  /** Against the last full run on the branch (runner/changes.ts): unit keys. */
+  changes?: { since: string; newFailures: string[]; stillFailing: string[]; fixed: string[] };
 }
 
 function groupCounts(units: readonly UnitRecord[], by: (unit: UnitRecord) => string | undefined): Record<string, StatusCounts> {

@@ -8,7 +8,7 @@ import type { ResultStore } from '../runner/store/result-store.ts';
 import type { ArtifactSource } from './artifact-source.ts';
 import { approvalRoutes, type ApprovalOptions } from './approval-route.ts';
 import { requireSession, signInRoute, type ReadAccess, type SignInOptions } from './read-access.ts';
-import { compareUnits, previousFullRun, type RunChanges } from './changes.ts';
+import { changesSince } from '../runner/changes.ts';
 import { unitStats } from './flakiness.ts';
 import { RunCache } from './run-cache.ts';
 
@@ -107,11 +107,8 @@ export function createApp(options: AppOptions): Hono {
   app.get('/api/runs/:id/changes', async (c) => {
     const run = await store.getRun(runIdOf(c));
     if (!run) throw new HttpError(404, `no run ${c.req.param('id')}`);
-    const baseline = await previousFullRun(store, run);
-    if (!baseline) return c.json({ baseline: null, newFailures: [], stillFailing: [], fixed: [] } satisfies RunChanges);
-    const [now, before] = await Promise.all([cache.units(run.runId), cache.units(baseline.runId)]);
-    const { runId, status, startedAt } = baseline;
-    return c.json({ baseline: { runId, status, startedAt }, ...compareUnits(now, before) } satisfies RunChanges);
+    // Through the run cache: finished runs come from their snapshots.
+    return c.json(await changesSince(store, run, await cache.units(run.runId), (runId) => cache.units(runId)));
   });
 
   app.get('/api/units/:key/history', async (c) => {

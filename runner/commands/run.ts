@@ -21,6 +21,7 @@ import { Progress } from '../progress.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../summary.ts';
 import { openStore } from '../store/open-store.ts';
 import { unitsToRerun } from '../rerun.ts';
+import { changesSince, describeChanges, NO_CHANGES } from '../changes.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { describeExpired, expireLocally } from '../store/expiry.ts';
 import { createNotifier, runLink } from '../notify/from-config.ts';
@@ -291,6 +292,9 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   const notKept = await keepRunSnapshot(config.artifacts, run, finalUnits);
   if (notKept) say(`  (the status site will read this run unit by unit: its snapshot was not written: ${notKept})`);
   const summary = buildSummary(run, finalUnits, ctx.url);
+  // Did this run break something, or was it broken? Asked of the last full run on the branch.
+  const changes = await changesSince(store, run, finalUnits).catch(() => NO_CHANGES);
+  if (changes.baseline) summary.changes = { since: changes.baseline.runId, newFailures: changes.newFailures, stillFailing: changes.stillFailing, fixed: changes.fixed };
   if (ctx.flags.junit) {
     await mkdir(dirname(resolve(io.cwd, ctx.flags.junit)), { recursive: true });
     await writeFile(resolve(io.cwd, ctx.flags.junit), toJUnit(run, finalUnits));
@@ -303,6 +307,7 @@ async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   say('');
   say(formatMatrix(summary));
   say('');
+  if (changes.baseline) say(describeChanges(changes, finalUnits, run.branch));
   say(`${status.toUpperCase()}: ${describeCounts(summary)} in ${((run.durationMs ?? 0) / 1000).toFixed(1)}s — run ${runId}`);
   return summary;
 }

@@ -2,9 +2,9 @@
 // then), which were failing already, which are fixed. The first question when a run goes red is
 // "did we break this, or was it broken?" — the gate asks it of the last approved run; a person
 // triaging asks it of the run before.
-import { leavesOutTests } from '../runner/selection.ts';
-import type { RunMeta, UnitRecord, UnitStatus } from '../runner/model.ts';
-import type { ResultStore } from '../runner/store/result-store.ts';
+import { leavesOutTests } from './selection.ts';
+import type { RunMeta, UnitRecord, UnitStatus } from './model.ts';
+import type { ResultStore } from './store/result-store.ts';
 
 const FAILING: ReadonlySet<UnitStatus> = new Set(['failed', 'errored']);
 const PASSING: ReadonlySet<UnitStatus> = new Set(['passed', 'flaky']);
@@ -48,4 +48,23 @@ export function compareUnits(now: readonly Pick<UnitRecord, 'key' | 'status'>[],
     else if (PASSING.has(unit.status) && FAILING.has(was)) changes.fixed.push(unit.key);
   }
   return changes;
+}
+
+export const NO_CHANGES: RunChanges = { baseline: null, newFailures: [], stillFailing: [], fixed: [] };
+
+/** Against the last full run on the run's branch (baseline null when there is none); units read by `unitsOf`, the store's by default. */
+export async function changesSince(store: ResultStore, run: RunMeta, units: readonly UnitRecord[], unitsOf = (runId: string) => store.getUnits(runId)): Promise<RunChanges> {
+  const baseline = await previousFullRun(store, run);
+  if (!baseline) return NO_CHANGES;
+  const { runId, status, startedAt } = baseline;
+  return { baseline: { runId, status, startedAt }, ...compareUnits(units, await unitsOf(runId)) };
+}
+
+/** One line for the terminal: the counts, and the first new failures by name. */
+export function describeChanges(changes: RunChanges, units: readonly UnitRecord[], branch = 'this branch'): string {
+  const byKey = new Map(units.map((unit) => [unit.key, unit]));
+  const named = changes.newFailures.slice(0, 3).map((key) => byKey.get(key)).filter((unit) => unit !== undefined).map((unit) => `[${unit.project}] ${unit.titlePath.join(' › ')}`);
+  const more = changes.newFailures.length > named.length ? `; +${changes.newFailures.length - named.length} more` : '';
+  const newOnes = `${changes.newFailures.length} new failure${changes.newFailures.length === 1 ? '' : 's'}${named.length ? ` (${named.join('; ')}${more})` : ''}`;
+  return `since ${changes.baseline?.runId}, the last full run on ${branch}: ${newOnes}, ${changes.stillFailing.length} failing before too, ${changes.fixed.length} fixed`;
 }

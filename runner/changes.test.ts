@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createApp } from './app.ts';
+import type { RunSummary } from './summary.ts';
+import { fixtureProject, type FixtureProject } from './testing/fixture-project.ts';
+import { createApp } from '../status-site/app.ts';
 import { compareUnits } from './changes.ts';
-import { seededStore, seedRun, seedUnitRef, type SeededStore } from './testing/seed.ts';
+import { seededStore, seedRun, seedUnitRef, type SeededStore } from '../status-site/testing/seed.ts';
 
 const u = (key: string, status: string) => ({ key, status }) as never;
 const at = (minute: number) => new Date(Date.UTC(2031, 5, 1, 12, minute));
@@ -42,6 +47,38 @@ describe('what changed since the last full run', () => {
       const first = await seedRun(seed, [saves('passed')], { branch: 'fresh' }, at(5));
       assert.deepEqual(await changesOf(first), { baseline: null, newFailures: [], stillFailing: [], fixed: [] });
       assert.equal((await app.request('/api/runs/20990101T000000000Z-zzzz/changes')).status, 404);
+    });
+  });
+
+  describe('at the end of uigate run', () => {
+    let project: FixtureProject;
+    let home: string;
+    before(async () => {
+      project = await fixtureProject({
+        'cart.spec.ts': `import { test, expect } from '@playwright/test';
+test('stays green', async () => { expect(1).toBe(1); });
+test('breaks when told', async () => { expect(process.env.BROKEN ?? '').toBe(''); });
+`,
+      });
+      home = await mkdtemp(join(tmpdir(), 'uigate-home-'));
+    });
+    after(async () => {
+      await project.remove();
+      await rm(home, { recursive: true, force: true });
+    });
+
+    it('names the failures that are new since the last full run, in the terminal and in --json', async () => {
+      const first = await project.uigate(['run', '--no-serve', '--json'], { env: { UIGATE_HOME: home } });
+      assert.equal(first.code, 0, first.stderr);
+      assert.doesNotMatch(first.stderr, /since .*the last full run/, 'nothing to compare the first run with');
+      const baseline = (JSON.parse(first.stdout) as RunSummary).runId;
+
+      const second = await project.uigate(['run', '--no-serve', '--json'], { env: { UIGATE_HOME: home, BROKEN: '1' } });
+      assert.equal(second.code, 1, second.stderr);
+      assert.match(second.stderr, new RegExp(`since ${baseline}, the last full run on this branch: 1 new failure \\(\\[chromium\\] breaks when told\\), 0 failing before too, 0 fixed`));
+      const summary = JSON.parse(second.stdout) as RunSummary;
+      assert.equal(summary.changes?.since, baseline);
+      assert.deepEqual(summary.changes?.newFailures, [summary.failures[0]!.key]);
     });
   });
 });
