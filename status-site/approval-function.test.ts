@@ -38,10 +38,13 @@ async function signatureOk(method: string, url: URL, headers: Record<string, str
 const SESSION_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:uigate-sessions-AbCdEf';
 
 /** A function URL request to the status function (behind CloudFront), cookies as AWS passes them. */
-function statusEvent(path: string, query = '', cookies?: string[]) {
+function statusEvent(path: string, options: { cookies?: string[]; post?: unknown } = {}) {
+  const method = options.post === undefined ? 'GET' : 'POST';
+  const headers = { host: 'status.example.com', ...(method === 'POST' ? { 'content-type': 'application/json', 'x-uigate-request': 'session' } : {}) };
   return {
-    version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: query, headers: { host: 'status.example.com' }, cookies, isBase64Encoded: false,
-    requestContext: { accountId: '123456789012', apiId: 's', domainName: 'status.example.com', domainPrefix: 's', http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'browser' }, requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0 },
+    version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '', headers, cookies: options.cookies, isBase64Encoded: false,
+    ...(method === 'POST' ? { body: JSON.stringify(options.post) } : {}),
+    requestContext: { accountId: '123456789012', apiId: 's', domainName: 'status.example.com', domainPrefix: 's', http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'browser' }, requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0 },
   };
 }
 
@@ -121,17 +124,19 @@ describe('uigate approve against the approval function (AWS_IAM function URL)', 
     assert.equal(opened.code, 0, opened.stderr);
     assert.match(opened.stderr, /sign-in link for arn:aws:sts::123456789012:assumed-role\/Developer\/dev@example.com: open it within 5 minutes/);
     const link = new URL(opened.stdout.trim());
-    assert.equal(link.origin, 'https://status.example.com');
+    assert.equal(`${link.origin}${link.pathname}${link.search}`, 'https://status.example.com/');
+    const fragment = new URLSearchParams(link.hash.slice(1));
+    assert.equal(fragment.get('next'), `/runs/${runId}`);
 
     type Answer = { statusCode: number; body: string; headers: Record<string, string>; cookies?: string[] };
     const status = (event: ReturnType<typeof statusEvent>) => handle(lambdaApp(statusEnv))(event as never, {} as never) as Promise<Answer>;
     assert.equal((await status(statusEvent(`/api/runs/${runId}`))).statusCode, 401, 'closed without a session');
-    const signIn = await status(statusEvent(link.pathname, link.search.slice(1)));
-    assert.equal(signIn.statusCode, 302);
-    assert.equal(signIn.headers.location, `/runs/${runId}`);
+    // What the page does with the fragment (status-site/page/sign-in.ts).
+    const signIn = await status(statusEvent('/api/auth', { post: { token: fragment.get('signin') } }));
+    assert.equal(signIn.statusCode, 200, signIn.body);
     const cookie = signIn.cookies?.[0]?.split(';')[0];
     assert.match(cookie ?? '', /^uigate_session=v1\./);
-    const read = await status(statusEvent(`/api/runs/${runId}`, '', [cookie!]));
+    const read = await status(statusEvent(`/api/runs/${runId}`, { cookies: [cookie!] }));
     assert.equal(read.statusCode, 200);
     assert.equal(JSON.parse(read.body).run.runId, runId);
   });

@@ -34,11 +34,13 @@ describe('reading the status site in AWS needs a session', () => {
     }
   });
 
-  it('turns a sign-in link into a session cookie (HttpOnly, Secure, SameSite=Lax) and sends the reader on', async () => {
-    const link = mintToken(SECRET, ANA, 'link');
-    const response = await app.request(`/api/auth?token=${link}&next=${encodeURIComponent(`/runs/${runId}`)}`);
-    assert.equal(response.status, 302);
-    assert.equal(response.headers.get('location'), `/runs/${runId}`);
+  const signIn = (token: string, header = 'session') =>
+    app.request('/api/auth', { method: 'POST', headers: { 'content-type': 'application/json', 'x-uigate-request': header }, body: JSON.stringify({ token }) });
+
+  it("turns a sign-in link's token into a session cookie (HttpOnly, Secure, SameSite=Lax)", async () => {
+    const response = await signIn(mintToken(SECRET, ANA, 'link'));
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { reader: ANA });
     const setCookie = response.headers.get('set-cookie') ?? '';
     assert.match(setCookie, /HttpOnly/);
     assert.match(setCookie, /Secure/);
@@ -51,17 +53,19 @@ describe('reading the status site in AWS needs a session', () => {
     assert.equal(((await runs.json()) as { runs: { runId: string }[] }).runs[0]!.runId, runId);
   });
 
-  it('refuses an expired or forged link, a session used as a link, a link used as a session; never redirects off the site', async () => {
+  it('refuses an expired or forged link, a session used as a link, a link used as a session, and a post without the uigate header', async () => {
     const old = mintToken(SECRET, ANA, 'link', new Date(Date.now() - 600_000));
     for (const token of [old, mintToken('x'.repeat(64), ANA, 'link'), mintToken(SECRET, ANA, 'session')]) {
-      const response = await app.request(`/api/auth?token=${token}`);
+      const response = await signIn(token);
       assert.equal(response.status, 401);
       assert.equal(response.headers.get('set-cookie'), null);
     }
     const asCookie = await app.request('/api/runs', { headers: { cookie: `${SESSION_COOKIE}=${mintToken(SECRET, ANA, 'link')}` } });
     assert.equal(asCookie.status, 401);
-    const offsite = await app.request(`/api/auth?token=${mintToken(SECRET, ANA, 'link')}&next=${encodeURIComponent('//evil.example/')}`);
-    assert.equal(offsite.headers.get('location'), '/');
+    // A cross-site form can set no custom header: no one can sign a victim in as themselves.
+    const noHeader = await signIn(mintToken(SECRET, ANA, 'link'), 'approval');
+    assert.equal(noHeader.status, 403);
+    assert.equal(noHeader.headers.get('set-cookie'), null);
   });
 
   it('leaves reads open where there is no session secret: uigate serve on 127.0.0.1', async () => {
@@ -87,9 +91,10 @@ describe('sign-in links from the approval function', () => {
     const body = (await response.json()) as { url: string; reader: string };
     assert.equal(body.reader, DEV);
     const url = new URL(body.url);
-    assert.equal(url.origin + url.pathname, 'https://status.example.com/api/auth');
-    assert.equal(url.searchParams.get('next'), '/runs/x');
-    assert.equal(verifyToken(SECRET, url.searchParams.get('token')!, 'link'), DEV);
+    assert.equal(url.origin + url.pathname + url.search, 'https://status.example.com/', 'the token rides in the fragment, which no server sees');
+    const fragment = new URLSearchParams(url.hash.slice(1));
+    assert.equal(fragment.get('next'), '/runs/x');
+    assert.equal(verifyToken(SECRET, fragment.get('signin')!, 'link'), DEV);
   });
 
   it('refuses an unsigned caller, one not on approval.readers, and a request without the uigate header', async () => {

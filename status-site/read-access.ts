@@ -1,12 +1,14 @@
 // Read access to the status site in AWS (see session.ts). The status function answers the API and
-// artifacts only with a session cookie, which `GET /api/auth?token=` sets from a sign-in link; the
-// approval function, which knows the IAM caller, hands out those links (`POST /api/session`).
+// artifacts only with a session cookie, which `POST /api/auth` sets from a sign-in link's token; the
+// approval function, which knows the IAM caller, hands out those links (`POST /api/session`) as
+// `https://<status>/#signin=<token>&next=<path>`, and the page makes the post.
 // Under Node (`uigate serve`, 127.0.0.1) there is none of this: the machine is the boundary.
 import type { Context, Hono, Next } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { isListed } from '../runner/gate/approval.ts';
 import { APPROVAL_HEADER } from './approval-route.ts';
-import { LINK_SECONDS, mintToken, safeNext, SESSION_COOKIE, SESSION_SECONDS, verifyToken } from './session.ts';
+import { safeNext } from './safe-next.ts';
+import { LINK_SECONDS, mintToken, SESSION_COOKIE, SESSION_SECONDS, verifyToken } from './session.ts';
 
 export interface ReadAccess {
   /** The signing secret (Secrets Manager in AWS), read once. */
@@ -15,16 +17,20 @@ export interface ReadAccess {
 
 export const SIGN_IN = 'sign in first: `npx uigate open` prints a sign-in link (for an AWS identity allowed to call approval.url)';
 
-/** On the status function: every API and artifact request needs a session; `/api/auth` makes one. */
+/** On the status function: every API and artifact request needs a session; `POST /api/auth` makes one. */
 export function requireSession(app: Hono, access: ReadAccess | undefined): void {
   if (!access) return;
-  app.get('/api/auth', async (c) => {
+  // The link's token arrives from the page, which read it from the URL's fragment: a fragment is
+  // never sent to a server, so the token stays out of CloudFront's logs, Referer headers and proxies.
+  app.post('/api/auth', async (c) => {
+    if (c.req.header(APPROVAL_HEADER) !== 'session') return c.json({ error: `missing ${APPROVAL_HEADER}: session header; sign in through the page` }, 403);
     const secret = await access.secret();
-    const who = verifyToken(secret, c.req.query('token'), 'link');
+    const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
+    const who = verifyToken(secret, typeof body.token === 'string' ? body.token : undefined, 'link');
     if (!who) return c.json({ error: `this sign-in link is not valid or has expired (links last ${LINK_SECONDS / 60} minutes): run \`npx uigate open\` again` }, 401);
     // HttpOnly: no script of ours (or injected) reads it; Lax: sent when following a link, not on cross-site posts.
     setCookie(c, SESSION_COOKIE, mintToken(secret, who, 'session'), { httpOnly: true, secure: true, sameSite: 'Lax', path: '/', maxAge: SESSION_SECONDS });
-    return c.redirect(safeNext(c.req.query('next')), 302);
+    return c.json({ reader: who });
   });
   const guard = async (c: Context, next: Next) => {
     if (c.req.path === '/api/auth') return next();
@@ -55,8 +61,8 @@ export function signInRoute(app: Hono, options: SignInOptions | undefined): void
     const body = (await c.req.json().catch(() => ({}))) as { next?: unknown };
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
     const token = mintToken(await options.secret(), who, 'link');
-    const url = new URL('/api/auth', options.statusUrl);
-    url.search = new URLSearchParams({ token, next }).toString();
+    const url = new URL('/', options.statusUrl);
+    url.hash = new URLSearchParams({ signin: token, next }).toString();
     return c.json({ url: url.toString(), reader: who, expiresInSeconds: LINK_SECONDS });
   });
 }

@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { ResultStore } from '../runner/store/result-store.ts';
 import type { ApprovalOptions } from './approval-route.ts';
+import type { ReadAccess } from './read-access.ts';
 import { createApp } from './app.ts';
 import { ArtifactSources, LocalArtifactSource, type ArtifactSource } from './artifact-source.ts';
 import { buildPage } from './build.ts';
@@ -24,6 +25,8 @@ export interface StatusServerOptions {
   /** 127.0.0.1 unless told otherwise: results and artifacts are not for the whole network. */
   host?: string;
   approvals?: ApprovalOptions;
+  /** Reads only with a session (read-access.ts), as in AWS; off under Node, where 127.0.0.1 is the boundary. */
+  readAccess?: ReadAccess;
 }
 
 /** The artifact options for a config's `artifacts`: its folder, and its bucket when it names one. */
@@ -36,7 +39,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const bucket = options.artifactsBucket && new S3ArtifactSource(options.artifactsBucket);
   const local = new LocalArtifactSource(options.artifactsDir);
   const artifacts: ArtifactSource = bucket ? new ArtifactSources(local, bucket) : local;
-  const app = createApp({ store: options.store, artifacts, page: () => buildPage(), approvals: options.approvals });
+  const app = createApp({ store: options.store, artifacts, page: () => buildPage(), approvals: options.approvals, readAccess: options.readAccess });
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
     const instance = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => ok(instance));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LINK_SECONDS, mintToken, safeNext, SESSION_SECONDS, verifyToken } from './session.ts';
+import { safeNext } from './safe-next.ts';
+import { LINK_SECONDS, mintToken, SESSION_SECONDS, verifyToken } from './session.ts';
 
 const SECRET = 'a'.repeat(64);
 const ANA = 'arn:aws:sts::123456789012:assumed-role/ReleaseManager/ana@example.com';

@@ -42,8 +42,3 @@ export function verifyToken(secret: string, token: string | undefined, purpose: 
     return undefined;
   }
 }
-
-/** Where to go after signing in: a path on this site only, never another site (`//evil`, `https://evil`). */
-export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])[A-Za-z0-9/_.?=&%-]*$/.test(next) ? next : '/';
-}

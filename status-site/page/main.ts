@@ -2,6 +2,7 @@
 import { h, replace } from './dom.ts';
 import { RunsView } from './runs-view.ts';
 import { RunView } from './run-view.ts';
+import { signInFromLink } from './sign-in.ts';
 
 interface View {
   start(): Promise<void>;
@@ -35,4 +36,4 @@ document.addEventListener('click', (event) => {
   route();
 });
 window.addEventListener('popstate', route);
-route();
+void signInFromLink().then((failure) => (failure ? replace(root, h('p', { class: 'error-box', 'data-testid': 'sign-in-error' }, failure)) : route()));
