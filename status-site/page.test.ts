@@ -55,9 +55,11 @@ describe('the status page in a real browser', () => {
     await expect(matrix.locator('td[data-module="form"][data-project="chromium"] .flaky-mark')).toHaveText(' ~1');
     await expect(page.getByTestId('run-selection')).toHaveCount(0);
     await expect(page.getByTestId('rerun')).toContainText(`npx uigate run --rerun-failed ${runId}`);
-    // The progress bar's segments are sized through the CSSOM, which the CSP allows.
-    const failedShare = await page.locator('.progress .seg.s-failed').evaluate((el) => el.getBoundingClientRect().width);
-    expect(failedShare).toBeGreaterThan(10);
+    // The progress bar's segments are sized through the CSSOM, which the CSP allows. Polled: the
+    // page re-renders when the approval and changes arrive, and locator.evaluate resolves the element
+    // before it measures it, so a re-render in between measures a detached segment (width 0).
+    const failedShare = page.locator('.progress .seg.s-failed');
+    await expect.poll(() => failedShare.evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(10);
   });
 
   it('tells new failures from old ones: since the last full run on the branch', async () => {
@@ -153,8 +155,7 @@ describe('the status page in a real browser', () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await phone.goto(`${server.runUrl(runId)}?unit=${seedUnitRef({ file: 'form.spec.ts', title: 'saves' }).key}`);
     await expect(phone.getByTestId('unit-panel')).toBeVisible();
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    await expect.poll(() => phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await phone.close();
   });
 
