@@ -14,6 +14,7 @@ describe('the status page in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let runId: string;
+  const pageErrors: string[] = [];
 
   before(async () => {
     seed = await seededStore();
@@ -36,12 +37,14 @@ describe('the status page in a real browser', () => {
     assert.ok(!isMissing(resolved), 'chromium is needed for this test');
     browser = await chromium.launch(resolved.use.launchOptions);
     page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('dialog', () => assert.fail('a script from test output ran (dialog)'));
   });
   after(async () => {
     await browser?.close();
     await server?.close();
     await seed?.remove();
+    assert.deepEqual(pageErrors, [], 'the page threw');
   });
 
   it('shows the run with its module × browser matrix', async () => {
@@ -148,6 +151,87 @@ describe('the status page in a real browser', () => {
     await seed.store.updateRun(live, { status: 'passed', finishedAt: new Date().toISOString(), durationMs: 3000 });
     await expect(cell).toHaveAttribute('data-status', 'passed', { timeout: 10_000 });
     await expect(cell).toContainText('2/2');
+    await expect(page.getByTestId('run-status')).toHaveText('passed');
+  });
+
+  it('keeps the reader’s place while a live run updates: history, open stack, selection, scroll, focus, caret', async () => {
+    // A failed unit to read while eight browsers' worth of others run: wide enough to scroll on a phone.
+    const projects = ['chromium', 'firefox', 'webkit', 'edge', 'chrome-beta', 'mobile-chrome', 'mobile-safari', 'tablet'];
+    const live = await seedRun(seed, [
+      { file: 'wide.spec.ts', title: 'one', status: 'failed', error: 'expected the total\nto be 3' },
+      ...projects.slice(1).map((project) => ({ file: 'wide.spec.ts', title: 'two', project, status: 'queued' as const })),
+    ], { status: 'running' });
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    phone.on('pageerror', (error) => pageErrors.push(error.message));
+    let historyReads = 0;
+    phone.on('request', (request) => void (request.url().includes('/history') && historyReads++));
+    await phone.goto(`${server.runUrl(live)}?unit=${seedUnitRef({ file: 'wide.spec.ts', title: 'one' }).key}`);
+    const panel = phone.getByTestId('unit-panel');
+    await expect(panel.getByTestId('unit-stats')).toBeVisible();
+    const cellOf = (project: string) => phone.getByTestId('matrix').locator(`td[data-project="${project}"]`);
+    let step = 0;
+    const update = async (project: string, status: 'running' | 'passed') => {
+      await seed.store.recordUnit({ ...seedUnitRef({ file: 'wide.spec.ts', title: 'two', project }), runId: live, status, seq: 1000 + ++step, attempt: 1 });
+      await expect(cellOf(project)).toHaveAttribute('data-status', status, { timeout: 10_000 });
+    };
+
+    await panel.getByText('Stack').click();
+    await phone.getByTestId('unit-error').evaluate((pre) => getSelection()!.selectAllChildren(pre));
+    const wrap = phone.locator('.matrix-wrap');
+    await wrap.evaluate((el) => el.scrollTo(200, 0));
+    await expect.poll(() => wrap.evaluate((el) => el.scrollLeft)).toBeGreaterThan(100);
+    const scrolled = await wrap.evaluate((el) => el.scrollLeft);
+    await update('firefox', 'running');
+    await expect(panel.locator('details')).toHaveAttribute('open', '');
+    expect(await phone.evaluate(() => getSelection()!.toString())).toBe('expected the total\nto be 3');
+    expect(await wrap.evaluate((el) => el.scrollLeft)).toBe(scrolled);
+    expect(historyReads).toBe(1);
+
+    // Typing in the filter while polls land: every key arrives, the caret stays where it was.
+    const search = phone.getByLabel('Filter modules');
+    await search.pressSequentially('wi');
+    await update('firefox', 'passed');
+    await search.press('ArrowLeft');
+    await phone.keyboard.type('X');
+    await expect(search).toHaveValue('wXi');
+    await expect(search).toBeFocused();
+
+    // A keyboard user on a matrix cell that the poll redraws stays on it.
+    await search.fill('');
+    await cellOf('webkit').getByRole('button').focus();
+    await update('webkit', 'running');
+    await expect(cellOf('webkit').getByRole('button')).toBeFocused();
+    await phone.close();
+  });
+
+  it('keeps a runs-list row focused while the list refreshes around it', async () => {
+    const live = await seedRun(seed, [{ file: 'rows.spec.ts', title: 'one', status: 'running' }], { status: 'running' });
+    await page.goto(server.url);
+    const row = page.locator(`a.run-row[data-run="${live}"]`);
+    await row.focus();
+    await seed.store.recordUnit({ ...seedUnitRef({ file: 'rows.spec.ts', title: 'one' }), runId: live, status: 'passed', seq: 1000, attempt: 1, durationMs: 500 });
+    await seed.store.updateRun(live, { status: 'passed', finishedAt: new Date().toISOString(), durationMs: 900 });
+    await expect(row.locator('.badge')).toHaveText('passed', { timeout: 15_000 });
+    await expect(row).toBeFocused();
+  });
+
+  it('asks nothing while the tab is hidden, and catches up as soon as it is seen again', async () => {
+    const live = await seedRun(seed, [{ file: 'hidden.spec.ts', title: 'one', status: 'running' }], { status: 'running' });
+    const polls: string[] = [];
+    const runApi = `/api/runs/${encodeURIComponent(live)}`;
+    page.on('request', (request) => void (new URL(request.url()).pathname === runApi && polls.push(request.url())));
+    await page.goto(server.runUrl(live));
+    await expect.poll(() => polls.length, { timeout: 10_000 }).toBeGreaterThan(1);
+    // As a string: the test's compiler would name the getter with a helper the page does not have.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate(`Object.defineProperty(document, 'hidden', { configurable: true, get: () => ${hidden} }); document.dispatchEvent(new Event('visibilitychange'))`);
+    await setHidden(true);
+    await page.waitForTimeout(500); // a poll already under way may still land
+    const before = polls.length;
+    await page.waitForTimeout(4_000); // more than two poll intervals
+    expect(polls.length).toBe(before);
+    await seed.store.updateRun(live, { status: 'passed', finishedAt: new Date().toISOString(), durationMs: 900 });
+    await setHidden(false);
     await expect(page.getByTestId('run-status')).toHaveText('passed');
   });
 

@@ -2,6 +2,8 @@
 // of a chosen cell, and one unit in full.
 import { api, type Changes, type Run, type Unit } from './api.ts';
 import { command, h, replace } from './dom.ts';
+import { Poller } from './poller.ts';
+import { Slots } from './slots.ts';
 import { ago, duration, shortCommit, STATUS_ICON, STATUS_LABEL, worst, type Status } from './format.ts';
 import { describeSelection, NOT_RERUN } from '../../runner/selection.ts';
 import { unitPanel } from './unit-panel.ts';
@@ -27,9 +29,14 @@ export class RunView {
   private filters: Filters = { failedOnly: false, projects: new Set(), module: '' };
   private cell: Cell | undefined;
   private unitKey: string | undefined;
-  private timer: number | undefined;
   private stopped = false;
+  private readonly poller = new Poller(POLL_MS, () => this.load());
   private readonly body = h('div', { class: 'run-view' });
+  private readonly layout = h('div', { class: 'run-layout' });
+  private readonly main = h('div', { class: 'run-main' });
+  private readonly bodySlots = new Slots(this.body);
+  private readonly layoutSlots = new Slots(this.layout);
+  private readonly mainSlots = new Slots(this.main);
   private readonly approval: ApprovalPanel;
   private approvalLoaded = false;
   private changes: Changes | undefined;
@@ -48,18 +55,19 @@ export class RunView {
   async start() {
     replace(this.root, this.body);
     this.setCrumbs(h('a', { href: '/' }, 'Runs'), this.runId);
-    await this.load();
+    this.poller.start();
   }
 
   stop() {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.poller.stop();
   }
 
-  private async load() {
+  /** One poll; answers whether to poll again: while the run goes, and once it ends one last time. */
+  private async load(): Promise<boolean> {
     try {
       const detail = await api.run(this.runId);
-      if (this.stopped) return;
+      if (this.stopped) return false;
       this.run = detail.run;
       this.units = detail.units;
       this.render();
@@ -71,8 +79,7 @@ export class RunView {
       void this.approval.load();
       void this.loadChanges();
     }
-    // Keep polling while the run goes; once it ends, one last render and stop.
-    if (!this.stopped && (!this.run || this.run.status === 'running')) this.timer = window.setTimeout(() => this.load(), POLL_MS);
+    return !this.run || this.run.status === 'running';
   }
 
   private visibleUnits(): Unit[] {
@@ -90,16 +97,26 @@ export class RunView {
     const run = this.run!;
     const units = this.visibleUnits();
     const selected = this.unitKey ? this.units.find((unit) => unit.key === this.unitKey) : undefined;
-    replace(
-      this.body,
-      this.summary(run),
-      run.status === 'running' ? undefined : this.approval.element,
-      this.filterBar(run),
-      h('div', { class: `run-layout${selected ? ' with-panel' : ''}` },
-        h('div', { class: 'run-main' }, this.matrix(run, units), this.unitList(units)),
-        selected ? unitPanel(selected, () => this.selectUnit(undefined)) : undefined,
-      ),
-    );
+    const { failedOnly, projects } = this.filters;
+    const elapsed = duration(run.durationMs ?? Date.now() - Date.parse(run.startedAt));
+    // Each part names the data it is built from; a poll that changed nothing in it leaves it alone.
+    this.bodySlots.update([
+      { key: 'summary', same: JSON.stringify([run, this.units.map((unit) => unit.status), this.changes, elapsed, ago(run.startedAt)]), build: () => this.summary(run) },
+      ...(run.status === 'running' ? [] : [{ key: 'approval', same: '', build: () => this.approval.element }]),
+      // The module filter is left out: its field already shows what is typed in it.
+      { key: 'filters', same: JSON.stringify([run.projects, failedOnly, [...projects]]), build: () => this.filterBar(run) },
+      { key: 'layout', same: '', build: () => this.layout },
+    ]);
+    this.layout.classList.toggle('with-panel', selected !== undefined);
+    this.layoutSlots.update([
+      { key: 'main', same: '', build: () => this.main },
+      ...(selected ? [{ key: `panel ${selected.key}`, same: JSON.stringify(selected), build: () => unitPanel(selected, () => this.selectUnit(undefined)) }] : []),
+    ]);
+    const shown = units.map((unit) => [unit.key, unit.status, unit.durationMs, unit.error?.message]);
+    this.mainSlots.update([
+      { key: 'matrix', same: JSON.stringify([run.projects, failedOnly, [...projects], this.cell, shown]), build: () => this.matrix(run, units) },
+      { key: 'list', same: JSON.stringify([this.cell, this.unitKey, this.changes, shown]), build: () => this.unitList(units) },
+    ]);
     document.title = `${STATUS_ICON[run.status as Status] ?? ''} ${run.runId} — uigate`;
   }
 
@@ -178,19 +195,15 @@ export class RunView {
 
   private filterBar(run: Run) {
     const projects = run.projects.length ? run.projects : [...new Set(this.units.map((unit) => unit.project))];
-    const failed = h('input', { type: 'checkbox', id: 'failed-only', checked: this.filters.failedOnly });
+    const failed = h('input', { type: 'checkbox', id: 'failed-only', checked: this.filters.failedOnly, 'data-focus': 'failed-only' });
     failed.addEventListener('change', () => {
       this.filters.failedOnly = failed.checked;
       this.render();
     });
-    const search = h('input', { type: 'search', placeholder: 'Filter modules', value: this.filters.module, 'aria-label': 'Filter modules' });
+    const search = h('input', { type: 'search', placeholder: 'Filter modules', value: this.filters.module, 'aria-label': 'Filter modules', 'data-focus': 'module-filter' });
     search.addEventListener('input', () => {
       this.filters.module = search.value;
-      const position = search.selectionStart;
       this.render();
-      const again = this.body.querySelector<HTMLInputElement>('input[type=search]');
-      again?.focus();
-      again?.setSelectionRange(position, position);
     });
     return h('div', { class: 'filters' },
       h('label', { class: 'toggle' }, failed, ' Failed only'),
@@ -201,6 +214,7 @@ export class RunView {
             type: 'button',
             class: `chip-toggle${on ? ' on' : ''}`,
             'aria-pressed': on ? 'true' : 'false',
+            'data-focus': `browser ${project}`,
             onclick: () => {
               const set = this.filters.projects;
               if (set.size === 0) projects.filter((p) => p !== project).forEach((p) => set.add(p));
@@ -227,7 +241,7 @@ export class RunView {
       const key = `${unit.module}\u0000${unit.project}`;
       byCell.set(key, [...(byCell.get(key) ?? []), unit]);
     }
-    return h('div', { class: 'matrix-wrap' },
+    return h('div', { class: 'matrix-wrap', 'data-scroll': 'matrix' },
       h('table', { class: 'matrix', 'data-testid': 'matrix' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Module'), ...projects.map((project) => h('th', { scope: 'col' }, project)))),
         h('tbody', {}, ...modules.map((module) =>
@@ -241,7 +255,7 @@ export class RunView {
               const flaky = cellUnits.filter((unit) => unit.status === 'flaky').length;
               const chosen = this.cell?.module === module && this.cell.project === project;
               return h('td', { class: `cell s-${status}${chosen ? ' chosen' : ''}`, 'data-module': module, 'data-project': project, 'data-status': status },
-                h('button', { type: 'button', 'aria-label': `${module} in ${project}: ${status}`, onclick: () => this.selectCell(chosen ? undefined : { module, project }) },
+                h('button', { type: 'button', 'aria-label': `${module} in ${project}: ${status}`, 'data-focus': `cell ${module} ${project}`, onclick: () => this.selectCell(chosen ? undefined : { module, project }) },
                   h('span', { class: 'icon' }, STATUS_ICON[status]),
                   ` ${good}/${cellUnits.length}`,
                   flaky ? h('span', { class: 'flaky-mark' }, ` ~${flaky}`) : undefined,
@@ -262,7 +276,7 @@ export class RunView {
       h('h2', {}, heading),
       h('ul', {}, ...shown.slice(0, 500).map((unit) =>
         h('li', { class: unit.key === this.unitKey ? 'chosen' : undefined },
-          h('button', { type: 'button', class: 'unit-row', 'data-key': unit.key, onclick: () => this.selectUnit(unit.key) },
+          h('button', { type: 'button', class: 'unit-row', 'data-key': unit.key, 'data-focus': `unit ${unit.key}`, onclick: () => this.selectUnit(unit.key) },
             h('span', { class: `badge s-${unit.status}` }, STATUS_ICON[unit.status]),
             h('span', { class: 'unit-name' }, unit.titlePath.join(' › ')),
             this.changeTag(unit),

@@ -2,7 +2,9 @@
 import { api, type Run } from './api.ts';
 import { describeSelection } from '../../runner/selection.ts';
 import { runsChart } from './chart.ts';
-import { h, replace } from './dom.ts';
+import { h } from './dom.ts';
+import { Poller } from './poller.ts';
+import { Slots } from './slots.ts';
 import { ago, duration, percent, shortCommit, STATUS_ICON, type Status } from './format.ts';
 
 const REFRESH_MS = 5_000;
@@ -16,7 +18,7 @@ function countsBar(run: Run) {
 
 function row(run: Run) {
   const counts = (Object.entries(run.counts) as [Status, number][]).filter(([, n]) => n > 0);
-  return h('a', { class: 'run-row', href: `/runs/${encodeURIComponent(run.runId)}`, 'data-run': run.runId },
+  return h('a', { class: 'run-row', href: `/runs/${encodeURIComponent(run.runId)}`, 'data-run': run.runId, 'data-focus': `run ${run.runId}` },
     h('span', { class: `badge s-${run.status}` }, run.status),
     h('span', { class: 'run-id' }, run.runId, h('span', { class: 'muted small' }, ` ${run.trigger}`),
       // A partial run reads like a green one at a glance; mark it.
@@ -31,37 +33,44 @@ function row(run: Run) {
 export class RunsView {
   private runs: Run[] = [];
   private cursor: string | null = null;
-  private timer: number | undefined;
   private stopped = false;
+  private failure: string | undefined;
+  private readonly poller = new Poller(REFRESH_MS, () => this.refresh());
+  private readonly list = h('div', { class: 'runs', 'data-testid': 'runs' });
+  private readonly slots: Slots;
+  private readonly rows = new Slots(this.list);
 
   constructor(
-    private readonly root: HTMLElement,
+    root: HTMLElement,
     private readonly setCrumbs: (...parts: (string | Node)[]) => void,
-  ) {}
+  ) {
+    this.slots = new Slots(root);
+  }
 
   async start() {
     this.setCrumbs('Runs');
-    await this.refresh();
+    this.poller.start();
   }
 
   stop() {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.poller.stop();
   }
 
-  private async refresh() {
+  private async refresh(): Promise<boolean> {
     try {
       const page = await api.runs();
-      if (this.stopped) return;
+      if (this.stopped) return false;
       // Keep pages already loaded beyond the first; replace the first with what is new.
       const older = this.runs.slice(page.runs.length).filter((run) => !page.runs.some((r) => r.runId === run.runId));
       this.runs = [...page.runs, ...older];
       if (this.cursor === null || older.length === 0) this.cursor = page.cursor;
-      this.render();
+      this.failure = undefined;
     } catch (error) {
-      replace(this.root, h('p', { class: 'error-box' }, `Could not load runs: ${(error as Error).message}`));
+      this.failure = `Could not load runs: ${(error as Error).message}`;
     }
-    if (!this.stopped) this.timer = window.setTimeout(() => this.refresh(), REFRESH_MS);
+    this.render();
+    return true;
   }
 
   private async more() {
@@ -87,15 +96,24 @@ export class RunsView {
   }
 
   private render() {
+    const failure = this.failure;
+    if (failure && this.runs.length === 0) return this.slots.update([{ key: 'failure', same: failure, build: () => h('p', { class: 'error-box' }, failure) }]);
     if (this.runs.length === 0) {
-      replace(this.root, h('section', { class: 'empty' }, h('h1', {}, 'No runs yet'), h('p', {}, 'Start one with '), h('code', {}, 'npx uigate run'), h('p', {}, 'or any '), h('code', {}, 'npx playwright test')));
-      return;
+      return this.slots.update([{
+        key: 'empty', same: '',
+        build: () => h('section', { class: 'empty' }, h('h1', {}, 'No runs yet'), h('p', {}, 'Start one with '), h('code', {}, 'npx uigate run'), h('p', {}, 'or any '), h('code', {}, 'npx playwright test')),
+      }]);
     }
-    replace(this.root,
-      h('h1', {}, 'Runs'),
-      this.trend(),
-      h('div', { class: 'runs', 'data-testid': 'runs' }, ...this.runs.map(row)),
-      this.cursor ? h('button', { type: 'button', class: 'more', onclick: () => this.more() }, 'Older runs') : undefined,
-    );
+    const finished = this.runs.filter((run) => run.status !== 'running').map((run) => [run.runId, run.status, run.durationMs]);
+    // Rows are rebuilt one by one as their runs change, so a row someone tabbed to keeps the focus.
+    this.rows.update(this.runs.map((run) => ({ key: run.runId, same: JSON.stringify([run, ago(run.startedAt)]), build: () => row(run) })));
+    this.slots.update([
+      { key: 'title', same: '', build: () => h('h1', {}, 'Runs') },
+      // Refreshing while the list cannot be read keeps the last list, and says why it is not moving.
+      ...(failure ? [{ key: 'failure', same: failure, build: () => h('p', { class: 'error-box' }, failure) }] : []),
+      { key: 'trend', same: JSON.stringify(finished.slice(0, 40)), build: () => this.trend() },
+      { key: 'runs', same: '', build: () => this.list },
+      ...(this.cursor ? [{ key: 'more', same: '', build: () => h('button', { type: 'button', class: 'more', 'data-focus': 'more', onclick: () => this.more() }, 'Older runs') }] : []),
+    ]);
   }
 }

@@ -58,7 +58,7 @@ export function unitPanel(unit: Unit, onClose: () => void): HTMLElement {
         h('p', { class: 'muted small' }, `${unit.project} · ${unit.module} · ${unit.file}:${unit.line}`),
         h('h2', { class: 'unit-title' }, unit.titlePath.join(' › ')),
       ),
-      h('button', { type: 'button', class: 'close', 'aria-label': 'Close', onclick: onClose }, '×'),
+      h('button', { type: 'button', class: 'close', 'aria-label': 'Close', 'data-focus': 'close-panel', onclick: onClose }, '×'),
     ),
     h('p', { class: 'facts' },
       badge(unit),
