@@ -97,6 +97,24 @@ describe('the uigate stack, synthesized', () => {
     assert.ok(executor.Properties.MemorySize >= 2048);
   });
 
+  it('runs one supported Node.js major everywhere: every function and every pipeline step on Node 22', () => {
+    const runtimes = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as { Properties: { Runtime?: string } }).Properties.Runtime);
+    // CDK's own helper functions (bucket deployment, log retention) bring their runtimes: ours are the named ones.
+    const ours = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => !/^(Custom|AWS|BucketDeployment|LogRetention)/.test(id));
+    assert.ok(ours.length >= 4, `the stack's functions: ${ours.map(([id]) => id).join(', ')}`);
+    assert.deepEqual([...new Set(ours.map(([, f]) => (f as { Properties: { Runtime: string } }).Properties.Runtime))], ['nodejs22.x']);
+    assert.ok(!runtimes.includes('nodejs20.x') && !runtimes.includes('nodejs18.x'), `runtimes: ${runtimes.join(', ')}`);
+    // Inline buildspecs, some joined with CloudFormation tokens: read them as text. The worker's
+    // buildspec is a file run in Playwright's own image, which brings its Node.
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map((p) => (p as { Properties: { Source: { BuildSpec?: unknown } } }).Properties.Source.BuildSpec)
+      .map((spec) => (typeof spec === 'string' ? spec : (spec as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')))
+      .filter((text) => text.startsWith('{'));
+    const nodes = specs.map((text) => /"nodejs": "(\d+)"/.exec(text)?.[1]);
+    assert.equal(nodes.length, 3);
+    assert.deepEqual([...new Set(nodes)], ['22']);
+  });
+
   it("pins the CodeBuild worker to Playwright's image at the project's Playwright version", () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Name: 'uigate-worker',

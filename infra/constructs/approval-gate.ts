@@ -5,12 +5,13 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type Code, FunctionUrlAuthType, Function as LambdaFunction, Runtime, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type Code, FunctionUrlAuthType, Function as LambdaFunction, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import nag from 'cdk-nag';
 import { Construct } from 'constructs';
+import { LAMBDA_RUNTIME } from './node-runtime.ts';
 
 export interface ApprovalGateProps {
   table: ITableV2;
@@ -46,7 +47,7 @@ export class ApprovalGate extends Construct {
       notify: { snsTopicArn: props.topic.topicArn, statusUrl: props.statusUrl },
     });
     const environment = { UIGATE_STORE: 'dynamodb', UIGATE_TABLE: props.table.tableName, UIGATE_CONFIG: config };
-    const common = { runtime: Runtime.NODEJS_22_X, architecture: Architecture.X86_64, code: props.code, memorySize: 512, timeout: Duration.seconds(30) };
+    const common = { runtime: LAMBDA_RUNTIME, architecture: Architecture.X86_64, code: props.code, memorySize: 512, timeout: Duration.seconds(30) };
 
     this.gateFunction = new LambdaFunction(this, 'Policy', {
       ...common,

@@ -20,6 +20,7 @@ import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import nag from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { WebSite } from './web-site.ts';
+import { CODEBUILD_RUNTIME } from './node-runtime.ts';
 
 export interface SourceRepository {
   /** CodeConnections (CodeStar) connection to GitHub. */
@@ -79,7 +80,7 @@ export class ReleasePipeline extends Construct {
       buildSpec: BuildSpec.fromObject({
         version: '0.2',
         phases: {
-          install: { 'runtime-versions': { nodejs: '20' }, commands: ['npm ci --no-audit --no-fund'] },
+          install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund'] },
           build: { commands: ['npm run typecheck', 'npm run build', 'npm run build:lambda'] },
         },
         artifacts: { 'base-directory': '.', files: ['**/*'], 'exclude-paths': ['node_modules/**/*', 'dist/lambda/package/**/*'] },
@@ -112,7 +113,7 @@ export class ReleasePipeline extends Construct {
         // Carried into the approval message and the Production stage as #{UiTests.<name>}.
         env: { 'exported-variables': ['UIGATE_RUN_ID', 'UIGATE_SUMMARY', 'UIGATE_COMMIT', 'UIGATE_BRANCH', 'UIGATE_RUN_URL', 'UIGATE_ARTIFACT_DIGEST'] },
         phases: {
-          install: { 'runtime-versions': { nodejs: '20' }, commands: ['npm ci --no-audit --no-fund'] },
+          install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund'] },
           build: {
             commands: [
               `export UIGATE_ARTIFACT_DIGEST=${SITE_DIGEST}`,
@@ -161,7 +162,7 @@ export class ReleasePipeline extends Construct {
       buildSpec: BuildSpec.fromObject({
         version: '0.2',
         phases: {
-          install: { 'runtime-versions': { nodejs: '20' }, commands: ['npm ci --no-audit --no-fund', 'npx playwright install --with-deps chromium'] },
+          install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund', 'npx playwright install --with-deps chromium'] },
           build: {
             commands: [
               // A blind watcher blocks promotion (the first release has nothing live to pre-check).

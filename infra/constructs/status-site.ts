@@ -5,12 +5,13 @@
 import { Duration } from 'aws-cdk-lib';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, Code, Function as LambdaFunction, FunctionUrlAuthType, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { apiBehavior, WebSite } from './web-site.ts';
+import { LAMBDA_RUNTIME } from './node-runtime.ts';
 
 export interface StatusSiteProps {
   table: ITableV2;
@@ -30,7 +31,7 @@ export class StatusSite extends Construct {
     super(scope, id);
     this.api = new LambdaFunction(this, 'Api', {
       description: 'uigate status API (read-only)',
-      runtime: Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: Architecture.X86_64,
       handler: 'status.handler',
       code: props.code,

@@ -4,10 +4,11 @@ import { Duration, Size } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, LinuxBuildImage, Project, ReportGroup, ReportGroupType, Source } from 'aws-cdk-lib/aws-codebuild';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LAMBDA_RUNTIME } from './node-runtime.ts';
 
 /** Playwright's container image for the project's pinned Playwright (package.json). */
 export const playwrightImage = (version: string) => `mcr.microsoft.com/playwright:v${version}-noble`;
@@ -41,7 +42,7 @@ export class TestExecutors extends Construct {
     this.function = new LambdaFunction(this, 'LambdaExecutor', {
       functionName: 'uigate-executor',
       description: 'uigate: runs one batch of Playwright units with @sparticuz/chromium',
-      runtime: Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: Architecture.X86_64,
       handler: 'lambda.handler',
       code: props.code,
