@@ -1,12 +1,14 @@
 // Status site under a large run: GET /api/runs/:id latency for a run of 5,000 units from the
 // embedded store, and how long the page takes to show the matrix in Chromium.
 // Run: npm run bench -- status-site
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { isMissing, resolveBrowser } from '../runner/browsers.ts';
 import { makeUnit } from '../runner/list.ts';
 import { newRunId, type UnitStatus } from '../runner/model.ts';
 import { LocalArtifacts } from '../runner/artifacts/local-artifacts.ts';
-import { writeRunSnapshot } from '../runner/artifacts/run-snapshot.ts';
+import { SNAPSHOT_PATH, writeRunSnapshot } from '../runner/artifacts/run-snapshot.ts';
 import { createApp } from '../status-site/app.ts';
 import { LocalArtifactSource, type ArtifactSource } from '../status-site/artifact-source.ts';
 import { startStatusServer } from '../status-site/server.ts';
@@ -90,6 +92,39 @@ export async function statusSiteBench(): Promise<string> {
       shown.push(await page.evaluate(() => performance.now()));
       await page.close();
     }
+
+    // A live run. Polls that bring nothing new, then polls that each bring one more failure: the
+    // page redraws only the parts whose data changed.
+    // Running again, without the finished run's snapshot, so polls read the store as during a run.
+    await rm(join(seed.artifactsDir, runId, SNAPSHOT_PATH));
+    await seed.store.updateRun(runId, { status: 'running' });
+    // A server of its own: the first one's cache holds the run as finished for another 30 s.
+    const liveServer = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
+    const live = await browser.newPage();
+    await live.goto(liveServer.runUrl(runId));
+    await live.waitForSelector(`[data-testid=matrix] tbody tr:nth-child(${MODULES})`);
+    const renders = () => live.evaluate(() => performance.getEntriesByName('uigate:render').map((entry) => entry.duration));
+    const first = (await renders())[0]!;
+    await live.waitForTimeout(8_000);
+    const unchanged = (await renders()).slice(1);
+    const failedChip = () => live.evaluate(() => document.querySelector('.chip.s-failed')?.textContent ?? '');
+    let failed = Number(/\d+/.exec(await failedChip())![0]);
+    const redraws: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const before = (await renders()).length;
+      // Units 0, 10, 20… passed (statuses above): each write adds one failure.
+      const index = i * statuses.length;
+      await seed.store.recordUnit({
+        ...makeUnit(`/t/module-${index % MODULES}.spec.ts`, '/t', ['Suite', `case ${Math.floor(index / PROJECTS.length)}`], PROJECTS[index % PROJECTS.length]!, 1, 1),
+        runId, status: 'failed', seq: 2000, attempt: 1, durationMs: 700, error: { message: 'broken for the bench' }, executor: 'local', executorRef: 'local-001',
+      });
+      failed += 1;
+      await live.waitForFunction((n) => (document.querySelector('.chip.s-failed')?.textContent ?? '').includes(` ${n} `), failed, { timeout: 15_000 });
+      // The draw that showed it is the costliest since the write; the others found nothing new.
+      redraws.push(Math.max(...(await renders()).slice(before)));
+    }
+    await live.close();
+    await liveServer.close();
     await browser.close();
     await server.close();
 
@@ -115,6 +150,14 @@ Target: p95 under 150 ms from the embedded store. **Met** for what viewers do �
 ${line('navigation start → matrix of 100 modules × 2 browsers in the DOM (Chromium)', shown)}
 
 Target: matrix visible under 1 s.
+
+| drawing the run page (\`uigate:render\` measures) | draws | p50 | p95 |
+|---|---|---|---|
+${line('first draw: summary, filters, matrix, failure list', [first])}
+${line('a live poll that brought nothing new (only the elapsed time in the summary redrawn)', unchanged)}
+${line('a live poll that brought one more failure: summary, matrix and list redrawn, filters and panel kept', redraws)}
+
+The page polls every 1.5 s while a run goes; these are the main-thread costs of one poll's draw (a \`performance.measure\` around it), including any layout the draw forces.
 `;
   } finally {
     await seed.remove();
