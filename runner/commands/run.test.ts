@@ -39,6 +39,10 @@ describe('uigate run on the sample suite', () => {
     assert.ok(summary.total >= 14 && summary.counts.passed === summary.total);
     assert.deepEqual(Object.keys(summary.executors), ['local']);
     assert.match(result.stderr, /module\s+chromium\s+firefox/, 'the summary table goes to stderr with --json');
+    // The run's links lead to a site that closes with it: the last line says how to open it again.
+    const served = /^uigate run \S+: (http:\/\/127\.0\.0\.1:(\d+)\/runs\/\S+)$/m.exec(result.stderr)!;
+    const again = `the status site closed with the run; \`npx uigate serve${served[2] === '7357' ? '' : ` --port ${served[2]}`}\` serves it again at ${served[1]}`;
+    assert.equal(result.stderr.trim().split('\n').at(-1), again);
 
     const { runs, units } = await stored(home);
     assert.equal(runs.length, 1);

@@ -154,6 +154,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
     const run = (await store.getRun(runId))!;
     await notifier.notify({ kind: run.status === 'passed' ? 'run-finished' : 'run-failed', run, link, reason: run.reason ?? failureReason(summary) });
     await expireOld(store, config, say);
+    if (site) say(servedAgain(site, runId));
     return summary;
   } catch (error) {
     // Never leave a run `running` behind: whatever stopped us, the run says so.
@@ -182,9 +183,11 @@ async function resume(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
   const { store, endpoint } = await openStore(config.store);
   const workDir = join(config.home, 'runs', runId);
   let site: StatusServer | undefined;
+  let startedAt = new Date();
   try {
     const run = await store.getRun(runId);
     if (!run) throw new UsageError(`no run ${runId} in the store to resume`);
+    startedAt = new Date(run.startedAt);
     const all = await store.getUnits(runId);
     const open: UnitRef[] = all.filter((unit) => !isFinal(unit.status)).map(({ key, file, line, column, titlePath, project, module, tags }) => ({ key, file, line, column, titlePath, project, module, ...(tags ? { tags } : {}) }));
     if (open.length === 0) {
@@ -198,11 +201,13 @@ async function resume(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
     site = flags.serve === false ? undefined : await serveDuringRun(store, config, human, flags.port);
     say(`uigate run --resume ${runId}: ${all.length - open.length} results kept, ${open.length} unit(s) to run${site ? ` — ${site.runUrl(runId)}` : ''}`);
     const workers = flags.workers ?? (config.executors.local.workers || Math.max(1, Math.floor(availableParallelism() / 2)));
-    const summary = await execute({ flags, io, config, store, endpoint, runId, units: open, workers, workDir, startedAt: new Date(run.startedAt), say, url: site?.runUrl(runId), names, firstDispatch });
+    const summary = await execute({ flags, io, config, store, endpoint, runId, units: open, workers, workDir, startedAt, say, url: site?.runUrl(runId), names, firstDispatch });
     await expireOld(store, config, say);
+    if (site) say(servedAgain(site, runId));
     return summary;
   } catch (error) {
-    if (!(error instanceof UsageError)) await closeRun(store, runId, new Date(), 'errored', (error as Error).message).catch(() => undefined);
+    // Its duration counts from the run's own start, as when it ends normally.
+    if (!(error instanceof UsageError)) await closeRun(store, runId, startedAt, 'errored', (error as Error).message).catch(() => undefined);
     throw error;
   } finally {
     await site?.close();
@@ -320,6 +325,12 @@ async function expireOld(store: DynamoStore, config: ResolvedConfig, say: (line:
   } catch (error) {
     say(`uigate: could not delete expired results (store.retentionDays): ${(error as Error).message}`);
   }
+}
+
+/** The run's links point at a site that closes with the run: say how to open it again. */
+function servedAgain(site: StatusServer, runId: string): string {
+  const port = Number(new URL(site.url).port);
+  return `the status site closed with the run; \`npx uigate serve${port === DEFAULT_PORT ? '' : ` --port ${port}`}\` serves it again at ${site.runUrl(runId)}`;
 }
 
 /** The status site for the run's duration: on the usual port, or any free one if that is taken. */
