@@ -82,6 +82,41 @@ describe('RunCache', () => {
     }
   });
 
+  it('checks a finished run against its run item, and reads its units again only when the item changed', async () => {
+    let now = 0;
+    const item: Partial<RunMeta> = { runId: 'r', status: 'passed', finishedAt: FINISHED, counts: { passed: 1 } };
+    const calls = { getRun: 0, getUnits: 0 };
+    const store = {
+      getRun: async () => (calls.getRun++, { ...item }) as RunMeta,
+      getUnits: async () => (calls.getUnits++, [{ key: 'u', status: item.status === 'running' ? 'running' : 'passed' }]) as UnitRecord[],
+    } as unknown as ResultStore;
+    const cache = new RunCache(store, { liveMs: 1_000, now: () => now });
+    const status = async () => (JSON.parse((await cache.get('r'))!.body.json) as { run: RunMeta }).run.status;
+    assert.equal(await status(), 'passed');
+    now = 500;
+    assert.equal(await status(), 'passed');
+    assert.deepEqual(calls, { getRun: 1, getUnits: 1 }, 'within the live window: from memory');
+    now = 5_000;
+    assert.equal(await status(), 'passed');
+    assert.deepEqual(calls, { getRun: 2, getUnits: 1 }, 'unchanged item: the units are not read again');
+    now = 5_500;
+    await status();
+    assert.equal(calls.getRun, 2, 'and the check itself counts as current for the live window');
+    // uigate run --resume: the item changes, and the next look after the live window shows it.
+    Object.assign(item, { status: 'running', finishedAt: undefined });
+    now = 6_100;
+    assert.equal(await status(), 'running');
+    assert.equal(calls.getUnits, 2);
+    // A late result for a closed run leaves the item as it was: the units are re-read after 30 s.
+    Object.assign(item, { status: 'passed', finishedAt: FINISHED });
+    now = 10_000;
+    await status();
+    const reads = calls.getUnits;
+    now = 41_000;
+    await status();
+    assert.equal(calls.getUnits, reads + 1);
+  });
+
   it('reads the store for a resumed run, whose snapshot is from before the resume', async () => {
     const run = finishedRun(snapshotOf(FINISHED), { status: 'running', finishedAt: undefined });
     assert.deepEqual(await run.units(), ['from-store']);

@@ -8,12 +8,21 @@ import type { ArtifactSource } from './artifact-source.ts';
 import { EncodedJson } from './encoded-json.ts';
 
 interface Entry {
+  /** When its units were read. */
   at: number;
+  /** When it was last known to be current. */
+  checked: number;
   body: EncodedJson;
   live: boolean;
+  /** The run item as it was read: while it stays the same, a finished run's units do too. */
+  item: string;
 }
 
-/** Finished runs can still change (events, a resume), so even they are re-read now and then. */
+/**
+ * A finished run is checked against its run item (one small read) once the live window has passed,
+ * so a resume shows at once; its units are read again only when the item changed, or after this
+ * long (a late result for a closed run does not touch the item).
+ */
 const FINISHED_MS = 30_000;
 
 export interface RunCacheOptions {
@@ -40,11 +49,11 @@ export class RunCache {
 
   async get(runId: string): Promise<Entry | undefined> {
     const hit = this.entries.get(runId);
-    if (hit && this.now() - hit.at < (hit.live ? this.options.liveMs : FINISHED_MS)) return hit;
+    if (hit && this.now() - hit.checked < this.options.liveMs) return hit;
     // Many viewers polling one run at once share one read.
     let pending = this.loading.get(runId);
     if (!pending) {
-      pending = this.load(runId).finally(() => this.loading.delete(runId));
+      pending = this.load(runId, hit).finally(() => this.loading.delete(runId));
       this.loading.set(runId, pending);
     }
     return pending;
@@ -56,14 +65,22 @@ export class RunCache {
     return entry ? (JSON.parse(entry.body.json) as { units: UnitRecord[] }).units : [];
   }
 
-  private async load(runId: string): Promise<Entry | undefined> {
+  private async load(runId: string, hit: Entry | undefined): Promise<Entry | undefined> {
     const run = await this.store.getRun(runId);
-    if (!run) return undefined;
+    if (!run) {
+      this.entries.delete(runId);
+      return undefined;
+    }
+    const item = JSON.stringify(run);
+    if (hit && !hit.live && hit.item === item && this.now() - hit.at < FINISHED_MS) {
+      hit.checked = this.now();
+      return hit;
+    }
     const units = (await this.fromSnapshot(run)) ?? (await this.store.getUnits(runId));
     const live = run.status === 'running';
     // A running run's stored counts lag; its units do not.
     const detail: { run: RunMeta; units: UnitRecord[] } = { run: live ? { ...run, counts: countStatuses(units) } : run, units };
-    const entry = { at: this.now(), body: new EncodedJson(JSON.stringify(detail)), live };
+    const entry = { at: this.now(), checked: this.now(), body: new EncodedJson(JSON.stringify(detail)), live, item };
     this.entries.delete(runId);
     this.entries.set(runId, entry);
     if (this.entries.size > (this.options.capacity ?? 20)) this.entries.delete(this.entries.keys().next().value!);
