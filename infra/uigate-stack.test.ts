@@ -10,6 +10,7 @@ import nag from 'cdk-nag';
 import { REPO } from '../runner/testing/fixture-project.ts';
 import { UigateStack } from './uigate-stack.ts';
 import { configFromEnv } from '../runner/config.ts';
+import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../status-site/policies.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: unknown };
 const actions = (statement: Statement) => [statement.Action].flat();
@@ -121,6 +122,17 @@ describe('the uigate stack, synthesized', () => {
       Environment: Match.objectLike({ Image: `mcr.microsoft.com/playwright:v${playwrightVersion}-noble` }),
       EncryptionKey: Match.anyValue(),
     });
+  });
+
+  it("sends the status page and Playwright's trace viewer from the bucket with the policies uigate serve sends", () => {
+    const policies = template.findResources('AWS::CloudFront::ResponseHeadersPolicy') as Record<string, { Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: string } } } } }>;
+    const cspOf = (ref: unknown) => policies[(ref as { Ref: string }).Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
+    const [status] = Object.values(template.findResources('AWS::CloudFront::Distribution', { Properties: { DistributionConfig: { Comment: 'uigate status site' } } })) as { Properties: { DistributionConfig: { DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown }; CacheBehaviors: { PathPattern: string; ResponseHeadersPolicyId?: unknown }[] } } }[];
+    const config = status!.Properties.DistributionConfig;
+    assert.equal(cspOf(config.DefaultCacheBehavior.ResponseHeadersPolicyId), policyHeader(PAGE_POLICY));
+    const trace = config.CacheBehaviors.find((behavior) => behavior.PathPattern === '/trace/*')!;
+    assert.equal(cspOf(trace.ResponseHeadersPolicyId), policyHeader(TRACE_VIEWER_POLICY));
+    assert.deepEqual(config.CacheBehaviors.map((behavior) => behavior.PathPattern).sort(), ['/api/*', '/artifacts/*', '/trace/*']);
   });
 
   it('makes nothing public: every bucket blocks public access, is encrypted and refuses plain HTTP', () => {

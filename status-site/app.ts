@@ -11,6 +11,8 @@ import { requireSession, signInRoute, type ReadAccess, type SignInOptions } from
 import { changesSince } from '../runner/changes.ts';
 import { unitStats } from './flakiness.ts';
 import { RunCache } from './run-cache.ts';
+import { traceViewerRoutes } from './trace-viewer.ts';
+import { PAGE_POLICY } from './policies.ts';
 
 export interface PageAssets {
   html: string;
@@ -31,20 +33,12 @@ export interface AppOptions {
   readAccess?: ReadAccess;
   /** The approval function: hands IAM callers sign-in links. */
   signIn?: SignInOptions;
+  /** The folder of Playwright's trace viewer, served under /trace/ (trace-viewer.ts). */
+  traceViewer?: string | (() => Promise<string | undefined>);
 }
 
 const UNIT_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
-export const CONTENT_SECURITY_POLICY = {
-  defaultSrc: ["'none'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
-  baseUri: ["'none'"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-};
 
 class HttpError extends Error {
   constructor(
@@ -76,7 +70,8 @@ export function createApp(options: AppOptions): Hono {
   let assets: Promise<PageAssets> | undefined;
   const page = () => (assets ??= typeof options.page === 'function' ? options.page() : Promise.resolve(options.page!));
 
-  app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, referrerPolicy: 'no-referrer', crossOriginResourcePolicy: 'same-origin' }));
+  // Not overwriting: the trace viewer's files carry a policy of their own (trace-viewer.ts).
+  app.use('*', secureHeaders({ contentSecurityPolicy: PAGE_POLICY, referrerPolicy: 'no-referrer', crossOriginResourcePolicy: 'same-origin', overwrite: false }));
   app.use('/api/*', etag());
   app.use('/api/*', async (c, next) => {
     await next();
@@ -138,6 +133,8 @@ export function createApp(options: AppOptions): Hono {
       'cache-control': 'private, max-age=3600',
     });
   });
+
+  if (options.traceViewer) traceViewerRoutes(app, options.traceViewer);
 
   if (options.page) {
     app.get('/assets/app.js', async (c) => c.body((await page()).js, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));

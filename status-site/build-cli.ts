@@ -1,10 +1,7 @@
-// npm run build: writes the status page to status-site/dist/ for deployment (Lambda, S3).
-import { mkdir, writeFile } from 'node:fs/promises';
+// npm run build: writes the status site to status-site/dist/ for deployment (Lambda, S3).
 import { fileURLToPath } from 'node:url';
-import { buildPage } from './build.ts';
+import { writeSite } from './build.ts';
 
 const dist = fileURLToPath(new URL('./dist/', import.meta.url));
-const page = await buildPage();
-await mkdir(dist, { recursive: true });
-await Promise.all([writeFile(`${dist}index.html`, page.html), writeFile(`${dist}app.js`, page.js), writeFile(`${dist}app.css`, page.css)]);
-console.log(`status page written to ${dist} (app.js ${(page.js.length / 1024).toFixed(1)} KB)`);
+const page = await writeSite(dist);
+console.log(`status site written to ${dist} (app.js ${(page.js.length / 1024).toFixed(1)} KB, Playwright's trace viewer in trace/)`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { handle } from 'hono/aws-lambda';
 import { s3Client } from '../runner/artifacts/s3-artifacts.ts';
 import { localS3, type LocalS3 } from '../runner/testing/s3.ts';
+import { writeSite } from './build.ts';
 import { lambdaApp } from './lambda.ts';
 import { PNG, seededStore, seedRun, type SeededStore } from './testing/seed.ts';
 
@@ -44,9 +45,8 @@ describe('the status site as a Lambda function-URL handler', () => {
     runId = await seedRun(seed, [{ file: 'a.spec.ts', title: 'works', status: 'passed' }]);
     endpoint = JSON.parse(await readFile(join(seed.dir, 'dynamodb', 'server.json'), 'utf8')).endpoint;
     assets = await mkdtemp(join(tmpdir(), 'uigate-assets-'));
-    await writeFile(join(assets, 'index.html'), '<!doctype html><title>uigate</title>');
-    await writeFile(join(assets, 'app.js'), 'console.log(1)');
-    await writeFile(join(assets, 'app.css'), 'body{}');
+    // As npm run build writes it (and the Lambda package carries it).
+    await writeSite(assets);
     const client = s3Client({ endpoint: s3.endpoint });
     await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${runId}/unit/1-screenshot.png`, Body: PNG, ContentType: 'image/png' }));
     client.destroy();
@@ -73,6 +73,10 @@ describe('the status site as a Lambda function-URL handler', () => {
     const page = await invoke(functionUrlEvent('GET', `/runs/${runId}`));
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<title>uigate<\/title>/);
+    // Everything the page asks for, and the trace viewer it links to.
+    for (const path of [...page.body.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!).concat('/trace/index.html', '/trace/sw.bundle.js')) {
+      assert.equal((await invoke(functionUrlEvent('GET', path))).statusCode, 200, path);
+    }
     const bad = await invoke(functionUrlEvent('GET', '/api/runs', 'cursor=bogus'));
     assert.equal(bad.statusCode, 400);
   });

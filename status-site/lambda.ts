@@ -20,7 +20,7 @@ import { S3ArtifactSource } from './s3-artifact-source.ts';
 const DIST = process.env.UIGATE_SITE_ASSETS ?? fileURLToPath(new URL('./dist/', import.meta.url));
 
 async function builtPage(dir: string): Promise<PageAssets> {
-  const [html, js, css] = await Promise.all(['index.html', 'app.js', 'app.css'].map((name) => readFile(join(dir, name), 'utf8')));
+  const [html, js, css] = await Promise.all(['index.html', 'assets/app.js', 'assets/app.css'].map((name) => readFile(join(dir, name), 'utf8')));
   return { html: html!, js: js!, css: css! };
 }
 
@@ -40,6 +40,7 @@ export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
     store,
     artifacts,
     page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST),
+    traceViewer: join(env.UIGATE_SITE_ASSETS ?? DIST, 'trace'),
     approvals: approvalFunction ? iamApprovals(config) : undefined,
     readAccess: secret && !approvalFunction ? { secret } : undefined,
     signIn: secret && approvalFunction ? { secret, authenticate: iamCaller, readers: config.approval.readers, statusUrl: config.notify.statusUrl } : undefined,

@@ -3,6 +3,7 @@
 // read the results table and the artifacts, and write nothing; it answers a reader only with a
 // session from a sign-in link (`uigate open`): the page's code is public, the results are not.
 import { Duration } from 'aws-cdk-lib';
+import { HeadersFrameOption, HeadersReferrerPolicy, ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Code, Function as LambdaFunction, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +13,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { apiBehavior, WebSite } from './web-site.ts';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
+import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../../status-site/policies.ts';
 
 export interface StatusSiteProps {
   table: ITableV2;
@@ -51,6 +53,22 @@ export class StatusSite extends Construct {
       logs: props.logs,
       spaPaths: ['/runs/*'],
       additionalBehaviors: { '/api/*': api, '/artifacts/*': api },
+      // The page and the trace viewer from the bucket get the policies uigate serve sends itself.
+      headers: this.headers('PageHeaders', policyHeader(PAGE_POLICY), HeadersFrameOption.DENY),
+      headersByPath: { '/trace/*': this.headers('TraceViewerHeaders', policyHeader(TRACE_VIEWER_POLICY), HeadersFrameOption.SAMEORIGIN) },
+    });
+  }
+
+  private headers(id: string, contentSecurityPolicy: string, frameOption: HeadersFrameOption) {
+    return new ResponseHeadersPolicy(this, id, {
+      comment: `uigate status site: ${id}`,
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+      },
     });
   }
 }

@@ -15,6 +15,7 @@ import {
   ResponseHeadersPolicy,
   ViewerProtocolPolicy,
   type BehaviorOptions,
+  type IResponseHeadersPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -29,6 +30,10 @@ export interface WebSiteProps {
   spaPaths?: string[];
   /** More behaviors, e.g. '/api/*' to a function. */
   additionalBehaviors?: Record<string, BehaviorOptions>;
+  /** Headers added to what the bucket serves. @default CloudFront's managed security headers */
+  headers?: IResponseHeadersPolicy;
+  /** Paths of the bucket served with other headers, e.g. { '/trace/*': a policy of its own }. */
+  headersByPath?: Record<string, IResponseHeadersPolicy>;
   comment: string;
 }
 
@@ -49,6 +54,7 @@ export class WebSite extends Construct {
           ),
         })
       : undefined;
+    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new Distribution(this, 'Distribution', {
       comment: props.comment,
       defaultRootObject: 'index.html',
@@ -58,13 +64,21 @@ export class WebSite extends Construct {
       logBucket: props.logs,
       logFilePrefix: `${id.toLowerCase()}/`,
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: props.headers ?? ResponseHeadersPolicy.SECURITY_HEADERS,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         functionAssociations: rewrite ? [{ function: rewrite, eventType: FunctionEventType.VIEWER_REQUEST }] : undefined,
       },
-      additionalBehaviors: props.additionalBehaviors,
+      additionalBehaviors: {
+        ...Object.fromEntries(
+          Object.entries(props.headersByPath ?? {}).map(([path, headers]) => [
+            path,
+            { origin, viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: headers, cachePolicy: CachePolicy.CACHING_OPTIMIZED },
+          ]),
+        ),
+        ...props.additionalBehaviors,
+      },
     });
   }
 }

@@ -41,7 +41,7 @@ describe('the Lambda deployment package', () => {
   });
 
   it('holds the handler, the test modules, Chromium for Lambda, and no dev dependencies or tests of uigate', () => {
-    for (const path of ['lambda.mjs', 'playwright.config.ts', 'tests/button.spec.ts', 'runner/lambda/handler.ts', 'runner/reporter.ts', 'node_modules/@sparticuz/chromium/bin/chromium.br', 'node_modules/playwright-core/package.json']) {
+    for (const path of ['lambda.mjs', 'playwright.config.ts', 'tests/button.spec.ts', 'runner/lambda/handler.ts', 'runner/reporter.ts', 'node_modules/@sparticuz/chromium/bin/chromium.br', 'node_modules/playwright-core/package.json', 'status-site/dist/assets/app.js', 'status-site/dist/trace/index.html', 'status-site/dist/trace/sw.bundle.js']) {
       assert.ok(existsSync(join(unzipped, path)), path);
     }
     for (const path of ['node_modules/s3rver', 'node_modules/typescript', 'runner/plan.test.ts', 'runner/testing']) {

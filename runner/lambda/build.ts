@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPage } from '../../status-site/build.ts';
+import { writeSite } from '../../status-site/build.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -51,14 +51,8 @@ export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Pr
     await cp(join(REPO, source), join(dir, source), { recursive: true, filter: (path) => !SKIP(relative(REPO, path)) });
   }
   for (const [file, target] of Object.entries(ENTRIES)) await writeFile(join(dir, file), entry(file, target));
-  // The status page, built ahead: the function serves it without building anything.
-  const page = await buildPage();
-  await mkdir(join(dir, 'status-site', 'dist'), { recursive: true });
-  await Promise.all([
-    writeFile(join(dir, 'status-site', 'dist', 'index.html'), page.html),
-    writeFile(join(dir, 'status-site', 'dist', 'app.js'), page.js),
-    writeFile(join(dir, 'status-site', 'dist', 'app.css'), page.css),
-  ]);
+  // The status site, built ahead: the function serves it without building anything.
+  await writeSite(join(dir, 'status-site', 'dist'));
   // Production dependencies only, exactly as locked; install scripts are not needed (prebuilt binaries ship in the packages).
   execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
   await rm(join(dir, 'node_modules', '.bin'), { recursive: true, force: true });

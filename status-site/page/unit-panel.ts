@@ -4,6 +4,7 @@ import { api, artifactUrl, type Unit } from './api.ts';
 import { historyChart } from './chart.ts';
 import { command, h, replace } from './dom.ts';
 import { duration, percent, STATUS_ICON, STATUS_LABEL } from './format.ts';
+import { traceViewerUrl } from '../trace-viewer-url.ts';
 
 function badge(unit: Pick<Unit, 'status'>) {
   return h('span', { class: `badge s-${unit.status}` }, `${STATUS_ICON[unit.status]} ${STATUS_LABEL[unit.status]}`);
@@ -23,8 +24,11 @@ function evidence(unit: Unit) {
     const file = trace.path.split('/').pop()!;
     section.append(
       h('div', { class: 'trace' },
-        h('a', { class: 'button', href: artifactUrl(unit.runId, trace.path), download: file }, '⬇ Download trace'),
-        h('p', { class: 'muted' }, 'Then open it with:'),
+        // Playwright's own viewer, served by this site; a new tab, so the run stays where it was.
+        h('a', { class: 'button', href: traceViewerUrl(new URL(artifactUrl(unit.runId, trace.path), location.href).href), target: '_blank', rel: 'noopener' }, '▶ Open trace'),
+        ' ',
+        h('a', { class: 'button secondary', href: artifactUrl(unit.runId, trace.path), download: file }, '⬇ Download trace'),
+        h('p', { class: 'muted' }, 'or open the download with:'),
         command(`npx playwright show-trace ${file}`),
       ),
     );

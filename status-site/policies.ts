@@ -1,0 +1,43 @@
+// The status site's Content-Security-Policies, one place for both servers: the Hono app (Node and
+// the status function) sends them itself, and CloudFront adds them to what the bucket serves.
+
+/** The page's: its own script and stylesheet, nothing inline, nothing framed, nothing elsewhere. */
+export const PAGE_POLICY = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
+ * Playwright's trace viewer's (trace-viewer.ts): its own scripts only, as the page's. It needs
+ * inline styles, blob: and data: images, a worker and its own frames — the DOM snapshots, which its
+ * service worker serves with a nonce-only script policy of their own, the app's scripts stripped.
+ */
+export const TRACE_VIEWER_POLICY = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  workerSrc: ["'self'"],
+  frameSrc: ["'self'"],
+  manifestSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'self'"],
+};
+
+/** A policy as its header value: `default-src 'none'; script-src 'self'; …`. */
+export function policyHeader(policy: Record<string, string[]>): string {
+  return Object.entries(policy)
+    .map(([name, sources]) => `${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} ${sources.join(' ')}`)
+    .join('; ');
+}
+
+export const TRACE_VIEWER_CSP = policyHeader(TRACE_VIEWER_POLICY);
