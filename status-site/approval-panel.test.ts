@@ -65,6 +65,30 @@ describe('the approval panel in a real browser', () => {
     }
   });
 
+  it("shows another approver's vote as it happens, keeping the comment being typed", async () => {
+    const config = resolveConfig({ approval: { approvers: ['ana', 'bo'], requiredApprovals: 2 } }, seed.dir, { UIGATE_HOME: seed.dir });
+    // Another branch: a request on main would supersede the one the other tests decide on.
+    const other = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'passed' }], { branch: 'release' });
+    const gate = { passed: true, rules: [{ rule: 'failures', passed: true, measured: '0', threshold: '≤ 0' }] };
+    const { view } = await openRequest({ store: seed.store, run: (await seed.store.getRun(other))!, gate, settings: config.approval, actor: 'test' });
+    const tab = await browser.newPage();
+    await tab.goto(server.runUrl(other));
+    const panel = tab.getByTestId('approval');
+    await expect(panel.getByTestId('approval-state')).toHaveText('pending');
+    const comment = panel.getByLabel('Comment');
+    await comment.pressSequentially('checked the cart');
+    // bo votes from the CLI: the vote reaches the store, not this page.
+    const vote = { approver: 'bo', decision: 'approved', comment: 'lgtm', at: new Date().toISOString(), release: view.request!.release, gatePassed: true };
+    await seed.store.addEvent({ runId: other, at: vote.at, type: 'approval-vote', actor: 'bo', detail: vote });
+    await expect(panel.locator('.votes')).toContainText('bo approved', { timeout: 15_000 });
+    await expect(panel.getByTestId('approval-state')).toHaveText('pending');
+    await expect(comment).toHaveValue('checked the cart');
+    await expect(comment).toBeFocused();
+    await comment.pressSequentially(' and the totals');
+    await expect(comment).toHaveValue('checked the cart and the totals');
+    await tab.close();
+  });
+
   it('tells a forged token apart, and records nothing', async () => {
     const panel = page.getByTestId('approval');
     await panel.getByLabel('Approver token').fill('uig_' + 'x'.repeat(43));

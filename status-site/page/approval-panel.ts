@@ -3,10 +3,14 @@
 // the decision form. The token stays in this tab (sessionStorage), never in a cookie, so no other
 // site can make the browser send it.
 import { api, type Approval, type RunEvent } from './api.ts';
-import { h, replace } from './dom.ts';
+import { h } from './dom.ts';
 import { ago, shortCommit } from './format.ts';
+import { Poller } from './poller.ts';
+import { Slots } from './slots.ts';
 
 const TOKEN_KEY = 'uigate-approver-token';
+/** While a request waits for votes or a release bakes, others' decisions and alarms show up this fast. */
+const POLL_MS = 5_000;
 
 const EVENT_LABEL: Record<string, string> = {
   gate: 'gate evaluated',
@@ -33,10 +37,28 @@ export class ApprovalPanel {
   private events: RunEvent[] = [];
   private message: { text: string; error: boolean } | undefined;
   private busy = false;
+  private timelineOpen = false;
+  private readonly slots = new Slots(this.element);
+  private readonly poller = new Poller(POLL_MS, () => this.refresh());
+  private polling = false;
 
   constructor(private readonly runId: string) {}
 
   async load() {
+    await this.refresh();
+    // Someone else's vote, the pipeline's promotion, an alarm in the bake: shown without a reload.
+    if (this.moving && !this.polling) {
+      this.polling = true;
+      this.poller.start();
+    }
+  }
+
+  stop() {
+    this.poller.stop();
+  }
+
+  /** One read of the request and the timeline; answers whether they can still change on their own. */
+  private async refresh(): Promise<boolean> {
     try {
       const [approval, { events }] = await Promise.all([api.approval(this.runId), api.events(this.runId)]);
       this.approval = approval;
@@ -45,28 +67,50 @@ export class ApprovalPanel {
       this.message = { text: `Could not load the approval: ${(error as Error).message}`, error: true };
     }
     this.render();
+    return this.moving;
+  }
+
+  /** A request waiting for votes, an approved release not yet promoted, or one being baked. */
+  private get moving(): boolean {
+    const state = this.approval?.state;
+    const release = this.release;
+    return state === 'pending' || (state === 'approved' && release === undefined) || release === 'promoted' || release === 'baking';
   }
 
   private render() {
     const approval = this.approval;
-    if (!approval) return replace(this.element, this.message ? h('p', { class: 'error-box' }, this.message.text) : undefined);
-    replace(
-      this.element,
-      h('h2', {}, 'Approval ', h('span', { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' }, approval.state === 'none' ? 'not requested' : approval.state),
-        this.release ? h('span', {}, ' · Release ', h('span', { class: `badge r-${this.release.replace(' ', '-')}`, 'data-testid': 'release-state' }, this.release)) : undefined,
-      ),
-      approval.request ? this.releaseLine(approval) : h('p', { class: 'muted' }, `No approval requested yet: \`uigate gate --run ${approval.runId}\` evaluates the policy and opens one.`),
-      approval.gate ? this.gate(approval.gate) : undefined,
-      approval.votes.length ? h('ul', { class: 'votes' }, ...approval.votes.map((vote) =>
-        h('li', {}, h('strong', {}, vote.approver), ` ${vote.decision}${vote.override ? ' (override)' : ''} ${ago(vote.at)}: `, h('q', {}, vote.comment)))) : undefined,
-      approval.state === 'pending'
-        ? approval.approvals
-          ? this.form(approval)
-          : h('p', { class: 'muted' }, `This site takes no decisions: approve or reject with \`npx uigate approve --run ${approval.runId} --comment "..."\` (as your IAM identity).`)
-        : undefined,
-      this.message ? h('p', { class: this.message.error ? 'error-box' : 'ok-box', role: this.message.error ? 'alert' : 'status' }, this.message.text) : undefined,
-      this.timeline(),
-    );
+    const message = this.message;
+    const messagePart = { key: 'message', same: JSON.stringify(message ?? null), build: () => (message ? h('p', { class: message.error ? 'error-box' : 'ok-box', role: message.error ? 'alert' : 'status' }, message.text) : undefined) };
+    if (!approval) return this.slots.update([messagePart]);
+    // Part by part, so a poll that brings a vote leaves the form — and the comment being typed — alone.
+    this.slots.update([
+      {
+        key: 'head', same: JSON.stringify([approval.state, this.release]),
+        build: () => h('h2', {}, 'Approval ', h('span', { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' }, approval.state === 'none' ? 'not requested' : approval.state),
+          this.release ? h('span', {}, ' · Release ', h('span', { class: `badge r-${this.release.replace(' ', '-')}`, 'data-testid': 'release-state' }, this.release)) : undefined,
+        ),
+      },
+      {
+        key: 'request', same: JSON.stringify([approval.state, approval.request, approval.supersededBy]),
+        build: () => (approval.request ? this.releaseLine(approval) : h('p', { class: 'muted' }, `No approval requested yet: \`uigate gate --run ${approval.runId}\` evaluates the policy and opens one.`)),
+      },
+      { key: 'gate', same: JSON.stringify(approval.gate ?? null), build: () => (approval.gate ? this.gate(approval.gate) : undefined) },
+      {
+        key: 'votes', same: JSON.stringify(approval.votes),
+        build: () => (approval.votes.length ? h('ul', { class: 'votes' }, ...approval.votes.map((vote) =>
+          h('li', {}, h('strong', {}, vote.approver), ` ${vote.decision}${vote.override ? ' (override)' : ''} ${ago(vote.at)}: `, h('q', {}, vote.comment)))) : undefined),
+      },
+      {
+        key: 'form', same: JSON.stringify([approval.state, approval.approvals ?? null, approval.gate?.passed ?? null, approval.request?.release ?? null]),
+        build: () => approval.state === 'pending'
+          ? approval.approvals
+            ? this.form(approval)
+            : h('p', { class: 'muted' }, `This site takes no decisions: approve or reject with \`npx uigate approve --run ${approval.runId} --comment "..."\` (as your IAM identity).`)
+          : undefined,
+      },
+      messagePart,
+      { key: 'timeline', same: JSON.stringify(this.events), build: () => this.timeline() },
+    ]);
   }
 
   /** Where the release went after approval, from the timeline. */
@@ -135,7 +179,7 @@ export class ApprovalPanel {
     const shown = this.events.filter((event) => EVENT_LABEL[event.type] || !event.type.startsWith('approval'));
     if (!shown.length) return undefined;
     const dramatic = shown.some((event) => event.type === 'alarm' || event.type === 'rollback-restored');
-    return h('details', { class: 'timeline', open: dramatic, 'data-testid': 'timeline' },
+    const details = h('details', { class: 'timeline', open: dramatic || this.timelineOpen, 'data-testid': 'timeline' },
       h('summary', {}, `Timeline (${shown.length})`),
       h('ol', {}, ...shown.map((event) => h('li', {},
         h('time', { datetime: event.at }, new Date(event.at).toLocaleString()),
@@ -144,6 +188,9 @@ export class ApprovalPanel {
         describe(event) ? ` · ${describe(event)}` : undefined,
       ))),
     );
+    // Opened by the reader, it stays open when a new event redraws it.
+    details.addEventListener('toggle', () => (this.timelineOpen = details.open));
+    return details;
   }
 }
 

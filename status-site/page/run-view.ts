@@ -61,6 +61,7 @@ export class RunView {
   stop() {
     this.stopped = true;
     this.poller.stop();
+    this.approval.stop();
   }
 
   /** One poll; answers whether to poll again: while the run goes, and once it ends one last time. */
