@@ -204,6 +204,25 @@ describe('the status page in a real browser', () => {
     await phone.close();
   });
 
+  it('tells a screen reader about new failures and the end of a run, not about every poll', async () => {
+    const live = await seedRun(seed, [{ file: 'heard.spec.ts', title: 'one', status: 'queued' }, { file: 'heard.spec.ts', title: 'two', status: 'queued' }], { status: 'running' });
+    await page.goto(server.runUrl(live));
+    const announcer = page.getByRole('status');
+    await expect(page.getByTestId('run-status')).toHaveText('running');
+    // One live region on the page (the approval panel has its own once the run ends), kept across polls.
+    await expect(page.locator('[aria-live], [role=status]')).toHaveCount(1);
+    await expect(announcer).toHaveText('');
+    await announcer.evaluate((el) => el.setAttribute('data-seen', 'yes'));
+    const record = (title: string, status: 'failed' | 'passed') =>
+      seed.store.recordUnit({ ...seedUnitRef({ file: 'heard.spec.ts', title }), runId: live, status, seq: 1000, attempt: 1, durationMs: 500 });
+    await record('one', 'failed');
+    await expect(announcer).toHaveText('1 unit failed so far', { timeout: 10_000 });
+    await record('two', 'passed');
+    await seed.store.updateRun(live, { status: 'failed', finishedAt: new Date().toISOString(), durationMs: 3000 });
+    await expect(announcer).toHaveText('Run failed: 1 passed, 1 failed', { timeout: 10_000 });
+    await expect(announcer).toHaveAttribute('data-seen', 'yes');
+  });
+
   it('keeps a runs-list row focused while the list refreshes around it', async () => {
     const live = await seedRun(seed, [{ file: 'rows.spec.ts', title: 'one', status: 'running' }], { status: 'running' });
     await page.goto(server.url);

@@ -32,6 +32,8 @@ export class RunView {
   private stopped = false;
   private readonly poller = new Poller(POLL_MS, () => this.load());
   private readonly body = h('div', { class: 'run-view' });
+  // What a screen reader hears: new failures and the end of the run — not every redraw of a poll.
+  private readonly announcer = h('p', { class: 'visually-hidden', role: 'status', 'data-testid': 'announcer' });
   private readonly layout = h('div', { class: 'run-layout' });
   private readonly main = h('div', { class: 'run-main' });
   private readonly bodySlots = new Slots(this.body);
@@ -103,12 +105,15 @@ export class RunView {
     const elapsed = duration(run.durationMs ?? Date.now() - Date.parse(run.startedAt));
     // Each part names the data it is built from; a poll that changed nothing in it leaves it alone.
     this.bodySlots.update([
+      { key: 'announcer', same: '', build: () => this.announcer },
       { key: 'summary', same: JSON.stringify([run, this.units.map((unit) => unit.status), this.changes, elapsed, ago(run.startedAt)]), build: () => this.summary(run) },
       ...(run.status === 'running' ? [] : [{ key: 'approval', same: '', build: () => this.approval.element }]),
       // The module filter is left out: its field already shows what is typed in it.
       { key: 'filters', same: JSON.stringify([run.projects, failedOnly, [...projects]]), build: () => this.filterBar(run) },
       { key: 'layout', same: '', build: () => this.layout },
     ]);
+    const announcement = this.announcement(run);
+    if (this.announcer.textContent !== announcement) this.announcer.textContent = announcement;
     this.layout.classList.toggle('with-panel', selected !== undefined);
     this.layoutSlots.update([
       { key: 'main', same: '', build: () => this.main },
@@ -122,6 +127,16 @@ export class RunView {
     document.title = `${STATUS_ICON[run.status as Status] ?? ''} ${run.runId} — uigate`;
     // Named, so what a poll's redraw costs shows in a browser's performance tools (and the bench).
     performance.measure('uigate:render', { start: started });
+  }
+
+  private announcement(run: Run): string {
+    const bad = this.units.filter((unit) => unit.status === 'failed' || unit.status === 'errored').length;
+    if (run.status === 'running') return bad ? `${bad} unit${bad === 1 ? '' : 's'} failed so far` : '';
+    const tally = (['passed', 'flaky', 'failed', 'errored', 'skipped', 'cancelled'] as const)
+      .map((status) => [status, this.units.filter((unit) => unit.status === status).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([status, n]) => `${n} ${STATUS_LABEL[status]}`);
+    return `Run ${run.status}: ${tally.join(', ')}`;
   }
 
   private summary(run: Run) {
