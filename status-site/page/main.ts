@@ -14,7 +14,9 @@ const crumbs = document.getElementById('crumbs')!;
 let current: View | undefined;
 
 function setCrumbs(...parts: (string | Node)[]) {
-  replace(crumbs, ...parts.flatMap((part, i) => (i ? [h('span', { class: 'sep' }, '/'), part] : [part])));
+  // Each crumb an element of its own, so a long run id can end in an ellipsis on a phone.
+  const crumb = (part: string | Node) => (typeof part === 'string' ? h('span', { class: 'crumb' }, part) : part);
+  replace(crumbs, ...parts.flatMap((part, i) => (i ? [h('span', { class: 'sep' }, '/'), crumb(part)] : [crumb(part)])));
 }
 
 function route() {
