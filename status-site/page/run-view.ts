@@ -129,24 +129,24 @@ export class RunView {
     performance.measure('uigate:render', { start: started });
   }
 
+  /** How many units are in each status, in reading order. From the units themselves: they are what the matrix shows, and never lag behind. */
+  private counts(): (readonly [Status, number])[] {
+    const tally = new Map<Status, number>();
+    for (const unit of this.units) tally.set(unit.status, (tally.get(unit.status) ?? 0) + 1);
+    const order: Status[] = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'cancelled', 'running', 'retrying', 'queued'];
+    return order.filter((status) => tally.has(status)).map((status) => [status, tally.get(status)!] as const);
+  }
+
   private announcement(run: Run): string {
     const bad = this.units.filter((unit) => unit.status === 'failed' || unit.status === 'errored').length;
     if (run.status === 'running') return bad ? `${bad} unit${bad === 1 ? '' : 's'} failed so far` : '';
-    const tally = (['passed', 'flaky', 'failed', 'errored', 'skipped', 'cancelled'] as const)
-      .map((status) => [status, this.units.filter((unit) => unit.status === status).length] as const)
-      .filter(([, n]) => n > 0)
-      .map(([status, n]) => `${n} ${STATUS_LABEL[status]}`);
-    return `Run ${run.status}: ${tally.join(', ')}`;
+    return `Run ${run.status}: ${this.counts().map(([status, n]) => `${n} ${STATUS_LABEL[status]}`).join(', ')}`;
   }
 
   private summary(run: Run) {
     const finished = this.units.filter((unit) => !['queued', 'running', 'retrying'].includes(unit.status)).length;
     const elapsed = run.durationMs ?? Date.now() - Date.parse(run.startedAt);
-    // From the units themselves: they are what the matrix shows, and never lag behind.
-    const tally = new Map<Status, number>();
-    for (const unit of this.units) tally.set(unit.status, (tally.get(unit.status) ?? 0) + 1);
-    const order: Status[] = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'cancelled', 'running', 'retrying', 'queued'];
-    const counts = order.filter((status) => tally.has(status)).map((status) => [status, tally.get(status)!] as const);
+    const counts = this.counts();
     return h('section', { class: 'run-summary' },
       h('div', { class: 'run-title' },
         h('span', { class: `badge big s-${run.status}`, 'data-testid': 'run-status' }, run.status),
