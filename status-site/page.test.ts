@@ -234,6 +234,19 @@ describe('the status page in a real browser', () => {
     await expect(row).toBeFocused();
   });
 
+  it('keeps the runs list it has when a refresh fails, and says why it stopped moving', async () => {
+    const own = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
+    const tab = await browser.newPage();
+    await tab.goto(own.url);
+    const rows = tab.getByTestId('runs').getByRole('link');
+    await expect(rows.first()).toBeVisible();
+    const count = await rows.count();
+    await own.close();
+    await expect(tab.locator('.error-box')).toContainText('Could not load runs', { timeout: 15_000 });
+    await expect(rows).toHaveCount(count);
+    await tab.close();
+  });
+
   it('asks nothing while the tab is hidden, and catches up as soon as it is seen again', async () => {
     const live = await seedRun(seed, [{ file: 'hidden.spec.ts', title: 'one', status: 'running' }], { status: 'running' });
     const polls: string[] = [];
