@@ -56,6 +56,24 @@ describe('status API on a store on dynalite', () => {
     assert.equal((await get('/api/units/AAAAAAAAAAAAAAAAAAAAAA/history')).status, 404);
   });
 
+  it('lists the units that went wrong most often over the newest finished runs of a branch', async () => {
+    // Two runs on main (above); one on another branch and one still running, neither counted.
+    await seedRun(seed, [{ file: 'form.spec.ts', title: 'saves', status: 'failed', error: 'elsewhere' }], { branch: 'feature' }, new Date(Date.UTC(2029, 0, 1)));
+    await seedRun(seed, [{ file: 'form.spec.ts', title: 'validates', status: 'failed', error: 'mid-run' }], { status: 'running' }, new Date(Date.UTC(2030, 0, 3)));
+    const body = await (await get('/api/flaky')).json();
+    assert.equal(body.branch, 'main');
+    assert.deepEqual(body.runs, [newer, older]);
+    assert.deepEqual(body.units.map((u: { titlePath: string[]; runs: number; flaky: number; failed: number }) => [u.titlePath.at(-1), u.runs, u.flaky, u.failed]), [['validates', 1, 1, 0], ['saves', 2, 0, 1]]);
+    assert.deepEqual(body.units[1].lastBad, { runId: older, status: 'failed' });
+    const feature = await (await get('/api/flaky?branch=feature&runs=5')).json();
+    assert.deepEqual(feature.units.map((u: { failed: number }) => u.failed), [1]);
+    for (const query of ['runs=0', 'runs=51', 'runs=two', 'branch=']) {
+      const bad = await get(`/api/flaky?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.match((await bad.json()).error, /runs must be|branch must be/);
+    }
+  });
+
   it('gives events of a run, 404 for an unknown one', async () => {
     await seed.store.addEvent({ runId: newer, at: new Date().toISOString(), type: 'note', detail: { text: 'hello' } });
     const body = await (await get(`/api/runs/${newer}/events`)).json();

@@ -11,6 +11,7 @@ import { requireSession, signInRoute, type ReadAccess, type SignInOptions } from
 import { changesSince } from '../runner/changes.ts';
 import { unitStats } from './flakiness.ts';
 import { RunCache } from './run-cache.ts';
+import { flakyRoute } from './flaky-route.ts';
 import { traceViewerRoutes } from './trace-viewer.ts';
 import { PAGE_POLICY } from './policies.ts';
 
@@ -114,6 +115,7 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ key, history, stats: unitStats(history) });
   });
 
+  flakyRoute(app, store, cache);
   approvalRoutes(app, store, options.approvals);
   signInRoute(app, options.signIn);
 

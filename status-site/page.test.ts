@@ -125,6 +125,20 @@ describe('the status page in a real browser', () => {
     await expect(page.getByTestId('matrix')).toBeVisible();
   });
 
+  it('lists what went wrong most often lately, as text, each a link to the newest run where it did', async () => {
+    await page.goto(server.url);
+    const flaky = page.getByTestId('flaky-list');
+    await expect(flaky.locator('h3')).toHaveText('Went wrong most often · last 2 finished runs on main');
+    const items = flaky.locator('li');
+    await expect(items).toHaveCount(3);
+    await expect(items.nth(0)).toContainText('<img src=x onerror="window.__xss=1">Evil <b>bold</b>');
+    await expect(items.nth(1)).toContainText('validates the email chromium ~ flaky 1/2');
+    await expect(items.nth(2)).toContainText('saves chromium ✘ failed 1/2');
+    await items.nth(2).getByRole('link').click();
+    await expect(page).toHaveURL(`${server.runUrl(runId)}?unit=${seedUnitRef({ file: 'form.spec.ts', title: 'saves' }).key}`);
+    await expect(page.getByTestId('unit-panel')).toContainText('saves');
+  });
+
   it('charts how recent runs went, and a bar opens its run', async () => {
     await page.goto(server.url);
     const trend = page.getByTestId('runs-trend');

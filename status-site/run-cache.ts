@@ -59,6 +59,19 @@ export class RunCache {
     return pending;
   }
 
+  /**
+   * A run's units for a one-off look over many runs (the flaky list): from memory when the run is
+   * there, else from its snapshot or the store — without keeping it, so the runs people are
+   * watching stay in memory.
+   */
+  async unitsOnce(runId: string): Promise<UnitRecord[]> {
+    const hit = this.entries.get(runId);
+    if (hit) return (JSON.parse(hit.body.json) as { units: UnitRecord[] }).units;
+    const run = await this.store.getRun(runId);
+    if (!run) return [];
+    return (await this.fromSnapshot(run)) ?? (await this.store.getUnits(runId));
+  }
+
   /** A run's units as the cache has them (from its snapshot when finished); [] for an unknown run. */
   async units(runId: string): Promise<UnitRecord[]> {
     const entry = await this.get(runId);

@@ -45,9 +45,10 @@ export interface Unit {
   finishedAt?: string;
 }
 
-import type { UnitStats } from '../flakiness.ts';
+import type { FlakyUnit, UnitStats } from '../flakiness.ts';
+import type { FlakyAnswer } from '../flaky-route.ts';
 
-export type { UnitStats };
+export type { FlakyAnswer, FlakyUnit, UnitStats };
 
 export interface RunEvent {
   at: string;
@@ -127,6 +128,7 @@ export const api = {
   changes: (runId: string) => get<Changes>(`/api/runs/${encodeURIComponent(runId)}/changes`),
   decide,
   history: (key: string) => get<{ history: Unit[]; stats: UnitStats }>(`/api/units/${encodeURIComponent(key)}/history?limit=30`),
+  flaky: () => get<FlakyAnswer>('/api/flaky'),
 };
 
 export const artifactUrl = (runId: string, path: string) =>

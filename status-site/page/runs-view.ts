@@ -1,5 +1,5 @@
 // The runs list, newest first: status, commit and branch, counts, duration, when.
-import { api, type Run } from './api.ts';
+import { api, type FlakyAnswer, type Run } from './api.ts';
 import { describeSelection } from '../../runner/selection.ts';
 import { runsChart } from './chart.ts';
 import { h } from './dom.ts';
@@ -35,6 +35,7 @@ export class RunsView {
   private cursor: string | null = null;
   private stopped = false;
   private failure: string | undefined;
+  private flaky: FlakyAnswer | undefined;
   private readonly poller = new Poller(REFRESH_MS, () => this.refresh());
   private readonly list = h('div', { class: 'runs', 'data-testid': 'runs' });
   private readonly slots: Slots;
@@ -66,6 +67,8 @@ export class RunsView {
       this.runs = [...page.runs, ...older];
       if (this.cursor === null || older.length === 0) this.cursor = page.cursor;
       this.failure = undefined;
+      // The server keeps this answer for 30 s; a failure here costs only the list, never the runs.
+      this.flaky = await api.flaky().catch(() => this.flaky);
     } catch (error) {
       this.failure = `Could not load runs: ${(error as Error).message}`;
     }
@@ -95,6 +98,22 @@ export class RunsView {
     );
   }
 
+  /** The units that went wrong most often lately, each a link to the newest run where it did. */
+  private flakyList() {
+    const flaky = this.flaky;
+    if (!flaky || flaky.units.length === 0) return undefined;
+    return h('section', { class: 'flaky-list', 'data-testid': 'flaky-list' },
+      h('h3', {}, `Went wrong most often · last ${flaky.runs.length} finished run${flaky.runs.length === 1 ? '' : 's'} on ${flaky.branch ?? 'no branch'}`),
+      h('ol', {}, ...flaky.units.map((unit) =>
+        h('li', {},
+          h('a', { href: `/runs/${encodeURIComponent(unit.lastBad.runId)}?unit=${encodeURIComponent(unit.key)}`, title: `the newest run where it was ${unit.lastBad.status}` }, unit.titlePath.join(' › ')),
+          h('span', { class: 'muted small' }, ` ${unit.project} `),
+          unit.flaky ? h('span', { class: 'chip s-flaky' }, `~ flaky ${unit.flaky}/${unit.runs}`) : undefined,
+          unit.failed ? h('span', { class: 'chip s-failed' }, `✘ failed ${unit.failed}/${unit.runs}`) : undefined,
+        ))),
+    );
+  }
+
   private render() {
     const failure = this.failure;
     if (failure && this.runs.length === 0) return this.slots.update([{ key: 'failure', same: failure, build: () => h('p', { class: 'error-box' }, failure) }]);
@@ -112,6 +131,7 @@ export class RunsView {
       // Refreshing while the list cannot be read keeps the last list, and says why it is not moving.
       ...(failure ? [{ key: 'failure', same: failure, build: () => h('p', { class: 'error-box' }, failure) }] : []),
       { key: 'trend', same: JSON.stringify(finished.slice(0, 40)), build: () => this.trend() },
+      { key: 'flaky', same: JSON.stringify(this.flaky ?? null), build: () => this.flakyList() },
       { key: 'runs', same: '', build: () => this.list },
       ...(this.cursor ? [{ key: 'more', same: '', build: () => h('button', { type: 'button', class: 'more', 'data-focus': 'more', onclick: () => this.more() }, 'Older runs') }] : []),
     ]);
