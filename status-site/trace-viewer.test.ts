@@ -69,6 +69,29 @@ describe("Playwright's trace viewer on the status site", () => {
     await page.close();
   });
 
+  it('will not load a trace from another origin, whatever the link says', async () => {
+    // A real trace on another server: a crafted link must not make the viewer fetch or show it.
+    let asked = 0;
+    const { createServer } = await import('node:http');
+    const zip = await readFile(join(scratch, 'trace.zip'));
+    const elsewhere = createServer((_, response) => {
+      asked++;
+      response.writeHead(200, { 'content-type': 'application/zip', 'access-control-allow-origin': '*' }).end(zip);
+    }).listen(0, '127.0.0.1');
+    await new Promise((ok) => elsewhere.once('listening', ok));
+    try {
+      const page = await browser.newPage();
+      const foreign = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}/trace.zip`;
+      await page.goto(`${server.url}/trace/index.html?trace=${encodeURIComponent(foreign)}`);
+      await page.waitForTimeout(3_000);
+      await expect(page.getByText(/getByRole\('button', \{ name: 'Save' \}\)/)).toHaveCount(0);
+      assert.equal(asked, 0, 'the other origin was asked for the trace');
+      await page.close();
+    } finally {
+      elsewhere.close();
+    }
+  });
+
   it('serves the viewer under its own policy, and only the files Playwright ships', async () => {
     const app = createApp({ store: seed.store, traceViewer: traceViewerDir() });
     const index = await app.request('/trace/index.html');
