@@ -67,12 +67,19 @@ export class RunsView {
       this.runs = [...page.runs, ...older];
       if (this.cursor === null || older.length === 0) this.cursor = page.cursor;
       this.failure = undefined;
-      // The server keeps this answer for 30 s; a failure here costs only the list, never the runs.
-      this.flaky = await api.flaky().catch(() => this.flaky);
     } catch (error) {
       this.failure = `Could not load runs: ${(error as Error).message}`;
     }
     this.render();
+    // After the runs are on the page: over many big runs the first answer takes a moment (the
+    // server then keeps it 30 s), and a failure here costs only this list, never the runs.
+    void api.flaky().then(
+      (flaky) => {
+        this.flaky = flaky;
+        if (!this.stopped) this.render();
+      },
+      () => undefined,
+    );
     return true;
   }
 
