@@ -3,8 +3,6 @@
 // Run: npm run bench -- status-site
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from '@playwright/test';
-import { isMissing, resolveBrowser } from '../runner/browsers.ts';
 import { makeUnit } from '../runner/list.ts';
 import { newRunId, type UnitStatus } from '../runner/model.ts';
 import { LocalArtifacts } from '../runner/artifacts/local-artifacts.ts';
@@ -12,6 +10,7 @@ import { SNAPSHOT_PATH, writeRunSnapshot } from '../runner/artifacts/run-snapsho
 import { createApp } from '../status-site/app.ts';
 import { LocalArtifactSource, type ArtifactSource } from '../status-site/artifact-source.ts';
 import { startStatusServer } from '../status-site/server.ts';
+import { launchChromium } from '../status-site/testing/chromium.ts';
 import { seededStore } from '../status-site/testing/seed.ts';
 import { machine, median, ms, percentile } from './lib.ts';
 import pLimit from 'p-limit';
@@ -82,9 +81,7 @@ export async function statusSiteBench(): Promise<string> {
     const snapshotted = await coldReads(new LocalArtifactSource(seed.artifactsDir));
 
 
-    const resolved = resolveBrowser('chromium');
-    if (isMissing(resolved)) throw new Error(resolved.message);
-    const browser = await chromium.launch(resolved.use.launchOptions);
+    const browser = await launchChromium();
     const shown: number[] = [];
     for (let i = 0; i < 5; i++) {
       const page = await browser.newPage();

@@ -35,7 +35,7 @@ export interface AppOptions {
   /** The approval function: hands IAM callers sign-in links. */
   signIn?: SignInOptions;
   /** The folder of Playwright's trace viewer, served under /trace/ (trace-viewer.ts). */
-  traceViewer?: string | (() => Promise<string | undefined>);
+  traceViewer?: string;
 }
 
 const UNIT_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;

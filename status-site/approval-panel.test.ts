@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { chromium, expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { after, before, describe, it } from 'node:test';
-import { isMissing, resolveBrowser } from '../runner/browsers.ts';
 import { resolveConfig } from '../runner/config.ts';
 import { openRequest } from '../runner/gate/approvals.ts';
 import { localApprover } from '../runner/gate/identity.ts';
 import { localApprovals } from './approvers.ts';
 import { startStatusServer, type StatusServer } from './server.ts';
 import { seededStore, seedRun, type SeededStore } from './testing/seed.ts';
+import { launchChromium } from './testing/chromium.ts';
 
 const EVIL_COMMENT = '<img src=x onerror="window.__xss=1">looks fine';
 
@@ -27,9 +27,7 @@ describe('the approval panel in a real browser', () => {
     const gate = { passed: false, rules: [{ rule: 'failures', passed: false, measured: '1', threshold: '≤ 0' }] };
     await openRequest({ store: seed.store, run: (await seed.store.getRun(runId))!, gate, settings: config.approval, actor: 'test' });
     server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir, approvals: localApprovals(config, { write: () => true } as unknown as NodeJS.WritableStream) });
-    const resolved = resolveBrowser('chromium');
-    assert.ok(!isMissing(resolved), 'chromium is needed for this test');
-    browser = await chromium.launch(resolved.use.launchOptions);
+    browser = await launchChromium();
     page = await browser.newPage();
   });
   after(async () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { chromium, expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { after, before, describe, it } from 'node:test';
-import { isMissing, resolveBrowser } from '../runner/browsers.ts';
 import { startStatusServer, type StatusServer } from './server.ts';
 import { seededStore, seedRun, seedUnitRef, type SeededStore } from './testing/seed.ts';
+import { launchChromium } from './testing/chromium.ts';
 
 const EVIL_TITLE = '<img src=x onerror="window.__xss=1">Evil <b>bold</b>';
 const EVIL_ERROR = 'Expected: <script>window.__xss2=1</script>\nReceived: nothing';
@@ -33,9 +33,7 @@ describe('the status page in a real browser', () => {
       { file: 'home.spec.ts', title: 'lists every page', project: 'firefox', status: 'passed' },
     ]);
     server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
-    const resolved = resolveBrowser('chromium');
-    assert.ok(!isMissing(resolved), 'chromium is needed for this test');
-    browser = await chromium.launch(resolved.use.launchOptions);
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('dialog', () => assert.fail('a script from test output ran (dialog)'));

@@ -1,12 +1,11 @@
 // The sign-in link in a real browser: the page takes the token out of the fragment, trades it for
 // the session cookie, and shows the run — with the token gone from the address bar.
-import assert from 'node:assert/strict';
-import { chromium, expect, type Browser } from '@playwright/test';
+import { expect, type Browser } from '@playwright/test';
 import { after, before, describe, it } from 'node:test';
-import { isMissing, resolveBrowser } from '../runner/browsers.ts';
 import { startStatusServer, type StatusServer } from './server.ts';
 import { mintToken } from './session.ts';
 import { seededStore, seedRun, type SeededStore } from './testing/seed.ts';
+import { launchChromium } from './testing/chromium.ts';
 
 const SECRET = 'p'.repeat(64);
 const ANA = 'arn:aws:sts::123456789012:assumed-role/ReleaseManager/ana@example.com';
@@ -21,9 +20,7 @@ describe('signing in to the status site with a link from uigate open', () => {
     seed = await seededStore();
     runId = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'passed' }]);
     server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir, readAccess: { secret: async () => SECRET } });
-    const resolved = resolveBrowser('chromium');
-    assert.ok(!isMissing(resolved), 'chromium is needed for this test');
-    browser = await chromium.launch(resolved.use.launchOptions);
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

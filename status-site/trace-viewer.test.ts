@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, type Browser } from '@playwright/test';
+import { expect, type Browser } from '@playwright/test';
 import { after, before, describe, it } from 'node:test';
-import { isMissing, resolveBrowser } from '../runner/browsers.ts';
 import { createApp } from './app.ts';
 import { startStatusServer, type StatusServer } from './server.ts';
 import { seededStore, seedRun, seedUnitRef, type SeededStore } from './testing/seed.ts';
 import { PAGE_POLICY, policyHeader, TRACE_VIEWER_CSP } from './policies.ts';
 import { traceViewerDir } from './trace-viewer.ts';
+import { launchChromium } from './testing/chromium.ts';
 
 // The app under test is not trusted: its page tries to run script in the snapshot the viewer shows.
 const APP_UNDER_TEST = `<button onclick="this.textContent='Saved'">Save</button>
@@ -24,9 +24,7 @@ describe("Playwright's trace viewer on the status site", () => {
   const unit = { file: 'form.spec.ts', title: 'saves' };
 
   before(async () => {
-    const resolved = resolveBrowser('chromium');
-    assert.ok(!isMissing(resolved), 'chromium is needed for this test');
-    browser = await chromium.launch(resolved.use.launchOptions);
+    browser = await launchChromium();
     // A real trace, recorded as Playwright's own trace: 'on' would.
     scratch = await mkdtemp(join(tmpdir(), 'uigate-trace-'));
     const context = await browser.newContext();

@@ -33,17 +33,15 @@ export async function traceViewerFiles(dir: string): Promise<string[]> {
  * Serves GET /trace/<file> for exactly the files the viewer ships — looked up by name in a list
  * read once, so no path from a request ever reaches the file system.
  */
-export function traceViewerRoutes(app: Hono, dir: string | (() => Promise<string | undefined>)) {
-  let files: Promise<Map<string, string> | undefined> | undefined;
+export function traceViewerRoutes(app: Hono, dir: string) {
+  let files: Promise<Map<string, string>> | undefined;
   const load = async () => {
-    const root = typeof dir === 'string' ? dir : await dir();
-    if (!root) return undefined;
-    const names = await traceViewerFiles(root).catch(() => []);
-    return new Map(names.filter((name) => TYPES[extname(name)]).map((name) => [name, join(root, ...name.split('/'))]));
+    const names = await traceViewerFiles(dir).catch(() => []);
+    return new Map(names.filter((name) => TYPES[extname(name)]).map((name) => [name, join(dir, ...name.split('/'))]));
   };
   app.get('/trace/*', async (c) => {
     const name = c.req.path.slice('/trace/'.length) || 'index.html';
-    const path = (await (files ??= load()))?.get(name);
+    const path = (await (files ??= load())).get(name);
     if (!path) return c.text('not found', 404);
     return c.body(await readFile(path), 200, {
       'content-type': TYPES[extname(name)]!,
