@@ -4,7 +4,7 @@
 import autocannon from 'autocannon';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeUnit } from '../runner/list.ts';
+import { makeUnit } from '../runner/playwright/list.ts';
 import { newRunId, type UnitStatus } from '../runner/model.ts';
 import { startStatusServer } from '../status-site/server.ts';
 import { seededStore } from '../status-site/testing/seed.ts';

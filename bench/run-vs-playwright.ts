@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { playwrightCli } from '../runner/playwright-cli.ts';
+import { playwrightCli } from '../runner/playwright/cli-path.ts';
 import { REPO, runNode, UIGATE_BIN } from '../runner/testing/fixture-project.ts';
 import { machine, median, s } from './lib.ts';
 

@@ -3,7 +3,7 @@
 // Run: npm run bench -- status-site
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeUnit } from '../runner/list.ts';
+import { makeUnit } from '../runner/playwright/list.ts';
 import { newRunId, type UnitStatus } from '../runner/model.ts';
 import { LocalArtifacts } from '../runner/artifacts/local-artifacts.ts';
 import { SNAPSHOT_PATH, writeRunSnapshot } from '../runner/artifacts/run-snapshot.ts';

@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeUnit } from '../runner/list.ts';
+import { makeUnit } from '../runner/playwright/list.ts';
 import { newRunId, type UnitRecord } from '../runner/model.ts';
 import { dynamoClient, openStore } from '../runner/store/open-store.ts';
 import { runPk, unitSk } from '../runner/store/table.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { listTests } from '../runner/list.ts';
+import { listTests } from '../runner/playwright/list.ts';
 import { newRunId } from '../runner/model.ts';
 import type { DynamoStore } from '../runner/store/dynamo-store.ts';
 import { openEmbeddedStore } from '../runner/store/open-store.ts';

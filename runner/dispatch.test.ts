@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispatch, type DispatchOptions } from './dispatch.ts';
 import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executors/executor.ts';
-import { makeUnit } from './list.ts';
+import { makeUnit } from './playwright/list.ts';
 import { newRunId, type UnitRecord, type UnitRef, type UnitStatus } from './model.ts';
 import { planBatches, type Batch } from './plan.ts';
 import type { DynamoStore } from './store/dynamo-store.ts';

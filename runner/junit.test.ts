@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toJUnit } from './junit.ts';
-import { makeUnit } from './list.ts';
+import { makeUnit } from './playwright/list.ts';
 import type { RunMeta, UnitRecord, UnitStatus } from './model.ts';
 
 const run = { runId: '20261122T185625123Z-k3f9' } as RunMeta;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from './errors.ts';
-import { makeUnit } from './list.ts';
+import { makeUnit } from './playwright/list.ts';
 import type { UnitRef } from './model.ts';
 import { durationEstimator, planBatches, selectUnits, testListLine } from './plan.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeUnit } from './list.ts';
+import { makeUnit } from './playwright/list.ts';
 import type { RunMeta, UnitRecord, UnitStatus } from './model.ts';
 import { execFileSync } from 'node:child_process';
 import { buildSummary, formatExports, formatMatrix } from './summary.ts';

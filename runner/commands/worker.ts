@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { RUN_ID_PATTERN } from '../model.ts';
-import { describeCrash, runPlaywrightBatch } from '../playwright-batch.ts';
+import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
 import { connectStore } from '../store/open-store.ts';
 import type { CommandIO } from './run.ts';
 

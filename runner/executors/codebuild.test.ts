@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { dispatch } from '../dispatch.ts';
-import { makeUnit } from '../list.ts';
+import { makeUnit } from '../playwright/list.ts';
 import { newRunId, type UnitRef } from '../model.ts';
 import { planBatches } from '../plan.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispatch } from '../dispatch.ts';
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from '../lambda/local-endpoint.ts';
-import { listTests } from '../list.ts';
+import { listTests } from '../playwright/list.ts';
 import { newRunId, type UnitRecord, type UnitRef } from '../model.ts';
 import { planBatches } from '../plan.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';

@@ -1,7 +1,7 @@
 // Runs a batch on this machine: one Playwright Test process for exactly the batch's units.
 import { join } from 'node:path';
 import type { Batch } from '../plan.ts';
-import { describeCrash, runPlaywrightBatch } from '../playwright-batch.ts';
+import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
 import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 
 export interface LocalExecutorOptions {

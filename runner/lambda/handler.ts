@@ -3,7 +3,7 @@
 // store and its artifacts in S3; the unit results come back in the response.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeCrash, runPlaywrightBatch } from '../playwright-batch.ts';
+import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
 import { MalformedEvent, parseEvent, type BatchEvent, type BatchResponse } from './event.ts';
 import { lambdaChromium } from './chromium.ts';
 

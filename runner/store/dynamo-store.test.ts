@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeUnit } from '../list.ts';
+import { makeUnit } from '../playwright/list.ts';
 import { newRunId, type RunMeta, type UnitRecord } from '../model.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import { dynamoClient, openEmbeddedStore } from './open-store.ts';

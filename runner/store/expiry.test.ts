@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { makeUnit } from '../list.ts';
+import { makeUnit } from '../playwright/list.ts';
 import { newRunId, type RunMeta } from '../model.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
 import { DynamoStore } from './dynamo-store.ts';

@@ -37,11 +37,11 @@ export function runNode(args: string[], cwd: string, env: Record<string, string>
 
 const CONFIG = (projects: string[], extra: string) => `
 import { defineConfig } from '@playwright/test';
-import { browserProjects } from ${JSON.stringify(join(REPO, 'runner', 'browsers.ts'))};
+import { browserProjects } from ${JSON.stringify(join(REPO, 'runner', 'playwright', 'browsers.ts'))};
 
 export default defineConfig({
   testDir: './tests',
-  reporter: [[${JSON.stringify(join(REPO, 'runner', 'reporter.ts'))}]],
+  reporter: [[${JSON.stringify(join(REPO, 'runner', 'playwright', 'reporter.ts'))}]],
   use: { trace: 'retain-on-failure', screenshot: 'only-on-failure' },
   projects: browserProjects().filter((project) => ${JSON.stringify(projects)}.includes(project.name)),
   ${extra}

@@ -1,7 +1,7 @@
-// Chromium for the status site's browser tests and bench, as the project resolves it (runner/browsers.ts).
+// Chromium for the status site's browser tests and bench, as the project resolves it (runner/playwright/browsers.ts).
 import assert from 'node:assert/strict';
 import { chromium, type Browser } from '@playwright/test';
-import { isMissing, resolveBrowser } from '../../runner/browsers.ts';
+import { isMissing, resolveBrowser } from '../../runner/playwright/browsers.ts';
 
 export async function launchChromium(): Promise<Browser> {
   const resolved = resolveBrowser('chromium');

@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { makeUnit } from '../../runner/list.ts';
+import { makeUnit } from '../../runner/playwright/list.ts';
 import { countStatuses, newRunId, type RunMeta, type UnitRecord, type UnitStatus } from '../../runner/model.ts';
 import type { DynamoStore } from '../../runner/store/dynamo-store.ts';
 import { openEmbeddedStore } from '../../runner/store/open-store.ts';

@@ -8,10 +8,10 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { childEnv, type ChildContext, type ReporterEvent } from './child-env.ts';
-import type { UnitOutcome } from './executors/executor.ts';
-import { isFinal, type UnitRecord, type UnitRef } from './model.ts';
-import { testListLine } from './plan.ts';
-import { playwrightCli } from './playwright-cli.ts';
+import type { UnitOutcome } from '../executors/executor.ts';
+import { isFinal, type UnitRecord, type UnitRef } from '../model.ts';
+import { testListLine } from '../plan.ts';
+import { playwrightCli } from './cli-path.ts';
 
 export const REPORTER_PATH = fileURLToPath(new URL('./reporter.ts', import.meta.url));
 const EVENTS_FD = 3;

@@ -1,9 +1,9 @@
 // Turns `playwright test --list --reporter=json` into units: one per test case per project.
 import { spawn } from 'node:child_process';
 import { relative, resolve, sep } from 'node:path';
-import { ConfigError, UsageError } from './errors.ts';
-import { unitKey, type UnitRef } from './model.ts';
-import { playwrightCli } from './playwright-cli.ts';
+import { ConfigError, UsageError } from '../errors.ts';
+import { unitKey, type UnitRef } from '../model.ts';
+import { playwrightCli } from './cli-path.ts';
 
 interface JsonSpec {
   title: string;

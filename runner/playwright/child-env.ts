@@ -1,6 +1,6 @@
 // The environment contract between the orchestrator and the Playwright it starts (locally, in
 // Lambda, in CodeBuild): which run, which store, which executor, where events and artifacts go.
-import type { ExecutorName } from './model.ts';
+import type { ExecutorName } from '../model.ts';
 
 export interface ChildContext {
   runId: string;
@@ -48,7 +48,7 @@ export function readChildContext(env: NodeJS.ProcessEnv = process.env): ChildCon
 /** What the reporter tells the executor, one JSON object per line. */
 export type ReporterEvent =
   | { type: 'begin'; total: number }
-  | { type: 'unit'; record: import('./model.ts').UnitRecord }
+  | { type: 'unit'; record: import('../model.ts').UnitRecord }
   /** The record sent just before is now in the store; until this arrives the orchestrator keeps it to write itself. */
   | { type: 'stored'; key: string; seq: number }
   | { type: 'end'; status: string }

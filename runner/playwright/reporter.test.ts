@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openEmbeddedStore } from './store/open-store.ts';
-import { fixtureProject, type FixtureProject } from './testing/fixture-project.ts';
+import { openEmbeddedStore } from '../store/open-store.ts';
+import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
 
 describe('the uigate reporter in a plain `playwright test`', () => {
   let project: FixtureProject;

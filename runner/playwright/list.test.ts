@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { moduleOf, unitsFromListReport, type ListReport } from './list.ts';
-import { unitKey } from './model.ts';
+import { unitKey } from '../model.ts';
 
 const report: ListReport = {
   config: { rootDir: '/p/tests', projects: [{ name: 'chromium', testDir: '/p/tests' }, { name: 'firefox', testDir: '/p/tests' }] },

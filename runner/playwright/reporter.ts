@@ -5,16 +5,16 @@ import { writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import pLimit from 'p-limit';
-import { artifactStoreFromEnv } from './artifacts/from-env.ts';
-import { writeRunSnapshot } from './artifacts/run-snapshot.ts';
-import type { ArtifactStore } from './artifacts/artifact-store.ts';
+import { artifactStoreFromEnv } from '../artifacts/from-env.ts';
+import { writeRunSnapshot } from '../artifacts/run-snapshot.ts';
+import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { readChildContext, type ChildContext, type ReporterEvent } from './child-env.ts';
-import { loadConfig } from './config.ts';
-import { sourceInfo } from './git.ts';
-import { countStatuses, isFinal, newRunId, runStatusOf, type Attachment, type AttemptRecord, type UnitRecord } from './model.ts';
-import type { ResultStore } from './store/result-store.ts';
-import { describeExpired, expireLocally } from './store/expiry.ts';
-import { connectStore, openStore } from './store/open-store.ts';
+import { loadConfig } from '../config.ts';
+import { sourceInfo } from '../git.ts';
+import { countStatuses, isFinal, newRunId, runStatusOf, type Attachment, type AttemptRecord, type UnitRecord } from '../model.ts';
+import type { ResultStore } from '../store/result-store.ts';
+import { describeExpired, expireLocally } from '../store/expiry.ts';
+import { connectStore, openStore } from '../store/open-store.ts';
 import { attemptOf, errorOf, seqOf, statusAfter, unitOf } from './unit-result.ts';
 
 export default class UigateReporter implements Reporter {

@@ -2,7 +2,7 @@
 // status rules can be tested without running a browser.
 import type { TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { makeUnit, stripAnsi } from './list.ts';
-import type { AttemptRecord, UnitError, UnitRef, UnitStatus } from './model.ts';
+import type { AttemptRecord, UnitError, UnitRef, UnitStatus } from '../model.ts';
 
 /** Write order within one dispatch: later Playwright retries outrank earlier ones. */
 export const seqOf = (dispatch: number, retry: number) => dispatch * 1000 + retry;
