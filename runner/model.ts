@@ -33,6 +33,15 @@ export interface UnitRef {
   project: string;
   module: string;
   tags?: string[];
+  /** Playwright's repeatEachIndex, when the project repeats each test; absent for the first. */
+  repeat?: number;
+  /**
+   * The piece it is dispatched in: Playwright's test group (a serial suite, a default-mode file,
+   * a parallel test), joined with whatever must run beside it. Units of one piece share a batch.
+   */
+  group?: string;
+  /** A test of a setup or teardown project: it runs wherever its dependents run, never on its own. */
+  role?: 'dependency';
 }
 
 export interface UnitError {
@@ -118,6 +127,8 @@ export interface RunSelection {
   unseen?: true;
   /** `--rerun-failed`: only the units that did not pass in this run. */
   rerunOf?: string;
+  /** A `.only` in the suite: Playwright ran only the focused tests. */
+  focused?: true;
 }
 
 export interface RunEvent {
@@ -145,8 +156,10 @@ export interface ReleaseRecord {
 }
 
 /** A unit's key: short, URL-safe, the same in every run for the same test in the same project. */
-export function unitKey(file: string, titlePath: readonly string[], project: string): string {
-  const hash = createHash('sha256').update([file, ...titlePath, project].join('\u0000')).digest('base64url');
+export function unitKey(file: string, titlePath: readonly string[], project: string, repeat = 0): string {
+  // The first repeat keeps the key a test had before repeatEach was turned on: its history stays.
+  const parts = [file, ...titlePath, project, ...(repeat ? [`#${repeat}`] : [])];
+  const hash = createHash('sha256').update(parts.join('\u0000')).digest('base64url');
   return hash.slice(0, 22);
 }
 

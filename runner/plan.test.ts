@@ -36,7 +36,7 @@ describe('selectUnits', () => {
 
   it('says how to install the browser of a requested project that is missing', () => {
     const missing = [{ name: 'webkit', message: 'webkit: not installed — npx playwright install webkit' }];
-    assert.throws(() => selectUnits(sample, { projects: ['webkit'] }, missing), /project webkit: not installed — npx playwright install webkit/);
+    assert.throws(() => selectUnits(sample, { projects: ['webkit'] }, { dropped: missing }), /project webkit: not installed — npx playwright install webkit/);
   });
 
   it('refuses an empty selection', () => {

@@ -2,6 +2,9 @@
 // batch is as short as possible.
 import { UsageError } from './errors.ts';
 import type { ExecutorName, UnitRef } from './model.ts';
+import { missingBrowsersError } from './playwright/list.ts';
+import { matchesProjectFilter, projectClosure, type ListedProject } from './playwright/listing.ts';
+import { selectableTitle } from './playwright/pieces.ts';
 import { closest } from './suggest.ts';
 
 export interface Selection {
@@ -23,28 +26,56 @@ function unknownName(kind: string, name: string, known: readonly string[], flag:
   return new UsageError(`unknown ${kind} "${name}"${hint} (${flag}); known: ${known.join(', ') || 'none'}`);
 }
 
+export interface SelectionContext {
+  /** The config's projects and what they depend on; without them every project stands alone. */
+  projects?: readonly Pick<ListedProject, 'name' | 'dependencies' | 'teardown'>[];
+  /** Projects the browser helper left out because their browser is missing: asking for one says how to install it. */
+  dropped?: readonly { name: string; message: string }[];
+  /** Projects whose browser Playwright would not find: running one is refused, with how to install it. */
+  missing?: readonly { project: string; message: string }[];
+  /** Keys of tests a `.only` elsewhere leaves out (Playwright runs only focused tests). */
+  unfocused?: ReadonlySet<string>;
+}
+
 /**
- * Picks the units a run covers. `missingBrowsers` are projects the config would have had but whose
- * browser is not installed: asking for one of them is an error that says how to install it.
+ * Picks the units a run covers, as Playwright would for the same filters: the asked-for projects'
+ * tests, narrowed by module and `.only`; then every test of the projects those depend on (setup,
+ * teardown) as `dependency` units, which run wherever their dependents run and never on their own.
  */
-export function selectUnits(units: readonly UnitRef[], selection: Selection, missingBrowsers: readonly { name: string; message: string }[] = []): UnitRef[] {
+export function selectUnits(units: readonly UnitRef[], selection: Selection, context: SelectionContext = {}): UnitRef[] {
   const projects = [...new Set(units.map((unit) => unit.project))];
   const modules = [...new Set(units.map((unit) => unit.module))].sort();
   for (const project of selection.projects ?? []) {
-    const missing = missingBrowsers.find((browser) => browser.name === project);
-    if (missing) throw new UsageError(`project ${missing.message}`);
-    if (!projects.includes(project)) throw unknownName('project', project, projects, '--project');
+    const dropped = context.dropped?.find((browser) => browser.name === project);
+    if (dropped) throw new UsageError(`project ${dropped.message}`);
+    if (!projects.some((name) => matchesProjectFilter(name, [project]))) throw unknownName('project', project, projects, '--project');
   }
   for (const module of selection.modules ?? []) {
     if (!modules.includes(module)) throw unknownName('module', module, modules, '--module');
   }
+  const known = context.projects ?? projects.map((name) => ({ name, dependencies: [], teardown: undefined }));
+  const asked = known.filter((project) => matchesProjectFilter(project.name, selection.projects ?? [])).map((project) => project.name);
+  const roles = projectClosure(known, asked);
   const chosen = units.filter(
-    (unit) =>
-      (!selection.projects?.length || selection.projects.includes(unit.project)) &&
-      (!selection.modules?.length || selection.modules.includes(unit.module)),
+    (unit) => roles.get(unit.project) === 'top-level' && !context.unfocused?.has(unit.key) && (!selection.modules?.length || selection.modules.includes(unit.module)),
   );
   if (chosen.length === 0) throw new UsageError('no tests selected: check --module, --project and --grep, or add tests under testDir');
-  return chosen;
+  const selected = withDependencies(chosen, units, known);
+  const topLevel = new Set(selected.filter((unit) => unit.role !== 'dependency').map((unit) => unit.project));
+  const missing = context.missing?.filter((entry) => topLevel.has(entry.project)) ?? [];
+  if (missing.length) throw missingBrowsersError(missing);
+  return selected;
+}
+
+/**
+ * `chosen` (tests to run) with the units of the projects they depend on, as Playwright does after
+ * filtering: only the dependencies of projects that still have tests, each marked `dependency`.
+ */
+export function withDependencies(chosen: readonly UnitRef[], all: readonly UnitRef[], projects: readonly Pick<ListedProject, 'name' | 'dependencies' | 'teardown'>[]): UnitRef[] {
+  const ownTests = chosen.filter((unit) => unit.role !== 'dependency');
+  const needed = projectClosure(projects, [...new Set(ownTests.map((unit) => unit.project))]);
+  const dependencies = all.filter((unit) => needed.get(unit.project) === 'dependency').map((unit): UnitRef => ({ ...unit, role: 'dependency' }));
+  return [...dependencies, ...ownTests.filter((unit) => needed.get(unit.project) === 'top-level')];
 }
 
 export interface BatchOptions {
@@ -63,26 +94,40 @@ export interface BatchOptions {
   idPrefix?: string;
 }
 
+/** Units that must share a batch: one piece per Playwright group (pieces.ts); a unit without one stands alone. */
+export function piecesOf(units: readonly UnitRef[]): UnitRef[][] {
+  const pieces = new Map<string, UnitRef[]>();
+  for (const unit of units) {
+    const id = unit.group ?? `unit:${unit.key}`;
+    const piece = pieces.get(id);
+    if (piece) piece.push(unit);
+    else pieces.set(id, [unit]);
+  }
+  return [...pieces.values()];
+}
+
 /**
- * Longest-processing-time-first: units sorted longest first, each into the batch that would end
- * soonest. It gives a makespan within 4/3 of the optimum and, with many more units than slots,
- * close to total ÷ slots. Inside a batch, units are ordered by project and file so that each
- * Playwright worker launches each browser once.
+ * Longest-processing-time-first over pieces — Playwright's groups, never parts of one: pieces
+ * sorted longest first, each into the batch that would end soonest. It gives a makespan within
+ * 4/3 of the optimum and, with many more pieces than slots, close to total ÷ slots. Inside a
+ * batch, units are ordered by project and file so that each Playwright worker launches each
+ * browser once.
  */
 export function planBatches(units: readonly UnitRef[], options: BatchOptions): Batch[] {
-  if (units.length === 0) return [];
-  const durations = new Map(units.map((unit) => [unit.key, Math.max(1, options.durationOf(unit))]));
-  const total = [...durations.values()].reduce((sum, ms) => sum + ms, 0);
+  const pieces = piecesOf(units.filter((unit) => unit.role !== 'dependency'));
+  if (pieces.length === 0) return [];
+  const sized = pieces.map((piece) => ({ units: piece, ms: piece.reduce((sum, unit) => sum + Math.max(1, options.durationOf(unit)), 0) }));
+  const total = sized.reduce((sum, piece) => sum + piece.ms, 0);
   const bySize = Math.ceil(total / (options.maxBatchMs ?? Infinity));
   const worthIt = options.minBatchMs ? Math.max(1, Math.floor(total / options.minBatchMs)) : Infinity;
-  const count = Math.min(units.length, Math.max(1, Math.min(options.slots, worthIt), bySize));
+  const count = Math.min(pieces.length, Math.max(1, Math.min(options.slots, worthIt), bySize));
   const bins = Array.from({ length: count }, () => ({ units: [] as UnitRef[], ms: 0 }));
-  const sorted = [...units].sort((a, b) => durations.get(b.key)! - durations.get(a.key)! || a.key.localeCompare(b.key));
-  for (const unit of sorted) {
+  sized.sort((a, b) => b.ms - a.ms || a.units[0]!.key.localeCompare(b.units[0]!.key));
+  for (const piece of sized) {
     let best = bins[0]!;
     for (const bin of bins) if (bin.ms < best.ms) best = bin;
-    best.units.push(unit);
-    best.ms += durations.get(unit.key)!;
+    best.units.push(...piece.units);
+    best.ms += piece.ms;
   }
   const prefix = options.idPrefix ?? `${options.executor}-`;
   return bins
@@ -97,26 +142,38 @@ export function planBatches(units: readonly UnitRef[], options: BatchOptions): B
 }
 
 /**
- * Gives each unit to the first executor, in the order asked for, that can run its project
- * (`--executor lambda --executor local`: chromium to Lambda, the rest here).
+ * Gives each piece to the first executor, in the order asked for, that can run the browsers of
+ * all its projects (`--executor lambda --executor local`: chromium to Lambda, the rest here).
+ * Dependency units go nowhere: they run inside their dependents' batches.
  */
-export function assignExecutors<E extends { name: ExecutorName; supports(project: string): boolean }>(units: readonly UnitRef[], executors: readonly E[]): Map<E, UnitRef[]> {
+export function assignExecutors<E extends { name: ExecutorName; supports(browser: string): boolean }>(
+  units: readonly UnitRef[],
+  executors: readonly E[],
+  browserOf: (project: string) => string = (project) => project,
+): Map<E, UnitRef[]> {
   const assigned = new Map<E, UnitRef[]>(executors.map((executor) => [executor, []]));
-  for (const unit of units) {
-    const executor = executors.find((candidate) => candidate.supports(unit.project));
+  for (const piece of piecesOf(units.filter((unit) => unit.role !== 'dependency'))) {
+    const browsers = [...new Set(piece.map((unit) => browserOf(unit.project)))];
+    const executor = executors.find((candidate) => browsers.every((browser) => candidate.supports(browser)));
     if (!executor) {
       const names = executors.map((e) => e.name).join(', ');
-      throw new UsageError(`project ${unit.project} cannot run on ${names}; add --executor local, or pick other projects with --project`);
+      const projects = [...new Set(piece.map((unit) => unit.project))].join(', ');
+      throw new UsageError(`project ${projects} cannot run on ${names}; add --executor local, or pick other projects with --project`);
     }
-    assigned.get(executor)!.push(unit);
+    assigned.get(executor)!.push(...piece);
   }
   for (const [executor, list] of assigned) if (list.length === 0) assigned.delete(executor);
   return assigned;
 }
 
-/** The line of a --test-list file that selects exactly this unit in its project. */
-export function testListLine(unit: UnitRef): string {
-  return [`[${unit.project}]`, unit.file, ...unit.titlePath].join(' › ');
+/**
+ * The line of a --test-list file that selects exactly this unit in its project (in every repeat).
+ * A title no line can name is selected with its whole file, which then travels as one piece.
+ */
+export function testListLine(unit: Pick<UnitRef, 'project' | 'file' | 'titlePath'>): string {
+  if (unit.file.includes('›')) throw new UsageError(`${unit.file}: Playwright's --test-list cannot name a file with "›" in its path; rename it`);
+  const titles = unit.titlePath.every(selectableTitle) ? unit.titlePath : [];
+  return [`[${unit.project}]`, unit.file, ...titles].join(' › ');
 }
 
 /** Expected duration per unit from earlier runs: the median of what was recorded, else a default. */

@@ -6,6 +6,8 @@ import { RUN_ID_PATTERN, type RunMeta, type UnitRef } from './model.ts';
 import { NOT_RERUN } from './selection.ts';
 import type { ResultStore } from './store/result-store.ts';
 import { UsageError } from './errors.ts';
+import type { ListedProject } from './playwright/listing.ts';
+import { withDependencies } from './plan.ts';
 
 export interface Rerun {
   /** The run whose failures these are. */
@@ -15,18 +17,24 @@ export interface Rerun {
   notices: string[];
 }
 
-/** `ref` is a run id, or true for the latest finished run; `listed` is what this run would otherwise run. */
-export async function unitsToRerun(store: ResultStore, ref: string | true, listed: readonly UnitRef[]): Promise<Rerun> {
+/**
+ * `ref` is a run id, or true for the latest finished run; `listed` is what this run would otherwise
+ * run. A failed unit brings its whole piece (a serial group's earlier steps set up the later ones)
+ * and the setup projects it depends on.
+ */
+export async function unitsToRerun(store: ResultStore, ref: string | true, listed: readonly UnitRef[], projects: readonly Pick<ListedProject, 'name' | 'dependencies' | 'teardown'>[] = []): Promise<Rerun> {
   const run = ref === true ? await latestFinishedRun(store) : await namedRun(store, ref);
-  const failed = (await store.getUnits(run.runId)).filter((unit) => !NOT_RERUN.has(unit.status));
+  const failed = (await store.getUnits(run.runId)).filter((unit) => !NOT_RERUN.has(unit.status) && unit.role !== 'dependency');
   if (failed.length === 0) throw new UsageError(`run ${run.runId} (${run.status}) has no failed units: nothing to re-run (--rerun-failed)`);
   const wanted = new Set(failed.map((unit) => unit.key));
-  const units = listed.filter((unit) => wanted.has(unit.key));
-  const missing = failed.length - units.length;
-  if (units.length === 0) {
+  const found = listed.filter((unit) => wanted.has(unit.key) && unit.role !== 'dependency');
+  const pieces = new Set(found.map((unit) => unit.group ?? unit.key));
+  const units = withDependencies(listed.filter((unit) => unit.role !== 'dependency' && pieces.has(unit.group ?? unit.key)), listed, projects);
+  const missing = failed.length - found.length;
+  if (found.length === 0) {
     throw new UsageError(`none of the ${failed.length} unit(s) that did not pass in run ${run.runId} is in this selection or still in the suite (--rerun-failed)`);
   }
-  const notices = missing ? [`${missing} of the ${failed.length} unit(s) that did not pass in run ${run.runId} are renamed, removed or outside this selection; re-running the other ${units.length}`] : [];
+  const notices = missing ? [`${missing} of the ${failed.length} unit(s) that did not pass in run ${run.runId} are renamed, removed or outside this selection; re-running the other ${found.length}`] : [];
   return { runId: run.runId, units, notices };
 }
 

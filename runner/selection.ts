@@ -12,13 +12,14 @@ export function describeSelection(selection: RunSelection | undefined): string {
   if (selection.grepInvert !== undefined) parts.push(`--grep-invert ${selection.grepInvert}`);
   if (selection.shard !== undefined) parts.push(`--shard ${selection.shard}`);
   if (selection.rerunOf !== undefined) parts.push(`--rerun-failed ${selection.rerunOf}`);
+  if (selection.focused) parts.push('.only in the suite');
   if (selection.unseen) parts.push('npx playwright test (its filters are not visible)');
   return parts.join(' ');
 }
 
 /** Whether tests (not browsers: those are `requiredProjects`' business) were left out. */
 export const leavesOutTests = (selection: RunSelection | undefined): boolean =>
-  Boolean(selection && (selection.modules?.length || selection.grep !== undefined || selection.grepInvert !== undefined || selection.shard !== undefined || selection.rerunOf !== undefined || selection.unseen));
+  Boolean(selection && (selection.modules?.length || selection.grep !== undefined || selection.grepInvert !== undefined || selection.shard !== undefined || selection.rerunOf !== undefined || selection.focused || selection.unseen));
 
 /** What `--rerun-failed` leaves alone: passed, flaky (it passed) and deliberately skipped; the rest runs again, unfinished units too. */
 export const NOT_RERUN: ReadonlySet<UnitStatus> = new Set(['passed', 'flaky', 'skipped']);

@@ -14,6 +14,8 @@ export interface RunSummary {
   projects: Record<string, StatusCounts>;
   executors: Record<string, StatusCounts>;
   modules: Record<string, Record<string, StatusCounts>>;
+  /** Setup and teardown projects (dependency units), kept out of the module × browser matrix. */
+  dependencies: Record<string, StatusCounts>;
   failures: { key: string; project: string; file: string; title: string; status: UnitStatus; error?: string }[];
   url?: string;
   /** Against the last full run on the branch (runner/changes.ts): unit keys. */
@@ -30,9 +32,10 @@ function groupCounts(units: readonly UnitRecord[], by: (unit: UnitRecord) => str
 }
 
 export function buildSummary(run: RunMeta, units: readonly UnitRecord[], url?: string): RunSummary {
+  const tests = units.filter((unit) => unit.role !== 'dependency');
   const modules: Record<string, Record<string, StatusCounts>> = {};
-  for (const module of [...new Set(units.map((unit) => unit.module))].sort()) {
-    modules[module] = groupCounts(units.filter((unit) => unit.module === module), (unit) => unit.project);
+  for (const module of [...new Set(tests.map((unit) => unit.module))].sort()) {
+    modules[module] = groupCounts(tests.filter((unit) => unit.module === module), (unit) => unit.project);
   }
   return {
     runId: run.runId,
@@ -42,9 +45,10 @@ export function buildSummary(run: RunMeta, units: readonly UnitRecord[], url?: s
     durationMs: run.durationMs,
     total: units.length,
     counts: countStatuses(units),
-    projects: groupCounts(units, (unit) => unit.project),
+    projects: groupCounts(tests, (unit) => unit.project),
     executors: groupCounts(units, (unit) => unit.executor),
     modules,
+    dependencies: groupCounts(units.filter((unit) => unit.role === 'dependency'), (unit) => unit.project),
     failures: units
       .filter((unit) => unit.status === 'failed' || unit.status === 'errored')
       .map((unit) => ({ key: unit.key, project: unit.project, file: unit.file, title: titleOf(unit), status: unit.status, error: unit.error?.message.split('\n')[0] })),
@@ -70,7 +74,9 @@ export function formatMatrix(summary: RunSummary): string {
   const widths = header.map((_, column) => Math.max(...table.map((row) => [...(row[column] ?? '')].length)));
   const line = (row: string[]) => '  ' + row.map((cell, column) => cell + ' '.repeat(widths[column]! - [...cell].length)).join('   ');
   const rule = '  ' + widths.map((width) => '─'.repeat(width)).join('   ');
-  return [line(header), rule, ...rows.map(line), rule, line(totals), '  ✓ passed  ~ flaky (passed on retry)  ✘ failed  ! errored (not run: infrastructure)  ↷ skipped  ∅ cancelled'].join('\n');
+  const dependencies = Object.entries(summary.dependencies).map(([project, counts]) => `${project} ${formatCounts(counts)}`);
+  const setup = dependencies.length ? [`  setup and teardown (run beside their dependents): ${dependencies.join(', ')}`] : [];
+  return [line(header), rule, ...rows.map(line), rule, line(totals), ...setup, '  ✓ passed  ~ flaky (passed on retry)  ✘ failed  ! errored (not run: infrastructure)  ↷ skipped  ∅ cancelled'].join('\n');
 }
 
 /**

@@ -6,14 +6,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { childEnv, type ChildContext, type ReporterEvent } from './child-env.ts';
 import type { UnitOutcome } from '../executors/executor.ts';
 import { isFinal, type UnitRecord, type UnitRef } from '../model.ts';
 import { testListLine } from '../plan.ts';
 import { playwrightCli } from './cli-path.ts';
+import { siblingModule } from '../module-path.ts';
 
-export const REPORTER_PATH = fileURLToPath(new URL('./reporter.ts', import.meta.url));
+export const REPORTER_PATH = siblingModule(import.meta.url, 'reporter');
 const EVENTS_FD = 3;
 /** After asking Playwright to stop, how long it gets to close its browsers before it is killed. */
 const GRACE_MS = 10_000;
@@ -28,6 +28,8 @@ export interface PlaywrightBatchOptions {
   env?: Record<string, string>;
   args?: string[];
   reporter?: string;
+  /** Playwright workers in this process (--workers). @default 1 */
+  workers?: number;
   /** Node binary and arguments before Playwright's CLI (defaults to this Node). */
   node?: string[];
   /**
@@ -73,15 +75,18 @@ function signalGroup(child: ChildProcess, name: NodeJS.Signals, ownGroup: boolea
 export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promise<PlaywrightBatchResult> {
   await mkdir(options.workDir, { recursive: true });
   const listFile = join(options.workDir, 'test-list.txt');
-  await writeFile(listFile, options.units.map(testListLine).join('\n') + '\n');
+  // A line per test, not per repeat: one line selects a test in every repeat (repeatEach).
+  // Dependency units have no line: Playwright runs setup and teardown projects in full by itself.
+  const lines = new Set(options.units.filter((unit) => unit.role !== 'dependency').map(testListLine));
+  await writeFile(listFile, [...lines].join('\n') + '\n');
   const [node, ...nodeArgs] = options.node ?? [process.execPath];
   const args = [
     ...nodeArgs,
-    playwrightCli(), 'test',
+    playwrightCli(options.cwd), 'test',
     '--config', options.playwrightConfig,
     '--test-list', listFile,
     '--reporter', options.reporter ?? REPORTER_PATH,
-    '--workers', '1',
+    '--workers', String(options.workers ?? 1),
     '--output', join(options.workDir, 'test-results'),
     ...(options.args ?? []),
   ];

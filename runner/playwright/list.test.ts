@@ -1,43 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { moduleOf, unitsFromListReport, type ListReport } from './list.ts';
+import { moduleOf, unitsFromListing } from './list.ts';
+import type { ListedTest } from './listing.ts';
 import { unitKey } from '../model.ts';
 
-const report: ListReport = {
-  config: { rootDir: '/p/tests', projects: [{ name: 'chromium', testDir: '/p/tests' }, { name: 'firefox', testDir: '/p/tests' }] },
-  suites: [
-    {
-      title: 'shop/cart.spec.ts',
-      file: 'shop/cart.spec.ts',
-      specs: [{ title: 'top level', file: 'shop/cart.spec.ts', line: 3, column: 1, tags: [], tests: [{ projectName: 'chromium' }] }],
-      suites: [
-        {
-          title: 'Cart',
-          file: 'shop/cart.spec.ts',
-          suites: [
-            {
-              title: 'empty',
-              file: 'shop/cart.spec.ts',
-              specs: [
-                { title: 'shows a hint', file: 'shop/cart.spec.ts', line: 9, column: 5, tags: ['@module-checkout'], tests: [{ projectName: 'chromium' }, { projectName: 'firefox' }] },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
+const test = (over: Partial<ListedTest>): ListedTest => ({ project: 'chromium', file: 'shop/cart.spec.ts', titlePath: ['t'], line: 1, column: 1, tags: [], repeat: 0, group: 'g', ...over });
 
-describe('unitsFromListReport', () => {
-  const units = unitsFromListReport(report);
-
-  it('makes one unit per test per project', () => {
-    assert.equal(units.length, 3);
-    assert.deepEqual(units.map((u) => u.project), ['chromium', 'chromium', 'firefox']);
+describe('unitsFromListing', () => {
+  const units = unitsFromListing({
+    rootDir: '/p/tests',
+    tests: [
+      test({ titlePath: ['top level'], line: 3, group: 'chromium-file' }),
+      test({ titlePath: ['Cart', 'empty', 'shows a hint'], line: 9, column: 5, tags: ['@module-checkout'], group: 'chromium-file' }),
+      test({ project: 'firefox', titlePath: ['Cart', 'empty', 'shows a hint'], line: 9, column: 5, tags: ['@module-checkout'], group: 'firefox-file' }),
+    ],
   });
 
-  it('keeps describe titles, not the file, in the title path', () => {
+  it('makes one unit per test per project, keeping describe titles (not the file) in the title path', () => {
+    assert.deepEqual(units.map((u) => u.project), ['chromium', 'chromium', 'firefox']);
     assert.deepEqual(units[1]!.titlePath, ['Cart', 'empty', 'shows a hint']);
     assert.equal(units[1]!.file, 'shop/cart.spec.ts');
     assert.equal(units[1]!.line, 9);
@@ -53,12 +33,27 @@ describe('unitsFromListReport', () => {
     assert.equal(units[0]!.module, 'shop/cart');
     assert.equal(units[1]!.module, 'checkout');
   });
+
+  it("puts the tests of one Playwright group in one piece, and other groups in others", () => {
+    assert.equal(units[0]!.group, units[1]!.group);
+    assert.notEqual(units[1]!.group, units[2]!.group);
+  });
+
+  it('keys each repeat of a test apart, the first keeping the key it had without repeats', () => {
+    const [first, second] = unitsFromListing({ rootDir: '/p', tests: [test({ repeat: 0, group: 'a' }), test({ repeat: 1, group: 'b' })] });
+    assert.equal(first!.key, unitKey('shop/cart.spec.ts', ['t'], 'chromium'));
+    assert.notEqual(first!.key, second!.key);
+    assert.equal(second!.repeat, 1);
+    // One --test-list line selects both repeats, so they are one piece.
+    assert.equal(first!.group, second!.group);
+  });
 });
 
 describe('moduleOf', () => {
-  it('strips spec and test suffixes', () => {
+  it('strips spec, test and setup suffixes', () => {
     assert.equal(moduleOf('button.spec.ts'), 'button');
     assert.equal(moduleOf('a/b.test.mjs'), 'a/b');
+    assert.equal(moduleOf('auth.setup.ts'), 'auth');
     assert.equal(moduleOf('plain.ts'), 'plain');
   });
 });

@@ -1,31 +1,18 @@
-// Turns `playwright test --list --reporter=json` into units: one per test case per project.
+// Asks the project's Playwright for every test it would run, without running any, through
+// uigate's list reporter (list-reporter.ts), and turns the listing into units: one per test case
+// per project (per repeat), each in the piece it must be dispatched with.
 import { spawn } from 'node:child_process';
-import { relative, resolve, sep } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
 import { ConfigError, UsageError } from '../errors.ts';
 import { unitKey, type UnitRef } from '../model.ts';
-import { playwrightCli } from './cli-path.ts';
+import { findPlaywright } from './cli-path.ts';
+import { LIST_FILE_ENV, LIST_PROJECTS_ENV, type Listing } from './listing.ts';
+import { siblingModule } from '../module-path.ts';
+import { joinGroups } from './pieces.ts';
 
-interface JsonSpec {
-  title: string;
-  file: string;
-  line: number;
-  column: number;
-  tags?: string[];
-  tests: { projectName: string }[];
-}
-
-interface JsonSuite {
-  title: string;
-  file: string;
-  specs?: JsonSpec[];
-  suites?: JsonSuite[];
-}
-
-export interface ListReport {
-  config: { rootDir: string; projects: { name: string; testDir: string }[] };
-  suites?: JsonSuite[];
-  errors?: { message?: string }[];
-}
+export const LIST_REPORTER_PATH = siblingModule(import.meta.url, 'list-reporter');
 
 const MODULE_TAG = /^@module-(.+)$/;
 
@@ -35,35 +22,26 @@ export function moduleOf(file: string, tags: readonly string[] = []): string {
     const match = MODULE_TAG.exec(tag);
     if (match) return match[1]!;
   }
-  return file.replace(/\.(spec|test)\.[cm]?[jt]sx?$/, '').replace(/\.[cm]?[jt]sx?$/, '');
+  return file.replace(/\.(spec|test|setup|teardown)\.[cm]?[jt]sx?$/, '').replace(/\.[cm]?[jt]sx?$/, '');
 }
 
-/** Path of a test file relative to its project's testDir, with forward slashes. */
-export function fileInProject(absoluteFile: string, testDir: string): string {
-  return relative(testDir, absoluteFile).split(sep).join('/');
+/** Path of a test file relative to the config's rootDir (what --test-list matches), with forward slashes. */
+export function fileInProject(absoluteFile: string, rootDir: string): string {
+  return relative(rootDir, absoluteFile).split(sep).join('/');
 }
 
-export function makeUnit(absoluteFile: string, testDir: string, titlePath: string[], project: string, line: number, column: number, tags: string[] = []): UnitRef {
-  const file = fileInProject(absoluteFile, testDir);
-  return { key: unitKey(file, titlePath, project), file, line, column, titlePath, project, module: moduleOf(file, tags), tags };
+export function makeUnit(absoluteFile: string, rootDir: string, titlePath: string[], project: string, line: number, column: number, tags: string[] = [], repeat = 0): UnitRef {
+  const file = fileInProject(absoluteFile, rootDir);
+  return { key: unitKey(file, titlePath, project, repeat), file, line, column, titlePath, project, module: moduleOf(file, tags), tags, ...(repeat ? { repeat } : {}) };
 }
 
-export function unitsFromListReport(report: ListReport): UnitRef[] {
-  const testDirs = new Map(report.config.projects.map((project) => [project.name, project.testDir]));
-  const units: UnitRef[] = [];
-  const walk = (suite: JsonSuite, titles: string[]) => {
-    for (const spec of suite.specs ?? []) {
-      const absolute = resolve(report.config.rootDir, spec.file);
-      for (const test of spec.tests) {
-        const testDir = testDirs.get(test.projectName) ?? report.config.rootDir;
-        units.push(makeUnit(absolute, testDir, [...titles, spec.title], test.projectName, spec.line, spec.column, spec.tags?.map((t) => (t.startsWith('@') ? t : `@${t}`))));
-      }
-    }
-    for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);
-  };
-  // The top-level suites are files; their titles are not part of a test's title path.
-  for (const file of report.suites ?? []) walk(file, []);
-  return units;
+/** Units from a listing, each with its piece (`group`); roles are the selection's business (plan.ts). */
+export function unitsFromListing(listing: Pick<Listing, 'rootDir' | 'tests'>): UnitRef[] {
+  const pieces = joinGroups(listing.tests);
+  return listing.tests.map((test, i) => ({
+    ...makeUnit(resolve(listing.rootDir, test.file), listing.rootDir, test.titlePath, test.project, test.line, test.column, test.tags, test.repeat),
+    group: pieces[i]!,
+  }));
 }
 
 export interface ListOptions {
@@ -71,35 +49,71 @@ export interface ListOptions {
   playwrightConfig: string;
   grep?: string;
   grepInvert?: string;
+  /** `--project` as asked for: `.only` is judged over these projects and their dependencies, as Playwright does. */
+  projects?: string[];
   env?: NodeJS.ProcessEnv;
 }
 
+export interface ListResult {
+  listing: Listing;
+  units: UnitRef[];
+}
+
 /** Asks Playwright for every test it would run, without running any. */
-export async function listTests(options: ListOptions): Promise<{ report: ListReport; units: UnitRef[] }> {
-  const args = [playwrightCli(), 'test', '--list', '--reporter=json', '--config', options.playwrightConfig];
+export async function listTests(options: ListOptions): Promise<ListResult> {
+  const { cli } = findPlaywright(options.cwd);
+  const args = [cli, 'test', '--list', '--reporter', LIST_REPORTER_PATH, '--config', options.playwrightConfig];
   if (options.grep) args.push('--grep', options.grep);
   if (options.grepInvert) args.push('--grep-invert', options.grepInvert);
-  const child = spawn(process.execPath, args, {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env, UIGATE_BROWSER_NOTICES: 'off', UIGATE_REPORT: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((ok) => child.on('close', ok));
-  let report: ListReport;
+  const dir = await mkdtemp(join(tmpdir(), 'uigate-list-'));
+  const file = join(dir, 'listing.json');
   try {
-    report = JSON.parse(stdout) as ListReport;
-  } catch {
-    const reason = stderr.trim().split('\n').find((line) => line.trim()) ?? `exit code ${code}`;
-    throw new ConfigError(`Playwright could not list the tests (${options.playwrightConfig}): ${reason}`);
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: {
+        ...process.env,
+        ...options.env,
+        UIGATE_BROWSER_NOTICES: 'off',
+        UIGATE_REPORT: 'off',
+        [LIST_FILE_ENV]: file,
+        [LIST_PROJECTS_ENV]: JSON.stringify(options.projects ?? []),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-20_000)));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-20_000)));
+    const code = await new Promise<number | null>((ok) => {
+      child.once('error', () => ok(null));
+      child.once('close', ok);
+    });
+    const listing = await readFile(file, 'utf8').then((text) => JSON.parse(text) as Listing & { errors?: string[] }, () => undefined);
+    if (!listing) throw new ConfigError(`Playwright could not list the tests (${options.playwrightConfig}): ${firstLine(output) ?? `exit code ${code}`}`);
+    const error = listing.errors?.[0];
+    if (error && /No tests found/i.test(error)) throw noTests(listing);
+    if (error) throw new ConfigError(`Playwright could not load the tests: ${firstLine(error)}`);
+    if (listing.tests.length === 0) throw noTests(listing);
+    return { listing, units: unitsFromListing(listing) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  const error = report.errors?.find((e) => e.message)?.message;
-  if (error && /No tests found/.test(error)) throw new UsageError('no tests selected: nothing matches --grep, or testDir has no tests');
-  if (error) throw new ConfigError(`Playwright could not load the tests: ${stripAnsi(error).split('\n')[0]}`);
-  return { report, units: unitsFromListReport(report) };
 }
+
+/** Nothing to run: when no project has its browser (a fresh machine), that is what to say. */
+function noTests(listing: Pick<Listing, 'missingBrowsers' | 'projects'>): UsageError {
+  const usable = (listing.projects ?? []).filter((project) => !listing.missingBrowsers.some((entry) => entry.project === project.name));
+  if (listing.missingBrowsers.length && usable.length === 0) return missingBrowsersError(listing.missingBrowsers);
+  return new UsageError('no tests selected: nothing matches --grep, or testDir has no tests');
+}
+
+export function missingBrowsersError(missing: readonly { project: string; message: string }[]): UsageError {
+  return new UsageError(`no browser to run the tests in: ${missing.map((entry) => entry.message).join('; ')}`);
+}
+
+const firstLine = (text: string) =>
+  stripAnsi(text)
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line && !/^at /.test(line));
 
 export const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');

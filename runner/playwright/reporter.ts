@@ -16,6 +16,18 @@ import type { ResultStore } from '../store/result-store.ts';
 import { describeExpired, expireLocally } from '../store/expiry.ts';
 import { connectStore, openStore } from '../store/open-store.ts';
 import { attemptOf, errorOf, seqOf, statusAfter, unitOf } from './unit-result.ts';
+import { projectClosure } from './listing.ts';
+
+/**
+ * The projects of this Playwright run that are there for others: each project with tests here is
+ * asked for, and whatever they depend on or are torn down by is a dependency — Playwright's closure.
+ */
+function dependencyProjectsOf(config: FullConfig, suite: Suite): Set<string> {
+  const present = suite.suites.map((projectSuite) => projectSuite.title);
+  const projects = config.projects.map((project) => ({ name: project.name, dependencies: project.dependencies, teardown: project.teardown }));
+  const roles = projectClosure(projects, present);
+  return new Set([...roles].filter(([, role]) => role === 'dependency').map(([name]) => name));
+}
 
 export default class UigateReporter implements Reporter {
   private readonly child: ChildContext | undefined = readChildContext();
@@ -29,6 +41,10 @@ export default class UigateReporter implements Reporter {
   private readonly attempts = new Map<string, AttemptRecord[]>();
   private storeError: string | undefined;
   private startedAt = new Date();
+  private rootDir = process.cwd();
+  private suite: Suite | undefined;
+  /** Projects that run here only for others (setup, teardown): their units are `dependency` ones. */
+  private dependencyProjects = new Set<string>();
   /** Started by hand on the embedded store: its retention is ours to apply (runner/store/expiry.ts). */
   private expire: (() => Promise<string | undefined>) | undefined;
 
@@ -41,6 +57,9 @@ export default class UigateReporter implements Reporter {
   onBegin(config: FullConfig, suite: Suite) {
     if (this.disabled) return;
     const tests = suite.allTests();
+    this.suite = suite;
+    this.rootDir = config.rootDir;
+    this.dependencyProjects = dependencyProjectsOf(config, suite);
     this.emit({ type: 'begin', total: tests.length });
     this.ready = this.open(config, tests).catch((error: Error) => {
       this.storeError = error.message;
@@ -62,7 +81,7 @@ export default class UigateReporter implements Reporter {
     this.store = store;
     this.expire = async () => describeExpired(await expireLocally(store, settings.store, settings.artifacts.dir), settings.store.retentionDays);
     this.artifacts = artifactStoreFromEnv(process.env, settings.artifacts.dir);
-    const units = tests.map(unitOf);
+    const units = tests.map((test) => unitOf(test, this.rootDir, this.dependencyProjects));
     await store.createRun({
       runId: this.runId,
       status: 'running',
@@ -71,8 +90,9 @@ export default class UigateReporter implements Reporter {
       baseURL: config.projects[0]?.use.baseURL,
       // Playwright applies --grep and file filters before a reporter sees the config.
       selection: { unseen: true, ...(config.shard ? { shard: `${config.shard.current}/${config.shard.total}` } : {}) },
-      projects: [...new Set(units.map((unit) => unit.project))],
-      modules: [...new Set(units.map((unit) => unit.module))].sort(),
+      // The matrix's: setup and teardown projects are not browsers of it.
+      projects: [...new Set(units.filter((unit) => unit.role !== 'dependency').map((unit) => unit.project))],
+      modules: [...new Set(units.filter((unit) => unit.role !== 'dependency').map((unit) => unit.module))].sort(),
       executors: ['local'],
       total: units.length,
       counts: { queued: units.length },
@@ -96,7 +116,7 @@ export default class UigateReporter implements Reporter {
   }
 
   private record(test: TestCase, result: TestResult, status: UnitRecord['status'], attempts?: AttemptRecord[]) {
-    const unit = unitOf(test);
+    const unit = unitOf(test, this.rootDir, this.dependencyProjects);
     const final = isFinal(status) || status === 'retrying';
     const base: UnitRecord = {
       ...unit,
@@ -152,11 +172,26 @@ export default class UigateReporter implements Reporter {
 
   async onEnd(result: FullResult) {
     if (this.disabled) return;
+    this.recordNotRun(result);
     await this.ready;
     await Promise.all(this.chains.values());
     if (!this.child && this.store) await this.finishRun(result).catch((error: Error) => process.stderr.write(`uigate: could not finish run ${this.runId}: ${error.message}\n`));
     this.emit({ type: 'end', status: result.status });
     await this.store?.close();
+  }
+
+  /**
+   * Tests Playwright decided not to run — the dependents of a failed setup project, the rest after
+   * maxFailures — get no onTestEnd; Playwright reports them skipped, and so do we. Not when the run
+   * was interrupted: then the orchestrator re-queues or cancels what is left.
+   */
+  private recordNotRun(result: FullResult) {
+    if (result.status === 'interrupted' || result.status === 'timedout') return;
+    for (const test of this.suite?.allTests() ?? []) {
+      if (test.results.length > 0) continue;
+      const notRun = { retry: 0, duration: 0, startTime: new Date(), attachments: [], status: 'skipped', errors: [] } as unknown as TestResult;
+      this.record(test, notRun, 'skipped', []);
+    }
   }
 
   private async finishRun(result: FullResult) {

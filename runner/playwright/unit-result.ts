@@ -7,10 +7,15 @@ import type { AttemptRecord, UnitError, UnitRef, UnitStatus } from '../model.ts'
 /** Write order within one dispatch: later Playwright retries outrank earlier ones. */
 export const seqOf = (dispatch: number, retry: number) => dispatch * 1000 + retry;
 
-export function unitOf(test: TestCase): UnitRef {
-  const project = test.parent.project();
+/**
+ * The unit a test is: its file from the config's rootDir (as uigate's listing has it), its
+ * repeat, and `dependency` when its project only runs for others (`dependencyProjects`).
+ */
+export function unitOf(test: TestCase, rootDir: string, dependencyProjects: ReadonlySet<string> = new Set()): UnitRef {
+  const project = test.parent.project()?.name ?? '';
   const titlePath = test.titlePath().slice(3); // '', project, file
-  return makeUnit(test.location.file, project?.testDir ?? '', titlePath, project?.name ?? '', test.location.line, test.location.column, test.tags);
+  const unit = makeUnit(test.location.file, rootDir, titlePath, project, test.location.line, test.location.column, test.tags, test.repeatEachIndex);
+  return dependencyProjects.has(project) ? { ...unit, role: 'dependency' } : unit;
 }
 
 /**

@@ -177,16 +177,20 @@ export class DynamoStore implements ResultStore {
 
   async recordUnit(unit: UnitRecord): Promise<boolean> {
     const finals = FINAL_UNIT_STATUSES.map((_, i) => `:f${i}`);
+    // A setup test runs in every batch of its dependents, all at the same seq: the first result
+    // stands, except that a failure anywhere replaces a pass — the dependents it skipped must show why.
+    const failureWins = unit.role === 'dependency' && unit.status === 'failed' ? ' OR (#seq = :seq AND #status IN (:passed, :flaky, :skipped))' : '';
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: this.unitItem(unit),
-          ConditionExpression: `attribute_not_exists(pk) OR #seq < :seq OR (#seq = :seq AND NOT (#status IN (${finals.join(', ')})))`,
+          ConditionExpression: `attribute_not_exists(pk) OR #seq < :seq OR (#seq = :seq AND NOT (#status IN (${finals.join(', ')})))${failureWins}`,
           ExpressionAttributeNames: { '#seq': 'seq', '#status': 'status' },
           ExpressionAttributeValues: {
             ':seq': unit.seq,
             ...Object.fromEntries(FINAL_UNIT_STATUSES.map((status, i) => [`:f${i}`, status])),
+            ...(failureWins ? { ':passed': 'passed', ':flaky': 'flaky', ':skipped': 'skipped' } : {}),
           },
         }),
       );

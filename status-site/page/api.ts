@@ -33,6 +33,8 @@ export interface Unit {
   titlePath: string[];
   project: string;
   module: string;
+  /** A setup or teardown project's test: shown beside the matrix, not in it. */
+  role?: 'dependency';
   status: Status;
   attempt: number;
   attempts?: Attempt[];

@@ -250,19 +250,28 @@ export class RunView {
   }
 
   private matrix(run: Run, units: Unit[]) {
-    const projects = (run.projects.length ? run.projects : [...new Set(this.units.map((u) => u.project))]).filter(
-      (project) => this.filters.projects.size === 0 || this.filters.projects.has(project),
+    const tests = units.filter((unit) => unit.role !== 'dependency');
+    const setup = units.filter((unit) => unit.role === 'dependency');
+    const wanted = (project: string) => this.filters.projects.size === 0 || this.filters.projects.has(project);
+    const projects = (run.projects.length ? run.projects : [...new Set(this.units.filter((u) => u.role !== 'dependency').map((u) => u.project))]).filter(wanted);
+    if (tests.length === 0 && setup.length === 0) return h('p', { class: 'empty' }, this.filters.failedOnly ? 'Nothing failed. ✓' : 'No units match the filters.');
+    return h('div', {},
+      tests.length ? this.matrixTable(tests, projects, 'Module', 'matrix') : undefined,
+      // Setup and teardown projects run beside every batch of their dependents and are recorded once: not a browser column.
+      setup.length ? this.matrixTable(setup, [...new Set(setup.map((unit) => unit.project))], 'Setup and teardown', 'setup-matrix') : undefined,
     );
+  }
+
+  private matrixTable(units: Unit[], projects: string[], corner: string, testid: string) {
     const modules = [...new Set(units.map((unit) => unit.module))].sort();
-    if (modules.length === 0) return h('p', { class: 'empty' }, this.filters.failedOnly ? 'Nothing failed. ✓' : 'No units match the filters.');
     const byCell = new Map<string, Unit[]>();
     for (const unit of units) {
       const key = `${unit.module}\u0000${unit.project}`;
       byCell.set(key, [...(byCell.get(key) ?? []), unit]);
     }
-    return h('div', { class: 'matrix-wrap', 'data-scroll': 'matrix' },
-      h('table', { class: 'matrix', 'data-testid': 'matrix' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Module'), ...projects.map((project) => h('th', { scope: 'col' }, project)))),
+    return h('div', { class: 'matrix-wrap', 'data-scroll': testid },
+      h('table', { class: 'matrix', 'data-testid': testid },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, corner), ...projects.map((project) => h('th', { scope: 'col' }, project)))),
         h('tbody', {}, ...modules.map((module) =>
           h('tr', {},
             h('th', { scope: 'row' }, module),
