@@ -11,6 +11,7 @@ import { pipelineCommand } from './commands/pipeline.ts';
 import { digestCommand, promoteCommand } from './commands/promote.ts';
 import { approvalCommand, approverTokenCommand, decideCommand } from './commands/approve.ts';
 import { openCommand } from './commands/open.ts';
+import { initCommand } from './commands/init.ts';
 import { EXIT, isUigateError } from './errors.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -47,7 +48,7 @@ function withSelection(command: Command): Command {
     .option('-p, --project <name>', 'run only this Playwright project (browser); repeatable', collect)
     .option('-g, --grep <regex>', 'run only tests whose title matches (as Playwright --grep)')
     .option('--grep-invert <regex>', 'skip tests whose title matches (as Playwright --grep-invert)')
-    .option('-w, --workers <n>', 'Playwright processes at once on this machine (default: playwright.config workers, else half the cores)', positiveInt('--workers'))
+    .option('-w, --workers <n>', 'tests at once on this machine (default: playwright.config workers, else half the cores)', positiveInt('--workers'))
     .option('--retries <n>', "override Playwright's retries for failing tests", nonNegativeInt('--retries'));
 }
 
@@ -76,6 +77,14 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--no-serve', 'do not serve the status site during the run')
     .action(async (flags) => {
       exit.code = await runCommand(flags, io);
+    });
+
+  cli
+    .command('init')
+    .description("set uigate up in this Playwright project: its reporter in playwright.config, a commented uigate.config.ts, .uigate/ in .gitignore (safe to run again)")
+    .option('--playwright-config <file>', 'the Playwright config to add the reporter to (default: playwright.config.ts or .js here)')
+    .action(async (flags) => {
+      exit.code = await initCommand(flags, io);
     });
 
   cli

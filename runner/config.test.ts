@@ -21,7 +21,7 @@ describe('validateConfig', () => {
   });
 
   it('names the key, what was expected and what it got', () => {
-    assert.throws(() => validateConfig({ executors: { local: { workers: '2' } } }), /executors\.local\.workers: expected a whole number \(Playwright processes at once on this machine\), got "2"/);
+    assert.throws(() => validateConfig({ executors: { local: { workers: '2' } } }), /executors\.local\.workers: expected a whole number \(tests at once on this machine\), got "2"/);
     assert.throws(() => validateConfig({ store: { endpoint: 'localhost' } }), /store\.endpoint: expected a URL such as "http:\/\/127\.0\.0\.1:8000"/);
     assert.throws(() => validateConfig({ store: { table: 'a b' } }), /store\.table: expected a DynamoDB table name/);
   });

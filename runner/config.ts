@@ -2,9 +2,8 @@
 // (projects, retries, timeouts, baseURL) stay in playwright.config.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { z } from 'zod';
+import { importConfigModule } from './config-module.ts';
 import { ConfigError } from './errors.ts';
 import type { GatePolicy } from './gate/policy.ts';
 import { closest } from './suggest.ts';
@@ -40,7 +39,16 @@ const schema = z.strictObject({
     .optional(),
   executors: z
     .strictObject({
-      local: z.strictObject({ workers: positiveInt('Playwright processes at once on this machine').optional() }).optional(),
+      local: z
+        .strictObject({
+          workers: positiveInt('tests at once on this machine').optional(),
+          sideBySide: z
+            .union([z.boolean(), z.literal('auto')], {
+              error: 'expected "auto" (the default), true (one Playwright process per worker, uigate balances) or false (one Playwright process with all the workers)',
+            })
+            .optional(),
+        })
+        .optional(),
       codebuild: z
         .strictObject({
           projectName: z.string({ error: 'expected the name of the uigate CodeBuild worker project' }).optional(),
@@ -120,7 +128,8 @@ export interface ResolvedConfig {
   store: { embedded: boolean; endpoint?: string; table: string; region: string; dataDir: string; retentionDays?: number };
   artifacts: { dir: string; bucket?: string; prefix?: string; endpoint?: string };
   executors: {
-    local: { workers: number };
+    /** workers 0: the Playwright config's `workers`. sideBySide: see executors/local-parallelism.ts. */
+    local: { workers: number; sideBySide: boolean | 'auto' };
     lambda: { functionName: string; region: string; endpoint?: string; concurrency: number; timeoutSeconds: number };
     codebuild: { projectName: string; region: string; concurrency: number };
   };
@@ -219,7 +228,7 @@ export function resolveConfig(config: UigateConfig, rootDir: string, env: NodeJS
       endpoint: env.UIGATE_S3_ENDPOINT || config.artifacts?.endpoint,
     },
     executors: {
-      local: { workers: config.executors?.local?.workers ?? 0 },
+      local: { workers: config.executors?.local?.workers ?? 0, sideBySide: config.executors?.local?.sideBySide ?? 'auto' },
       lambda: {
         functionName: env.UIGATE_LAMBDA_FUNCTION || config.executors?.lambda?.functionName || 'uigate-executor',
         region: config.executors?.lambda?.region ?? (env.AWS_REGION || config.store?.region || 'us-east-1'),
@@ -277,8 +286,7 @@ export async function loadConfig(rootDir: string, file?: string, env: NodeJS.Pro
   if (!existsSync(path)) throw new ConfigError(`config file ${path} does not exist; pass an existing file to --config`);
   let loaded: unknown;
   try {
-    // tsImport compiles the file whatever package it sits in (a config outside a "type": "module" package too).
-    const module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
+    const module = await importConfigModule(path);
     loaded = module.default;
     // A file compiled as CommonJS (no "type": "module" nearby) nests its default export once more.
     if (loaded && typeof loaded === 'object' && Object.keys(loaded).length === 1 && 'default' in loaded) loaded = (loaded as { default: unknown }).default;

@@ -24,7 +24,8 @@ export interface Executor {
   name: ExecutorName;
   /** Batches in flight at once. */
   capacity: number;
-  supports(project: string): boolean;
+  /** Whether it can run this browser (a project's use.browserName; Playwright's default is chromium). */
+  supports(browser: string): boolean;
   /** Resolves with the units that reached a final status; rejects with BatchError when the batch itself failed. */
   run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]>;
   /** Releases clients and connections once the run is over. */

@@ -9,6 +9,8 @@ export interface LocalExecutorOptions {
   playwrightConfig: string;
   /** Playwright processes at once. */
   capacity: number;
+  /** Workers in each Playwright process. @default 1 */
+  workersEach?: number;
   /** Where batch files and Playwright's output go: `.uigate/runs/<runId>`. */
   workDir: string;
   store: { endpoint?: string; table: string; region: string };
@@ -47,6 +49,7 @@ export class LocalExecutor implements Executor {
       },
       env: this.options.env,
       args: this.options.args,
+      workers: this.options.workersEach,
       signal: context.signal,
       onUnit: context.onUnit,
     });
