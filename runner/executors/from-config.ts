@@ -4,9 +4,11 @@ import type { ResolvedConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import type { ExecutorName, UnitRef } from '../model.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import { LAMBDA_PROJECTS, type BatchEvent } from '../lambda/event.ts';
+import { LAMBDA_BROWSERS, type BatchEvent } from '../lambda/event.ts';
 import { assignExecutors } from '../plan.ts';
 import type { Executor } from './executor.ts';
+import type { LocalParallelism } from './local-parallelism.ts';
+import type { TestSource } from '../lambda/test-source.ts';
 import { CodeBuildExecutor } from './codebuild.ts';
 import { LambdaExecutor } from './lambda.ts';
 import { LocalExecutor } from './local.ts';
@@ -44,12 +46,12 @@ function lambdaArtifacts(config: ResolvedConfig, endpoint: string | undefined): 
   throw new UsageError('the lambda executor needs artifacts.bucket in uigate.config.ts (or UIGATE_ARTIFACTS_BUCKET): Lambda’s disk does not outlive an invocation');
 }
 
-/** Which projects an executor can run, known before it exists. */
-const runsProject = (name: ExecutorName, project: string) => name !== 'lambda' || LAMBDA_PROJECTS.includes(project);
+/** Which browsers an executor can run, known before it exists. */
+const runsBrowser = (name: ExecutorName, browser: string) => name !== 'lambda' || LAMBDA_BROWSERS.includes(browser);
 
-/** Checks what can be checked before the run is created. */
-export function checkExecutors(names: readonly ExecutorName[], config: ResolvedConfig, flags: ExecutorFlags, units: readonly UnitRef[] = []): void {
-  assignExecutors(units, names.map((name) => ({ name, supports: (project: string) => runsProject(name, project) })));
+/** Checks what can be checked before the run is created. `browserOf` names each project's browser. */
+export function checkExecutors(names: readonly ExecutorName[], config: ResolvedConfig, flags: ExecutorFlags, units: readonly UnitRef[] = [], browserOf?: (project: string) => string): void {
+  assignExecutors(units, names.map((name) => ({ name, supports: (browser: string) => runsBrowser(name, browser) })), browserOf);
   if (names.includes('codebuild')) {
     if (config.store.embedded || isLoopback(config.store.endpoint)) {
       throw new UsageError('the codebuild executor needs the results table in AWS: point store at it (see infra/), not the embedded store on this machine');
@@ -72,10 +74,13 @@ export interface ExecutorContext {
   /** The store endpoint executors should write to (the embedded server's, if that is the store). */
   storeEndpoint?: string;
   workDir: string;
-  workers: number;
+  /** How the local executor runs several at once. */
+  local: LocalParallelism;
   results: ResultStore;
   /** Commit under test: CodeBuild workers fetch `<artifacts bucket>/source/<commit>.zip`. */
   sourceVersion?: string;
+  /** The suite Lambda batches run (its test bundle), and the Playwright config's path within it. */
+  lambdaSource?: { source: TestSource; config: string };
 }
 
 export function createExecutors(names: readonly ExecutorName[], context: ExecutorContext): Executor[] {
@@ -87,7 +92,8 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
       return new LocalExecutor({
         cwd: context.cwd,
         playwrightConfig: config.playwrightConfig,
-        capacity: context.workers,
+        capacity: context.local.processes,
+        workersEach: context.local.workersEach,
         workDir: context.workDir,
         store,
         artifactsDir: config.artifacts.dir,
@@ -123,6 +129,7 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
       baseURL: flags.baseUrl,
       retries: flags.retries,
       results: context.results,
+      ...context.lambdaSource,
     });
   });
 }

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffMs } from '../backoff.ts';
 import type { Batch } from '../plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import { LAMBDA_PROJECTS, type BatchEvent, type BatchResponse } from '../lambda/event.ts';
+import { LAMBDA_BROWSERS, type BatchEvent, type BatchResponse } from '../lambda/event.ts';
 import { BatchError, finishedInStore, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 
 export interface LambdaExecutorOptions {
@@ -24,6 +24,9 @@ export interface LambdaExecutorOptions {
   artifacts: BatchEvent['artifacts'];
   baseURL?: string;
   retries?: number;
+  /** The suite of the commit under test (lambda/test-source.ts) and its Playwright config within it. */
+  source?: BatchEvent['source'];
+  config?: string;
   /** To learn which units a failed invocation finished before it died. */
   results: ResultStore;
   throttle?: { maxTries?: number; baseMs?: number; capMs?: number };
@@ -62,8 +65,8 @@ export class LambdaExecutor implements Executor {
       });
   }
 
-  supports(project: string): boolean {
-    return LAMBDA_PROJECTS.includes(project);
+  supports(browser: string): boolean {
+    return LAMBDA_BROWSERS.includes(browser);
   }
 
   async run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]> {
@@ -71,12 +74,13 @@ export class LambdaExecutor implements Executor {
       runId: context.runId,
       batchId: batch.id,
       dispatch: context.dispatch,
-      project: batch.units[0]!.project,
+      browser: 'chromium',
       units: batch.units,
       baseURL: this.options.baseURL,
       retries: this.options.retries,
       store: this.options.store,
       artifacts: this.options.artifacts,
+      ...(this.options.source ? { source: this.options.source, config: this.options.config } : {}),
     };
     const { requestId, payload, functionError } = await this.invoke(event, batch, context);
     if (functionError) {

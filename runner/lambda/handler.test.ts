@@ -9,7 +9,9 @@ import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 import { fixtureProject, REPO, type FixtureProject } from '../testing/fixture-project.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
+import { packTestBundle } from '../executors/test-bundle.ts';
 import type { BatchEvent } from './event.ts';
+import { publishBundle } from './test-source.ts';
 import { handler } from './handler.ts';
 
 describe('the Lambda handler, run for real with @sparticuz/chromium', () => {
@@ -46,7 +48,7 @@ test('finds a button that is not there', async ({ page }) => {
   async function eventFor(units: UnitRef[], artifacts: BatchEvent['artifacts']): Promise<BatchEvent> {
     const runId = newRunId();
     await store.queueUnits(runId, units);
-    return { runId, batchId: 'lambda-001', dispatch: 1, project: 'chromium', units, store: { table: 'uigate', region: 'us-east-1', endpoint }, artifacts };
+    return { runId, batchId: 'lambda-001', dispatch: 1, browser: 'chromium', units, store: { table: 'uigate', region: 'us-east-1', endpoint }, artifacts };
   }
 
   it('runs exactly the units of the event and records them as executed by Lambda', async () => {
@@ -84,6 +86,43 @@ test('finds a button that is not there', async ({ page }) => {
     assert.equal((await s3.read(`runs/${shot.path}`)).subarray(1, 4).toString(), 'PNG');
   });
 
+  it("runs the suite of the bundle it is given — the commit's tests, not the function's", async () => {
+    const suite = await fixtureProject({ 'versioned.spec.ts': `import { test } from '@playwright/test';\ntest('version one', async () => {});\n` });
+    try {
+      // The function's own folder holds other tests altogether: the handler must not look there.
+      process.env.UIGATE_TASK_ROOT = project.dir;
+      const run = async (ref: string) => {
+        const { units, listing } = await listTests({ cwd: suite.dir, playwrightConfig: join(suite.dir, 'playwright.config.ts') });
+        const entries = [...listing.tests.map((t) => join(listing.rootDir, t.file)), join(suite.dir, 'playwright.config.ts')];
+        const bundle = await packTestBundle({ projectDir: suite.dir, entries, outDir: join(dir, `bundle-${ref}`) });
+        const source = await publishBundle(bundle, { bucket: s3.bucket, prefix: 'ci/', endpoint: s3.endpoint });
+        const event = { ...(await eventFor(units, { dir: join(dir, 'artifacts') })), source, config: 'playwright.config.ts' };
+        return { response: await handler(event, { awsRequestId: ref, getRemainingTimeInMillis: () => 300_000 }), source, units };
+      };
+      const first = await run('req-v1');
+      assert.ok(first.response.ok, JSON.stringify(first.response).slice(0, 2000));
+      assert.deepEqual(first.response.results.map((r) => [r.record.titlePath.at(-1), r.record.status]), [['version one', 'passed']]);
+      assert.ok('key' in first.source && (await s3.keys('ci/bundles/')).includes(first.source.key), 'the bundle is in the bucket, by its digest');
+
+      // The next commit renames the test: the next batch runs the new one (a new bundle, fetched again).
+      await suite.write('tests/versioned.spec.ts', `import { test } from '@playwright/test';\ntest('version two', async () => {});\n`);
+      const second = await run('req-v2');
+      assert.ok(second.response.ok, JSON.stringify(second.response).slice(0, 2000));
+      assert.deepEqual(second.response.results.map((r) => [r.record.titlePath.at(-1), r.record.status]), [['version two', 'passed']]);
+      assert.notEqual(first.source.sha256, second.source.sha256);
+      assert.deepEqual(await readdir(join(dir, 'tmp', 'uigate-suites')), [second.source.sha256], 'a warm environment keeps only the suite it runs now');
+
+      // A bundle that is not what the event says it is is refused, and nothing runs.
+      const forged = { ...(await eventFor(second.units, { dir })), source: { ...second.source, sha256: 'f'.repeat(64) } };
+      const refused = await handler(forged, { awsRequestId: 'req-forged' });
+      assert.ok(!refused.ok && refused.error.type === 'SourceUnavailable', JSON.stringify(refused));
+      assert.match(refused.error.message, /has digest [0-9a-f]{64}, not f{64}/);
+      assert.deepEqual(refused.results, []);
+    } finally {
+      await suite.remove();
+    }
+  });
+
   it('answers a malformed event with a clear error result, not a crash, and writes nothing', async () => {
     for (const [input, message] of [
       [{}, /malformed event: runId/],
@@ -96,8 +135,8 @@ test('finds a button that is not there', async ({ page }) => {
       assert.match(!response.ok ? response.error.message : '', message);
     }
     const firefox = { key: 'AAAAAAAAAAAAAAAAAAAAAA', file: 'a.spec.ts', line: 1, column: 1, titlePath: ['t'], project: 'firefox', module: 'a' };
-    const response = await handler({ ...(await eventFor([], { dir })), project: 'firefox', units: [firefox] }, { awsRequestId: 'req-ff' });
+    const response = await handler({ ...(await eventFor([], { dir })), browser: 'firefox', units: [firefox] }, { awsRequestId: 'req-ff' });
     assert.ok(!response.ok);
-    assert.match(response.error.message, /project: Lambda runs only chromium/);
+    assert.match(response.error.message, /browser: Lambda runs only chromium/);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
 import { MalformedEvent, parseEvent, type BatchEvent, type BatchResponse } from './event.ts';
 import { lambdaChromium } from './chromium.ts';
+import { prepareTestSource } from './test-source.ts';
 
 export interface LambdaContext {
   awsRequestId: string;
@@ -40,8 +41,14 @@ export async function handler(input: unknown, context: LambdaContext): Promise<B
     throw error;
   }
 
-  const taskRoot = process.env.UIGATE_TASK_ROOT ?? process.env.LAMBDA_TASK_ROOT ?? process.cwd();
   const tmp = process.env.UIGATE_TMP ?? '/tmp';
+  let suiteDir: string;
+  try {
+    // The commit's own suite when the event names one; the function's folder otherwise.
+    suiteDir = event.source ? await prepareTestSource(event.source, tmp) : (process.env.UIGATE_TASK_ROOT ?? process.env.LAMBDA_TASK_ROOT ?? process.cwd());
+  } catch (error) {
+    return { ok: false, error: { type: 'SourceUnavailable', message: `the test bundle could not be fetched: ${(error as Error).message}` }, requestId, results: [] };
+  }
   const workDir = join(tmp, 'uigate', requestId);
   let chromium: { executablePath: string; args: string[] };
   try {
@@ -55,8 +62,8 @@ export async function handler(input: unknown, context: LambdaContext): Promise<B
   const deadline = margin > 0 ? AbortSignal.timeout(Math.max(5_000, remaining - margin)) : new AbortController().signal;
   try {
     const result = await runPlaywrightBatch({
-      cwd: taskRoot,
-      playwrightConfig: join(taskRoot, process.env.UIGATE_PLAYWRIGHT_CONFIG ?? 'playwright.config.ts'),
+      cwd: suiteDir,
+      playwrightConfig: join(suiteDir, event.config ?? process.env.UIGATE_PLAYWRIGHT_CONFIG ?? 'playwright.config.ts'),
       units: event.units,
       workDir,
       context: {

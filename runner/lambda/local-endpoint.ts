@@ -3,12 +3,15 @@
 // function errors and timeouts answer as Lambda does, so the executor's handling of them is
 // exercised for real.
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { loaderArgs, siblingModule } from '../module-path.ts';
 
-const RUNTIME = fileURLToPath(new URL('./runtime.ts', import.meta.url));
+const RUNTIME = siblingModule(import.meta.url, 'runtime');
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 /** Lambda's limit on a synchronous request or response payload. */
 const MAX_PAYLOAD = 6 * 1024 * 1024;
@@ -77,11 +80,15 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   const log = options.log ?? (() => {});
 
   const spawnEnvironment = (): Environment => {
+    // Each environment has a /tmp of its own, as in Lambda: the suites it unpacks and its batches'
+    // work folders never meet another's. (Chromium for Lambda, unpacked once, is shared.)
+    const tmp = mkdtempSync(join(tmpdir(), 'uigate-lambda-env-'));
     const child = fork(RUNTIME, [], {
       cwd: options.taskRoot,
-      execArgv: ['--import', 'tsx'],
+      execArgv: loaderArgs(import.meta.url),
       env: {
         ...process.env,
+        UIGATE_TMP: tmp,
         ...options.env,
         LAMBDA_TASK_ROOT: options.taskRoot,
         AWS_LAMBDA_FUNCTION_NAME: options.functionName,
@@ -101,6 +108,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     };
     environment.ready.catch(() => undefined);
     child.once('exit', () => {
+      rmSync(tmp, { recursive: true, force: true });
       all.delete(environment);
       const at = idle.indexOf(environment);
       if (at >= 0) idle.splice(at, 1);

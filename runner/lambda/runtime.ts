@@ -1,6 +1,7 @@
 // A Lambda "container" for the local endpoint: a child process that loads the handler once and
 // answers invocations sent over IPC, one at a time, like a warm Lambda execution environment.
 import { pathToFileURL } from 'node:url';
+import { siblingModule } from '../module-path.ts';
 
 type Handler = (event: unknown, context: { awsRequestId: string; getRemainingTimeInMillis(): number }) => Promise<unknown>;
 
@@ -10,7 +11,7 @@ interface Invocation {
   deadline: number;
 }
 
-const modulePath = process.env.UIGATE_LAMBDA_HANDLER_MODULE ?? new URL('./handler.ts', import.meta.url).href;
+const modulePath = process.env.UIGATE_LAMBDA_HANDLER_MODULE ?? siblingModule(import.meta.url, 'handler');
 const { handler } = (await import(modulePath.startsWith('file:') ? modulePath : pathToFileURL(modulePath).href)) as { handler: Handler };
 
 process.on('message', async (message: Invocation) => {
