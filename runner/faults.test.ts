@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { UnitRecord } from './model.ts';
+import { newRunId, type UnitRecord } from './model.ts';
+import { listTests } from './playwright/list.ts';
 import { embeddedServer, type EmbeddedServer } from './store/embedded.ts';
 import { connectStore, dynamoClient, openEmbeddedStore } from './store/open-store.ts';
 import { ensureTable } from './store/table.ts';
@@ -112,6 +113,39 @@ describe('fault injection', () => {
       assert.match(again.stdout, /nothing to resume/);
     } finally {
       await store.close();
+    }
+  });
+
+  it("resumes with the Playwright config's workers, as a fresh run would, and runs whole pieces", async () => {
+    // Two workers in the config; half of this machine's cores is what --resume used to take instead.
+    const suite = await fixtureProject(
+      {
+        'one.spec.ts': `import { test } from '@playwright/test';\ntest('one a', () => {});\ntest('one b', () => {});\n`,
+        'two.spec.ts': `import { test } from '@playwright/test';\ntest('two', () => {});\n`,
+      },
+      { config: 'workers: 2,' },
+    );
+    try {
+      const home = join(suite.dir, '.uigate');
+      const { units, listing } = await listTests({ cwd: suite.dir, playwrightConfig: join(suite.dir, 'playwright.config.ts') });
+      assert.equal(listing.workers, 2);
+      const runId = newRunId();
+      const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
+      try {
+        // An orchestrator that died after recording one unit of one.spec.ts: its file (one piece) runs again whole.
+        await store.createRun({ runId, status: 'running', trigger: 'test', projects: ['chromium'], modules: ['one', 'two'], executors: ['local'], total: 3, counts: { queued: 3 }, startedAt: new Date().toISOString() });
+        await store.queueUnits(runId, units, { fresh: true });
+        const oneA = units.find((unit) => unit.titlePath[0] === 'one a')!;
+        await store.recordUnit({ ...oneA, runId, status: 'passed', seq: 1000, attempt: 1 });
+      } finally {
+        await store.close();
+      }
+      const resumed = await suite.uigate(['run', '--resume', runId, '--no-serve'], { env: { UIGATE_HOME: home } });
+      assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+      assert.match(resumed.stdout, /0 results kept, 3 unit\(s\) to run \(1 already finished, again with its group\)/);
+      assert.match(resumed.stdout, /3 units \(chromium 3\) in 2 modules, 2 batches on local ×2/);
+    } finally {
+      await suite.remove();
     }
   });
 

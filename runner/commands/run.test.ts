@@ -88,6 +88,8 @@ test('passes on its second attempt', async ({ page }, testInfo) => {
 `,
       'fixable.spec.ts': `
 import { test, expect } from '@playwright/test';
+// Parallel: each test is a group of its own, so --rerun-failed can take one without the other.
+test.describe.configure({ mode: 'parallel' });
 test('always passes', async () => { expect(1).toBe(1); });
 test('fails until fixed', async () => { expect(process.env.FIXED, 'set FIXED=1 to fix me').toBe('1'); });
 `,

@@ -1,12 +1,10 @@
 // `uigate run`: plan the units, record them as queued, dispatch batches, show progress, and end
 // with the module × browser summary. Exit 0 only when every selected unit passed.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { toJUnit } from '../junit.ts';
 import { keepRunSnapshot } from '../artifacts/run-snapshot.ts';
 import type { Writable } from 'node:stream';
-import { resolveBrowsers } from '../playwright/browsers.ts';
 import { loadConfig, type ResolvedConfig } from '../config.ts';
 import { dispatch } from '../dispatch.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -15,8 +13,13 @@ import { baseUrlEnv, batchLimits, checkExecutors, createExecutors, executorNames
 import { sourceInfo } from '../git.ts';
 import { recentDurations } from '../history.ts';
 import { listTests } from '../playwright/list.ts';
-import { countStatuses, isFinal, newRunId, RUN_ID_PATTERN, runStatusOf, type ExecutorName, type RunSelection, type RunStatus, type UnitRef, type UnitStatus } from '../model.ts';
-import { assignExecutors, durationEstimator, planBatches, selectUnits, type Batch } from '../plan.ts';
+import type { Listing } from '../playwright/listing.ts';
+import { findWorkerIndexUse } from '../playwright/worker-index-use.ts';
+import { collision, localParallelism, type LocalParallelism } from '../executors/local-parallelism.ts';
+import { packTestBundle } from '../executors/test-bundle.ts';
+import { publishBundle, type TestSource } from '../lambda/test-source.ts';
+import { countStatuses, isFinal, newRunId, RUN_ID_PATTERN, runStatusOf, type ExecutorName, type RunSelection, type RunStatus, type UnitRecord, type UnitRef, type UnitStatus } from '../model.ts';
+import { assignExecutors, durationEstimator, planBatches, selectUnits, withDependencies, type Batch } from '../plan.ts';
 import { Progress } from '../progress.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../summary.ts';
 import { openStore } from '../store/open-store.ts';
@@ -74,25 +77,56 @@ async function prepare(flags: RunFlags, io: CommandIO) {
   const executors = executorNames(flags);
   if (flags.baseUrl && !/^https?:\/\/[^\s/]+/.test(flags.baseUrl)) throw new UsageError(`--base-url "${flags.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
   const config = await loadConfig(io.cwd, flags.config, io.env);
-  const browsers = resolveBrowsers({ env: io.env });
-  const { report, units: listed } = await listTests({ cwd: io.cwd, playwrightConfig: config.playwrightConfig, grep: flags.grep, grepInvert: flags.grepInvert, env: baseUrlEnv(flags) });
-  const units = selectUnits(listed, { modules: split(flags.module), projects: split(flags.project) }, browsers.missing);
-  checkExecutors(executors, config, flags, units);
-  const notices = flags.project?.length ? [] : browsers.missing.map((browser) => `skipping project ${browser.message}`);
-  const workers = flags.workers ?? (config.executors.local.workers || (report.config as { workers?: number }).workers || Math.max(1, Math.floor(availableParallelism() / 2)));
-  return { config, units, executors, notices, workers, selection: selectionOf(flags) };
+  const projects = split(flags.project);
+  const { listing, units: listed } = await listTests({ cwd: io.cwd, playwrightConfig: config.playwrightConfig, grep: flags.grep, grepInvert: flags.grepInvert, projects, env: baseUrlEnv(flags) });
+  const known = new Set(listing.projects.map((project) => project.name));
+  // The browser helper left these projects out of the config; a project the config has whose browser is missing is refused.
+  const dropped = listing.missingBrowsers.filter((entry) => !known.has(entry.project)).map((entry) => ({ name: entry.project, message: entry.message }));
+  const missing = listing.missingBrowsers.filter((entry) => known.has(entry.project));
+  if (listing.focused && listing.forbidOnly) throw new UsageError("a test or suite is focused with .only, and playwright.config's forbidOnly refuses that: remove the .only");
+  const unfocused = new Set(listed.filter((_, i) => listing.tests[i]!.focused === false).map((unit) => unit.key));
+  const units = selectUnits(listed, { modules: split(flags.module), projects }, { projects: listing.projects, dropped, missing, unfocused });
+  checkExecutors(executors, config, flags, units, browserOf(listing));
+  const notices = [
+    ...(projects?.length ? [] : dropped.map((browser) => `skipping project ${browser.message}`)),
+    ...(listing.grouping === 'file' ? [`this Playwright (${listing.playwrightVersion}) does not show its test groups; whole files are dispatched together`] : []),
+  ];
+  const workers = flags.workers ?? (config.executors.local.workers || listing.workers);
+  const local = await localPlan(listing, config, workers, units);
+  if (local.reason && executors.includes('local')) notices.push(`one Playwright process with ${workers} workers, not ${workers} side by side: ${local.reason}`);
+  return { config, listing, listed, units, executors, notices, local, selection: selectionOf(flags, listing) };
 }
 
+type Prepared = Awaited<ReturnType<typeof prepare>>;
+
+/** How the local executor runs `workers` at once for this suite (executors/local-parallelism.ts). */
+async function localPlan(listing: Listing, config: ResolvedConfig, workers: number, units: readonly UnitRef[]): Promise<LocalParallelism> {
+  const sideBySide = config.executors.local.sideBySide;
+  if (sideBySide !== 'auto' || workers === 1) return localParallelism(workers, sideBySide, undefined);
+  const entries = [...new Set(listing.tests.map((test) => resolve(listing.rootDir, test.file)))];
+  if (listing.configFile) entries.push(listing.configFile);
+  const dependencies = [...new Set(units.filter((unit) => unit.role === 'dependency').map((unit) => unit.project))];
+  const why = collision(listing.processSetup, await findWorkerIndexUse(entries), dependencies);
+  return localParallelism(workers, sideBySide, why);
+}
+
+/** Each project's browser (Playwright's default is chromium), for the executors that run only some. */
+const browserOf = (listing: Pick<Listing, 'projects'>) => {
+  const browsers = new Map(listing.projects.map((project) => [project.name, project.browserName ?? 'chromium']));
+  return (project: string) => browsers.get(project) ?? project;
+};
+
 /** The units to run: the selected ones, or with --rerun-failed those of them that did not pass in that run. */
-async function rerunOrAll(store: ResultStore, flags: RunFlags, prepared: { units: UnitRef[]; selection?: RunSelection }) {
+async function rerunOrAll(store: ResultStore, flags: RunFlags, prepared: Prepared) {
   if (!flags.rerunFailed) return { units: prepared.units, selection: prepared.selection, notices: [] as string[] };
-  const rerun = await unitsToRerun(store, flags.rerunFailed, prepared.units);
+  const rerun = await unitsToRerun(store, flags.rerunFailed, prepared.units, prepared.listing.projects);
   return { units: rerun.units, selection: { ...prepared.selection, rerunOf: rerun.runId }, notices: rerun.notices };
 }
 
 /** What narrowed the run, kept on it: a gate may refuse a run that left tests out. */
-function selectionOf(flags: RunFlags): RunSelection | undefined {
+function selectionOf(flags: RunFlags, listing: Pick<Listing, 'focused'>): RunSelection | undefined {
   const selection: RunSelection = {
+    ...(listing.focused ? { focused: true as const } : {}),
     ...(split(flags.module)?.length ? { modules: split(flags.module) } : {}),
     ...(split(flags.project)?.length ? { projects: split(flags.project) } : {}),
     ...(flags.grep !== undefined ? { grep: flags.grep } : {}),
@@ -115,7 +149,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
   const prepared = await prepare(flags, io);
-  const { config, notices, workers, executors: names } = prepared;
+  const { config, notices, local, executors: names } = prepared;
   for (const notice of notices) say(`uigate: ${notice}`);
 
   const { store, endpoint } = await openStore(config.store);
@@ -136,8 +170,9 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
       ...sourceInfo(io.cwd, io.env),
       baseURL: flags.baseUrl,
       ...(selection ? { selection } : {}),
-      projects: [...new Set(units.map((unit) => unit.project))],
-      modules: [...new Set(units.map((unit) => unit.module))].sort(),
+      // The matrix's: setup and teardown projects are not browsers of it.
+      projects: [...new Set(units.filter((unit) => unit.role !== 'dependency').map((unit) => unit.project))],
+      modules: [...new Set(units.filter((unit) => unit.role !== 'dependency').map((unit) => unit.module))].sort(),
       executors: names,
       total: units.length,
       counts: { queued: units.length },
@@ -150,7 +185,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
     const notifier = createNotifier(config, human);
     const link = runLink(config, runId, site?.url);
     await notifier.notify({ kind: 'run-started', run: (await store.getRun(runId))!, link });
-    const summary = await execute({ flags, io, config, store, endpoint, runId, units, workers, workDir, startedAt, say, url: site?.runUrl(runId), names });
+    const summary = await execute({ flags, io, config, store, endpoint, runId, units, local, listing: prepared.listing, browserOf: browserOf(prepared.listing), workDir, startedAt, say, url: site?.runUrl(runId), names });
     const run = (await store.getRun(runId))!;
     await notifier.notify({ kind: run.status === 'passed' ? 'run-finished' : 'run-failed', run, link, reason: run.reason ?? failureReason(summary) });
     await expireOld(store, config, say);
@@ -178,8 +213,10 @@ async function resume(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
   if (flags.module?.length || flags.project?.length || flags.grep || flags.grepInvert || flags.rerunFailed) throw new UsageError('--resume finishes the run as it was planned: leave out --module, --project, --grep, --grep-invert and --rerun-failed');
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
-  const names = executorNames(flags);
-  const config = await loadConfig(io.cwd, flags.config, io.env);
+  // The suite as it is now: the same workers, browsers and dependencies as a fresh run would use.
+  const prepared = await prepare({ ...flags, resume: undefined }, io);
+  const { config, executors: names, local, listing } = prepared;
+  for (const notice of prepared.notices) say(`uigate: ${notice}`);
   const { store, endpoint } = await openStore(config.store);
   const workDir = join(config.home, 'runs', runId);
   let site: StatusServer | undefined;
@@ -189,19 +226,21 @@ async function resume(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
     if (!run) throw new UsageError(`no run ${runId} in the store to resume`);
     startedAt = new Date(run.startedAt);
     const all = await store.getUnits(runId);
-    const open: UnitRef[] = all.filter((unit) => !isFinal(unit.status)).map(({ key, file, line, column, titlePath, project, module, tags }) => ({ key, file, line, column, titlePath, project, module, ...(tags ? { tags } : {}) }));
+    const open = openPieces(all, listing.projects);
     if (open.length === 0) {
       say(`run ${runId} has a final result for every unit (${run.status}); nothing to resume`);
       return buildSummary(run.status === 'running' ? { ...run, status: runStatusOf(all) } : run, all);
     }
-    checkExecutors(names, config, flags, open);
+    checkExecutors(names, config, flags, open, browserOf(listing));
     const firstDispatch = Math.max(0, ...all.map((unit) => Math.floor(unit.seq / 1000))) + 1;
     await store.updateRun(runId, { status: 'running', reason: undefined, finishedAt: undefined, durationMs: undefined });
     await store.addEvent({ runId, at: new Date().toISOString(), type: 'resumed', actor: 'uigate run --resume', detail: { open: open.length, kept: all.length - open.length, firstDispatch } });
     site = flags.serve === false ? undefined : await serveDuringRun(store, config, human, flags.port);
-    say(`uigate run --resume ${runId}: ${all.length - open.length} results kept, ${open.length} unit(s) to run${site ? ` — ${site.runUrl(runId)}` : ''}`);
-    const workers = flags.workers ?? (config.executors.local.workers || Math.max(1, Math.floor(availableParallelism() / 2)));
-    const summary = await execute({ flags, io, config, store, endpoint, runId, units: open, workers, workDir, startedAt, say, url: site?.runUrl(runId), names, firstDispatch });
+    const finished = new Set(all.filter((unit) => isFinal(unit.status)).map((unit) => unit.key));
+    const again = open.filter((unit) => finished.has(unit.key) && unit.role !== 'dependency').length;
+    const alsoAgain = again ? ` (${again} already finished, again with ${again === 1 ? 'its group' : 'their groups'})` : '';
+    say(`uigate run --resume ${runId}: ${all.length - open.length} results kept, ${open.length} unit(s) to run${alsoAgain}${site ? ` — ${site.runUrl(runId)}` : ''}`);
+    const summary = await execute({ flags, io, config, store, endpoint, runId, units: open, local, listing, browserOf: browserOf(listing), workDir, startedAt, say, url: site?.runUrl(runId), names, firstDispatch });
     await expireOld(store, config, say);
     if (site) say(servedAgain(site, runId));
     return summary;
@@ -216,6 +255,17 @@ async function resume(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
   }
 }
 
+/**
+ * What a resumed run still has to run: every piece with a unit that has no final result — the
+ * whole piece, since a serial group's later steps need its earlier ones — and their setup projects.
+ */
+function openPieces(all: readonly UnitRecord[], projects: Listing['projects']): UnitRef[] {
+  const refs = all.map(({ key, file, line, column, titlePath, project, module, tags, repeat, group, role }): UnitRef => ({ key, file, line, column, titlePath, project, module, ...(tags ? { tags } : {}), ...(repeat ? { repeat } : {}), ...(group ? { group } : {}), ...(role ? { role } : {}) }));
+  const open = new Set(all.filter((unit) => !isFinal(unit.status) && unit.role !== 'dependency').map((unit) => unit.group ?? unit.key));
+  if (open.size === 0) return [];
+  return withDependencies(refs.filter((unit) => unit.role !== 'dependency' && open.has(unit.group ?? unit.key)), refs, projects);
+}
+
 interface ExecuteContext {
   flags: RunFlags;
   io: CommandIO;
@@ -224,7 +274,9 @@ interface ExecuteContext {
   endpoint: string | undefined;
   runId: string;
   units: UnitRef[];
-  workers: number;
+  local: LocalParallelism;
+  listing: Listing;
+  browserOf(project: string): string;
   workDir: string;
   startedAt: Date;
   url?: string;
@@ -233,15 +285,29 @@ interface ExecuteContext {
   firstDispatch?: number;
 }
 
+/** Lambda runs the commit's own suite: packed here, put where the function fetches it (lambda/test-source.ts). */
+async function shipSuite(ctx: ExecuteContext): Promise<{ source: TestSource; config: string }> {
+  const { listing, config } = ctx;
+  const entries = [...new Set(listing.tests.map((test) => resolve(listing.rootDir, test.file)))];
+  if (listing.configFile) entries.push(listing.configFile);
+  const bundle = await packTestBundle({ projectDir: ctx.io.cwd, entries, outDir: join(ctx.workDir, 'bundle') });
+  const { bucket, prefix, endpoint } = config.artifacts;
+  const source = await publishBundle(bundle, bucket ? { bucket, prefix, endpoint, region: config.store.region } : undefined);
+  const where = 'key' in source ? `s3://${source.bucket}/${source.key}` : source.file;
+  ctx.say(`  test bundle for Lambda: ${(bundle.bytes / 1024 / 1024).toFixed(1)} MB (${bundle.files} files, ${bundle.packages} packages) at ${where}`);
+  return { source, config: relative(ctx.io.cwd, config.playwrightConfig).split(sep).join('/') };
+}
+
 async function execute(ctx: ExecuteContext): Promise<RunSummary> {
   const { config, store, runId, units, io, say } = ctx;
   const history = await recentDurations(store);
   const { commit } = sourceInfo(io.cwd, io.env);
-  const chosen = createExecutors(ctx.names, { cwd: io.cwd, config, flags: ctx.flags, storeEndpoint: ctx.endpoint, workDir: ctx.workDir, workers: ctx.workers, results: store, sourceVersion: commit });
+  const lambdaSource = ctx.names.includes('lambda') ? await shipSuite(ctx) : undefined;
+  const chosen = createExecutors(ctx.names, { cwd: io.cwd, config, flags: ctx.flags, storeEndpoint: ctx.endpoint, workDir: ctx.workDir, local: ctx.local, results: store, sourceVersion: commit, lambdaSource });
   const durationOf = durationEstimator(history, config.dispatch.defaultUnitSeconds * 1000);
   const batches: Batch[] = [];
   const where: string[] = [];
-  for (const [executor, assigned] of assignExecutors(units, chosen)) {
+  for (const [executor, assigned] of assignExecutors(units, chosen, ctx.browserOf)) {
     const planned = planBatches(assigned, { executor: executor.name, slots: executor.capacity, durationOf, ...batchLimits(executor, config) });
     batches.push(...planned);
     where.push(`${planned.length} batch${planned.length === 1 ? '' : 'es'} on ${executor.name} ×${executor.capacity}`);
