@@ -1,8 +1,16 @@
 #!/usr/bin/env node
-// Entry point: uigate is written in TypeScript and runs through tsx, so there is no build step
-// between a checkout and a run.
-import { register } from 'tsx/esm/api';
+// Entry point. Installed from the package, uigate runs its compiled JavaScript (dist/); in a
+// checkout of its repository it runs its TypeScript sources through tsx, with no build step between
+// an edit and a run.
+import { existsSync } from 'node:fs';
 
-register();
-const { runFromProcess } = await import('../runner/main.ts');
-await runFromProcess();
+const sources = new URL('../runner/main.ts', import.meta.url);
+if (existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { runFromProcess } = await import(sources.href);
+  await runFromProcess();
+} else {
+  const { runFromProcess } = await import('../dist/runner/main.js');
+  await runFromProcess();
+}

@@ -4,9 +4,7 @@
 // With UIGATE_APPROVALS=on (the approval function, its own URL) it also takes decisions from IAM callers.
 // With UIGATE_SESSION_SECRET_ARN, the status function answers reads only with a session, and the
 // approval function hands IAM callers the sign-in links that make one (read-access.ts).
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { configFromEnv } from '../runner/config.ts';
@@ -14,15 +12,11 @@ import { connectStore } from '../runner/store/open-store.ts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { iamApprovals, iamCaller } from './approvers.ts';
 import { secretsManagerSecret } from './session-secret.ts';
-import { createApp, type PageAssets } from './app.ts';
+import { createApp } from './app.ts';
+import { BUILT_SITE, readBuiltPage } from './page-assets.ts';
 import { S3ArtifactSource } from './s3-artifact-source.ts';
 
-const DIST = process.env.UIGATE_SITE_ASSETS ?? fileURLToPath(new URL('./dist/', import.meta.url));
-
-async function builtPage(dir: string): Promise<PageAssets> {
-  const [html, js, css] = await Promise.all(['index.html', 'assets/app.js', 'assets/app.css'].map((name) => readFile(join(dir, name), 'utf8')));
-  return { html: html!, js: js!, css: css! };
-}
+const DIST = process.env.UIGATE_SITE_ASSETS ?? BUILT_SITE;
 
 let app: Hono | undefined;
 
@@ -39,7 +33,7 @@ export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
   return createApp({
     store,
     artifacts,
-    page: () => builtPage(env.UIGATE_SITE_ASSETS ?? DIST),
+    page: () => readBuiltPage(env.UIGATE_SITE_ASSETS ?? DIST),
     traceViewer: join(env.UIGATE_SITE_ASSETS ?? DIST, 'trace'),
     approvals: approvalFunction ? iamApprovals(config) : undefined,
     readAccess: secret && !approvalFunction ? { secret } : undefined,

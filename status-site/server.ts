@@ -6,7 +6,7 @@ import type { ApprovalOptions } from './approval-route.ts';
 import type { ReadAccess } from './read-access.ts';
 import { createApp } from './app.ts';
 import { ArtifactSources, LocalArtifactSource, type ArtifactSource } from './artifact-source.ts';
-import { buildPage } from './build.ts';
+import { installedPage } from './page-assets.ts';
 import { S3ArtifactSource } from './s3-artifact-source.ts';
 import { traceViewerDir } from './trace-viewer.ts';
 import type { S3ArtifactsOptions } from '../runner/artifacts/s3-artifacts.ts';
@@ -40,7 +40,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const bucket = options.artifactsBucket && new S3ArtifactSource(options.artifactsBucket);
   const local = new LocalArtifactSource(options.artifactsDir);
   const artifacts: ArtifactSource = bucket ? new ArtifactSources(local, bucket) : local;
-  const app = createApp({ store: options.store, artifacts, page: () => buildPage(), approvals: options.approvals, readAccess: options.readAccess, traceViewer: traceViewerDir() });
+  const app = createApp({ store: options.store, artifacts, page: installedPage(), approvals: options.approvals, readAccess: options.readAccess, traceViewer: traceViewerDir() });
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
     const instance = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => ok(instance));

@@ -36,15 +36,22 @@ describe('the Lambda deployment package', () => {
     assert.match(mode.trim(), /^0o100755$/);
   });
 
+  it("carries Lambda's platform binaries (linux x64), whatever machine built it", () => {
+    const natives = execFileSync('python3', ['-c', "import sys, zipfile; print('\\n'.join(sorted({n.split('/')[2] for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.startswith('node_modules/@esbuild/')})))", built.zip], { encoding: 'utf8' });
+    assert.deepEqual(natives.trim().split('\n'), ['linux-x64']);
+  });
+
   it("fits Lambda's 250 MB unzipped limit", () => {
     assert.ok(built.unzippedBytes < 250 * 1024 * 1024, `${built.unzippedBytes} bytes`);
   });
 
-  it('holds the handler, the test modules, Chromium for Lambda, and no dev dependencies or tests of uigate', () => {
-    for (const path of ['lambda.mjs', 'playwright.config.ts', 'tests/button.spec.ts', 'runner/lambda/handler.ts', 'runner/reporter.ts', 'node_modules/@sparticuz/chromium/bin/chromium.br', 'node_modules/playwright-core/package.json', 'status-site/dist/assets/app.js', 'status-site/dist/trace/index.html', 'status-site/dist/trace/sw.bundle.js']) {
+  it('holds uigate compiled as npm installs it, Chromium for Lambda, the status site, and no tests, sources or dev dependencies', () => {
+    const uigate = 'node_modules/uigate/dist';
+    for (const path of ['lambda.mjs', 'status.mjs', 'gate.mjs', `${uigate}/runner/lambda/handler.js`, `${uigate}/runner/playwright/reporter.js`, 'node_modules/@sparticuz/chromium/bin/chromium.br', `${uigate}/status-site/dist/assets/app.js`, `${uigate}/status-site/dist/trace/index.html`, `${uigate}/status-site/dist/trace/sw.bundle.js`]) {
       assert.ok(existsSync(join(unzipped, path)), path);
     }
-    for (const path of ['node_modules/s3rver', 'node_modules/typescript', 'runner/plan.test.ts', 'runner/testing']) {
+    // The suite comes with each run (the commit's test bundle), never frozen in here.
+    for (const path of ['tests', 'playwright.config.ts', 'node_modules/@playwright/test', 'node_modules/s3rver', 'node_modules/typescript', 'node_modules/aws-cdk-lib', 'node_modules/uigate/runner', `${uigate}/runner/plan.test.js`, `${uigate}/runner/testing`]) {
       assert.ok(!existsSync(join(unzipped, path)), `${path} should not be in the package`);
     }
   });

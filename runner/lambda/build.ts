@@ -1,31 +1,23 @@
-// Builds the Lambda deployment package: a zip of the handler, the test modules and the
-// production dependencies, @sparticuz/chromium included. See the README for why a zip and not a
-// container image or a layer. Usage: npm run build:lambda [-- --out dist/lambda]
+// Builds the Lambda deployment package: uigate as it is installed from npm (compiled, with its
+// production dependencies) and @sparticuz/chromium, plus one entry module per function. No test
+// modules: each run sends the commit's own suite (test-source.ts). See the README for why a zip
+// and not a container image or a layer. Usage: npm run build:lambda [-- --out dist/lambda]
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeSite } from '../../status-site/build.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-/** What the function needs at run time, from the repository. */
-const SOURCES = ['package.json', 'package-lock.json', 'playwright.config.ts', 'uigate.config.ts', 'tsconfig.json', 'runner', 'tests', 'status-site'];
-const SKIP = (path: string) => /\.test\.ts$|(^|\/)testing(\/|$)|^status-site\/dist(\/|$)/.test(path);
-
-/** The handler modules Lambda loads (`<file>.handler`): TypeScript through tsx, like the CLI. */
+/** The handler modules Lambda loads (`<file>.handler`), from the installed package's compiled code. */
 const ENTRIES: Record<string, { module: string; role: string }> = {
-  'lambda.mjs': { module: './runner/lambda/handler.ts', role: 'the Lambda executor' },
-  'status.mjs': { module: './status-site/lambda.ts', role: 'the status site and the approval function' },
-  'gate.mjs': { module: './runner/gate/gate-function.ts', role: "the pipeline's gate (beforeEntry rule)" },
+  'lambda.mjs': { module: './node_modules/uigate/dist/runner/lambda/handler.js', role: 'the Lambda executor' },
+  'status.mjs': { module: './node_modules/uigate/dist/status-site/lambda.js', role: 'the status site and the approval function' },
+  'gate.mjs': { module: './node_modules/uigate/dist/runner/gate/gate-function.js', role: "the pipeline's gate (beforeEntry rule)" },
 };
 
-const entry = (file: string, { module, role }: { module: string; role: string }) => `// Lambda entry point of ${role} (handler: ${file.replace('.mjs', '')}.handler), loaded through tsx.
-import { register } from 'tsx/esm/api';
-
-register();
-const module = await import('${module}');
-export const handler = module.handler;
+const entry = (file: string, { module, role }: { module: string; role: string }) => `// Lambda entry point of ${role} (handler: ${file.replace('.mjs', '')}.handler).
+export { handler } from '${module}';
 `;
 
 async function sizeOf(path: string): Promise<number> {
@@ -43,19 +35,28 @@ export interface LambdaPackage {
   zippedBytes: number;
 }
 
+const npm = (args: string[], cwd: string) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+
 export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Promise<LambdaPackage> {
   const dir = join(out, 'package');
   await rm(out, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  for (const source of SOURCES) {
-    await cp(join(REPO, source), join(dir, source), { recursive: true, filter: (path) => !SKIP(relative(REPO, path)) });
-  }
-  for (const [file, target] of Object.entries(ENTRIES)) await writeFile(join(dir, file), entry(file, target));
-  // The status site, built ahead: the function serves it without building anything.
-  await writeSite(join(dir, 'status-site', 'dist'));
-  // Production dependencies only, exactly as locked; install scripts are not needed (prebuilt binaries ship in the packages).
-  execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
+  // uigate exactly as a project installs it: compiled, then packed as `files` names it.
+  execFileSync('npm', ['run', 'build:package', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  const packed = npm(['pack', '--ignore-scripts', '--pack-destination', out, '--json'], REPO);
+  const tarball = join(out, (JSON.parse(packed) as { filename: string }[])[0]!.filename);
+  const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'uigate-lambda', private: true, type: 'module', dependencies: { uigate: `file:${tarball}`, '@sparticuz/chromium': manifest.devDependencies['@sparticuz/chromium'] } }, null, 2),
+  );
+  // Production dependencies only, for Lambda's platform whatever this machine is (a package built
+  // on a Mac or on arm64 must not carry that platform's native binaries); no install scripts
+  // (prebuilt binaries ship in the packages).
+  npm(['install', '--omit=dev', '--omit=peer', '--ignore-scripts', '--prefer-offline', '--os=linux', '--cpu=x64'], dir);
   await rm(join(dir, 'node_modules', '.bin'), { recursive: true, force: true });
+  await rm(join(dir, 'package-lock.json'), { force: true });
+  for (const [file, target] of Object.entries(ENTRIES)) await writeFile(join(dir, file), entry(file, target));
   const zip = join(out, 'uigate-lambda.zip');
   const entries = await readdir(dir);
   execFileSync('python3', ['-m', 'zipfile', '-c', zip, ...entries], { cwd: dir, stdio: 'inherit' });
@@ -66,5 +67,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const outFlag = process.argv.indexOf('--out');
   const built = await buildLambdaPackage(outFlag > 0 ? process.argv[outFlag + 1] : undefined);
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  console.log(`Lambda package: ${built.zip}\n  zipped ${mb(built.zippedBytes)}, unzipped ${mb(built.unzippedBytes)} (Lambda's limit: 250 MB unzipped; upload through S3 above 50 MB zipped)\n  handler: lambda.handler · runtime nodejs20.x or later · architecture x86_64 · memory ≥ 2048 MB`);
+  console.log(`Lambda package: ${built.zip}\n  zipped ${mb(built.zippedBytes)}, unzipped ${mb(built.unzippedBytes)} (Lambda's limit: 250 MB unzipped; upload through S3 above 50 MB zipped)\n  handler: lambda.handler · runtime nodejs22.x · architecture x86_64 · memory ≥ 2048 MB`);
 }

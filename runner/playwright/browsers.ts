@@ -3,6 +3,7 @@
 // playwright.config.ts, the CLI's checks and the Lambda handler.
 import { existsSync } from 'node:fs';
 import { chromium, firefox, webkit } from 'playwright-core';
+import { MISSING_BROWSERS } from './listing.ts';
 
 export type BrowserName = 'chromium' | 'firefox' | 'webkit';
 export const BROWSER_NAMES: readonly BrowserName[] = ['chromium', 'firefox', 'webkit'];
@@ -122,12 +123,26 @@ export function resolveBrowsers(options: ResolveOptions = {}): BrowserResolution
 }
 
 /**
+ * One project's browser, for its `use`, spread after a device:
+ * `use: { ...devices['Desktop Chrome'], ...systemBrowser('chromium') }`. Playwright's own build
+ * where it is installed; else the system's (Debian's chromium, firefox-esr over WebDriver BiDi),
+ * or Lambda's Chromium inside uigate's Lambda function. Without one, uigate names what to install.
+ */
+export function systemBrowser(name: BrowserName, env: NodeJS.ProcessEnv = process.env): ResolvedBrowser['use'] {
+  const browser = resolveBrowser(name, { env });
+  // Missing: Playwright's own, which uigate's listing finds missing too and says how to install.
+  return isMissing(browser) ? { browserName: name } : browser.use;
+}
+
+/**
  * Playwright projects, one per browser found. Each missing browser is named once on stderr —
  * only in Playwright's main process (workers load the config too) and not when uigate, which
  * says it itself, started this Playwright.
  */
 export function browserProjects(env: NodeJS.ProcessEnv = process.env) {
   const { found, missing } = resolveBrowsers({ env });
+  // uigate's list reporter, in this same process, says which were dropped (and how to install them).
+  (globalThis as Record<symbol, unknown>)[MISSING_BROWSERS] = missing.map((browser) => ({ project: browser.name, message: browser.message }));
   const isWorker = env.TEST_WORKER_INDEX !== undefined;
   if (!isWorker && env.UIGATE_BROWSER_NOTICES !== 'off') {
     for (const browser of missing) process.stderr.write(`uigate: skipping project ${browser.message}\n`);
