@@ -26,9 +26,9 @@ interface Row {
 
 const RUN = '20990101T000000000Z-zzzz';
 
-const CLI_ROWS: (Row & { args: string[] })[] = [
+const CLI_ROWS: (Row & { args: string[]; env?: Record<string, string>; cwd?: string; snippet?: true })[] = [
   { area: 'config', input: '`store: { tabel: "x" }`', args: ['run', '--config', 'typo.config.ts'], message: 'typo.config.ts:1: unknown key "store.tabel"; did you mean "table"?', exit: 2 },
-  { area: 'config', input: '`executors: { local: { workers: "2" } }`', args: ['run', '--config', 'string.config.ts'], message: 'executors.local.workers: expected a whole number (Playwright processes at once on this machine), got "2"', exit: 2 },
+  { area: 'config', input: '`executors: { local: { workers: "2" } }`', args: ['run', '--config', 'string.config.ts'], message: 'executors.local.workers: expected a whole number (tests at once on this machine), got "2"', exit: 2 },
   { area: 'config', input: 'a config with a syntax error', args: ['run', '--config', 'broken.config.ts'], message: 'could not be loaded:', exit: 2 },
   { area: 'config', input: 'a config without `export default`', args: ['run', '--config', 'nodefault.config.ts'], message: 'export the config as default: export default defineConfig({ ... })', exit: 2 },
   { area: 'config', input: '`--config missing.ts`', args: ['run', '--config', 'missing.ts'], message: 'does not exist; pass an existing file to --config', exit: 2 },
@@ -36,6 +36,11 @@ const CLI_ROWS: (Row & { args: string[] })[] = [
   { area: 'CLI', input: '`run --module nope`', args: ['run', '--module', 'nope'], message: 'unknown module "nope"', exit: 2 },
   { area: 'CLI', input: '`run --project edge`', args: ['run', '--project', 'edge'], message: 'unknown project "edge"', exit: 2 },
   { area: 'CLI', input: '`run --grep "no such test"`', args: ['run', '--grep', 'no such test'], message: 'no tests selected', exit: 2 },
+  { area: 'CLI', input: '`run` where Playwright has no browser', args: ['run', '--config', 'nobrowser.config.ts'], env: { PLAYWRIGHT_BROWSERS_PATH: '/nonexistent/ms-playwright' }, message: "no browser to run the tests in: chromium: Playwright's chromium is not installed — run `npx playwright install chromium`", exit: 2 },
+  { area: 'CLI', input: '`run` on a machine with no browser at all', args: ['run', '--config', 'nobrowsers.config.ts'], message: 'no browser to run the tests in: chromium: not installed — install it with `apt-get install chromium`', exit: 2 },
+  { area: 'CLI', input: '`run` with @playwright/test 1.40.0', args: ['run'], cwd: 'old-playwright', message: '@playwright/test 1.40.0 is not supported: uigate works with 1.56 to 1.64', exit: 2 },
+  { area: 'CLI', input: '`init` where the reporter is computed', args: ['init'], cwd: 'computed', message: "could not add uigate's reporter to playwright.config.ts safely: its reporter is an expression", exit: 2, snippet: true },
+  { area: 'CLI', input: '`init` outside a Playwright project', args: ['init'], cwd: 'tests', message: 'no Playwright config in', exit: 2 },
   { area: 'CLI', input: '`run --base-url ftp://x`', args: ['run', '--base-url', 'ftp://x'], message: 'is not an http(s) URL; pass e.g. https://test.example.com', exit: 2 },
   { area: 'CLI', input: '`run --executor edge`', args: ['run', '--executor', 'edge'], message: 'unknown executor "edge" (--executor); available: local, lambda, codebuild', exit: 2 },
   { area: 'CLI', input: '`run --resume ../x`', args: ['run', '--resume', '../x'], message: 'malformed run id "../x" (--resume)', exit: 2 },
@@ -54,12 +59,12 @@ const CLI_ROWS: (Row & { args: string[] })[] = [
 ];
 
 const unit = { key: 'AAAAAAAAAAAAAAAAAAAAAA', file: 'a.spec.ts', line: 1, column: 1, titlePath: ['t'], project: 'chromium', module: 'a' };
-const event = { runId: RUN, batchId: 'b1', dispatch: 1, project: 'chromium', units: [unit], store: { table: 'uigate' }, artifacts: { dir: '/tmp/a' } };
+const event = { runId: RUN, batchId: 'b1', dispatch: 1, browser: 'chromium', units: [unit], store: { table: 'uigate' }, artifacts: { dir: '/tmp/a' } };
 
 const EVENT_ROWS: (Row & { event: unknown })[] = [
   { area: 'Lambda event', input: 'an event without `runId`', event: { ...event, runId: undefined }, message: 'malformed event: runId', exit: 0 },
   { area: 'Lambda event', input: 'a unit with `file: "../x.spec.ts"`', event: { ...event, units: [{ ...unit, file: '../x.spec.ts' }] }, message: 'malformed event: units.0.file: must be relative to testDir, without ".."', exit: 0 },
-  { area: 'Lambda event', input: '`project: "firefox"`', event: { ...event, project: 'firefox' }, message: 'malformed event: project: Lambda runs only chromium', exit: 0 },
+  { area: 'Lambda event', input: '`browser: "firefox"`', event: { ...event, browser: 'firefox' }, message: 'malformed event: browser: Lambda runs only chromium', exit: 0 },
 ];
 
 const API_ROWS: (Row & { path: string; init?: RequestInit })[] = [
@@ -82,6 +87,15 @@ describe('bad input: one clear line, the promised exit code, nothing written', (
     await project.write('policy-typo.config.ts', `export default {\n  gate: {\n    maxFailure: 0,\n  },\n};\n`);
     await project.write('policy-rate.config.ts', `export default { gate: { minPassRate: 1.5 } };\n`);
     await project.write('approvers.config.ts', `export default { approval: { approvers: 'ana' } };\n`);
+    await project.write('nobrowser.config.ts', `export default { playwrightConfig: 'nobrowser.playwright.config.ts' };\n`);
+    await project.write('nobrowser.playwright.config.ts', `export default { testDir: './tests', projects: [{ name: 'chromium', use: { browserName: 'chromium' } }] };\n`);
+    // What uigate's browser helper does on a machine with none: leaves every project out, and says which.
+    await project.write('nobrowsers.config.ts', `export default { playwrightConfig: 'nobrowsers.playwright.config.ts' };\n`);
+    await project.write('nobrowsers.playwright.config.ts', "(globalThis as any)[Symbol.for('uigate.missingBrowsers')] = [{ project: 'chromium', message: 'chromium: not installed — install it with `apt-get install chromium`' }];\nexport default { testDir: './tests', projects: [] };\n");
+    await project.write('computed/playwright.config.ts', `import { defineConfig } from '@playwright/test';\nexport default defineConfig({ reporter: process.env.CI ? 'github' : 'list' });\n`);
+    await project.write('old-playwright/package.json', `{ "name": "old", "private": true }\n`);
+    await project.write('old-playwright/playwright.config.ts', `export default {};\n`);
+    await project.write('old-playwright/node_modules/@playwright/test/package.json', `{ "name": "@playwright/test", "version": "1.40.0" }\n`);
   });
   after(() => project.remove());
 
@@ -91,10 +105,13 @@ describe('bad input: one clear line, the promised exit code, nothing written', (
       let err = '';
       const stream = (append: (text: string) => void) => new Writable({ write: (chunk, _e, done) => (append(String(chunk)), done()) });
       const home = join(project.dir, '.uigate-bad');
-      const code = await main(row.args, { cwd: project.dir, env: { ...process.env, UIGATE_HOME: home, UIGATE_APPROVER: 'ana' }, stdout: stream((t) => (out += t)), stderr: stream((t) => (err += t)), tty: false, signal: new AbortController().signal });
+      const cwd = row.cwd ? join(project.dir, row.cwd) : project.dir;
+      const code = await main(row.args, { cwd, env: { ...process.env, UIGATE_HOME: home, UIGATE_APPROVER: 'ana', ...row.env }, stdout: stream((t) => (out += t)), stderr: stream((t) => (err += t)), tty: false, signal: new AbortController().signal });
       assert.equal(code, row.exit, err + out);
-      assert.ok(err.includes(row.message), `expected "${row.message}" in: ${err}`);
-      assert.equal(err.trim().split('\n').length, 1, `one line: ${err}`);
+      assert.ok(err.split('\n')[0]!.includes(row.message), `expected "${row.message}" on the first line of: ${err}`);
+      // One line, or one line and then the exact lines to add where uigate will not edit a file itself.
+      if (row.snippet) assert.match(err, /\['uigate\/reporter'\]/);
+      else assert.equal(err.trim().split('\n').length, 1, `one line: ${err}`);
       const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
       try {
         assert.equal((await store.listRuns()).items.length, 0, 'no run written');
