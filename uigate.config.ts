@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { defineConfig } from './runner/config.ts';
+import { defineConfig } from './runner/config/config.ts';
 
 // Embedded defaults: results in dynalite under .uigate/, artifacts under .uigate/artifacts,
 // batches on this machine. Point store.endpoint at DynamoDB (or set UIGATE_DYNAMODB_ENDPOINT) to share.

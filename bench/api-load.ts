@@ -5,8 +5,8 @@ import autocannon from 'autocannon';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeUnit } from '../runner/playwright/list.ts';
-import { newRunId, type UnitStatus } from '../runner/model.ts';
-import { startStatusServer } from '../status-site/server.ts';
+import { newRunId, type UnitStatus } from '../runner/core/model.ts';
+import { startStatusServer } from '../status-site/hosting/server.ts';
 import { seededStore } from '../status-site/testing/seed.ts';
 import { machine, ms } from './lib.ts';
 
@@ -18,7 +18,8 @@ async function load(url: string, headers: Record<string, string> = {}) {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
   // With If-None-Match every answer is a 304, which autocannon counts as non-2xx.
   const expectedNon2xx = headers['if-none-match'] ? result.requests.total : 0;
-  if (result.errors || Math.abs(result.non2xx - expectedNon2xx) > CONNECTIONS) throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx of ${result.requests.total}`);
+  if (result.errors || Math.abs(result.non2xx - expectedNon2xx) > CONNECTIONS)
+    throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx of ${result.requests.total}`);
   return result;
 }
 
@@ -26,17 +27,39 @@ export async function apiLoadBench(): Promise<string> {
   const seed = await seededStore();
   try {
     const runId = newRunId();
-    await seed.store.createRun({ runId, status: 'passed', trigger: 'bench', projects: ['chromium', 'firefox'], modules: [], executors: ['local'], total: UNITS, counts: {}, startedAt: new Date().toISOString(), durationMs: 60_000 });
+    await seed.store.createRun({
+      runId,
+      status: 'passed',
+      trigger: 'bench',
+      projects: ['chromium', 'firefox'],
+      modules: [],
+      executors: ['local'],
+      total: UNITS,
+      counts: {},
+      startedAt: new Date().toISOString(),
+      durationMs: 60_000,
+    });
     const statuses: UnitStatus[] = ['passed', 'passed', 'passed', 'flaky', 'failed'];
-    await Promise.all(Array.from({ length: UNITS }, (_, i) => seed.store.recordUnit({
-      ...makeUnit(`/t/m${i % 50}.spec.ts`, '/t', [`case ${i >> 1}`], i % 2 ? 'firefox' : 'chromium', 1, 1),
-      runId, status: statuses[i % statuses.length]!, seq: 1000, attempt: 1, durationMs: 800, executor: 'local',
-    })));
+    await Promise.all(
+      Array.from({ length: UNITS }, (_, i) =>
+        seed.store.recordUnit({
+          ...makeUnit(`/t/m${i % 50}.spec.ts`, '/t', [`case ${i >> 1}`], i % 2 ? 'firefox' : 'chromium', 1, 1),
+          runId,
+          status: statuses[i % statuses.length]!,
+          seq: 1000,
+          attempt: 1,
+          durationMs: 800,
+          executor: 'local',
+        }),
+      ),
+    );
     const server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
     const runUrl = `${server.url}/api/runs/${runId}`;
     const body = Buffer.from(await (await fetch(runUrl)).arrayBuffer());
     const etag = (await fetch(runUrl)).headers.get('etag')!;
-    const bare = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body));
+    const bare = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body),
+    );
     await new Promise<void>((ok) => bare.listen(0, '127.0.0.1', ok));
     try {
       const baseline = await load(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/`);

@@ -6,13 +6,12 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { dispatch } from '../runner/dispatch.ts';
+import { dispatch } from '../runner/run/dispatch.ts';
 import type { BatchContext, Executor, UnitOutcome } from '../runner/executors/executor.ts';
 import { startLocalEndpoint } from '../runner/lambda/local-endpoint.ts';
-import { listTests } from '../runner/playwright/list.ts';
-import { makeUnit } from '../runner/playwright/list.ts';
-import { newRunId, type UnitRef } from '../runner/model.ts';
-import { planBatches, type Batch } from '../runner/plan.ts';
+import { listTests, makeUnit } from '../runner/playwright/list.ts';
+import { newRunId, type UnitRef } from '../runner/core/model.ts';
+import { planBatches, type Batch } from '../runner/plan/plan.ts';
 import type { ResultStore } from '../runner/store/result-store.ts';
 import { openEmbeddedStore } from '../runner/store/open-store.ts';
 import { REPO } from '../runner/testing/fixture-project.ts';
@@ -21,15 +20,27 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
 const client = (endpoint: string) =>
-  new LambdaClient({ region: 'us-east-1', endpoint, maxAttempts: 1, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  new LambdaClient({
+    region: 'us-east-1',
+    endpoint,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
 async function invocationOverhead() {
   const endpoint = await startLocalEndpoint({
-    functionName: 'uigate-executor', concurrency: 1, timeoutSeconds: 60, taskRoot: REPO,
+    functionName: 'uigate-executor',
+    concurrency: 1,
+    timeoutSeconds: 60,
+    taskRoot: REPO,
     handlerModule: fileURLToPath(new URL('./noop-handler.ts', import.meta.url)),
   });
   const lambda = client(endpoint.url);
-  const payload = Buffer.from(JSON.stringify({ units: Array.from({ length: 50 }, (_, i) => makeUnit(`/t/m${i}.spec.ts`, '/t', [`t${i}`], 'chromium', 1, 1)) }));
+  const payload = Buffer.from(
+    JSON.stringify({
+      units: Array.from({ length: 50 }, (_, i) => makeUnit(`/t/m${i}.spec.ts`, '/t', [`t${i}`], 'chromium', 1, 1)),
+    }),
+  );
   const invoke = async () => {
     const start = performance.now();
     await lambda.send(new InvokeCommand({ FunctionName: 'uigate-executor', Payload: payload }));
@@ -46,7 +57,12 @@ async function invocationOverhead() {
 async function realBatchCost() {
   const dir = await mkdtemp(join(tmpdir(), 'uigate-bench-lambda-'));
   const { store, endpoint: storeEndpoint } = await openEmbeddedStore(join(dir, 'dynamodb'));
-  const endpoint = await startLocalEndpoint({ functionName: 'uigate-executor', concurrency: 1, timeoutSeconds: 120, taskRoot: REPO });
+  const endpoint = await startLocalEndpoint({
+    functionName: 'uigate-executor',
+    concurrency: 1,
+    timeoutSeconds: 120,
+    taskRoot: REPO,
+  });
   const lambda = client(endpoint.url);
   const { units } = await listTests({ cwd: REPO, playwrightConfig: join(REPO, 'playwright.config.ts') });
   const unit = units.find((u) => u.project === 'chromium' && u.module === 'button')!;
@@ -54,9 +70,19 @@ async function realBatchCost() {
   for (let i = 0; i < 6; i++) {
     const runId = newRunId();
     await store.queueUnits(runId, [unit]);
-    const event = { runId, batchId: 'b', dispatch: 1, project: 'chromium', units: [unit], store: { table: 'uigate', region: 'us-east-1', endpoint: storeEndpoint }, artifacts: { dir: join(dir, 'artifacts') } };
+    const event = {
+      runId,
+      batchId: 'b',
+      dispatch: 1,
+      project: 'chromium',
+      units: [unit],
+      store: { table: 'uigate', region: 'us-east-1', endpoint: storeEndpoint },
+      artifacts: { dir: join(dir, 'artifacts') },
+    };
     const start = performance.now();
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'uigate-executor', Payload: Buffer.from(JSON.stringify(event)) }));
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: 'uigate-executor', Payload: Buffer.from(JSON.stringify(event)) }),
+    );
     times.push(performance.now() - start);
     const body = JSON.parse(Buffer.from(out.Payload!).toString());
     if (!body.ok) throw new Error(JSON.stringify(body));
@@ -71,7 +97,7 @@ async function realBatchCost() {
 /** Durations with a long tail, as real suites have: most tests short, a few very long. */
 function skewedUnits(count: number, seed = 42): { units: UnitRef[]; duration: Map<string, number> } {
   let state = seed;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const units: UnitRef[] = [];
   const duration = new Map<string, number>();
   for (let i = 0; i < count; i++) {
@@ -98,7 +124,10 @@ class SleepingExecutor implements Executor {
   async run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]> {
     const total = batch.units.reduce((sum, unit) => sum + this.duration.get(unit.key)!, 0);
     await new Promise((ok) => setTimeout(ok, total * this.scale));
-    return batch.units.map((unit) => ({ record: { ...unit, runId: context.runId, status: 'passed', seq: 1000, attempt: 1 }, stored: true }));
+    return batch.units.map((unit) => ({
+      record: { ...unit, runId: context.runId, status: 'passed', seq: 1000, attempt: 1 },
+      stored: true,
+    }));
   }
 }
 
@@ -106,14 +135,27 @@ const nullStore = { recordUnit: async () => true, closeUnits: async () => 0 } as
 
 async function makespan(batches: Batch[], executor: SleepingExecutor): Promise<number> {
   const start = performance.now();
-  await dispatch({ runId: newRunId(), batches, executors: new Map([['lambda', executor]]), store: nullStore, infraRetries: 0, batchTimeoutMs: 600_000, signal: new AbortController().signal });
+  await dispatch({
+    runId: newRunId(),
+    batches,
+    executors: new Map([['lambda', executor]]),
+    store: nullStore,
+    infraRetries: 0,
+    batchTimeoutMs: 600_000,
+    signal: new AbortController().signal,
+  });
   return performance.now() - start;
 }
 
 /** Playwright's --shard: tests in order, split into equal counts. */
 function shards(units: UnitRef[], count: number): Batch[] {
   const size = Math.ceil(units.length / count);
-  return Array.from({ length: count }, (_, i) => ({ id: `shard-${i + 1}`, executor: 'lambda' as const, units: units.slice(i * size, (i + 1) * size), estimatedMs: 0 })).filter((b) => b.units.length);
+  return Array.from({ length: count }, (_, i) => ({
+    id: `shard-${i + 1}`,
+    executor: 'lambda' as const,
+    units: units.slice(i * size, (i + 1) * size),
+    estimatedMs: 0,
+  })).filter((b) => b.units.length);
 }
 
 async function scheduling() {
@@ -149,7 +191,9 @@ export async function lambdaBench(): Promise<string> {
   const overhead = await invocationOverhead();
   const batch = await realBatchCost();
   const sched = await scheduling();
-  const table = sched.rows.map(([name, measured]) => `| ${name} | ${s(measured)} | ${(measured / sched.bound).toFixed(3)} |`).join('\n');
+  const table = sched.rows
+    .map(([name, measured]) => `| ${name} | ${s(measured)} | ${(measured / sched.bound).toFixed(3)} |`)
+    .join('\n');
   return `## Lambda executor
 
 Command: \`npm run bench -- lambda\` · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}

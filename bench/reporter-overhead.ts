@@ -4,6 +4,7 @@
 // to the embedded store), in alternating pairs after a warm-up.
 import { fixtureProject } from '../runner/testing/fixture-project.ts';
 import { machine, median, ms, s } from './lib.ts';
+import { ENV } from '../runner/core/env.ts';
 
 const TESTS = 300;
 const PAIRS = 3;
@@ -14,7 +15,10 @@ export async function reporterOverheadBench(): Promise<string> {
   try {
     const once = async (report: boolean) => {
       const start = performance.now();
-      const result = await project.playwright([], { UIGATE_HOME: `${project.dir}/.uigate`, UIGATE_REPORT: report ? 'on' : 'off' });
+      const result = await project.playwright([], {
+        [ENV.home]: `${project.dir}/.uigate`,
+        [ENV.report]: report ? 'on' : 'off',
+      });
       if (result.code !== 0) throw new Error(result.stderr.slice(-500));
       return performance.now() - start;
     };

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { openEmbeddedStore } from '../runner/store/open-store.ts';
 import { REPO, runNode, UIGATE_BIN } from '../runner/testing/fixture-project.ts';
 import { machine, median, s } from './lib.ts';
+import { ENV } from '../runner/core/env.ts';
 
 const TRIALS = 3;
 const ARGS = ['pipeline', '--local', '--approve', '-p', 'chromium', '-w', '2', '--bake', '5s', '--no-serve', '--json'];
 
 export async function rollbackBench(): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), 'uigate-bench-rollback-'));
-  const env = { UIGATE_HOME: home, UIGATE_APPROVER: 'bench', NO_COLOR: '1' };
+  const env = { [ENV.home]: home, [ENV.approver]: 'bench', NO_COLOR: '1' };
   try {
     const healthy = await runNode([UIGATE_BIN, ...ARGS], REPO, env);
     if (healthy.code !== 0) throw new Error(`the healthy release did not pass: ${healthy.stderr.slice(-500)}`);
@@ -27,8 +28,18 @@ export async function rollbackBench(): Promise<string> {
       try {
         const events = await store.listEvents(outcome.runId);
         const at = (type: string) => Date.parse(events.find((e) => e.type === type)!.at);
-        const failingSmoke = (await store.listRuns({ limit: 20 })).items.find((run) => run.trigger === 'uigate verify (smoke)' && run.status === 'failed' && run.startedAt > events.find((e) => e.type === 'fault-injected')!.at);
-        rows.push({ total: outcome.faultToRestoreMs, detect: at('alarm') - at('fault-injected'), restore: at('rollback-restored') - at('alarm'), smoke: failingSmoke?.durationMs ?? NaN });
+        const failingSmoke = (await store.listRuns({ limit: 20 })).items.find(
+          (run) =>
+            run.trigger === 'uigate verify (smoke)' &&
+            run.status === 'failed' &&
+            run.startedAt > events.find((e) => e.type === 'fault-injected')!.at,
+        );
+        rows.push({
+          total: outcome.faultToRestoreMs,
+          detect: at('alarm') - at('fault-injected'),
+          restore: at('rollback-restored') - at('alarm'),
+          smoke: failingSmoke?.durationMs ?? NaN,
+        });
       } finally {
         await store.close();
       }
@@ -42,7 +53,9 @@ export async function rollbackBench(): Promise<string> {
       '',
       '| trial | fault → restored | fault → ALARM | ALARM → restored | one failing smoke run |',
       '|---|---|---|---|---|',
-      ...rows.map((r, i) => `| ${i + 1} | ${s(r.total)} | ${s(r.detect)} | ${(r.restore).toFixed(0)} ms | ${s(r.smoke)} |`),
+      ...rows.map(
+        (r, i) => `| ${i + 1} | ${s(r.total)} | ${s(r.detect)} | ${r.restore.toFixed(0)} ms | ${s(r.smoke)} |`,
+      ),
       '',
       `Median fault → restored: **${s(total)}**, ${(total / smoke).toFixed(2)} × the floor of one failing smoke run (${s(smoke)}, measured in the same trials): the canary has to see the fault before anything can act on it. The rollback itself (switching production back to the last verified release) takes milliseconds; detection is all smoke-test time (the broken assertion waits out Playwright's 5 s expect timeout) plus up to one alarm period.`,
     ].join('\n');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { playwrightCli } from '../runner/playwright/cli-path.ts';
 import { REPO, runNode, UIGATE_BIN } from '../runner/testing/fixture-project.ts';
 import { machine, median, s } from './lib.ts';
+import { ENV } from '../runner/core/env.ts';
 
 async function timed(run: () => Promise<{ code: number | null; stderr: string }>): Promise<number> {
   const start = performance.now();
@@ -23,12 +24,24 @@ export async function runVsPlaywrightBench(): Promise<string> {
   const playwright: number[] = [];
   try {
     // One warm-up of each so neither pays for cold disk caches.
-    await timed(() => runNode([UIGATE_BIN, 'run', '--workers', workers], REPO, { UIGATE_HOME: home }));
-    await timed(() => runNode([playwrightCli(), 'test', '--workers', workers, '--reporter=list'], REPO, { UIGATE_REPORT: 'off' }));
+    await timed(() => runNode([UIGATE_BIN, 'run', '--workers', workers], REPO, { [ENV.home]: home }));
+    await timed(() =>
+      runNode([playwrightCli(), 'test', '--workers', workers, '--reporter=list'], REPO, { [ENV.report]: 'off' }),
+    );
     for (let i = 0; i < repeat; i++) {
       const pair = [
-        async () => uigate.push(await timed(() => runNode([UIGATE_BIN, 'run', '--workers', workers], REPO, { UIGATE_HOME: home }))),
-        async () => playwright.push(await timed(() => runNode([playwrightCli(), 'test', '--workers', workers, '--reporter=list'], REPO, { UIGATE_REPORT: 'off' }))),
+        async () =>
+          uigate.push(
+            await timed(() => runNode([UIGATE_BIN, 'run', '--workers', workers], REPO, { [ENV.home]: home })),
+          ),
+        async () =>
+          playwright.push(
+            await timed(() =>
+              runNode([playwrightCli(), 'test', '--workers', workers, '--reporter=list'], REPO, {
+                [ENV.report]: 'off',
+              }),
+            ),
+          ),
       ];
       if (i % 2) pair.reverse();
       for (const run of pair) await run();

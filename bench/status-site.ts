@@ -4,12 +4,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeUnit } from '../runner/playwright/list.ts';
-import { newRunId, type UnitStatus } from '../runner/model.ts';
+import { newRunId, type UnitStatus } from '../runner/core/model.ts';
 import { LocalArtifacts } from '../runner/artifacts/local-artifacts.ts';
 import { SNAPSHOT_PATH, writeRunSnapshot } from '../runner/artifacts/run-snapshot.ts';
-import { createApp } from '../status-site/app.ts';
-import { LocalArtifactSource, type ArtifactSource } from '../status-site/artifact-source.ts';
-import { startStatusServer } from '../status-site/server.ts';
+import { createApp } from '../status-site/app/app.ts';
+import { LocalArtifactSource, type ArtifactSource } from '../status-site/artifacts/artifact-source.ts';
+import { startStatusServer } from '../status-site/hosting/server.ts';
 import { launchChromium } from '../status-site/testing/chromium.ts';
 import { seededStore } from '../status-site/testing/seed.ts';
 import { machine, median, ms, percentile } from './lib.ts';
@@ -34,18 +34,55 @@ export async function statusSiteBench(): Promise<string> {
   const seed = await seededStore();
   try {
     const runId = newRunId();
-    await seed.store.createRun({ runId, status: 'passed', trigger: 'bench', projects: PROJECTS, modules: [], executors: ['local'], total: UNITS, counts: {}, startedAt: new Date().toISOString(), durationMs: 60_000 });
+    await seed.store.createRun({
+      runId,
+      status: 'passed',
+      trigger: 'bench',
+      projects: PROJECTS,
+      modules: [],
+      executors: ['local'],
+      total: UNITS,
+      counts: {},
+      startedAt: new Date().toISOString(),
+      durationMs: 60_000,
+    });
     const limit = pLimit(16);
-    const statuses: UnitStatus[] = ['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'flaky', 'failed', 'skipped'];
+    const statuses: UnitStatus[] = [
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'flaky',
+      'failed',
+      'skipped',
+    ];
     const writeStart = performance.now();
     await Promise.all(
       Array.from({ length: UNITS }, (_, i) =>
         limit(() =>
           seed.store.recordUnit({
-            ...makeUnit(`/t/module-${i % MODULES}.spec.ts`, '/t', ['Suite', `case ${Math.floor(i / PROJECTS.length)}`], PROJECTS[i % PROJECTS.length]!, 1, 1),
-            runId, status: statuses[i % statuses.length]!, seq: 1000, attempt: 1, durationMs: 500 + (i % 97) * 20,
-            error: statuses[i % statuses.length] === 'failed' ? { message: 'expect(locator).toBeVisible() failed', stack: 'at x.spec.ts:1:1' } : undefined,
-            executor: 'local', executorRef: 'local-001',
+            ...makeUnit(
+              `/t/module-${i % MODULES}.spec.ts`,
+              '/t',
+              ['Suite', `case ${Math.floor(i / PROJECTS.length)}`],
+              PROJECTS[i % PROJECTS.length]!,
+              1,
+              1,
+            ),
+            runId,
+            status: statuses[i % statuses.length]!,
+            seq: 1000,
+            attempt: 1,
+            durationMs: 500 + (i % 97) * 20,
+            error:
+              statuses[i % statuses.length] === 'failed'
+                ? { message: 'expect(locator).toBeVisible() failed', stack: 'at x.spec.ts:1:1' }
+                : undefined,
+            executor: 'local',
+            executorRef: 'local-001',
           }),
         ),
       ),
@@ -56,7 +93,11 @@ export async function statusSiteBench(): Promise<string> {
     const url = `${server.url}/api/runs/${runId}`;
     const identity = { 'accept-encoding': 'identity' };
     const size = (await (await fetch(url, { headers: identity })).arrayBuffer()).byteLength;
-    const gzipped = (await (await createApp({ store: seed.store }).request(`/api/runs/${runId}`, { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer()).byteLength;
+    const gzipped = (
+      await (
+        await createApp({ store: seed.store }).request(`/api/runs/${runId}`, { headers: { 'accept-encoding': 'gzip' } })
+      ).arrayBuffer()
+    ).byteLength;
     const polled = await timeRequests(url, 200, identity);
     // fetch, like a browser, asks for gzip and unzips what it gets.
     const polledGzip = await timeRequests(url, 200);
@@ -77,9 +118,12 @@ export async function statusSiteBench(): Promise<string> {
     };
     const cold = await coldReads();
     await seed.store.updateRun(runId, { finishedAt: new Date().toISOString() });
-    await writeRunSnapshot(new LocalArtifacts(seed.artifactsDir), (await seed.store.getRun(runId))!, await seed.store.getUnits(runId));
+    await writeRunSnapshot(
+      new LocalArtifacts(seed.artifactsDir),
+      (await seed.store.getRun(runId))!,
+      await seed.store.getUnits(runId),
+    );
     const snapshotted = await coldReads(new LocalArtifactSource(seed.artifactsDir));
-
 
     const browser = await launchChromium();
     const shown: number[] = [];
@@ -101,7 +145,8 @@ export async function statusSiteBench(): Promise<string> {
     const live = await browser.newPage();
     await live.goto(liveServer.runUrl(runId));
     await live.waitForSelector(`[data-testid=matrix] tbody tr:nth-child(${MODULES})`);
-    const renders = () => live.evaluate(() => performance.getEntriesByName('uigate:render').map((entry) => entry.duration));
+    const renders = () =>
+      live.evaluate(() => performance.getEntriesByName('uigate:render').map((entry) => entry.duration));
     const first = (await renders())[0]!;
     await live.waitForTimeout(8_000);
     const unchanged = (await renders()).slice(1);
@@ -113,11 +158,29 @@ export async function statusSiteBench(): Promise<string> {
       // Units 0, 10, 20… passed (statuses above): each write adds one failure.
       const index = i * statuses.length;
       await seed.store.recordUnit({
-        ...makeUnit(`/t/module-${index % MODULES}.spec.ts`, '/t', ['Suite', `case ${Math.floor(index / PROJECTS.length)}`], PROJECTS[index % PROJECTS.length]!, 1, 1),
-        runId, status: 'failed', seq: 2000, attempt: 1, durationMs: 700, error: { message: 'broken for the bench' }, executor: 'local', executorRef: 'local-001',
+        ...makeUnit(
+          `/t/module-${index % MODULES}.spec.ts`,
+          '/t',
+          ['Suite', `case ${Math.floor(index / PROJECTS.length)}`],
+          PROJECTS[index % PROJECTS.length]!,
+          1,
+          1,
+        ),
+        runId,
+        status: 'failed',
+        seq: 2000,
+        attempt: 1,
+        durationMs: 700,
+        error: { message: 'broken for the bench' },
+        executor: 'local',
+        executorRef: 'local-001',
       });
       failed += 1;
-      await live.waitForFunction((n) => (document.querySelector('.chip.s-failed')?.textContent ?? '').includes(` ${n} `), failed, { timeout: 15_000 });
+      await live.waitForFunction(
+        (n) => (document.querySelector('.chip.s-failed')?.textContent ?? '').includes(` ${n} `),
+        failed,
+        { timeout: 15_000 },
+      );
       // The draw that showed it is the costliest since the write; the others found nothing new.
       redraws.push(Math.max(...(await renders()).slice(before)));
     }
@@ -133,9 +196,19 @@ export async function statusSiteBench(): Promise<string> {
     const units = await seed.store.getUnits(runId);
     for (let r = 1; r <= 20; r++) {
       const at = new Date(Date.parse(run.startedAt) - r * 3_600_000);
-      const older = { ...run, status: 'passed' as const, runId: newRunId(at), startedAt: at.toISOString(), finishedAt: new Date(at.getTime() + 60_000).toISOString() };
+      const older = {
+        ...run,
+        status: 'passed' as const,
+        runId: newRunId(at),
+        startedAt: at.toISOString(),
+        finishedAt: new Date(at.getTime() + 60_000).toISOString(),
+      };
       await seed.store.createRun(older);
-      const shifted = units.map((unit, i) => ({ ...unit, runId: older.runId, status: (i + r) % 10 === 7 ? ('flaky' as const) : unit.status }));
+      const shifted = units.map((unit, i) => ({
+        ...unit,
+        runId: older.runId,
+        status: (i + r) % 10 === 7 ? ('flaky' as const) : unit.status,
+      }));
       await writeRunSnapshot(new LocalArtifacts(seed.artifactsDir), older, shifted);
     }
     const flakyCold: number[] = [];
@@ -155,7 +228,8 @@ export async function statusSiteBench(): Promise<string> {
       flakyKept.push(performance.now() - start);
     }
 
-    const line = (name: string, values: number[]) => `| ${name} | ${values.length} | ${ms(median(values))} | ${ms(percentile(values, 95))} |`;
+    const line = (name: string, values: number[]) =>
+      `| ${name} | ${values.length} | ${ms(median(values))} | ${ms(percentile(values, 95))} |`;
     return `## Status site: a run of ${UNITS.toLocaleString('en')} units
 
 Command: \`npm run bench -- status-site\` · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}

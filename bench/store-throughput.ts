@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeUnit } from '../runner/playwright/list.ts';
-import { newRunId, type UnitRecord } from '../runner/model.ts';
+import { newRunId, type UnitRecord } from '../runner/core/model.ts';
 import { dynamoClient, openStore } from '../runner/store/open-store.ts';
 import { runPk, unitSk } from '../runner/store/table.ts';
 import { machine } from './lib.ts';
@@ -19,20 +19,41 @@ const CONCURRENCY = 16;
 const records = (runId: string): UnitRecord[] =>
   Array.from({ length: RESULTS }, (_, i) => ({
     ...makeUnit(`/t/m${i % 100}.spec.ts`, '/t', [`case ${i >> 1}`], i % 2 ? 'firefox' : 'chromium', 1, 1),
-    runId, status: i % 20 === 0 ? 'failed' : 'passed', seq: 1000, attempt: 1, durationMs: 700, executor: 'local', executorRef: 'local-001',
+    runId,
+    status: i % 20 === 0 ? 'failed' : 'passed',
+    seq: 1000,
+    attempt: 1,
+    durationMs: 700,
+    executor: 'local',
+    executorRef: 'local-001',
   }));
 
 export async function storeThroughputBench(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'uigate-bench-store-'));
-  const { store, endpoint } = await openStore({ embedded: true, table: 'uigate', region: 'us-east-1', dataDir: join(dir, 'db') });
-  const doc = DynamoDBDocumentClient.from(dynamoClient(endpoint, 'us-east-1'), { marshallOptions: { removeUndefinedValues: true } });
+  const { store, endpoint } = await openStore({
+    embedded: true,
+    table: 'uigate',
+    region: 'us-east-1',
+    dataDir: join(dir, 'db'),
+  });
+  const doc = DynamoDBDocumentClient.from(dynamoClient(endpoint, 'us-east-1'), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   try {
     // Baseline: the same items, 25 per BatchWriteItem, no conditions.
     const plainRun = newRunId();
-    const plainItems = records(plainRun).map((r) => ({ PutRequest: { Item: { pk: runPk(plainRun), sk: unitSk(r.key), ...r } } }));
+    const plainItems = records(plainRun).map((r) => ({
+      PutRequest: { Item: { pk: runPk(plainRun), sk: unitSk(r.key), ...r } },
+    }));
     const limit = pLimit(CONCURRENCY);
     let start = performance.now();
-    await Promise.all(Array.from({ length: Math.ceil(RESULTS / 25) }, (_, b) => limit(() => doc.send(new BatchWriteCommand({ RequestItems: { uigate: plainItems.slice(b * 25, b * 25 + 25) } })))));
+    await Promise.all(
+      Array.from({ length: Math.ceil(RESULTS / 25) }, (_, b) =>
+        limit(() =>
+          doc.send(new BatchWriteCommand({ RequestItems: { uigate: plainItems.slice(b * 25, b * 25 + 25) } })),
+        ),
+      ),
+    );
     const plainMs = performance.now() - start;
 
     const runId = newRunId();
@@ -48,9 +69,12 @@ export async function storeThroughputBench(): Promise<string> {
     const written = await Promise.all(units.map((unit) => limit(() => store.recordUnit(unit))));
     const recordMs = performance.now() - start;
     start = performance.now();
-    const stale = await Promise.all(units.slice(0, 1_000).map((unit) => limit(() => store.recordUnit({ ...unit, seq: 0, status: 'queued' }))));
+    const stale = await Promise.all(
+      units.slice(0, 1_000).map((unit) => limit(() => store.recordUnit({ ...unit, seq: 0, status: 'queued' }))),
+    );
     const staleMs = performance.now() - start;
-    if (written.some((w) => !w) || stale.some(Boolean)) throw new Error('a result was not written, or an older one overwrote it');
+    if (written.some((w) => !w) || stale.some(Boolean))
+      throw new Error('a result was not written, or an older one overwrote it');
     start = performance.now();
     const read = await store.getUnits(runId);
     const readMs = performance.now() - start;

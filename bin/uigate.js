@@ -4,13 +4,13 @@
 // an edit and a run.
 import { existsSync } from 'node:fs';
 
-const sources = new URL('../runner/main.ts', import.meta.url);
+const sources = new URL('../runner/cli/main.ts', import.meta.url);
 if (existsSync(sources)) {
   const { register } = await import('tsx/esm/api');
   register();
   const { runFromProcess } = await import(sources.href);
   await runFromProcess();
 } else {
-  const { runFromProcess } = await import('../dist/runner/main.js');
+  const { runFromProcess } = await import('../dist/runner/cli/main.js');
   await runFromProcess();
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Aspects } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import nag from 'cdk-nag';
-import { loadConfig } from '../runner/config.ts';
+import { loadConfig } from '../runner/config/config.ts';
 import { buildLambdaPackage } from '../runner/lambda/build.ts';
 import { UigateStack } from './uigate-stack.ts';
 
@@ -17,10 +17,13 @@ const zip = `${REPO}dist/lambda/uigate-lambda.zip`;
 if (!existsSync(zip)) await buildLambdaPackage();
 // The gate policy and approval rules come from the project's own uigate.config.ts.
 const { gate, approval } = await loadConfig(REPO);
-const playwrightVersion = (JSON.parse(readFileSync(`${REPO}node_modules/@playwright/test/package.json`, 'utf8')) as { version: string }).version;
+const playwrightVersion = (
+  JSON.parse(readFileSync(`${REPO}node_modules/@playwright/test/package.json`, 'utf8')) as { version: string }
+).version;
 
 new UigateStack(app, 'Uigate', {
-  description: 'uigate: cross-browser UI tests fanned out to Lambda and CodeBuild, results in DynamoDB, a release pipeline gated on them',
+  description:
+    'uigate: cross-browser UI tests fanned out to Lambda and CodeBuild, results in DynamoDB, a release pipeline gated on them',
   source: {
     connectionArn: context('connectionArn', 'arn:aws:codeconnections:us-east-1:111111111111:connection/replace-me')!,
     owner: context('owner', 'your-org')!,
@@ -31,7 +34,13 @@ new UigateStack(app, 'Uigate', {
   playwrightVersion,
   uigateConfig: {
     gate,
-    approval: { approvers: approval.approvers, overriders: approval.overriders, requiredApprovals: approval.requiredApprovals, expiresAfterHours: approval.expiresAfterHours, authorMayApprove: approval.authorMayApprove },
+    approval: {
+      approvers: approval.approvers,
+      overriders: approval.overriders,
+      requiredApprovals: approval.requiredApprovals,
+      expiresAfterHours: approval.expiresAfterHours,
+      authorMayApprove: approval.authorMayApprove,
+    },
   },
 });
 Aspects.of(app).add(new nag.AwsSolutionsChecks({ verbose: true }));

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { listTests } from '../runner/playwright/list.ts';
-import { newRunId } from '../runner/model.ts';
+import { newRunId } from '../runner/core/model.ts';
 import type { DynamoStore } from '../runner/store/dynamo-store.ts';
 import { openEmbeddedStore } from '../runner/store/open-store.ts';
 import { REPO } from '../runner/testing/fixture-project.ts';
@@ -28,7 +28,10 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-buildspec-'));
-    ({ store, endpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as { store: DynamoStore; endpoint: string });
+    ({ store, endpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
+      store: DynamoStore;
+      endpoint: string;
+    });
     spec = parse(await readFile(join(REPO, 'infra', 'buildspec-worker.yml'), 'utf8')) as Buildspec;
   });
   after(async () => {
@@ -45,10 +48,17 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
 
   it("runs its build commands on the sample suite: the batch's units end up in the store as run by that build", async () => {
     const { units } = await listTests({ cwd: REPO, playwrightConfig: join(REPO, 'playwright.config.ts') });
-    const batch = units.filter((unit) => unit.module === 'button' || (unit.module === 'dropdown' && unit.project === 'firefox'));
+    const batch = units.filter(
+      (unit) => unit.module === 'button' || (unit.module === 'dropdown' && unit.project === 'firefox'),
+    );
     const runId = newRunId();
     await store.queueUnits(runId, batch);
-    await store.putBatch(runId, 'codebuild-001', 1, batch.map((unit) => unit.key));
+    await store.putBatch(
+      runId,
+      'codebuild-001',
+      1,
+      batch.map((unit) => unit.key),
+    );
     // What StartBuild's environment overrides carry, as CodeBuild sets them; the install phase
     // (npm ci) is what .ci/run itself does before these tests, so it is not repeated here.
     const env = {
@@ -66,7 +76,10 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
     };
     for (const command of spec.phases.build!.commands) {
       const { stdout } = await run('bash', ['-c', command], { cwd: REPO, env, timeout: 180_000 });
-      assert.match(stdout, new RegExp(`uigate worker: run ${runId}, batch codebuild-001 \\(dispatch 1\\), ${batch.length} units`));
+      assert.match(
+        stdout,
+        new RegExp(`uigate worker: run ${runId}, batch codebuild-001 \\(dispatch 1\\), ${batch.length} units`),
+      );
       assert.match(stdout, new RegExp(`done — ${batch.length} passed`));
     }
     const stored = await store.getUnits(runId);
@@ -79,8 +92,17 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
   });
 
   it('refuses to start without its batch, naming what is missing', async () => {
-    const env = { ...process.env, ...spec.env.variables, UIGATE_RUN_ID: newRunId(), UIGATE_BATCH_ID: 'nope', UIGATE_DYNAMODB_ENDPOINT: endpoint, UIGATE_HOME: join(dir, 'home') };
-    const failed = await run('bash', ['-c', spec.phases.build!.commands[0]!], { cwd: REPO, env }).catch((error: { code: number; stderr: string }) => error);
+    const env = {
+      ...process.env,
+      ...spec.env.variables,
+      UIGATE_RUN_ID: newRunId(),
+      UIGATE_BATCH_ID: 'nope',
+      UIGATE_DYNAMODB_ENDPOINT: endpoint,
+      UIGATE_HOME: join(dir, 'home'),
+    };
+    const failed = await run('bash', ['-c', spec.phases.build!.commands[0]!], { cwd: REPO, env }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     assert.equal((failed as { code: number }).code, 2);
     assert.match((failed as { stderr: string }).stderr, /no batch nope \(dispatch 1\) in run/);
   });

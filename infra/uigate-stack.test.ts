@@ -9,10 +9,16 @@ import { Code } from 'aws-cdk-lib/aws-lambda';
 import nag from 'cdk-nag';
 import { REPO } from '../runner/testing/fixture-project.ts';
 import { UigateStack } from './uigate-stack.ts';
-import { configFromEnv } from '../runner/config.ts';
-import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../status-site/policies.ts';
+import { configFromEnv } from '../runner/config/config.ts';
+import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../status-site/app/policies.ts';
 
-type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: unknown };
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+};
 const actions = (statement: Statement) => [statement.Action].flat();
 
 describe('the uigate stack, synthesized', () => {
@@ -24,13 +30,22 @@ describe('the uigate stack, synthesized', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-cdk-'));
     await writeFile(join(dir, 'lambda.mjs'), 'export const handler = async () => ({});\n');
-    playwrightVersion = JSON.parse(await readFile(join(REPO, 'node_modules', '@playwright', 'test', 'package.json'), 'utf8')).version;
+    playwrightVersion = JSON.parse(
+      await readFile(join(REPO, 'node_modules', '@playwright', 'test', 'package.json'), 'utf8'),
+    ).version;
     const app = new App();
     stack = new UigateStack(app, 'Uigate', {
-      source: { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc', owner: 'team', repo: 'shop' },
+      source: {
+        connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc',
+        owner: 'team',
+        repo: 'shop',
+      },
       code: Code.fromAsset(dir),
       playwrightVersion,
-      uigateConfig: { gate: { maxFailures: 0, requiredProjects: ['chromium'] }, approval: { approvers: ['arn:aws:sts::111111111111:assumed-role/ReleaseManager/*'], requiredApprovals: 2 } },
+      uigateConfig: {
+        gate: { maxFailures: 0, requiredProjects: ['chromium'] },
+        approval: { approvers: ['arn:aws:sts::111111111111:assumed-role/ReleaseManager/*'], requiredApprovals: 2 },
+      },
     });
     Aspects.of(app).add(new nag.AwsSolutionsChecks());
     app.synth();
@@ -41,31 +56,65 @@ describe('the uigate stack, synthesized', () => {
   const statementsOf = (logicalIdPattern: RegExp): Statement[] =>
     Object.entries(template.findResources('AWS::IAM::Policy'))
       .filter(([id]) => logicalIdPattern.test(id))
-      .flatMap(([, policy]) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+      .flatMap(
+        ([, policy]) =>
+          (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+            .Statement,
+      );
 
   it('passes cdk-nag AwsSolutions, every exception justified in code', () => {
-    const findings = [...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')), ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))];
-    assert.deepEqual(findings.map((f) => `${f.id}: ${String(f.entry.data).split(':')[0]}`), []);
+    const findings = [
+      ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ];
+    assert.deepEqual(
+      findings.map((f) => `${f.id}: ${String(f.entry.data).split(':')[0]}`),
+      [],
+    );
   });
 
   it('has a V2 pipeline: Source → Build → Test → Approval → Production', () => {
-    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as { Properties: { PipelineType: string; Stages: { Name: string; Actions: { ActionTypeId: { Category: string; Provider: string } }[] }[] } }[];
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as {
+      Properties: {
+        PipelineType: string;
+        Stages: { Name: string; Actions: { ActionTypeId: { Category: string; Provider: string } }[] }[];
+      };
+    }[];
     assert.equal(pipeline!.Properties.PipelineType, 'V2');
-    assert.deepEqual(pipeline!.Properties.Stages.map((stage) => stage.Name), ['Source', 'Build', 'Test', 'Approval', 'Production']);
-    const providers = pipeline!.Properties.Stages.map((stage) => stage.Actions.map((action) => action.ActionTypeId.Provider).join(','));
+    assert.deepEqual(
+      pipeline!.Properties.Stages.map((stage) => stage.Name),
+      ['Source', 'Build', 'Test', 'Approval', 'Production'],
+    );
+    const providers = pipeline!.Properties.Stages.map((stage) =>
+      stage.Actions.map((action) => action.ActionTypeId.Provider).join(','),
+    );
     assert.deepEqual(providers, ['CodeStarSourceConnection', 'CodeBuild', 'CodeBuild', 'Manual', 'CodeBuild']);
   });
 
   it('notifies approvers through an encrypted SNS topic, with a link to the status site', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
-      Stages: Match.arrayWith([Match.objectLike({ Name: 'Approval', Actions: [Match.objectLike({ Configuration: Match.objectLike({ NotificationArn: Match.anyValue(), ExternalEntityLink: Match.anyValue() }) })] })]),
+      Stages: Match.arrayWith([
+        Match.objectLike({
+          Name: 'Approval',
+          Actions: [
+            Match.objectLike({
+              Configuration: Match.objectLike({
+                NotificationArn: Match.anyValue(),
+                ExternalEntityLink: Match.anyValue(),
+              }),
+            }),
+          ],
+        }),
+      ]),
     });
   });
 
   it('runs the suite in the Test stage with uigate fanning out to CodeBuild and Lambda, reporting JUnit', () => {
     // The buildspec holds the report group's ARN, so it is a CloudFormation join: read it as text.
-    const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) => JSON.stringify((p as { Properties: { Source: unknown } }).Properties.Source));
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) =>
+      JSON.stringify((p as { Properties: { Source: unknown } }).Properties.Source),
+    );
     const orchestrator = specs.find((spec) => spec.includes('uigate.js run'))!;
     assert.match(orchestrator, /run --executor codebuild --executor lambda .*--junit reports\/junit\.xml/);
     assert.match(orchestrator, /file-format[^,]*JUNITXML/);
@@ -74,13 +123,30 @@ describe('the uigate stack, synthesized', () => {
 
   it('keeps results in one on-demand table with point-in-time recovery, TTL, byTime and byUnit', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
       GlobalSecondaryIndexes: Match.arrayWith([
-        Match.objectLike({ IndexName: 'byTime', KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'runId', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }),
-        Match.objectLike({ IndexName: 'byUnit', KeySchema: [{ AttributeName: 'unitKey', KeyType: 'HASH' }, { AttributeName: 'runId', KeyType: 'RANGE' }], Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }) }),
+        Match.objectLike({
+          IndexName: 'byTime',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'runId', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        }),
+        Match.objectLike({
+          IndexName: 'byUnit',
+          KeySchema: [
+            { AttributeName: 'unitKey', KeyType: 'HASH' },
+            { AttributeName: 'runId', KeyType: 'RANGE' },
+          ],
+          Projection: Match.objectLike({ ProjectionType: 'INCLUDE' }),
+        }),
       ]),
     });
   });
@@ -94,22 +160,37 @@ describe('the uigate stack, synthesized', () => {
       Architectures: ['x86_64'],
       EphemeralStorage: { Size: 2048 },
     });
-    const executor = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'lambda.handler' } }))[0] as { Properties: { MemorySize: number } };
+    const executor = Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'lambda.handler' } }),
+    )[0] as { Properties: { MemorySize: number } };
     assert.ok(executor.Properties.MemorySize >= 2048);
   });
 
   it('runs one supported Node.js major everywhere: every function and every pipeline step on Node 22', () => {
-    const runtimes = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as { Properties: { Runtime?: string } }).Properties.Runtime);
+    const runtimes = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => (f as { Properties: { Runtime?: string } }).Properties.Runtime,
+    );
     // CDK's own helper functions (bucket deployment, log retention) bring their runtimes: ours are the named ones.
-    const ours = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => !/^(Custom|AWS|BucketDeployment|LogRetention)/.test(id));
+    const ours = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+      ([id]) => !/^(Custom|AWS|BucketDeployment|LogRetention)/.test(id),
+    );
     assert.ok(ours.length >= 4, `the stack's functions: ${ours.map(([id]) => id).join(', ')}`);
-    assert.deepEqual([...new Set(ours.map(([, f]) => (f as { Properties: { Runtime: string } }).Properties.Runtime))], ['nodejs22.x']);
+    assert.deepEqual(
+      [...new Set(ours.map(([, f]) => (f as { Properties: { Runtime: string } }).Properties.Runtime))],
+      ['nodejs22.x'],
+    );
     assert.ok(!runtimes.includes('nodejs20.x') && !runtimes.includes('nodejs18.x'), `runtimes: ${runtimes.join(', ')}`);
     // Inline buildspecs, some joined with CloudFormation tokens: read them as text. The worker's
     // buildspec is a file run in Playwright's own image, which brings its Node.
     const specs = Object.values(template.findResources('AWS::CodeBuild::Project'))
       .map((p) => (p as { Properties: { Source: { BuildSpec?: unknown } } }).Properties.Source.BuildSpec)
-      .map((spec) => (typeof spec === 'string' ? spec : (spec as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('')))
+      .map((spec) =>
+        typeof spec === 'string'
+          ? spec
+          : (spec as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+              .map((part) => (typeof part === 'string' ? part : 'TOKEN'))
+              .join(''),
+      )
       .filter((text) => text.startsWith('{'));
     const nodes = specs.map((text) => /"nodejs": "(\d+)"/.exec(text)?.[1]);
     assert.equal(nodes.length, 3);
@@ -125,26 +206,62 @@ describe('the uigate stack, synthesized', () => {
   });
 
   it("sends the status page and Playwright's trace viewer from the bucket with the policies uigate serve sends", () => {
-    const policies = template.findResources('AWS::CloudFront::ResponseHeadersPolicy') as Record<string, { Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: string } } } } }>;
-    const cspOf = (ref: unknown) => policies[(ref as { Ref: string }).Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
-    const [status] = Object.values(template.findResources('AWS::CloudFront::Distribution', { Properties: { DistributionConfig: { Comment: 'uigate status site' } } })) as { Properties: { DistributionConfig: { DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown }; CacheBehaviors: { PathPattern: string; ResponseHeadersPolicyId?: unknown }[] } } }[];
+    const policies = template.findResources('AWS::CloudFront::ResponseHeadersPolicy') as Record<
+      string,
+      {
+        Properties: {
+          ResponseHeadersPolicyConfig: {
+            SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: string } };
+          };
+        };
+      }
+    >;
+    const cspOf = (ref: unknown) =>
+      policies[(ref as { Ref: string }).Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig
+        .ContentSecurityPolicy.ContentSecurityPolicy;
+    const [status] = Object.values(
+      template.findResources('AWS::CloudFront::Distribution', {
+        Properties: { DistributionConfig: { Comment: 'uigate status site' } },
+      }),
+    ) as {
+      Properties: {
+        DistributionConfig: {
+          DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown };
+          CacheBehaviors: { PathPattern: string; ResponseHeadersPolicyId?: unknown }[];
+        };
+      };
+    }[];
     const config = status!.Properties.DistributionConfig;
     assert.equal(cspOf(config.DefaultCacheBehavior.ResponseHeadersPolicyId), policyHeader(PAGE_POLICY));
     const trace = config.CacheBehaviors.find((behavior) => behavior.PathPattern === '/trace/*')!;
     assert.equal(cspOf(trace.ResponseHeadersPolicyId), policyHeader(TRACE_VIEWER_POLICY));
-    assert.deepEqual(config.CacheBehaviors.map((behavior) => behavior.PathPattern).sort(), ['/api/*', '/artifacts/*', '/trace/*']);
+    assert.deepEqual(config.CacheBehaviors.map((behavior) => behavior.PathPattern).sort(), [
+      '/api/*',
+      '/artifacts/*',
+      '/trace/*',
+    ]);
   });
 
   it('makes nothing public: every bucket blocks public access, is encrypted and refuses plain HTTP', () => {
     const buckets = template.findResources('AWS::S3::Bucket');
     assert.ok(Object.keys(buckets).length >= 6);
     for (const [id, bucket] of Object.entries(buckets) as [string, { Properties: Record<string, unknown> }][]) {
-      assert.deepEqual(bucket.Properties.PublicAccessBlockConfiguration, { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true }, id);
+      assert.deepEqual(
+        bucket.Properties.PublicAccessBlockConfiguration,
+        { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        id,
+      );
       assert.ok(bucket.Properties.BucketEncryption, `${id} is encrypted`);
     }
-    for (const [id, policy] of Object.entries(template.findResources('AWS::S3::BucketPolicy')) as [string, { Properties: { PolicyDocument: { Statement: Statement[] } } }][]) {
+    for (const [id, policy] of Object.entries(template.findResources('AWS::S3::BucketPolicy')) as [
+      string,
+      { Properties: { PolicyDocument: { Statement: Statement[] } } },
+    ][]) {
       const statements = policy.Properties.PolicyDocument.Statement;
-      assert.ok(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport')), `${id} denies plain HTTP`);
+      assert.ok(
+        statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport')),
+        `${id} denies plain HTTP`,
+      );
       for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
         // Only CloudFront (for this stack's distributions) and S3 log delivery may read or write.
         assert.notEqual(statement.Principal, '*', `${id} allows everyone`);
@@ -155,17 +272,32 @@ describe('the uigate stack, synthesized', () => {
 
   it('serves sites only through CloudFront with origin access control', () => {
     template.resourceCountIs('AWS::CloudFront::Distribution', 3);
-    const oacs = Object.values(template.findResources('AWS::CloudFront::OriginAccessControl')) as { Properties: { OriginAccessControlConfig: { OriginAccessControlOriginType: string } } }[];
-    assert.deepEqual(oacs.map((o) => o.Properties.OriginAccessControlConfig.OriginAccessControlOriginType).sort(), ['lambda', 's3', 's3', 's3']);
+    const oacs = Object.values(template.findResources('AWS::CloudFront::OriginAccessControl')) as {
+      Properties: { OriginAccessControlConfig: { OriginAccessControlOriginType: string } };
+    }[];
+    assert.deepEqual(oacs.map((o) => o.Properties.OriginAccessControlConfig.OriginAccessControlOriginType).sort(), [
+      'lambda',
+      's3',
+      's3',
+      's3',
+    ]);
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
   });
 
   it('grants nothing on every resource ("*") but the CodePipeline job APIs, which take no other, to the gate only', () => {
     const wildcard = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
-      (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) => [s.Resource].flat().includes('*')).map((s) => [id.replace(/[0-9A-F]{8}$/, ''), actions(s).sort()]),
+      (
+        policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }
+      ).Properties.PolicyDocument.Statement.filter((s) => [s.Resource].flat().includes('*')).map((s) => [
+        id.replace(/[0-9A-F]{8}$/, ''),
+        actions(s).sort(),
+      ]),
     );
     assert.deepEqual(wildcard.sort(), [
-      ['GatePolicyServiceRoleDefaultPolicy', ['codepipeline:GetJobDetails', 'codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult']],
+      [
+        'GatePolicyServiceRoleDefaultPolicy',
+        ['codepipeline:GetJobDetails', 'codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'],
+      ],
       ['ReleaseDeployRoleDefaultPolicy', ['cloudwatch:GetMetricData']],
       ['ReleaseDeployRoleDefaultPolicy', ['cloudwatch:PutMetricData']],
     ]);
@@ -174,76 +306,158 @@ describe('the uigate stack, synthesized', () => {
   });
 
   it('enters the Approval stage only through the gate policy (beforeEntry LambdaInvoke rule) and says what is approved', () => {
-    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as { Properties: { Stages: { Name: string; BeforeEntry?: { Conditions: { Result: string; Rules: { RuleTypeId: { Provider: string }; Configuration: Record<string, unknown> }[] }[] }; Actions: { Configuration?: Record<string, unknown>; Namespace?: string }[] }[] } }[];
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as {
+      Properties: {
+        Stages: {
+          Name: string;
+          BeforeEntry?: {
+            Conditions: {
+              Result: string;
+              Rules: { RuleTypeId: { Provider: string }; Configuration: Record<string, unknown> }[];
+            }[];
+          };
+          Actions: { Configuration?: Record<string, unknown>; Namespace?: string }[];
+        }[];
+      };
+    }[];
     const approval = pipeline!.Properties.Stages.find((stage) => stage.Name === 'Approval')!;
     const [condition] = approval.BeforeEntry!.Conditions;
     assert.equal(condition!.Result, 'FAIL');
     assert.equal(condition!.Rules[0]!.RuleTypeId.Provider, 'LambdaInvoke');
     assert.match(JSON.stringify(condition!.Rules[0]!.Configuration.FunctionName), /GatePolicy/);
-    assert.deepEqual(JSON.parse(String(condition!.Rules[0]!.Configuration.UserParameters)), { pipelineExecutionId: '#{codepipeline.PipelineExecutionId}' });
+    assert.deepEqual(JSON.parse(String(condition!.Rules[0]!.Configuration.UserParameters)), {
+      pipelineExecutionId: '#{codepipeline.PipelineExecutionId}',
+    });
     const info = String(approval.Actions[0]!.Configuration!.CustomData);
-    for (const variable of ['UIGATE_RUN_ID', 'UIGATE_SUMMARY', 'UIGATE_COMMIT', 'UIGATE_BRANCH']) assert.ok(info.includes(`#{UiTests.${variable}}`), variable);
+    for (const variable of ['UIGATE_RUN_ID', 'UIGATE_SUMMARY', 'UIGATE_COMMIT', 'UIGATE_BRANCH'])
+      assert.ok(info.includes(`#{UiTests.${variable}}`), variable);
     assert.equal(approval.Actions[0]!.Configuration!.ExternalEntityLink, '#{UiTests.UIGATE_RUN_URL}');
     const test = pipeline!.Properties.Stages.find((stage) => stage.Name === 'Test')!;
     assert.equal(test.Actions[0]!.Namespace, 'UiTests');
-    assert.match(JSON.stringify(test.Actions[0]!.Configuration), /UIGATE_PIPELINE_EXECUTION_ID.*codepipeline\.PipelineExecutionId/);
-    const deploy = JSON.stringify(pipeline!.Properties.Stages.find((stage) => stage.Name === 'Production')!.Actions[0]!.Configuration);
+    assert.match(
+      JSON.stringify(test.Actions[0]!.Configuration),
+      /UIGATE_PIPELINE_EXECUTION_ID.*codepipeline\.PipelineExecutionId/,
+    );
+    const deploy = JSON.stringify(
+      pipeline!.Properties.Stages.find((stage) => stage.Name === 'Production')!.Actions[0]!.Configuration,
+    );
     assert.match(deploy, /UIGATE_RUN_ID.*#\{UiTests\.UIGATE_RUN_ID\}/);
   });
 
   it('bakes production with uigate verify and lets CodePipeline roll the stage back on the smoke alarm', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'uigate-production-smoke', Namespace: 'uigate', MetricName: 'SmokeFailures', Statistic: 'Sum', Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching',
+      AlarmName: 'uigate-production-smoke',
+      Namespace: 'uigate',
+      MetricName: 'SmokeFailures',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
     });
-    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as { Properties: { Stages: { Name: string; OnSuccess?: { Conditions: { Result: string; Rules: { RuleTypeId: { Provider: string }; Configuration: Record<string, unknown> }[] }[] } }[] } }[];
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as {
+      Properties: {
+        Stages: {
+          Name: string;
+          OnSuccess?: {
+            Conditions: {
+              Result: string;
+              Rules: { RuleTypeId: { Provider: string }; Configuration: Record<string, unknown> }[];
+            }[];
+          };
+        }[];
+      };
+    }[];
     const production = pipeline!.Properties.Stages.find((stage) => stage.Name === 'Production')!;
     const [condition] = production.OnSuccess!.Conditions;
     assert.equal(condition!.Result, 'ROLLBACK');
     assert.equal(condition!.Rules[0]!.RuleTypeId.Provider, 'CloudWatchAlarm');
     assert.deepEqual(condition!.Rules[0]!.Configuration.AlarmStates, ['ALARM']);
-    const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) => (p as { Properties: { Source: { BuildSpec?: unknown } } }).Properties.Source.BuildSpec).filter((spec): spec is string => typeof spec === 'string' && spec.startsWith('{'));
-    const commands = specs.map((spec) => (JSON.parse(spec) as { phases?: { build?: { commands?: string[] } } }).phases?.build?.commands?.join('\n') ?? '').find((text) => text.includes('uigate.js promote'))!;
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map((p) => (p as { Properties: { Source: { BuildSpec?: unknown } } }).Properties.Source.BuildSpec)
+      .filter((spec): spec is string => typeof spec === 'string' && spec.startsWith('{'));
+    const commands = specs
+      .map(
+        (spec) =>
+          (JSON.parse(spec) as { phases?: { build?: { commands?: string[] } } }).phases?.build?.commands?.join('\n') ??
+          '',
+      )
+      .find((text) => text.includes('uigate.js promote'))!;
     assert.match(commands, /verify --preflight --release "\$UIGATE_RUN_ID"/);
-    assert.match(commands, /promote --release "\$UIGATE_RUN_ID" --target "s3:\/\/\$PRODUCTION_BUCKET" --from tests\/site/);
+    assert.match(
+      commands,
+      /promote --release "\$UIGATE_RUN_ID" --target "s3:\/\/\$PRODUCTION_BUCKET" --from tests\/site/,
+    );
     assert.match(commands, /verify --release "\$UIGATE_RUN_ID" .*--alarm "\$SMOKE_ALARM" --bake 600s .*--smoke-url/);
   });
 
   it('lets the pipeline invoke the gate, and only the approval function answer the approval', () => {
-    const pipelineRole = statementsOf(/^ReleasePipelineRole/).filter((s) => actions(s).includes('lambda:InvokeFunction'));
+    const pipelineRole = statementsOf(/^ReleasePipelineRole/).filter((s) =>
+      actions(s).includes('lambda:InvokeFunction'),
+    );
     assert.ok(pipelineRole.some((s) => JSON.stringify(s.Resource).includes('GatePolicy')));
-    const answering = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p).includes('codepipeline:PutApprovalResult')).map(([id]) => id);
-    assert.deepEqual(answering.map((id) => id.replace(/[0-9A-F]{8}$/, '')), ['GateApprovalsServiceRoleDefaultPolicy']);
-    const statement = statementsOf(/^GateApprovals/).find((s) => actions(s).includes('codepipeline:PutApprovalResult'))!;
+    const answering = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p).includes('codepipeline:PutApprovalResult'))
+      .map(([id]) => id);
+    assert.deepEqual(
+      answering.map((id) => id.replace(/[0-9A-F]{8}$/, '')),
+      ['GateApprovalsServiceRoleDefaultPolicy'],
+    );
+    const statement = statementsOf(/^GateApprovals/).find((s) =>
+      actions(s).includes('codepipeline:PutApprovalResult'),
+    )!;
     assert.match(JSON.stringify(statement.Resource), /:uigate-release\/Approval\/Approve/);
-    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', TargetFunctionArn: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^GateApprovals'), 'Arn'] }) });
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+      TargetFunctionArn: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^GateApprovals'), 'Arn'] }),
+    });
   });
 
   it('hands the functions the project policy and approval rules, validated as uigate.config.ts would be', () => {
-    const gate = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'gate.handler' } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    const gate = Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'gate.handler' } }),
+    )[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
     // The topic ARN and the site's domain are tokens: put stand-ins where CloudFormation fills them in.
     const joined = gate.Properties.Environment.Variables.UIGATE_CONFIG as { 'Fn::Join': [string, unknown[]] };
     const text = joined['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
-    const config = configFromEnv({ UIGATE_CONFIG: text.replace('"snsTopicArn":"TOKEN"', '"snsTopicArn":"arn:aws:sns:eu-west-1:111111111111:t"').replace('https://TOKEN', 'https://d1.cloudfront.net') });
+    const config = configFromEnv({
+      UIGATE_CONFIG: text
+        .replace('"snsTopicArn":"TOKEN"', '"snsTopicArn":"arn:aws:sns:eu-west-1:111111111111:t"')
+        .replace('https://TOKEN', 'https://d1.cloudfront.net'),
+    });
     assert.deepEqual(config.gate, { maxFailures: 0, requiredProjects: ['chromium'] });
     assert.equal(config.approval.requiredApprovals, 2);
-    assert.deepEqual(config.approval.pipeline, { name: 'uigate-release', stage: 'Approval', action: 'Approve', region: 'us-east-1' });
+    assert.deepEqual(config.approval.pipeline, {
+      name: 'uigate-release',
+      stage: 'Approval',
+      action: 'Approve',
+      region: 'us-east-1',
+    });
   });
 
   it('keeps the status API read-only on the table', () => {
     const status = statementsOf(/^StatusApi/).flatMap(actions);
     assert.ok(status.includes('dynamodb:Query') && status.includes('dynamodb:GetItem'));
-    assert.deepEqual(status.filter((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)), []);
+    assert.deepEqual(
+      status.filter((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)),
+      [],
+    );
   });
 
   it('keeps results from anyone without a session: both status-app functions get the session key, and only they', () => {
     const [secretId] = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
     assert.ok(secretId, 'a generated session key');
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
-    const statusApp = Object.entries(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'status.handler' } }));
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+    const statusApp = Object.entries(
+      template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'status.handler' } }),
+    );
     assert.equal(statusApp.length, 2, 'the status function and the approval function');
     for (const [id, fn] of statusApp) {
-      const variables = (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+      const variables = (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+        .Environment.Variables;
       assert.deepEqual(variables.UIGATE_SESSION_SECRET_ARN, { Ref: secretId }, id);
     }
     const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
@@ -256,12 +470,19 @@ describe('the uigate stack, synthesized', () => {
   it('lets the Lambda executor write results and artifacts, and nothing else of the table', () => {
     const executor = statementsOf(/^ExecutorsLambdaExecutor/).flatMap(actions);
     assert.ok(executor.includes('dynamodb:PutItem'));
-    assert.deepEqual(executor.filter((action) => /dynamodb:(Scan|Query|GetItem|BatchGet)/.test(action)), []);
+    assert.deepEqual(
+      executor.filter((action) => /dynamodb:(Scan|Query|GetItem|BatchGet)/.test(action)),
+      [],
+    );
   });
 
   it('lets the orchestrator start, watch and stop builds of the worker project only', () => {
     const statement = statementsOf(/^ReleaseOrchestrator/).find((s) => actions(s).includes('codebuild:StartBuild'))!;
-    assert.deepEqual(actions(statement).sort(), ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild']);
+    assert.deepEqual(actions(statement).sort(), [
+      'codebuild:BatchGetBuilds',
+      'codebuild:StartBuild',
+      'codebuild:StopBuild',
+    ]);
     assert.equal(JSON.stringify(statement.Resource).includes('ExecutorsWorker'), true);
   });
 });

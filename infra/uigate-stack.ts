@@ -6,7 +6,7 @@ import type { Code } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { type Construct } from 'constructs';
 import { ApprovalGate } from './constructs/approval-gate.ts';
 import { PrivateBucket } from './constructs/private-bucket.ts';
 import { ReleasePipeline, type SourceRepository } from './constructs/release-pipeline.ts';
@@ -34,10 +34,19 @@ const PIPELINE_NAME = 'uigate-release';
 export class UigateStack extends Stack {
   constructor(scope: Construct, id: string, props: UigateStackProps) {
     super(scope, id, props);
-    const key = new Key(this, 'Key', { description: 'uigate: build projects and the approvals topic', enableKeyRotation: true });
+    const key = new Key(this, 'Key', {
+      description: 'uigate: build projects and the approvals topic',
+      enableKeyRotation: true,
+    });
     const logs = new PrivateBucket(this, 'Logs', { expireAfterDays: 90, cloudFrontLogs: true });
-    const artifacts = new PrivateBucket(this, 'Artifacts', { accessLogs: logs.bucket, expireAfterDays: props.artifactDays ?? 30 }).bucket;
-    const pipelineArtifacts = new PrivateBucket(this, 'PipelineArtifacts', { accessLogs: logs.bucket, expireAfterDays: 30 }).bucket;
+    const artifacts = new PrivateBucket(this, 'Artifacts', {
+      accessLogs: logs.bucket,
+      expireAfterDays: props.artifactDays ?? 30,
+    }).bucket;
+    const pipelineArtifacts = new PrivateBucket(this, 'PipelineArtifacts', {
+      accessLogs: logs.bucket,
+      expireAfterDays: 30,
+    }).bucket;
     const results = new ResultsTable(this, 'Results');
 
     const executors = new TestExecutors(this, 'Executors', {
@@ -53,24 +62,52 @@ export class UigateStack extends Stack {
       description: 'uigate: signs status site sign-in links and sessions (put a new random value to sign everyone out)',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
-    const status = new StatusSite(this, 'Status', { table: results.table, artifacts, logs: logs.bucket, code: props.code, sessionSecret });
+    const status = new StatusSite(this, 'Status', {
+      table: results.table,
+      artifacts,
+      logs: logs.bucket,
+      code: props.code,
+      sessionSecret,
+    });
     const testSite = new WebSite(this, 'TestSite', { comment: 'uigate: the site under test', logs: logs.bucket });
-    const productionSite = new WebSite(this, 'ProductionSite', { comment: 'uigate: production', logs: logs.bucket, versioned: true });
-    const approvals = new Topic(this, 'Approvals', { displayName: 'uigate approvals', masterKey: key, enforceSSL: true });
+    const productionSite = new WebSite(this, 'ProductionSite', {
+      comment: 'uigate: production',
+      logs: logs.bucket,
+      versioned: true,
+    });
+    const approvals = new Topic(this, 'Approvals', {
+      displayName: 'uigate approvals',
+      masterKey: key,
+      enforceSSL: true,
+    });
 
     const statusUrl = `https://${status.site.distribution.distributionDomainName}`;
     // The smoke tests against production publish here during every bake (`uigate verify`).
     const smokeAlarm = new Alarm(this, 'SmokeAlarm', {
       alarmName: 'uigate-production-smoke',
       alarmDescription: 'uigate: @smoke UI tests failing against production (uigate verify publishes SmokeFailures)',
-      metric: new Metric({ namespace: 'uigate', metricName: 'SmokeFailures', dimensionsMap: { Site: productionSite.distribution.distributionDomainName }, statistic: 'Sum', period: Duration.minutes(1) }),
+      metric: new Metric({
+        namespace: 'uigate',
+        metricName: 'SmokeFailures',
+        dimensionsMap: { Site: productionSite.distribution.distributionDomainName },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,
       datapointsToAlarm: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    const gate = new ApprovalGate(this, 'Gate', { table: results.table, code: props.code, topic: approvals, pipelineName: PIPELINE_NAME, config: props.uigateConfig ?? {}, statusUrl, sessionSecret });
+    const gate = new ApprovalGate(this, 'Gate', {
+      table: results.table,
+      code: props.code,
+      topic: approvals,
+      pipelineName: PIPELINE_NAME,
+      config: props.uigateConfig ?? {},
+      statusUrl,
+      sessionSecret,
+    });
 
     new ReleasePipeline(this, 'Release', {
       pipelineName: PIPELINE_NAME,

@@ -11,7 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { differences, statusesFromApi, statusesFromJsonReport } from './testing/conformance.ts';
 import { REPO } from './testing/fixture-project.ts';
 
-const PLAYWRIGHT_VERSION = (JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['@playwright/test']!;
+const PLAYWRIGHT_VERSION = (
+  JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+).devDependencies['@playwright/test']!;
 
 // A user's own config: no uigate in it. This machine has no Playwright browsers, so it names Debian's Chromium itself.
 const CONFIG = `import { defineConfig, devices } from '@playwright/test';
@@ -72,26 +74,72 @@ describe('the packed package in a fresh project outside the repository', () => {
   let dir: string;
   let project: string;
   const run = (command: string, args: string[], env: Record<string, string> = {}) =>
-    spawnSync(command, args, { cwd: project, encoding: 'utf8', env: { ...process.env, CI: '', NO_COLOR: '1', PLAYWRIGHT_HTML_OPEN: 'never', ...env }, maxBuffer: 64 * 1024 * 1024 });
+    spawnSync(command, args, {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '', NO_COLOR: '1', PLAYWRIGHT_HTML_OPEN: 'never', ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-package-'));
     project = join(dir, 'shop');
     execFileSync('npm', ['run', 'build:package', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], { cwd: REPO, encoding: 'utf8' })) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], {
+        cwd: REPO,
+        encoding: 'utf8',
+      }),
+    ) as { filename: string; files: { path: string }[] }[];
     await mkdir(join(project, 'e2e'), { recursive: true });
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'shop', version: '1.0.0', private: true }, null, 2));
+    await writeFile(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'shop', version: '1.0.0', private: true }, null, 2),
+    );
     await writeFile(join(project, 'playwright.config.ts'), CONFIG);
     for (const [path, text] of Object.entries(SPECS)) await writeFile(join(project, path), text);
-    execFileSync('npm', ['install', '-D', `@playwright/test@${PLAYWRIGHT_VERSION}`, join(dir, packed[0]!.filename), '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '-D',
+        `@playwright/test@${PLAYWRIGHT_VERSION}`,
+        join(dir, packed[0]!.filename),
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--loglevel=error',
+      ],
+      { cwd: project, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('ships compiled JavaScript with type declarations, and none of the sample suite, benchmarks or tests', async () => {
     const installed = join(project, 'node_modules', 'uigate');
-    for (const path of ['bin/uigate.js', 'dist/runner/index.js', 'dist/runner/index.d.ts', 'dist/runner/playwright/reporter.js', 'dist/runner/playwright/browsers.js', 'dist/status-site/dist/index.html']) assert.ok(existsSync(join(installed, path)), path);
-    for (const path of ['runner', 'tests', 'bench', 'infra', 'dist/runner/plan.test.js', 'dist/runner/testing', 'playwright.config.ts']) assert.ok(!existsSync(join(installed, path)), `${path} is not shipped`);
-    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { private?: boolean; peerDependencies: Record<string, string> };
+    for (const path of [
+      'bin/uigate.js',
+      'dist/runner/index.js',
+      'dist/runner/index.d.ts',
+      'dist/runner/playwright/reporter.js',
+      'dist/runner/playwright/browsers.js',
+      'dist/status-site/dist/index.html',
+    ])
+      assert.ok(existsSync(join(installed, path)), path);
+    for (const path of [
+      'runner',
+      'tests',
+      'bench',
+      'infra',
+      'dist/runner/plan.test.js',
+      'dist/runner/testing',
+      'playwright.config.ts',
+    ])
+      assert.ok(!existsSync(join(installed, path)), `${path} is not shipped`);
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as {
+      private?: boolean;
+      peerDependencies: Record<string, string>;
+    };
     assert.equal(manifest.private, undefined);
     assert.match(manifest.peerDependencies['@playwright/test']!, /^>=1\.\d+\.0 <1\.65\.0$/);
   });
@@ -102,7 +150,10 @@ describe('the packed package in a fresh project outside the repository', () => {
     assert.match(first.stdout, /playwright\.config\.ts: reporter 'html' → \[\['html'\], \['uigate\/reporter'\]\]/);
     assert.match(first.stdout, /uigate\.config\.ts: created/);
     assert.match(first.stdout, /\.gitignore: created with \.uigate\//);
-    assert.match(await readFile(join(project, 'playwright.config.ts'), 'utf8'), /reporter: \[\['html'\], \['uigate\/reporter'\]\],/);
+    assert.match(
+      await readFile(join(project, 'playwright.config.ts'), 'utf8'),
+      /reporter: \[\['html'\], \['uigate\/reporter'\]\],/,
+    );
     const again = run('npx', ['uigate', 'init']);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /already set up here.*nothing to change/);

@@ -3,11 +3,11 @@
 // Playwright processes can run side by side without fighting over a port.
 import { test as base } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
-import { serveStatic, type StaticServer } from '../runner/static-server.ts';
+import { serveStatic, type StaticServer } from '../runner/cli/pipeline/static-server.ts';
 
 const siteDir = fileURLToPath(new URL('./site/', import.meta.url));
 
-export const test = base.extend<{}, { localSite: () => Promise<string> }>({
+export const test = base.extend<Record<never, never>, { localSite: () => Promise<string> }>({
   localSite: [
     async ({}, use) => {
       let server: Promise<StaticServer> | undefined;

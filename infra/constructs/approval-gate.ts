@@ -5,13 +5,20 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type Code, FunctionUrlAuthType, Function as LambdaFunction, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  type Code,
+  FunctionUrlAuthType,
+  Function as LambdaFunction,
+  type FunctionUrl,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import nag from 'cdk-nag';
 import { Construct } from 'constructs';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
+import { ENV } from '../../runner/core/env.ts';
 
 export interface ApprovalGateProps {
   table: ITableV2;
@@ -46,8 +53,14 @@ export class ApprovalGate extends Construct {
       approval: { approvers: [], ...props.config.approval, pipeline: { name: props.pipelineName, stage, action } },
       notify: { snsTopicArn: props.topic.topicArn, statusUrl: props.statusUrl },
     });
-    const environment = { UIGATE_STORE: 'dynamodb', UIGATE_TABLE: props.table.tableName, UIGATE_CONFIG: config };
-    const common = { runtime: LAMBDA_RUNTIME, architecture: Architecture.X86_64, code: props.code, memorySize: 512, timeout: Duration.seconds(30) };
+    const environment = { [ENV.store]: 'dynamodb', [ENV.table]: props.table.tableName, [ENV.config]: config };
+    const common = {
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.X86_64,
+      code: props.code,
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+    };
 
     this.gateFunction = new LambdaFunction(this, 'Policy', {
       ...common,
@@ -59,10 +72,22 @@ export class ApprovalGate extends Construct {
     // It records the gate decision and opens the approval request.
     props.table.grantReadWriteData(this.gateFunction);
     props.topic.grantPublish(this.gateFunction);
-    this.gateFunction.addToRolePolicy(new PolicyStatement({ actions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult', 'codepipeline:GetJobDetails'], resources: ['*'] }));
+    this.gateFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult', 'codepipeline:GetJobDetails'],
+        resources: ['*'],
+      }),
+    );
     nag.NagSuppressions.addResourceSuppressions(
       this.gateFunction,
-      [{ id: 'AwsSolutions-IAM5', reason: 'CodePipeline job APIs (PutJobSuccessResult, PutJobFailureResult, GetJobDetails) support no resource-level permissions: "*" is the only resource AWS accepts for them.', appliesTo: ['Resource::*'] }],
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'CodePipeline job APIs (PutJobSuccessResult, PutJobFailureResult, GetJobDetails) support no resource-level permissions: "*" is the only resource AWS accepts for them.',
+          appliesTo: ['Resource::*'],
+        },
+      ],
       true,
     );
 
@@ -70,7 +95,7 @@ export class ApprovalGate extends Construct {
       ...common,
       description: 'uigate: approval decisions from IAM callers (its own function URL, AWS_IAM auth)',
       handler: 'status.handler',
-      environment: { ...environment, UIGATE_APPROVALS: 'on', UIGATE_SESSION_SECRET_ARN: props.sessionSecret.secretArn },
+      environment: { ...environment, [ENV.approvals]: 'on', [ENV.sessionSecretArn]: props.sessionSecret.secretArn },
       logGroup: new LogGroup(this, 'ApprovalLogs', { retention: RetentionDays.ONE_MONTH }),
     });
     props.table.grantReadWriteData(this.approvalFunction);
@@ -78,9 +103,20 @@ export class ApprovalGate extends Construct {
     props.sessionSecret.grantRead(this.approvalFunction);
     // The only principal that may answer the approval: people go through the rules, not around them.
     const pipelineArn = Stack.of(this).formatArn({ service: 'codepipeline', resource: props.pipelineName });
-    this.approvalFunction.addToRolePolicy(new PolicyStatement({ actions: ['codepipeline:GetPipelineState'], resources: [pipelineArn] }));
-    this.approvalFunction.addToRolePolicy(new PolicyStatement({ actions: ['codepipeline:PutApprovalResult'], resources: [`${pipelineArn}/${stage}/${action}`] }));
+    this.approvalFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['codepipeline:GetPipelineState'], resources: [pipelineArn] }),
+    );
+    this.approvalFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['codepipeline:PutApprovalResult'],
+        resources: [`${pipelineArn}/${stage}/${action}`],
+      }),
+    );
     this.approvalUrl = this.approvalFunction.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
-    new CfnOutput(this, 'ApprovalUrl', { value: this.approvalUrl.url, description: 'approval.url in uigate.config.ts (or UIGATE_APPROVAL_URL) for `uigate approve` and `uigate open`; approvers and readers need lambda:InvokeFunctionUrl on it' });
+    new CfnOutput(this, 'ApprovalUrl', {
+      value: this.approvalUrl.url,
+      description:
+        'approval.url in uigate.config.ts (or UIGATE_APPROVAL_URL) for `uigate approve` and `uigate open`; approvers and readers need lambda:InvokeFunctionUrl on it',
+    });
   }
 }

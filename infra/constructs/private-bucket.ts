@@ -1,7 +1,14 @@
 // A bucket nobody reaches but through IAM or CloudFront: encrypted, public access blocked,
 // TLS only, access logged.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket, type LifecycleRule } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  type IBucket,
+  type LifecycleRule,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface PrivateBucketProps {
@@ -23,7 +30,11 @@ export class PrivateBucket extends Construct {
   constructor(scope: Construct, id: string, props: PrivateBucketProps = {}) {
     super(scope, id);
     const lifecycleRules: LifecycleRule[] = [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }];
-    if (props.expireAfterDays) lifecycleRules.push({ expiration: Duration.days(props.expireAfterDays), noncurrentVersionExpiration: Duration.days(props.expireAfterDays) });
+    if (props.expireAfterDays)
+      lifecycleRules.push({
+        expiration: Duration.days(props.expireAfterDays),
+        noncurrentVersionExpiration: Duration.days(props.expireAfterDays),
+      });
     this.bucket = new Bucket(this, 'Bucket', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,

@@ -7,9 +7,21 @@
 // tests publishing to CloudWatch, every alarm watched) and rolls back on alarm; its onSuccess
 // condition watches the smoke alarm too, so CodePipeline rolls the stage back as well.
 import { Duration } from 'aws-cdk-lib';
-import { BuildEnvironmentVariableType, BuildSpec, ComputeType, LinuxBuildImage, PipelineProject, type IProject, type ReportGroup } from 'aws-cdk-lib/aws-codebuild';
+import {
+  BuildEnvironmentVariableType,
+  BuildSpec,
+  ComputeType,
+  LinuxBuildImage,
+  PipelineProject,
+  type IProject,
+  type ReportGroup,
+} from 'aws-cdk-lib/aws-codebuild';
 import { Artifact, Pipeline, PipelineType, Result, Rule } from 'aws-cdk-lib/aws-codepipeline';
-import { CodeBuildAction, CodeStarConnectionsSourceAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
+import {
+  CodeBuildAction,
+  CodeStarConnectionsSourceAction,
+  ManualApprovalAction,
+} from 'aws-cdk-lib/aws-codepipeline-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -21,6 +33,7 @@ import nag from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { WebSite } from './web-site.ts';
 import { CODEBUILD_RUNTIME } from './node-runtime.ts';
+import { ENV } from '../../runner/core/env.ts';
 
 export interface SourceRepository {
   /** CodeConnections (CodeStar) connection to GitHub. */
@@ -83,7 +96,11 @@ export class ReleasePipeline extends Construct {
           install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund'] },
           build: { commands: ['npm run typecheck', 'npm run build', 'npm run build:lambda'] },
         },
-        artifacts: { 'base-directory': '.', files: ['**/*'], 'exclude-paths': ['node_modules/**/*', 'dist/lambda/package/**/*'] },
+        artifacts: {
+          'base-directory': '.',
+          files: ['**/*'],
+          'exclude-paths': ['node_modules/**/*', 'dist/lambda/package/**/*'],
+        },
       }),
     });
 
@@ -93,17 +110,17 @@ export class ReleasePipeline extends Construct {
         buildImage: NODE_IMAGE,
         computeType: ComputeType.SMALL,
         environmentVariables: {
-          UIGATE_STORE: { value: 'dynamodb' },
-          UIGATE_TABLE: { value: props.table.tableName },
-          UIGATE_ARTIFACTS_BUCKET: { value: props.artifacts.bucketName },
-          UIGATE_LAMBDA_FUNCTION: { value: props.executorFunction.functionName },
-          UIGATE_CODEBUILD_PROJECT: { value: props.worker.projectName },
+          [ENV.store]: { value: 'dynamodb' },
+          [ENV.table]: { value: props.table.tableName },
+          [ENV.artifactsBucket]: { value: props.artifacts.bucketName },
+          [ENV.lambdaFunction]: { value: props.executorFunction.functionName },
+          [ENV.codebuildProject]: { value: props.worker.projectName },
           TEST_SITE_BUCKET: { value: props.testSite.bucket.bucketName },
           TEST_SITE_URL: { value: `https://${props.testSite.distribution.distributionDomainName}` },
           STATUS_SITE_BUCKET: { value: props.statusSite.bucket.bucketName },
           STATUS_SITE_URL: { value: props.statusUrl, type: BuildEnvironmentVariableType.PLAINTEXT },
-          UIGATE_STATUS_URL: { value: props.statusUrl },
-          UIGATE_SNS_TOPIC: { value: props.approvals.topicArn },
+          [ENV.statusUrl]: { value: props.statusUrl },
+          [ENV.snsTopic]: { value: props.approvals.topicArn },
         },
       },
       encryptionKey: props.encryptionKey,
@@ -111,7 +128,7 @@ export class ReleasePipeline extends Construct {
       buildSpec: BuildSpec.fromObject({
         version: '0.2',
         // Carried into the approval message and the Production stage as #{UiTests.<name>}.
-        env: { 'exported-variables': ['UIGATE_RUN_ID', 'UIGATE_SUMMARY', 'UIGATE_COMMIT', 'UIGATE_BRANCH', 'UIGATE_RUN_URL', 'UIGATE_ARTIFACT_DIGEST'] },
+        env: { 'exported-variables': [ENV.runId, ENV.summary, ENV.commit, ENV.branch, ENV.runUrl, ENV.artifactDigest] },
         phases: {
           install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund'] },
           build: {
@@ -127,7 +144,13 @@ export class ReleasePipeline extends Construct {
             ],
           },
         },
-        reports: { [props.reportGroup.reportGroupArn]: { files: ['junit.xml'], 'base-directory': 'reports', 'file-format': 'JUNITXML' } },
+        reports: {
+          [props.reportGroup.reportGroupArn]: {
+            files: ['junit.xml'],
+            'base-directory': 'reports',
+            'file-format': 'JUNITXML',
+          },
+        },
       }),
     });
     props.table.grantReadWriteData(this.orchestrator);
@@ -140,7 +163,12 @@ export class ReleasePipeline extends Construct {
     props.reportGroup.grantWrite(this.orchestrator);
     props.approvals.grantPublish(this.orchestrator);
     // CodeBuild has no grant for starting another project's builds: this statement is that grant, scoped to the worker.
-    this.orchestrator.addToRolePolicy(new PolicyStatement({ actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'], resources: [props.worker.projectArn] }));
+    this.orchestrator.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
+        resources: [props.worker.projectArn],
+      }),
+    );
 
     const productionUrl = `https://${props.productionSite.distribution.distributionDomainName}`;
     const bake = `${Math.round((props.bake ?? Duration.minutes(10)).toSeconds())}s`;
@@ -153,8 +181,8 @@ export class ReleasePipeline extends Construct {
           PRODUCTION_BUCKET: { value: props.productionSite.bucket.bucketName },
           PRODUCTION_URL: { value: productionUrl },
           SMOKE_ALARM: { value: props.smokeAlarm.alarmName },
-          UIGATE_STORE: { value: 'dynamodb' },
-          UIGATE_TABLE: { value: props.table.tableName },
+          [ENV.store]: { value: 'dynamodb' },
+          [ENV.table]: { value: props.table.tableName },
         },
       },
       encryptionKey: props.encryptionKey,
@@ -162,7 +190,10 @@ export class ReleasePipeline extends Construct {
       buildSpec: BuildSpec.fromObject({
         version: '0.2',
         phases: {
-          install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund', 'npx playwright install --with-deps chromium'] },
+          install: {
+            ...CODEBUILD_RUNTIME,
+            commands: ['npm ci --no-audit --no-fund', 'npx playwright install --with-deps chromium'],
+          },
           build: {
             commands: [
               // A blind watcher blocks promotion (the first release has nothing live to pre-check).
@@ -179,12 +210,27 @@ export class ReleasePipeline extends Construct {
     props.productionSite.bucket.grantDelete(deploy);
     props.table.grantReadWriteData(deploy);
     // The bake reads the alarms it watches and publishes the smoke metrics they watch.
-    deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [props.smokeAlarm.alarmArn] }));
-    deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': 'uigate' } } }));
+    deploy.addToRolePolicy(
+      new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [props.smokeAlarm.alarmArn] }),
+    );
+    deploy.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': 'uigate' } },
+      }),
+    );
     deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
     nag.NagSuppressions.addResourceSuppressions(
       deploy,
-      [{ id: 'AwsSolutions-IAM5', reason: 'cloudwatch:PutMetricData and GetMetricData support no resource-level permissions; PutMetricData is limited to the uigate namespace by condition.', appliesTo: ['Resource::*'] }],
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'cloudwatch:PutMetricData and GetMetricData support no resource-level permissions; PutMetricData is limited to the uigate namespace by condition.',
+          appliesTo: ['Resource::*'],
+        },
+      ],
       true,
     );
 
@@ -193,9 +239,9 @@ export class ReleasePipeline extends Construct {
       project: this.orchestrator,
       input: built,
       variablesNamespace: 'UiTests',
-      environmentVariables: { UIGATE_PIPELINE_EXECUTION_ID: { value: '#{codepipeline.PipelineExecutionId}' } },
+      environmentVariables: { [ENV.pipelineExecutionId]: { value: '#{codepipeline.PipelineExecutionId}' } },
     });
-    const runUrl = tests.variable('UIGATE_RUN_URL');
+    const runUrl = tests.variable(ENV.runUrl);
 
     this.pipeline = new Pipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName ?? 'uigate-release',
@@ -218,7 +264,10 @@ export class ReleasePipeline extends Construct {
             }),
           ],
         },
-        { stageName: 'Build', actions: [new CodeBuildAction({ actionName: 'Build', project: build, input: source, outputs: [built] })] },
+        {
+          stageName: 'Build',
+          actions: [new CodeBuildAction({ actionName: 'Build', project: build, input: source, outputs: [built] })],
+        },
         { stageName: 'Test', actions: [tests] },
         {
           stageName: 'Approval',
@@ -232,7 +281,10 @@ export class ReleasePipeline extends Construct {
                     name: 'UigateGatePolicy',
                     provider: 'LambdaInvoke',
                     version: '1',
-                    configuration: { FunctionName: props.gateFunction.functionName, UserParameters: JSON.stringify({ pipelineExecutionId: '#{codepipeline.PipelineExecutionId}' }) },
+                    configuration: {
+                      FunctionName: props.gateFunction.functionName,
+                      UserParameters: JSON.stringify({ pipelineExecutionId: '#{codepipeline.PipelineExecutionId}' }),
+                    },
                   }),
                 ],
               },
@@ -243,8 +295,8 @@ export class ReleasePipeline extends Construct {
               actionName: 'Approve',
               notificationTopic: props.approvals,
               additionalInformation:
-                `uigate run ${tests.variable('UIGATE_RUN_ID')}: ${tests.variable('UIGATE_SUMMARY')}. ` +
-                `Commit ${tests.variable('UIGATE_COMMIT')} on ${tests.variable('UIGATE_BRANCH')}, execution #{codepipeline.PipelineExecutionId}. ` +
+                `uigate run ${tests.variable(ENV.runId)}: ${tests.variable(ENV.summary)}. ` +
+                `Commit ${tests.variable(ENV.commit)} on ${tests.variable(ENV.branch)}, execution #{codepipeline.PipelineExecutionId}. ` +
                 'Approve on the run page or with `uigate approve` (the approval is bound to this commit and artifact).',
               externalEntityLink: runUrl,
             }),
@@ -257,7 +309,7 @@ export class ReleasePipeline extends Construct {
               actionName: 'Deploy',
               project: deploy,
               input: built,
-              environmentVariables: { UIGATE_RUN_ID: { value: tests.variable('UIGATE_RUN_ID') } },
+              environmentVariables: { [ENV.runId]: { value: tests.variable(ENV.runId) } },
             }),
           ],
           // After the bake, CodePipeline checks the smoke alarm itself and rolls the stage back on ALARM.
@@ -265,7 +317,14 @@ export class ReleasePipeline extends Construct {
             conditions: [
               {
                 result: Result.ROLLBACK,
-                rules: [new Rule({ name: 'UigateSmokeAlarm', provider: 'CloudWatchAlarm', version: '1', configuration: { AlarmName: props.smokeAlarm.alarmName, AlarmStates: ['ALARM'], WaitTime: '5' } })],
+                rules: [
+                  new Rule({
+                    name: 'UigateSmokeAlarm',
+                    provider: 'CloudWatchAlarm',
+                    version: '1',
+                    configuration: { AlarmName: props.smokeAlarm.alarmName, AlarmStates: ['ALARM'], WaitTime: '5' },
+                  }),
+                ],
               },
             ],
           },

@@ -6,14 +6,15 @@ import { Duration } from 'aws-cdk-lib';
 import { HeadersFrameOption, HeadersReferrerPolicy, ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, Code, Function as LambdaFunction, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type Code, Function as LambdaFunction, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { apiBehavior, WebSite } from './web-site.ts';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
-import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../../status-site/policies.ts';
+import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../../status-site/app/policies.ts';
+import { ENV } from '../../runner/core/env.ts';
 
 export interface StatusSiteProps {
   table: ITableV2;
@@ -40,7 +41,11 @@ export class StatusSite extends Construct {
       memorySize: 512,
       timeout: Duration.seconds(15),
       logGroup: new LogGroup(this, 'ApiLogs', { retention: RetentionDays.ONE_MONTH }),
-      environment: { UIGATE_TABLE: props.table.tableName, UIGATE_ARTIFACTS_BUCKET: props.artifacts.bucketName, UIGATE_SESSION_SECRET_ARN: props.sessionSecret.secretArn },
+      environment: {
+        [ENV.table]: props.table.tableName,
+        [ENV.artifactsBucket]: props.artifacts.bucketName,
+        [ENV.sessionSecretArn]: props.sessionSecret.secretArn,
+      },
     });
     // Read-only: decisions go to the approval function (ApprovalGate), which has its own URL and grants.
     props.table.grantReadData(this.api);
@@ -55,7 +60,13 @@ export class StatusSite extends Construct {
       additionalBehaviors: { '/api/*': api, '/artifacts/*': api },
       // The page and the trace viewer from the bucket get the policies uigate serve sends itself.
       headers: this.headers('PageHeaders', policyHeader(PAGE_POLICY), HeadersFrameOption.DENY),
-      headersByPath: { '/trace/*': this.headers('TraceViewerHeaders', policyHeader(TRACE_VIEWER_POLICY), HeadersFrameOption.SAMEORIGIN) },
+      headersByPath: {
+        '/trace/*': this.headers(
+          'TraceViewerHeaders',
+          policyHeader(TRACE_VIEWER_POLICY),
+          HeadersFrameOption.SAMEORIGIN,
+        ),
+      },
     });
   }
 

@@ -1,14 +1,23 @@
 // Where batches run in AWS: the Lambda executor function (Chromium for Lambda, from
 // `npm run build:lambda`) and the CodeBuild worker project (Playwright's own image, every browser).
 import { Duration, Size } from 'aws-cdk-lib';
-import { BuildSpec, ComputeType, LinuxBuildImage, Project, ReportGroup, ReportGroupType, Source } from 'aws-cdk-lib/aws-codebuild';
+import {
+  BuildSpec,
+  ComputeType,
+  LinuxBuildImage,
+  Project,
+  ReportGroup,
+  ReportGroupType,
+  Source,
+} from 'aws-cdk-lib/aws-codebuild';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
+import { ENV } from '../../runner/core/env.ts';
 
 /** Playwright's container image for the project's pinned Playwright (package.json). */
 export const playwrightImage = (version: string) => `mcr.microsoft.com/playwright:v${version}-noble`;
@@ -52,9 +61,9 @@ export class TestExecutors extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency ?? 50,
       logGroup: new LogGroup(this, 'LambdaExecutorLogs', { retention: RetentionDays.ONE_MONTH }),
       environment: {
-        UIGATE_STORE: 'dynamodb',
-        UIGATE_TABLE: props.table.tableName,
-        UIGATE_ARTIFACTS_BUCKET: props.artifacts.bucketName,
+        [ENV.store]: 'dynamodb',
+        [ENV.table]: props.table.tableName,
+        [ENV.artifactsBucket]: props.artifacts.bucketName,
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
@@ -72,8 +81,8 @@ export class TestExecutors extends Construct {
         buildImage: LinuxBuildImage.fromDockerRegistry(playwrightImage(props.playwrightVersion)),
         computeType: ComputeType.MEDIUM,
         environmentVariables: {
-          UIGATE_TABLE: { value: props.table.tableName },
-          UIGATE_ARTIFACTS_BUCKET: { value: props.artifacts.bucketName },
+          [ENV.table]: { value: props.table.tableName },
+          [ENV.artifactsBucket]: { value: props.artifacts.bucketName },
         },
       },
       concurrentBuildLimit: props.workerConcurrency ?? 10,
@@ -85,6 +94,10 @@ export class TestExecutors extends Construct {
     props.table.grantReadWriteData(this.worker);
     props.artifacts.grantPut(this.worker);
 
-    this.reportGroup = new ReportGroup(this, 'JUnit', { reportGroupName: 'uigate-junit', type: ReportGroupType.TEST, zipExport: false });
+    this.reportGroup = new ReportGroup(this, 'JUnit', {
+      reportGroupName: 'uigate-junit',
+      type: ReportGroupType.TEST,
+      zipExport: false,
+    });
   }
 }

@@ -68,13 +68,20 @@ export class WebSite extends Construct {
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         responseHeadersPolicy: props.headers ?? ResponseHeadersPolicy.SECURITY_HEADERS,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-        functionAssociations: rewrite ? [{ function: rewrite, eventType: FunctionEventType.VIEWER_REQUEST }] : undefined,
+        functionAssociations: rewrite
+          ? [{ function: rewrite, eventType: FunctionEventType.VIEWER_REQUEST }]
+          : undefined,
       },
       additionalBehaviors: {
         ...Object.fromEntries(
           Object.entries(props.headersByPath ?? {}).map(([path, headers]) => [
             path,
-            { origin, viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: headers, cachePolicy: CachePolicy.CACHING_OPTIMIZED },
+            {
+              origin,
+              viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+              responseHeadersPolicy: headers,
+              cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+            },
           ]),
         ),
         ...props.additionalBehaviors,
@@ -93,4 +100,3 @@ export function apiBehavior(origin: BehaviorOptions['origin']): BehaviorOptions 
     originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
   };
 }
-

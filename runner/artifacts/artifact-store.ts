@@ -31,8 +31,12 @@ const EXTENSIONS: Record<string, string> = {
 
 /** `<runId>/<unitKey>/<attempt>-<safe name><ext>`: stable, unique per attempt, safe on any file system and in S3. */
 export function artifactKey(input: Omit<ArtifactInput, 'source'>, sourcePath?: string): string {
-  const safe = input.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'attachment';
+  const safe =
+    input.name
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'attachment';
   const fromPath = sourcePath?.match(/\.[A-Za-z0-9]{1,8}$/)?.[0];
-  const ext = safe.includes('.') ? '' : fromPath ?? EXTENSIONS[input.contentType.split(';')[0]!.trim()] ?? '';
+  const ext = safe.includes('.') ? '' : (fromPath ?? EXTENSIONS[input.contentType.split(';')[0]!.trim()] ?? '');
   return `${input.runId}/${input.unitKey}/${input.attempt}-${safe}${ext}`;
 }

@@ -3,6 +3,7 @@
 import type { ArtifactStore } from './artifact-store.ts';
 import { LocalArtifacts } from './local-artifacts.ts';
 import { S3Artifacts } from './s3-artifacts.ts';
+import { ENV } from '../core/env.ts';
 
 export interface ArtifactSettings {
   dir?: string;
@@ -20,10 +21,10 @@ export function artifactStoreOf(settings: ArtifactSettings): ArtifactStore | und
 
 export function artifactStoreFromEnv(env: NodeJS.ProcessEnv, fallbackDir?: string): ArtifactStore | undefined {
   return artifactStoreOf({
-    bucket: env.UIGATE_ARTIFACTS_BUCKET,
-    prefix: env.UIGATE_ARTIFACTS_PREFIX,
-    region: env.UIGATE_ARTIFACTS_REGION,
-    endpoint: env.UIGATE_S3_ENDPOINT || undefined,
-    dir: env.UIGATE_ARTIFACTS_DIR || fallbackDir,
+    bucket: env[ENV.artifactsBucket],
+    prefix: env[ENV.artifactsPrefix],
+    region: env[ENV.artifactsRegion],
+    endpoint: env[ENV.s3Endpoint] || undefined,
+    dir: env[ENV.artifactsDir] || fallbackDir,
   });
 }

@@ -1,7 +1,7 @@
 // A finished run's units as one object beside its artifacts (`<runId>/run.json`). The store holds
 // one item per unit, and reading thousands of them is what the first viewer of a big run waits
 // for; a finished run's units no longer change, so the status site reads this object instead.
-import type { RunMeta, UnitRecord } from '../model.ts';
+import type { RunMeta, UnitRecord } from '../core/model.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import { artifactStoreOf, type ArtifactSettings } from './from-env.ts';
 
@@ -14,14 +14,23 @@ export interface RunSnapshot {
   units: UnitRecord[];
 }
 
-export async function writeRunSnapshot(artifacts: ArtifactStore, run: RunMeta, units: readonly UnitRecord[]): Promise<void> {
-  if (!run.finishedAt) throw new Error(`run ${run.runId} has not finished: only a finished run's units stay as they are`);
+export async function writeRunSnapshot(
+  artifacts: ArtifactStore,
+  run: RunMeta,
+  units: readonly UnitRecord[],
+): Promise<void> {
+  if (!run.finishedAt)
+    throw new Error(`run ${run.runId} has not finished: only a finished run's units stay as they are`);
   const snapshot: RunSnapshot = { runId: run.runId, finishedAt: run.finishedAt, units: [...units] };
   await artifacts.putObject(`${run.runId}/${SNAPSHOT_PATH}`, Buffer.from(JSON.stringify(snapshot)), 'application/json');
 }
 
 /** Opens the configured artifact store just for the snapshot; returns why it could not be kept, if it could not. */
-export async function keepRunSnapshot(settings: ArtifactSettings, run: RunMeta, units: readonly UnitRecord[]): Promise<string | undefined> {
+export async function keepRunSnapshot(
+  settings: ArtifactSettings,
+  run: RunMeta,
+  units: readonly UnitRecord[],
+): Promise<string | undefined> {
   const artifacts = artifactStoreOf(settings);
   if (!artifacts) return undefined;
   try {
@@ -39,7 +48,8 @@ export function snapshotUnits(text: string, run: RunMeta): UnitRecord[] | undefi
   if (run.status === 'running' || !run.finishedAt) return undefined;
   try {
     const snapshot = JSON.parse(text) as Partial<RunSnapshot>;
-    const fits = snapshot.runId === run.runId && snapshot.finishedAt === run.finishedAt && Array.isArray(snapshot.units);
+    const fits =
+      snapshot.runId === run.runId && snapshot.finishedAt === run.finishedAt && Array.isArray(snapshot.units);
     return fits ? snapshot.units : undefined;
   } catch {
     return undefined;

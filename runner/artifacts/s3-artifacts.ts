@@ -20,7 +20,8 @@ export function s3Client(options: Pick<S3ArtifactsOptions, 'region' | 'endpoint'
     forcePathStyle: options.endpoint !== undefined,
     // Trailing checksums need aws-chunked uploads; stand-ins get the plain kind.
     requestChecksumCalculation: options.endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
-    credentials: local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } : undefined,
+    credentials:
+      local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } : undefined,
   });
 }
 

@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
-import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand, StopBuildCommand, type Build } from '@aws-sdk/client-codebuild';
+import {
+  BatchGetBuildsCommand,
+  CodeBuildClient,
+  StartBuildCommand,
+  StopBuildCommand,
+  type Build,
+} from '@aws-sdk/client-codebuild';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { dispatch } from '../dispatch.ts';
+import { dispatch } from '../run/dispatch.ts';
 import { makeUnit } from '../playwright/list.ts';
-import { newRunId, type UnitRef } from '../model.ts';
-import { planBatches } from '../plan.ts';
+import { newRunId, type UnitRef } from '../core/model.ts';
+import { planBatches } from '../plan/plan.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 import { CodeBuildExecutor } from './codebuild.ts';
@@ -32,14 +38,32 @@ describe('the CodeBuild executor', () => {
 
   /** What a worker in the container would have written: these units finished by that build. */
   const workerRecords = (runId: string, buildId: string, done: UnitRef[], dispatchTry = 1) =>
-    Promise.all(done.map((unit) => store.recordUnit({ ...unit, runId, status: 'passed', seq: dispatchTry * 1000, attempt: 1, executor: 'codebuild', executorRef: buildId })));
+    Promise.all(
+      done.map((unit) =>
+        store.recordUnit({
+          ...unit,
+          runId,
+          status: 'passed',
+          seq: dispatchTry * 1000,
+          attempt: 1,
+          executor: 'codebuild',
+          executorRef: buildId,
+        }),
+      ),
+    );
 
   const executor = () =>
     new CodeBuildExecutor({
-      projectName: 'uigate-worker', region: 'eu-west-1', concurrency: 2, results: store,
-      store: { table: 'uigate', region: 'eu-west-1' }, artifacts: { bucket: 'artifacts', prefix: 'runs/' },
-      baseURL: 'https://test.example.com', sourceLocation: 'artifacts/source/abc123.zip',
-      poll: { initialMs: 5, maxMs: 20 }, throttle: { baseMs: 1, capMs: 5 },
+      projectName: 'uigate-worker',
+      region: 'eu-west-1',
+      concurrency: 2,
+      results: store,
+      store: { table: 'uigate', region: 'eu-west-1' },
+      artifacts: { bucket: 'artifacts', prefix: 'runs/' },
+      baseURL: 'https://test.example.com',
+      sourceLocation: 'artifacts/source/abc123.zip',
+      poll: { initialMs: 5, maxMs: 20 },
+      throttle: { baseMs: 1, capMs: 5 },
       client: new CodeBuildClient({ region: 'eu-west-1' }),
     });
 
@@ -47,9 +71,14 @@ describe('the CodeBuild executor', () => {
     await store.queueUnits(runId, units);
     const requeues: string[] = [];
     const result = await dispatch({
-      runId, batches: planBatches(units, { executor: 'codebuild', slots: 1, durationOf: () => 1000 }),
-      executors: new Map([['codebuild', executor()]]), store, infraRetries: options.infraRetries ?? 2, batchTimeoutMs: 60_000,
-      signal: options.signal ?? new AbortController().signal, onRequeue: (u, error) => requeues.push(`${u.length}: ${error.message}`),
+      runId,
+      batches: planBatches(units, { executor: 'codebuild', slots: 1, durationOf: () => 1000 }),
+      executors: new Map([['codebuild', executor()]]),
+      store,
+      infraRetries: options.infraRetries ?? 2,
+      batchTimeoutMs: 60_000,
+      signal: options.signal ?? new AbortController().signal,
+      onRequeue: (u, error) => requeues.push(`${u.length}: ${error.message}`),
     });
     return { result, requeues, stored: await store.getUnits(runId) };
   }
@@ -69,7 +98,17 @@ describe('the CodeBuild executor', () => {
     const env = Object.fromEntries(start.environmentVariablesOverride!.map((v) => [v.name, v.value]));
     assert.equal(start.projectName, 'uigate-worker');
     assert.deepEqual([start.sourceTypeOverride, start.sourceLocationOverride], ['S3', 'artifacts/source/abc123.zip']);
-    assert.deepEqual([env.UIGATE_RUN_ID, env.UIGATE_BATCH_ID, env.UIGATE_DISPATCH, env.UIGATE_TABLE, env.UIGATE_ARTIFACTS_BUCKET, env.BASE_URL], [runId, 'codebuild-001', '1', 'uigate', 'artifacts', 'https://test.example.com']);
+    assert.deepEqual(
+      [
+        env.UIGATE_RUN_ID,
+        env.UIGATE_BATCH_ID,
+        env.UIGATE_DISPATCH,
+        env.UIGATE_TABLE,
+        env.UIGATE_ARTIFACTS_BUCKET,
+        env.BASE_URL,
+      ],
+      [runId, 'codebuild-001', '1', 'uigate', 'artifacts', 'https://test.example.com'],
+    );
     assert.deepEqual((await store.getBatch(runId, 'codebuild-001', 1))?.sort(), units.map((u) => u.key).sort());
     assert.ok(polls >= 2, 'polled until the build finished');
     assert.equal(result.errored.size, 0);
@@ -84,7 +123,17 @@ describe('the CodeBuild executor', () => {
       const id = ids[0]!;
       if (id === 'uigate-worker:b1') {
         await workerRecords(runId, id, units.slice(0, 1));
-        return { builds: [{ id, buildStatus: 'FAILED', phases: [{ phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [{ message: 'container ran out of memory' }] }] }] };
+        return {
+          builds: [
+            {
+              id,
+              buildStatus: 'FAILED',
+              phases: [
+                { phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [{ message: 'container ran out of memory' }] },
+              ],
+            },
+          ],
+        };
       }
       await workerRecords(runId, id, units.slice(1), 2);
       return { builds: [{ id, buildStatus: 'SUCCEEDED' }] };
@@ -95,7 +144,11 @@ describe('the CodeBuild executor', () => {
     assert.equal(second.environmentVariablesOverride!.find((v) => v.name === 'UIGATE_DISPATCH')!.value, '2');
     assert.deepEqual((await store.getBatch(runId, 'codebuild-001.2', 2))?.length, 2);
     assert.ok(stored.every((u) => u.status === 'passed'));
-    assert.deepEqual(stored.map((u) => u.executorRef).sort(), ['uigate-worker:b1', 'uigate-worker:b2', 'uigate-worker:b2']);
+    assert.deepEqual(stored.map((u) => u.executorRef).sort(), [
+      'uigate-worker:b1',
+      'uigate-worker:b2',
+      'uigate-worker:b2',
+    ]);
   });
 
   it('treats a build BatchGetBuilds no longer returns as lost, and errors its units after the retries', async () => {
@@ -112,7 +165,11 @@ describe('the CodeBuild executor', () => {
   it('retries a throttled StartBuild with backoff', async () => {
     const runId = newRunId();
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    codebuild.on(StartBuildCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ build: { id: 'uigate-worker:t' } });
+    codebuild
+      .on(StartBuildCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .resolves({ build: { id: 'uigate-worker:t' } });
     codebuild.on(BatchGetBuildsCommand).callsFake(async () => {
       await workerRecords(runId, 'uigate-worker:t', units);
       return { builds: [{ id: 'uigate-worker:t', buildStatus: 'SUCCEEDED' }] };
@@ -132,6 +189,9 @@ describe('the CodeBuild executor', () => {
     });
     codebuild.on(StopBuildCommand).resolves({});
     await go(runId, { signal: controller.signal });
-    assert.deepEqual(codebuild.commandCalls(StopBuildCommand).map((c) => c.args[0].input.id), ['uigate-worker:c']);
+    assert.deepEqual(
+      codebuild.commandCalls(StopBuildCommand).map((c) => c.args[0].input.id),
+      ['uigate-worker:c'],
+    );
   });
 });

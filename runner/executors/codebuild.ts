@@ -11,10 +11,11 @@ import {
   type EnvironmentVariable,
 } from '@aws-sdk/client-codebuild';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Batch } from '../plan.ts';
+import type { Batch } from '../plan/plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { BatchError, finishedInStore, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
-import { backoffMs } from '../backoff.ts';
+import { isThrottle, retryThrottled } from '../aws/throttling.ts';
+import { ENV } from '../core/env.ts';
 
 export interface CodeBuildExecutorOptions {
   projectName: string;
@@ -38,11 +39,6 @@ export interface CodeBuildExecutorOptions {
 
 const DONE = new Set(['SUCCEEDED', 'FAILED', 'FAULT', 'TIMED_OUT', 'STOPPED']);
 
-function isThrottle(error: unknown): boolean {
-  const name = (error as { name?: string })?.name;
-  return name === 'ThrottlingException' || name === 'AccountLimitExceededException' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429;
-}
-
 export class CodeBuildExecutor implements Executor {
   readonly name = 'codebuild' as const;
   readonly capacity: number;
@@ -61,16 +57,16 @@ export class CodeBuildExecutor implements Executor {
   private environment(batch: Batch, context: BatchContext): EnvironmentVariable[] {
     const { store, artifacts } = this.options;
     const variables: Record<string, string | undefined> = {
-      UIGATE_RUN_ID: context.runId,
-      UIGATE_BATCH_ID: batch.id,
-      UIGATE_DISPATCH: String(context.dispatch),
-      UIGATE_TABLE: store.table,
-      UIGATE_REGION: store.region,
-      UIGATE_DYNAMODB_ENDPOINT: store.endpoint,
-      UIGATE_ARTIFACTS_BUCKET: artifacts.bucket,
-      UIGATE_ARTIFACTS_PREFIX: artifacts.prefix,
+      [ENV.runId]: context.runId,
+      [ENV.batchId]: batch.id,
+      [ENV.dispatch]: String(context.dispatch),
+      [ENV.table]: store.table,
+      [ENV.region]: store.region,
+      [ENV.dynamodbEndpoint]: store.endpoint,
+      [ENV.artifactsBucket]: artifacts.bucket,
+      [ENV.artifactsPrefix]: artifacts.prefix,
       BASE_URL: this.options.baseURL,
-      UIGATE_RETRIES: this.options.retries?.toString(),
+      [ENV.retries]: this.options.retries?.toString(),
     };
     return Object.entries(variables)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
@@ -78,23 +74,43 @@ export class CodeBuildExecutor implements Executor {
   }
 
   async run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]> {
-    await this.options.results.putBatch(context.runId, batch.id, context.dispatch, batch.units.map((unit) => unit.key));
+    await this.options.results.putBatch(
+      context.runId,
+      batch.id,
+      context.dispatch,
+      batch.units.map((unit) => unit.key),
+    );
     const buildId = await this.start(batch, context);
     let status: string | undefined;
-    let detail = '';
+    let detail: string;
     let delay = this.options.poll?.initialMs ?? 5_000;
     const maxDelay = this.options.poll?.maxMs ?? 30_000;
     try {
       for (;;) {
         await sleep(delay, undefined, { signal: context.signal });
         delay = Math.min(maxDelay, Math.round(delay * 1.5));
-        const { builds = [] } = await this.client.send(new BatchGetBuildsCommand({ ids: [buildId] }), { abortSignal: context.signal });
+        const { builds = [] } = await this.client.send(new BatchGetBuildsCommand({ ids: [buildId] }), {
+          abortSignal: context.signal,
+        });
         const build = builds[0];
-        if (!build) throw new BatchError(`CodeBuild ${buildId} is gone (not returned by BatchGetBuilds)`, 'lost', await finishedInStore(this.options.results, batch, context, buildId), buildId);
+        if (!build)
+          throw new BatchError(
+            `CodeBuild ${buildId} is gone (not returned by BatchGetBuilds)`,
+            'lost',
+            await finishedInStore(this.options.results, batch, context, buildId),
+            buildId,
+          );
         status = build.buildStatus;
         if (status && DONE.has(status)) {
           const failedPhase = build.phases?.find((phase) => phase.phaseStatus && phase.phaseStatus !== 'SUCCEEDED');
-          detail = failedPhase ? ` in ${failedPhase.phaseType}: ${failedPhase.contexts?.map((c) => c.message).filter(Boolean).join('; ') || failedPhase.phaseStatus}` : '';
+          detail = failedPhase
+            ? ` in ${failedPhase.phaseType}: ${
+                failedPhase.contexts
+                  ?.map((c) => c.message)
+                  .filter(Boolean)
+                  .join('; ') || failedPhase.phaseStatus
+              }`
+            : '';
           break;
         }
       }
@@ -103,37 +119,49 @@ export class CodeBuildExecutor implements Executor {
       // Cancelled or past the batch timeout: the container must not go on billing and writing.
       await this.client.send(new StopBuildCommand({ id: buildId })).catch(() => undefined);
       const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
-      throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', await finishedInStore(this.options.results, batch, context, buildId), buildId);
+      throw new BatchError(
+        reason?.message ?? 'batch stopped',
+        reason?.kind ?? 'cancelled',
+        await finishedInStore(this.options.results, batch, context, buildId),
+        buildId,
+      );
     }
     const finished = await finishedInStore(this.options.results, batch, context, buildId);
     for (const outcome of finished) context.onUnit(outcome.record);
     if (status === 'SUCCEEDED') return finished;
-    throw new BatchError(`CodeBuild ${buildId}: ${status}${detail}`, status === 'TIMED_OUT' ? 'timeout' : 'crashed', finished, buildId);
+    throw new BatchError(
+      `CodeBuild ${buildId}: ${status}${detail}`,
+      status === 'TIMED_OUT' ? 'timeout' : 'crashed',
+      finished,
+      buildId,
+    );
   }
 
   private async start(batch: Batch, context: BatchContext): Promise<string> {
-    const { maxTries = 8, baseMs = 1_000, capMs = 30_000 } = this.options.throttle ?? {};
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { build } = await this.client.send(
-          new StartBuildCommand({
-            projectName: this.options.projectName,
-            ...(this.options.sourceLocation ? { sourceTypeOverride: 'S3' as const, sourceLocationOverride: this.options.sourceLocation } : {}),
-            environmentVariablesOverride: this.environment(batch, context),
-          }),
-          { abortSignal: context.signal },
-        );
-        if (!build?.id) throw new BatchError('CodeBuild StartBuild returned no build id', 'lost');
-        return build.id;
-      } catch (error) {
-        if (error instanceof BatchError) throw error;
-        if (context.signal.aborted) throw new BatchError('batch stopped before its build started', 'cancelled');
-        if (isThrottle(error) && attempt + 1 < maxTries) {
-          await sleep(backoffMs(attempt, baseMs, capMs), undefined, { signal: context.signal }).catch(() => undefined);
-          continue;
-        }
-        throw new BatchError(`CodeBuild StartBuild failed: ${(error as Error).name}: ${(error as Error).message}`, isThrottle(error) ? 'throttled' : 'lost');
-      }
+    try {
+      const { build } = await retryThrottled(
+        () =>
+          this.client.send(
+            new StartBuildCommand({
+              projectName: this.options.projectName,
+              ...(this.options.sourceLocation
+                ? { sourceTypeOverride: 'S3' as const, sourceLocationOverride: this.options.sourceLocation }
+                : {}),
+              environmentVariablesOverride: this.environment(batch, context),
+            }),
+            { abortSignal: context.signal },
+          ),
+        { maxTries: 8, baseMs: 1_000, capMs: 30_000, ...this.options.throttle, signal: context.signal },
+      );
+      if (!build?.id) throw new BatchError('CodeBuild StartBuild returned no build id', 'lost');
+      return build.id;
+    } catch (error) {
+      if (error instanceof BatchError) throw error;
+      if (context.signal.aborted) throw new BatchError('batch stopped before its build started', 'cancelled');
+      throw new BatchError(
+        `CodeBuild StartBuild failed: ${(error as Error).name}: ${(error as Error).message}`,
+        isThrottle(error) ? 'throttled' : 'lost',
+      );
     }
   }
 

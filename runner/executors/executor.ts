@@ -1,9 +1,10 @@
 // The executor seam: how a batch of units gets run somewhere (this machine, Lambda, CodeBuild).
 // The dispatcher owns scheduling and retries; an executor only runs one batch and says how it went.
-import { InfraError } from '../errors.ts';
-import { isFinal, type ExecutorName, type UnitRecord } from '../model.ts';
+import { InfraError } from '../core/errors.ts';
+import { type ExecutorName, type UnitRecord } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import type { Batch } from '../plan.ts';
+import type { Batch } from '../plan/plan.ts';
+import { isFinal } from '../core/statuses.ts';
 
 export interface BatchContext {
   runId: string;
@@ -56,10 +57,21 @@ export class BatchError extends InfraError {
  * Units of a batch the store has as finished in this dispatch try (by `ref`, the request or build
  * that ran them, when given): what an executor that lost its batch can still count as done.
  */
-export async function finishedInStore(results: ResultStore, batch: Batch, context: Pick<BatchContext, 'runId' | 'dispatch'>, ref?: string): Promise<UnitOutcome[]> {
+export async function finishedInStore(
+  results: ResultStore,
+  batch: Batch,
+  context: Pick<BatchContext, 'runId' | 'dispatch'>,
+  ref?: string,
+): Promise<UnitOutcome[]> {
   const keys = new Set(batch.units.map((unit) => unit.key));
   const units = await results.getUnits(context.runId).catch(() => []);
   return units
-    .filter((unit) => keys.has(unit.key) && isFinal(unit.status) && unit.seq >= context.dispatch * 1000 && (!ref || unit.executorRef === ref))
+    .filter(
+      (unit) =>
+        keys.has(unit.key) &&
+        isFinal(unit.status) &&
+        unit.seq >= context.dispatch * 1000 &&
+        (!ref || unit.executorRef === ref),
+    )
     .map((record) => ({ record, stored: true }));
 }

@@ -1,11 +1,11 @@
 // Builds the executors a run asked for (`--executor`, in order of preference) from the config
 // and flags, and refuses combinations that cannot work before any run exists.
-import type { ResolvedConfig } from '../config.ts';
-import { UsageError } from '../errors.ts';
-import type { ExecutorName, UnitRef } from '../model.ts';
+import type { ResolvedConfig } from '../config/config.ts';
+import { UsageError } from '../core/errors.ts';
+import type { ExecutorName, UnitRef } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { LAMBDA_BROWSERS, type BatchEvent } from '../lambda/event.ts';
-import { assignExecutors } from '../plan.ts';
+import { assignExecutors } from '../plan/plan.ts';
 import type { Executor } from './executor.ts';
 import type { LocalParallelism } from './local-parallelism.ts';
 import type { TestSource } from '../lambda/test-source.ts';
@@ -26,13 +26,16 @@ export interface ExecutorFlags {
 }
 
 /** The environment that points playwright.config.ts at the site under test. */
-export const baseUrlEnv = (flags: Pick<ExecutorFlags, 'baseUrl'>): Record<string, string> => (flags.baseUrl ? { BASE_URL: flags.baseUrl } : {});
+export const baseUrlEnv = (flags: Pick<ExecutorFlags, 'baseUrl'>): Record<string, string> =>
+  flags.baseUrl ? { BASE_URL: flags.baseUrl } : {};
 
-const isLoopback = (url: string | undefined) => url !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url);
+const isLoopback = (url: string | undefined) =>
+  url !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url);
 
 export function executorNames(flags: ExecutorFlags): ExecutorName[] {
   for (const name of flags.executor ?? []) {
-    if (!EXECUTOR_NAMES.includes(name as ExecutorName)) throw new UsageError(`unknown executor "${name}" (--executor); available: ${EXECUTOR_NAMES.join(', ')}`);
+    if (!EXECUTOR_NAMES.includes(name as ExecutorName))
+      throw new UsageError(`unknown executor "${name}" (--executor); available: ${EXECUTOR_NAMES.join(', ')}`);
   }
   return (flags.executor?.length ? [...new Set(flags.executor)] : ['local']) as ExecutorName[];
 }
@@ -43,26 +46,46 @@ function lambdaArtifacts(config: ResolvedConfig, endpoint: string | undefined): 
   if (bucket) return { bucket, prefix, endpoint: s3 };
   // The local endpoint runs on this machine, so it can write where a local run would.
   if (isLoopback(endpoint)) return { dir: config.artifacts.dir };
-  throw new UsageError('the lambda executor needs artifacts.bucket in uigate.config.ts (or UIGATE_ARTIFACTS_BUCKET): Lambda’s disk does not outlive an invocation');
+  throw new UsageError(
+    'the lambda executor needs artifacts.bucket in uigate.config.ts (or UIGATE_ARTIFACTS_BUCKET): Lambda’s disk does not outlive an invocation',
+  );
 }
 
 /** Which browsers an executor can run, known before it exists. */
 const runsBrowser = (name: ExecutorName, browser: string) => name !== 'lambda' || LAMBDA_BROWSERS.includes(browser);
 
 /** Checks what can be checked before the run is created. `browserOf` names each project's browser. */
-export function checkExecutors(names: readonly ExecutorName[], config: ResolvedConfig, flags: ExecutorFlags, units: readonly UnitRef[] = [], browserOf?: (project: string) => string): void {
-  assignExecutors(units, names.map((name) => ({ name, supports: (browser: string) => runsBrowser(name, browser) })), browserOf);
+export function checkExecutors(
+  names: readonly ExecutorName[],
+  config: ResolvedConfig,
+  flags: ExecutorFlags,
+  units: readonly UnitRef[] = [],
+  browserOf?: (project: string) => string,
+): void {
+  assignExecutors(
+    units,
+    names.map((name) => ({ name, supports: (browser: string) => runsBrowser(name, browser) })),
+    browserOf,
+  );
   if (names.includes('codebuild')) {
     if (config.store.embedded || isLoopback(config.store.endpoint)) {
-      throw new UsageError('the codebuild executor needs the results table in AWS: point store at it (see infra/), not the embedded store on this machine');
+      throw new UsageError(
+        'the codebuild executor needs the results table in AWS: point store at it (see infra/), not the embedded store on this machine',
+      );
     }
-    if (!config.artifacts.bucket) throw new UsageError('the codebuild executor needs artifacts.bucket in uigate.config.ts (or UIGATE_ARTIFACTS_BUCKET)');
+    if (!config.artifacts.bucket)
+      throw new UsageError(
+        'the codebuild executor needs artifacts.bucket in uigate.config.ts (or UIGATE_ARTIFACTS_BUCKET)',
+      );
   }
   if (!names.includes('lambda')) return;
   const endpoint = flags.lambdaEndpoint ?? config.executors.lambda.endpoint;
-  if (endpoint && !/^https?:\/\//.test(endpoint)) throw new UsageError(`--lambda-endpoint "${endpoint}" is not an http(s) URL; pass e.g. http://127.0.0.1:9001`);
+  if (endpoint && !/^https?:\/\//.test(endpoint))
+    throw new UsageError(`--lambda-endpoint "${endpoint}" is not an http(s) URL; pass e.g. http://127.0.0.1:9001`);
   if (!isLoopback(endpoint) && (config.store.embedded || isLoopback(config.store.endpoint))) {
-    throw new UsageError('the lambda executor in AWS cannot reach a store on this machine: use the results table in AWS (store.type "dynamodb", see infra/), or --lambda-endpoint for a local endpoint');
+    throw new UsageError(
+      'the lambda executor in AWS cannot reach a store on this machine: use the results table in AWS (store.type "dynamodb", see infra/), or --lambda-endpoint for a local endpoint',
+    );
   }
   lambdaArtifacts(config, endpoint);
 }
@@ -112,7 +135,9 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
         artifacts: { bucket: config.artifacts.bucket!, prefix: config.artifacts.prefix },
         baseURL: flags.baseUrl,
         retries: flags.retries,
-        sourceLocation: context.sourceVersion ? `${config.artifacts.bucket}/source/${context.sourceVersion}.zip` : undefined,
+        sourceLocation: context.sourceVersion
+          ? `${config.artifacts.bucket}/source/${context.sourceVersion}.zip`
+          : undefined,
       });
     }
     const lambda = config.executors.lambda;
@@ -138,6 +163,7 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
 export function batchLimits(executor: Executor, config: ResolvedConfig): { minBatchMs?: number; maxBatchMs?: number } {
   // A container takes a minute or two to start and install: only worth it for minutes of work.
   if (executor.name === 'codebuild') return { minBatchMs: 180_000 };
-  if (executor.name === 'lambda') return { minBatchMs: 20_000, maxBatchMs: config.executors.lambda.timeoutSeconds * 1000 * 0.6 };
+  if (executor.name === 'lambda')
+    return { minBatchMs: 20_000, maxBatchMs: config.executors.lambda.timeoutSeconds * 1000 * 0.6 };
   return {};
 }

@@ -4,15 +4,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dispatch } from '../dispatch.ts';
+import { dispatch } from '../run/dispatch.ts';
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from '../lambda/local-endpoint.ts';
 import { listTests } from '../playwright/list.ts';
-import { newRunId, type UnitRecord, type UnitRef } from '../model.ts';
-import { planBatches } from '../plan.ts';
+import { newRunId, type UnitRecord, type UnitRef } from '../core/model.ts';
+import { planBatches } from '../plan/plan.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
-import { backoffMs } from '../backoff.ts';
+import { backoffMs } from '../aws/backoff.ts';
 import { LambdaExecutor } from './lambda.ts';
 
 const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -82,7 +82,10 @@ test('outlives the function timeout on the first dispatch', async () => {
       { projects: ['chromium', 'firefox'] },
     );
     dir = await mkdtemp(join(tmpdir(), 'uigate-lambda-'));
-    ({ store, endpoint: storeEndpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as { store: DynamoStore; endpoint: string });
+    ({ store, endpoint: storeEndpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
+      store: DynamoStore;
+      endpoint: string;
+    });
   });
   after(async () => {
     for (const endpoint of endpoints) await endpoint.close();
@@ -92,34 +95,61 @@ test('outlives the function timeout on the first dispatch', async () => {
   });
 
   async function endpoint(options: Partial<LocalEndpointOptions> = {}) {
-    const started = await startLocalEndpoint({ functionName: 'uigate-executor', concurrency: 4, timeoutSeconds: 120, taskRoot: project.dir, ...options });
+    const started = await startLocalEndpoint({
+      functionName: 'uigate-executor',
+      concurrency: 4,
+      timeoutSeconds: 120,
+      taskRoot: project.dir,
+      ...options,
+    });
     endpoints.push(started);
     return started;
   }
 
   async function units(module: string, project_ = 'chromium'): Promise<UnitRef[]> {
-    const { units: all } = await listTests({ cwd: project.dir, playwrightConfig: join(project.dir, 'playwright.config.ts') });
+    const { units: all } = await listTests({
+      cwd: project.dir,
+      playwrightConfig: join(project.dir, 'playwright.config.ts'),
+    });
     return all.filter((unit) => unit.module === module && unit.project === project_);
   }
 
   /** Dispatches the units to a Lambda executor on the endpoint; returns what the store holds after. */
-  async function run(endpointUrl: string, chosen: UnitRef[], options: { slots?: number; concurrency?: number; infraRetries?: number } = {}) {
+  async function run(
+    endpointUrl: string,
+    chosen: UnitRef[],
+    options: { slots?: number; concurrency?: number; infraRetries?: number } = {},
+  ) {
     const runId = newRunId();
     await store.queueUnits(runId, chosen);
     const executor = new LambdaExecutor({
-      functionName: 'uigate-executor', region: 'us-east-1', endpoint: endpointUrl, concurrency: options.concurrency ?? 2, invocationTimeoutMs: 180_000,
-      store: { table: 'uigate', region: 'us-east-1', endpoint: storeEndpoint }, artifacts: { dir: join(dir, 'artifacts') }, results: store,
+      functionName: 'uigate-executor',
+      region: 'us-east-1',
+      endpoint: endpointUrl,
+      concurrency: options.concurrency ?? 2,
+      invocationTimeoutMs: 180_000,
+      store: { table: 'uigate', region: 'us-east-1', endpoint: storeEndpoint },
+      artifacts: { dir: join(dir, 'artifacts') },
+      results: store,
       throttle: { baseMs: 50, capMs: 500, maxTries: 30 },
     });
     const notes: string[] = [];
     const result = await dispatch({
-      runId, batches: planBatches(chosen, { executor: 'lambda', slots: options.slots ?? 1, durationOf: () => 1000 }),
-      executors: new Map([['lambda', executor]]), store, infraRetries: options.infraRetries ?? 2, batchTimeoutMs: 300_000, signal: new AbortController().signal,
+      runId,
+      batches: planBatches(chosen, { executor: 'lambda', slots: options.slots ?? 1, durationOf: () => 1000 }),
+      executors: new Map([['lambda', executor]]),
+      store,
+      infraRetries: options.infraRetries ?? 2,
+      batchTimeoutMs: 300_000,
+      signal: new AbortController().signal,
       onRequeue: (requeued, error, next) => notes.push(`requeue ${requeued.length} try ${next}: ${error.message}`),
     });
     executor.close();
     const stored = await store.getUnits(runId);
-    const byTitle = Object.fromEntries(stored.map((unit) => [unit.titlePath.at(-1)!, unit])) as Record<string, UnitRecord>;
+    const byTitle = Object.fromEntries(stored.map((unit) => [unit.titlePath.at(-1)!, unit])) as Record<
+      string,
+      UnitRecord
+    >;
     return { stored, byTitle, notes, result };
   }
 
@@ -140,7 +170,10 @@ test('outlives the function timeout on the first dispatch', async () => {
     const lambda = await endpoint({ concurrency: 1 });
     const { stored } = await run(lambda.url, await units('quick'), { slots: 3, concurrency: 3 });
     assert.ok(lambda.stats.throttled > 0, 'the endpoint throttled some invocations');
-    assert.deepEqual(stored.map((u) => u.status), ['passed', 'passed', 'passed']);
+    assert.deepEqual(
+      stored.map((u) => u.status),
+      ['passed', 'passed', 'passed'],
+    );
     assert.equal(lambda.stats.invocations, 3, 'each batch ran exactly once');
   });
 
@@ -151,13 +184,20 @@ test('outlives the function timeout on the first dispatch', async () => {
     const flaky = await faultProxy(lambda.url, () => {
       if (failed >= 3) return undefined;
       failed++;
-      return { status: failed === 2 ? 502 : 500, headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceException' }, body: JSON.stringify({ Type: 'Service', message: 'Service unavailable, try again' }) };
+      return {
+        status: failed === 2 ? 502 : 500,
+        headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceException' },
+        body: JSON.stringify({ Type: 'Service', message: 'Service unavailable, try again' }),
+      };
     });
     try {
       const { stored, result } = await run(flaky.url, await units('quick'));
       assert.equal(failed, 3);
       assert.equal(result.errored.size, 0);
-      assert.deepEqual(stored.map((u) => u.status), ['passed', 'passed', 'passed']);
+      assert.deepEqual(
+        stored.map((u) => u.status),
+        ['passed', 'passed', 'passed'],
+      );
       assert.equal(new Set(stored.map((u) => u.key)).size, 3);
       assert.equal(lambda.stats.invocations, 1, 'the batch ran once, after the failures');
     } finally {
@@ -169,7 +209,10 @@ test('outlives the function timeout on the first dispatch', async () => {
     const lambda = await endpoint();
     const { byTitle, notes, stored } = await run(lambda.url, await units('crash'));
     assert.equal(stored.length, 2);
-    assert.match(notes.join('\n'), /requeue 1 try 2: Lambda \S+: Runtime\.ExitError: RequestId: \S+ Error: Runtime exited with error: signal: killed/);
+    assert.match(
+      notes.join('\n'),
+      /requeue 1 try 2: Lambda \S+: Runtime\.ExitError: RequestId: \S+ Error: Runtime exited with error: signal: killed/,
+    );
     const first = byTitle['a before the crash']!;
     const second = byTitle['b crashes the environment on the first dispatch']!;
     assert.equal(first.status, 'passed');
@@ -183,7 +226,10 @@ test('outlives the function timeout on the first dispatch', async () => {
     const lambda = await endpoint({ timeoutSeconds: 15, env: { UIGATE_STOP_MARGIN_SECONDS: '0' } });
     const { stored, notes } = await run(lambda.url, await units('slow'));
     assert.match(notes[0] ?? '', /Sandbox\.Timedout: RequestId: \S+ Error: Task timed out after 15\.00 seconds/);
-    assert.deepEqual(stored.map((u) => [u.status, u.executor]), [['passed', 'lambda']]);
+    assert.deepEqual(
+      stored.map((u) => [u.status, u.executor]),
+      [['passed', 'lambda']],
+    );
   });
 
   it('records units as errored, not failed, once their environment kept crashing', async () => {
@@ -203,13 +249,30 @@ test('outlives the function timeout on the first dispatch', async () => {
     const { stored, notes } = await run(lambda.url, outside);
     assert.deepEqual(notes, []);
     assert.ok(stored.every((unit) => unit.status === 'errored'));
-    assert.match(stored[0]!.error!.message, /MalformedEvent: malformed event: units\.0\.file: must be relative to testDir/);
+    assert.match(
+      stored[0]!.error!.message,
+      /MalformedEvent: malformed event: units\.0\.file: must be relative to testDir/,
+    );
   });
 
   it('runs chromium on Lambda and firefox locally in one run (--executor lambda --executor local)', async () => {
     const lambda = await endpoint();
     const home = join(dir, 'mixed-home');
-    const result = await project.uigate(['run', '--module', 'quick', '--executor', 'lambda', '--executor', 'local', '--lambda-endpoint', lambda.url, '--json'], { env: { UIGATE_HOME: home } });
+    const result = await project.uigate(
+      [
+        'run',
+        '--module',
+        'quick',
+        '--executor',
+        'lambda',
+        '--executor',
+        'local',
+        '--lambda-endpoint',
+        lambda.url,
+        '--json',
+      ],
+      { env: { UIGATE_HOME: home } },
+    );
     assert.equal(result.code, 0, result.stderr);
     const summary = JSON.parse(result.stdout);
     assert.deepEqual(summary.executors, { lambda: { passed: 3 }, local: { passed: 3 } });
@@ -224,7 +287,10 @@ test('outlives the function timeout on the first dispatch', async () => {
   });
 
   it('refuses --executor lambda alone for a project Lambda cannot run', async () => {
-    const result = await project.uigate(['run', '--module', 'quick', '--executor', 'lambda', '--lambda-endpoint', 'http://127.0.0.1:9'], { env: { UIGATE_HOME: join(dir, 'refused') } });
+    const result = await project.uigate(
+      ['run', '--module', 'quick', '--executor', 'lambda', '--lambda-endpoint', 'http://127.0.0.1:9'],
+      { env: { UIGATE_HOME: join(dir, 'refused') } },
+    );
     assert.equal(result.code, 2);
     assert.match(result.stderr, /project firefox cannot run on lambda; add --executor local/);
   });
@@ -232,9 +298,21 @@ test('outlives the function timeout on the first dispatch', async () => {
 
 describe('backoffMs', () => {
   it('grows exponentially with full jitter, capped', () => {
-    assert.equal(backoffMs(0, 100, 10_000, () => 0.999), 99);
-    assert.equal(backoffMs(3, 100, 10_000, () => 0.5), 400);
-    assert.equal(backoffMs(20, 100, 10_000, () => 0.999), 9990);
-    assert.equal(backoffMs(5, 100, 10_000, () => 0), 0);
+    assert.equal(
+      backoffMs(0, 100, 10_000, () => 0.999),
+      99,
+    );
+    assert.equal(
+      backoffMs(3, 100, 10_000, () => 0.5),
+      400,
+    );
+    assert.equal(
+      backoffMs(20, 100, 10_000, () => 0.999),
+      9990,
+    );
+    assert.equal(
+      backoffMs(5, 100, 10_000, () => 0),
+      0,
+    );
   });
 });

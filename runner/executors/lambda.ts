@@ -2,10 +2,9 @@
 // per batch. Throttling is retried here with backoff and jitter; a function error (unhandled
 // error, timeout, out of memory) fails the batch, and the dispatcher re-queues what it had not
 // finished, which the store knows: the reporter inside Lambda wrote each unit as it ended.
-import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffMs } from '../backoff.ts';
-import type { Batch } from '../plan.ts';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { isServiceFault, isThrottle, retryThrottled } from '../aws/throttling.ts';
+import type { Batch } from '../plan/plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { LAMBDA_BROWSERS, type BatchEvent, type BatchResponse } from '../lambda/event.ts';
 import { BatchError, finishedInStore, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
@@ -35,16 +34,6 @@ export interface LambdaExecutorOptions {
 
 const isLocal = (endpoint: string) => /^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(endpoint);
 
-function isThrottle(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return error instanceof TooManyRequestsException || e?.name === 'TooManyRequestsException' || e?.$metadata?.httpStatusCode === 429;
-}
-
-function isServiceFault(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return status !== undefined && status >= 500;
-}
-
 export class LambdaExecutor implements Executor {
   readonly name = 'lambda' as const;
   readonly capacity: number;
@@ -60,7 +49,8 @@ export class LambdaExecutor implements Executor {
         endpoint: options.endpoint,
         // Retries are ours (throttling) or the dispatcher's (function errors), never the SDK's on top.
         maxAttempts: 1,
-        credentials: local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+        credentials:
+          local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
         requestHandler: { requestTimeout: options.invocationTimeoutMs, connectionTimeout: 10_000 },
       });
   }
@@ -87,41 +77,68 @@ export class LambdaExecutor implements Executor {
       const error = payload as { errorType?: string; errorMessage?: string };
       const finished = await finishedInStore(this.options.results, batch, context, requestId);
       const kind = error.errorType === 'Sandbox.Timedout' ? 'timeout' : 'crashed';
-      throw new BatchError(`Lambda ${requestId}: ${error.errorType ?? functionError}: ${error.errorMessage ?? 'no message'}`, kind, finished, requestId);
+      throw new BatchError(
+        `Lambda ${requestId}: ${error.errorType ?? functionError}: ${error.errorMessage ?? 'no message'}`,
+        kind,
+        finished,
+        requestId,
+      );
     }
     const response = payload as BatchResponse;
     for (const outcome of response.results ?? []) context.onUnit(outcome.record);
     if (!response.ok) {
       const kind = response.error.type === 'MalformedEvent' ? 'rejected' : 'crashed';
-      throw new BatchError(`Lambda ${requestId}: ${response.error.type}: ${response.error.message}`, kind, response.results ?? [], requestId);
+      throw new BatchError(
+        `Lambda ${requestId}: ${response.error.type}: ${response.error.message}`,
+        kind,
+        response.results ?? [],
+        requestId,
+      );
     }
     return response.results;
   }
 
   private async invoke(event: BatchEvent, batch: Batch, context: BatchContext) {
-    const { maxTries = 8, baseMs = 200, capMs = 10_000 } = this.options.throttle ?? {};
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const output = await this.client.send(
-          new InvokeCommand({ FunctionName: this.options.functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
-          { abortSignal: context.signal },
+    const payload = Buffer.from(JSON.stringify(event));
+    let tries = 0;
+    const retryable = (error: unknown) => isThrottle(error) || isServiceFault(error);
+    try {
+      const output = await retryThrottled(
+        (attempt) => {
+          tries = attempt + 1;
+          return this.client.send(
+            new InvokeCommand({
+              FunctionName: this.options.functionName,
+              InvocationType: 'RequestResponse',
+              Payload: payload,
+            }),
+            { abortSignal: context.signal },
+          );
+        },
+        { maxTries: 8, baseMs: 200, capMs: 10_000, ...this.options.throttle, retryable, signal: context.signal },
+      );
+      const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : 'null';
+      return {
+        requestId: output.$metadata.requestId ?? 'unknown',
+        payload: JSON.parse(text) as unknown,
+        functionError: output.FunctionError,
+      };
+    } catch (error) {
+      if (context.signal.aborted) {
+        const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
+        throw new BatchError(
+          reason?.message ?? 'batch stopped',
+          reason?.kind ?? 'cancelled',
+          await finishedInStore(this.options.results, batch, context),
         );
-        const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : 'null';
-        return { requestId: output.$metadata.requestId ?? 'unknown', payload: JSON.parse(text) as unknown, functionError: output.FunctionError };
-      } catch (error) {
-        if (context.signal.aborted) {
-          const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
-          throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', await finishedInStore(this.options.results, batch, context));
-        }
-        const retryable = isThrottle(error) || isServiceFault(error);
-        if (retryable && attempt + 1 < maxTries) {
-          await sleep(backoffMs(attempt, baseMs, capMs), undefined, { signal: context.signal }).catch(() => undefined);
-          continue;
-        }
-        const what = isThrottle(error) ? 'throttled' : 'lost';
-        const tries = retryable ? ` after ${attempt + 1} tries` : '';
-        throw new BatchError(`Lambda invoke ${what}${tries}: ${(error as Error).name}: ${(error as Error).message}`, what, await finishedInStore(this.options.results, batch, context));
       }
+      const what = isThrottle(error) ? 'throttled' : 'lost';
+      const after = retryable(error) ? ` after ${tries} tries` : '';
+      throw new BatchError(
+        `Lambda invoke ${what}${after}: ${(error as Error).name}: ${(error as Error).message}`,
+        what,
+        await finishedInStore(this.options.results, batch, context),
+      );
     }
   }
 

@@ -19,7 +19,11 @@ describe('local parallelism', () => {
   });
 
   it('then uses one Playwright process with all the workers, and says why', () => {
-    assert.deepEqual(localParallelism(4, 'auto', 'a webServer'), { processes: 1, workersEach: 4, reason: 'a webServer' });
+    assert.deepEqual(localParallelism(4, 'auto', 'a webServer'), {
+      processes: 1,
+      workersEach: 4,
+      reason: 'a webServer',
+    });
   });
 
   it('does as told when the config says so', () => {

@@ -17,19 +17,28 @@ export interface LocalParallelism {
 }
 
 /** Why processes side by side would not behave as one plain `npx playwright test`, if they would not. */
-export function collision(setup: ProcessSetup, indexUse: IndexUse | undefined, dependencyProjects: readonly string[] = []): string | undefined {
+export function collision(
+  setup: ProcessSetup,
+  indexUse: IndexUse | undefined,
+  dependencyProjects: readonly string[] = [],
+): string | undefined {
   if (dependencyProjects.length) {
     const named = `${dependencyProjects.join(', ')} project${dependencyProjects.length > 1 ? 's' : ''}`;
     return `each Playwright process would run the ${named} again, at the same time as the others and on the same files and accounts`;
   }
-  if (setup.webServers === 'unknown') return "this Playwright's webServer setting could not be read, and each process would start its own";
-  if (setup.webServers) return `playwright.config has a webServer, which each Playwright process starts for itself (on the same port)`;
-  if (setup.globalSetup || setup.globalTeardown) return 'playwright.config has a globalSetup or globalTeardown, which each Playwright process would run';
-  if (indexUse) return `the tests tell workers apart by index (${indexUse.where}), and every side-by-side process would be worker 0`;
+  if (setup.webServers === 'unknown')
+    return "this Playwright's webServer setting could not be read, and each process would start its own";
+  if (setup.webServers)
+    return `playwright.config has a webServer, which each Playwright process starts for itself (on the same port)`;
+  if (setup.globalSetup || setup.globalTeardown)
+    return 'playwright.config has a globalSetup or globalTeardown, which each Playwright process would run';
+  if (indexUse)
+    return `the tests tell workers apart by index (${indexUse.where}), and every side-by-side process would be worker 0`;
   return undefined;
 }
 
 export function localParallelism(workers: number, sideBySide: SideBySide, why: string | undefined): LocalParallelism {
-  if (sideBySide === true || (sideBySide === 'auto' && !why) || workers === 1) return { processes: workers, workersEach: 1 };
+  if (sideBySide === true || (sideBySide === 'auto' && !why) || workers === 1)
+    return { processes: workers, workersEach: 1 };
   return { processes: 1, workersEach: workers, ...(sideBySide === 'auto' ? { reason: why } : {}) };
 }

@@ -1,6 +1,6 @@
 // Runs a batch on this machine: one Playwright Test process for exactly the batch's units.
 import { join } from 'node:path';
-import type { Batch } from '../plan.ts';
+import type { Batch } from '../plan/plan.ts';
 import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
 import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 
@@ -55,9 +55,20 @@ export class LocalExecutor implements Executor {
     });
     if (context.signal.aborted) {
       const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
-      throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', result.outcomes, `pid ${result.pid}`);
+      throw new BatchError(
+        reason?.message ?? 'batch stopped',
+        reason?.kind ?? 'cancelled',
+        result.outcomes,
+        `pid ${result.pid}`,
+      );
     }
-    if (!result.ended) throw new BatchError(describeCrash(result, `Playwright process for ${batch.id}`), 'crashed', result.outcomes, `pid ${result.pid}`);
+    if (!result.ended)
+      throw new BatchError(
+        describeCrash(result, `Playwright process for ${batch.id}`),
+        'crashed',
+        result.outcomes,
+        `pid ${result.pid}`,
+      );
     return result.outcomes;
   }
 }

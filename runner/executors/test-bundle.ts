@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { create } from 'tar';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { sourceGraph } from '../playwright/source-graph.ts';
 
 /** Provided by the executor itself (the Lambda package): never packed. */
@@ -35,11 +35,25 @@ export interface PackOptions {
 
 /** The project's own files, relative to it: git's view where there is one (tracked and not ignored). */
 async function projectFiles(projectDir: string, outDir: string): Promise<string[]> {
-  const skip = (path: string) => path.split('/').some((part) => NOT_SOURCES.has(part) || part.startsWith('.uigate')) || resolve(projectDir, path).startsWith(outDir + sep);
+  const skip = (path: string) =>
+    path.split('/').some((part) => NOT_SOURCES.has(part) || part.startsWith('.uigate')) ||
+    resolve(projectDir, path).startsWith(outDir + sep);
   try {
-    const listed = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: projectDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
+    const listed = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
+      cwd: projectDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 256 * 1024 * 1024,
+    });
     const files = listed.split('\0').filter(Boolean);
-    const present = await Promise.all(files.map((file) => stat(join(projectDir, file)).then((info) => info.isFile(), () => false)));
+    const present = await Promise.all(
+      files.map((file) =>
+        stat(join(projectDir, file)).then(
+          (info) => info.isFile(),
+          () => false,
+        ),
+      ),
+    );
     return files.filter((file, i) => present[i] && !skip(file));
   } catch {
     const found: string[] = [];
@@ -60,7 +74,13 @@ async function projectFiles(projectDir: string, outDir: string): Promise<string[
 async function packageDir(name: string, fromDir: string, root: string): Promise<string | undefined> {
   for (let dir = fromDir; ; dir = resolve(dir, '..')) {
     const candidate = join(dir, 'node_modules', name);
-    if (await stat(join(candidate, 'package.json')).then(() => true, () => false)) return candidate;
+    if (
+      await stat(join(candidate, 'package.json')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
     if (dir === root || dir === resolve(dir, '..')) return undefined;
   }
 }
@@ -75,10 +95,15 @@ async function packageClosure(names: Iterable<string>, projectDir: string): Prom
     const dir = await packageDir(name, from, projectDir);
     if (!dir || found.has(dir)) continue;
     if (relative(projectDir, dir).startsWith('..')) {
-      throw new UsageError(`${name} is installed at ${dir}, outside ${projectDir}: the Lambda executor packs node_modules from the project's folder — run uigate where its dependencies are installed`);
+      throw new UsageError(
+        `${name} is installed at ${dir}, outside ${projectDir}: the Lambda executor packs node_modules from the project's folder — run uigate where its dependencies are installed`,
+      );
     }
     found.set(dir, name);
-    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
     for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'] as const) {
       for (const dependency of Object.keys(manifest[field] ?? {})) queue.push({ name: dependency, from: dir });
     }
@@ -101,7 +126,18 @@ export async function packTestBundle(options: PackOptions): Promise<TestBundle> 
   const files = (await projectFiles(projectDir, outDir)).sort();
   await mkdir(outDir, { recursive: true });
   const partial = join(outDir, `bundle-${process.pid}-${Date.now()}.tgz.partial`);
-  await create({ gzip: true, cwd: projectDir, file: partial, portable: true, follow: true, noDirRecurse: false, mtime: new Date(0) }, [...files, ...packages]);
+  await create(
+    {
+      gzip: true,
+      cwd: projectDir,
+      file: partial,
+      portable: true,
+      follow: true,
+      noDirRecurse: false,
+      mtime: new Date(0),
+    },
+    [...files, ...packages],
+  );
   const sha256 = await sha256Of(partial);
   const file = join(outDir, `${sha256}.tgz`);
   await rename(partial, file);

@@ -1,15 +1,47 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkVote, isAuthor, isListed, requestState, type ApprovalRequest, type Vote, type VoteInput } from './approval.ts';
+import {
+  checkVote,
+  isAuthor,
+  isListed,
+  requestState,
+  type ApprovalRequest,
+  type Vote,
+  type VoteInput,
+} from './approval.ts';
 
 const release = { commit: 'a1b2c3d4e5f6a7b8', artifactDigest: 'sha256:1', pipelineExecutionId: 'exec-1' };
-const request: ApprovalRequest = { runId: 'r', release, requestedAt: '2026-11-22T10:00:00Z', expiresAt: '2026-11-23T10:00:00Z', requiredApprovals: 2, author: 'dana' };
+const request: ApprovalRequest = {
+  runId: 'r',
+  release,
+  requestedAt: '2026-11-22T10:00:00Z',
+  expiresAt: '2026-11-23T10:00:00Z',
+  requiredApprovals: 2,
+  author: 'dana',
+};
 const now = new Date('2026-11-22T12:00:00Z');
 const rules = { approvers: ['ana', 'ben', 'dana'], overriders: ['ben'] };
 const input = (patch: Partial<VoteInput> = {}): VoteInput => ({
-  request, votes: [], superseded: false, now, rules, approver: 'ana', decision: 'approved', comment: 'looked at the matrix', release, gatePassed: true, ...patch,
+  request,
+  votes: [],
+  superseded: false,
+  now,
+  rules,
+  approver: 'ana',
+  decision: 'approved',
+  comment: 'looked at the matrix',
+  release,
+  gatePassed: true,
+  ...patch,
 });
-const vote = (approver: string, decision: Vote['decision'] = 'approved'): Vote => ({ approver, decision, comment: 'ok', at: now.toISOString(), release, gatePassed: true });
+const vote = (approver: string, decision: Vote['decision'] = 'approved'): Vote => ({
+  approver,
+  decision,
+  comment: 'ok',
+  at: now.toISOString(),
+  release,
+  gatePassed: true,
+});
 
 describe('checkVote', () => {
   it('records an allowed approver’s vote on the release the request is for', () => {
@@ -19,7 +51,11 @@ describe('checkVote', () => {
   });
 
   it('refuses someone not on the list, and a vote without a reason', () => {
-    assert.deepEqual(checkVote(input({ approver: 'mallory' })), { accepted: false, status: 403, reason: 'mallory is not an allowed approver' });
+    assert.deepEqual(checkVote(input({ approver: 'mallory' })), {
+      accepted: false,
+      status: 403,
+      reason: 'mallory is not an allowed approver',
+    });
     assert.match((checkVote(input({ comment: '  ' })) as { reason: string }).reason, /needs a comment/);
   });
 
@@ -30,9 +66,15 @@ describe('checkVote', () => {
   });
 
   it('refuses a request that is rejected, superseded or expired', () => {
-    assert.match((checkVote(input({ votes: [vote('ben', 'rejected')] })) as { reason: string }).reason, /the request is rejected/);
+    assert.match(
+      (checkVote(input({ votes: [vote('ben', 'rejected')] })) as { reason: string }).reason,
+      /the request is rejected/,
+    );
     assert.match((checkVote(input({ superseded: true })) as { reason: string }).reason, /the request is superseded/);
-    assert.match((checkVote(input({ now: new Date('2026-11-24T00:00:00Z') })) as { reason: string }).reason, /the request is expired/);
+    assert.match(
+      (checkVote(input({ now: new Date('2026-11-24T00:00:00Z') })) as { reason: string }).reason,
+      /the request is expired/,
+    );
   });
 
   it('treats a second identical submission as already done', () => {
@@ -40,13 +82,23 @@ describe('checkVote', () => {
   });
 
   it('keeps the author from approving their own commit', () => {
-    assert.match((checkVote(input({ approver: 'dana' })) as { reason: string }).reason, /dana wrote this commit and may not approve it/);
-    assert.ok(checkVote(input({ approver: 'dana', decision: 'rejected', comment: 'not ready' })).accepted, 'the author may still reject');
+    assert.match(
+      (checkVote(input({ approver: 'dana' })) as { reason: string }).reason,
+      /dana wrote this commit and may not approve it/,
+    );
+    assert.ok(
+      checkVote(input({ approver: 'dana', decision: 'rejected', comment: 'not ready' })).accepted,
+      'the author may still reject',
+    );
   });
 
   it('refuses to approve a run that failed its gate unless an allowed approver overrides it, recorded as such', () => {
     assert.match((checkVote(input({ gatePassed: false })) as { reason: string }).reason, /failed its gate policy/);
-    assert.deepEqual(checkVote(input({ gatePassed: false, override: true })), { accepted: false, status: 403, reason: 'ana may not override a failed gate' });
+    assert.deepEqual(checkVote(input({ gatePassed: false, override: true })), {
+      accepted: false,
+      status: 403,
+      reason: 'ana may not override a failed gate',
+    });
     const result = checkVote(input({ approver: 'ben', gatePassed: false, override: true }));
     assert.ok(result.accepted && 'vote' in result && result.vote.override === true);
   });

@@ -44,7 +44,12 @@ export interface ApprovalRules {
   authorMayApprove?: boolean;
 }
 
-export function requestState(request: ApprovalRequest, votes: readonly Vote[], now: Date, superseded: boolean): RequestState {
+export function requestState(
+  request: ApprovalRequest,
+  votes: readonly Vote[],
+  now: Date,
+  superseded: boolean,
+): RequestState {
   if (votes.some((vote) => vote.decision === 'rejected')) return 'rejected';
   const approvers = new Set(votes.filter((vote) => vote.decision === 'approved').map((vote) => vote.approver));
   if (approvers.size >= request.requiredApprovals) return 'approved';
@@ -55,7 +60,11 @@ export function requestState(request: ApprovalRequest, votes: readonly Vote[], n
 
 /** Whether an identity is on an allow-list whose entries may end in or contain `*`. */
 export function isListed(identity: string, list: readonly string[]): boolean {
-  return list.some((entry) => (entry.includes('*') ? new RegExp(`^${entry.split('*').map(escapeRegExp).join('.*')}$`).test(identity) : entry === identity));
+  return list.some((entry) =>
+    entry.includes('*')
+      ? new RegExp(`^${entry.split('*').map(escapeRegExp).join('.*')}$`).test(identity)
+      : entry === identity,
+  );
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -73,9 +82,14 @@ export function isAuthor(approver: string, author: string | undefined): boolean 
 }
 
 export const sameRelease = (a: Release, b: Release) =>
-  a.commit === b.commit && (a.artifactDigest ?? '') === (b.artifactDigest ?? '') && (a.pipelineExecutionId ?? '') === (b.pipelineExecutionId ?? '');
+  a.commit === b.commit &&
+  (a.artifactDigest ?? '') === (b.artifactDigest ?? '') &&
+  (a.pipelineExecutionId ?? '') === (b.pipelineExecutionId ?? '');
 
-export type VoteCheck = { accepted: true; vote: Vote } | { accepted: true; duplicate: true } | { accepted: false; status: 403 | 409; reason: string };
+export type VoteCheck =
+  | { accepted: true; vote: Vote }
+  | { accepted: true; duplicate: true }
+  | { accepted: false; status: 403 | 409; reason: string };
 
 export interface VoteInput {
   request: ApprovalRequest;
@@ -94,28 +108,57 @@ export interface VoteInput {
 /** Whether a vote may be recorded, and the vote to record. Refusals say why, for the approver. */
 export function checkVote(input: VoteInput): VoteCheck {
   const { request, rules, approver } = input;
-  if (!isListed(approver, rules.approvers)) return { accepted: false, status: 403, reason: `${approver} is not an allowed approver` };
-  if (!input.comment.trim()) return { accepted: false, status: 409, reason: `a ${input.decision === 'approved' ? 'approval' : 'rejection'} needs a comment saying why` };
+  if (!isListed(approver, rules.approvers))
+    return { accepted: false, status: 403, reason: `${approver} is not an allowed approver` };
+  if (!input.comment.trim())
+    return {
+      accepted: false,
+      status: 409,
+      reason: `a ${input.decision === 'approved' ? 'approval' : 'rejection'} needs a comment saying why`,
+    };
   if (!sameRelease(input.release, request.release)) {
-    return { accepted: false, status: 409, reason: `this request is for commit ${request.release.commit.slice(0, 12)}${request.release.pipelineExecutionId ? ` (execution ${request.release.pipelineExecutionId})` : ''}, not ${input.release.commit.slice(0, 12)}` };
+    return {
+      accepted: false,
+      status: 409,
+      reason: `this request is for commit ${request.release.commit.slice(0, 12)}${request.release.pipelineExecutionId ? ` (execution ${request.release.pipelineExecutionId})` : ''}, not ${input.release.commit.slice(0, 12)}`,
+    };
   }
   const already = input.votes.find((vote) => vote.approver === approver && vote.decision === input.decision);
   if (already) return { accepted: true, duplicate: true };
   const state = requestState(request, input.votes, input.now, input.superseded);
-  if (state !== 'pending') return { accepted: false, status: 409, reason: `the request is ${state}; it can no longer be decided` };
+  if (state !== 'pending')
+    return { accepted: false, status: 409, reason: `the request is ${state}; it can no longer be decided` };
   let override = false;
   if (input.decision === 'approved') {
     if (!(rules.authorMayApprove ?? false) && isAuthor(approver, request.author)) {
-      return { accepted: false, status: 403, reason: `${approver} wrote this commit and may not approve it (separation of duties)` };
+      return {
+        accepted: false,
+        status: 403,
+        reason: `${approver} wrote this commit and may not approve it (separation of duties)`,
+      };
     }
     if (!input.gatePassed) {
-      if (!input.override) return { accepted: false, status: 409, reason: 'the run failed its gate policy; an allowed approver may override it explicitly' };
-      if (!isListed(approver, rules.overriders ?? [])) return { accepted: false, status: 403, reason: `${approver} may not override a failed gate` };
+      if (!input.override)
+        return {
+          accepted: false,
+          status: 409,
+          reason: 'the run failed its gate policy; an allowed approver may override it explicitly',
+        };
+      if (!isListed(approver, rules.overriders ?? []))
+        return { accepted: false, status: 403, reason: `${approver} may not override a failed gate` };
       override = true;
     }
   }
   return {
     accepted: true,
-    vote: { approver, decision: input.decision, comment: input.comment.trim(), at: input.now.toISOString(), release: input.release, gatePassed: input.gatePassed, ...(override ? { override } : {}) },
+    vote: {
+      approver,
+      decision: input.decision,
+      comment: input.comment.trim(),
+      at: input.now.toISOString(),
+      release: input.release,
+      gatePassed: input.gatePassed,
+      ...(override ? { override } : {}),
+    },
   };
 }

@@ -3,15 +3,28 @@ import { CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand }
 import { mockClient } from 'aws-sdk-client-mock';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
-import type { ApprovalSettings } from '../config.ts';
+import type { ApprovalSettings } from '../config/config.ts';
 import type { Notification } from '../notify/message.ts';
 import { decide, loadApproval, openRequest } from './approvals.ts';
 import { CodePipelineApproval } from './codepipeline.ts';
 import type { GateDecision } from './policy.ts';
 
-const settings: ApprovalSettings = { approvers: ['ana', 'ben', 'dana@example.com'], overriders: ['ben'], requiredApprovals: 1, expiresAfterHours: 24, authorMayApprove: false, readers: [] };
-const passed: GateDecision = { passed: true, rules: [{ rule: 'failures', passed: true, measured: '0', threshold: '≤ 0' }] };
-const failed: GateDecision = { passed: false, rules: [{ rule: 'failures', passed: false, measured: '1', threshold: '≤ 0' }] };
+const settings: ApprovalSettings = {
+  approvers: ['ana', 'ben', 'dana@example.com'],
+  overriders: ['ben'],
+  requiredApprovals: 1,
+  expiresAfterHours: 24,
+  authorMayApprove: false,
+  readers: [],
+};
+const passed: GateDecision = {
+  passed: true,
+  rules: [{ rule: 'failures', passed: true, measured: '0', threshold: '≤ 0' }],
+};
+const failed: GateDecision = {
+  passed: false,
+  rules: [{ rule: 'failures', passed: false, measured: '1', threshold: '≤ 0' }],
+};
 
 /** CodePipeline's state with the Approval stage waiting on one execution. */
 const waitingOn = (executionId: string, token = 'tok-1') => ({
@@ -29,7 +42,11 @@ describe('approval requests and decisions, as run events', () => {
   const notes: Notification[] = [];
   const notifier = { notify: async (n: Notification) => void notes.push(n) };
   const codepipeline = mockClient(CodePipelineClient);
-  const pipeline = new CodePipelineApproval(new CodePipelineClient({ region: 'eu-west-1' }), { name: 'uigate-release', stage: 'Approval', action: 'Approve' });
+  const pipeline = new CodePipelineApproval(new CodePipelineClient({ region: 'eu-west-1' }), {
+    name: 'uigate-release',
+    stage: 'Approval',
+    action: 'Approve',
+  });
 
   before(async () => {
     seed = await seededStore();
@@ -41,22 +58,38 @@ describe('approval requests and decisions, as run events', () => {
   });
 
   const runWith = async (meta: Record<string, string> = {}, at = new Date()) => {
-    const runId = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'passed' }], { author: 'Dana <dana@example.com>', ...meta }, at);
+    const runId = await seedRun(
+      seed,
+      [{ file: 'cart.spec.ts', title: 'pays', status: 'passed' }],
+      { author: 'Dana <dana@example.com>', ...meta },
+      at,
+    );
     return (await seed.store.getRun(runId))!;
   };
-  const open = async (run: Awaited<ReturnType<typeof runWith>>, gate = passed) => openRequest({ store: seed.store, run, gate, settings, actor: 'test', notifier });
+  const open = async (run: Awaited<ReturnType<typeof runWith>>, gate = passed) =>
+    openRequest({ store: seed.store, run, gate, settings, actor: 'test', notifier });
   const vote = (runId: string, approver: string, decision: 'approved' | 'rejected' = 'approved', extra = {}) =>
-    decide({ runId, approver, decision, comment: 'checked the matrix', ...extra }, { store: seed.store, settings, notifier });
+    decide(
+      { runId, approver, decision, comment: 'checked the matrix', ...extra },
+      { store: seed.store, settings, notifier },
+    );
 
   it('opens one request per run bound to its release, and tells the approvers', async () => {
     const run = await runWith({ artifactDigest: 'sha256:abc', pipelineExecutionId: 'exec-1' });
     const first = await open(run);
     const again = await open(run);
     assert.equal(first.view.state, 'pending');
-    assert.deepEqual(first.view.request!.release, { commit: '0123456789abcdef', artifactDigest: 'sha256:abc', pipelineExecutionId: 'exec-1' });
+    assert.deepEqual(first.view.request!.release, {
+      commit: '0123456789abcdef',
+      artifactDigest: 'sha256:abc',
+      pipelineExecutionId: 'exec-1',
+    });
     assert.equal(again.view.request!.requestedAt, first.view.request!.requestedAt);
     assert.equal((await seed.store.listEvents(run.runId)).filter((e) => e.type === 'approval-requested').length, 1);
-    assert.deepEqual(notes.map((n) => n.kind), ['approval-requested']);
+    assert.deepEqual(
+      notes.map((n) => n.kind),
+      ['approval-requested'],
+    );
   });
 
   it('records who, when, the comment and the gate result seen; the decision once', async () => {
@@ -73,7 +106,11 @@ describe('approval requests and decisions, as run events', () => {
     assert.equal(events.filter((e) => e.type === 'approval-decided').length, 1);
     assert.equal(notes.at(-1)!.kind, 'approval-decided');
     assert.equal(notes.at(-1)!.decision, 'approved');
-    assert.equal((await seed.store.getRun(run.runId))!.kept, true, 'a decided run outlives retention (runner/store/expiry.test.ts)');
+    assert.equal(
+      (await seed.store.getRun(run.runId))!.kept,
+      true,
+      'a decided run outlives retention (runner/store/expiry.test.ts)',
+    );
   });
 
   it('treats a double submission as one, even when both arrive at once', async () => {
@@ -106,7 +143,11 @@ describe('approval requests and decisions, as run events', () => {
     assert.deepEqual(superseded, [older.runId]);
     assert.equal((await loadApproval(seed.store, older.runId)).supersededBy, newer.runId);
     const result = await vote(older.runId, 'ana');
-    assert.deepEqual(result, { ok: false, status: 409, reason: 'the request is superseded; it can no longer be decided' });
+    assert.deepEqual(result, {
+      ok: false,
+      status: 409,
+      reason: 'the request is superseded; it can no longer be decided',
+    });
   });
 
   it('keeps the author from approving, and a failed gate for an explicit override only', async () => {
@@ -122,12 +163,13 @@ describe('approval requests and decisions, as run events', () => {
 
   it('refuses a request that is not there, and a run that is not there', async () => {
     const run = await runWith();
-    assert.match((await vote(run.runId, 'ana') as { reason: string }).reason, /no approval has been requested/);
-    assert.equal((await vote('20990101T000000000Z-zzzz', 'ana') as { status: number }).status, 404);
+    assert.match(((await vote(run.runId, 'ana')) as { reason: string }).reason, /no approval has been requested/);
+    assert.equal(((await vote('20990101T000000000Z-zzzz', 'ana')) as { status: number }).status, 404);
   });
 
   describe('with CodePipeline', () => {
-    const decideIn = (runId: string, approver = 'ana') => decide({ runId, approver, decision: 'approved', comment: 'go' }, { store: seed.store, settings, pipeline });
+    const decideIn = (runId: string, approver = 'ana') =>
+      decide({ runId, approver, decision: 'approved', comment: 'go' }, { store: seed.store, settings, pipeline });
 
     it("answers the waiting approval with the token of the run's own execution", async () => {
       const run = await runWith({ pipelineExecutionId: 'exec-7' });
@@ -147,7 +189,12 @@ describe('approval requests and decisions, as run events', () => {
       await open(run);
       codepipeline.on(GetPipelineStateCommand).resolves(waitingOn('exec-new'));
       const result = await decideIn(run.runId);
-      assert.deepEqual(result, { ok: false, status: 409, reason: 'pipeline uigate-release is waiting for approval of execution exec-new, not exec-old; a stale execution is never approved' });
+      assert.deepEqual(result, {
+        ok: false,
+        status: 409,
+        reason:
+          'pipeline uigate-release is waiting for approval of execution exec-new, not exec-old; a stale execution is never approved',
+      });
       assert.equal(codepipeline.commandCalls(PutApprovalResultCommand).length, 0);
       assert.equal((await seed.store.listEvents(run.runId)).filter((e) => e.type === 'approval-vote').length, 0);
     });
@@ -156,7 +203,9 @@ describe('approval requests and decisions, as run events', () => {
       const run = await runWith({ pipelineExecutionId: 'exec-9' });
       await open(run);
       codepipeline.on(GetPipelineStateCommand).resolves(waitingOn('exec-9'));
-      codepipeline.on(PutApprovalResultCommand).rejects(Object.assign(new Error('approval token no longer valid'), { name: 'InvalidApprovalTokenException' }));
+      codepipeline
+        .on(PutApprovalResultCommand)
+        .rejects(Object.assign(new Error('approval token no longer valid'), { name: 'InvalidApprovalTokenException' }));
       await assert.rejects(decideIn(run.runId), /no longer valid/);
       const types = (await seed.store.listEvents(run.runId)).map((e) => e.type);
       assert.ok(types.includes('approval-pipeline-error'));

@@ -1,11 +1,18 @@
 // Approval requests and decisions kept as run events: opening a request (and superseding older
 // pending ones), reading a run's approval state, and recording a vote. The CLI, the status site and
 // the pipeline's gate function all go through here, so the rules are the same wherever one decides.
-import type { ApprovalSettings } from '../config.ts';
-import type { RunEvent, RunMeta } from '../model.ts';
+import type { ApprovalSettings } from '../config/config.ts';
+import type { RunEvent, RunMeta } from '../core/model.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import { checkVote, requestState, type ApprovalRequest, type Release, type RequestState, type Vote } from './approval.ts';
+import {
+  checkVote,
+  requestState,
+  type ApprovalRequest,
+  type Release,
+  type RequestState,
+  type Vote,
+} from './approval.ts';
 import type { PipelineApproval } from './codepipeline.ts';
 import type { GateDecision, RuleResult } from './policy.ts';
 
@@ -36,7 +43,10 @@ export const releaseOf = (run: RunMeta): Release => ({
 export function approvalView(runId: string, events: readonly RunEvent[], now: Date): ApprovalView {
   const requested = events.filter((event) => event.type === EVENT.requested).at(-1);
   if (!requested) return { runId, state: 'none', votes: [] };
-  const detail = requested.detail as unknown as { request: ApprovalRequest; gate: { passed: boolean; rules: RuleResult[] } };
+  const detail = requested.detail as unknown as {
+    request: ApprovalRequest;
+    gate: { passed: boolean; rules: RuleResult[] };
+  };
   const votes = events.filter((event) => event.type === EVENT.vote).map((event) => event.detail as unknown as Vote);
   const superseded = events.find((event) => event.type === EVENT.superseded);
   const decided = events.find((event) => event.type === EVENT.decided);
@@ -87,7 +97,16 @@ export async function openRequest(input: OpenRequestInput): Promise<{ view: Appr
     ...(run.author ? { author: run.author } : {}),
   };
   const opened = await store.addEvent(
-    { runId: run.runId, at: now.toISOString(), type: EVENT.requested, actor: input.actor, detail: { request, gate: { passed: input.gate.passed, rules: input.gate.rules } } as unknown as Record<string, unknown> },
+    {
+      runId: run.runId,
+      at: now.toISOString(),
+      type: EVENT.requested,
+      actor: input.actor,
+      detail: { request, gate: { passed: input.gate.passed, rules: input.gate.rules } } as unknown as Record<
+        string,
+        unknown
+      >,
+    },
     { once: 'requested' },
   );
   const superseded: string[] = [];
@@ -96,10 +115,24 @@ export async function openRequest(input: OpenRequestInput): Promise<{ view: Appr
     for (const older of items.filter((r) => r.runId < run.runId && r.branch === run.branch)) {
       const view = await loadApproval(store, older.runId, now);
       if (view.state !== 'pending') continue;
-      const marked = await store.addEvent({ runId: older.runId, at: now.toISOString(), type: EVENT.superseded, actor: input.actor, detail: { by: run.runId } }, { once: 'superseded' });
+      const marked = await store.addEvent(
+        {
+          runId: older.runId,
+          at: now.toISOString(),
+          type: EVENT.superseded,
+          actor: input.actor,
+          detail: { by: run.runId },
+        },
+        { once: 'superseded' },
+      );
       if (marked) superseded.push(older.runId);
     }
-    await input.notifier?.notify({ kind: 'approval-requested', run, link: input.link, reason: input.gate.passed ? undefined : 'the gate policy failed: only an explicit override can approve it' });
+    await input.notifier?.notify({
+      kind: 'approval-requested',
+      run,
+      link: input.link,
+      reason: input.gate.passed ? undefined : 'the gate policy failed: only an explicit override can approve it',
+    });
   }
   return { view: await loadApproval(store, run.runId, now), superseded };
 }
@@ -124,8 +157,7 @@ export interface DecideDeps {
 }
 
 export type DecideResult =
-  | { ok: true; duplicate: boolean; view: ApprovalView }
-  | { ok: false; status: 403 | 404 | 409 | 502; reason: string };
+  { ok: true; duplicate: boolean; view: ApprovalView } | { ok: false; status: 403 | 404 | 409 | 502; reason: string };
 
 /**
  * Records one approver's vote if the rules allow it, and, when it decides the request, answers the
@@ -138,14 +170,23 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
   if (!run) return { ok: false, status: 404, reason: `no run ${input.runId}` };
   const events = await store.listEvents(run.runId);
   const view = approvalView(run.runId, events, now);
-  if (!view.request) return { ok: false, status: 409, reason: `no approval has been requested for run ${run.runId}; \`uigate gate --run ${run.runId}\` evaluates it and opens one` };
+  if (!view.request)
+    return {
+      ok: false,
+      status: 409,
+      reason: `no approval has been requested for run ${run.runId}; \`uigate gate --run ${run.runId}\` evaluates it and opens one`,
+    };
   const release = input.commit ? { ...view.request.release, commit: input.commit } : view.request.release;
   const check = checkVote({
     request: view.request,
     votes: view.votes,
     superseded: view.state === 'superseded',
     now,
-    rules: { approvers: settings.approvers, overriders: settings.overriders, authorMayApprove: settings.authorMayApprove },
+    rules: {
+      approvers: settings.approvers,
+      overriders: settings.overriders,
+      authorMayApprove: settings.authorMayApprove,
+    },
     approver: input.approver,
     decision: input.decision,
     comment: input.comment,
@@ -155,10 +196,18 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
   });
   if (!check.accepted) return { ok: false, status: check.status, reason: check.reason };
   if ('duplicate' in check) return { ok: true, duplicate: true, view };
-  if (view.decided) return { ok: false, status: 409, reason: `the request is ${view.decided.state}; it can no longer be decided` };
+  if (view.decided)
+    return { ok: false, status: 409, reason: `the request is ${view.decided.state}; it can no longer be decided` };
 
   const vote = check.vote;
-  const after = approvalView(run.runId, [...events, { runId: run.runId, at: vote.at, type: EVENT.vote, detail: vote as unknown as Record<string, unknown> }], now);
+  const after = approvalView(
+    run.runId,
+    [
+      ...events,
+      { runId: run.runId, at: vote.at, type: EVENT.vote, detail: vote as unknown as Record<string, unknown> },
+    ],
+    now,
+  );
   const deciding = after.state === 'approved' || after.state === 'rejected';
   // The pipeline is asked before anything is written: a stale execution refuses the vote whole.
   let token: string | undefined;
@@ -169,7 +218,13 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
     token = pending.token;
   }
   const written = await store.addEvent(
-    { runId: run.runId, at: vote.at, type: EVENT.vote, actor: input.approver, detail: vote as unknown as Record<string, unknown> },
+    {
+      runId: run.runId,
+      at: vote.at,
+      type: EVENT.vote,
+      actor: input.approver,
+      detail: vote as unknown as Record<string, unknown>,
+    },
     { once: `vote#${input.approver}#${input.decision}` },
   );
   if (!written) return { ok: true, duplicate: true, view: await loadApproval(store, run.runId, now) };
@@ -177,7 +232,13 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
   return { ok: true, duplicate: false, view: await loadApproval(store, run.runId, now) };
 }
 
-async function recordDecision(run: RunMeta, view: ApprovalView, vote: Vote, token: string | undefined, deps: DecideDeps): Promise<void> {
+async function recordDecision(
+  run: RunMeta,
+  view: ApprovalView,
+  vote: Vote,
+  token: string | undefined,
+  deps: DecideDeps,
+): Promise<void> {
   const state = view.state as 'approved' | 'rejected';
   const override = view.votes.some((v) => v.override);
   const approvers = [...new Set(view.votes.filter((v) => v.decision === vote.decision).map((v) => v.approver))];
@@ -189,15 +250,35 @@ async function recordDecision(run: RunMeta, view: ApprovalView, vote: Vote, toke
       pipeline = `${deps.pipeline.name}: ${state === 'approved' ? 'Approved' : 'Rejected'}`;
     } catch (error) {
       // The vote stands; the pipeline did not hear it. Recorded so the timeline says so.
-      await deps.store.addEvent({ runId: run.runId, at: new Date().toISOString(), type: 'approval-pipeline-error', actor: vote.approver, detail: { message: (error as Error).message } });
+      await deps.store.addEvent({
+        runId: run.runId,
+        at: new Date().toISOString(),
+        type: 'approval-pipeline-error',
+        actor: vote.approver,
+        detail: { message: (error as Error).message },
+      });
       throw error;
     }
   }
   // A decided run outlives results retention whole: the decision, and the evidence it was made on.
   await deps.store.keepRun(run.runId);
   const written = await deps.store.addEvent(
-    { runId: run.runId, at: new Date().toISOString(), type: EVENT.decided, actor: vote.approver, detail: { state, at: vote.at, override, approvers, ...(pipeline ? { pipeline } : {}) } },
+    {
+      runId: run.runId,
+      at: new Date().toISOString(),
+      type: EVENT.decided,
+      actor: vote.approver,
+      detail: { state, at: vote.at, override, approvers, ...(pipeline ? { pipeline } : {}) },
+    },
     { once: 'decided' },
   );
-  if (written) await deps.notifier?.notify({ kind: 'approval-decided', run, decision: state, actor: approvers.join(', '), reason: vote.comment, link: deps.link?.(run.runId) });
+  if (written)
+    await deps.notifier?.notify({
+      kind: 'approval-decided',
+      run,
+      decision: state,
+      actor: approvers.join(', '),
+      reason: vote.comment,
+      link: deps.link?.(run.runId),
+    });
 }

@@ -1,7 +1,11 @@
 // The bridge to CodePipeline's manual approval: find the pending approval's token for exactly the
 // execution a request was made for, and answer it. Approving a stale execution is the classic way
 // to promote the wrong commit, so a token for any other execution is refused, never used.
-import { GetPipelineStateCommand, PutApprovalResultCommand, type CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import {
+  GetPipelineStateCommand,
+  PutApprovalResultCommand,
+  type CodePipelineClient,
+} from '@aws-sdk/client-codepipeline';
 
 export type PendingApproval = { token: string } | { refused: string };
 
@@ -35,9 +39,12 @@ export class CodePipelineApproval implements PipelineApproval {
     if (!stageState) return { refused: `pipeline ${name} has no stage ${stage}` };
     const waitingFor = stageState.latestExecution?.pipelineExecutionId;
     const approval = stageState.actionStates?.find((a) => a.actionName === action)?.latestExecution;
-    if (!approval?.token || approval.status !== 'InProgress') return { refused: `pipeline ${name} has no approval waiting in ${stage}/${action}` };
+    if (!approval?.token || approval.status !== 'InProgress')
+      return { refused: `pipeline ${name} has no approval waiting in ${stage}/${action}` };
     if (waitingFor !== executionId) {
-      return { refused: `pipeline ${name} is waiting for approval of execution ${waitingFor ?? 'unknown'}, not ${executionId}; a stale execution is never approved` };
+      return {
+        refused: `pipeline ${name} is waiting for approval of execution ${waitingFor ?? 'unknown'}, not ${executionId}; a stale execution is never approved`,
+      };
     }
     return { token: approval.token };
   }
@@ -45,6 +52,14 @@ export class CodePipelineApproval implements PipelineApproval {
   async answer(token: string, status: 'Approved' | 'Rejected', summary: string): Promise<void> {
     const { name, stage, action } = this.address;
     // CodePipeline caps the summary at 512 characters.
-    await this.client.send(new PutApprovalResultCommand({ pipelineName: name, stageName: stage, actionName: action, token, result: { status, summary: summary.slice(0, 512) } }));
+    await this.client.send(
+      new PutApprovalResultCommand({
+        pipelineName: name,
+        stageName: stage,
+        actionName: action,
+        token,
+        result: { status, summary: summary.slice(0, 512) },
+      }),
+    );
   }
 }

@@ -1,27 +1,46 @@
 import assert from 'node:assert/strict';
-import { CodePipelineClient, GetJobDetailsCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  GetJobDetailsCommand,
+  PutJobFailureResultCommand,
+  PutJobSuccessResultCommand,
+} from '@aws-sdk/client-codepipeline';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
-import { resolveConfig } from '../config.ts';
+import { resolveConfig } from '../config/config.ts';
 import { createNotifier } from '../notify/from-config.ts';
 import { loadApproval } from './approvals.ts';
 import { gateJob } from './gate-function.ts';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:uigate-approvals';
-const job = (id: string, userParameters?: string) => ({ 'CodePipeline.job': { id, data: { actionConfiguration: { configuration: userParameters ? { UserParameters: userParameters } : {} } } } });
+const job = (id: string, userParameters?: string) => ({
+  'CodePipeline.job': {
+    id,
+    data: { actionConfiguration: { configuration: userParameters ? { UserParameters: userParameters } : {} } },
+  },
+});
 
 describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
   let seed: SeededStore;
   const codepipeline = mockClient(CodePipelineClient);
   const sns = mockClient(SNSClient);
   const config = resolveConfig(
-    { gate: { maxFailures: 0, requiredProjects: ['chromium'] }, approval: { approvers: ['arn:aws:sts::123456789012:assumed-role/ReleaseManager/*'] }, notify: { snsTopicArn: TOPIC, statusUrl: 'https://status.example.com' } },
+    {
+      gate: { maxFailures: 0, requiredProjects: ['chromium'] },
+      approval: { approvers: ['arn:aws:sts::123456789012:assumed-role/ReleaseManager/*'] },
+      notify: { snsTopicArn: TOPIC, statusUrl: 'https://status.example.com' },
+    },
     '/tmp',
     {},
   );
-  const deps = () => ({ store: seed.store, codepipeline: new CodePipelineClient({ region: 'eu-west-1' }), config, notifier: createNotifier(config) });
+  const deps = () => ({
+    store: seed.store,
+    codepipeline: new CodePipelineClient({ region: 'eu-west-1' }),
+    config,
+    notifier: createNotifier(config),
+  });
 
   before(async () => {
     seed = await seededStore();
@@ -35,7 +54,12 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
   });
 
   it('lets a run that meets the policy into the Approval stage, opens its request and tells the approvers on SNS', async () => {
-    const runId = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'passed' }], { pipelineExecutionId: 'exec-ok', commit: 'abcdef0123456789', branch: 'main', trigger: 'codepipeline/uigate-release' });
+    const runId = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'passed' }], {
+      pipelineExecutionId: 'exec-ok',
+      commit: 'abcdef0123456789',
+      branch: 'main',
+      trigger: 'codepipeline/uigate-release',
+    });
     const result = await gateJob(job('job-1', JSON.stringify({ pipelineExecutionId: 'exec-ok' })), deps());
     assert.equal(result.passed, true);
     const [success] = codepipeline.commandCalls(PutJobSuccessResultCommand);
@@ -53,7 +77,9 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
   });
 
   it('keeps a run that breaks the policy out, with each failed rule in the job failure', async () => {
-    await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'failed' }], { pipelineExecutionId: 'exec-bad' });
+    await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'failed' }], {
+      pipelineExecutionId: 'exec-bad',
+    });
     const result = await gateJob(job('job-2', JSON.stringify({ pipelineExecutionId: 'exec-bad' })), deps());
     assert.equal(result.passed, false);
     const [failure] = codepipeline.commandCalls(PutJobFailureResultCommand);
@@ -63,16 +89,27 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
   });
 
   it('asks CodePipeline for the execution when the rule passes none, and fails clearly when no run matches', async () => {
-    codepipeline.on(GetJobDetailsCommand).resolves({ jobDetails: { id: 'job-3', data: { pipelineContext: { pipelineExecutionId: 'exec-none' } } } });
+    codepipeline
+      .on(GetJobDetailsCommand)
+      .resolves({ jobDetails: { id: 'job-3', data: { pipelineContext: { pipelineExecutionId: 'exec-none' } } } });
     const result = await gateJob(job('job-3', '#{codepipeline.PipelineExecutionId}'), deps());
     assert.equal(result.passed, false);
-    assert.match(codepipeline.commandCalls(PutJobFailureResultCommand)[0]!.args[0].input.failureDetails!.message!, /no uigate run was recorded for pipeline execution exec-none/);
+    assert.match(
+      codepipeline.commandCalls(PutJobFailureResultCommand)[0]!.args[0].input.failureDetails!.message!,
+      /no uigate run was recorded for pipeline execution exec-none/,
+    );
   });
 
   it('answers the job even when the store is unreachable', async () => {
-    const broken = { ...deps(), store: { listRuns: async () => Promise.reject(new Error('ProvisionedThroughputExceededException')) } as never };
+    const broken = {
+      ...deps(),
+      store: { listRuns: async () => Promise.reject(new Error('ProvisionedThroughputExceededException')) } as never,
+    };
     const result = await gateJob(job('job-4', JSON.stringify({ pipelineExecutionId: 'x' })), broken);
     assert.equal(result.passed, false);
-    assert.match(codepipeline.commandCalls(PutJobFailureResultCommand)[0]!.args[0].input.failureDetails!.message!, /gate: ProvisionedThroughputExceededException/);
+    assert.match(
+      codepipeline.commandCalls(PutJobFailureResultCommand)[0]!.args[0].input.failureDetails!.message!,
+      /gate: ProvisionedThroughputExceededException/,
+    );
   });
 });

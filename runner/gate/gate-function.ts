@@ -2,9 +2,14 @@
 // rule): finds the run that the Test stage recorded for this pipeline execution, judges it, opens
 // its approval request (superseding older ones), tells the approvers, and answers the job — so the
 // stage is not entered, and nobody is asked to approve, when the results do not meet the policy.
-import { CodePipelineClient, GetJobDetailsCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
-import { configFromEnv, type ResolvedConfig } from '../config.ts';
-import type { RunMeta } from '../model.ts';
+import {
+  CodePipelineClient,
+  GetJobDetailsCommand,
+  PutJobFailureResultCommand,
+  PutJobSuccessResultCommand,
+} from '@aws-sdk/client-codepipeline';
+import { configFromEnv, type ResolvedConfig } from '../config/config.ts';
+import type { RunMeta } from '../core/model.ts';
 import { createNotifier, runLink } from '../notify/from-config.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import { connectStore } from '../store/open-store.ts';
@@ -12,6 +17,7 @@ import type { ResultStore } from '../store/result-store.ts';
 import { openRequest } from './approvals.ts';
 import { judgeRun } from './judge.ts';
 import { formatDecision } from './policy.ts';
+import { ENV } from '../core/env.ts';
 
 export interface PipelineJobEvent {
   'CodePipeline.job': { id: string; data?: { actionConfiguration?: { configuration?: { UserParameters?: string } } } };
@@ -56,19 +62,35 @@ export async function gateJob(event: PipelineJobEvent, deps: GateJobDeps): Promi
   const jobId = event['CodePipeline.job']?.id;
   if (!jobId) throw new Error('not a CodePipeline job event: no CodePipeline.job.id');
   const fail = async (message: string, runId?: string): Promise<GateJobResult> => {
-    await deps.codepipeline.send(new PutJobFailureResultCommand({ jobId, failureDetails: { type: 'JobFailed', message: clip(message) } }));
+    await deps.codepipeline.send(
+      new PutJobFailureResultCommand({ jobId, failureDetails: { type: 'JobFailed', message: clip(message) } }),
+    );
     return { passed: false, runId, message };
   };
   try {
     const executionId = await executionOf(event, deps.codepipeline);
-    if (!executionId) return await fail('gate: the pipeline execution id is unknown (UserParameters and GetJobDetails gave none)');
+    if (!executionId)
+      return await fail('gate: the pipeline execution id is unknown (UserParameters and GetJobDetails gave none)');
     const found = await runOf(deps.store, executionId);
-    if (!found) return await fail(`gate: no uigate run was recorded for pipeline execution ${executionId}; did the Test stage run \`uigate run\` with UIGATE_PIPELINE_EXECUTION_ID?`);
+    if (!found)
+      return await fail(
+        `gate: no uigate run was recorded for pipeline execution ${executionId}; did the Test stage run \`uigate run\` with UIGATE_PIPELINE_EXECUTION_ID?`,
+      );
     const judged = (await judgeRun(deps.store, found.runId, deps.config.gate, 'pipeline gate'))!;
-    await openRequest({ store: deps.store, run: judged.run, gate: judged.decision, settings: deps.config.approval, actor: 'pipeline gate', notifier: deps.notifier, link: runLink(deps.config, found.runId) });
+    await openRequest({
+      store: deps.store,
+      run: judged.run,
+      gate: judged.decision,
+      settings: deps.config.approval,
+      actor: 'pipeline gate',
+      notifier: deps.notifier,
+      link: runLink(deps.config, found.runId),
+    });
     const message = `run ${found.runId}\n${formatDecision(judged.decision)}`;
     if (!judged.decision.passed) return await fail(message, found.runId);
-    await deps.codepipeline.send(new PutJobSuccessResultCommand({ jobId, outputVariables: { UIGATE_RUN_ID: found.runId, UIGATE_GATE: 'passed' } }));
+    await deps.codepipeline.send(
+      new PutJobSuccessResultCommand({ jobId, outputVariables: { [ENV.runId]: found.runId, [ENV.gate]: 'passed' } }),
+    );
     return { passed: true, runId: found.runId, message };
   } catch (error) {
     // Whatever broke, the job gets an answer: a silent function leaves the pipeline hanging.

@@ -5,7 +5,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, UsageError } from '../errors.ts';
+import { ConfigError, UsageError } from '../core/errors.ts';
+import { ENV } from '../core/env.ts';
 
 export interface LocalApprover {
   name: string;
@@ -21,8 +22,11 @@ export const tokenFileOf = (home: string) => resolve(home, 'approvers.json');
 
 /** The approver name to act as: --as, else UIGATE_APPROVER, else the login name. */
 export function approverName(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
-  const name = explicit || env.UIGATE_APPROVER || userInfo().username;
-  if (!NAME_PATTERN.test(name)) throw new UsageError(`approver name "${name.slice(0, 40)}" is not allowed: use letters, digits and . _ @ + - (at most 128)`);
+  const name = explicit || env[ENV.approver] || userInfo().username;
+  if (!NAME_PATTERN.test(name))
+    throw new UsageError(
+      `approver name "${name.slice(0, 40)}" is not allowed: use letters, digits and . _ @ + - (at most 128)`,
+    );
   return name;
 }
 
@@ -35,13 +39,18 @@ async function readTokens(file: string): Promise<TokenFile> {
     throw error;
   }
   // As ssh does with keys: a token file others can read is not a secret any more.
-  if (mode & 0o077) throw new ConfigError(`${file} is readable by others (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${file}\``);
+  if (mode & 0o077)
+    throw new ConfigError(
+      `${file} is readable by others (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${file}\``,
+    );
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as TokenFile;
     if (!parsed || typeof parsed.approvers !== 'object') throw new Error('no "approvers" object');
     return parsed;
   } catch (error) {
-    throw new ConfigError(`${file} is not a uigate approver file (${(error as Error).message}); move it away and a new one is created on first use`);
+    throw new ConfigError(
+      `${file} is not a uigate approver file (${(error as Error).message}); move it away and a new one is created on first use`,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 // Judging a run: the policy evaluated on its units (and on the last approved run's, for new
 // failures), recorded as a gate event. Shared by `uigate gate` and the pipeline's gate function.
-import type { RunMeta, UnitRecord } from '../model.ts';
+import type { RunMeta, UnitRecord } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { evaluatePolicy, type GateDecision, type GatePolicy } from './policy.ts';
 
@@ -14,7 +14,10 @@ export interface Judgement {
 const LOOK_BACK_RUNS = 2_000;
 
 /** The newest earlier run on the branch whose approval request was approved, to tell new failures from old ones. */
-async function lastApproved(store: ResultStore, before: RunMeta): Promise<{ runId: string; units: UnitRecord[] } | undefined> {
+async function lastApproved(
+  store: ResultStore,
+  before: RunMeta,
+): Promise<{ runId: string; units: UnitRecord[] } | undefined> {
   let cursor: string | undefined;
   let seen = 0;
   do {
@@ -23,7 +26,8 @@ async function lastApproved(store: ResultStore, before: RunMeta): Promise<{ runI
       // Only a decided run can have been approved, and deciding marks it kept: the others cost no read.
       if (run.runId >= before.runId || run.branch !== before.branch || !run.kept) continue;
       const events = await store.listEvents(run.runId);
-      if (events.some((event) => event.type === 'approval-decided' && event.detail?.state === 'approved')) return { runId: run.runId, units: await store.getUnits(run.runId) };
+      if (events.some((event) => event.type === 'approval-decided' && event.detail?.state === 'approved'))
+        return { runId: run.runId, units: await store.getUnits(run.runId) };
     }
     seen += page.items.length;
     cursor = page.cursor;
@@ -32,7 +36,12 @@ async function lastApproved(store: ResultStore, before: RunMeta): Promise<{ runI
 }
 
 /** Evaluates the policy on a stored run and records the decision; undefined when there is no such run. */
-export async function judgeRun(store: ResultStore, runId: string, policy: GatePolicy, actor: string): Promise<Judgement | undefined> {
+export async function judgeRun(
+  store: ResultStore,
+  runId: string,
+  policy: GatePolicy,
+  actor: string,
+): Promise<Judgement | undefined> {
   const run = await store.getRun(runId);
   if (!run) return undefined;
   const approved = await lastApproved(store, run);

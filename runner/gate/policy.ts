@@ -1,7 +1,9 @@
 // The gate policy, evaluated: every rule with what was measured and the threshold it was held to.
 // Pure, so a decision can be explained, tested and recorded exactly as it was made.
-import { isGood, type RunMeta, type UnitRecord } from '../model.ts';
-import { describeSelection, leavesOutTests } from '../selection.ts';
+import { type RunMeta, type UnitRecord } from '../core/model.ts';
+import { describeSelection, leavesOutTests } from '../core/selection.ts';
+import { compareUnits } from '../report/changes.ts';
+import { isGood, isPassing } from '../core/statuses.ts';
 
 export interface GatePolicy {
   /** Browsers (projects) the run must cover. */
@@ -40,25 +42,52 @@ export interface GateDecision {
   rules: RuleResult[];
 }
 
-const BAD = new Set(['failed', 'errored', 'cancelled']);
 const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 
-export function evaluatePolicy(policy: GatePolicy, run: RunMeta, units: readonly UnitRecord[], lastApproved?: readonly UnitRecord[]): GateDecision {
+export function evaluatePolicy(
+  policy: GatePolicy,
+  run: RunMeta,
+  units: readonly UnitRecord[],
+  lastApproved?: readonly UnitRecord[],
+): GateDecision {
   const rules: RuleResult[] = [];
-  const add = (rule: string, passed: boolean, measured: string, threshold: string) => rules.push({ rule, passed, measured, threshold });
+  const add = (rule: string, passed: boolean, measured: string, threshold: string) =>
+    rules.push({ rule, passed, measured, threshold });
 
-  rules.push({ rule: 'run finished', passed: run.status !== 'running', measured: run.status, threshold: 'not running' });
+  rules.push({
+    rule: 'run finished',
+    passed: run.status !== 'running',
+    measured: run.status,
+    threshold: 'not running',
+  });
   const projects = new Set(units.map((unit) => unit.project));
-  for (const project of policy.requiredProjects ?? []) add(`covers browser ${project}`, projects.has(project), `${units.filter((u) => u.project === project).length} units`, 'at least 1');
+  for (const project of policy.requiredProjects ?? [])
+    add(
+      `covers browser ${project}`,
+      projects.has(project),
+      `${units.filter((u) => u.project === project).length} units`,
+      'at least 1',
+    );
   const modules = new Set(units.map((unit) => unit.module));
-  for (const module of policy.requiredModules ?? []) add(`covers module ${module}`, modules.has(module), `${units.filter((u) => u.module === module).length} units`, 'at least 1');
+  for (const module of policy.requiredModules ?? [])
+    add(
+      `covers module ${module}`,
+      modules.has(module),
+      `${units.filter((u) => u.module === module).length} units`,
+      'at least 1',
+    );
 
   if (policy.wholeSuite ?? true) {
     const narrowed = leavesOutTests(run.selection);
-    add('whole suite', !narrowed, narrowed ? `narrowed: ${describeSelection(run.selection)}` : 'every test', 'every test');
+    add(
+      'whole suite',
+      !narrowed,
+      narrowed ? `narrowed: ${describeSelection(run.selection)}` : 'every test',
+      'every test',
+    );
   }
 
-  const failures = units.filter((unit) => BAD.has(unit.status)).length;
+  const failures = units.filter((unit) => !isGood(unit.status)).length;
   const maxFailures = policy.maxFailures ?? 0;
   add('failures', failures <= maxFailures, String(failures), `≤ ${maxFailures}`);
 
@@ -74,14 +103,26 @@ export function evaluatePolicy(policy: GatePolicy, run: RunMeta, units: readonly
 
   const flaky = units.filter((unit) => unit.status === 'flaky').length;
   if (policy.allowFlaky === false) add('flaky passes', flaky === 0, String(flaky), 'none allowed');
-  else if (policy.maxFlaky !== undefined) add('flaky passes', flaky <= policy.maxFlaky, String(flaky), `≤ ${policy.maxFlaky}`);
+  else if (policy.maxFlaky !== undefined)
+    add('flaky passes', flaky <= policy.maxFlaky, String(flaky), `≤ ${policy.maxFlaky}`);
 
   if (policy.noNewFailures ?? true) {
     if (!lastApproved) add('no new failures', true, 'no approved run to compare with', 'none new');
     else {
-      const passedBefore = new Set(lastApproved.filter((unit) => isGood(unit.status)).map((unit) => unit.key));
-      const fresh = units.filter((unit) => BAD.has(unit.status) && passedBefore.has(unit.key));
-      add('no new failures', fresh.length === 0, `${fresh.length} new${fresh.length ? `: ${fresh.slice(0, 3).map((u) => `[${u.project}] ${u.titlePath.join(' › ')}`).join('; ')}` : ''}`, 'none new');
+      const fresh = compareUnits(units, lastApproved).newFailures.map((key) => units.find((unit) => unit.key === key)!);
+      add(
+        'no new failures',
+        fresh.length === 0,
+        `${fresh.length} new${
+          fresh.length
+            ? `: ${fresh
+                .slice(0, 3)
+                .map((u) => `[${u.project}] ${u.titlePath.join(' › ')}`)
+                .join('; ')}`
+            : ''
+        }`,
+        'none new',
+      );
     }
   }
 
@@ -89,21 +130,37 @@ export function evaluatePolicy(policy: GatePolicy, run: RunMeta, units: readonly
     if (!lastApproved) add('no lost tests', true, 'no approved run to compare with', 'none lost');
     else {
       const now = new Map(units.map((unit) => [unit.key, unit.status]));
-      const lost = lastApproved.filter((unit) => (unit.status === 'passed' || unit.status === 'flaky') && (now.get(unit.key) ?? 'skipped') === 'skipped');
-      const named = lost.slice(0, 3).map((u) => `[${u.project}] ${u.titlePath.join(' › ')} (${now.has(u.key) ? 'skipped now' : 'gone'})`);
-      add('no lost tests', lost.length === 0, `${lost.length} lost${named.length ? `: ${named.join('; ')}` : ''}`, 'none lost');
+      const lost = lastApproved.filter(
+        (unit) => isPassing(unit.status) && (now.get(unit.key) ?? 'skipped') === 'skipped',
+      );
+      const named = lost
+        .slice(0, 3)
+        .map((u) => `[${u.project}] ${u.titlePath.join(' › ')} (${now.has(u.key) ? 'skipped now' : 'gone'})`);
+      add(
+        'no lost tests',
+        lost.length === 0,
+        `${lost.length} lost${named.length ? `: ${named.join('; ')}` : ''}`,
+        'none lost',
+      );
     }
   }
 
   if (policy.maxDurationMinutes !== undefined) {
     const minutes = (run.durationMs ?? 0) / 60_000;
-    add('run duration', minutes <= policy.maxDurationMinutes, `${minutes.toFixed(1)} min`, `≤ ${policy.maxDurationMinutes} min`);
+    add(
+      'run duration',
+      minutes <= policy.maxDurationMinutes,
+      `${minutes.toFixed(1)} min`,
+      `≤ ${policy.maxDurationMinutes} min`,
+    );
   }
   return { passed: rules.every((rule) => rule.passed), rules };
 }
 
 /** The decision as lines a person reads: one per rule. */
 export function formatDecision(decision: GateDecision): string {
-  const lines = decision.rules.map((rule) => `  ${rule.passed ? '✓' : '✘'} ${rule.rule}: ${rule.measured} (needs ${rule.threshold})`);
+  const lines = decision.rules.map(
+    (rule) => `  ${rule.passed ? '✓' : '✘'} ${rule.rule}: ${rule.measured} (needs ${rule.threshold})`,
+  );
   return [`gate: ${decision.passed ? 'PASSED' : 'FAILED'}`, ...lines].join('\n');
 }

@@ -7,7 +7,11 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
 
 const bytes = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string' ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  typeof data === 'string'
+    ? data
+    : data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 
 /** SHA-256 (HMAC-SHA-256 when keyed) in the shape SignatureV4 expects, from node:crypto. */
 export class Sha256 {
@@ -53,6 +57,19 @@ export async function postSigned<T>(
   return { status: response.status, body: (await response.json().catch(() => ({}))) as SignedResponse<T>['body'] };
 }
 
-export function postSignedApproval(functionUrl: string, runId: string, decision: Record<string, unknown>, region: string, credentials?: AwsCredentialIdentityProvider): Promise<SignedResponse> {
-  return postSigned(functionUrl, `/api/runs/${encodeURIComponent(runId)}/approval`, decision, 'approval', region, credentials);
+export function postSignedApproval(
+  functionUrl: string,
+  runId: string,
+  decision: Record<string, unknown>,
+  region: string,
+  credentials?: AwsCredentialIdentityProvider,
+): Promise<SignedResponse> {
+  return postSigned(
+    functionUrl,
+    `/api/runs/${encodeURIComponent(runId)}/approval`,
+    decision,
+    'approval',
+    region,
+    credentials,
+  );
 }

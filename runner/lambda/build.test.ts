@@ -32,12 +32,28 @@ describe('the Lambda deployment package', () => {
   after(() => rm(out, { recursive: true, force: true }));
 
   it('keeps executables executable in the zip', () => {
-    const mode = execFileSync('python3', ['-c', "import sys, zipfile; print(oct(zipfile.ZipFile(sys.argv[1]).getinfo('node_modules/@esbuild/linux-x64/bin/esbuild').external_attr >> 16))", built.zip], { encoding: 'utf8' });
+    const mode = execFileSync(
+      'python3',
+      [
+        '-c',
+        "import sys, zipfile; print(oct(zipfile.ZipFile(sys.argv[1]).getinfo('node_modules/@esbuild/linux-x64/bin/esbuild').external_attr >> 16))",
+        built.zip,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.match(mode.trim(), /^0o100755$/);
   });
 
   it("carries Lambda's platform binaries (linux x64), whatever machine built it", () => {
-    const natives = execFileSync('python3', ['-c', "import sys, zipfile; print('\\n'.join(sorted({n.split('/')[2] for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.startswith('node_modules/@esbuild/')})))", built.zip], { encoding: 'utf8' });
+    const natives = execFileSync(
+      'python3',
+      [
+        '-c',
+        "import sys, zipfile; print('\\n'.join(sorted({n.split('/')[2] for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.startswith('node_modules/@esbuild/')})))",
+        built.zip,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.deepEqual(natives.trim().split('\n'), ['linux-x64']);
   });
 
@@ -47,18 +63,42 @@ describe('the Lambda deployment package', () => {
 
   it('holds uigate compiled as npm installs it, Chromium for Lambda, the status site, and no tests, sources or dev dependencies', () => {
     const uigate = 'node_modules/uigate/dist';
-    for (const path of ['lambda.mjs', 'status.mjs', 'gate.mjs', `${uigate}/runner/lambda/handler.js`, `${uigate}/runner/playwright/reporter.js`, 'node_modules/@sparticuz/chromium/bin/chromium.br', `${uigate}/status-site/dist/assets/app.js`, `${uigate}/status-site/dist/trace/index.html`, `${uigate}/status-site/dist/trace/sw.bundle.js`]) {
+    for (const path of [
+      'lambda.mjs',
+      'status.mjs',
+      'gate.mjs',
+      `${uigate}/runner/lambda/handler.js`,
+      `${uigate}/runner/playwright/reporter.js`,
+      'node_modules/@sparticuz/chromium/bin/chromium.br',
+      `${uigate}/status-site/dist/assets/app.js`,
+      `${uigate}/status-site/dist/trace/index.html`,
+      `${uigate}/status-site/dist/trace/sw.bundle.js`,
+    ]) {
       assert.ok(existsSync(join(unzipped, path)), path);
     }
     // The suite comes with each run (the commit's test bundle), never frozen in here.
-    for (const path of ['tests', 'playwright.config.ts', 'node_modules/@playwright/test', 'node_modules/s3rver', 'node_modules/typescript', 'node_modules/aws-cdk-lib', 'node_modules/uigate/runner', `${uigate}/runner/plan.test.js`, `${uigate}/runner/testing`]) {
+    for (const path of [
+      'tests',
+      'playwright.config.ts',
+      'node_modules/@playwright/test',
+      'node_modules/s3rver',
+      'node_modules/typescript',
+      'node_modules/aws-cdk-lib',
+      'node_modules/uigate/runner',
+      `${uigate}/runner/plan.test.js`,
+      `${uigate}/runner/testing`,
+    ]) {
       assert.ok(!existsSync(join(unzipped, path)), `${path} should not be in the package`);
     }
   });
 
-  it("loads from the unzipped package and answers through its entry point (lambda.handler)", () => {
+  it('loads from the unzipped package and answers through its entry point (lambda.handler)', () => {
     const script = `const { handler } = await import('./lambda.mjs'); const r = await handler({ runId: 'nope' }, { awsRequestId: 'r1' }); console.log(JSON.stringify(r));`;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: unzipped, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: unzipped,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     const response = JSON.parse(output.trim().split('\n').pop()!);
     assert.equal(response.ok, false);
     assert.equal(response.error.type, 'MalformedEvent');

@@ -12,11 +12,20 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** The handler modules Lambda loads (`<file>.handler`), from the installed package's compiled code. */
 const ENTRIES: Record<string, { module: string; role: string }> = {
   'lambda.mjs': { module: './node_modules/uigate/dist/runner/lambda/handler.js', role: 'the Lambda executor' },
-  'status.mjs': { module: './node_modules/uigate/dist/status-site/lambda.js', role: 'the status site and the approval function' },
-  'gate.mjs': { module: './node_modules/uigate/dist/runner/gate/gate-function.js', role: "the pipeline's gate (beforeEntry rule)" },
+  'status.mjs': {
+    module: './node_modules/uigate/dist/status-site/lambda.js',
+    role: 'the status site and the approval function',
+  },
+  'gate.mjs': {
+    module: './node_modules/uigate/dist/runner/gate/gate-function.js',
+    role: "the pipeline's gate (beforeEntry rule)",
+  },
 };
 
-const entry = (file: string, { module, role }: { module: string; role: string }) => `// Lambda entry point of ${role} (handler: ${file.replace('.mjs', '')}.handler).
+const entry = (
+  file: string,
+  { module, role }: { module: string; role: string },
+) => `// Lambda entry point of ${role} (handler: ${file.replace('.mjs', '')}.handler).
 export { handler } from '${module}';
 `;
 
@@ -35,7 +44,12 @@ export interface LambdaPackage {
   zippedBytes: number;
 }
 
-const npm = (args: string[], cwd: string) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
 
 export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Promise<LambdaPackage> {
   const dir = join(out, 'package');
@@ -45,10 +59,24 @@ export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Pr
   execFileSync('npm', ['run', 'build:package', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
   const packed = npm(['pack', '--ignore-scripts', '--pack-destination', out, '--json'], REPO);
   const tarball = join(out, (JSON.parse(packed) as { filename: string }[])[0]!.filename);
-  const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
   await writeFile(
     join(dir, 'package.json'),
-    JSON.stringify({ name: 'uigate-lambda', private: true, type: 'module', dependencies: { uigate: `file:${tarball}`, '@sparticuz/chromium': manifest.devDependencies['@sparticuz/chromium'] } }, null, 2),
+    JSON.stringify(
+      {
+        name: 'uigate-lambda',
+        private: true,
+        type: 'module',
+        dependencies: {
+          uigate: `file:${tarball}`,
+          '@sparticuz/chromium': manifest.devDependencies['@sparticuz/chromium'],
+        },
+      },
+      null,
+      2,
+    ),
   );
   // Production dependencies only, for Lambda's platform whatever this machine is (a package built
   // on a Mac or on arm64 must not carry that platform's native binaries); no install scripts
@@ -67,5 +95,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const outFlag = process.argv.indexOf('--out');
   const built = await buildLambdaPackage(outFlag > 0 ? process.argv[outFlag + 1] : undefined);
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  console.log(`Lambda package: ${built.zip}\n  zipped ${mb(built.zippedBytes)}, unzipped ${mb(built.unzippedBytes)} (Lambda's limit: 250 MB unzipped; upload through S3 above 50 MB zipped)\n  handler: lambda.handler · runtime nodejs22.x · architecture x86_64 · memory ≥ 2048 MB`);
+  console.log(
+    `Lambda package: ${built.zip}\n  zipped ${mb(built.zippedBytes)}, unzipped ${mb(built.unzippedBytes)} (Lambda's limit: 250 MB unzipped; upload through S3 above 50 MB zipped)\n  handler: lambda.handler · runtime nodejs22.x · architecture x86_64 · memory ≥ 2048 MB`,
+  );
 }

@@ -2,7 +2,7 @@
 // malformed event gets one clear error result, never a crash.
 import { z } from 'zod';
 import type { UnitOutcome } from '../executors/executor.ts';
-import { RUN_ID_PATTERN, type UnitRef } from '../model.ts';
+import { RUN_ID_PATTERN, type UnitRef } from '../core/model.ts';
 
 /** Lambda runs one browser: @sparticuz/chromium. Projects are matched by their browser, whatever their names. */
 export const LAMBDA_BROWSERS = ['chromium'];
@@ -10,7 +10,13 @@ export const MAX_UNITS_PER_EVENT = 500;
 
 const unit = z.object({
   key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
-  file: z.string().min(1).refine((file) => !file.startsWith('/') && !file.split('/').includes('..'), 'must be relative to testDir, without ".."'),
+  file: z
+    .string()
+    .min(1)
+    .refine(
+      (file) => !file.startsWith('/') && !file.split('/').includes('..'),
+      'must be relative to testDir, without ".."',
+    ),
   line: z.number().int(),
   column: z.number().int(),
   titlePath: z.array(z.string()).min(1),
@@ -26,7 +32,9 @@ const schema = z.object({
   runId: z.string().regex(RUN_ID_PATTERN, 'must look like 20261122T185625123Z-k3f9'),
   batchId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
   dispatch: z.number().int().min(1),
-  browser: z.string().refine((browser) => LAMBDA_BROWSERS.includes(browser), `Lambda runs only ${LAMBDA_BROWSERS.join(', ')}`),
+  browser: z
+    .string()
+    .refine((browser) => LAMBDA_BROWSERS.includes(browser), `Lambda runs only ${LAMBDA_BROWSERS.join(', ')}`),
   units: z.array(unit).min(1).max(MAX_UNITS_PER_EVENT),
   baseURL: z.url().optional(),
   retries: z.number().int().min(0).max(10).optional(),
@@ -34,7 +42,13 @@ const schema = z.object({
   /** The suite to run (test-source.ts); absent: the suite in the function's own folder. */
   source: z
     .union([
-      z.strictObject({ bucket: z.string().min(3), key: z.string().min(1).max(1024), sha256: z.string().regex(/^[0-9a-f]{64}$/), region: z.string().optional(), endpoint: z.url().optional() }),
+      z.strictObject({
+        bucket: z.string().min(3),
+        key: z.string().min(1).max(1024),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        region: z.string().optional(),
+        endpoint: z.url().optional(),
+      }),
       z.strictObject({ file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
     ])
     .optional(),
@@ -42,10 +56,18 @@ const schema = z.object({
   config: z
     .string()
     .min(1)
-    .refine((file) => !file.startsWith('/') && !file.split('/').includes('..'), 'must be a path inside the suite, without ".."')
+    .refine(
+      (file) => !file.startsWith('/') && !file.split('/').includes('..'),
+      'must be a path inside the suite, without ".."',
+    )
     .optional(),
   artifacts: z.union([
-    z.object({ bucket: z.string().min(3), prefix: z.string().optional(), region: z.string().optional(), endpoint: z.url().optional() }),
+    z.object({
+      bucket: z.string().min(3),
+      prefix: z.string().optional(),
+      region: z.string().optional(),
+      endpoint: z.url().optional(),
+    }),
     z.object({ dir: z.string().min(1) }),
   ]),
 });
@@ -54,7 +76,12 @@ export type BatchEvent = z.infer<typeof schema> & { units: UnitRef[] };
 
 export type BatchResponse =
   | { ok: true; runId: string; batchId: string; requestId: string; results: UnitOutcome[] }
-  | { ok: false; error: { type: 'MalformedEvent' | 'BatchCrashed' | 'BrowserUnavailable' | 'SourceUnavailable'; message: string }; requestId: string; results: UnitOutcome[] };
+  | {
+      ok: false;
+      error: { type: 'MalformedEvent' | 'BatchCrashed' | 'BrowserUnavailable' | 'SourceUnavailable'; message: string };
+      requestId: string;
+      results: UnitOutcome[];
+    };
 
 export class MalformedEvent extends Error {}
 

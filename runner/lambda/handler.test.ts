@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listTests } from '../playwright/list.ts';
-import { newRunId, type UnitRef } from '../model.ts';
+import { newRunId, type UnitRef } from '../core/model.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 import { fixtureProject, REPO, type FixtureProject } from '../testing/fixture-project.ts';
@@ -24,7 +24,10 @@ describe('the Lambda handler, run for real with @sparticuz/chromium', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-handler-'));
-    ({ store, endpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as { store: DynamoStore; endpoint: string });
+    ({ store, endpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
+      store: DynamoStore;
+      endpoint: string;
+    });
     s3 = await localS3();
     project = await fixtureProject({
       'broken.spec.ts': `
@@ -48,18 +51,33 @@ test('finds a button that is not there', async ({ page }) => {
   async function eventFor(units: UnitRef[], artifacts: BatchEvent['artifacts']): Promise<BatchEvent> {
     const runId = newRunId();
     await store.queueUnits(runId, units);
-    return { runId, batchId: 'lambda-001', dispatch: 1, browser: 'chromium', units, store: { table: 'uigate', region: 'us-east-1', endpoint }, artifacts };
+    return {
+      runId,
+      batchId: 'lambda-001',
+      dispatch: 1,
+      browser: 'chromium',
+      units,
+      store: { table: 'uigate', region: 'us-east-1', endpoint },
+      artifacts,
+    };
   }
 
   it('runs exactly the units of the event and records them as executed by Lambda', async () => {
     const { units } = await listTests({ cwd: REPO, playwrightConfig: join(REPO, 'playwright.config.ts') });
-    const chosen = units.filter((unit) => unit.project === 'chromium' && (unit.module === 'button' || unit.module === 'images'));
+    const chosen = units.filter(
+      (unit) => unit.project === 'chromium' && (unit.module === 'button' || unit.module === 'images'),
+    );
     process.env.UIGATE_TASK_ROOT = REPO;
     const event = await eventFor(chosen, { dir: join(dir, 'artifacts') });
     const response = await handler(event, { awsRequestId: 'req-sample-1', getRemainingTimeInMillis: () => 300_000 });
     assert.ok(response.ok, JSON.stringify(response).slice(0, 2000));
     assert.deepEqual(response.results.map((r) => r.record.key).sort(), chosen.map((u) => u.key).sort());
-    assert.deepEqual(response.results.filter((r) => r.record.status !== 'passed' || !r.stored).map((r) => [r.record.status, r.stored, r.record.error?.message]), []);
+    assert.deepEqual(
+      response.results
+        .filter((r) => r.record.status !== 'passed' || !r.stored)
+        .map((r) => [r.record.status, r.stored, r.record.error?.message]),
+      [],
+    );
     const stored = await store.getUnits(event.runId);
     assert.equal(stored.length, chosen.length);
     for (const unit of stored) {
@@ -71,7 +89,10 @@ test('finds a button that is not there', async ({ page }) => {
   });
 
   it('uploads screenshots and traces of a failure to S3', async () => {
-    const { units } = await listTests({ cwd: project.dir, playwrightConfig: join(project.dir, 'playwright.config.ts') });
+    const { units } = await listTests({
+      cwd: project.dir,
+      playwrightConfig: join(project.dir, 'playwright.config.ts'),
+    });
     process.env.UIGATE_TASK_ROOT = project.dir;
     const event = await eventFor(units, { bucket: s3.bucket, prefix: 'runs/', endpoint: s3.endpoint });
     const response = await handler(event, { awsRequestId: 'req-s3-1', getRemainingTimeInMillis: () => 300_000 });
@@ -82,38 +103,76 @@ test('finds a button that is not there', async ({ page }) => {
     assert.ok(shot, 'the screenshot is recorded');
     const keys = await s3.keys(`runs/${event.runId}/`);
     assert.ok(keys.includes(`runs/${shot.path}`), `${shot.path} is in the bucket: ${keys.join(', ')}`);
-    assert.ok(keys.some((key) => key.endsWith('-trace.zip')), 'and so is the trace');
+    assert.ok(
+      keys.some((key) => key.endsWith('-trace.zip')),
+      'and so is the trace',
+    );
     assert.equal((await s3.read(`runs/${shot.path}`)).subarray(1, 4).toString(), 'PNG');
   });
 
   it("runs the suite of the bundle it is given — the commit's tests, not the function's", async () => {
-    const suite = await fixtureProject({ 'versioned.spec.ts': `import { test } from '@playwright/test';\ntest('version one', async () => {});\n` });
+    const suite = await fixtureProject({
+      'versioned.spec.ts': `import { test } from '@playwright/test';\ntest('version one', async () => {});\n`,
+    });
     try {
       // The function's own folder holds other tests altogether: the handler must not look there.
       process.env.UIGATE_TASK_ROOT = project.dir;
       const run = async (ref: string) => {
-        const { units, listing } = await listTests({ cwd: suite.dir, playwrightConfig: join(suite.dir, 'playwright.config.ts') });
-        const entries = [...listing.tests.map((t) => join(listing.rootDir, t.file)), join(suite.dir, 'playwright.config.ts')];
+        const { units, listing } = await listTests({
+          cwd: suite.dir,
+          playwrightConfig: join(suite.dir, 'playwright.config.ts'),
+        });
+        const entries = [
+          ...listing.tests.map((t) => join(listing.rootDir, t.file)),
+          join(suite.dir, 'playwright.config.ts'),
+        ];
         const bundle = await packTestBundle({ projectDir: suite.dir, entries, outDir: join(dir, `bundle-${ref}`) });
         const source = await publishBundle(bundle, { bucket: s3.bucket, prefix: 'ci/', endpoint: s3.endpoint });
-        const event = { ...(await eventFor(units, { dir: join(dir, 'artifacts') })), source, config: 'playwright.config.ts' };
-        return { response: await handler(event, { awsRequestId: ref, getRemainingTimeInMillis: () => 300_000 }), source, units };
+        const event = {
+          ...(await eventFor(units, { dir: join(dir, 'artifacts') })),
+          source,
+          config: 'playwright.config.ts',
+        };
+        return {
+          response: await handler(event, { awsRequestId: ref, getRemainingTimeInMillis: () => 300_000 }),
+          source,
+          units,
+        };
       };
       const first = await run('req-v1');
       assert.ok(first.response.ok, JSON.stringify(first.response).slice(0, 2000));
-      assert.deepEqual(first.response.results.map((r) => [r.record.titlePath.at(-1), r.record.status]), [['version one', 'passed']]);
-      assert.ok('key' in first.source && (await s3.keys('ci/bundles/')).includes(first.source.key), 'the bundle is in the bucket, by its digest');
+      assert.deepEqual(
+        first.response.results.map((r) => [r.record.titlePath.at(-1), r.record.status]),
+        [['version one', 'passed']],
+      );
+      assert.ok(
+        'key' in first.source && (await s3.keys('ci/bundles/')).includes(first.source.key),
+        'the bundle is in the bucket, by its digest',
+      );
 
       // The next commit renames the test: the next batch runs the new one (a new bundle, fetched again).
-      await suite.write('tests/versioned.spec.ts', `import { test } from '@playwright/test';\ntest('version two', async () => {});\n`);
+      await suite.write(
+        'tests/versioned.spec.ts',
+        `import { test } from '@playwright/test';\ntest('version two', async () => {});\n`,
+      );
       const second = await run('req-v2');
       assert.ok(second.response.ok, JSON.stringify(second.response).slice(0, 2000));
-      assert.deepEqual(second.response.results.map((r) => [r.record.titlePath.at(-1), r.record.status]), [['version two', 'passed']]);
+      assert.deepEqual(
+        second.response.results.map((r) => [r.record.titlePath.at(-1), r.record.status]),
+        [['version two', 'passed']],
+      );
       assert.notEqual(first.source.sha256, second.source.sha256);
-      assert.deepEqual(await readdir(join(dir, 'tmp', 'uigate-suites')), [second.source.sha256], 'a warm environment keeps only the suite it runs now');
+      assert.deepEqual(
+        await readdir(join(dir, 'tmp', 'uigate-suites')),
+        [second.source.sha256],
+        'a warm environment keeps only the suite it runs now',
+      );
 
       // A bundle that is not what the event says it is is refused, and nothing runs.
-      const forged = { ...(await eventFor(second.units, { dir })), source: { ...second.source, sha256: 'f'.repeat(64) } };
+      const forged = {
+        ...(await eventFor(second.units, { dir })),
+        source: { ...second.source, sha256: 'f'.repeat(64) },
+      };
       const refused = await handler(forged, { awsRequestId: 'req-forged' });
       assert.ok(!refused.ok && refused.error.type === 'SourceUnavailable', JSON.stringify(refused));
       assert.match(refused.error.message, /has digest [0-9a-f]{64}, not f{64}/);
@@ -134,8 +193,19 @@ test('finds a button that is not there', async ({ page }) => {
       assert.ok(!response.ok && response.error.type === 'MalformedEvent');
       assert.match(!response.ok ? response.error.message : '', message);
     }
-    const firefox = { key: 'AAAAAAAAAAAAAAAAAAAAAA', file: 'a.spec.ts', line: 1, column: 1, titlePath: ['t'], project: 'firefox', module: 'a' };
-    const response = await handler({ ...(await eventFor([], { dir })), browser: 'firefox', units: [firefox] }, { awsRequestId: 'req-ff' });
+    const firefox = {
+      key: 'AAAAAAAAAAAAAAAAAAAAAA',
+      file: 'a.spec.ts',
+      line: 1,
+      column: 1,
+      titlePath: ['t'],
+      project: 'firefox',
+      module: 'a',
+    };
+    const response = await handler(
+      { ...(await eventFor([], { dir })), browser: 'firefox', units: [firefox] },
+      { awsRequestId: 'req-ff' },
+    );
     assert.ok(!response.ok);
     assert.match(response.error.message, /browser: Lambda runs only chromium/);
   });

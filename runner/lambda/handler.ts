@@ -7,6 +7,7 @@ import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
 import { MalformedEvent, parseEvent, type BatchEvent, type BatchResponse } from './event.ts';
 import { lambdaChromium } from './chromium.ts';
 import { prepareTestSource } from './test-source.ts';
+import { ENV } from '../core/env.ts';
 
 export interface LambdaContext {
   awsRequestId: string;
@@ -17,15 +18,15 @@ export interface LambdaContext {
  * Stop Playwright this long before Lambda's own timeout, so the results so far still come back
  * (UIGATE_STOP_MARGIN_SECONDS; 0 leaves it all to Lambda's timeout).
  */
-const stopMarginMs = () => Number(process.env.UIGATE_STOP_MARGIN_SECONDS ?? 15) * 1000;
+const stopMarginMs = () => Number(process.env[ENV.stopMarginSeconds] ?? 15) * 1000;
 
 function artifactsEnv(event: BatchEvent): Record<string, string> {
   const artifacts = event.artifacts;
-  if ('dir' in artifacts) return { UIGATE_ARTIFACTS_DIR: artifacts.dir };
-  const env: Record<string, string> = { UIGATE_ARTIFACTS_BUCKET: artifacts.bucket };
-  if (artifacts.prefix) env.UIGATE_ARTIFACTS_PREFIX = artifacts.prefix;
-  if (artifacts.region) env.UIGATE_ARTIFACTS_REGION = artifacts.region;
-  if (artifacts.endpoint) env.UIGATE_S3_ENDPOINT = artifacts.endpoint;
+  if ('dir' in artifacts) return { [ENV.artifactsDir]: artifacts.dir };
+  const env: Record<string, string> = { [ENV.artifactsBucket]: artifacts.bucket };
+  if (artifacts.prefix) env[ENV.artifactsPrefix] = artifacts.prefix;
+  if (artifacts.region) env[ENV.artifactsRegion] = artifacts.region;
+  if (artifacts.endpoint) env[ENV.s3Endpoint] = artifacts.endpoint;
   return env;
 }
 
@@ -41,20 +42,38 @@ export async function handler(input: unknown, context: LambdaContext): Promise<B
     throw error;
   }
 
-  const tmp = process.env.UIGATE_TMP ?? '/tmp';
+  const tmp = process.env[ENV.tmp] ?? '/tmp';
   let suiteDir: string;
   try {
     // The commit's own suite when the event names one; the function's folder otherwise.
-    suiteDir = event.source ? await prepareTestSource(event.source, tmp) : (process.env.UIGATE_TASK_ROOT ?? process.env.LAMBDA_TASK_ROOT ?? process.cwd());
+    suiteDir = event.source
+      ? await prepareTestSource(event.source, tmp)
+      : (process.env[ENV.taskRoot] ?? process.env.LAMBDA_TASK_ROOT ?? process.cwd());
   } catch (error) {
-    return { ok: false, error: { type: 'SourceUnavailable', message: `the test bundle could not be fetched: ${(error as Error).message}` }, requestId, results: [] };
+    return {
+      ok: false,
+      error: {
+        type: 'SourceUnavailable',
+        message: `the test bundle could not be fetched: ${(error as Error).message}`,
+      },
+      requestId,
+      results: [],
+    };
   }
   const workDir = join(tmp, 'uigate', requestId);
   let chromium: { executablePath: string; args: string[] };
   try {
     chromium = await lambdaChromium();
   } catch (error) {
-    return { ok: false, error: { type: 'BrowserUnavailable', message: `@sparticuz/chromium could not start: ${(error as Error).message}` }, requestId, results: [] };
+    return {
+      ok: false,
+      error: {
+        type: 'BrowserUnavailable',
+        message: `@sparticuz/chromium could not start: ${(error as Error).message}`,
+      },
+      requestId,
+      results: [],
+    };
   }
 
   const remaining = context.getRemainingTimeInMillis?.() ?? 15 * 60_000;
@@ -63,7 +82,7 @@ export async function handler(input: unknown, context: LambdaContext): Promise<B
   try {
     const result = await runPlaywrightBatch({
       cwd: suiteDir,
-      playwrightConfig: join(suiteDir, event.config ?? process.env.UIGATE_PLAYWRIGHT_CONFIG ?? 'playwright.config.ts'),
+      playwrightConfig: join(suiteDir, event.config ?? process.env[ENV.playwrightConfig] ?? 'playwright.config.ts'),
       units: event.units,
       workDir,
       context: {
@@ -71,15 +90,19 @@ export async function handler(input: unknown, context: LambdaContext): Promise<B
         executor: 'lambda',
         executorRef: requestId,
         dispatch: event.dispatch,
-        store: { table: event.store.table, region: event.store.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: event.store.endpoint },
+        store: {
+          table: event.store.table,
+          region: event.store.region ?? process.env.AWS_REGION ?? 'us-east-1',
+          endpoint: event.store.endpoint,
+        },
       },
       env: {
         // Lambda's file system is read-only but for /tmp: Chromium's profile, Playwright's caches.
         HOME: tmp,
         TMPDIR: tmp,
         XDG_CACHE_HOME: join(tmp, '.cache'),
-        UIGATE_CHROMIUM_PATH: chromium.executablePath,
-        UIGATE_CHROMIUM_ARGS: JSON.stringify(chromium.args),
+        [ENV.chromiumPath]: chromium.executablePath,
+        [ENV.chromiumArgs]: JSON.stringify(chromium.args),
         ...(event.baseURL ? { BASE_URL: event.baseURL } : {}),
         ...artifactsEnv(event),
       },
@@ -89,9 +112,20 @@ export async function handler(input: unknown, context: LambdaContext): Promise<B
       onUnit: () => {},
     });
     if (deadline.aborted) {
-      return { ok: false, error: { type: 'BatchCrashed', message: `stopped ${margin / 1000} s before the function's timeout` }, requestId, results: result.outcomes };
+      return {
+        ok: false,
+        error: { type: 'BatchCrashed', message: `stopped ${margin / 1000} s before the function's timeout` },
+        requestId,
+        results: result.outcomes,
+      };
     }
-    if (!result.ended) return { ok: false, error: { type: 'BatchCrashed', message: describeCrash(result, 'Playwright') }, requestId, results: result.outcomes };
+    if (!result.ended)
+      return {
+        ok: false,
+        error: { type: 'BatchCrashed', message: describeCrash(result, 'Playwright') },
+        requestId,
+        results: result.outcomes,
+      };
     return { ok: true, runId: event.runId, batchId: event.batchId, requestId, results: result.outcomes };
   } finally {
     // A warm container keeps /tmp; each batch cleans up after itself.

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loaderArgs, siblingModule } from '../module-path.ts';
+import { loaderArgs, siblingModule } from '../playwright/module-path.ts';
+import { ENV } from '../core/env.ts';
 
 const RUNTIME = siblingModule(import.meta.url, 'runtime');
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
@@ -54,10 +55,19 @@ interface RuntimeReply {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+  res
+    .writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers })
+    .end(text);
 }
 
-function awsError(res: ServerResponse, status: number, type: string, message: string, requestId: string, extra: Record<string, unknown> = {}) {
+function awsError(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  requestId: string,
+  extra: Record<string, unknown> = {},
+) {
   send(res, status, { Type: 'User', message, ...extra }, { 'x-amzn-errortype': type, 'x-amzn-requestid': requestId });
 }
 
@@ -88,12 +98,12 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       execArgv: loaderArgs(import.meta.url),
       env: {
         ...process.env,
-        UIGATE_TMP: tmp,
+        [ENV.tmp]: tmp,
         ...options.env,
         LAMBDA_TASK_ROOT: options.taskRoot,
         AWS_LAMBDA_FUNCTION_NAME: options.functionName,
         AWS_LAMBDA_FUNCTION_TIMEOUT: String(options.timeoutSeconds),
-        ...(options.handlerModule ? { UIGATE_LAMBDA_HANDLER_MODULE: options.handlerModule } : {}),
+        ...(options.handlerModule ? { [ENV.lambdaHandlerModule]: options.handlerModule } : {}),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       detached: true,
@@ -103,7 +113,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       busy: false,
       ready: new Promise((ok, fail) => {
         child.once('message', () => ok());
-        child.once('exit', (code, signal) => fail(new Error(`execution environment exited during init (${signal ?? code})`)));
+        child.once('exit', (code, signal) =>
+          fail(new Error(`execution environment exited during init (${signal ?? code})`)),
+        );
       }),
     };
     environment.ready.catch(() => undefined);
@@ -126,7 +138,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     }
   };
 
-  const invoke = async (payload: string, requestId: string): Promise<{ reply: RuntimeReply; crashed?: string; timedOut?: boolean }> => {
+  const invoke = async (
+    payload: string,
+    requestId: string,
+  ): Promise<{ reply: RuntimeReply; crashed?: string; timedOut?: boolean }> => {
     const environment = idle.pop() ?? spawnEnvironment();
     environment.busy = true;
     const started = Date.now();
@@ -138,11 +153,14 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       return { reply: { requestId }, crashed: (error as Error).message };
     }
     return new Promise((ok) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        kill(environment);
-        ok({ reply: { requestId }, timedOut: true });
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          cleanup();
+          kill(environment);
+          ok({ reply: { requestId }, timedOut: true });
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const onMessage = (reply: RuntimeReply) => {
         if (reply.requestId !== requestId) return;
         cleanup();
@@ -155,7 +173,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
         // When a Lambda sandbox dies, everything in it dies: Playwright and Chromium must not
         // carry on (and go on writing results) as orphans.
         kill(environment);
-        ok({ reply: { requestId }, crashed: signal ? `signal: ${signal.replace('SIG', '').toLowerCase()}ed` : `exit status ${code}` });
+        ok({
+          reply: { requestId },
+          crashed: signal ? `signal: ${signal.replace('SIG', '').toLowerCase()}ed` : `exit status ${code}`,
+        });
       };
       const cleanup = () => {
         clearTimeout(timer);
@@ -171,14 +192,22 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   const server: Server = createServer(async (req, res) => {
     const requestId = randomUUID();
     const match = INVOKE_PATH.exec((req.url ?? '').split('?')[0]!);
-    if (req.method !== 'POST' || !match) return awsError(res, 404, 'UnknownOperationException', `unknown operation ${req.method} ${req.url}`, requestId);
+    if (req.method !== 'POST' || !match)
+      return awsError(res, 404, 'UnknownOperationException', `unknown operation ${req.method} ${req.url}`, requestId);
     const name = decodeURIComponent(match[1]!);
     if (name !== options.functionName && !name.endsWith(`:function:${options.functionName}`)) {
       return awsError(res, 404, 'ResourceNotFoundException', `Function not found: ${name}`, requestId);
     }
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     const body = await readBody(req);
-    if (!body) return awsError(res, 413, 'RequestEntityTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', requestId);
+    if (!body)
+      return awsError(
+        res,
+        413,
+        'RequestEntityTooLargeException',
+        'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+        requestId,
+      );
     const payload = body.toString('utf8');
     try {
       if (payload.length) JSON.parse(payload);
@@ -186,11 +215,20 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       return awsError(res, 400, 'InvalidRequestContentException', 'Could not parse request body into json', requestId);
     }
     if (type === 'DryRun') return send(res, 204, '', { 'x-amzn-requestid': requestId });
-    if (type !== 'RequestResponse') return awsError(res, 400, 'InvalidParameterValueException', `InvocationType ${type} is not supported by the local endpoint; uigate always waits for the result`, requestId);
+    if (type !== 'RequestResponse')
+      return awsError(
+        res,
+        400,
+        'InvalidParameterValueException',
+        `InvocationType ${type} is not supported by the local endpoint; uigate always waits for the result`,
+        requestId,
+      );
     if (inFlight >= options.concurrency) {
       stats.throttled++;
       log(`lambda: throttled ${requestId} (${inFlight} in flight, concurrency ${options.concurrency})`);
-      return awsError(res, 429, 'TooManyRequestsException', 'Rate Exceeded.', requestId, { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
+      return awsError(res, 429, 'TooManyRequestsException', 'Rate Exceeded.', requestId, {
+        Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      });
     }
     inFlight++;
     stats.invocations++;
@@ -201,9 +239,15 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       if (timedOut || crashed || reply.error) {
         stats.functionErrors++;
         const error = timedOut
-          ? { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds` }
+          ? {
+              errorType: 'Sandbox.Timedout',
+              errorMessage: `RequestId: ${requestId} Error: Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds`,
+            }
           : crashed
-            ? { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${crashed}` }
+            ? {
+                errorType: 'Runtime.ExitError',
+                errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${crashed}`,
+              }
             : reply.error!;
         log(`lambda: ${requestId} function error ${error.errorType} after ${Date.now() - started} ms`);
         return send(res, 200, error, { ...headers, 'x-amz-function-error': 'Unhandled' });
@@ -211,7 +255,15 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
       const text = JSON.stringify(reply.result);
       if (Buffer.byteLength(text) > MAX_PAYLOAD) {
         stats.functionErrors++;
-        return send(res, 200, { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' }, { ...headers, 'x-amz-function-error': 'Unhandled' });
+        return send(
+          res,
+          200,
+          {
+            errorType: 'Function.ResponseSizeTooLarge',
+            errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+          },
+          { ...headers, 'x-amz-function-error': 'Unhandled' },
+        );
       }
       log(`lambda: ${requestId} done in ${Date.now() - started} ms`);
       return send(res, 200, text, headers);
@@ -220,7 +272,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     }
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((ok, fail) => server.once('error', fail).listen(options.port ?? 0, options.host ?? '127.0.0.1', ok));
+  await new Promise<void>((ok, fail) =>
+    server.once('error', fail).listen(options.port ?? 0, options.host ?? '127.0.0.1', ok),
+  );
   const address = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,

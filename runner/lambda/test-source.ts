@@ -23,12 +23,18 @@ export type TestSource =
 export const bundleKey = (prefix: string | undefined, sha256: string) => `${prefix ?? ''}bundles/${sha256}.tgz`;
 
 /** Makes the bundle reachable by the function: uploaded to the bucket unless it is there already. */
-export async function publishBundle(bundle: TestBundle, bucket: { bucket: string; prefix?: string; region?: string; endpoint?: string } | undefined): Promise<TestSource> {
+export async function publishBundle(
+  bundle: TestBundle,
+  bucket: { bucket: string; prefix?: string; region?: string; endpoint?: string } | undefined,
+): Promise<TestSource> {
   if (!bucket) return { file: bundle.file, sha256: bundle.sha256 };
   const client = s3Client(bucket);
   const key = bundleKey(bucket.prefix, bundle.sha256);
   try {
-    const there = await client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: key })).then(() => true, () => false);
+    const there = await client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: key })).then(
+      () => true,
+      () => false,
+    );
     if (!there) {
       await client.send(
         new PutObjectCommand({
@@ -44,7 +50,13 @@ export async function publishBundle(bundle: TestBundle, bucket: { bucket: string
   } finally {
     client.destroy();
   }
-  return { bucket: bucket.bucket, key, sha256: bundle.sha256, ...(bucket.region ? { region: bucket.region } : {}), ...(bucket.endpoint ? { endpoint: bucket.endpoint } : {}) };
+  return {
+    bucket: bucket.bucket,
+    key,
+    sha256: bundle.sha256,
+    ...(bucket.region ? { region: bucket.region } : {}),
+    ...(bucket.endpoint ? { endpoint: bucket.endpoint } : {}),
+  };
 }
 
 async function sha256Of(file: string): Promise<string> {
@@ -56,7 +68,10 @@ async function sha256Of(file: string): Promise<string> {
 /** The root of the uigate package this code runs from: the bundle's `uigate` imports resolve to it. */
 async function uigateRoot(): Promise<string | undefined> {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    const manifest = await readFile(join(dir, 'package.json'), 'utf8').then((text) => JSON.parse(text) as { name?: string }, () => undefined);
+    const manifest = await readFile(join(dir, 'package.json'), 'utf8').then(
+      (text) => JSON.parse(text) as { name?: string },
+      () => undefined,
+    );
     if (manifest?.name === 'uigate') return dir;
   }
   return undefined;
@@ -82,26 +97,43 @@ async function download(source: TestSource, to: string): Promise<void> {
  * environment keeps the last one and drops any other, since /tmp is small.
  */
 export async function prepareTestSource(source: TestSource, tmp: string): Promise<string> {
-  if (!/^[0-9a-f]{64}$/.test(source.sha256)) throw new Error(`test bundle digest "${source.sha256.slice(0, 80)}" is not a SHA-256`);
+  if (!/^[0-9a-f]{64}$/.test(source.sha256))
+    throw new Error(`test bundle digest "${source.sha256.slice(0, 80)}" is not a SHA-256`);
   const root = join(tmp, 'uigate-suites');
   const dir = join(root, source.sha256);
-  if (await stat(join(dir, '.complete')).then(() => true, () => false)) return dir;
+  if (
+    await stat(join(dir, '.complete')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return dir;
   await mkdir(root, { recursive: true });
-  for (const entry of await readdir(root)) if (entry !== source.sha256) await rm(join(root, entry), { recursive: true, force: true });
+  for (const entry of await readdir(root))
+    if (entry !== source.sha256) await rm(join(root, entry), { recursive: true, force: true });
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const archive = join(root, `${source.sha256}.tgz`);
   try {
     await download(source, archive);
     const actual = await sha256Of(archive);
-    if (actual !== source.sha256) throw new Error(`test bundle ${'key' in source ? `s3://${source.bucket}/${source.key}` : source.file} has digest ${actual}, not ${source.sha256}`);
+    if (actual !== source.sha256)
+      throw new Error(
+        `test bundle ${'key' in source ? `s3://${source.bucket}/${source.key}` : source.file} has digest ${actual}, not ${source.sha256}`,
+      );
     await extract({ file: archive, cwd: dir, strict: true });
   } finally {
     await rm(archive, { force: true });
   }
   const uigate = await uigateRoot();
   const link = join(dir, 'node_modules', 'uigate');
-  if (uigate && !(await stat(link).then(() => true, () => false))) {
+  if (
+    uigate &&
+    !(await stat(link).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     await mkdir(dirname(link), { recursive: true });
     await symlink(resolve(uigate), link, 'dir');
   }

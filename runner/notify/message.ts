@@ -1,8 +1,10 @@
 // What uigate tells people, and how it reads: one subject line and a short text with commit, branch,
 // counts, duration, the link to the run page and, where there is one, the reason. Pure.
-import type { RunMeta, StatusCounts } from '../model.ts';
+import type { RunMeta, StatusCounts } from '../core/model.ts';
+import { DISPLAY_ORDER } from '../core/statuses.ts';
 
-export type NotificationKind = 'run-started' | 'run-finished' | 'run-failed' | 'approval-requested' | 'approval-decided';
+export type NotificationKind =
+  'run-started' | 'run-finished' | 'run-failed' | 'approval-requested' | 'approval-decided';
 
 export interface Notification {
   kind: NotificationKind;
@@ -16,10 +18,8 @@ export interface Notification {
   decision?: 'approved' | 'rejected';
 }
 
-const ORDER = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'cancelled', 'queued', 'running', 'retrying'] as const;
-
 export function countsLine(total: number, counts: StatusCounts): string {
-  const parts = ORDER.filter((status) => counts[status]).map((status) => `${counts[status]} ${status}`);
+  const parts = DISPLAY_ORDER.filter((status) => counts[status]).map((status) => `${counts[status]} ${status}`);
   return `${total} units${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 

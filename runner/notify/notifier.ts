@@ -16,7 +16,10 @@ export class Notifiers implements Notifier {
   async notify(notification: Notification): Promise<void> {
     const results = await Promise.allSettled(this.targets.map((target) => target.notify(notification)));
     for (const result of results) {
-      if (result.status === 'rejected') this.warn(`notification ${notification.kind} for run ${notification.run.runId} not delivered: ${(result.reason as Error).message ?? result.reason}`);
+      if (result.status === 'rejected')
+        this.warn(
+          `notification ${notification.kind} for run ${notification.run.runId} not delivered: ${(result.reason as Error).message ?? result.reason}`,
+        );
     }
   }
 }

@@ -8,10 +8,11 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { childEnv, type ChildContext, type ReporterEvent } from './child-env.ts';
 import type { UnitOutcome } from '../executors/executor.ts';
-import { isFinal, type UnitRecord, type UnitRef } from '../model.ts';
-import { testListLine } from '../plan.ts';
+import { type UnitRecord, type UnitRef } from '../core/model.ts';
+import { testListLine } from '../plan/plan.ts';
 import { playwrightCli } from './cli-path.ts';
-import { siblingModule } from '../module-path.ts';
+import { siblingModule } from './module-path.ts';
+import { isFinal } from '../core/statuses.ts';
 
 export const REPORTER_PATH = siblingModule(import.meta.url, 'reporter');
 const EVENTS_FD = 3;
@@ -82,17 +83,28 @@ export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promi
   const [node, ...nodeArgs] = options.node ?? [process.execPath];
   const args = [
     ...nodeArgs,
-    playwrightCli(options.cwd), 'test',
-    '--config', options.playwrightConfig,
-    '--test-list', listFile,
-    '--reporter', options.reporter ?? REPORTER_PATH,
-    '--workers', String(options.workers ?? 1),
-    '--output', join(options.workDir, 'test-results'),
+    playwrightCli(options.cwd),
+    'test',
+    '--config',
+    options.playwrightConfig,
+    '--test-list',
+    listFile,
+    '--reporter',
+    options.reporter ?? REPORTER_PATH,
+    '--workers',
+    String(options.workers ?? 1),
+    '--output',
+    join(options.workDir, 'test-results'),
     ...(options.args ?? []),
   ];
   const env = { ...process.env, ...options.env, ...childEnv({ ...options.context, eventsFd: EVENTS_FD }) };
   const ownGroup = options.ownGroup ?? true;
-  const child = spawn(node!, args, { cwd: options.cwd, env, detached: ownGroup, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(node!, args, {
+    cwd: options.cwd,
+    env,
+    detached: ownGroup,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
   const output = tail(child.stdout);
   const errors = tail(child.stderr);
   const finals = new Map<string, UnitOutcome>();

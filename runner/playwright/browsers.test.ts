@@ -16,7 +16,11 @@ describe('resolveBrowser', () => {
   it('drives system Firefox ESR over WebDriver BiDi (moz-firefox channel)', () => {
     const browser = resolveBrowser('firefox', withFiles('/usr/bin/firefox-esr'));
     assert.ok(!isMissing(browser));
-    assert.deepEqual(browser.use, { browserName: 'firefox', channel: 'moz-firefox', launchOptions: { executablePath: '/usr/bin/firefox-esr' } });
+    assert.deepEqual(browser.use, {
+      browserName: 'firefox',
+      channel: 'moz-firefox',
+      launchOptions: { executablePath: '/usr/bin/firefox-esr' },
+    });
   });
 
   it('starts system Chromium with the flags that keep it off the network', () => {
@@ -27,7 +31,10 @@ describe('resolveBrowser', () => {
   });
 
   it('takes an explicit path from the environment, and says when it is wrong', () => {
-    const ok = resolveBrowser('chromium', { ...withFiles('/opt/chrome'), env: { UIGATE_CHROMIUM_PATH: '/opt/chrome' } });
+    const ok = resolveBrowser('chromium', {
+      ...withFiles('/opt/chrome'),
+      env: { UIGATE_CHROMIUM_PATH: '/opt/chrome' },
+    });
     assert.ok(!isMissing(ok) && ok.source === 'env');
     const bad = resolveBrowser('chromium', { ...withFiles(), env: { UIGATE_CHROMIUM_PATH: '/nope' } });
     assert.ok(isMissing(bad));
@@ -36,8 +43,14 @@ describe('resolveBrowser', () => {
 
   it('names a missing browser and how to install it, in one line', () => {
     const { found, missing } = resolveBrowsers(withFiles('/usr/bin/chromium'));
-    assert.deepEqual(found.map((b) => b.name), ['chromium']);
-    assert.deepEqual(missing.map((b) => b.name), ['firefox', 'webkit']);
+    assert.deepEqual(
+      found.map((b) => b.name),
+      ['chromium'],
+    );
+    assert.deepEqual(
+      missing.map((b) => b.name),
+      ['firefox', 'webkit'],
+    );
     assert.match(missing[0]!.message, /apt-get install firefox-esr/);
     assert.match(missing[1]!.message, /npx playwright install --with-deps webkit/);
     for (const browser of missing) assert.ok(!browser.message.includes('\n'));

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, firefox, webkit } from 'playwright-core';
 import { MISSING_BROWSERS } from './listing.ts';
+import { ENV } from '../core/env.ts';
 
 export type BrowserName = 'chromium' | 'firefox' | 'webkit';
 export const BROWSER_NAMES: readonly BrowserName[] = ['chromium', 'firefox', 'webkit'];
@@ -39,11 +40,7 @@ export interface ResolveOptions {
 
 // Without these, Chromium keeps dialling Google's services; on a closed network that is a flood
 // of refused connections and slower starts.
-export const QUIET_CHROMIUM_ARGS = [
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export const QUIET_CHROMIUM_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const SYSTEM_PATHS: Record<BrowserName, string[]> = {
   chromium: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'],
@@ -52,14 +49,16 @@ const SYSTEM_PATHS: Record<BrowserName, string[]> = {
 };
 
 const ENV_PATH: Record<BrowserName, string> = {
-  chromium: 'UIGATE_CHROMIUM_PATH',
-  firefox: 'UIGATE_FIREFOX_PATH',
-  webkit: 'UIGATE_WEBKIT_PATH',
+  chromium: ENV.chromiumPath,
+  firefox: ENV.firefoxPath,
+  webkit: ENV.webkitPath,
 };
 
 const INSTALL_HINT: Record<BrowserName, string> = {
-  chromium: 'install it with `apt-get install chromium` or `npx playwright install chromium`, or set UIGATE_CHROMIUM_PATH',
-  firefox: 'install it with `apt-get install firefox-esr` or `npx playwright install firefox`, or set UIGATE_FIREFOX_PATH',
+  chromium:
+    'install it with `apt-get install chromium` or `npx playwright install chromium`, or set UIGATE_CHROMIUM_PATH',
+  firefox:
+    'install it with `apt-get install firefox-esr` or `npx playwright install firefox`, or set UIGATE_FIREFOX_PATH',
   webkit: "WebKit needs Playwright's own build: `npx playwright install --with-deps webkit` (needs internet)",
 };
 
@@ -70,9 +69,10 @@ function bundledExecutable(name: BrowserName): string {
 
 /** Chromium flags from UIGATE_CHROMIUM_ARGS (a JSON array): the Lambda handler passes @sparticuz/chromium's. */
 function chromiumArgs(env: NodeJS.ProcessEnv): string[] {
-  if (!env.UIGATE_CHROMIUM_ARGS) return QUIET_CHROMIUM_ARGS;
+  const text = env[ENV.chromiumArgs];
+  if (!text) return QUIET_CHROMIUM_ARGS;
   try {
-    const args = JSON.parse(env.UIGATE_CHROMIUM_ARGS) as unknown;
+    const args = JSON.parse(text) as unknown;
     if (Array.isArray(args) && args.every((arg) => typeof arg === 'string')) return args as string[];
   } catch {
     // fall through
@@ -80,13 +80,19 @@ function chromiumArgs(env: NodeJS.ProcessEnv): string[] {
   return QUIET_CHROMIUM_ARGS;
 }
 
-function useFor(name: BrowserName, source: ResolvedBrowser['source'], path: string, env: NodeJS.ProcessEnv = {}): ResolvedBrowser['use'] {
+function useFor(
+  name: BrowserName,
+  source: ResolvedBrowser['source'],
+  path: string,
+  env: NodeJS.ProcessEnv = {},
+): ResolvedBrowser['use'] {
   if (source === 'playwright') {
     return name === 'chromium'
       ? { browserName: name, launchOptions: { args: QUIET_CHROMIUM_ARGS } }
       : { browserName: name };
   }
-  if (name === 'chromium') return { browserName: name, launchOptions: { executablePath: path, args: chromiumArgs(env) } };
+  if (name === 'chromium')
+    return { browserName: name, launchOptions: { executablePath: path, args: chromiumArgs(env) } };
   // A system Firefox has no Juggler patches; Playwright drives it over WebDriver BiDi instead.
   if (name === 'firefox') return { browserName: name, channel: 'moz-firefox', launchOptions: { executablePath: path } };
   return { browserName: name, launchOptions: { executablePath: path } };
@@ -97,11 +103,13 @@ export function resolveBrowser(name: BrowserName, options: ResolveOptions = {}):
   const exists = options.exists ?? existsSync;
   const fromEnv = env[ENV_PATH[name]];
   if (fromEnv) {
-    if (exists(fromEnv)) return { name, source: 'env', executablePath: fromEnv, use: useFor(name, 'env', fromEnv, env) };
+    if (exists(fromEnv))
+      return { name, source: 'env', executablePath: fromEnv, use: useFor(name, 'env', fromEnv, env) };
     return { name, message: `${name}: ${ENV_PATH[name]}=${fromEnv} does not exist; fix the path or unset it` };
   }
   const bundled = (options.bundledPath ?? bundledExecutable)(name);
-  if (exists(bundled)) return { name, source: 'playwright', executablePath: bundled, use: useFor(name, 'playwright', bundled) };
+  if (exists(bundled))
+    return { name, source: 'playwright', executablePath: bundled, use: useFor(name, 'playwright', bundled) };
   const system = SYSTEM_PATHS[name].find((path) => exists(path));
   if (system) return { name, source: 'system', executablePath: system, use: useFor(name, 'system', system) };
   return { name, message: `${name}: not installed — ${INSTALL_HINT[name]}` };
@@ -142,9 +150,12 @@ export function systemBrowser(name: BrowserName, env: NodeJS.ProcessEnv = proces
 export function browserProjects(env: NodeJS.ProcessEnv = process.env) {
   const { found, missing } = resolveBrowsers({ env });
   // uigate's list reporter, in this same process, says which were dropped (and how to install them).
-  (globalThis as Record<symbol, unknown>)[MISSING_BROWSERS] = missing.map((browser) => ({ project: browser.name, message: browser.message }));
+  (globalThis as Record<symbol, unknown>)[MISSING_BROWSERS] = missing.map((browser) => ({
+    project: browser.name,
+    message: browser.message,
+  }));
   const isWorker = env.TEST_WORKER_INDEX !== undefined;
-  if (!isWorker && env.UIGATE_BROWSER_NOTICES !== 'off') {
+  if (!isWorker && env[ENV.browserNotices] !== 'off') {
     for (const browser of missing) process.stderr.write(`uigate: skipping project ${browser.message}\n`);
   }
   return found.map((browser) => ({ name: browser.name, use: browser.use }));

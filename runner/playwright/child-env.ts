@@ -1,6 +1,7 @@
 // The environment contract between the orchestrator and the Playwright it starts (locally, in
 // Lambda, in CodeBuild): which run, which store, which executor, where events and artifacts go.
-import type { ExecutorName } from '../model.ts';
+import type { ExecutorName, UnitRecord } from '../core/model.ts';
+import { ENV } from '../core/env.ts';
 
 export interface ChildContext {
   runId: string;
@@ -17,38 +18,43 @@ export interface ChildContext {
 
 export function childEnv(context: ChildContext): Record<string, string> {
   const env: Record<string, string> = {
-    UIGATE_RUN_ID: context.runId,
-    UIGATE_EXECUTOR: context.executor,
-    UIGATE_EXECUTOR_REF: context.executorRef,
-    UIGATE_DISPATCH: String(context.dispatch),
-    UIGATE_TABLE: context.store.table,
-    UIGATE_REGION: context.store.region,
-    UIGATE_BROWSER_NOTICES: 'off',
+    [ENV.runId]: context.runId,
+    [ENV.executor]: context.executor,
+    [ENV.executorRef]: context.executorRef,
+    [ENV.dispatch]: String(context.dispatch),
+    [ENV.table]: context.store.table,
+    [ENV.region]: context.store.region,
+    [ENV.browserNotices]: 'off',
   };
-  if (context.store.endpoint) env.UIGATE_DYNAMODB_ENDPOINT = context.store.endpoint;
-  if (context.artifactsDir) env.UIGATE_ARTIFACTS_DIR = context.artifactsDir;
-  if (context.eventsFd !== undefined) env.UIGATE_EVENTS_FD = String(context.eventsFd);
+  if (context.store.endpoint) env[ENV.dynamodbEndpoint] = context.store.endpoint;
+  if (context.artifactsDir) env[ENV.artifactsDir] = context.artifactsDir;
+  if (context.eventsFd !== undefined) env[ENV.eventsFd] = String(context.eventsFd);
   return env;
 }
 
 /** The child's side: undefined when Playwright was started by hand, not by uigate. */
 export function readChildContext(env: NodeJS.ProcessEnv = process.env): ChildContext | undefined {
-  if (!env.UIGATE_RUN_ID) return undefined;
+  const runId = env[ENV.runId];
+  if (!runId) return undefined;
   return {
-    runId: env.UIGATE_RUN_ID,
-    executor: (env.UIGATE_EXECUTOR as ExecutorName | undefined) ?? 'local',
-    executorRef: env.UIGATE_EXECUTOR_REF ?? 'unknown',
-    dispatch: Number(env.UIGATE_DISPATCH ?? 1) || 1,
-    store: { endpoint: env.UIGATE_DYNAMODB_ENDPOINT || undefined, table: env.UIGATE_TABLE ?? 'uigate', region: env.UIGATE_REGION ?? env.AWS_REGION ?? 'us-east-1' },
-    artifactsDir: env.UIGATE_ARTIFACTS_DIR,
-    eventsFd: env.UIGATE_EVENTS_FD ? Number(env.UIGATE_EVENTS_FD) : undefined,
+    runId,
+    executor: (env[ENV.executor] as ExecutorName | undefined) ?? 'local',
+    executorRef: env[ENV.executorRef] ?? 'unknown',
+    dispatch: Number(env[ENV.dispatch] ?? 1) || 1,
+    store: {
+      endpoint: env[ENV.dynamodbEndpoint] || undefined,
+      table: env[ENV.table] ?? 'uigate',
+      region: env[ENV.region] ?? env.AWS_REGION ?? 'us-east-1',
+    },
+    artifactsDir: env[ENV.artifactsDir],
+    eventsFd: env[ENV.eventsFd] ? Number(env[ENV.eventsFd]) : undefined,
   };
 }
 
 /** What the reporter tells the executor, one JSON object per line. */
 export type ReporterEvent =
   | { type: 'begin'; total: number }
-  | { type: 'unit'; record: import('../model.ts').UnitRecord }
+  | { type: 'unit'; record: UnitRecord }
   /** The record sent just before is now in the store; until this arrives the orchestrator keeps it to write itself. */
   | { type: 'stored'; key: string; seq: number }
   | { type: 'end'; status: string }

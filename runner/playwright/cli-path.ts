@@ -3,10 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../core/errors.ts';
 
 /** The @playwright/test releases uigate is built and tested against (its peer dependency range). */
-export const SUPPORTED_PLAYWRIGHT = { min: [1, 56], max: [1, 64], range: '>=1.56.0 <1.65.0', text: '1.56 to 1.64' } as const;
+export const SUPPORTED_PLAYWRIGHT = {
+  min: [1, 56],
+  max: [1, 64],
+  range: '>=1.56.0 <1.65.0',
+  text: '1.56 to 1.64',
+} as const;
 
 export interface InstalledPlaywright {
   /** @playwright/test's cli.js. */
@@ -18,7 +23,10 @@ export interface InstalledPlaywright {
 export function isSupportedPlaywright(version: string): boolean {
   const [major, minor] = version.split('.').map(Number) as [number, number];
   const at = major * 1000 + minor;
-  return at >= SUPPORTED_PLAYWRIGHT.min[0] * 1000 + SUPPORTED_PLAYWRIGHT.min[1] && at <= SUPPORTED_PLAYWRIGHT.max[0] * 1000 + SUPPORTED_PLAYWRIGHT.max[1];
+  return (
+    at >= SUPPORTED_PLAYWRIGHT.min[0] * 1000 + SUPPORTED_PLAYWRIGHT.min[1] &&
+    at <= SUPPORTED_PLAYWRIGHT.max[0] * 1000 + SUPPORTED_PLAYWRIGHT.max[1]
+  );
 }
 
 /** The project's own @playwright/test (resolved from `cwd`), checked against the supported range. */
@@ -27,11 +35,15 @@ export function findPlaywright(cwd: string): InstalledPlaywright {
   try {
     manifest = createRequire(join(cwd, 'package.json')).resolve('@playwright/test/package.json');
   } catch {
-    throw new UsageError(`@playwright/test is not installed in ${cwd}: uigate runs your project's Playwright — npm i -D @playwright/test@1.64`);
+    throw new UsageError(
+      `@playwright/test is not installed in ${cwd}: uigate runs your project's Playwright — npm i -D @playwright/test@1.64`,
+    );
   }
   const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
   if (!isSupportedPlaywright(version)) {
-    throw new UsageError(`@playwright/test ${version} is not supported: uigate works with ${SUPPORTED_PLAYWRIGHT.text} (its --test-list and test groups); install one with npm i -D @playwright/test@1.64`);
+    throw new UsageError(
+      `@playwright/test ${version} is not supported: uigate works with ${SUPPORTED_PLAYWRIGHT.text} (its --test-list and test groups); install one with npm i -D @playwright/test@1.64`,
+    );
   }
   return { cli: join(dirname(manifest), 'cli.js'), version };
 }

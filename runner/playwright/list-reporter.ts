@@ -7,7 +7,17 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative, sep } from 'node:path';
 import type { FullConfig, FullProject, Reporter, Suite, TestCase, TestError } from '@playwright/test/reporter';
-import { LIST_FILE_ENV, LIST_PROJECTS_ENV, MISSING_BROWSERS, matchesProjectFilter, projectClosure, type ListedProject, type ListedTest, type Listing, type ProcessSetup } from './listing.ts';
+import {
+  LIST_FILE_ENV,
+  LIST_PROJECTS_ENV,
+  MISSING_BROWSERS,
+  matchesProjectFilter,
+  projectClosure,
+  type ListedProject,
+  type ListedTest,
+  type Listing,
+  type ProcessSetup,
+} from './listing.ts';
 
 /** The fields of Playwright's own Suite and TestCase that its runner groups by; absent on a version that moved them. */
 interface InternalSuite {
@@ -113,16 +123,22 @@ function focusedTests(projectSuites: readonly Suite[]): Set<TestCase> | undefine
 /** config.webServer entries, read where Playwright keeps them (an array shows as null on the public config). */
 function webServerCount(config: FullConfig): number | 'unknown' {
   const symbol = Object.getOwnPropertySymbols(config).find((s) => s.description === 'configInternalSymbol');
-  const internalConfig = symbol ? ((config as unknown as Record<symbol, { webServers?: unknown[] }>)[symbol]) : undefined;
+  const internalConfig = symbol ? (config as unknown as Record<symbol, { webServers?: unknown[] }>)[symbol] : undefined;
   if (Array.isArray(internalConfig?.webServers)) return internalConfig.webServers.length;
   return config.webServer ? 1 : 'unknown';
 }
 
 /** A project's browser that is not installed: only where Playwright would look in its own registry. */
-function missingBrowser(project: FullProject, playwrightCore: (() => Record<string, { executablePath(): string }>) | undefined): string | undefined {
+function missingBrowser(
+  project: FullProject,
+  playwrightCore: (() => Record<string, { executablePath(): string }>) | undefined,
+): string | undefined {
   const use = project.use as { browserName?: string; channel?: string; launchOptions?: { executablePath?: string } };
   const path = use.launchOptions?.executablePath;
-  if (path) return existsSync(path) ? undefined : `${project.name}: launchOptions.executablePath ${path} does not exist; fix the path or install the browser there`;
+  if (path)
+    return existsSync(path)
+      ? undefined
+      : `${project.name}: launchOptions.executablePath ${path} does not exist; fix the path or install the browser there`;
   if (use.channel) return undefined; // a branded browser (chrome, msedge): Playwright finds it itself
   const name = use.browserName ?? 'chromium';
   let executable: string | undefined;
@@ -155,10 +171,18 @@ export default class UigateListReporter implements Reporter {
 
   onEnd() {
     const file = process.env[LIST_FILE_ENV];
-    if (!file) throw new Error(`the uigate list reporter writes to the file named by ${LIST_FILE_ENV}, which is not set`);
+    if (!file)
+      throw new Error(`the uigate list reporter writes to the file named by ${LIST_FILE_ENV}, which is not set`);
     const listing = this.config && this.suite ? this.listing(this.config, this.suite) : undefined;
-    const helper = ((globalThis as Record<symbol, unknown>)[MISSING_BROWSERS] as Listing['missingBrowsers'] | undefined) ?? [];
-    writeFileSync(file, JSON.stringify({ ...(listing ?? { tests: [], projects: [], missingBrowsers: helper }), ...(this.errors.length ? { errors: this.errors } : {}) }));
+    const helper =
+      ((globalThis as Record<symbol, unknown>)[MISSING_BROWSERS] as Listing['missingBrowsers'] | undefined) ?? [];
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...(listing ?? { tests: [], projects: [], missingBrowsers: helper }),
+        ...(this.errors.length ? { errors: this.errors } : {}),
+      }),
+    );
   }
 
   private listing(config: FullConfig, root: Suite): Listing {
@@ -170,10 +194,15 @@ export default class UigateListReporter implements Reporter {
       testDir: project.testDir,
       dependencies: [...project.dependencies],
       ...(project.teardown ? { teardown: project.teardown } : {}),
-      ...((project.use as { browserName?: string }).browserName ? { browserName: (project.use as { browserName?: string }).browserName } : {}),
+      ...((project.use as { browserName?: string }).browserName
+        ? { browserName: (project.use as { browserName?: string }).browserName }
+        : {}),
     }));
     const wanted = JSON.parse(process.env[LIST_PROJECTS_ENV] || '[]') as string[];
-    const closure = projectClosure(projects, projects.filter((project) => matchesProjectFilter(project.name, wanted)).map((project) => project.name));
+    const closure = projectClosure(
+      projects,
+      projects.filter((project) => matchesProjectFilter(project.name, wanted)).map((project) => project.name),
+    );
     const focus = focusedTests(projectSuites.filter((projectSuite) => closure.has(projectSuite.title)));
 
     const tests: ListedTest[] = [];
@@ -199,15 +228,24 @@ export default class UigateListReporter implements Reporter {
 
     const require = createRequire(process.argv[1] ?? import.meta.url);
     const core = () => require('playwright-core') as Record<string, { executablePath(): string }>;
-    const fromHelper = ((globalThis as Record<symbol, unknown>)[MISSING_BROWSERS] as { project: string; message: string }[] | undefined) ?? [];
+    const fromHelper =
+      ((globalThis as Record<symbol, unknown>)[MISSING_BROWSERS] as
+        { project: string; message: string }[] | undefined) ?? [];
     const missingBrowsers = [
       ...fromHelper,
       ...config.projects
-        .filter((project) => closure.get(project.name) === 'top-level' || (project.use as { browserName?: string }).browserName)
+        .filter(
+          (project) =>
+            closure.get(project.name) === 'top-level' || (project.use as { browserName?: string }).browserName,
+        )
         .map((project) => ({ project: project.name, message: missingBrowser(project, core) }))
         .filter((entry): entry is { project: string; message: string } => entry.message !== undefined),
     ];
-    const processSetup: ProcessSetup = { webServers: webServerCount(config), globalSetup: Boolean(config.globalSetup), globalTeardown: Boolean(config.globalTeardown) };
+    const processSetup: ProcessSetup = {
+      webServers: webServerCount(config),
+      globalSetup: Boolean(config.globalSetup),
+      globalTeardown: Boolean(config.globalTeardown),
+    };
     return {
       playwrightVersion: config.version,
       rootDir: config.rootDir,

@@ -5,12 +5,14 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { ConfigError, UsageError } from '../errors.ts';
-import { unitKey, type UnitRef } from '../model.ts';
+import { ConfigError, UsageError } from '../core/errors.ts';
+import type { UnitRef } from '../core/model.ts';
+import { unitKey } from './unit-key.ts';
 import { findPlaywright } from './cli-path.ts';
 import { LIST_FILE_ENV, LIST_PROJECTS_ENV, type Listing } from './listing.ts';
-import { siblingModule } from '../module-path.ts';
+import { siblingModule } from './module-path.ts';
 import { joinGroups } from './pieces.ts';
+import { ENV } from '../core/env.ts';
 
 export const LIST_REPORTER_PATH = siblingModule(import.meta.url, 'list-reporter');
 
@@ -30,16 +32,44 @@ export function fileInProject(absoluteFile: string, rootDir: string): string {
   return relative(rootDir, absoluteFile).split(sep).join('/');
 }
 
-export function makeUnit(absoluteFile: string, rootDir: string, titlePath: string[], project: string, line: number, column: number, tags: string[] = [], repeat = 0): UnitRef {
+export function makeUnit(
+  absoluteFile: string,
+  rootDir: string,
+  titlePath: string[],
+  project: string,
+  line: number,
+  column: number,
+  tags: string[] = [],
+  repeat = 0,
+): UnitRef {
   const file = fileInProject(absoluteFile, rootDir);
-  return { key: unitKey(file, titlePath, project, repeat), file, line, column, titlePath, project, module: moduleOf(file, tags), tags, ...(repeat ? { repeat } : {}) };
+  return {
+    key: unitKey(file, titlePath, project, repeat),
+    file,
+    line,
+    column,
+    titlePath,
+    project,
+    module: moduleOf(file, tags),
+    tags,
+    ...(repeat ? { repeat } : {}),
+  };
 }
 
 /** Units from a listing, each with its piece (`group`); roles are the selection's business (plan.ts). */
 export function unitsFromListing(listing: Pick<Listing, 'rootDir' | 'tests'>): UnitRef[] {
   const pieces = joinGroups(listing.tests);
   return listing.tests.map((test, i) => ({
-    ...makeUnit(resolve(listing.rootDir, test.file), listing.rootDir, test.titlePath, test.project, test.line, test.column, test.tags, test.repeat),
+    ...makeUnit(
+      resolve(listing.rootDir, test.file),
+      listing.rootDir,
+      test.titlePath,
+      test.project,
+      test.line,
+      test.column,
+      test.tags,
+      test.repeat,
+    ),
     group: pieces[i]!,
   }));
 }
@@ -73,8 +103,8 @@ export async function listTests(options: ListOptions): Promise<ListResult> {
       env: {
         ...process.env,
         ...options.env,
-        UIGATE_BROWSER_NOTICES: 'off',
-        UIGATE_REPORT: 'off',
+        [ENV.browserNotices]: 'off',
+        [ENV.report]: 'off',
         [LIST_FILE_ENV]: file,
         [LIST_PROJECTS_ENV]: JSON.stringify(options.projects ?? []),
       },
@@ -87,8 +117,14 @@ export async function listTests(options: ListOptions): Promise<ListResult> {
       child.once('error', () => ok(null));
       child.once('close', ok);
     });
-    const listing = await readFile(file, 'utf8').then((text) => JSON.parse(text) as Listing & { errors?: string[] }, () => undefined);
-    if (!listing) throw new ConfigError(`Playwright could not list the tests (${options.playwrightConfig}): ${firstLine(output) ?? `exit code ${code}`}`);
+    const listing = await readFile(file, 'utf8').then(
+      (text) => JSON.parse(text) as Listing & { errors?: string[] },
+      () => undefined,
+    );
+    if (!listing)
+      throw new ConfigError(
+        `Playwright could not list the tests (${options.playwrightConfig}): ${firstLine(output) ?? `exit code ${code}`}`,
+      );
     const error = listing.errors?.[0];
     if (error && /No tests found/i.test(error)) throw noTests(listing);
     if (error) throw new ConfigError(`Playwright could not load the tests: ${firstLine(error)}`);
@@ -101,7 +137,9 @@ export async function listTests(options: ListOptions): Promise<ListResult> {
 
 /** Nothing to run: when no project has its browser (a fresh machine), that is what to say. */
 function noTests(listing: Pick<Listing, 'missingBrowsers' | 'projects'>): UsageError {
-  const usable = (listing.projects ?? []).filter((project) => !listing.missingBrowsers.some((entry) => entry.project === project.name));
+  const usable = (listing.projects ?? []).filter(
+    (project) => !listing.missingBrowsers.some((entry) => entry.project === project.name),
+  );
   if (listing.missingBrowsers.length && usable.length === 0) return missingBrowsersError(listing.missingBrowsers);
   return new UsageError('no tests selected: nothing matches --grep, or testDir has no tests');
 }
@@ -116,4 +154,5 @@ const firstLine = (text: string) =>
     .map((line) => line.trim())
     .find((line) => line && !/^at /.test(line));
 
+// eslint-disable-next-line no-control-regex -- terminal colour codes start with ESC, a control character
 export const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');

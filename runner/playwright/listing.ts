@@ -1,6 +1,7 @@
 // What uigate learns from `playwright test --list` with its list reporter: every test with the
 // group Playwright would keep it in, the projects and how they depend on each other, and what
 // runs once per Playwright process. Types and pure helpers only: the list reporter loads this.
+import { ENV } from '../core/env.ts';
 
 /** A test as Playwright would run it, in one project and one repeat. */
 export interface ListedTest {
@@ -70,9 +71,9 @@ export interface ProcessSetup {
 export const MISSING_BROWSERS = Symbol.for('uigate.missingBrowsers');
 
 /** The environment variable the list reporter reads for where to write the listing. */
-export const LIST_FILE_ENV = 'UIGATE_LIST_FILE';
+export const LIST_FILE_ENV = ENV.listFile;
 /** The `--project` names uigate was asked for (JSON array), for `.only`'s semantics. */
-export const LIST_PROJECTS_ENV = 'UIGATE_LIST_PROJECTS';
+export const LIST_PROJECTS_ENV = ENV.listProjects;
 
 /** Playwright's `--project` matching (runner/projectUtils.ts filterProjects): case-insensitive, `*` wildcards. */
 export function matchesProjectFilter(name: string, filters: readonly string[]): boolean {
@@ -81,7 +82,10 @@ export function matchesProjectFilter(name: string, filters: readonly string[]): 
   return filters.some((filter) => {
     const wanted = filter.toLocaleLowerCase();
     if (!wanted.includes('*')) return wanted === lower;
-    const pattern = wanted.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+    const pattern = wanted
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
     return new RegExp(`^${pattern}$`, 'i').test(lower);
   });
 }
@@ -91,7 +95,10 @@ export function matchesProjectFilter(name: string, filters: readonly string[]): 
  * for are top-level, and everything they depend on or are torn down by is a dependency — even a
  * project that was also asked for.
  */
-export function projectClosure(projects: readonly Pick<ListedProject, 'name' | 'dependencies' | 'teardown'>[], topLevel: readonly string[]): Map<string, 'top-level' | 'dependency'> {
+export function projectClosure(
+  projects: readonly Pick<ListedProject, 'name' | 'dependencies' | 'teardown'>[],
+  topLevel: readonly string[],
+): Map<string, 'top-level' | 'dependency'> {
   const byName = new Map(projects.map((project) => [project.name, project]));
   const result = new Map<string, 'top-level' | 'dependency'>();
   const visit = (depth: number, name: string) => {

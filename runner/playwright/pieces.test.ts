@@ -4,7 +4,13 @@ import type { ListedTest } from './listing.ts';
 import { joinGroups, selectableTitle } from './pieces.ts';
 
 type T = Pick<ListedTest, 'project' | 'file' | 'titlePath' | 'group' | 'locks'>;
-const t = (title: string, group: string, over: Partial<T> = {}): T => ({ project: 'chromium', file: 'a.spec.ts', titlePath: [title], group, ...over });
+const t = (title: string, group: string, over: Partial<T> = {}): T => ({
+  project: 'chromium',
+  file: 'a.spec.ts',
+  titlePath: [title],
+  group,
+  ...over,
+});
 
 describe('joinGroups', () => {
   it("keeps Playwright's groups as they are when nothing joins them", () => {
@@ -21,7 +27,11 @@ describe('joinGroups', () => {
   });
 
   it('joins groups that share a lock, across files and projects', () => {
-    const ids = joinGroups([t('a', 'g1', { locks: ['db'] }), t('b', 'g2'), t('c', 'g3', { file: 'b.spec.ts', project: 'firefox', locks: ['db'] })]);
+    const ids = joinGroups([
+      t('a', 'g1', { locks: ['db'] }),
+      t('b', 'g2'),
+      t('c', 'g3', { file: 'b.spec.ts', project: 'firefox', locks: ['db'] }),
+    ]);
     assert.equal(ids[0], ids[2]);
     assert.notEqual(ids[0], ids[1]);
   });

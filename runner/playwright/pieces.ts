@@ -13,7 +13,9 @@ export const selectableTitle = (title: string) => title !== '' && !title.include
  * together; tests sharing a lock must never run at once, and batches on different executors do
  * run at once, so they go together too. Returns a piece id per test, in the order given.
  */
-export function joinGroups(tests: readonly Pick<ListedTest, 'project' | 'file' | 'titlePath' | 'group' | 'locks'>[]): string[] {
+export function joinGroups(
+  tests: readonly Pick<ListedTest, 'project' | 'file' | 'titlePath' | 'group' | 'locks'>[],
+): string[] {
   const parent = tests.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
@@ -30,7 +32,9 @@ export function joinGroups(tests: readonly Pick<ListedTest, 'project' | 'file' |
     else union(seen, i);
   };
   // A test no --test-list line can name is selected with its whole file (plan.ts testListLine), so its file goes as one piece.
-  const wholeFiles = new Set(tests.filter((test) => !test.titlePath.every(selectableTitle)).map((test) => `${test.project}\u0000${test.file}`));
+  const wholeFiles = new Set(
+    tests.filter((test) => !test.titlePath.every(selectableTitle)).map((test) => `${test.project}\u0000${test.file}`),
+  );
   tests.forEach((test, i) => {
     if (wholeFiles.has(`${test.project}\u0000${test.file}`)) join(`file\u0000${test.project}\u0000${test.file}`, i);
     join(`group\u0000${test.group}`, i);

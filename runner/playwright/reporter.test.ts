@@ -35,7 +35,11 @@ test.describe('Plain', () => {
       const { items: runs } = await store.listRuns();
       assert.equal(runs.length, 1);
       assert.equal(runs[0]!.trigger, 'npx playwright test');
-      assert.deepEqual(runs[0]!.selection, { unseen: true }, 'what Playwright filtered is not visible to a reporter: never taken for the whole suite');
+      assert.deepEqual(
+        runs[0]!.selection,
+        { unseen: true },
+        'what Playwright filtered is not visible to a reporter: never taken for the whole suite',
+      );
       assert.equal(runs[0]!.status, 'failed');
       assert.deepEqual(runs[0]!.counts, { passed: 1, failed: 1, skipped: 1 });
       const units = Object.fromEntries((await store.getUnits(runs[0]!.runId)).map((u) => [u.titlePath.at(-1), u]));

@@ -9,14 +9,17 @@ import { artifactStoreFromEnv } from '../artifacts/from-env.ts';
 import { writeRunSnapshot } from '../artifacts/run-snapshot.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { readChildContext, type ChildContext, type ReporterEvent } from './child-env.ts';
-import { loadConfig } from '../config.ts';
-import { sourceInfo } from '../git.ts';
-import { countStatuses, isFinal, newRunId, runStatusOf, type Attachment, type AttemptRecord, type UnitRecord } from '../model.ts';
+import { loadConfig } from '../config/config.ts';
+import { sourceInfo } from '../run/source-info.ts';
+import { newRunId, type Attachment, type AttemptRecord, type UnitRecord } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { describeExpired, expireLocally } from '../store/expiry.ts';
 import { connectStore, openStore } from '../store/open-store.ts';
+import { RunLifecycle } from '../run/lifecycle.ts';
 import { attemptOf, errorOf, seqOf, statusAfter, unitOf } from './unit-result.ts';
 import { projectClosure } from './listing.ts';
+import { isFinal } from '../core/statuses.ts';
+import { ENV } from '../core/env.ts';
 
 /**
  * The projects of this Playwright run that are there for others: each project with tests here is
@@ -24,16 +27,22 @@ import { projectClosure } from './listing.ts';
  */
 function dependencyProjectsOf(config: FullConfig, suite: Suite): Set<string> {
   const present = suite.suites.map((projectSuite) => projectSuite.title);
-  const projects = config.projects.map((project) => ({ name: project.name, dependencies: project.dependencies, teardown: project.teardown }));
+  const projects = config.projects.map((project) => ({
+    name: project.name,
+    dependencies: project.dependencies,
+    teardown: project.teardown,
+  }));
   const roles = projectClosure(projects, present);
   return new Set([...roles].filter(([, role]) => role === 'dependency').map(([name]) => name));
 }
 
 export default class UigateReporter implements Reporter {
   private readonly child: ChildContext | undefined = readChildContext();
-  private readonly disabled = !this.child && /^(off|0|false)$/i.test(process.env.UIGATE_REPORT ?? '');
+  private readonly disabled = !this.child && /^(off|0|false)$/i.test(process.env[ENV.report] ?? '');
   private runId = this.child?.runId ?? '';
   private store: ResultStore | undefined;
+  /** The run this reporter made (a plain `npx playwright test`); none when uigate started it. */
+  private lifecycle: RunLifecycle | undefined;
   private artifacts: ArtifactStore | undefined;
   private ready: Promise<void> = Promise.resolve();
   private readonly writes = pLimit(16);
@@ -79,26 +88,23 @@ export default class UigateReporter implements Reporter {
     this.runId = newRunId(this.startedAt);
     const { store } = await openStore(settings.store);
     this.store = store;
-    this.expire = async () => describeExpired(await expireLocally(store, settings.store, settings.artifacts.dir), settings.store.retentionDays);
+    this.expire = async () =>
+      describeExpired(await expireLocally(store, settings.store, settings.artifacts.dir), settings.store.retentionDays);
     this.artifacts = artifactStoreFromEnv(process.env, settings.artifacts.dir);
     const units = tests.map((test) => unitOf(test, this.rootDir, this.dependencyProjects));
-    await store.createRun({
+    const meta = {
       runId: this.runId,
-      status: 'running',
       trigger: 'npx playwright test',
       ...sourceInfo(process.cwd()),
       baseURL: config.projects[0]?.use.baseURL,
       // Playwright applies --grep and file filters before a reporter sees the config.
-      selection: { unseen: true, ...(config.shard ? { shard: `${config.shard.current}/${config.shard.total}` } : {}) },
-      // The matrix's: setup and teardown projects are not browsers of it.
-      projects: [...new Set(units.filter((unit) => unit.role !== 'dependency').map((unit) => unit.project))],
-      modules: [...new Set(units.filter((unit) => unit.role !== 'dependency').map((unit) => unit.module))].sort(),
-      executors: ['local'],
-      total: units.length,
-      counts: { queued: units.length },
-      startedAt: this.startedAt.toISOString(),
-    });
-    await store.queueUnits(this.runId, units);
+      selection: {
+        unseen: true as const,
+        ...(config.shard ? { shard: `${config.shard.current}/${config.shard.total}` } : {}),
+      },
+      executors: ['local' as const],
+    };
+    this.lifecycle = await RunLifecycle.start(store, meta, units, { fresh: false, startedAt: this.startedAt });
   }
 
   onTestBegin(test: TestCase, result: TestResult) {
@@ -158,10 +164,21 @@ export default class UigateReporter implements Reporter {
     if (!this.artifacts || result.attachments.length === 0) return undefined;
     const saved: Attachment[] = [];
     for (const attachment of result.attachments) {
-      const source = attachment.path ? { path: attachment.path } : attachment.body ? { body: attachment.body } : undefined;
+      const source = attachment.path
+        ? { path: attachment.path }
+        : attachment.body
+          ? { body: attachment.body }
+          : undefined;
       if (!source) continue;
       try {
-        const path = await this.artifacts.put({ runId: this.runId, unitKey, attempt: result.retry + 1, name: attachment.name, contentType: attachment.contentType, source });
+        const path = await this.artifacts.put({
+          runId: this.runId,
+          unitKey,
+          attempt: result.retry + 1,
+          name: attachment.name,
+          contentType: attachment.contentType,
+          source,
+        });
         saved.push({ name: attachment.name, contentType: attachment.contentType, path });
       } catch {
         // A missing or unreadable attachment must not cost the unit its result.
@@ -175,7 +192,10 @@ export default class UigateReporter implements Reporter {
     this.recordNotRun(result);
     await this.ready;
     await Promise.all(this.chains.values());
-    if (!this.child && this.store) await this.finishRun(result).catch((error: Error) => process.stderr.write(`uigate: could not finish run ${this.runId}: ${error.message}\n`));
+    if (!this.child && this.store)
+      await this.finishRun(result).catch((error: Error) =>
+        process.stderr.write(`uigate: could not finish run ${this.runId}: ${error.message}\n`),
+      );
     this.emit({ type: 'end', status: result.status });
     await this.store?.close();
   }
@@ -189,28 +209,33 @@ export default class UigateReporter implements Reporter {
     if (result.status === 'interrupted' || result.status === 'timedout') return;
     for (const test of this.suite?.allTests() ?? []) {
       if (test.results.length > 0) continue;
-      const notRun = { retry: 0, duration: 0, startTime: new Date(), attachments: [], status: 'skipped', errors: [] } as unknown as TestResult;
+      const notRun = {
+        retry: 0,
+        duration: 0,
+        startTime: new Date(),
+        attachments: [],
+        status: 'skipped',
+        errors: [],
+      } as unknown as TestResult;
       this.record(test, notRun, 'skipped', []);
     }
   }
 
   private async finishRun(result: FullResult) {
-    const store = this.store!;
-    let units = await store.getUnits(this.runId);
-    const open = units.filter((unit) => !isFinal(unit.status)).map((unit) => unit.key);
-    if (open.length) {
-      await store.closeUnits(this.runId, open, result.status === 'interrupted' ? 'cancelled' : 'errored', result.status === 'interrupted' ? 'run interrupted' : 'Playwright ended without running this test');
-      units = await store.getUnits(this.runId);
-    }
-    const finishedAt = new Date();
-    const status = result.status === 'interrupted' ? 'cancelled' : runStatusOf(units);
-    await store.updateRun(this.runId, { status, counts: countStatuses(units), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - this.startedAt.getTime() });
-    const run = await store.getRun(this.runId);
+    if (!this.lifecycle) return;
+    const { run, units } = await this.lifecycle.finish({
+      cancelled: result.status === 'interrupted',
+      openReason: 'Playwright ended without running this test',
+    });
     // Without it the status site reads the run unit by unit: slower, never wrong.
-    if (run && this.artifacts) await writeRunSnapshot(this.artifacts, run, units).catch(() => undefined);
+    if (this.artifacts) await writeRunSnapshot(this.artifacts, run, units).catch(() => undefined);
     const note = this.storeError ? ` (some writes failed: ${this.storeError})` : '';
-    process.stderr.write(`uigate: recorded run ${this.runId}: ${status}, ${units.length} units${note}; see it with \`npx uigate serve\`\n`);
-    const expired = await this.expire?.().catch((error: Error) => `uigate: could not delete expired results (store.retentionDays): ${error.message}`);
+    process.stderr.write(
+      `uigate: recorded run ${this.runId}: ${run.status}, ${units.length} units${note}; see it with \`npx uigate serve\`\n`,
+    );
+    const expired = await this.expire?.().catch(
+      (error: Error) => `uigate: could not delete expired results (store.retentionDays): ${error.message}`,
+    );
     if (expired) process.stderr.write(`${expired}\n`);
   }
 

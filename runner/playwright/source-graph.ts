@@ -21,7 +21,10 @@ export interface SourceGraph {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return readFile(path).then(() => true, () => false);
+  return readFile(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function resolveRelative(from: string, spec: string): Promise<string | undefined> {
@@ -36,14 +39,18 @@ async function resolveRelative(from: string, spec: string): Promise<string | und
 
 /** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`; builtins and URLs → undefined. */
 export function packageOf(spec: string): string | undefined {
-  if (spec.startsWith('node:') || /^[a-z]+:/.test(spec) || spec.startsWith('#') || spec.startsWith('/')) return undefined;
+  if (spec.startsWith('node:') || /^[a-z]+:/.test(spec) || spec.startsWith('#') || spec.startsWith('/'))
+    return undefined;
   const parts = spec.split('/');
   const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
   return BUILTIN.has(name) ? undefined : name;
 }
 
 /** Walks from `entries`; `visit` sees each file's text as it is read. */
-export async function sourceGraph(entries: readonly string[], visit?: (file: string, text: string) => void): Promise<SourceGraph> {
+export async function sourceGraph(
+  entries: readonly string[],
+  visit?: (file: string, text: string) => void,
+): Promise<SourceGraph> {
   const seen = new Set<string>();
   const packages = new Set<string>();
   const queue = [...new Set(entries)];

@@ -2,7 +2,7 @@
 // status rules can be tested without running a browser.
 import type { TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { makeUnit, stripAnsi } from './list.ts';
-import type { AttemptRecord, UnitError, UnitRef, UnitStatus } from '../model.ts';
+import type { AttemptRecord, UnitError, UnitRef, UnitStatus } from '../core/model.ts';
 
 /** Write order within one dispatch: later Playwright retries outrank earlier ones. */
 export const seqOf = (dispatch: number, retry: number) => dispatch * 1000 + retry;
@@ -14,7 +14,16 @@ export const seqOf = (dispatch: number, retry: number) => dispatch * 1000 + retr
 export function unitOf(test: TestCase, rootDir: string, dependencyProjects: ReadonlySet<string> = new Set()): UnitRef {
   const project = test.parent.project()?.name ?? '';
   const titlePath = test.titlePath().slice(3); // '', project, file
-  const unit = makeUnit(test.location.file, rootDir, titlePath, project, test.location.line, test.location.column, test.tags, test.repeatEachIndex);
+  const unit = makeUnit(
+    test.location.file,
+    rootDir,
+    titlePath,
+    project,
+    test.location.line,
+    test.location.column,
+    test.tags,
+    test.repeatEachIndex,
+  );
   return dependencyProjects.has(project) ? { ...unit, role: 'dependency' } : unit;
 }
 
@@ -22,7 +31,10 @@ export function unitOf(test: TestCase, rootDir: string, dependencyProjects: Read
  * A unit's status once an attempt ends. A failure with retries left is `retrying`, not final;
  * an interrupted attempt (Ctrl-C, a stopped batch) is left for the orchestrator to settle.
  */
-export function statusAfter(test: Pick<TestCase, 'outcome' | 'retries'>, result: Pick<TestResult, 'status' | 'retry'>): UnitStatus | undefined {
+export function statusAfter(
+  test: Pick<TestCase, 'outcome' | 'retries'>,
+  result: Pick<TestResult, 'status' | 'retry'>,
+): UnitStatus | undefined {
   if (result.status === 'interrupted') return undefined;
   switch (test.outcome()) {
     case 'skipped':
@@ -45,5 +57,10 @@ export function errorOf(error: TestError | undefined): UnitError | undefined {
 
 export function attemptOf(result: TestResult): AttemptRecord {
   const status = result.status;
-  return { attempt: result.retry + 1, status, durationMs: result.duration, error: errorOf(result.error) && { message: errorOf(result.error)!.message } };
+  return {
+    attempt: result.retry + 1,
+    status,
+    durationMs: result.duration,
+    error: errorOf(result.error) && { message: errorOf(result.error)!.message },
+  };
 }

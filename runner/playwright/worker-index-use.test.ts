@@ -11,9 +11,18 @@ describe('findWorkerIndexUse', () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-index-'));
     await mkdir(join(dir, 'tests'));
     await mkdir(join(dir, 'support'));
-    await writeFile(join(dir, 'tests', 'plain.spec.ts'), "import { test } from '@playwright/test';\ntest('a', () => {});\n");
-    await writeFile(join(dir, 'tests', 'uses.spec.ts'), "import { test } from '../support/accounts';\ntest('b', () => {});\n");
-    await writeFile(join(dir, 'support', 'accounts.ts'), "import { test as base } from '@playwright/test';\nexport const test = base.extend({\n  account: async ({}, use, info) => use(`user${info.parallelIndex}`),\n});\n");
+    await writeFile(
+      join(dir, 'tests', 'plain.spec.ts'),
+      "import { test } from '@playwright/test';\ntest('a', () => {});\n",
+    );
+    await writeFile(
+      join(dir, 'tests', 'uses.spec.ts'),
+      "import { test } from '../support/accounts';\ntest('b', () => {});\n",
+    );
+    await writeFile(
+      join(dir, 'support', 'accounts.ts'),
+      "import { test as base } from '@playwright/test';\nexport const test = base.extend({\n  account: async ({}, use, info) => use(`user${info.parallelIndex}`),\n});\n",
+    );
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

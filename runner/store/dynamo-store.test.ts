@@ -5,15 +5,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeUnit } from '../playwright/list.ts';
-import { newRunId, type RunMeta, type UnitRecord } from '../model.ts';
-import { DynamoStore } from './dynamo-store.ts';
+import { newRunId, type RunMeta, type UnitRecord } from '../core/model.ts';
+import { type DynamoStore } from './dynamo-store.ts';
 import { dynamoClient, openEmbeddedStore } from './open-store.ts';
 
 const unit = (title: string, project = 'chromium') => makeUnit(`/t/a.spec.ts`, '/t', [title], project, 1, 1);
 const run = (runId: string, extra: Partial<RunMeta> = {}): RunMeta => ({
-  runId, status: 'running', trigger: 'test', projects: ['chromium'], modules: ['a'], executors: ['local'], total: 1, counts: {}, startedAt: new Date().toISOString(), ...extra,
+  runId,
+  status: 'running',
+  trigger: 'test',
+  projects: ['chromium'],
+  modules: ['a'],
+  executors: ['local'],
+  total: 1,
+  counts: {},
+  startedAt: new Date().toISOString(),
+  ...extra,
 });
-const record = (runId: string, title: string, patch: Partial<UnitRecord>): UnitRecord => ({ ...unit(title), runId, status: 'running', seq: 1000, attempt: 1, ...patch });
+const record = (runId: string, title: string, patch: Partial<UnitRecord>): UnitRecord => ({
+  ...unit(title),
+  runId,
+  status: 'running',
+  seq: 1000,
+  attempt: 1,
+  ...patch,
+});
 
 describe('DynamoStore on the embedded dynalite', () => {
   let dir: string;
@@ -33,7 +49,10 @@ describe('DynamoStore on the embedded dynalite', () => {
     const client = dynamoClient(endpoint, 'us-east-1');
     const { Table } = await client.send(new DescribeTableCommand({ TableName: 'uigate' }));
     client.destroy();
-    assert.deepEqual(Table?.KeySchema?.map((k) => k.AttributeName), ['pk', 'sk']);
+    assert.deepEqual(
+      Table?.KeySchema?.map((k) => k.AttributeName),
+      ['pk', 'sk'],
+    );
     assert.deepEqual(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort(), ['byTime', 'byUnit']);
   });
 
@@ -41,7 +60,10 @@ describe('DynamoStore on the embedded dynalite', () => {
     const ids = [0, 1, 2].map((i) => newRunId(new Date(Date.UTC(2030, 0, 1, 0, 0, i))));
     for (const id of ids) await store.createRun(run(id));
     const first = await store.listRuns({ limit: 2 });
-    assert.deepEqual(first.items.map((r) => r.runId), [ids[2], ids[1]]);
+    assert.deepEqual(
+      first.items.map((r) => r.runId),
+      [ids[2], ids[1]],
+    );
     assert.ok(first.cursor);
     const second = await store.listRuns({ limit: 2, cursor: first.cursor });
     assert.equal(second.items[0]!.runId, ids[0]);
@@ -106,7 +128,13 @@ describe('DynamoStore on the embedded dynalite', () => {
     await store.recordUnit(record(ids[0]!, 'hist', { status: 'failed', durationMs: 10 }));
     await store.recordUnit(record(ids[1]!, 'hist', { status: 'passed', durationMs: 20 }));
     const history = await store.unitHistory(unit('hist').key);
-    assert.deepEqual(history.map((h) => [h.runId, h.status, h.durationMs]), [[ids[1], 'passed', 20], [ids[0], 'failed', 10]]);
+    assert.deepEqual(
+      history.map((h) => [h.runId, h.status, h.durationMs]),
+      [
+        [ids[1], 'passed', 20],
+        [ids[0], 'failed', 10],
+      ],
+    );
   });
 
   it('keeps every event, even several in the same millisecond, in order', async () => {
@@ -114,22 +142,34 @@ describe('DynamoStore on the embedded dynalite', () => {
     const at = new Date().toISOString();
     await store.addEvent({ runId: id, at, type: 'a' });
     await store.addEvent({ runId: id, at, type: 'b' });
-    assert.deepEqual((await store.listEvents(id)).map((e) => e.type), ['a', 'b']);
+    assert.deepEqual(
+      (await store.listEvents(id)).map((e) => e.type),
+      ['a', 'b'],
+    );
   });
-
 
   it('writes a keyed event once: concurrent submissions of the same key leave exactly one', async () => {
     const id = newRunId();
     const at = new Date().toISOString();
-    const written = await Promise.all(Array.from({ length: 5 }, (_, n) => store.addEvent({ runId: id, at, type: 'vote', detail: { n } }, { once: 'vote#alice' })));
+    const written = await Promise.all(
+      Array.from({ length: 5 }, (_, n) =>
+        store.addEvent({ runId: id, at, type: 'vote', detail: { n } }, { once: 'vote#alice' }),
+      ),
+    );
     assert.equal(written.filter(Boolean).length, 1);
     await store.addEvent({ runId: id, at: new Date(Date.parse(at) + 1).toISOString(), type: 'later' });
-    assert.deepEqual((await store.listEvents(id)).map((e) => e.type), ['vote', 'later']);
+    assert.deepEqual(
+      (await store.listEvents(id)).map((e) => e.type),
+      ['vote', 'later'],
+    );
   });
   it('clips a runaway error so the item stays writable', async () => {
     const id = newRunId();
     const huge = 'x'.repeat(500_000);
-    assert.equal(await store.recordUnit(record(id, 'big', { status: 'failed', error: { message: huge, stack: huge } })), true);
+    assert.equal(
+      await store.recordUnit(record(id, 'big', { status: 'failed', error: { message: huge, stack: huge } })),
+      true,
+    );
     const [stored] = await store.getUnits(id);
     assert.ok(stored!.error!.message.length < 20_000);
   });

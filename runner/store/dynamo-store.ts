@@ -1,6 +1,7 @@
 // ResultStore over the DynamoDB API. The same code talks to DynamoDB, DynamoDB Local and the
 // embedded dynalite; only the client's endpoint differs.
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { writtenIf } from './conditional.ts';
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
@@ -11,12 +12,33 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import { backoffMs } from '../backoff.ts';
-import { FINAL_UNIT_STATUSES, RUN_ID_PATTERN, type ReleaseRecord, type RunEvent, type RunMeta, type UnitRecord, type UnitRef, type UnitStatus } from '../model.ts';
+import { backoffMs } from '../aws/backoff.ts';
+import {
+  RUN_ID_PATTERN,
+  type ReleaseRecord,
+  type RunEvent,
+  type RunMeta,
+  type UnitRecord,
+  type UnitRef,
+  type UnitStatus,
+} from '../core/model.ts';
 import type { Page, ResultStore } from './result-store.ts';
-import { INDEX, META_SK, RUNS_PARTITION, TTL_ATTRIBUTE, batchSk, eventSk, onceEventSk, releaseSk, targetPk, runPk, unitSk } from './table.ts';
-import { UsageError } from '../errors.ts';
+import {
+  INDEX,
+  META_SK,
+  RUNS_PARTITION,
+  TTL_ATTRIBUTE,
+  batchSk,
+  eventSk,
+  onceEventSk,
+  releaseSk,
+  targetPk,
+  runPk,
+  unitSk,
+} from './table.ts';
+import { UsageError } from '../core/errors.ts';
 import { deleteExpired, type Expired } from './expiry.ts';
+import { FINAL_STATUSES } from '../core/statuses.ts';
 
 /** DynamoDB items top out at 400 KB; a runaway stack trace must not make a result unwritable. */
 const MAX_TEXT = 16_000;
@@ -85,14 +107,18 @@ export class DynamoStore implements ResultStore {
         Key: { pk: runPk(runId), sk: META_SK },
         UpdateExpression: clauses.join(' '),
         ExpressionAttributeNames: names,
-        ...(set.length ? { ExpressionAttributeValues: Object.fromEntries(set.map(([, value], i) => [`:v${i}`, value])) } : {}),
+        ...(set.length
+          ? { ExpressionAttributeValues: Object.fromEntries(set.map(([, value], i) => [`:v${i}`, value])) }
+          : {}),
         ConditionExpression: 'attribute_exists(pk)',
       }),
     );
   }
 
   async getRun(runId: string): Promise<RunMeta | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: META_SK } }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: META_SK } }),
+    );
     return Item ? (strip(Item, 'pk', 'sk', 'gsi1pk', TTL_ATTRIBUTE) as unknown as RunMeta) : undefined;
   }
 
@@ -100,7 +126,8 @@ export class DynamoStore implements ResultStore {
     const limit = Math.min(Math.max(options.limit ?? 25, 1), 100);
     let start: Record<string, unknown> | undefined;
     if (options.cursor) {
-      if (!RUN_ID_PATTERN.test(options.cursor)) throw new UsageError(`bad cursor "${options.cursor}": pass back the cursor of the previous page`);
+      if (!RUN_ID_PATTERN.test(options.cursor))
+        throw new UsageError(`bad cursor "${options.cursor}": pass back the cursor of the previous page`);
       start = { pk: runPk(options.cursor), sk: META_SK, gsi1pk: RUNS_PARTITION, runId: options.cursor };
     }
     const result = await this.doc.send(
@@ -114,7 +141,9 @@ export class DynamoStore implements ResultStore {
         ExclusiveStartKey: start,
       }),
     );
-    const items = (result.Items ?? []).map((item) => strip(item, 'pk', 'sk', 'gsi1pk', TTL_ATTRIBUTE) as unknown as RunMeta);
+    const items = (result.Items ?? []).map(
+      (item) => strip(item, 'pk', 'sk', 'gsi1pk', TTL_ATTRIBUTE) as unknown as RunMeta,
+    );
     const last = result.LastEvaluatedKey?.runId as string | undefined;
     return { items, cursor: last };
   }
@@ -123,11 +152,15 @@ export class DynamoStore implements ResultStore {
     const limit = pLimit(WRITE_CONCURRENCY);
     if (options.fresh) {
       // A run nobody else can have written to yet: 25 unconditional items a call, ~7 × faster.
-      const items = units.map((unit) => ({ PutRequest: { Item: this.unitItem({ ...unit, runId, status: 'queued', seq: 0, attempt: 0 }) } }));
+      const items = units.map((unit) => ({
+        PutRequest: { Item: this.unitItem({ ...unit, runId, status: 'queued', seq: 0, attempt: 0 }) },
+      }));
       await Promise.all(
         Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
           limit(async () => {
-            let request: Record<string, (typeof items)[number][]> | undefined = { [this.table]: items.slice(i * 25, i * 25 + 25) };
+            let request: Record<string, (typeof items)[number][]> | undefined = {
+              [this.table]: items.slice(i * 25, i * 25 + 25),
+            };
             for (let attempt = 0; request && Object.keys(request).length; attempt++) {
               if (attempt) await new Promise((ok) => setTimeout(ok, backoffMs(attempt, 50, 2_000)));
               const answer = await this.doc.send(new BatchWriteCommand({ RequestItems: request }));
@@ -142,17 +175,16 @@ export class DynamoStore implements ResultStore {
       units.map((unit) =>
         limit(async () => {
           const record: UnitRecord = { ...unit, runId, status: 'queued', seq: 0, attempt: 0 };
-          try {
-            await this.doc.send(
+          // Already there: a result that arrived first is kept.
+          await writtenIf(
+            this.doc.send(
               new PutCommand({
                 TableName: this.table,
                 Item: this.unitItem(record),
                 ConditionExpression: 'attribute_not_exists(pk)',
               }),
-            );
-          } catch (error) {
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          }
+            ),
+          );
         }),
       ),
     );
@@ -176,12 +208,15 @@ export class DynamoStore implements ResultStore {
   }
 
   async recordUnit(unit: UnitRecord): Promise<boolean> {
-    const finals = FINAL_UNIT_STATUSES.map((_, i) => `:f${i}`);
+    const finals = FINAL_STATUSES.map((_, i) => `:f${i}`);
     // A setup test runs in every batch of its dependents, all at the same seq: the first result
     // stands, except that a failure anywhere replaces a pass — the dependents it skipped must show why.
-    const failureWins = unit.role === 'dependency' && unit.status === 'failed' ? ' OR (#seq = :seq AND #status IN (:passed, :flaky, :skipped))' : '';
-    try {
-      await this.doc.send(
+    const failureWins =
+      unit.role === 'dependency' && unit.status === 'failed'
+        ? ' OR (#seq = :seq AND #status IN (:passed, :flaky, :skipped))'
+        : '';
+    return writtenIf(
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: this.unitItem(unit),
@@ -189,27 +224,23 @@ export class DynamoStore implements ResultStore {
           ExpressionAttributeNames: { '#seq': 'seq', '#status': 'status' },
           ExpressionAttributeValues: {
             ':seq': unit.seq,
-            ...Object.fromEntries(FINAL_UNIT_STATUSES.map((status, i) => [`:f${i}`, status])),
+            ...Object.fromEntries(FINAL_STATUSES.map((status, i) => [`:f${i}`, status])),
             ...(failureWins ? { ':passed': 'passed', ':flaky': 'flaky', ':skipped': 'skipped' } : {}),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async closeUnits(runId: string, keys: readonly string[], status: UnitStatus, reason?: string): Promise<number> {
     const limit = pLimit(WRITE_CONCURRENCY);
-    const finals = FINAL_UNIT_STATUSES.map((_, i) => `:f${i}`);
+    const finals = FINAL_STATUSES.map((_, i) => `:f${i}`);
     const now = new Date().toISOString();
     const written = await Promise.all(
       keys.map((key) =>
         limit(async () => {
-          try {
-            await this.doc.send(
+          const closed = await writtenIf(
+            this.doc.send(
               new UpdateCommand({
                 TableName: this.table,
                 Key: { pk: runPk(runId), sk: unitSk(key) },
@@ -222,15 +253,12 @@ export class DynamoStore implements ResultStore {
                   ':s': status,
                   ':now': now,
                   ...(reason ? { ':e': { message: reason } } : {}),
-                  ...Object.fromEntries(FINAL_UNIT_STATUSES.map((final, i) => [`:f${i}`, final])),
+                  ...Object.fromEntries(FINAL_STATUSES.map((final, i) => [`:f${i}`, final])),
                 },
               }),
-            );
-            return 1;
-          } catch (error) {
-            if (error instanceof ConditionalCheckFailedException) return 0;
-            throw error;
-          }
+            ),
+          );
+          return closed ? 1 : 0;
         }),
       ),
     );
@@ -262,12 +290,25 @@ export class DynamoStore implements ResultStore {
 
   async putBatch(runId: string, batchId: string, dispatch: number, unitKeys: readonly string[]): Promise<void> {
     await this.doc.send(
-      new PutCommand({ TableName: this.table, Item: { pk: runPk(runId), sk: batchSk(batchId, dispatch), runId, batchId, dispatch, unitKeys: [...unitKeys], ...this.expiry() } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: runPk(runId),
+          sk: batchSk(batchId, dispatch),
+          runId,
+          batchId,
+          dispatch,
+          unitKeys: [...unitKeys],
+          ...this.expiry(),
+        },
+      }),
     );
   }
 
   async getBatch(runId: string, batchId: string, dispatch: number): Promise<string[] | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: batchSk(batchId, dispatch) } }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: batchSk(batchId, dispatch) } }),
+    );
     return Item?.unitKeys as string[] | undefined;
   }
 
@@ -276,35 +317,25 @@ export class DynamoStore implements ResultStore {
     if (options.once !== undefined) {
       // A deterministic sort key makes the write itself the check: a second submission is refused by
       // DynamoDB, not by a read that a concurrent writer could race.
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { pk: runPk(event.runId), sk: onceEventSk(options.once), ...event, ...expiry },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      const item = { pk: runPk(event.runId), sk: onceEventSk(options.once), ...event, ...expiry };
+      return writtenIf(
+        this.doc.send(
+          new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        ),
+      );
     }
     // The counter keeps two events of the same millisecond from overwriting each other.
     for (;;) {
       const n = this.eventCounter++ % 10_000;
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { pk: runPk(event.runId), sk: eventSk(event.at, n), ...event, ...expiry },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
+      const item = { pk: runPk(event.runId), sk: eventSk(event.at, n), ...event, ...expiry };
+      if (
+        await writtenIf(
+          this.doc.send(
+            new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+          ),
+        )
+      )
         return true;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
     }
   }
 
@@ -314,12 +345,19 @@ export class DynamoStore implements ResultStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
       ExpressionAttributeValues: { ':pk': runPk(runId), ':event': 'EVENT#' },
     });
-    return items.map((item) => strip(item, 'pk', 'sk', TTL_ATTRIBUTE) as unknown as RunEvent).sort((a, b) => a.at.localeCompare(b.at));
+    return items
+      .map((item) => strip(item, 'pk', 'sk', TTL_ATTRIBUTE) as unknown as RunEvent)
+      .sort((a, b) => a.at.localeCompare(b.at));
   }
 
   async putRelease(release: ReleaseRecord): Promise<void> {
     // Not under expiry: the last good release must outlive any results retention.
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: targetPk(release.target), sk: releaseSk(release.releaseId), ...release } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: targetPk(release.target), sk: releaseSk(release.releaseId), ...release },
+      }),
+    );
   }
 
   async listReleases(target: string, options: { limit?: number } = {}): Promise<ReleaseRecord[]> {
@@ -332,7 +370,9 @@ export class DynamoStore implements ResultStore {
         Limit: options.limit ?? 50,
       }),
     );
-    return Items.map((item) => strip(item, 'pk', 'sk') as unknown as ReleaseRecord).sort((a, b) => b.promotedAt.localeCompare(a.promotedAt));
+    return Items.map((item) => strip(item, 'pk', 'sk') as unknown as ReleaseRecord).sort((a, b) =>
+      b.promotedAt.localeCompare(a.promotedAt),
+    );
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
@@ -349,21 +389,47 @@ export class DynamoStore implements ResultStore {
   async keepRun(runId: string): Promise<void> {
     // The mark first: an event added from now on sees it and is written without an expiry.
     await this.doc.send(
-      new UpdateCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: META_SK }, UpdateExpression: 'SET kept = :kept REMOVE #ttl', ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE }, ExpressionAttributeValues: { ':kept': true }, ConditionExpression: 'attribute_exists(pk)' }),
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: runPk(runId), sk: META_SK },
+        UpdateExpression: 'SET kept = :kept REMOVE #ttl',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':kept': true },
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
     );
-    const items = await this.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': runPk(runId) }, ProjectionExpression: 'pk, sk, #ttl', ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE } });
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': runPk(runId) },
+      ProjectionExpression: 'pk, sk, #ttl',
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+    });
     const limit = pLimit(WRITE_CONCURRENCY);
     await Promise.all(
       items
         .filter((item) => item[TTL_ATTRIBUTE] !== undefined)
-        .map((item) => limit(() => this.doc.send(new UpdateCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'REMOVE #ttl', ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE } })))),
+        .map((item) =>
+          limit(() =>
+            this.doc.send(
+              new UpdateCommand({
+                TableName: this.table,
+                Key: { pk: item.pk, sk: item.sk },
+                UpdateExpression: 'REMOVE #ttl',
+                ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+              }),
+            ),
+          ),
+        ),
     );
   }
 
   /** An event's expiry: none when retention is off or its run is kept. */
   private async eventExpiry(runId: string): Promise<Record<string, number>> {
     if (!this.options.retentionDays) return {};
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: META_SK }, ProjectionExpression: 'kept' }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: META_SK }, ProjectionExpression: 'kept' }),
+    );
     return Item?.kept ? {} : this.expiry();
   }
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import dynalite from 'dynalite';
-import { InfraError } from '../errors.ts';
+import { InfraError } from '../core/errors.ts';
 
 export interface EmbeddedServer {
   endpoint: string;

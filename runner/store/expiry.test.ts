@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { makeUnit } from '../playwright/list.ts';
-import { newRunId, type RunMeta } from '../model.ts';
+import { newRunId, type RunMeta } from '../core/model.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import { expireLocally } from './expiry.ts';
@@ -14,7 +14,17 @@ import { dynamoClient, openStore, type OpenedStore } from './open-store.ts';
 
 const DAY_MS = 86_400_000;
 
-const meta = (runId: string): RunMeta => ({ runId, status: 'passed', trigger: 'test', projects: ['chromium'], modules: ['a'], executors: ['local'], total: 1, counts: { passed: 1 }, startedAt: new Date().toISOString() });
+const meta = (runId: string): RunMeta => ({
+  runId,
+  status: 'passed',
+  trigger: 'test',
+  projects: ['chromium'],
+  modules: ['a'],
+  executors: ['local'],
+  total: 1,
+  counts: { passed: 1 },
+  startedAt: new Date().toISOString(),
+});
 
 /** A run with a unit, an event, a once-event and an artifact folder, written with this retention. */
 async function writeRun(store: DynamoStore, artifactsDir: string, at: Date) {
@@ -41,7 +51,11 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-expiry-'));
     opened = await openStore({ embedded: true, table: 'uigate', region: 'us-east-1', dataDir: join(dir, 'dynamodb') });
-    shortLived = new DynamoStore({ client: dynamoClient(opened.endpoint, 'us-east-1'), table: 'uigate', retentionDays: 1 });
+    shortLived = new DynamoStore({
+      client: dynamoClient(opened.endpoint, 'us-east-1'),
+      table: 'uigate',
+      retentionDays: 1,
+    });
     kept = new DynamoStore({ client: dynamoClient(opened.endpoint, 'us-east-1'), table: 'uigate', retentionDays: 30 });
   });
   after(async () => {
@@ -54,7 +68,14 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
   it('deletes an expired run whole, with its artifacts, and keeps younger runs and every release', async () => {
     const old = await writeRun(shortLived, artifactsDir(), new Date(Date.UTC(2030, 0, 1)));
     const young = await writeRun(kept, artifactsDir(), new Date(Date.UTC(2030, 0, 2)));
-    await shortLived.putRelease({ target: 'local:/srv/prod', releaseId: old, runId: old, status: 'verified', promotedAt: '2030-01-01T00:00:00Z', updatedAt: '2030-01-01T00:00:00Z' });
+    await shortLived.putRelease({
+      target: 'local:/srv/prod',
+      releaseId: old,
+      runId: old,
+      status: 'verified',
+      promotedAt: '2030-01-01T00:00:00Z',
+      updatedAt: '2030-01-01T00:00:00Z',
+    });
 
     const expired = await expireLocally(shortLived, settings(), artifactsDir(), new Date(Date.now() + 2 * DAY_MS));
     assert.deepEqual(expired?.runIds, [old]);
@@ -70,7 +91,11 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
     assert.equal((await store.getUnits(young)).length, 1);
     assert.equal((await store.listEvents(young)).length, 2);
     assert.ok(existsSync(join(artifactsDir(), young, 'unit', '1-screenshot.png')));
-    assert.deepEqual((await store.listReleases('local:/srv/prod')).map((release) => release.releaseId), [old], 'releases outlive results');
+    assert.deepEqual(
+      (await store.listReleases('local:/srv/prod')).map((release) => release.releaseId),
+      [old],
+      'releases outlive results',
+    );
   });
 
   it('keeps a run someone decided on whole, and the events added to it later', async () => {
@@ -82,7 +107,11 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
     const store = opened.store;
     assert.equal((await store.getRun(decided))?.kept, true);
     assert.equal((await store.getUnits(decided)).length, 1);
-    assert.deepEqual((await store.listEvents(decided)).map((event) => event.type).sort(), ['approval', 'gate', 'promoted']);
+    assert.deepEqual((await store.listEvents(decided)).map((event) => event.type).sort(), [
+      'approval',
+      'gate',
+      'promoted',
+    ]);
   });
 
   it('looks again only a day later', async () => {
@@ -106,8 +135,22 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
 /** Gives every item of a run an expiry in the past, as if it had been written long ago with retention on. */
 async function backdate(endpoint: string, runId: string) {
   const doc = DynamoDBDocumentClient.from(dynamoClient(endpoint, 'us-east-1'));
-  const { Items = [] } = await doc.send(new QueryCommand({ TableName: 'uigate', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `RUN#${runId}` } }));
-  for (const item of Items) await doc.send(new UpdateCommand({ TableName: 'uigate', Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }));
+  const { Items = [] } = await doc.send(
+    new QueryCommand({
+      TableName: 'uigate',
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `RUN#${runId}` },
+    }),
+  );
+  for (const item of Items)
+    await doc.send(
+      new UpdateCommand({
+        TableName: 'uigate',
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET expiresAt = :past',
+        ExpressionAttributeValues: { ':past': 1 },
+      }),
+    );
   doc.destroy();
 }
 
@@ -115,7 +158,9 @@ describe('uigate run with store.retentionDays', () => {
   let project: FixtureProject;
   const homes: string[] = [];
   before(async () => {
-    project = await fixtureProject({ 'one.spec.ts': `import { test, expect } from '@playwright/test';\ntest('works', async () => { expect(1).toBe(1); });\n` });
+    project = await fixtureProject({
+      'one.spec.ts': `import { test, expect } from '@playwright/test';\ntest('works', async () => { expect(1).toBe(1); });\n`,
+    });
     await project.write('uigate.config.ts', 'export default { store: { retentionDays: 30 } };\n');
   });
   after(async () => {
@@ -127,7 +172,12 @@ describe('uigate run with store.retentionDays', () => {
   async function homeWithExpiredRun() {
     const home = await mkdtemp(join(tmpdir(), 'uigate-home-'));
     homes.push(home);
-    const { store, endpoint } = await openStore({ embedded: true, table: 'uigate', region: 'us-east-1', dataDir: join(home, 'dynamodb') });
+    const { store, endpoint } = await openStore({
+      embedded: true,
+      table: 'uigate',
+      region: 'us-east-1',
+      dataDir: join(home, 'dynamodb'),
+    });
     const old = await writeRun(store, join(home, 'artifacts'), new Date(Date.UTC(2020, 0, 1)));
     await backdate(endpoint!, old);
     await store.close();
@@ -135,7 +185,12 @@ describe('uigate run with store.retentionDays', () => {
   }
 
   async function assertOnlyTheNewRun(home: string, old: string) {
-    const reopened = await openStore({ embedded: true, table: 'uigate', region: 'us-east-1', dataDir: join(home, 'dynamodb') });
+    const reopened = await openStore({
+      embedded: true,
+      table: 'uigate',
+      region: 'us-east-1',
+      dataDir: join(home, 'dynamodb'),
+    });
     try {
       const runs = (await reopened.store.listRuns()).items.map((run) => run.runId);
       assert.equal(runs.length, 1);

@@ -2,12 +2,12 @@
 // dynalite, the embedded store, keeps them forever. So for the embedded store uigate deletes them
 // itself, at most once a day when a run ends, and the artifacts of the runs it deletes go too:
 // `store.retentionDays` means the same on a laptop as in AWS.
+import { writtenIf } from './conditional.ts';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
-import { RUN_ID_PATTERN } from '../model.ts';
+import { RUN_ID_PATTERN } from '../core/model.ts';
 import { META_SK, TTL_ATTRIBUTE } from './table.ts';
 
 export interface Expired {
@@ -37,21 +37,25 @@ export async function deleteExpired(doc: DynamoDBDocumentClient, table: string, 
     const deleted = await Promise.all(
       (page.Items ?? []).map((item) =>
         limit(async () => {
-          try {
-            // The same check again at the moment of deleting, as DynamoDB's TTL does.
-            await doc.send(new DeleteCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk }, ConditionExpression: '#ttl < :now', ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE }, ExpressionAttributeValues: { ':now': nowSeconds } }));
-            return item;
-          } catch (error) {
-            if (error instanceof ConditionalCheckFailedException) return undefined;
-            throw error;
-          }
+          // The same check again at the moment of deleting, as DynamoDB's TTL does.
+          const condition = {
+            ConditionExpression: '#ttl < :now',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ':now': nowSeconds },
+          };
+          return (await writtenIf(
+            doc.send(new DeleteCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk }, ...condition })),
+          ))
+            ? item
+            : undefined;
         }),
       ),
     );
     for (const item of deleted) {
       if (!item) continue;
       expired.items++;
-      if (item.sk === META_SK && typeof item.pk === 'string' && item.pk.startsWith('RUN#')) expired.runIds.push(item.pk.slice('RUN#'.length));
+      if (item.sk === META_SK && typeof item.pk === 'string' && item.pk.startsWith('RUN#'))
+        expired.runIds.push(item.pk.slice('RUN#'.length));
     }
     start = page.LastEvaluatedKey;
   } while (start);
@@ -85,7 +89,8 @@ export async function expireLocally(
   if (now.getTime() - last < DAY_MS) return undefined;
   const expired = await store.deleteExpired(now);
   // Only folders named as run ids, inside the artifacts folder: nothing else is ours to remove.
-  for (const runId of expired.runIds.filter((id) => RUN_ID_PATTERN.test(id))) await rm(join(artifactsDir, runId), { recursive: true, force: true });
+  for (const runId of expired.runIds.filter((id) => RUN_ID_PATTERN.test(id)))
+    await rm(join(artifactsDir, runId), { recursive: true, force: true });
   await mkdir(settings.dataDir, { recursive: true });
   await writeFile(stamp, now.toISOString());
   return expired;

@@ -1,7 +1,7 @@
 // Opens the store a configuration names: a DynamoDB endpoint (real, DynamoDB Local, or another
 // process's embedded server) or, by default, the embedded dynalite under .uigate/.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InfraError } from '../errors.ts';
+import { InfraError } from '../core/errors.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import { embeddedServer } from './embedded.ts';
 import { ensureTable } from './table.ts';
@@ -37,7 +37,8 @@ export function dynamoClient(endpoint: string | undefined, region: string): Dyna
     region,
     endpoint,
     // Local stand-ins accept any key; do not make a laptop user configure AWS for them.
-    credentials: local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+    credentials:
+      local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
     maxAttempts: 6,
   });
 }
@@ -54,11 +55,14 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
   const client = dynamoClient(endpoint, settings.region);
   try {
     // In AWS the table is infra/'s; locally uigate makes what it needs.
-    if (settings.createTable ?? (settings.embedded || (endpoint !== undefined && isLocal(endpoint)))) await ensureTable(client, settings.table);
+    if (settings.createTable ?? (settings.embedded || (endpoint !== undefined && isLocal(endpoint))))
+      await ensureTable(client, settings.table);
   } catch (error) {
     client.destroy();
     await server?.stop();
-    throw new InfraError(`cannot reach the result store at ${endpoint ?? `DynamoDB (${settings.region})`}: ${(error as Error).message}`);
+    throw new InfraError(
+      `cannot reach the result store at ${endpoint ?? `DynamoDB (${settings.region})`}: ${(error as Error).message}`,
+    );
   }
   const store = new DynamoStore({
     client,
@@ -73,4 +77,5 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
 }
 
 /** The embedded store on a data folder, with the default table (tests, benchmarks, tools). */
-export const openEmbeddedStore = (dataDir: string, table = 'uigate') => openStore({ embedded: true, table, region: 'us-east-1', dataDir });
+export const openEmbeddedStore = (dataDir: string, table = 'uigate') =>
+  openStore({ embedded: true, table, region: 'us-east-1', dataDir });

@@ -1,5 +1,5 @@
 // The store seam: what the rest of uigate needs from wherever results live.
-import type { ReleaseRecord, RunEvent, RunMeta, UnitRecord, UnitRef, UnitStatus } from '../model.ts';
+import type { ReleaseRecord, RunEvent, RunMeta, UnitRecord, UnitRef, UnitStatus } from '../core/model.ts';
 
 export interface Page<T> {
   items: T[];

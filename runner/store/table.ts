@@ -24,7 +24,18 @@ export const releaseSk = (releaseId: string) => `RELEASE#${releaseId}`;
 export const onceEventSk = (key: string) => `EVENT#once#${key}`;
 
 /** What the byUnit index keeps of a unit: enough for a history chart, not the stack traces. */
-export const HISTORY_ATTRIBUTES = ['runId', 'status', 'attempt', 'durationMs', 'finishedAt', 'project', 'module', 'titlePath', 'file', 'executor'];
+export const HISTORY_ATTRIBUTES = [
+  'runId',
+  'status',
+  'attempt',
+  'durationMs',
+  'finishedAt',
+  'project',
+  'module',
+  'titlePath',
+  'file',
+  'executor',
+];
 
 export async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
   try {
@@ -64,7 +75,10 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
               { AttributeName: 'unitKey', KeyType: 'HASH' },
               { AttributeName: 'runId', KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: HISTORY_ATTRIBUTES.filter((a) => a !== 'runId') },
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: HISTORY_ATTRIBUTES.filter((a) => a !== 'runId'),
+            },
           },
         ],
       }),
@@ -75,6 +89,11 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
   }
   await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: table });
   await client
-    .send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }))
+    .send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      }),
+    )
     .catch(() => undefined); // dynalite has no TTL (runner/store/expiry.ts deletes for it); DynamoDB Local may not either.
 }

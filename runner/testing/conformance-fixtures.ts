@@ -8,10 +8,13 @@ const TEST = `import { test, expect } from '@playwright/test';\n`;
 /** Tests that check they ran in order in one worker: they fail if their file or group is split. */
 const ordered = (name: string, count: number) => `${TEST}
 const ran: number[] = [];
-${Array.from({ length: count }, (_, i) => `test('${name} ${i + 1}', async () => {
+${Array.from(
+  { length: count },
+  (_, i) => `test('${name} ${i + 1}', async () => {
   expect(ran).toEqual(${JSON.stringify(Array.from({ length: i }, (_, k) => k + 1))});
   ran.push(${i + 1});
-});`).join('\n')}
+});`,
+).join('\n')}
 `;
 
 export const FIXTURES: Record<string, ConformanceFixture & { args?: string[] }> = {
@@ -190,7 +193,7 @@ test('always passes', async () => {});
 `,
     },
   },
-  'repeatEach': {
+  repeatEach: {
     config: `repeatEach: 2,\n  projects: [chromium],`,
     files: {
       'tests/repeated.spec.ts': `${TEST}

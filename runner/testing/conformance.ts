@@ -3,10 +3,9 @@
 // report, uigate's from the status API — keyed the same way, so a test can compare them.
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { startStatusServer } from '../../status-site/server.ts';
+import { startStatusServer } from '../../status-site/hosting/server.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
-import { REPO, runNode, type CommandResult } from './fixture-project.ts';
-import { fixtureProject, type FixtureProject } from './fixture-project.ts';
+import { REPO, runNode, type CommandResult, fixtureProject, type FixtureProject } from './fixture-project.ts';
 
 /** `[project] file › title path`, with ` #n` for the nth repeat. */
 export type TestId = string;
@@ -31,7 +30,12 @@ interface JsonSuite {
 }
 
 /** Playwright's outcome as the status uigate records for it. */
-const STATUS_OF: Record<JsonTest['status'], string> = { expected: 'passed', unexpected: 'failed', flaky: 'flaky', skipped: 'skipped' };
+const STATUS_OF: Record<JsonTest['status'], string> = {
+  expected: 'passed',
+  unexpected: 'failed',
+  flaky: 'flaky',
+  skipped: 'skipped',
+};
 
 /** Every test's status from a plain `playwright test --reporter=json` run. */
 export function statusesFromJsonReport(report: { suites?: JsonSuite[] }): Statuses {
@@ -59,7 +63,10 @@ export interface ConformanceProject extends FixtureProject {
   /** `uigate run --json` with these arguments; statuses read back through the status API. */
   uigate(args: string[], options?: { env?: Record<string, string> }): Promise<CommandResult>;
   /** `home`: another `.uigate` folder (UIGATE_HOME), so a run sees no history of the others. */
-  viaUigate(args?: string[], options?: { home?: string }): Promise<{ statuses: Statuses; result: CommandResult; summary: { runId: string; status: string } }>;
+  viaUigate(
+    args?: string[],
+    options?: { home?: string },
+  ): Promise<{ statuses: Statuses; result: CommandResult; summary: { runId: string; status: string } }>;
 }
 
 export interface ConformanceFixture {
@@ -101,7 +108,10 @@ ${fill(fixture.config)}
 `,
   );
   // Units never seen count as 40 s: minutes of work, so Lambda's plan makes several batches of these quick tests.
-  await project.write('uigate.config.ts', `export default { dispatch: { defaultUnitSeconds: 40 }, ${fixture.uigateConfig ?? ''} };\n`);
+  await project.write(
+    'uigate.config.ts',
+    `export default { dispatch: { defaultUnitSeconds: 40 }, ${fixture.uigateConfig ?? ''} };\n`,
+  );
   for (const [path, text] of Object.entries(fixture.files)) await project.write(path, fill(text));
 
   const uigate = (args: string[], options: { env?: Record<string, string> } = {}) => project.uigate(args, options);
@@ -139,7 +149,9 @@ export async function statusesFromApi(home: string, runId: string): Promise<Stat
   try {
     const response = await fetch(`${site.url}/api/runs/${runId}`);
     if (!response.ok) throw new Error(`GET /api/runs/${runId}: ${response.status} ${await response.text()}`);
-    const { units } = (await response.json()) as { units: { project: string; file: string; titlePath: string[]; repeat?: number; status: string }[] };
+    const { units } = (await response.json()) as {
+      units: { project: string; file: string; titlePath: string[]; repeat?: number; status: string }[];
+    };
     return new Map(units.map((unit) => [idOf(unit.project, unit.file, unit.titlePath, unit.repeat ?? 0), unit.status]));
   } finally {
     await site.close();
@@ -150,7 +162,9 @@ export async function statusesFromApi(home: string, runId: string): Promise<Stat
 /** The tests whose statuses differ, one line each, for an assertion message. */
 export function differences(plain: Statuses, uigate: Statuses): string[] {
   const ids = [...new Set([...plain.keys(), ...uigate.keys()])].sort();
-  return ids.filter((id) => plain.get(id) !== uigate.get(id)).map((id) => `${id}: playwright ${plain.get(id) ?? 'absent'}, uigate ${uigate.get(id) ?? 'absent'}`);
+  return ids
+    .filter((id) => plain.get(id) !== uigate.get(id))
+    .map((id) => `${id}: playwright ${plain.get(id) ?? 'absent'}, uigate ${uigate.get(id) ?? 'absent'}`);
 }
 
 export { runNode };

@@ -9,7 +9,11 @@ import { conformanceProject, differences, type ConformanceProject, type Statuses
 import { FIXTURES } from './conformance-fixtures.ts';
 
 /** On uigate's local endpoint every "execution environment" shares this machine (in AWS each has its own). */
-const SHARES_THE_MACHINE = new Set(['a webServer', 'globalSetup and globalTeardown', 'a setup project and its teardown']);
+const SHARES_THE_MACHINE = new Set([
+  'a webServer',
+  'globalSetup and globalTeardown',
+  'a setup project and its teardown',
+]);
 
 /** Declares the conformance tests of these fixtures. */
 export function describeConformance(names: readonly (keyof typeof FIXTURES)[]): void {
@@ -40,8 +44,21 @@ export function describeConformance(names: readonly (keyof typeof FIXTURES)[]): 
 
       it('and through the Lambda executor', async () => {
         const concurrency = SHARES_THE_MACHINE.has(name) ? 1 : 3;
-        endpoint = await startLocalEndpoint({ functionName: 'uigate-executor', concurrency, timeoutSeconds: 300, taskRoot: project.dir });
-        const args = ['--executor', 'lambda', '--lambda-endpoint', endpoint.url, '--lambda-concurrency', String(concurrency), ...(fixture.args ?? [])];
+        endpoint = await startLocalEndpoint({
+          functionName: 'uigate-executor',
+          concurrency,
+          timeoutSeconds: 300,
+          taskRoot: project.dir,
+        });
+        const args = [
+          '--executor',
+          'lambda',
+          '--lambda-endpoint',
+          endpoint.url,
+          '--lambda-concurrency',
+          String(concurrency),
+          ...(fixture.args ?? []),
+        ];
         const { statuses, result } = await project.viaUigate(args, { home: '.uigate-lambda' });
         assert.deepEqual(differences(plain, statuses), [], result.stderr.slice(-3000));
       });

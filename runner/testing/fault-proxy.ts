@@ -14,7 +14,10 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function faultProxy(upstreamUrl: string, fault: (req: IncomingMessage) => InjectedFault | undefined): Promise<FaultProxy> {
+export async function faultProxy(
+  upstreamUrl: string,
+  fault: (req: IncomingMessage) => InjectedFault | undefined,
+): Promise<FaultProxy> {
   const upstream = new URL(upstreamUrl);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -25,10 +28,13 @@ export async function faultProxy(upstreamUrl: string, fault: (req: IncomingMessa
         res.writeHead(injected.status, injected.headers).end(injected.body);
         return;
       }
-      const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       forward.on('error', () => res.writeHead(502).end());
       forward.end(Buffer.concat(chunks));
     });

@@ -13,7 +13,10 @@ export interface FixtureProject {
   dir: string;
   write(path: string, text: string): Promise<void>;
   /** Runs the uigate CLI in the project; resolves when it exits. */
-  uigate(args: string[], options?: { env?: Record<string, string>; onStart?: (pid: number) => void }): Promise<CommandResult>;
+  uigate(
+    args: string[],
+    options?: { env?: Record<string, string>; onStart?: (pid: number) => void },
+  ): Promise<CommandResult>;
   /** Runs a plain `playwright test` in the project. */
   playwright(args: string[], env?: Record<string, string>): Promise<CommandResult>;
   remove(): Promise<void>;
@@ -25,8 +28,17 @@ export interface CommandResult {
   stderr: string;
 }
 
-export function runNode(args: string[], cwd: string, env: Record<string, string> = {}, onStart?: (pid: number) => void): Promise<CommandResult> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: '1', CI: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runNode(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  onStart?: (pid: number) => void,
+): Promise<CommandResult> {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', CI: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid) onStart?.(child.pid);
   let stdout = '';
   let stderr = '';
@@ -48,7 +60,10 @@ export default defineConfig({
 });
 `;
 
-export async function fixtureProject(specs: Record<string, string>, options: { projects?: string[]; config?: string } = {}): Promise<FixtureProject> {
+export async function fixtureProject(
+  specs: Record<string, string>,
+  options: { projects?: string[]; config?: string } = {},
+): Promise<FixtureProject> {
   const dir = await mkdtemp(join(tmpdir(), 'uigate-fixture-'));
   await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'fixture', type: 'module', private: true }));
@@ -62,7 +77,8 @@ export async function fixtureProject(specs: Record<string, string>, options: { p
     dir,
     write,
     uigate: (args, opts = {}) => runNode([UIGATE_BIN, ...args], dir, opts.env, opts.onStart),
-    playwright: (args, env) => runNode([join(REPO, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', ...args], dir, env),
+    playwright: (args, env) =>
+      runNode([join(REPO, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', ...args], dir, env),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -16,15 +16,27 @@ export interface LocalS3 {
 
 export async function localS3(bucket = 'uigate-artifacts'): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'uigate-s3-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket, configs: [] }],
+  });
   const { port } = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
   const client = s3Client({ endpoint });
   return {
     endpoint,
     bucket,
-    keys: async (prefix) => ((await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!),
-    read: async (key) => Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray()),
+    keys: async (prefix) =>
+      ((await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map(
+        (o) => o.Key!,
+      ),
+    read: async (key) =>
+      Buffer.from(
+        await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray(),
+      ),
     close: async () => {
       client.destroy();
       await server.close();

@@ -4,7 +4,8 @@
 // alarm and its edge cases (missing data, flapping) behave as the real one would.
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-export type Comparison = 'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
+export type Comparison =
+  'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
 export type TreatMissingData = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
 
 export interface AlarmDefinition {
@@ -50,14 +51,20 @@ function aggregate(values: number[], statistic: NonNullable<AlarmDefinition['sta
 }
 
 /** One value per period of the evaluation range, oldest first; undefined where no datapoint fell. */
-export function periodValues(alarm: AlarmDefinition, datapoints: readonly Datapoint[], now: number): (number | undefined)[] {
+export function periodValues(
+  alarm: AlarmDefinition,
+  datapoints: readonly Datapoint[],
+  now: number,
+): (number | undefined)[] {
   const period = alarm.periodSeconds * 1000;
   // Periods are aligned to the clock, as CloudWatch's are; the current, unfinished one is not judged.
   const end = Math.floor(now / period) * period;
   const values: (number | undefined)[] = [];
   for (let i = alarm.evaluationPeriods; i >= 1; i--) {
     const from = end - i * period;
-    const inside = datapoints.filter((point) => point.at >= from && point.at < from + period).map((point) => point.value);
+    const inside = datapoints
+      .filter((point) => point.at >= from && point.at < from + period)
+      .map((point) => point.value);
     values.push(inside.length ? aggregate(inside, alarm.statistic ?? 'Sum') : undefined);
   }
   return values;
@@ -68,7 +75,12 @@ export interface Evaluation {
   reason: string;
 }
 
-export function evaluateAlarm(alarm: AlarmDefinition, datapoints: readonly Datapoint[], now: number, previous: AlarmState = 'INSUFFICIENT_DATA'): Evaluation {
+export function evaluateAlarm(
+  alarm: AlarmDefinition,
+  datapoints: readonly Datapoint[],
+  now: number,
+  previous: AlarmState = 'INSUFFICIENT_DATA',
+): Evaluation {
   const values = periodValues(alarm, datapoints, now);
   const treat = alarm.treatMissingData ?? 'missing';
   const m = alarm.datapointsToAlarm ?? alarm.evaluationPeriods;
@@ -80,10 +92,17 @@ export function evaluateAlarm(alarm: AlarmDefinition, datapoints: readonly Datap
   });
   const shown = values.map((value) => (value === undefined ? '–' : String(value))).join(', ');
   if (judged.length === 0) {
-    if (treat === 'ignore') return { state: previous, reason: `no datapoints in ${alarm.evaluationPeriods} periods; missing data ignored, state kept` };
+    if (treat === 'ignore')
+      return {
+        state: previous,
+        reason: `no datapoints in ${alarm.evaluationPeriods} periods; missing data ignored, state kept`,
+      };
     return { state: 'INSUFFICIENT_DATA', reason: `no datapoints in ${alarm.evaluationPeriods} periods` };
   }
   const breaching = judged.filter(Boolean).length;
   const state: AlarmState = breaching >= m ? 'ALARM' : 'OK';
-  return { state, reason: `${breaching} of the last ${alarm.evaluationPeriods} periods breached ${alarm.comparison} ${alarm.threshold} (needs ${m}) [${shown}]` };
+  return {
+    state,
+    reason: `${breaching} of the last ${alarm.evaluationPeriods} periods breached ${alarm.comparison} ${alarm.threshold} (needs ${m}) [${shown}]`,
+  };
 }

@@ -43,10 +43,15 @@ export function preflight(statuses: readonly AlarmStatus[]): Preflight {
       continue;
     }
     if (alarm.actionsEnabled === false) problems.push(`alarm ${alarm.name} has its actions disabled`);
-    if (alarm.state === 'ALARM') problems.push(`alarm ${alarm.name} is already firing (${alarm.reason ?? 'ALARM'}); promoting now would be judged by an old fault`);
+    if (alarm.state === 'ALARM')
+      problems.push(
+        `alarm ${alarm.name} is already firing (${alarm.reason ?? 'ALARM'}); promoting now would be judged by an old fault`,
+      );
     lasting ||= alarm.actionsEnabled === false || alarm.state === 'ALARM';
-    if (alarm.state === 'INSUFFICIENT_DATA') problems.push(`alarm ${alarm.name} is in INSUFFICIENT_DATA: it cannot tell good from bad`);
-    if (alarm.recentDatapoints === 0) problems.push(`alarm ${alarm.name}'s metric has no recent datapoints: nothing is feeding it`);
+    if (alarm.state === 'INSUFFICIENT_DATA')
+      problems.push(`alarm ${alarm.name} is in INSUFFICIENT_DATA: it cannot tell good from bad`);
+    if (alarm.recentDatapoints === 0)
+      problems.push(`alarm ${alarm.name}'s metric has no recent datapoints: nothing is feeding it`);
   }
   if (statuses.length === 0) problems.push('no alarms to watch: pass at least one --alarm');
   return { ok: problems.length === 0, problems, transient: problems.length > 0 && !lasting };

@@ -1,7 +1,7 @@
 // The bake: for the whole window, run the smoke tests against production, publish their outcome
 // and latency, and watch the alarms. CodePipeline's CloudWatchAlarm rule succeeds at once if the
 // alarm is OK when first looked at; this keeps looking until the window ends.
-import { backoffMs } from '../backoff.ts';
+import { retryThrottled } from '../aws/throttling.ts';
 import type { AlarmSource, AlarmStatus } from './alarm-source.ts';
 import type { MetricSink, SmokeSample } from './metrics.ts';
 
@@ -30,21 +30,6 @@ export interface BakeOptions {
 export type BakeResult =
   | { healthy: true; checks: number }
   | { healthy: false; alarm: string; state: AlarmStatus['state']; reason: string; at: number; checks: number };
-
-const THROTTLED = /Throttl|TooManyRequests|RequestLimitExceeded|Rate exceeded/i;
-
-/** An AWS read that is throttled is tried again after a jittered wait, a few times. */
-async function patiently<T>(call: () => Promise<T>, sleep: (ms: number) => Promise<void>, tries = 6): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const name = `${(error as Error).name} ${(error as Error).message}`;
-      if (attempt + 1 >= tries || !THROTTLED.test(name)) throw error;
-      await sleep(backoffMs(attempt, 200, 5_000));
-    }
-  }
-}
 
 /**
  * The smoke tests run back to back in the background, like a canary, publishing a sample after
@@ -84,12 +69,24 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
       if (options.signal?.aborted) throw new Error('verification cancelled');
       const { failure, samples, lastAt } = smoke.state();
       if (failure) throw failure;
-      const statuses = await patiently(() => options.alarms.states(options.names), sleep);
+      const statuses = await retryThrottled(() => options.alarms.states(options.names), {
+        baseMs: 200,
+        capMs: 5_000,
+        wait: sleep,
+      });
       checks++;
       options.onCheck?.(statuses);
-      const bad = statuses.find((s) => s.state === 'ALARM' || s.state === 'MISSING' || (s.state === 'INSUFFICIENT_DATA' && insufficient === 'breach'));
+      const bad = statuses.find(
+        (s) =>
+          s.state === 'ALARM' ||
+          s.state === 'MISSING' ||
+          (s.state === 'INSUFFICIENT_DATA' && insufficient === 'breach'),
+      );
       if (bad) {
-        const reason = bad.state === 'MISSING' ? `alarm ${bad.name} disappeared` : `${bad.name} is ${bad.state}${bad.reason ? `: ${bad.reason}` : ''}`;
+        const reason =
+          bad.state === 'MISSING'
+            ? `alarm ${bad.name} disappeared`
+            : `${bad.name} is ${bad.state}${bad.reason ? `: ${bad.reason}` : ''}`;
         return { healthy: false, alarm: bad.name, state: bad.state, reason, at: now(), checks };
       }
       // Healthy only on evidence: with smoke tests, at least one sample judged after the window.

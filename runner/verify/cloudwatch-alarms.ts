@@ -1,7 +1,13 @@
 // Alarm states from CloudWatch: DescribeAlarms for state and actions, GetMetricData for whether the
 // alarm's metric has had recent datapoints. Throttling is retried with backoff by the SDK's
 // adaptive retry mode; what still fails is the caller's InfraError.
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import {
+  type CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type MetricAlarm,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
 import type { AlarmSource, AlarmStatus } from './alarm-source.ts';
 
 /** How far back pre-flight looks for datapoints, in periods of the alarm. */
@@ -19,7 +25,13 @@ export class CloudWatchAlarms implements AlarmSource {
     for (let i = 0; i < names.length; i += 100) {
       let token: string | undefined;
       do {
-        const page = await this.client.send(new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100), AlarmTypes: ['MetricAlarm'], NextToken: token }));
+        const page = await this.client.send(
+          new DescribeAlarmsCommand({
+            AlarmNames: names.slice(i, i + 100),
+            AlarmTypes: ['MetricAlarm'],
+            NextToken: token,
+          }),
+        );
         for (const alarm of page.MetricAlarms ?? []) found.set(alarm.AlarmName!, alarm);
         token = page.NextToken;
       } while (token);
@@ -31,7 +43,14 @@ export class CloudWatchAlarms implements AlarmSource {
     const found = await this.describe(names);
     return names.map((name) => {
       const alarm = found.get(name);
-      return alarm ? { name, state: alarm.StateValue as AlarmStatus['state'], reason: alarm.StateReason, actionsEnabled: alarm.ActionsEnabled } : { name, state: 'MISSING' };
+      return alarm
+        ? {
+            name,
+            state: alarm.StateValue as AlarmStatus['state'],
+            reason: alarm.StateReason,
+            actionsEnabled: alarm.ActionsEnabled,
+          }
+        : { name, state: 'MISSING' };
     });
   }
 
@@ -44,7 +63,13 @@ export class CloudWatchAlarms implements AlarmSource {
         statuses.push({ name, state: 'MISSING' });
         continue;
       }
-      statuses.push({ name, state: alarm.StateValue as AlarmStatus['state'], reason: alarm.StateReason, actionsEnabled: alarm.ActionsEnabled, recentDatapoints: await this.recentDatapoints(alarm) });
+      statuses.push({
+        name,
+        state: alarm.StateValue as AlarmStatus['state'],
+        reason: alarm.StateReason,
+        actionsEnabled: alarm.ActionsEnabled,
+        recentDatapoints: await this.recentDatapoints(alarm),
+      });
     }
     return statuses;
   }
@@ -53,10 +78,24 @@ export class CloudWatchAlarms implements AlarmSource {
     const period = alarm.Period ?? alarm.Metrics?.find((m) => m.MetricStat)?.MetricStat?.Period ?? 60;
     const queries: MetricDataQuery[] = alarm.Metrics?.length
       ? alarm.Metrics
-      : [{ Id: 'm', ReturnData: true, MetricStat: { Metric: { Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions }, Period: period, Stat: alarm.Statistic ?? alarm.ExtendedStatistic ?? 'SampleCount' } }];
+      : [
+          {
+            Id: 'm',
+            ReturnData: true,
+            MetricStat: {
+              Metric: { Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions },
+              Period: period,
+              Stat: alarm.Statistic ?? alarm.ExtendedStatistic ?? 'SampleCount',
+            },
+          },
+        ];
     const end = new Date(this.now());
     const start = new Date(end.getTime() - RECENT_PERIODS * period * 1000);
-    const data = await this.client.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end }));
-    return (data.MetricDataResults ?? []).filter((result) => result.Id && queries.find((q) => q.Id === result.Id)?.ReturnData !== false).reduce((n, result) => n + (result.Values?.length ?? 0), 0);
+    const data = await this.client.send(
+      new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end }),
+    );
+    return (data.MetricDataResults ?? [])
+      .filter((result) => result.Id && queries.find((q) => q.Id === result.Id)?.ReturnData !== false)
+      .reduce((n, result) => n + (result.Values?.length ?? 0), 0);
   }
 }

@@ -20,8 +20,16 @@ export class LambdaAliasTarget implements RollbackTarget {
   }
 
   async publish(version: string): Promise<void> {
-    if (!/^\d+$/.test(version)) throw new Error(`a Lambda alias points at a published version number, not "${version}"`);
+    if (!/^\d+$/.test(version))
+      throw new Error(`a Lambda alias points at a published version number, not "${version}"`);
     // No weighted routing left behind: the alias serves exactly this version.
-    await this.client.send(new UpdateAliasCommand({ FunctionName: this.functionName, Name: this.alias, FunctionVersion: version, RoutingConfig: { AdditionalVersionWeights: {} } }));
+    await this.client.send(
+      new UpdateAliasCommand({
+        FunctionName: this.functionName,
+        Name: this.alias,
+        FunctionVersion: version,
+        RoutingConfig: { AdditionalVersionWeights: {} },
+      }),
+    );
   }
 }

@@ -27,7 +27,11 @@ export class LocalAlarm implements AlarmSource {
 
   async inspect(names: readonly string[]): Promise<AlarmStatus[]> {
     const horizon = this.now() - 5 * this.definition.periodSeconds * 1000;
-    return (await this.states(names)).map((status) => (status.state === 'MISSING' ? status : { ...status, recentDatapoints: this.series.filter((p) => p.at >= horizon).length }));
+    return (await this.states(names)).map((status) =>
+      status.state === 'MISSING'
+        ? status
+        : { ...status, recentDatapoints: this.series.filter((p) => p.at >= horizon).length },
+    );
   }
 
   get current(): { state: AlarmState; reason: string } {

@@ -1,6 +1,6 @@
 // Where the smoke tests' outcome and latency go: CloudWatch (namespace `uigate`, which the stack's
 // smoke alarm watches) or, locally, an in-memory series the local alarm reads.
-import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import type { Datapoint } from './alarm-eval.ts';
 
 export const NAMESPACE = 'uigate';
@@ -32,9 +32,27 @@ export class CloudWatchMetrics implements MetricSink {
       new PutMetricDataCommand({
         Namespace: NAMESPACE,
         MetricData: [
-          { MetricName: 'SmokeFailures', Dimensions: dimensions, Timestamp: timestamp, Value: sample.failures, Unit: StandardUnit.Count },
-          { MetricName: 'SmokeTests', Dimensions: dimensions, Timestamp: timestamp, Value: sample.total, Unit: StandardUnit.Count },
-          { MetricName: 'SmokeLatency', Dimensions: dimensions, Timestamp: timestamp, Value: sample.latencyMs, Unit: StandardUnit.Milliseconds },
+          {
+            MetricName: 'SmokeFailures',
+            Dimensions: dimensions,
+            Timestamp: timestamp,
+            Value: sample.failures,
+            Unit: StandardUnit.Count,
+          },
+          {
+            MetricName: 'SmokeTests',
+            Dimensions: dimensions,
+            Timestamp: timestamp,
+            Value: sample.total,
+            Unit: StandardUnit.Count,
+          },
+          {
+            MetricName: 'SmokeLatency',
+            Dimensions: dimensions,
+            Timestamp: timestamp,
+            Value: sample.latencyMs,
+            Unit: StandardUnit.Milliseconds,
+          },
         ],
       }),
     );

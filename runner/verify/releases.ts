@@ -1,16 +1,29 @@
 // Which release is good, per rollback target, as the store remembers it: never roll back onto a
 // release that itself failed verification.
-import type { ReleaseRecord, ReleaseStatus, RunMeta } from '../model.ts';
+import type { ReleaseRecord, ReleaseStatus, RunMeta } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 
 /** The newest release on the target that passed its bake, other than `except`. */
-export async function lastGood(store: ResultStore, target: string, except?: string): Promise<ReleaseRecord | undefined> {
+export async function lastGood(
+  store: ResultStore,
+  target: string,
+  except?: string,
+): Promise<ReleaseRecord | undefined> {
   const releases = await store.listReleases(target, { limit: 100 });
   return releases.find((release) => release.status === 'verified' && release.releaseId !== except);
 }
 
-export async function recordRelease(store: ResultStore, target: string, releaseId: string, run: Pick<RunMeta, 'runId' | 'commit'>, status: ReleaseStatus, reason?: string): Promise<ReleaseRecord> {
-  const existing = (await store.listReleases(target, { limit: 100 })).find((release) => release.releaseId === releaseId);
+export async function recordRelease(
+  store: ResultStore,
+  target: string,
+  releaseId: string,
+  run: Pick<RunMeta, 'runId' | 'commit'>,
+  status: ReleaseStatus,
+  reason?: string,
+): Promise<ReleaseRecord> {
+  const existing = (await store.listReleases(target, { limit: 100 })).find(
+    (release) => release.releaseId === releaseId,
+  );
   const now = new Date().toISOString();
   const record: ReleaseRecord = {
     target,

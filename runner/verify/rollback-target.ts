@@ -17,4 +17,5 @@ export interface StagingTarget extends RollbackTarget {
   stage(releaseId: string, fromDir: string): Promise<void>;
 }
 
-export const canStage = (target: RollbackTarget): target is StagingTarget => typeof (target as StagingTarget).stage === 'function';
+export const canStage = (target: RollbackTarget): target is StagingTarget =>
+  typeof (target as StagingTarget).stage === 'function';

@@ -2,7 +2,23 @@
 // production (so each probe is a run on the status site too), reduced to one sample — how many
 // failed, how many ran, how long it took.
 import { Writable } from 'node:stream';
+import type { RunSummary } from '../report/summary.ts';
 import type { SmokeProbe } from './bake.ts';
+
+/** A run of the suite to its summary: `uigate run`, handed in by the command line that owns it. */
+export type RunSuite = (
+  flags: {
+    grep: string;
+    baseUrl: string;
+    project: string[];
+    config?: string;
+    json: true;
+    serve: false;
+    trigger: string;
+    retries: number;
+  },
+  io: { cwd: string; env: NodeJS.ProcessEnv; stdout: Writable; stderr: Writable; tty: false; signal: AbortSignal },
+) => Promise<RunSummary>;
 
 export interface SmokeOptions {
   cwd: string;
@@ -15,24 +31,41 @@ export interface SmokeOptions {
   signal: AbortSignal;
   /** Where each probe's one-line outcome goes. */
   log: (line: string) => void;
+  runSuite: RunSuite;
 }
 
 const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 export function smokeProbe(options: SmokeOptions): SmokeProbe {
   return async (stop?: AbortSignal) => {
-    // Imported here: run.ts pulls in the whole runner, which only a probe needs.
-    const { runToSummary } = await import('../commands/run.ts');
     const started = Date.now();
     try {
-      const summary = await runToSummary(
-        { grep: options.grep ?? '@smoke', baseUrl: options.baseUrl, project: options.projects ?? ['chromium'], config: options.config, json: true, serve: false, trigger: 'uigate verify (smoke)', retries: 0 },
-        { cwd: options.cwd, env: options.env, stdout: sink(), stderr: sink(), tty: false, signal: stop ? AbortSignal.any([options.signal, stop]) : options.signal },
+      const summary = await options.runSuite(
+        {
+          grep: options.grep ?? '@smoke',
+          baseUrl: options.baseUrl,
+          project: options.projects ?? ['chromium'],
+          config: options.config,
+          json: true,
+          serve: false,
+          trigger: 'uigate verify (smoke)',
+          retries: 0,
+        },
+        {
+          cwd: options.cwd,
+          env: options.env,
+          stdout: sink(),
+          stderr: sink(),
+          tty: false,
+          signal: stop ? AbortSignal.any([options.signal, stop]) : options.signal,
+        },
       );
       // Stopped because the bake is over: not a sample.
       if (stop?.aborted) return { failures: 0, total: 0, latencyMs: Date.now() - started, at: Date.now() };
       const failures = (summary.counts.failed ?? 0) + (summary.counts.errored ?? 0) + (summary.counts.cancelled ?? 0);
-      options.log(`smoke ${summary.runId}: ${failures ? `${failures} of ${summary.total} failed` : `${summary.total} passed`} in ${((summary.durationMs ?? 0) / 1000).toFixed(1)}s`);
+      options.log(
+        `smoke ${summary.runId}: ${failures ? `${failures} of ${summary.total} failed` : `${summary.total} passed`} in ${((summary.durationMs ?? 0) / 1000).toFixed(1)}s`,
+      );
       // Stamped when the outcome is known, as a canary's datapoint is.
       return { failures, total: summary.total, latencyMs: summary.durationMs ?? Date.now() - started, at: Date.now() };
     } catch (error) {

@@ -41,14 +41,21 @@ describe('rollback targets', () => {
     await target.publish('r2');
     assert.equal(await target.live(), 'r2');
     assert.equal((await s3.read('index.html')).toString(), 'v2');
-    assert.deepEqual((await s3.keys()).filter((k) => !k.startsWith('releases/')).sort(), ['css/site.css', 'index.html'], 'files of other releases are gone from the live site');
+    assert.deepEqual(
+      (await s3.keys()).filter((k) => !k.startsWith('releases/')).sort(),
+      ['css/site.css', 'index.html'],
+      'files of other releases are gone from the live site',
+    );
 
     await target.publish('r1');
     assert.equal(await target.live(), 'r1');
     assert.equal((await s3.read('index.html')).toString(), 'v1');
     assert.deepEqual((await s3.keys()).filter((k) => !k.startsWith('releases/')).sort(), ['index.html', 'old.html']);
     assert.ok((await s3.keys('releases/r2/')).includes('releases/r2/index.html'), 'the failed release is kept');
-    await assert.rejects(target.publish('never-staged'), /release never-staged is not staged in s3:\/\/production-site/);
+    await assert.rejects(
+      target.publish('never-staged'),
+      /release never-staged is not staged in s3:\/\/production-site/,
+    );
   });
 
   it('local site: switches the live folder atomically between kept releases', async () => {
@@ -71,7 +78,10 @@ describe('rollback targets', () => {
     assert.equal(await target.live(), '7');
     await target.publish('6');
     const input = lambda.commandCalls(UpdateAliasCommand)[0]!.args[0].input;
-    assert.deepEqual([input.FunctionName, input.Name, input.FunctionVersion, input.RoutingConfig], ['shop-api', 'live', '6', { AdditionalVersionWeights: {} }]);
+    assert.deepEqual(
+      [input.FunctionName, input.Name, input.FunctionVersion, input.RoutingConfig],
+      ['shop-api', 'live', '6', { AdditionalVersionWeights: {} }],
+    );
     await assert.rejects(target.publish('$LATEST'), /published version number/);
     lambda.restore();
   });

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +16,17 @@ import { LocalSiteTarget } from './local-site-target.ts';
 import { CloudWatchMetrics } from './metrics.ts';
 import { promote, runPreflight, verifyRelease, type ReleaseRef } from './verify.ts';
 
-const alarm = (name: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', extra = {}) => ({ AlarmName: name, StateValue: state, StateReason: `${state} reason`, ActionsEnabled: true, Namespace: 'uigate', MetricName: 'SmokeFailures', Period: 60, Statistic: 'Sum' as const, ...extra });
+const alarm = (name: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', extra = {}) => ({
+  AlarmName: name,
+  StateValue: state,
+  StateReason: `${state} reason`,
+  ActionsEnabled: true,
+  Namespace: 'uigate',
+  MetricName: 'SmokeFailures',
+  Period: 60,
+  Statistic: 'Sum' as const,
+  ...extra,
+});
 
 describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () => {
   let seed: SeededStore;
@@ -20,14 +35,25 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
   const cloudwatch = mockClient(CloudWatchClient);
   const alarms = new CloudWatchAlarms(new CloudWatchClient({ region: 'eu-west-1' }));
   let clock = 0;
-  const fast = { now: () => clock, sleep: async (ms: number) => void (clock += ms), pollMs: 30_000, durationMs: 120_000 };
+  const fast = {
+    now: () => clock,
+    sleep: async (ms: number) => void (clock += ms),
+    pollMs: 30_000,
+    durationMs: 120_000,
+  };
 
   const release = async (html: string): Promise<ReleaseRef> => {
     const runId = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists', status: 'passed' }]);
     const files = join(dir, 'build', runId);
     await mkdir(files, { recursive: true });
     await writeFile(join(files, 'index.html'), html);
-    await promote({ store: seed.store, target, release: { releaseId: runId, run: (await seed.store.getRun(runId))! }, fromDir: files, actor: 'test' });
+    await promote({
+      store: seed.store,
+      target,
+      release: { releaseId: runId, run: (await seed.store.getRun(runId))! },
+      fromDir: files,
+      actor: 'test',
+    });
     return { releaseId: runId, run: (await seed.store.getRun(runId))! };
   };
   const types = async (runId: string) => (await seed.store.listEvents(runId)).map((e) => e.type);
@@ -49,7 +75,15 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
   it('keeps a healthy release: watches for the whole window and marks it verified', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK'), alarm('5xx', 'OK')] });
     const good = await release('<h1>v1</h1>');
-    const result = await verifyRelease({ store: seed.store, target, release: good, alarms, names: ['smoke', '5xx'], actor: 'test', ...fast });
+    const result = await verifyRelease({
+      store: seed.store,
+      target,
+      release: good,
+      alarms,
+      names: ['smoke', '5xx'],
+      actor: 'test',
+      ...fast,
+    });
     assert.deepEqual(result, { healthy: true, checks: 5 });
     assert.equal(cloudwatch.commandCalls(DescribeAlarmsCommand).length, 5, 'checked every poll, not once');
     assert.deepEqual(await types(good.run.runId), ['promoted', 'bake-started', 'verified']);
@@ -62,17 +96,45 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     await verifyRelease({ store: seed.store, target, release: good, alarms, names: ['smoke'], actor: 'test', ...fast });
     const failedEarlier = await release('<h1>failed earlier</h1>');
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
-    await verifyRelease({ store: seed.store, target, release: failedEarlier, alarms, names: ['smoke'], actor: 'test', ...fast });
+    await verifyRelease({
+      store: seed.store,
+      target,
+      release: failedEarlier,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+    });
 
     const bad = await release('<h1>bad</h1>');
-    cloudwatch.on(DescribeAlarmsCommand).resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] }).resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] }).resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
-    const result = await verifyRelease({ store: seed.store, target, release: bad, alarms, names: ['smoke'], actor: 'test', ...fast });
+    cloudwatch
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] })
+      .resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] })
+      .resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
+    const result = await verifyRelease({
+      store: seed.store,
+      target,
+      release: bad,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+    });
     assert.equal(result.healthy, false);
     assert.equal(!result.healthy && result.restored, good.releaseId);
     assert.equal(await readlink(target.liveDir), join('releases', good.releaseId));
     assert.equal(await readFile(join(target.liveDir, 'index.html'), 'utf8'), '<h1>good</h1>');
-    assert.deepEqual(await types(bad.run.runId), ['promoted', 'bake-started', 'alarm', 'rollback-started', 'rollback-restored']);
-    const statuses = Object.fromEntries((await seed.store.listReleases(target.name)).map((r) => [r.releaseId, r.status]));
+    assert.deepEqual(await types(bad.run.runId), [
+      'promoted',
+      'bake-started',
+      'alarm',
+      'rollback-started',
+      'rollback-restored',
+    ]);
+    const statuses = Object.fromEntries(
+      (await seed.store.listReleases(target.name)).map((r) => [r.releaseId, r.status]),
+    );
     assert.equal(statuses[bad.releaseId], 'failed');
     assert.equal(statuses[failedEarlier.releaseId], 'failed');
   });
@@ -80,40 +142,91 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
   it('treats INSUFFICIENT_DATA during the bake as a breach by default, and as fine when told', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'INSUFFICIENT_DATA')] });
     const quiet = await release('<h1>quiet</h1>');
-    const strict = await verifyRelease({ store: seed.store, target, release: quiet, alarms, names: ['smoke'], actor: 'test', ...fast });
+    const strict = await verifyRelease({
+      store: seed.store,
+      target,
+      release: quiet,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+    });
     assert.equal(strict.healthy, false);
     const lenient = await release('<h1>quiet 2</h1>');
-    const ok = await verifyRelease({ store: seed.store, target, release: lenient, alarms, names: ['smoke'], actor: 'test', ...fast, insufficientData: 'ok' });
+    const ok = await verifyRelease({
+      store: seed.store,
+      target,
+      release: lenient,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+      insufficientData: 'ok',
+    });
     assert.equal(ok.healthy, true);
   });
 
   it('waits out a throttled DescribeAlarms instead of failing the bake', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    cloudwatch.on(DescribeAlarmsCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
+    cloudwatch
+      .on(DescribeAlarmsCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(throttled)
+      .resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
     const rel = await release('<h1>throttled</h1>');
-    const result = await verifyRelease({ store: seed.store, target, release: rel, alarms, names: ['smoke'], actor: 'test', ...fast, durationMs: 0 });
+    const result = await verifyRelease({
+      store: seed.store,
+      target,
+      release: rel,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+      durationMs: 0,
+    });
     assert.equal(result.healthy, true);
     assert.equal(cloudwatch.commandCalls(DescribeAlarmsCommand).length, 3);
   });
 
   it('blocks promotion when a watcher is blind: missing, muted, without data, or already firing', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({
-      MetricAlarms: [alarm('muted', 'OK', { ActionsEnabled: false }), alarm('blind', 'OK'), alarm('firing', 'ALARM'), alarm('unsure', 'INSUFFICIENT_DATA')],
+      MetricAlarms: [
+        alarm('muted', 'OK', { ActionsEnabled: false }),
+        alarm('blind', 'OK'),
+        alarm('firing', 'ALARM'),
+        alarm('unsure', 'INSUFFICIENT_DATA'),
+      ],
     });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm', Values: [] }] });
     const rel = await release('<h1>pre</h1>');
-    const result = await runPreflight({ store: seed.store, release: rel, alarms, names: ['muted', 'blind', 'firing', 'unsure', 'gone'], actor: 'test' });
+    const result = await runPreflight({
+      store: seed.store,
+      release: rel,
+      alarms,
+      names: ['muted', 'blind', 'firing', 'unsure', 'gone'],
+      actor: 'test',
+    });
     assert.equal(result.ok, false);
     const text = result.problems.join('\n');
-    for (const expected of [/muted has its actions disabled/, /blind's metric has no recent datapoints/, /firing is already firing/, /unsure is in INSUFFICIENT_DATA/, /alarm gone does not exist/]) assert.match(text, expected);
+    for (const expected of [
+      /muted has its actions disabled/,
+      /blind's metric has no recent datapoints/,
+      /firing is already firing/,
+      /unsure is in INSUFFICIENT_DATA/,
+      /alarm gone does not exist/,
+    ])
+      assert.match(text, expected);
     assert.ok((await types(rel.run.runId)).includes('preflight-failed'));
   });
 
-  it("passes pre-flight when every alarm is OK, armed and fed", async () => {
+  it('passes pre-flight when every alarm is OK, armed and fed', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm', Values: [0, 0, 1] }] });
     const rel = await release('<h1>fed</h1>');
-    assert.deepEqual(await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test' }), { ok: true, problems: [] });
+    assert.deepEqual(await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test' }), {
+      ok: true,
+      problems: [],
+    });
     const [query] = cloudwatch.commandCalls(GetMetricDataCommand);
     assert.equal(query!.args[0].input.MetricDataQueries![0]!.MetricStat!.Metric!.MetricName, 'SmokeFailures');
   });
@@ -121,10 +234,24 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
   it('waits for CloudWatch to take in the probe it just published, and records how long', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
     // Ingestion lag: the first two queries see nothing, the third sees the probe's datapoint.
-    cloudwatch.on(GetMetricDataCommand).resolvesOnce({ MetricDataResults: [{ Id: 'm', Values: [] }] }).resolvesOnce({ MetricDataResults: [{ Id: 'm', Values: [] }] }).resolves({ MetricDataResults: [{ Id: 'm', Values: [0] }] });
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: [{ Id: 'm', Values: [] }] })
+      .resolvesOnce({ MetricDataResults: [{ Id: 'm', Values: [] }] })
+      .resolves({ MetricDataResults: [{ Id: 'm', Values: [0] }] });
     const rel = await release('<h1>lag</h1>');
     const waits: string[][] = [];
-    const result = await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test', ...fast, pollMs: 15_000, waitMs: 180_000, onWait: (p) => waits.push([...p]) });
+    const result = await runPreflight({
+      store: seed.store,
+      release: rel,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+      pollMs: 15_000,
+      waitMs: 180_000,
+      onWait: (p) => waits.push([...p]),
+    });
     assert.deepEqual(result, { ok: true, problems: [] });
     assert.equal(waits.length, 2);
     assert.match(waits[0]![0]!, /no recent datapoints/);
@@ -138,33 +265,85 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'INSUFFICIENT_DATA')] });
     const rel = await release('<h1>starved</h1>');
     const start = clock;
-    const starved = await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test', ...fast, pollMs: 15_000, waitMs: 60_000 });
+    const starved = await runPreflight({
+      store: seed.store,
+      release: rel,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+      pollMs: 15_000,
+      waitMs: 60_000,
+    });
     assert.equal(starved.ok, false);
     assert.equal(clock - start, 60_000, 'waited the whole wait, no longer');
 
-    for (const [name, state, extra] of [['firing', 'ALARM', {}], ['muted', 'OK', { ActionsEnabled: false }]] as const) {
-      cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm(name, state, extra), alarm('smoke', 'INSUFFICIENT_DATA')] });
+    for (const [name, state, extra] of [
+      ['firing', 'ALARM', {}],
+      ['muted', 'OK', { ActionsEnabled: false }],
+    ] as const) {
+      cloudwatch
+        .on(DescribeAlarmsCommand)
+        .resolves({ MetricAlarms: [alarm(name, state, extra), alarm('smoke', 'INSUFFICIENT_DATA')] });
       const before = clock;
-      const result = await runPreflight({ store: seed.store, release: rel, alarms, names: [name, 'smoke'], actor: 'test', ...fast, waitMs: 60_000 });
+      const result = await runPreflight({
+        store: seed.store,
+        release: rel,
+        alarms,
+        names: [name, 'smoke'],
+        actor: 'test',
+        ...fast,
+        waitMs: 60_000,
+      });
       assert.equal(result.ok, false);
       assert.equal(clock, before, `no wait: ${name} will not cure itself`);
     }
-    const gone = await runPreflight({ store: seed.store, release: rel, alarms, names: ['gone'], actor: 'test', ...fast, waitMs: 60_000 });
+    const gone = await runPreflight({
+      store: seed.store,
+      release: rel,
+      alarms,
+      names: ['gone'],
+      actor: 'test',
+      ...fast,
+      waitMs: 60_000,
+    });
     assert.match(gone.problems[0]!, /does not exist/);
 
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'INSUFFICIENT_DATA')] });
     const stop = new AbortController();
     const before = clock;
-    const stopped = await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test', ...fast, waitMs: 60_000, signal: stop.signal, onWait: () => stop.abort() });
+    const stopped = await runPreflight({
+      store: seed.store,
+      release: rel,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+      waitMs: 60_000,
+      signal: stop.signal,
+      onWait: () => stop.abort(),
+    });
     assert.equal(stopped.ok, false);
     assert.equal(clock - before, 30_000, 'Ctrl-C ends the wait: no look after it');
   });
 
   it('publishes the smoke outcome and latency in the uigate namespace', async () => {
     cloudwatch.on(PutMetricDataCommand).resolves({});
-    await new CloudWatchMetrics(new CloudWatchClient({ region: 'eu-west-1' }), 'production').put({ failures: 1, total: 4, latencyMs: 2300, at: 1_700_000_000_000 });
+    await new CloudWatchMetrics(new CloudWatchClient({ region: 'eu-west-1' }), 'production').put({
+      failures: 1,
+      total: 4,
+      latencyMs: 2300,
+      at: 1_700_000_000_000,
+    });
     const input = cloudwatch.commandCalls(PutMetricDataCommand)[0]!.args[0].input;
     assert.equal(input.Namespace, 'uigate');
-    assert.deepEqual(input.MetricData!.map((m) => [m.MetricName, m.Value, m.Unit]), [['SmokeFailures', 1, 'Count'], ['SmokeTests', 4, 'Count'], ['SmokeLatency', 2300, 'Milliseconds']]);
+    assert.deepEqual(
+      input.MetricData!.map((m) => [m.MetricName, m.Value, m.Unit]),
+      [
+        ['SmokeFailures', 1, 'Count'],
+        ['SmokeTests', 4, 'Count'],
+        ['SmokeLatency', 2300, 'Milliseconds'],
+      ],
+    );
   });
 });

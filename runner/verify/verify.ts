@@ -2,7 +2,7 @@
 // alarms see anything?), promote (stage and publish on the target), bake (smoke tests and alarms
 // for the whole window), and on any alarm a rollback to the last release that passed its own bake.
 import { setTimeout as wait } from 'node:timers/promises';
-import type { RunMeta } from '../model.ts';
+import type { RunMeta } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { AlarmSource } from './alarm-source.ts';
 import { preflight } from './alarm-source.ts';
@@ -54,7 +54,15 @@ export async function runPreflight(input: PreflightInput): Promise<{ ok: boolean
     result = preflight(await input.alarms.inspect(input.names));
   }
   const waitedMs = now() - started;
-  await timeline(input.store, input.release.run.runId, input.actor)(result.ok ? 'preflight-passed' : 'preflight-failed', { alarms: [...input.names], problems: result.problems, ...(waitedMs > 0 && input.waitMs ? { waitedMs } : {}) });
+  await timeline(
+    input.store,
+    input.release.run.runId,
+    input.actor,
+  )(result.ok ? 'preflight-passed' : 'preflight-failed', {
+    alarms: [...input.names],
+    problems: result.problems,
+    ...(waitedMs > 0 && input.waitMs ? { waitedMs } : {}),
+  });
   return { ok: result.ok, problems: result.problems };
 }
 
@@ -73,7 +81,11 @@ export async function promote(input: PromoteInput): Promise<{ previous?: string 
   if (input.fromDir && canStage(target)) await target.stage(release.releaseId, input.fromDir);
   await target.publish(release.releaseId);
   await recordRelease(input.store, target.name, release.releaseId, release.run, 'promoted');
-  await timeline(input.store, release.run.runId, input.actor)('promoted', { target: target.name, releaseId: release.releaseId, previous: previous ?? null });
+  await timeline(
+    input.store,
+    release.run.runId,
+    input.actor,
+  )('promoted', { target: target.name, releaseId: release.releaseId, previous: previous ?? null });
   return { previous };
 }
 
@@ -94,7 +106,12 @@ export type VerifyResult =
 export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
   const { store, target, release } = input;
   const record = timeline(store, release.run.runId, input.actor);
-  await record('bake-started', { target: target.name, releaseId: release.releaseId, alarms: [...input.names], bakeMs: input.durationMs });
+  await record('bake-started', {
+    target: target.name,
+    releaseId: release.releaseId,
+    alarms: [...input.names],
+    bakeMs: input.durationMs,
+  });
   const result = await bake({ ...input, alarms: input.alarms, names: input.names });
   if (result.healthy) {
     await recordRelease(store, target.name, release.releaseId, release.run, 'verified');
@@ -105,12 +122,18 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
   await recordRelease(store, target.name, release.releaseId, release.run, 'failed', result.reason);
   const good = await lastGood(store, target.name, release.releaseId);
   if (!good) {
-    await record('rollback-impossible', { reason: `no release on ${target.name} has passed verification; ${release.releaseId} stays live` });
+    await record('rollback-impossible', {
+      reason: `no release on ${target.name} has passed verification; ${release.releaseId} stays live`,
+    });
     return { healthy: false, reason: result.reason, alarmAt: result.at };
   }
   await record('rollback-started', { from: release.releaseId, to: good.releaseId });
   await target.publish(good.releaseId);
   const restoredAt = Date.now();
-  await record('rollback-restored', { releaseId: good.releaseId, commit: good.commit ?? null, msFromAlarm: restoredAt - result.at });
+  await record('rollback-restored', {
+    releaseId: good.releaseId,
+    commit: good.commit ?? null,
+    msFromAlarm: restoredAt - result.at,
+  });
   return { healthy: false, reason: result.reason, alarmAt: result.at, restored: good.releaseId, restoredAt };
 }

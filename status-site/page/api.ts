@@ -1,6 +1,8 @@
 // The page's view of the API: typed fetches, errors as exceptions with the server's message.
-import type { RunSelection } from '../../runner/model.ts';
+import type { RunSelection } from '../../runner/core/model.ts';
 import type { Status } from './format.ts';
+
+import type { FlakyAnswer, FlakyUnit, UnitStats } from '../shared/flakiness.ts';
 
 export interface Run {
   runId: string;
@@ -47,9 +49,6 @@ export interface Unit {
   finishedAt?: string;
 }
 
-import type { FlakyUnit, UnitStats } from '../flakiness.ts';
-import type { FlakyAnswer } from '../flaky-route.ts';
-
 export type { FlakyAnswer, FlakyUnit, UnitStats };
 
 export interface RunEvent {
@@ -85,7 +84,13 @@ export interface Vote {
 export interface Approval {
   runId: string;
   state: 'none' | 'pending' | 'approved' | 'rejected' | 'expired' | 'superseded';
-  request?: { release: { commit: string; artifactDigest?: string; pipelineExecutionId?: string }; requestedAt: string; expiresAt: string; requiredApprovals: number; author?: string };
+  request?: {
+    release: { commit: string; artifactDigest?: string; pipelineExecutionId?: string };
+    requestedAt: string;
+    expiresAt: string;
+    requiredApprovals: number;
+    author?: string;
+  };
   gate?: { passed: boolean; rules: RuleResult[] };
   votes: Vote[];
   supersededBy?: string;
@@ -105,7 +110,12 @@ export interface Decision {
 async function decide(runId: string, decision: Decision, token: string): Promise<Approval> {
   const response = await fetch(`/api/runs/${encodeURIComponent(runId)}/approval`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-uigate-request': 'approval', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'x-uigate-request': 'approval',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify(decision),
     credentials: 'same-origin',
   });
@@ -123,13 +133,15 @@ export interface Changes {
 }
 
 export const api = {
-  runs: (cursor?: string) => get<{ runs: Run[]; cursor: string | null }>(`/api/runs${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
+  runs: (cursor?: string) =>
+    get<{ runs: Run[]; cursor: string | null }>(`/api/runs${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
   run: (runId: string) => get<{ run: Run; units: Unit[] }>(`/api/runs/${encodeURIComponent(runId)}`),
   events: (runId: string) => get<{ events: RunEvent[] }>(`/api/runs/${encodeURIComponent(runId)}/events`),
   approval: (runId: string) => get<Approval>(`/api/runs/${encodeURIComponent(runId)}/approval`),
   changes: (runId: string) => get<Changes>(`/api/runs/${encodeURIComponent(runId)}/changes`),
   decide,
-  history: (key: string) => get<{ history: Unit[]; stats: UnitStats }>(`/api/units/${encodeURIComponent(key)}/history?limit=30`),
+  history: (key: string) =>
+    get<{ history: Unit[]; stats: UnitStats }>(`/api/units/${encodeURIComponent(key)}/history?limit=30`),
   flaky: () => get<FlakyAnswer>('/api/flaky'),
 };
 

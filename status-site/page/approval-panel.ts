@@ -74,39 +74,114 @@ export class ApprovalPanel {
   private get moving(): boolean {
     const state = this.approval?.state;
     const release = this.release;
-    return state === 'pending' || (state === 'approved' && release === undefined) || release === 'promoted' || release === 'baking';
+    return (
+      state === 'pending' ||
+      (state === 'approved' && release === undefined) ||
+      release === 'promoted' ||
+      release === 'baking'
+    );
   }
 
   private render() {
     const approval = this.approval;
     const message = this.message;
-    const messagePart = { key: 'message', same: JSON.stringify(message ?? null), build: () => (message ? h('p', { class: message.error ? 'error-box' : 'ok-box', role: message.error ? 'alert' : 'status' }, message.text) : undefined) };
+    const messagePart = {
+      key: 'message',
+      same: JSON.stringify(message ?? null),
+      build: () =>
+        message
+          ? h(
+              'p',
+              { class: message.error ? 'error-box' : 'ok-box', role: message.error ? 'alert' : 'status' },
+              message.text,
+            )
+          : undefined,
+    };
     if (!approval) return this.slots.update([messagePart]);
     // Part by part, so a poll that brings a vote leaves the form — and the comment being typed — alone.
     this.slots.update([
       {
-        key: 'head', same: JSON.stringify([approval.state, this.release]),
-        build: () => h('h2', {}, 'Approval ', h('span', { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' }, approval.state === 'none' ? 'not requested' : approval.state),
-          this.release ? h('span', {}, ' · Release ', h('span', { class: `badge r-${this.release.replace(' ', '-')}`, 'data-testid': 'release-state' }, this.release)) : undefined,
-        ),
+        key: 'head',
+        same: JSON.stringify([approval.state, this.release]),
+        build: () =>
+          h(
+            'h2',
+            {},
+            'Approval ',
+            h(
+              'span',
+              { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' },
+              approval.state === 'none' ? 'not requested' : approval.state,
+            ),
+            this.release
+              ? h(
+                  'span',
+                  {},
+                  ' · Release ',
+                  h(
+                    'span',
+                    { class: `badge r-${this.release.replace(' ', '-')}`, 'data-testid': 'release-state' },
+                    this.release,
+                  ),
+                )
+              : undefined,
+          ),
       },
       {
-        key: 'request', same: JSON.stringify([approval.state, approval.request, approval.supersededBy]),
-        build: () => (approval.request ? this.releaseLine(approval) : h('p', { class: 'muted' }, `No approval requested yet: \`uigate gate --run ${approval.runId}\` evaluates the policy and opens one.`)),
+        key: 'request',
+        same: JSON.stringify([approval.state, approval.request, approval.supersededBy]),
+        build: () =>
+          approval.request
+            ? this.releaseLine(approval)
+            : h(
+                'p',
+                { class: 'muted' },
+                `No approval requested yet: \`uigate gate --run ${approval.runId}\` evaluates the policy and opens one.`,
+              ),
       },
-      { key: 'gate', same: JSON.stringify(approval.gate ?? null), build: () => (approval.gate ? this.gate(approval.gate) : undefined) },
       {
-        key: 'votes', same: JSON.stringify(approval.votes),
-        build: () => (approval.votes.length ? h('ul', { class: 'votes' }, ...approval.votes.map((vote) =>
-          h('li', {}, h('strong', {}, vote.approver), ` ${vote.decision}${vote.override ? ' (override)' : ''} ${ago(vote.at)}: `, h('q', {}, vote.comment)))) : undefined),
+        key: 'gate',
+        same: JSON.stringify(approval.gate ?? null),
+        build: () => (approval.gate ? this.gate(approval.gate) : undefined),
       },
       {
-        key: 'form', same: JSON.stringify([approval.state, approval.approvals ?? null, approval.gate?.passed ?? null, approval.request?.release ?? null]),
-        build: () => approval.state === 'pending'
-          ? approval.approvals
-            ? this.form(approval)
-            : h('p', { class: 'muted' }, `This site takes no decisions: approve or reject with \`npx uigate approve --run ${approval.runId} --comment "..."\` (as your IAM identity).`)
-          : undefined,
+        key: 'votes',
+        same: JSON.stringify(approval.votes),
+        build: () =>
+          approval.votes.length
+            ? h(
+                'ul',
+                { class: 'votes' },
+                ...approval.votes.map((vote) =>
+                  h(
+                    'li',
+                    {},
+                    h('strong', {}, vote.approver),
+                    ` ${vote.decision}${vote.override ? ' (override)' : ''} ${ago(vote.at)}: `,
+                    h('q', {}, vote.comment),
+                  ),
+                ),
+              )
+            : undefined,
+      },
+      {
+        key: 'form',
+        same: JSON.stringify([
+          approval.state,
+          approval.approvals ?? null,
+          approval.gate?.passed ?? null,
+          approval.request?.release ?? null,
+        ]),
+        build: () =>
+          approval.state === 'pending'
+            ? approval.approvals
+              ? this.form(approval)
+              : h(
+                  'p',
+                  { class: 'muted' },
+                  `This site takes no decisions: approve or reject with \`npx uigate approve --run ${approval.runId} --comment "..."\` (as your IAM identity).`,
+                )
+            : undefined,
       },
       messagePart,
       { key: 'timeline', same: JSON.stringify(this.events), build: () => this.timeline() },
@@ -126,7 +201,9 @@ export class ApprovalPanel {
 
   private releaseLine(approval: Approval) {
     const { release, expiresAt, requiredApprovals, author } = approval.request!;
-    return h('p', { class: 'muted' },
+    return h(
+      'p',
+      { class: 'muted' },
       `commit ${shortCommit(release.commit)}`,
       release.artifactDigest ? ` · artifact ${release.artifactDigest.slice(0, 19)}` : undefined,
       release.pipelineExecutionId ? ` · execution ${release.pipelineExecutionId}` : undefined,
@@ -138,16 +215,46 @@ export class ApprovalPanel {
   }
 
   private gate(gate: NonNullable<Approval['gate']>) {
-    return h('div', { class: 'gate-rules' },
-      h('p', {}, h('strong', {}, gate.passed ? '✓ gate passed' : '✘ gate failed'), gate.passed ? '' : ' — only an explicit override by an allowed approver can approve this run'),
-      h('ul', {}, ...gate.rules.map((rule) =>
-        h('li', { class: rule.passed ? 'rule-ok' : 'rule-bad' }, `${rule.passed ? '✓' : '✘'} ${rule.rule}: ${rule.measured} (needs ${rule.threshold})`))),
+    return h(
+      'div',
+      { class: 'gate-rules' },
+      h(
+        'p',
+        {},
+        h('strong', {}, gate.passed ? '✓ gate passed' : '✘ gate failed'),
+        gate.passed ? '' : ' — only an explicit override by an allowed approver can approve this run',
+      ),
+      h(
+        'ul',
+        {},
+        ...gate.rules.map((rule) =>
+          h(
+            'li',
+            { class: rule.passed ? 'rule-ok' : 'rule-bad' },
+            `${rule.passed ? '✓' : '✘'} ${rule.rule}: ${rule.measured} (needs ${rule.threshold})`,
+          ),
+        ),
+      ),
     );
   }
 
   private form(approval: Approval) {
-    const token = h('input', { type: 'password', name: 'token', autocomplete: 'off', placeholder: 'uig_… (npx uigate approver token)', 'aria-label': 'Approver token', value: sessionStorage.getItem(TOKEN_KEY) ?? '' });
-    const comment = h('textarea', { name: 'comment', rows: 2, required: true, maxlength: 2000, placeholder: 'Why? (goes into the audit trail)', 'aria-label': 'Comment' });
+    const token = h('input', {
+      type: 'password',
+      name: 'token',
+      autocomplete: 'off',
+      placeholder: 'uig_… (npx uigate approver token)',
+      'aria-label': 'Approver token',
+      value: sessionStorage.getItem(TOKEN_KEY) ?? '',
+    });
+    const comment = h('textarea', {
+      name: 'comment',
+      rows: 2,
+      required: true,
+      maxlength: 2000,
+      placeholder: 'Why? (goes into the audit trail)',
+      'aria-label': 'Comment',
+    });
     const override = h('input', { type: 'checkbox', name: 'override' });
     const submit = (decision: 'approved' | 'rejected') => async (event: Event) => {
       event.preventDefault();
@@ -155,7 +262,16 @@ export class ApprovalPanel {
       this.busy = true;
       sessionStorage.setItem(TOKEN_KEY, token.value.trim());
       try {
-        const result = await api.decide(this.runId, { decision, comment: comment.value, override: override.checked || undefined, commit: approval.request!.release.commit }, token.value.trim());
+        const result = await api.decide(
+          this.runId,
+          {
+            decision,
+            comment: comment.value,
+            override: override.checked || undefined,
+            commit: approval.request!.release.commit,
+          },
+          token.value.trim(),
+        );
         this.message = { text: `Recorded: ${decision}. The request is ${result.state}.`, error: false };
       } catch (error) {
         this.message = { text: (error as Error).message, error: true };
@@ -164,11 +280,17 @@ export class ApprovalPanel {
       }
       await this.load();
     };
-    return h('form', { class: 'approval-form', onsubmit: submit('approved') },
+    return h(
+      'form',
+      { class: 'approval-form', onsubmit: submit('approved') },
       h('label', {}, 'Approver token ', token),
       h('label', {}, 'Comment ', comment),
-      approval.gate && !approval.gate.passed ? h('label', { class: 'toggle' }, override, ' Override the failed gate (recorded as an override)') : undefined,
-      h('div', { class: 'buttons' },
+      approval.gate && !approval.gate.passed
+        ? h('label', { class: 'toggle' }, override, ' Override the failed gate (recorded as an override)')
+        : undefined,
+      h(
+        'div',
+        { class: 'buttons' },
         h('button', { type: 'submit', class: 'approve' }, 'Approve'),
         h('button', { type: 'button', class: 'reject', onclick: submit('rejected') }, 'Reject'),
       ),
@@ -179,14 +301,24 @@ export class ApprovalPanel {
     const shown = this.events.filter((event) => EVENT_LABEL[event.type] || !event.type.startsWith('approval'));
     if (!shown.length) return undefined;
     const dramatic = shown.some((event) => event.type === 'alarm' || event.type === 'rollback-restored');
-    const details = h('details', { class: 'timeline', open: dramatic || this.timelineOpen, 'data-testid': 'timeline' },
+    const details = h(
+      'details',
+      { class: 'timeline', open: dramatic || this.timelineOpen, 'data-testid': 'timeline' },
       h('summary', {}, `Timeline (${shown.length})`),
-      h('ol', {}, ...shown.map((event) => h('li', {},
-        h('time', { datetime: event.at }, new Date(event.at).toLocaleString()),
-        ` ${EVENT_LABEL[event.type] ?? event.type}`,
-        event.actor ? ` · ${event.actor}` : undefined,
-        describe(event) ? ` · ${describe(event)}` : undefined,
-      ))),
+      h(
+        'ol',
+        {},
+        ...shown.map((event) =>
+          h(
+            'li',
+            {},
+            h('time', { datetime: event.at }, new Date(event.at).toLocaleString()),
+            ` ${EVENT_LABEL[event.type] ?? event.type}`,
+            event.actor ? ` · ${event.actor}` : undefined,
+            describe(event) ? ` · ${describe(event)}` : undefined,
+          ),
+        ),
+      ),
     );
     // Opened by the reader, it stays open when a new event redraws it.
     details.addEventListener('toggle', () => (this.timelineOpen = details.open));
@@ -197,13 +329,17 @@ export class ApprovalPanel {
 function describe(event: RunEvent): string | undefined {
   const detail = event.detail ?? {};
   if (event.type === 'gate') return detail.passed ? 'passed' : 'failed';
-  if (event.type === 'approval-vote') return `${String(detail.decision)}${detail.override ? ' (override)' : ''}: ${String(detail.comment)}`;
-  if (event.type === 'approval-decided') return `${String(detail.state)}${detail.pipeline ? ` → ${String(detail.pipeline)}` : ''}`;
+  if (event.type === 'approval-vote')
+    return `${String(detail.decision)}${detail.override ? ' (override)' : ''}: ${String(detail.comment)}`;
+  if (event.type === 'approval-decided')
+    return `${String(detail.state)}${detail.pipeline ? ` → ${String(detail.pipeline)}` : ''}`;
   if (event.type === 'approval-superseded') return `by run ${String(detail.by)}`;
-  if (event.type === 'promoted') return `${String(detail.releaseId)} on ${String(detail.target)}${detail.previous ? ` (was ${String(detail.previous)})` : ''}`;
+  if (event.type === 'promoted')
+    return `${String(detail.releaseId)} on ${String(detail.target)}${detail.previous ? ` (was ${String(detail.previous)})` : ''}`;
   if (event.type === 'alarm') return String(detail.reason);
   if (event.type === 'rollback-started') return `${String(detail.from)} → ${String(detail.to)}`;
-  if (event.type === 'rollback-restored') return `${String(detail.releaseId)} live again, ${(Number(detail.msFromAlarm) / 1000).toFixed(1)}s after the alarm`;
+  if (event.type === 'rollback-restored')
+    return `${String(detail.releaseId)} live again, ${(Number(detail.msFromAlarm) / 1000).toFixed(1)}s after the alarm`;
   if (event.type === 'preflight-failed' && Array.isArray(detail.problems)) return detail.problems.join('; ');
   if (typeof detail.reason === 'string') return detail.reason;
   if (typeof detail.what === 'string') return detail.what;

@@ -38,7 +38,12 @@ export function durationChart(bars: readonly Bar[], label: string, width = 240):
 export function historyChart(history: readonly Unit[], currentRunId: string): SVGElement {
   const points = [...history].reverse().filter((unit) => unit.durationMs !== undefined);
   return durationChart(
-    points.map((unit) => ({ status: unit.status, durationMs: unit.durationMs!, title: `${unit.runId}: ${unit.status}, ${duration(unit.durationMs)}`, current: unit.runId === currentRunId })),
+    points.map((unit) => ({
+      status: unit.status,
+      durationMs: unit.durationMs!,
+      title: `${unit.runId}: ${unit.status}, ${duration(unit.durationMs)}`,
+      current: unit.runId === currentRunId,
+    })),
     `Durations of the last ${points.length} runs`,
   );
 }
@@ -47,7 +52,12 @@ export function historyChart(history: readonly Unit[], currentRunId: string): SV
 export function runsChart(finished: readonly Run[]): SVGElement {
   const points = [...finished].reverse();
   return durationChart(
-    points.map((run) => ({ status: run.status, durationMs: run.durationMs!, title: `${run.runId}: ${run.status}, ${run.total} units in ${duration(run.durationMs)}`, href: `/runs/${encodeURIComponent(run.runId)}` })),
+    points.map((run) => ({
+      status: run.status,
+      durationMs: run.durationMs!,
+      title: `${run.runId}: ${run.status}, ${run.total} units in ${duration(run.durationMs)}`,
+      href: `/runs/${encodeURIComponent(run.runId)}`,
+    })),
     `Durations of the last ${points.length} finished runs`,
     480,
   );

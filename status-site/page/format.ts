@@ -1,6 +1,6 @@
 // How numbers, times and statuses read on the page.
-import type { UnitStatus } from '../../runner/model.ts';
-import { STATUS_ICON } from '../../runner/status-icons.ts';
+import type { UnitStatus } from '../../runner/core/model.ts';
+import { STATUS_ICON } from '../../runner/core/statuses.ts';
 
 export type Status = UnitStatus;
 
@@ -17,13 +17,6 @@ export const STATUS_LABEL: Record<Status, string> = {
 };
 
 export { STATUS_ICON };
-
-/** The status a group of units shows: the one a person most needs to see. */
-const SEVERITY: Status[] = ['failed', 'errored', 'retrying', 'running', 'flaky', 'queued', 'cancelled', 'passed', 'skipped'];
-export function worst(statuses: Iterable<Status>): Status {
-  const seen = new Set(statuses);
-  return SEVERITY.find((status) => seen.has(status)) ?? 'queued';
-}
 
 export function duration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '–';

@@ -30,12 +30,24 @@ document.addEventListener('click', (event) => {
   // Attributes, not properties: an SVG <a> (the runs chart's bars) has no string href or target.
   const link = (event.target as Element).closest?.('a');
   const href = link?.getAttribute('href');
-  if (!link || !href || link.getAttribute('target') || link.hasAttribute('download') || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  if (
+    !link ||
+    !href ||
+    link.getAttribute('target') ||
+    link.hasAttribute('download') ||
+    event.metaKey ||
+    event.ctrlKey ||
+    event.shiftKey
+  )
+    return;
   const url = new URL(href, location.href);
-  if (url.origin !== location.origin || url.pathname.startsWith('/artifacts/') || url.pathname.startsWith('/api/')) return;
+  if (url.origin !== location.origin || url.pathname.startsWith('/artifacts/') || url.pathname.startsWith('/api/'))
+    return;
   event.preventDefault();
   history.pushState(null, '', url);
   route();
 });
 window.addEventListener('popstate', route);
-void signInFromLink().then((failure) => (failure ? replace(root, h('p', { class: 'error-box', 'data-testid': 'sign-in-error' }, failure)) : route()));
+void signInFromLink().then((failure) =>
+  failure ? replace(root, h('p', { class: 'error-box', 'data-testid': 'sign-in-error' }, failure)) : route(),
+);

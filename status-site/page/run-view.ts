@@ -4,13 +4,13 @@ import { api, type Changes, type Run, type Unit } from './api.ts';
 import { command, h, replace } from './dom.ts';
 import { Poller } from './poller.ts';
 import { Slots } from './slots.ts';
-import { ago, duration, shortCommit, STATUS_ICON, STATUS_LABEL, worst, type Status } from './format.ts';
-import { describeSelection, NOT_RERUN } from '../../runner/selection.ts';
+import { ago, duration, shortCommit, STATUS_LABEL, type Status } from './format.ts';
+import { describeSelection } from '../../runner/core/selection.ts';
+import { DISPLAY_ORDER, isGood, needsALook, STATUS_ICON, worst } from '../../runner/core/statuses.ts';
 import { unitPanel } from './unit-panel.ts';
 import { ApprovalPanel } from './approval-panel.ts';
 
 const POLL_MS = 1_500;
-const BAD: ReadonlySet<Status> = new Set(['failed', 'errored', 'flaky']);
 
 interface Filters {
   failedOnly: boolean;
@@ -75,7 +75,11 @@ export class RunView {
       this.units = detail.units;
       this.render();
     } catch (error) {
-      if (!this.run) replace(this.body, h('p', { class: 'error-box' }, `Could not load run ${this.runId}: ${(error as Error).message}`));
+      if (!this.run)
+        replace(
+          this.body,
+          h('p', { class: 'error-box' }, `Could not load run ${this.runId}: ${(error as Error).message}`),
+        );
     }
     if (this.run && this.run.status !== 'running' && !this.approvalLoaded) {
       this.approvalLoaded = true;
@@ -90,7 +94,7 @@ export class RunView {
     const needle = module.trim().toLowerCase();
     return this.units.filter(
       (unit) =>
-        (!failedOnly || BAD.has(unit.status)) &&
+        (!failedOnly || needsALook(unit.status)) &&
         (projects.size === 0 || projects.has(unit.project)) &&
         (!needle || unit.module.toLowerCase().includes(needle)),
     );
@@ -106,10 +110,18 @@ export class RunView {
     // Each part names the data it is built from; a poll that changed nothing in it leaves it alone.
     this.bodySlots.update([
       { key: 'announcer', same: '', build: () => this.announcer },
-      { key: 'summary', same: JSON.stringify([run, this.units.map((unit) => unit.status), this.changes, elapsed, ago(run.startedAt)]), build: () => this.summary(run) },
+      {
+        key: 'summary',
+        same: JSON.stringify([run, this.units.map((unit) => unit.status), this.changes, elapsed, ago(run.startedAt)]),
+        build: () => this.summary(run),
+      },
       ...(run.status === 'running' ? [] : [{ key: 'approval', same: '', build: () => this.approval.element }]),
       // The module filter is left out: its field already shows what is typed in it.
-      { key: 'filters', same: JSON.stringify([run.projects, failedOnly, [...projects]]), build: () => this.filterBar(run) },
+      {
+        key: 'filters',
+        same: JSON.stringify([run.projects, failedOnly, [...projects]]),
+        build: () => this.filterBar(run),
+      },
       { key: 'layout', same: '', build: () => this.layout },
     ]);
     const announcement = this.announcement(run);
@@ -117,12 +129,28 @@ export class RunView {
     this.layout.classList.toggle('with-panel', selected !== undefined);
     this.layoutSlots.update([
       { key: 'main', same: '', build: () => this.main },
-      ...(selected ? [{ key: `panel ${selected.key}`, same: JSON.stringify(selected), build: () => unitPanel(selected, () => this.selectUnit(undefined)) }] : []),
+      ...(selected
+        ? [
+            {
+              key: `panel ${selected.key}`,
+              same: JSON.stringify(selected),
+              build: () => unitPanel(selected, () => this.selectUnit(undefined)),
+            },
+          ]
+        : []),
     ]);
     const shown = units.map((unit) => [unit.key, unit.status, unit.durationMs, unit.error?.message]);
     this.mainSlots.update([
-      { key: 'matrix', same: JSON.stringify([run.projects, failedOnly, [...projects], this.cell, shown]), build: () => this.matrix(run, units) },
-      { key: 'list', same: JSON.stringify([this.cell, this.unitKey, this.changes, shown]), build: () => this.unitList(units) },
+      {
+        key: 'matrix',
+        same: JSON.stringify([run.projects, failedOnly, [...projects], this.cell, shown]),
+        build: () => this.matrix(run, units),
+      },
+      {
+        key: 'list',
+        same: JSON.stringify([this.cell, this.unitKey, this.changes, shown]),
+        build: () => this.unitList(units),
+      },
     ]);
     document.title = `${STATUS_ICON[run.status as Status] ?? ''} ${run.runId} — uigate`;
     // Named, so what a poll's redraw costs shows in a browser's performance tools (and the bench).
@@ -133,40 +161,73 @@ export class RunView {
   private counts(): (readonly [Status, number])[] {
     const tally = new Map<Status, number>();
     for (const unit of this.units) tally.set(unit.status, (tally.get(unit.status) ?? 0) + 1);
-    const order: Status[] = ['passed', 'flaky', 'failed', 'errored', 'skipped', 'cancelled', 'running', 'retrying', 'queued'];
-    return order.filter((status) => tally.has(status)).map((status) => [status, tally.get(status)!] as const);
+    return DISPLAY_ORDER.filter((status) => tally.has(status)).map((status) => [status, tally.get(status)!] as const);
   }
 
   private announcement(run: Run): string {
     const bad = this.units.filter((unit) => unit.status === 'failed' || unit.status === 'errored').length;
     if (run.status === 'running') return bad ? `${bad} unit${bad === 1 ? '' : 's'} failed so far` : '';
-    return `Run ${run.status}: ${this.counts().map(([status, n]) => `${n} ${STATUS_LABEL[status]}`).join(', ')}`;
+    return `Run ${run.status}: ${this.counts()
+      .map(([status, n]) => `${n} ${STATUS_LABEL[status]}`)
+      .join(', ')}`;
   }
 
   private summary(run: Run) {
     const finished = this.units.filter((unit) => !['queued', 'running', 'retrying'].includes(unit.status)).length;
     const elapsed = run.durationMs ?? Date.now() - Date.parse(run.startedAt);
     const counts = this.counts();
-    return h('section', { class: 'run-summary' },
-      h('div', { class: 'run-title' },
+    return h(
+      'section',
+      { class: 'run-summary' },
+      h(
+        'div',
+        { class: 'run-title' },
         h('span', { class: `badge big s-${run.status}`, 'data-testid': 'run-status' }, run.status),
         h('h1', {}, run.runId),
       ),
-      h('p', { class: 'muted' },
+      h(
+        'p',
+        { class: 'muted' },
         `${run.branch ?? 'no branch'} @ ${shortCommit(run.commit)} · ${run.trigger} · started ${ago(run.startedAt)} · ${duration(elapsed)}`,
         run.reason ? ` · ${run.reason}` : undefined,
       ),
       // A narrowed run is not the whole suite: say so where the counts are read.
       run.selection
-        ? h('p', { class: 'muted', 'data-testid': 'run-selection' },
+        ? h(
+            'p',
+            { class: 'muted', 'data-testid': 'run-selection' },
             `narrowed: ${describeSelection(run.selection)}`,
-            run.selection.rerunOf ? h('span', {}, ' · ', h('a', { href: `/runs/${encodeURIComponent(run.selection.rerunOf)}` }, 'the run it re-ran')) : undefined,
+            run.selection.rerunOf
+              ? h(
+                  'span',
+                  {},
+                  ' · ',
+                  h('a', { href: `/runs/${encodeURIComponent(run.selection.rerunOf)}` }, 'the run it re-ran'),
+                )
+              : undefined,
           )
         : undefined,
-      h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': this.units.length, 'aria-valuenow': finished },
-        ...counts.map(([status, n]) => h('span', { class: `seg s-${status}`, style: `flex-grow:${n}`, title: `${n} ${status}` })),
+      h(
+        'div',
+        {
+          class: 'progress',
+          role: 'progressbar',
+          'aria-valuemin': 0,
+          'aria-valuemax': this.units.length,
+          'aria-valuenow': finished,
+        },
+        ...counts.map(([status, n]) =>
+          h('span', { class: `seg s-${status}`, style: `flex-grow:${n}`, title: `${n} ${status}` }),
+        ),
       ),
-      h('p', { class: 'chips' }, ...counts.map(([status, n]) => h('span', { class: `chip s-${status}` }, `${STATUS_ICON[status]} ${n} ${STATUS_LABEL[status]}`)), h('span', { class: 'muted' }, ` ${finished}/${this.units.length} done`)),
+      h(
+        'p',
+        { class: 'chips' },
+        ...counts.map(([status, n]) =>
+          h('span', { class: `chip s-${status}` }, `${STATUS_ICON[status]} ${n} ${STATUS_LABEL[status]}`),
+        ),
+        h('span', { class: 'muted' }, ` ${finished}/${this.units.length} done`),
+      ),
       this.changeLine(run),
       this.rerun(run),
     );
@@ -185,13 +246,24 @@ export class RunView {
   private changeLine(run: Run) {
     const changes = this.changes;
     if (!changes) return undefined;
-    if (!changes.baseline) return h('p', { class: 'muted', 'data-testid': 'changes' }, `No earlier full run on ${run.branch ?? 'this branch'} to compare with.`);
+    if (!changes.baseline)
+      return h(
+        'p',
+        { class: 'muted', 'data-testid': 'changes' },
+        `No earlier full run on ${run.branch ?? 'this branch'} to compare with.`,
+      );
     const { baseline } = changes;
-    return h('p', { class: 'changes', 'data-testid': 'changes' },
+    return h(
+      'p',
+      { class: 'changes', 'data-testid': 'changes' },
       'Since ',
       h('a', { href: `/runs/${encodeURIComponent(baseline.runId)}` }, baseline.runId),
       ` (the last full run on ${run.branch ?? 'this branch'}, ${baseline.status}): `,
-      h('span', { class: `chip ${changes.newFailures.length ? 's-failed' : 's-passed'}` }, `${changes.newFailures.length} new failure${changes.newFailures.length === 1 ? '' : 's'}`),
+      h(
+        'span',
+        { class: `chip ${changes.newFailures.length ? 's-failed' : 's-passed'}` },
+        `${changes.newFailures.length} new failure${changes.newFailures.length === 1 ? '' : 's'}`,
+      ),
       ' ',
       h('span', { class: 'chip' }, `${changes.stillFailing.length} failing before too`),
       ' ',
@@ -201,48 +273,78 @@ export class RunView {
 
   /** A failure's tag: new since the last full run, or failing then too. */
   private changeTag(unit: Unit) {
-    if (this.changes?.newFailures.includes(unit.key)) return h('span', { class: 'tag new', title: 'passed in the last full run on this branch' }, 'new');
-    if (this.changes?.stillFailing.includes(unit.key)) return h('span', { class: 'tag known', title: 'failed in the last full run on this branch too' }, 'failing before');
+    if (this.changes?.newFailures.includes(unit.key))
+      return h('span', { class: 'tag new', title: 'passed in the last full run on this branch' }, 'new');
+    if (this.changes?.stillFailing.includes(unit.key))
+      return h(
+        'span',
+        { class: 'tag known', title: 'failed in the last full run on this branch too' },
+        'failing before',
+      );
     return undefined;
   }
 
   /** For a finished run with failures: the command that runs just those again. */
   private rerun(run: Run) {
-    if (run.status === 'running' || !this.units.some((unit) => !NOT_RERUN.has(unit.status))) return undefined;
-    return h('div', { class: 'rerun', 'data-testid': 'rerun' }, h('p', { class: 'muted' }, 'Re-run what did not pass:'), command(`npx uigate run --rerun-failed ${run.runId}`));
+    if (run.status === 'running' || !this.units.some((unit) => !isGood(unit.status))) return undefined;
+    return h(
+      'div',
+      { class: 'rerun', 'data-testid': 'rerun' },
+      h('p', { class: 'muted' }, 'Re-run what did not pass:'),
+      command(`npx uigate run --rerun-failed ${run.runId}`),
+    );
   }
 
   private filterBar(run: Run) {
     const projects = run.projects.length ? run.projects : [...new Set(this.units.map((unit) => unit.project))];
-    const failed = h('input', { type: 'checkbox', id: 'failed-only', checked: this.filters.failedOnly, 'data-focus': 'failed-only' });
+    const failed = h('input', {
+      type: 'checkbox',
+      id: 'failed-only',
+      checked: this.filters.failedOnly,
+      'data-focus': 'failed-only',
+    });
     failed.addEventListener('change', () => {
       this.filters.failedOnly = failed.checked;
       this.render();
     });
-    const search = h('input', { type: 'search', placeholder: 'Filter modules', value: this.filters.module, 'aria-label': 'Filter modules', 'data-focus': 'module-filter' });
+    const search = h('input', {
+      type: 'search',
+      placeholder: 'Filter modules',
+      value: this.filters.module,
+      'aria-label': 'Filter modules',
+      'data-focus': 'module-filter',
+    });
     search.addEventListener('input', () => {
       this.filters.module = search.value;
       this.render();
     });
-    return h('div', { class: 'filters' },
+    return h(
+      'div',
+      { class: 'filters' },
       h('label', { class: 'toggle' }, failed, ' Failed only'),
-      h('div', { class: 'browser-filter', role: 'group', 'aria-label': 'Browsers' },
+      h(
+        'div',
+        { class: 'browser-filter', role: 'group', 'aria-label': 'Browsers' },
         ...projects.map((project) => {
           const on = this.filters.projects.size === 0 || this.filters.projects.has(project);
-          return h('button', {
-            type: 'button',
-            class: `chip-toggle${on ? ' on' : ''}`,
-            'aria-pressed': on ? 'true' : 'false',
-            'data-focus': `browser ${project}`,
-            onclick: () => {
-              const set = this.filters.projects;
-              if (set.size === 0) projects.filter((p) => p !== project).forEach((p) => set.add(p));
-              else if (set.has(project)) set.delete(project);
-              else set.add(project);
-              if (set.size === projects.length) set.clear();
-              this.render();
+          return h(
+            'button',
+            {
+              type: 'button',
+              class: `chip-toggle${on ? ' on' : ''}`,
+              'aria-pressed': on ? 'true' : 'false',
+              'data-focus': `browser ${project}`,
+              onclick: () => {
+                const set = this.filters.projects;
+                if (set.size === 0) projects.filter((p) => p !== project).forEach((p) => set.add(p));
+                else if (set.has(project)) set.delete(project);
+                else set.add(project);
+                if (set.size === projects.length) set.clear();
+                this.render();
+              },
             },
-          }, project);
+            project,
+          );
         }),
       ),
       search,
@@ -253,12 +355,21 @@ export class RunView {
     const tests = units.filter((unit) => unit.role !== 'dependency');
     const setup = units.filter((unit) => unit.role === 'dependency');
     const wanted = (project: string) => this.filters.projects.size === 0 || this.filters.projects.has(project);
-    const projects = (run.projects.length ? run.projects : [...new Set(this.units.filter((u) => u.role !== 'dependency').map((u) => u.project))]).filter(wanted);
-    if (tests.length === 0 && setup.length === 0) return h('p', { class: 'empty' }, this.filters.failedOnly ? 'Nothing failed. ✓' : 'No units match the filters.');
-    return h('div', {},
+    const projects = (
+      run.projects.length
+        ? run.projects
+        : [...new Set(this.units.filter((u) => u.role !== 'dependency').map((u) => u.project))]
+    ).filter(wanted);
+    if (tests.length === 0 && setup.length === 0)
+      return h('p', { class: 'empty' }, this.filters.failedOnly ? 'Nothing failed. ✓' : 'No units match the filters.');
+    return h(
+      'div',
+      {},
       tests.length ? this.matrixTable(tests, projects, 'Module', 'matrix') : undefined,
       // Setup and teardown projects run beside every batch of their dependents and are recorded once: not a browser column.
-      setup.length ? this.matrixTable(setup, [...new Set(setup.map((unit) => unit.project))], 'Setup and teardown', 'setup-matrix') : undefined,
+      setup.length
+        ? this.matrixTable(setup, [...new Set(setup.map((unit) => unit.project))], 'Setup and teardown', 'setup-matrix')
+        : undefined,
     );
   }
 
@@ -269,50 +380,111 @@ export class RunView {
       const key = `${unit.module}\u0000${unit.project}`;
       byCell.set(key, [...(byCell.get(key) ?? []), unit]);
     }
-    return h('div', { class: 'matrix-wrap', 'data-scroll': testid },
-      h('table', { class: 'matrix', 'data-testid': testid },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, corner), ...projects.map((project) => h('th', { scope: 'col' }, project)))),
-        h('tbody', {}, ...modules.map((module) =>
-          h('tr', {},
-            h('th', { scope: 'row' }, module),
-            ...projects.map((project) => {
-              const cellUnits = byCell.get(`${module}\u0000${project}`) ?? [];
-              if (cellUnits.length === 0) return h('td', { class: 'none' }, '');
-              const status = worst(cellUnits.map((unit) => unit.status));
-              const good = cellUnits.filter((unit) => unit.status === 'passed' || unit.status === 'flaky' || unit.status === 'skipped').length;
-              const flaky = cellUnits.filter((unit) => unit.status === 'flaky').length;
-              const chosen = this.cell?.module === module && this.cell.project === project;
-              return h('td', { class: `cell s-${status}${chosen ? ' chosen' : ''}`, 'data-module': module, 'data-project': project, 'data-status': status },
-                h('button', { type: 'button', 'aria-label': `${module} in ${project}: ${status}`, 'data-focus': `cell ${module} ${project}`, onclick: () => this.selectCell(chosen ? undefined : { module, project }) },
-                  h('span', { class: 'icon' }, STATUS_ICON[status]),
-                  ` ${good}/${cellUnits.length}`,
-                  flaky ? h('span', { class: 'flaky-mark' }, ` ~${flaky}`) : undefined,
-                ),
-              );
-            }),
-          ))),
+    return h(
+      'div',
+      { class: 'matrix-wrap', 'data-scroll': testid },
+      h(
+        'table',
+        { class: 'matrix', 'data-testid': testid },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, corner),
+            ...projects.map((project) => h('th', { scope: 'col' }, project)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...modules.map((module) =>
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, module),
+              ...projects.map((project) => {
+                const cellUnits = byCell.get(`${module}\u0000${project}`) ?? [];
+                if (cellUnits.length === 0) return h('td', { class: 'none' }, '');
+                const status = worst(cellUnits.map((unit) => unit.status));
+                const good = cellUnits.filter((unit) => isGood(unit.status)).length;
+                const flaky = cellUnits.filter((unit) => unit.status === 'flaky').length;
+                const chosen = this.cell?.module === module && this.cell.project === project;
+                return h(
+                  'td',
+                  {
+                    class: `cell s-${status}${chosen ? ' chosen' : ''}`,
+                    'data-module': module,
+                    'data-project': project,
+                    'data-status': status,
+                  },
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      'aria-label': `${module} in ${project}: ${status}`,
+                      'data-focus': `cell ${module} ${project}`,
+                      onclick: () => this.selectCell(chosen ? undefined : { module, project }),
+                    },
+                    h('span', { class: 'icon' }, STATUS_ICON[status]),
+                    ` ${good}/${cellUnits.length}`,
+                    flaky ? h('span', { class: 'flaky-mark' }, ` ~${flaky}`) : undefined,
+                  ),
+                );
+              }),
+            ),
+          ),
+        ),
       ),
     );
   }
 
   private unitList(units: Unit[]) {
     const cell = this.cell;
-    const shown = cell ? units.filter((unit) => unit.module === cell.module && unit.project === cell.project) : units.filter((unit) => BAD.has(unit.status));
+    const shown = cell
+      ? units.filter((unit) => unit.module === cell.module && unit.project === cell.project)
+      : units.filter((unit) => needsALook(unit.status));
     if (shown.length === 0) return undefined;
     const heading = cell ? `${cell.module} · ${cell.project}` : 'Failures and flaky passes';
-    return h('section', { class: 'unit-list' },
+    return h(
+      'section',
+      { class: 'unit-list' },
       h('h2', {}, heading),
-      h('ul', {}, ...shown.slice(0, 500).map((unit) =>
-        h('li', { class: unit.key === this.unitKey ? 'chosen' : undefined },
-          h('button', { type: 'button', class: 'unit-row', 'data-key': unit.key, 'data-focus': `unit ${unit.key}`, onclick: () => this.selectUnit(unit.key) },
-            h('span', { class: `badge s-${unit.status}` }, STATUS_ICON[unit.status]),
-            h('span', { class: 'unit-name' }, unit.titlePath.join(' › ')),
-            this.changeTag(unit),
-            h('span', { class: 'muted small' }, cell ? duration(unit.durationMs) : `${unit.project} · ${duration(unit.durationMs)}`),
+      h(
+        'ul',
+        {},
+        ...shown
+          .slice(0, 500)
+          .map((unit) =>
+            h(
+              'li',
+              { class: unit.key === this.unitKey ? 'chosen' : undefined },
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'unit-row',
+                  'data-key': unit.key,
+                  'data-focus': `unit ${unit.key}`,
+                  onclick: () => this.selectUnit(unit.key),
+                },
+                h('span', { class: `badge s-${unit.status}` }, STATUS_ICON[unit.status]),
+                h('span', { class: 'unit-name' }, unit.titlePath.join(' › ')),
+                this.changeTag(unit),
+                h(
+                  'span',
+                  { class: 'muted small' },
+                  cell ? duration(unit.durationMs) : `${unit.project} · ${duration(unit.durationMs)}`,
+                ),
+              ),
+              unit.error && !cell ? h('div', { class: 'error-line' }, unit.error.message.split('\n')[0]!) : undefined,
+            ),
           ),
-          unit.error && !cell ? h('div', { class: 'error-line' }, unit.error.message.split('\n')[0]!) : undefined,
-        ))),
-      shown.length > 500 ? h('p', { class: 'muted' }, `… and ${shown.length - 500} more; narrow the filters.`) : undefined,
+      ),
+      shown.length > 500
+        ? h('p', { class: 'muted' }, `… and ${shown.length - 500} more; narrow the filters.`)
+        : undefined,
     );
   }
 

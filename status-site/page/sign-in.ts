@@ -1,7 +1,7 @@
 // A sign-in link from `uigate open` lands on the page as `/#signin=<token>&next=<path>`. The token
 // is in the fragment so that it never reaches a server log; the page takes it out of the address
 // bar first, trades it for the session cookie (POST /api/auth), and goes on to `next`.
-import { safeNext } from '../safe-next.ts';
+import { safeNext } from '../shared/safe-next.ts';
 
 /** Undefined when there was no sign-in link or it worked; else what went wrong, for the page to say. */
 export async function signInFromLink(): Promise<string | undefined> {

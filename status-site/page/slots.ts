@@ -25,7 +25,10 @@ export class Slots {
       next.set(part.key, old && old.same === part.same ? old : { same: part.same, node: part.build() });
     }
     this.parts = next;
-    place(this.parent, [...next.values()].flatMap(({ node }) => (node ? [node] : [])));
+    place(
+      this.parent,
+      [...next.values()].flatMap(({ node }) => (node ? [node] : [])),
+    );
     restore();
   }
 }
@@ -53,14 +56,18 @@ export function captureView(root: Element): () => void {
   const active = document.activeElement;
   const focus = active && root.contains(active) ? active.getAttribute('data-focus') : null;
   // A checkbox has no caret (selectionStart is null, and setting one throws).
-  const caret = active instanceof HTMLInputElement && active.selectionStart !== null ? ([active.selectionStart, active.selectionEnd] as const) : undefined;
+  const caret =
+    active instanceof HTMLInputElement && active.selectionStart !== null
+      ? ([active.selectionStart, active.selectionEnd] as const)
+      : undefined;
   // Only what was scrolled: reading a scroll offset after the rebuild makes the browser lay the page
   // out there and then, which on a 5,000-unit run costs more than the rebuild.
   const scrolled = [...root.querySelectorAll<HTMLElement>('[data-scroll]')]
     .map((el) => [el.dataset.scroll!, el.scrollLeft, el.scrollTop] as const)
     .filter(([, left, top]) => left !== 0 || top !== 0);
   return () => {
-    for (const [name, left, top] of scrolled) root.querySelector<HTMLElement>(`[data-scroll="${CSS.escape(name)}"]`)?.scrollTo(left, top);
+    for (const [name, left, top] of scrolled)
+      root.querySelector<HTMLElement>(`[data-scroll="${CSS.escape(name)}"]`)?.scrollTo(left, top);
     if (focus === null || (document.activeElement && root.contains(document.activeElement))) return;
     const again = root.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focus)}"]`);
     again?.focus({ preventScroll: true });

@@ -4,7 +4,7 @@ import { api, artifactUrl, type Unit } from './api.ts';
 import { historyChart } from './chart.ts';
 import { command, h, replace } from './dom.ts';
 import { duration, percent, STATUS_ICON, STATUS_LABEL } from './format.ts';
-import { traceViewerUrl } from '../trace-viewer-url.ts';
+import { traceViewerUrl } from '../shared/trace-viewer-url.ts';
 
 function badge(unit: Pick<Unit, 'status'>) {
   return h('span', { class: `badge s-${unit.status}` }, `${STATUS_ICON[unit.status]} ${STATUS_LABEL[unit.status]}`);
@@ -18,24 +18,59 @@ function evidence(unit: Unit) {
   const section = h('section', { class: 'evidence' });
   for (const shot of screenshots) {
     const url = artifactUrl(unit.runId, shot.path);
-    section.append(h('figure', {}, h('a', { href: url, target: '_blank', rel: 'noopener' }, h('img', { src: url, alt: `Screenshot: ${shot.name}`, loading: 'lazy' })), h('figcaption', {}, shot.name)));
+    section.append(
+      h(
+        'figure',
+        {},
+        h(
+          'a',
+          { href: url, target: '_blank', rel: 'noopener' },
+          h('img', { src: url, alt: `Screenshot: ${shot.name}`, loading: 'lazy' }),
+        ),
+        h('figcaption', {}, shot.name),
+      ),
+    );
   }
   for (const trace of traces) {
     const file = trace.path.split('/').pop()!;
     section.append(
-      h('div', { class: 'trace' },
+      h(
+        'div',
+        { class: 'trace' },
         // Playwright's own viewer, served by this site; a new tab, so the run stays where it was.
-        h('a', { class: 'button', href: traceViewerUrl(new URL(artifactUrl(unit.runId, trace.path), location.href).href), target: '_blank', rel: 'noopener' }, '▶ Open trace'),
+        h(
+          'a',
+          {
+            class: 'button',
+            href: traceViewerUrl(new URL(artifactUrl(unit.runId, trace.path), location.href).href),
+            target: '_blank',
+            rel: 'noopener',
+          },
+          '▶ Open trace',
+        ),
         ' ',
-        h('a', { class: 'button secondary', href: artifactUrl(unit.runId, trace.path), download: file }, '⬇ Download trace'),
+        h(
+          'a',
+          { class: 'button secondary', href: artifactUrl(unit.runId, trace.path), download: file },
+          '⬇ Download trace',
+        ),
         h('p', { class: 'muted' }, 'or open the download with:'),
         command(`npx playwright show-trace ${file}`),
       ),
     );
   }
-  for (const video of videos) section.append(h('a', { class: 'button', href: artifactUrl(unit.runId, video.path), download: '' }, `⬇ ${video.name}`));
+  for (const video of videos)
+    section.append(
+      h('a', { class: 'button', href: artifactUrl(unit.runId, video.path), download: '' }, `⬇ ${video.name}`),
+    );
   if (videos.length === 0 && (screenshots.length || traces.length)) {
-    section.append(h('p', { class: 'muted small' }, 'No video: recording needs Playwright’s own ffmpeg build, off by default (see the README).'));
+    section.append(
+      h(
+        'p',
+        { class: 'muted small' },
+        'No video: recording needs Playwright’s own ffmpeg build, off by default (see the README).',
+      ),
+    );
   }
   return screenshots.length || traces.length || videos.length ? section : undefined;
 }
@@ -43,34 +78,73 @@ function evidence(unit: Unit) {
 function attemptsList(unit: Unit) {
   const attempts = unit.attempts ?? [];
   if (attempts.length < 2 && unit.status !== 'flaky') return undefined;
-  return h('section', {},
+  return h(
+    'section',
+    {},
     h('h3', {}, 'Attempts'),
-    h('ol', { class: 'attempts' }, ...attempts.map((attempt) =>
-      h('li', {},
-        h('span', { class: `badge s-${attempt.status === 'passed' ? 'passed' : 'failed'}` }, attempt.status),
-        ` attempt ${attempt.attempt} · ${duration(attempt.durationMs)}`,
-        attempt.error ? h('pre', { class: 'error small' }, attempt.error.message) : undefined,
-      ))),
+    h(
+      'ol',
+      { class: 'attempts' },
+      ...attempts.map((attempt) =>
+        h(
+          'li',
+          {},
+          h('span', { class: `badge s-${attempt.status === 'passed' ? 'passed' : 'failed'}` }, attempt.status),
+          ` attempt ${attempt.attempt} · ${duration(attempt.durationMs)}`,
+          attempt.error ? h('pre', { class: 'error small' }, attempt.error.message) : undefined,
+        ),
+      ),
+    ),
   );
 }
 
 export function unitPanel(unit: Unit, onClose: () => void): HTMLElement {
-  const history = h('section', { class: 'history' }, h('h3', {}, 'Recent runs'), h('p', { class: 'muted' }, 'Loading history…'));
-  const panel = h('aside', { class: 'unit-panel', 'aria-label': 'Unit details', 'data-testid': 'unit-panel' },
-    h('div', { class: 'panel-head' },
-      h('div', {},
+  const history = h(
+    'section',
+    { class: 'history' },
+    h('h3', {}, 'Recent runs'),
+    h('p', { class: 'muted' }, 'Loading history…'),
+  );
+  const panel = h(
+    'aside',
+    { class: 'unit-panel', 'aria-label': 'Unit details', 'data-testid': 'unit-panel' },
+    h(
+      'div',
+      { class: 'panel-head' },
+      h(
+        'div',
+        {},
         h('p', { class: 'muted small' }, `${unit.project} · ${unit.module} · ${unit.file}:${unit.line}`),
         h('h2', { class: 'unit-title' }, unit.titlePath.join(' › ')),
       ),
-      h('button', { type: 'button', class: 'close', 'aria-label': 'Close', 'data-focus': 'close-panel', onclick: onClose }, '×'),
+      h(
+        'button',
+        { type: 'button', class: 'close', 'aria-label': 'Close', 'data-focus': 'close-panel', onclick: onClose },
+        '×',
+      ),
     ),
-    h('p', { class: 'facts' },
+    h(
+      'p',
+      { class: 'facts' },
       badge(unit),
-      unit.status === 'flaky' ? h('span', { class: 'flaky-mark', title: 'Failed, then passed on a retry' }, ` flaky: passed on attempt ${unit.attempt}`) : undefined,
+      unit.status === 'flaky'
+        ? h(
+            'span',
+            { class: 'flaky-mark', title: 'Failed, then passed on a retry' },
+            ` flaky: passed on attempt ${unit.attempt}`,
+          )
+        : undefined,
       ` · ${duration(unit.durationMs)}`,
       unit.executor ? ` · ${unit.executor}${unit.executorRef ? ` (${unit.executorRef})` : ''}` : undefined,
     ),
-    unit.error ? h('section', {}, h('h3', {}, 'Error'), h('pre', { class: 'error', 'data-testid': 'unit-error' }, unit.error.message)) : undefined,
+    unit.error
+      ? h(
+          'section',
+          {},
+          h('h3', {}, 'Error'),
+          h('pre', { class: 'error', 'data-testid': 'unit-error' }, unit.error.message),
+        )
+      : undefined,
     unit.error?.stack && unit.error.stack !== unit.error.message
       ? h('details', {}, h('summary', {}, 'Stack'), h('pre', { class: 'stack' }, unit.error.stack))
       : undefined,
@@ -80,14 +154,19 @@ export function unitPanel(unit: Unit, onClose: () => void): HTMLElement {
   );
   api.history(unit.key).then(
     ({ history: runs, stats }) => {
-      replace(history,
+      replace(
+        history,
         h('h3', {}, 'Recent runs'),
         historyChart(runs, unit.runId),
-        h('p', { class: 'stats', 'data-testid': 'unit-stats' },
-          `${stats.runs} run${stats.runs === 1 ? '' : 's'} · flaky ${stats.flaky} (${percent(stats.flakyRate)}) · failed ${stats.failed} (${percent(stats.failureRate)}) · median ${duration(stats.medianMs)}`),
+        h(
+          'p',
+          { class: 'stats', 'data-testid': 'unit-stats' },
+          `${stats.runs} run${stats.runs === 1 ? '' : 's'} · flaky ${stats.flaky} (${percent(stats.flakyRate)}) · failed ${stats.failed} (${percent(stats.failureRate)}) · median ${duration(stats.medianMs)}`,
+        ),
       );
     },
-    (error: Error) => replace(history, h('h3', {}, 'Recent runs'), h('p', { class: 'muted' }, `No history: ${error.message}`)),
+    (error: Error) =>
+      replace(history, h('h3', {}, 'Recent runs'), h('p', { class: 'muted' }, `No history: ${error.message}`)),
   );
   return panel;
 }

@@ -4,9 +4,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { makeUnit } from '../../runner/playwright/list.ts';
-import { countStatuses, newRunId, type RunMeta, type UnitRecord, type UnitStatus } from '../../runner/model.ts';
+import { newRunId, type RunMeta, type UnitRecord, type UnitStatus } from '../../runner/core/model.ts';
 import type { DynamoStore } from '../../runner/store/dynamo-store.ts';
 import { openEmbeddedStore } from '../../runner/store/open-store.ts';
+import { countStatuses } from '../../runner/core/statuses.ts';
 
 /** A 4×3 PNG, red: small enough to inline, real enough for an <img> to decode. */
 export const PNG = Buffer.from(
@@ -47,9 +48,15 @@ export interface SeedUnit {
   trace?: boolean;
 }
 
-export const seedUnitRef = (unit: Pick<SeedUnit, 'file' | 'title' | 'project'>) => makeUnit(`/t/${unit.file}`, '/t', [unit.title], unit.project ?? 'chromium', 3, 1);
+export const seedUnitRef = (unit: Pick<SeedUnit, 'file' | 'title' | 'project'>) =>
+  makeUnit(`/t/${unit.file}`, '/t', [unit.title], unit.project ?? 'chromium', 3, 1);
 
-export async function seedRun(seed: SeededStore, units: SeedUnit[], meta: Partial<RunMeta> = {}, at = new Date()): Promise<string> {
+export async function seedRun(
+  seed: SeededStore,
+  units: SeedUnit[],
+  meta: Partial<RunMeta> = {},
+  at = new Date(),
+): Promise<string> {
   const runId = newRunId(at);
   const status = meta.status ?? (units.some((u) => u.status === 'failed') ? 'failed' : 'passed');
   await seed.store.createRun({
@@ -73,8 +80,18 @@ export async function seedRun(seed: SeededStore, units: SeedUnit[], meta: Partia
     if (unit.status === 'queued') continue;
     const ref = seedUnitRef(unit);
     const attachments: UnitRecord['attachments'] = [];
-    if (unit.screenshot) attachments.push(await artifact(seed, `${runId}/${ref.key}/1-screenshot.png`, 'screenshot', 'image/png', PNG));
-    if (unit.trace) attachments.push(await artifact(seed, `${runId}/${ref.key}/1-trace.zip`, 'trace', 'application/zip', Buffer.from('PK\u0005\u0006' + '\0'.repeat(18))));
+    if (unit.screenshot)
+      attachments.push(await artifact(seed, `${runId}/${ref.key}/1-screenshot.png`, 'screenshot', 'image/png', PNG));
+    if (unit.trace)
+      attachments.push(
+        await artifact(
+          seed,
+          `${runId}/${ref.key}/1-trace.zip`,
+          'trace',
+          'application/zip',
+          Buffer.from('PK\u0005\u0006' + '\0'.repeat(18)),
+        ),
+      );
     await seed.store.recordUnit({
       ...ref,
       runId,

@@ -1,0 +1,65 @@
+// `uigate promote --release <runId> --target <spec> --from <dir>`: stages the release's files on the
+// target under their own prefix, makes it live, and records it (the pipeline's Deploy step).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig } from '../../config/config.ts';
+import { EXIT, UsageError } from '../../core/errors.ts';
+import { loadApproval } from '../../gate/approvals.ts';
+import { openStore } from '../../store/open-store.ts';
+import { siteDigest } from '../../verify/digest.ts';
+import { targetFrom } from '../../verify/target-spec.ts';
+import { promote } from '../../verify/verify.ts';
+import { checkRunId } from './gate.ts';
+import type { CommandIO } from '../io.ts';
+
+export interface PromoteFlags {
+  config?: string;
+  release: string;
+  target: string;
+  from?: string;
+}
+
+export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promise<number> {
+  const runId = checkRunId(flags.release);
+  const from = flags.from ? resolve(io.cwd, flags.from) : undefined;
+  if (from && !existsSync(from)) throw new UsageError(`--from ${from} does not exist`);
+  const config = await loadConfig(io.cwd, flags.config, io.env);
+  const { store } = await openStore(config.store);
+  try {
+    const run = await store.getRun(runId);
+    if (!run) throw new UsageError(`no run ${runId} in the store`);
+    // Only what was approved, and only the artifact it was approved for.
+    const approval = await loadApproval(store, runId);
+    if (approval.state !== 'approved')
+      throw new UsageError(`run ${runId} is not approved (approval: ${approval.state}); nothing is promoted`);
+    const digest = approval.request?.release.artifactDigest;
+    if (from && digest && (await siteDigest(from)) !== digest)
+      throw new UsageError(
+        `${from} is not the artifact run ${runId} was approved for (${digest.slice(0, 19)}…); nothing is promoted`,
+      );
+    const target = targetFrom(flags.target, {
+      cwd: io.cwd,
+      region: io.env.AWS_REGION || config.store.region,
+      s3Endpoint: config.artifacts.endpoint,
+    });
+    const { previous } = await promote({
+      store,
+      target,
+      release: { releaseId: runId, run },
+      fromDir: from,
+      actor: 'uigate promote',
+    });
+    io.stderr.write(`promoted ${runId} on ${target.name}${previous ? ` (was ${previous})` : ''}\n`);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `uigate digest <dir>`: the digest approvals are bound to, the same on every machine. */
+export async function digestCommand(dir: string, io: CommandIO): Promise<number> {
+  const path = resolve(io.cwd, dir);
+  if (!existsSync(path)) throw new UsageError(`${path} does not exist`);
+  io.stdout.write(`${await siteDigest(path)}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,162 @@
+// `uigate verify`: before promotion (--preflight), whether the alarms can see anything; after it,
+// a real bake — smoke tests against production with their outcome and latency published to
+// CloudWatch, every alarm watched for the whole window — and on any alarm a rollback to the last
+// good release, all recorded on the run's timeline. Exit 0 healthy, 1 blocked or rolled back.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { loadConfig } from '../../config/config.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { EXIT, UsageError } from '../../core/errors.ts';
+import { openStore } from '../../store/open-store.ts';
+import { CloudWatchAlarms } from '../../verify/cloudwatch-alarms.ts';
+import { CloudWatchMetrics } from '../../verify/metrics.ts';
+import { recordRelease } from '../../verify/releases.ts';
+import { smokeProbe } from '../../verify/smoke.ts';
+import { targetFrom } from '../../verify/target-spec.ts';
+import { runPreflight, verifyRelease } from '../../verify/verify.ts';
+import { checkRunId } from './gate.ts';
+import type { CommandIO } from '../io.ts';
+import { ENV } from '../../core/env.ts';
+import { runToSummary } from './run.ts';
+
+export interface VerifyFlags {
+  config?: string;
+  release: string;
+  run?: string;
+  target?: string;
+  alarm?: string[];
+  bake?: string;
+  poll?: string;
+  smokeUrl?: string;
+  insufficientData?: 'breach' | 'ok';
+  preflight?: boolean;
+  preflightWait?: string;
+}
+
+export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<number> {
+  const runId = checkRunId(flags.run ?? flags.release);
+  const names = flags.alarm ?? [];
+  if (names.length === 0) throw new UsageError('name the alarms to watch: --alarm <name> (repeatable)');
+  if (flags.insufficientData && !['breach', 'ok'].includes(flags.insufficientData))
+    throw new UsageError('--insufficient-data takes breach or ok');
+  const bakeMs = parseDuration(flags.bake ?? '10m', '--bake');
+  const pollMs = parseDuration(flags.poll ?? '30s', '--poll');
+  // Pre-flight waits for the probe it published to be taken in; without a probe nothing will come.
+  const preflightWaitMs = parseDuration(flags.preflightWait ?? (flags.smokeUrl ? '3m' : '0s'), '--preflight-wait');
+  if (!flags.preflight && !flags.target)
+    throw new UsageError('--target is required to roll back: local:<dir>, s3://<bucket> or lambda:<function>:<alias>');
+  const config = await loadConfig(io.cwd, flags.config, io.env);
+  const region = io.env.AWS_REGION || config.store.region;
+  // Parsed before anything is read: a bad --target is bad input whatever the store holds.
+  const target = flags.preflight
+    ? undefined
+    : targetFrom(flags.target!, { cwd: io.cwd, region, s3Endpoint: config.artifacts.endpoint });
+  const cloudwatch = new CloudWatchClient({
+    region,
+    endpoint: io.env[ENV.cloudwatchEndpoint] || undefined,
+    retryMode: 'adaptive',
+  });
+  const alarms = new CloudWatchAlarms(cloudwatch);
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const { store } = await openStore(config.store);
+  try {
+    const run = await store.getRun(runId);
+    if (!run) throw new UsageError(`no run ${runId} in the store: --release (or --run) names the approved run`);
+    const release = { releaseId: flags.release, run };
+    if (flags.preflight) {
+      // The watcher is fed before it is asked whether it is fed: one smoke run against what is live now.
+      if (flags.smokeUrl)
+        await new CloudWatchMetrics(cloudwatch, new URL(flags.smokeUrl).host).put(
+          await smokeProbe({
+            cwd: io.cwd,
+            env: io.env,
+            baseUrl: flags.smokeUrl,
+            config: flags.config,
+            signal: io.signal,
+            log: say,
+            runSuite: runToSummary,
+          })(),
+        );
+      let waiting = false;
+      const result = await runPreflight({
+        store,
+        release,
+        alarms,
+        names,
+        actor: 'uigate verify',
+        waitMs: preflightWaitMs,
+        pollMs: flags.poll ? pollMs : 15_000,
+        signal: io.signal,
+        onWait: (problems) => {
+          if (!waiting)
+            say(
+              `pre-flight: waiting up to ${flags.preflightWait ?? '3m'} for CloudWatch to take in the probe (${problems.join('; ')})`,
+            );
+          waiting = true;
+        },
+      });
+      say(
+        result.ok
+          ? `pre-flight: ${names.length} alarm(s) armed, fed and OK`
+          : `pre-flight FAILED — promotion blocked:\n${result.problems.map((p) => `  ✘ ${p}`).join('\n')}`,
+      );
+      return result.ok ? EXIT.ok : EXIT.testsFailed;
+    }
+    const site = target!;
+    const live = await site.live();
+    if (live !== flags.release)
+      throw new UsageError(
+        `${site.name} serves ${live ?? 'nothing'}, not release ${flags.release}: verify what was promoted`,
+      );
+    if (!(await store.listReleases(site.name)).some((r) => r.releaseId === flags.release)) {
+      await recordRelease(store, site.name, flags.release, run, 'promoted');
+      await store.addEvent({
+        runId,
+        at: new Date().toISOString(),
+        type: 'promoted',
+        actor: 'uigate verify',
+        detail: { target: site.name, releaseId: flags.release },
+      });
+    }
+    say(
+      `baking release ${flags.release} on ${site.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`,
+    );
+    const result = await verifyRelease({
+      store,
+      target: site,
+      release,
+      alarms,
+      names,
+      actor: 'uigate verify',
+      durationMs: bakeMs,
+      pollMs,
+      insufficientData: flags.insufficientData,
+      signal: io.signal,
+      smoke: flags.smokeUrl
+        ? smokeProbe({
+            cwd: io.cwd,
+            env: io.env,
+            baseUrl: flags.smokeUrl,
+            config: flags.config,
+            signal: io.signal,
+            log: say,
+            runSuite: runToSummary,
+          })
+        : undefined,
+      metrics: flags.smokeUrl ? new CloudWatchMetrics(cloudwatch, new URL(flags.smokeUrl).host) : undefined,
+      onCheck: (statuses) => say(`  ${statuses.map((s) => `${s.name}: ${s.state}`).join(', ')}`),
+    });
+    if (result.healthy) {
+      say(`verified: release ${flags.release} stayed healthy for ${flags.bake ?? '10m'} (${result.checks} checks)`);
+      return EXIT.ok;
+    }
+    say(`ALARM: ${result.reason}`);
+    say(
+      result.restored
+        ? `rolled back: ${site.name} serves release ${result.restored} again`
+        : `no release on ${site.name} passed verification before: nothing to roll back to`,
+    );
+    return EXIT.testsFailed;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,88 @@
+// `uigate worker`: what a CodeBuild container runs (infra/buildspec-worker.yml). It reads its
+// batch from the table — run, batch and dispatch try come in UIGATE_* variables — and runs
+// Playwright Test for exactly those units with the uigate reporter. Test failures are results,
+// not a failed build: the exit code is 0 whenever Playwright finished.
+import { join } from 'node:path';
+import { loadConfig } from '../../config/config.ts';
+import { EXIT, UsageError } from '../../core/errors.ts';
+import { RUN_ID_PATTERN } from '../../core/model.ts';
+import { describeCrash, runPlaywrightBatch } from '../../playwright/batch.ts';
+import { connectStore } from '../../store/open-store.ts';
+import type { CommandIO } from '../io.ts';
+import { ENV } from '../../core/env.ts';
+
+export interface WorkerFlags {
+  config?: string;
+  run?: string;
+  batch?: string;
+  dispatch?: number;
+}
+
+export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<number> {
+  const runId = flags.run ?? io.env[ENV.runId];
+  const batchId = flags.batch ?? io.env[ENV.batchId];
+  const dispatch = flags.dispatch ?? Number(io.env[ENV.dispatch] ?? 1);
+  if (!runId || !RUN_ID_PATTERN.test(runId))
+    throw new UsageError(`uigate worker needs a run id (--run or UIGATE_RUN_ID), got "${runId ?? ''}"`);
+  if (!batchId) throw new UsageError('uigate worker needs a batch id (--batch or UIGATE_BATCH_ID)');
+  if (!Number.isInteger(dispatch) || dispatch < 1)
+    throw new UsageError(`UIGATE_DISPATCH must be a whole number of 1 or more, got "${io.env[ENV.dispatch]}"`);
+  const config = await loadConfig(io.cwd, flags.config, io.env);
+  const storeSettings = { endpoint: config.store.endpoint, table: config.store.table, region: config.store.region };
+  const store = connectStore(storeSettings);
+  try {
+    const keys = await store.getBatch(runId, batchId, dispatch);
+    if (!keys)
+      throw new UsageError(`no batch ${batchId} (dispatch ${dispatch}) in run ${runId} in table ${config.store.table}`);
+    const wanted = new Set(keys);
+    const units = (await store.getUnits(runId)).filter((unit) => wanted.has(unit.key));
+    if (units.length !== keys.length)
+      throw new UsageError(`batch ${batchId} names ${keys.length} units but the table has ${units.length} of them`);
+    const buildId = io.env.CODEBUILD_BUILD_ID ?? `worker-${process.pid}`;
+    io.stdout.write(
+      `uigate worker: run ${runId}, batch ${batchId} (dispatch ${dispatch}), ${units.length} units, build ${buildId}\n`,
+    );
+    const retries = io.env[ENV.retries];
+    const result = await runPlaywrightBatch({
+      cwd: io.cwd,
+      playwrightConfig: config.playwrightConfig,
+      units,
+      workDir: join(config.home, 'worker', `${batchId}-d${dispatch}`),
+      // Artifacts go to the bucket when one is named (UIGATE_ARTIFACTS_BUCKET), else to this folder.
+      context: {
+        runId,
+        executor: 'codebuild',
+        executorRef: buildId,
+        dispatch,
+        store: storeSettings,
+        artifactsDir: config.artifacts.dir,
+      },
+      args: retries ? ['--retries', retries] : [],
+      signal: io.signal,
+      onUnit: (record) => {
+        if (record.status !== 'running')
+          io.stdout.write(
+            `  ${record.status.padEnd(8)} [${record.project}] ${record.file} › ${record.titlePath.join(' › ')}\n`,
+          );
+      },
+    });
+    if (!result.ended) {
+      io.stderr.write(`uigate worker: ${describeCrash(result, 'Playwright')}\n`);
+      return EXIT.infra;
+    }
+    const counts = result.outcomes.reduce<Record<string, number>>(
+      (acc, { record }) => ({ ...acc, [record.status]: (acc[record.status] ?? 0) + 1 }),
+      {},
+    );
+    io.stdout.write(
+      `uigate worker: done — ${
+        Object.entries(counts)
+          .map(([status, n]) => `${n} ${status}`)
+          .join(', ') || 'nothing ran'
+      }\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,275 @@
+// `uigate pipeline --local`: the release pipeline's stages on one machine, with the same code the
+// AWS pipeline runs — candidate site, `uigate run`, the gate, an approval (status-site button or
+// `uigate approve`), promotion to a local production site that keeps its releases, a bake with the
+// @smoke tests and a local alarm evaluated with CloudWatch's semantics, and a rollback on alarm.
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ResolvedConfig } from '../../config/config.ts';
+import { decide, loadApproval, openRequest } from '../../gate/approvals.ts';
+import { approverName, localApprover, authenticateToken } from '../../gate/identity.ts';
+import { judgeRun } from '../../gate/judge.ts';
+import { formatDecision } from '../../gate/policy.ts';
+import type { RunMeta } from '../../core/model.ts';
+import { createNotifier } from '../../notify/from-config.ts';
+import type { Notifier } from '../../notify/notifier.ts';
+import { serveStatic, type StaticServer } from './static-server.ts';
+import type { ResultStore } from '../../store/result-store.ts';
+import type { AlarmDefinition } from '../../verify/alarm-eval.ts';
+import { siteDigest } from '../../verify/digest.ts';
+import { LocalAlarm } from '../../verify/local-alarm.ts';
+import { LocalSiteTarget } from '../../verify/local-site-target.ts';
+import { LocalMetrics } from '../../verify/metrics.ts';
+import { smokeProbe } from '../../verify/smoke.ts';
+import { promote, runPreflight, verifyRelease } from '../../verify/verify.ts';
+import { runToSummary, type RunFlags } from '../commands/run.ts';
+import type { CommandIO } from '../io.ts';
+import { ENV } from '../../core/env.ts';
+
+export interface LocalPipelineOptions {
+  run: RunFlags;
+  config: ResolvedConfig;
+  store: ResultStore;
+  /** The site to release. */
+  siteDir: string;
+  bakeMs: number;
+  approve: boolean;
+  breakAfterPromote: boolean;
+  statusUrl?: string;
+  as?: string;
+}
+
+export interface PipelineOutcome {
+  stage: 'test' | 'gate' | 'approval' | 'preflight' | 'verify';
+  healthy: boolean;
+  runId?: string;
+  releaseId?: string;
+  restored?: string;
+  /** From the injected fault to the previous release being live again. */
+  faultToRestoreMs?: number;
+}
+
+/** The smoke alarm, as the CDK stack defines it, with short periods for one machine. */
+export const LOCAL_SMOKE_ALARM: AlarmDefinition = {
+  name: 'uigate-smoke-failures',
+  threshold: 1,
+  comparison: 'GreaterThanOrEqualToThreshold',
+  evaluationPeriods: 2,
+  datapointsToAlarm: 1,
+  periodSeconds: 2,
+  treatMissingData: 'notBreaching',
+  statistic: 'Sum',
+};
+
+class Stages {
+  private readonly say: (line: string) => void;
+  private readonly notifier: Notifier;
+
+  constructor(
+    private readonly options: LocalPipelineOptions,
+    private readonly io: CommandIO,
+    readonly executionId: string,
+  ) {
+    this.say = (line) => io.stderr.write(`${line}\n`);
+    this.notifier = createNotifier(options.config, io.stderr);
+  }
+
+  private link(runId: string) {
+    return this.options.statusUrl ? `${this.options.statusUrl}/runs/${runId}` : undefined;
+  }
+
+  async candidate(dir: string): Promise<{ server: StaticServer; digest: string }> {
+    await cp(this.options.siteDir, dir, { recursive: true });
+    const digest = await siteDigest(dir);
+    const server = await serveStatic(dir);
+    this.say(`▸ candidate: ${server.url}  (${digest.slice(0, 19)}…, execution ${this.executionId})`);
+    return { server, digest };
+  }
+
+  async test(baseUrl: string, digest: string): Promise<RunMeta> {
+    const { runToSummary } = await import('../commands/run.ts');
+    const env = { ...this.io.env, [ENV.artifactDigest]: digest, [ENV.pipelineExecutionId]: this.executionId };
+    this.say('▸ test: uigate run against the candidate');
+    const summary = await runToSummary(
+      { ...this.options.run, baseUrl, serve: false, json: true, trigger: 'uigate pipeline --local' },
+      { ...this.io, env, stdout: this.io.stderr },
+    );
+    return (await this.options.store.getRun(summary.runId))!;
+  }
+
+  async gate(run: RunMeta): Promise<boolean> {
+    const { store, config } = this.options;
+    const judged = (await judgeRun(store, run.runId, config.gate, 'uigate pipeline --local'))!;
+    this.say(`▸ ${formatDecision(judged.decision).split('\n').join('\n  ')}`);
+    if (!judged.decision.passed) return false;
+    await openRequest({
+      store,
+      run: judged.run,
+      gate: judged.decision,
+      settings: config.approval,
+      actor: 'uigate pipeline --local',
+      notifier: this.notifier,
+      link: this.link(run.runId),
+    });
+    return true;
+  }
+
+  async approval(run: RunMeta): Promise<boolean> {
+    const { store, config } = this.options;
+    if (this.options.approve) {
+      const { token } = await localApprover(config.home, approverName(this.options.as, this.io.env));
+      const approver = (await authenticateToken(config.home, token))!;
+      const result = await decide(
+        { runId: run.runId, approver, decision: 'approved', comment: 'unattended: uigate pipeline --local --approve' },
+        { store, settings: config.approval, notifier: this.notifier, link: (id) => this.link(id) },
+      );
+      if (!result.ok) {
+        this.say(
+          `▸ approval refused: ${result.reason}${result.status === 403 ? ' — add this approver to approval.approvers in uigate.config.ts' : ''}`,
+        );
+        return false;
+      }
+      this.say(`▸ approved by ${approver} (--approve)`);
+      return true;
+    }
+    this.say(
+      `▸ waiting for approval: ${this.link(run.runId) ?? `run ${run.runId}`} (Approve button), or \`npx uigate approve --run ${run.runId} --comment "..."\``,
+    );
+    for (;;) {
+      if (this.io.signal.aborted) return false;
+      const view = await loadApproval(store, run.runId);
+      if (view.state === 'approved') return true;
+      if (view.state !== 'pending') {
+        this.say(`▸ approval ${view.state}: not promoting`);
+        return false;
+      }
+      await new Promise((ok) => setTimeout(ok, 1_000));
+    }
+  }
+
+  smoke(url: string) {
+    return smokeProbe({
+      cwd: this.io.cwd,
+      env: this.io.env,
+      baseUrl: url,
+      config: this.options.run.config,
+      projects: this.options.run.project,
+      signal: this.io.signal,
+      log: (line) => this.say(`  ${line}`),
+      runSuite: runToSummary,
+    });
+  }
+}
+
+/** Breaks a promoted release the way a bad deploy would: the button says the wrong thing. */
+async function breakRelease(dir: string): Promise<void> {
+  const page = join(dir, 'button.html');
+  const html = await readFile(page, 'utf8');
+  await writeFile(page, html.replace('Button was clicked', 'Button was broken'));
+}
+
+export async function runLocalPipeline(options: LocalPipelineOptions, io: CommandIO): Promise<PipelineOutcome> {
+  const executionId = `local-${Date.now().toString(36)}`;
+  const stages = new Stages(options, io, executionId);
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  const work = join(options.config.home, 'pipeline', executionId);
+  await mkdir(work, { recursive: true });
+  const target = new LocalSiteTarget(resolve(options.config.home, 'production'));
+  await mkdir(target.dir, { recursive: true });
+  const production = await serveStatic(target.liveDir);
+  const { server: candidate, digest } = await stages.candidate(join(work, 'candidate'));
+  try {
+    const run = await stages.test(candidate.url, digest);
+    if (run.status !== 'passed') {
+      say(`▸ test stage ${run.status}: stopping before the gate`);
+      return { stage: 'test', healthy: false, runId: run.runId };
+    }
+    if (!(await stages.gate(run))) return { stage: 'gate', healthy: false, runId: run.runId };
+    if (!(await stages.approval(run))) return { stage: 'approval', healthy: false, runId: run.runId };
+
+    const release = { releaseId: run.runId, run };
+    const metrics = new LocalMetrics();
+    const alarm = new LocalAlarm(LOCAL_SMOKE_ALARM, metrics.failures);
+    const smoke = stages.smoke(production.url);
+    if (await target.live()) {
+      // The watcher must see the live release before it can judge the next one.
+      await metrics.put(await smoke());
+      const check = await runPreflight({
+        store: options.store,
+        release,
+        alarms: alarm,
+        names: [LOCAL_SMOKE_ALARM.name],
+        actor: 'uigate pipeline --local',
+      });
+      if (!check.ok) {
+        say(`▸ pre-flight FAILED — not promoting:\n${check.problems.map((p) => `  ✘ ${p}`).join('\n')}`);
+        return { stage: 'preflight', healthy: false, runId: run.runId };
+      }
+      say('▸ pre-flight: the smoke alarm is armed, fed and OK');
+    } else say('▸ pre-flight: nothing live yet — this is the first release');
+
+    const { previous } = await promote({
+      store: options.store,
+      target,
+      release,
+      fromDir: join(work, 'candidate'),
+      actor: 'uigate pipeline --local',
+    });
+    say(`▸ promoted ${run.runId} to ${production.url}${previous ? ` (was ${previous})` : ''}`);
+    let faultAt: number | undefined;
+    if (options.breakAfterPromote) {
+      await breakRelease(target.filesOf(run.runId));
+      faultAt = Date.now();
+      await options.store.addEvent({
+        runId: run.runId,
+        at: new Date(faultAt).toISOString(),
+        type: 'fault-injected',
+        actor: 'uigate pipeline --local',
+        detail: { what: 'button.html says "Button was broken" (--break-after-promote)' },
+      });
+      say('▸ --break-after-promote: production is now broken on purpose');
+    }
+    say(
+      `▸ bake: ${(options.bakeMs / 1000).toFixed(0)}s of @smoke tests against production, alarm ${LOCAL_SMOKE_ALARM.name} (SmokeFailures ≥ 1 in 1 of 2 periods of ${LOCAL_SMOKE_ALARM.periodSeconds}s)`,
+    );
+    let lastLine = '';
+    const result = await verifyRelease({
+      store: options.store,
+      target,
+      release,
+      alarms: alarm,
+      names: [LOCAL_SMOKE_ALARM.name],
+      actor: 'uigate pipeline --local',
+      durationMs: options.bakeMs,
+      pollMs: 1_000,
+      smoke,
+      metrics,
+      signal: io.signal,
+      settleMs: LOCAL_SMOKE_ALARM.periodSeconds * 1000,
+      onCheck: (statuses) => {
+        const line = statuses.map((s) => `${s.state}: ${s.reason}`).join('; ');
+        if (line !== lastLine) say(`  alarm ${(lastLine = line)}`);
+      },
+    });
+    if (result.healthy) {
+      say(`▸ promoted and healthy: production serves ${run.runId}`);
+      return { stage: 'verify', healthy: true, runId: run.runId, releaseId: run.runId };
+    }
+    const faultToRestoreMs = faultAt && result.restoredAt ? result.restoredAt - faultAt : undefined;
+    say(
+      result.restored
+        ? `▸ ROLLED BACK: ${result.reason}; production serves ${result.restored} again${faultToRestoreMs ? ` (${(faultToRestoreMs / 1000).toFixed(1)}s from fault to restored)` : ''}`
+        : `▸ ALARM: ${result.reason}; no earlier release passed verification, so there is nothing to roll back to`,
+    );
+    return {
+      stage: 'verify',
+      healthy: false,
+      runId: run.runId,
+      releaseId: run.runId,
+      restored: result.restored,
+      faultToRestoreMs,
+    };
+  } finally {
+    await candidate.close();
+    await production.close();
+  }
+}

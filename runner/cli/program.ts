@@ -1,0 +1,334 @@
+// The `uigate` command line: parses flags, runs a command, turns typed errors into one line and
+// an exit code. Stack traces are for bugs only.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runCommand } from './commands/run.ts';
+import type { CommandIO } from './io.ts';
+import { DEFAULT_PORT, serveCommand } from './commands/serve.ts';
+import { DEFAULT_LAMBDA_PORT, lambdaServeCommand } from './commands/lambda-serve.ts';
+import { workerCommand } from './commands/worker.ts';
+import { gateCommand } from './commands/gate.ts';
+import { verifyCommand } from './commands/verify.ts';
+import { pipelineCommand } from './commands/pipeline.ts';
+import { digestCommand, promoteCommand } from './commands/promote.ts';
+import { approvalCommand, approverTokenCommand, decideCommand } from './commands/approve.ts';
+import { openCommand } from './commands/open.ts';
+import { initCommand } from './commands/init.ts';
+import { EXIT, isUigateError } from '../core/errors.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function positiveInt(flag: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${flag} takes a whole number of 1 or more, e.g. ${flag} 2`);
+    return n;
+  };
+}
+
+function nonNegativeInt(flag: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${flag} takes a whole number of 0 or more, e.g. ${flag} 1`);
+    return n;
+  };
+}
+
+function port(value: string) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('--port takes a port number from 0 to 65535');
+  return n;
+}
+
+const CONFIG_HELP = 'uigate config file (default: uigate.config.ts if present)';
+
+/** What to run: `run`'s selection, which `pipeline` passes on to its test stage. */
+function withSelection(command: Command): Command {
+  return command
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('-m, --module <name>', 'run only this module; repeat or comma-separate for several', collect)
+    .option('-p, --project <name>', 'run only this Playwright project (browser); repeatable', collect)
+    .option('-g, --grep <regex>', 'run only tests whose title matches (as Playwright --grep)')
+    .option('--grep-invert <regex>', 'skip tests whose title matches (as Playwright --grep-invert)')
+    .option(
+      '-w, --workers <n>',
+      'tests at once on this machine (default: playwright.config workers, else half the cores)',
+      positiveInt('--workers'),
+    )
+    .option('--retries <n>', "override Playwright's retries for failing tests", nonNegativeInt('--retries'));
+}
+
+function program(io: CommandIO, exit: { code: number }) {
+  const cli = new Command('uigate')
+    .description('Run Playwright UI test modules in parallel, record every result, gate releases on them.')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  withSelection(
+    cli
+      .command('run')
+      .description('plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed'),
+  )
+    .option(
+      '--base-url <url>',
+      'site under test (sets BASE_URL for playwright.config.ts); default: the sample site served locally',
+    )
+    .addOption(
+      new Option(
+        '--executor <name>',
+        'where batches run: local, lambda; repeat for several, in order of preference (lambda runs chromium only)',
+      )
+        .argParser(collect)
+        .default(undefined, 'local'),
+    )
+    .option(
+      '--lambda-endpoint <url>',
+      'Lambda-Invoke-compatible endpoint (uigate lambda serve, sam local start-lambda); default: AWS',
+    )
+    .option(
+      '--lambda-function <name>',
+      'Lambda function name or ARN (default: executors.lambda.functionName, else uigate-executor)',
+    )
+    .option(
+      '--lambda-concurrency <n>',
+      'Lambda invocations in flight at once (default 20)',
+      positiveInt('--lambda-concurrency'),
+    )
+    .option('--json', 'print the final summary as one JSON object on stdout (progress goes to stderr)')
+    .option('--junit <file>', 'also write the run as JUnit XML (for CI test reports)')
+    .option(
+      '--resume <runId>',
+      'finish a run whose orchestrator died: keep its results, run only the units without one',
+    )
+    .option(
+      '--rerun-failed [runId]',
+      'run only the units that did not pass in that run (default: the latest finished run); with -m/-p/-g, only those of them',
+    )
+    .option(
+      '--export <file>',
+      "also write the run's id, status, counts, commit and link as shell variables (KEY='value'), for CI to source",
+    )
+    .option(
+      '--port <n>',
+      `status site port for the run's duration (default ${DEFAULT_PORT}, a free one if taken; 0 picks a free one)`,
+      port,
+    )
+    .option('--no-serve', 'do not serve the status site during the run')
+    .action(async (flags) => {
+      exit.code = await runCommand(flags, io);
+    });
+
+  cli
+    .command('init')
+    .description(
+      'set uigate up in this Playwright project: its reporter in playwright.config, a commented uigate.config.ts, .uigate/ in .gitignore (safe to run again)',
+    )
+    .option(
+      '--playwright-config <file>',
+      'the Playwright config to add the reporter to (default: playwright.config.ts or .js here)',
+    )
+    .action(async (flags) => {
+      exit.code = await initCommand(flags, io);
+    });
+
+  cli
+    .command('serve')
+    .description('serve the status site (runs, live matrix, evidence, history) on 127.0.0.1')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--port <n>', `port (default ${DEFAULT_PORT}; 0 picks a free one)`, port)
+    .option('--host <address>', 'address to bind (default 127.0.0.1; anything else exposes results to the network)')
+    .action(async (flags) => {
+      exit.code = await serveCommand(flags, io);
+    });
+  cli
+    .command('worker')
+    .description(
+      'run one batch of a run in this container (what the CodeBuild buildspec runs); reads UIGATE_RUN_ID, UIGATE_BATCH_ID, UIGATE_DISPATCH',
+    )
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--run <id>', 'run id (default UIGATE_RUN_ID)')
+    .option('--batch <id>', 'batch id (default UIGATE_BATCH_ID)')
+    .option('--dispatch <n>', 'dispatch try (default UIGATE_DISPATCH, else 1)', positiveInt('--dispatch'))
+    .action(async (flags) => {
+      exit.code = await workerCommand(flags, io);
+    });
+
+  cli
+    .command('gate')
+    .description(
+      'evaluate the gate policy (uigate.config.ts `gate`) on a run: each rule, measured against its threshold; records a gate event; exit 0 if it passes, 1 if not',
+    )
+    .requiredOption('--run <id>', 'the run to judge')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--json', 'print the decision as one JSON object on stdout')
+    .option('--no-request', 'only evaluate; do not open an approval request')
+    .action(async (flags) => {
+      exit.code = await gateCommand(flags, io);
+    });
+
+  for (const [name, decision] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    const command = cli
+      .command(name)
+      .description(
+        `${name} a run's pending approval request, as a listed approver (local token, or your IAM identity against AWS); recorded with your comment`,
+      )
+      .requiredOption('--run <id>', `the run to ${name}`)
+      .option('--comment <text>', 'why (required; it goes into the audit trail)')
+      .option('--as <name>', 'local approver name (default UIGATE_APPROVER, else your login name)')
+      .option('--commit <sha>', 'the commit you looked at; refused if the request is for another')
+      .option('-c, --config <file>', CONFIG_HELP)
+      .option('--json', "print the request's state as JSON on stdout")
+      .action(async (flags) => {
+        exit.code = await decideCommand(decision, flags, io);
+      });
+    if (decision === 'approved')
+      command.option(
+        '--override',
+        'approve although the gate failed (needs approval.overriders); recorded as an override',
+      );
+  }
+  cli
+    .command('approval')
+    .description("show a run's approval request: release, gate result, votes, state")
+    .requiredOption('--run <id>', 'the run')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--json', 'as JSON')
+    .action(async (flags) => {
+      exit.code = await approvalCommand(flags, io);
+    });
+  cli
+    .command('open')
+    .description(
+      'print a sign-in link to the status site in AWS, for your IAM identity (asked of the approval function)',
+    )
+    .option('--run <id>', 'open this run once signed in')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .action(async (flags) => {
+      exit.code = await openCommand(flags, io);
+    });
+  cli
+    .command('approver')
+    .description('local approver identity')
+    .command('token')
+    .description(
+      "print the local approver's token (created on first use, kept in .uigate/approvers.json with mode 600)",
+    )
+    .option('--as <name>', 'approver name (default UIGATE_APPROVER, else your login name)')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .action(async (flags) => {
+      exit.code = await approverTokenCommand(flags, io);
+    });
+
+  cli
+    .command('verify')
+    .description(
+      'after promotion, bake: @smoke tests against production, metrics to CloudWatch, every alarm watched for the whole window; roll back on any alarm. With --preflight, before promotion: can the alarms see anything?',
+    )
+    .requiredOption(
+      '--release <id>',
+      'the release on the target (the approved run id for sites, a version for a Lambda alias)',
+    )
+    .option('--run <id>', 'the approved run, when the release id is not a run id')
+    .option('--target <spec>', 'where it is live: local:<dir>, s3://<bucket>, lambda:<function>:<alias>')
+    .option('--alarm <name>', 'a CloudWatch alarm to watch; repeatable', collect)
+    .option('--bake <duration>', 'how long to watch (default 10m)')
+    .option('--poll <duration>', 'time between checks (default 30s)')
+    .option(
+      '--smoke-url <url>',
+      "run the project's @smoke tests against this URL at each check, publishing SmokeFailures and SmokeLatency (namespace uigate)",
+    )
+    .option('--insufficient-data <meaning>', 'what INSUFFICIENT_DATA during the bake means: breach (default) or ok')
+    .option('--preflight', 'only check that the alarms exist, are armed, fed and not firing; exit 1 blocks promotion')
+    .option(
+      '--preflight-wait <duration>',
+      'how long pre-flight waits for alarms still without data to see the probe it published (default 3m with --smoke-url, else 0s)',
+    )
+    .option('-c, --config <file>', CONFIG_HELP)
+    .action(async (flags) => {
+      exit.code = await verifyCommand(flags, io);
+    });
+
+  cli
+    .command('promote')
+    .description(
+      'make an approved release live on a rollback target (staged under its own prefix first), and record it',
+    )
+    .requiredOption('--release <runId>', 'the approved run')
+    .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket> or lambda:<function>:<alias>')
+    .option('--from <dir>', 'the release files (sites); must match the approved artifact digest')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .action(async (flags) => {
+      exit.code = await promoteCommand(flags, io);
+    });
+
+  cli
+    .command('digest <dir>')
+    .description(
+      'print the digest of a site release (what an approval is bound to; set it as UIGATE_ARTIFACT_DIGEST for the run)',
+    )
+    .action(async (dir) => {
+      exit.code = await digestCommand(dir, io);
+    });
+
+  withSelection(cli.command('pipeline'))
+    .description(
+      'the release pipeline on this machine: candidate site → uigate run → gate → approval → promote to a local production site → bake with @smoke tests and a local alarm → roll back on alarm',
+    )
+    .option('--local', 'run every stage on this machine (the only mode here; in AWS it is CodePipeline)')
+    .option('--approve', 'approve as the local approver, so the flow runs unattended (CI, demos)')
+    .option('--break-after-promote', 'break the promoted release on purpose, to watch the alarm fire and the rollback')
+    .option('--bake <duration>', 'how long production is watched after promotion (default 20s)')
+    .option('--site <dir>', 'the site to release (default tests/site)')
+    .option('--as <name>', 'local approver name for --approve (default UIGATE_APPROVER, else your login name)')
+    .option('--port <n>', `status site port (default ${DEFAULT_PORT}, a free one if taken)`, port)
+    .option('--no-serve', 'no status site (then approve with --approve or `uigate approve`)')
+    .option('--json', 'print the outcome as JSON on stdout')
+    .action(async (flags) => {
+      exit.code = await pipelineCommand(flags, io);
+    });
+
+  const lambda = cli.command('lambda').description('the Lambda executor');
+  lambda
+    .command('serve')
+    .description("serve Lambda's Invoke API on 127.0.0.1, running the real handler in child processes")
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--port <n>', `port (default ${DEFAULT_LAMBDA_PORT}; 0 picks a free one)`, port)
+    .option(
+      '--concurrency <n>',
+      'invocations at once; more are throttled (429), as reserved concurrency does',
+      positiveInt('--concurrency'),
+    )
+    .option('--timeout <seconds>', "the function's timeout (default 900)", positiveInt('--timeout'))
+    .option('--function-name <name>', 'function name to answer to (default uigate-executor)')
+    .action(async (flags) => {
+      exit.code = await lambdaServeCommand(flags, io);
+    });
+  return cli;
+}
+
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const exit = { code: EXIT.ok as number };
+  try {
+    await program(io, exit).parseAsync(argv, { from: 'user' });
+    return exit.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message; help and version are not errors.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isUigateError(error)) {
+      io.stderr.write(`uigate: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,152 @@
+// The domain of DESIGN.md as types: run, unit, attempt, event. The store, reporter, dispatcher,
+// status site and gate all speak these.
+
+export type UnitStatus =
+  'queued' | 'running' | 'retrying' | 'passed' | 'flaky' | 'failed' | 'skipped' | 'errored' | 'cancelled';
+
+export type RunStatus = 'running' | 'passed' | 'failed' | 'errored' | 'cancelled';
+export type ExecutorName = 'local' | 'lambda' | 'codebuild';
+
+/** One test case in one project, as planned. Its key is stable across runs. */
+export interface UnitRef {
+  key: string;
+  /** Path relative to Playwright's testDir, with forward slashes. */
+  file: string;
+  line: number;
+  column: number;
+  /** describe titles and the test title; not the file or the project. */
+  titlePath: string[];
+  project: string;
+  module: string;
+  tags?: string[];
+  /** Playwright's repeatEachIndex, when the project repeats each test; absent for the first. */
+  repeat?: number;
+  /**
+   * The piece it is dispatched in: Playwright's test group (a serial suite, a default-mode file,
+   * a parallel test), joined with whatever must run beside it. Units of one piece share a batch.
+   */
+  group?: string;
+  /** A test of a setup or teardown project: it runs wherever its dependents run, never on its own. */
+  role?: 'dependency';
+}
+
+export interface UnitError {
+  message: string;
+  stack?: string;
+}
+
+export interface Attachment {
+  name: string;
+  contentType: string;
+  /** Where the artifact store keeps it: a key under the run's artifact folder. */
+  path: string;
+}
+
+/** One try of a unit. */
+export interface AttemptRecord {
+  attempt: number;
+  status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
+  durationMs: number;
+  error?: UnitError;
+}
+
+export interface UnitRecord extends UnitRef {
+  runId: string;
+  status: UnitStatus;
+  /**
+   * Write order: dispatch try × 1000 + Playwright retry. A write with a lower seq never lands on
+   * top of a higher one, so late or repeated deliveries cannot regress a result.
+   */
+  seq: number;
+  /** Attempts made so far (Playwright retries + 1). */
+  attempt: number;
+  attempts?: AttemptRecord[];
+  durationMs?: number;
+  error?: UnitError;
+  attachments?: Attachment[];
+  executor?: ExecutorName;
+  /** Batch id, Lambda request id or CodeBuild build id that ran it. */
+  executorRef?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export type StatusCounts = Partial<Record<UnitStatus, number>>;
+
+export interface RunMeta {
+  runId: string;
+  status: RunStatus;
+  trigger: string;
+  commit?: string;
+  branch?: string;
+  /** The commit's author, "Name <email>": separation of duties keeps them from approving it. */
+  author?: string;
+  /** Digest of the artifact that would be promoted (UIGATE_ARTIFACT_DIGEST), bound into approvals. */
+  artifactDigest?: string;
+  /** The CodePipeline execution that ran this (UIGATE_PIPELINE_EXECUTION_ID). */
+  pipelineExecutionId?: string;
+  baseURL?: string;
+  /** How the run was narrowed (`--module`, `--project`, `--grep`…); absent: every test was selected. */
+  selection?: RunSelection;
+  projects: string[];
+  modules: string[];
+  executors: ExecutorName[];
+  total: number;
+  counts: StatusCounts;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Why the run ended as it did, when that is not just its counts. */
+  reason?: string;
+  /** Exempt from retention: someone decided on it (ResultStore.keepRun). */
+  kept?: true;
+}
+
+export interface RunSelection {
+  modules?: string[];
+  projects?: string[];
+  grep?: string;
+  grepInvert?: string;
+  /** Playwright's `--shard`, "2/4". */
+  shard?: string;
+  /** A plain `npx playwright test`: whatever file or --grep filter it had is not visible to a reporter. */
+  unseen?: true;
+  /** `--rerun-failed`: only the units that did not pass in this run. */
+  rerunOf?: string;
+  /** A `.only` in the suite: Playwright ran only the focused tests. */
+  focused?: true;
+}
+
+export interface RunEvent {
+  runId: string;
+  at: string;
+  type: string;
+  actor?: string;
+  detail?: Record<string, unknown>;
+}
+
+export type ReleaseStatus = 'promoted' | 'verified' | 'failed';
+
+/** A release made live on a rollback target, and how its bake went. */
+export interface ReleaseRecord {
+  /** The rollback target, e.g. `local:/srv/prod`, `s3://bucket`, `lambda:fn:live`. */
+  target: string;
+  /** What the target knows it by: the approved run's id for sites, a version for a Lambda alias. */
+  releaseId: string;
+  runId: string;
+  commit?: string;
+  status: ReleaseStatus;
+  promotedAt: string;
+  updatedAt: string;
+  reason?: string;
+}
+
+/** Run ids sort by time: 20261122T185625123Z-k3f9 */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
+  return `${stamp}-${Math.random().toString(36).slice(2, 6).padEnd(4, '0')}`;
+}
+
+export const RUN_ID_PATTERN = /^\d{8}T\d{9}Z-[a-z0-9]{4}$/;
+
+export const titleOf = (unit: Pick<UnitRef, 'titlePath'>) => unit.titlePath.join(' › ');

@@ -1,0 +1,31 @@
+// How a run was narrowed, said as the flags that narrowed it. No Node imports: the status page
+// shows it too.
+import type { RunSelection } from './model.ts';
+
+/** The selection as the flags that made it, for a person: `--module button --grep @smoke`. */
+export function describeSelection(selection: RunSelection | undefined): string {
+  if (!selection) return '';
+  const parts: string[] = [];
+  for (const module of selection.modules ?? []) parts.push(`--module ${module}`);
+  for (const project of selection.projects ?? []) parts.push(`--project ${project}`);
+  if (selection.grep !== undefined) parts.push(`--grep ${selection.grep}`);
+  if (selection.grepInvert !== undefined) parts.push(`--grep-invert ${selection.grepInvert}`);
+  if (selection.shard !== undefined) parts.push(`--shard ${selection.shard}`);
+  if (selection.rerunOf !== undefined) parts.push(`--rerun-failed ${selection.rerunOf}`);
+  if (selection.focused) parts.push('.only in the suite');
+  if (selection.unseen) parts.push('npx playwright test (its filters are not visible)');
+  return parts.join(' ');
+}
+
+/** Whether tests (not browsers: those are `requiredProjects`' business) were left out. */
+export const leavesOutTests = (selection: RunSelection | undefined): boolean =>
+  Boolean(
+    selection &&
+    (selection.modules?.length ||
+      selection.grep !== undefined ||
+      selection.grepInvert !== undefined ||
+      selection.shard !== undefined ||
+      selection.rerunOf !== undefined ||
+      selection.focused ||
+      selection.unseen),
+  );

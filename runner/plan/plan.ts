@@ -1,0 +1,211 @@
+// Planning, pure: which units run, and how they are packed into batches so that the slowest
+// batch is as short as possible.
+import { UsageError } from '../core/errors.ts';
+import type { ExecutorName, UnitRef } from '../core/model.ts';
+import { missingBrowsersError } from '../playwright/list.ts';
+import { matchesProjectFilter, projectClosure, type ListedProject } from '../playwright/listing.ts';
+import { selectableTitle } from '../playwright/pieces.ts';
+import { closest } from '../core/suggest.ts';
+
+export interface Selection {
+  modules?: string[];
+  projects?: string[];
+}
+
+export interface Batch {
+  id: string;
+  executor: ExecutorName;
+  units: UnitRef[];
+  /** Sum of the units' expected durations. */
+  estimatedMs: number;
+}
+
+function unknownName(kind: string, name: string, known: readonly string[], flag: string): UsageError {
+  const guess = closest(name, known);
+  const hint = guess ? ` — did you mean "${guess}"?` : '';
+  return new UsageError(`unknown ${kind} "${name}"${hint} (${flag}); known: ${known.join(', ') || 'none'}`);
+}
+
+export interface SelectionContext {
+  /** The config's projects and what they depend on; without them every project stands alone. */
+  projects?: readonly Pick<ListedProject, 'name' | 'dependencies' | 'teardown'>[];
+  /** Projects the browser helper left out because their browser is missing: asking for one says how to install it. */
+  dropped?: readonly { name: string; message: string }[];
+  /** Projects whose browser Playwright would not find: running one is refused, with how to install it. */
+  missing?: readonly { project: string; message: string }[];
+  /** Keys of tests a `.only` elsewhere leaves out (Playwright runs only focused tests). */
+  unfocused?: ReadonlySet<string>;
+}
+
+/**
+ * Picks the units a run covers, as Playwright would for the same filters: the asked-for projects'
+ * tests, narrowed by module and `.only`; then every test of the projects those depend on (setup,
+ * teardown) as `dependency` units, which run wherever their dependents run and never on their own.
+ */
+export function selectUnits(
+  units: readonly UnitRef[],
+  selection: Selection,
+  context: SelectionContext = {},
+): UnitRef[] {
+  const projects = [...new Set(units.map((unit) => unit.project))];
+  const modules = [...new Set(units.map((unit) => unit.module))].sort();
+  for (const project of selection.projects ?? []) {
+    const dropped = context.dropped?.find((browser) => browser.name === project);
+    if (dropped) throw new UsageError(`project ${dropped.message}`);
+    if (!projects.some((name) => matchesProjectFilter(name, [project])))
+      throw unknownName('project', project, projects, '--project');
+  }
+  for (const module of selection.modules ?? []) {
+    if (!modules.includes(module)) throw unknownName('module', module, modules, '--module');
+  }
+  const known = context.projects ?? projects.map((name) => ({ name, dependencies: [], teardown: undefined }));
+  const asked = known
+    .filter((project) => matchesProjectFilter(project.name, selection.projects ?? []))
+    .map((project) => project.name);
+  const roles = projectClosure(known, asked);
+  const chosen = units.filter(
+    (unit) =>
+      roles.get(unit.project) === 'top-level' &&
+      !context.unfocused?.has(unit.key) &&
+      (!selection.modules?.length || selection.modules.includes(unit.module)),
+  );
+  if (chosen.length === 0)
+    throw new UsageError('no tests selected: check --module, --project and --grep, or add tests under testDir');
+  const selected = withDependencies(chosen, units, known);
+  const topLevel = new Set(selected.filter((unit) => unit.role !== 'dependency').map((unit) => unit.project));
+  const missing = context.missing?.filter((entry) => topLevel.has(entry.project)) ?? [];
+  if (missing.length) throw missingBrowsersError(missing);
+  return selected;
+}
+
+/**
+ * `chosen` (tests to run) with the units of the projects they depend on, as Playwright does after
+ * filtering: only the dependencies of projects that still have tests, each marked `dependency`.
+ */
+export function withDependencies(
+  chosen: readonly UnitRef[],
+  all: readonly UnitRef[],
+  projects: readonly Pick<ListedProject, 'name' | 'dependencies' | 'teardown'>[],
+): UnitRef[] {
+  const ownTests = chosen.filter((unit) => unit.role !== 'dependency');
+  const needed = projectClosure(projects, [...new Set(ownTests.map((unit) => unit.project))]);
+  const dependencies = all
+    .filter((unit) => needed.get(unit.project) === 'dependency')
+    .map((unit): UnitRef => ({ ...unit, role: 'dependency' }));
+  return [...dependencies, ...ownTests.filter((unit) => needed.get(unit.project) === 'top-level')];
+}
+
+export interface BatchOptions {
+  executor: ExecutorName;
+  /** Batches that can run at once. */
+  slots: number;
+  durationOf: (unit: UnitRef) => number;
+  /** A batch should not be expected to run longer than this (Lambda's 15 minutes, say). */
+  maxBatchMs?: number;
+  /**
+   * Do not make batches shorter than this to fill slots: each batch pays a start-up (a Lambda
+   * invocation, a CodeBuild container), and width only helps when the work outweighs it.
+   */
+  minBatchMs?: number;
+  /** Prefix of batch ids, unique within a run (for re-queued units, say). */
+  idPrefix?: string;
+}
+
+/** Units that must share a batch: one piece per Playwright group (pieces.ts); a unit without one stands alone. */
+export function piecesOf(units: readonly UnitRef[]): UnitRef[][] {
+  const pieces = new Map<string, UnitRef[]>();
+  for (const unit of units) {
+    const id = unit.group ?? `unit:${unit.key}`;
+    const piece = pieces.get(id);
+    if (piece) piece.push(unit);
+    else pieces.set(id, [unit]);
+  }
+  return [...pieces.values()];
+}
+
+/**
+ * Longest-processing-time-first over pieces — Playwright's groups, never parts of one: pieces
+ * sorted longest first, each into the batch that would end soonest. It gives a makespan within
+ * 4/3 of the optimum and, with many more pieces than slots, close to total ÷ slots. Inside a
+ * batch, units are ordered by project and file so that each Playwright worker launches each
+ * browser once.
+ */
+export function planBatches(units: readonly UnitRef[], options: BatchOptions): Batch[] {
+  const pieces = piecesOf(units.filter((unit) => unit.role !== 'dependency'));
+  if (pieces.length === 0) return [];
+  const sized = pieces.map((piece) => ({
+    units: piece,
+    ms: piece.reduce((sum, unit) => sum + Math.max(1, options.durationOf(unit)), 0),
+  }));
+  const total = sized.reduce((sum, piece) => sum + piece.ms, 0);
+  const bySize = Math.ceil(total / (options.maxBatchMs ?? Infinity));
+  const worthIt = options.minBatchMs ? Math.max(1, Math.floor(total / options.minBatchMs)) : Infinity;
+  const count = Math.min(pieces.length, Math.max(1, Math.min(options.slots, worthIt), bySize));
+  const bins = Array.from({ length: count }, () => ({ units: [] as UnitRef[], ms: 0 }));
+  sized.sort((a, b) => b.ms - a.ms || a.units[0]!.key.localeCompare(b.units[0]!.key));
+  for (const piece of sized) {
+    let best = bins[0]!;
+    for (const bin of bins) if (bin.ms < best.ms) best = bin;
+    best.units.push(...piece.units);
+    best.ms += piece.ms;
+  }
+  const prefix = options.idPrefix ?? `${options.executor}-`;
+  return bins
+    .filter((bin) => bin.units.length > 0)
+    .sort((a, b) => b.ms - a.ms)
+    .map((bin, i) => ({
+      id: `${prefix}${String(i + 1).padStart(3, '0')}`,
+      executor: options.executor,
+      estimatedMs: bin.ms,
+      units: bin.units.sort(
+        (a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || a.line - b.line,
+      ),
+    }));
+}
+
+/**
+ * Gives each piece to the first executor, in the order asked for, that can run the browsers of
+ * all its projects (`--executor lambda --executor local`: chromium to Lambda, the rest here).
+ * Dependency units go nowhere: they run inside their dependents' batches.
+ */
+export function assignExecutors<E extends { name: ExecutorName; supports(browser: string): boolean }>(
+  units: readonly UnitRef[],
+  executors: readonly E[],
+  browserOf: (project: string) => string = (project) => project,
+): Map<E, UnitRef[]> {
+  const assigned = new Map<E, UnitRef[]>(executors.map((executor) => [executor, []]));
+  for (const piece of piecesOf(units.filter((unit) => unit.role !== 'dependency'))) {
+    const browsers = [...new Set(piece.map((unit) => browserOf(unit.project)))];
+    const executor = executors.find((candidate) => browsers.every((browser) => candidate.supports(browser)));
+    if (!executor) {
+      const names = executors.map((e) => e.name).join(', ');
+      const projects = [...new Set(piece.map((unit) => unit.project))].join(', ');
+      throw new UsageError(
+        `project ${projects} cannot run on ${names}; add --executor local, or pick other projects with --project`,
+      );
+    }
+    assigned.get(executor)!.push(...piece);
+  }
+  for (const [executor, list] of assigned) if (list.length === 0) assigned.delete(executor);
+  return assigned;
+}
+
+/**
+ * The line of a --test-list file that selects exactly this unit in its project (in every repeat).
+ * A title no line can name is selected with its whole file, which then travels as one piece.
+ */
+export function testListLine(unit: Pick<UnitRef, 'project' | 'file' | 'titlePath'>): string {
+  if (unit.file.includes('›'))
+    throw new UsageError(`${unit.file}: Playwright's --test-list cannot name a file with "›" in its path; rename it`);
+  const titles = unit.titlePath.every(selectableTitle) ? unit.titlePath : [];
+  return [`[${unit.project}]`, unit.file, ...titles].join(' › ');
+}
+
+/** Expected duration per unit from earlier runs: the median of what was recorded, else a default. */
+export function durationEstimator(history: ReadonlyMap<string, readonly number[]>, defaultMs: number) {
+  return (unit: UnitRef) => {
+    const seen = [...(history.get(unit.key) ?? [])].sort((a, b) => a - b);
+    if (seen.length === 0) return defaultMs;
+    return seen[Math.floor(seen.length / 2)]!;
+  };
+}

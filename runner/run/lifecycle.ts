@@ -1,0 +1,113 @@
+// A run from its start to its end, the same for `uigate run`, `--resume`, `--rerun-failed` and the
+// reporter of a plain `npx playwright test`: created with every unit queued (the whole matrix from
+// the first second), finished with every unit given a final status and the run's status following
+// from them, and never left `running` whatever stops it.
+import type { RunMeta, UnitRecord, UnitRef } from '../core/model.ts';
+import { countStatuses, isFinal, runStatusOf } from '../core/statuses.ts';
+import type { ResultStore } from '../store/result-store.ts';
+
+/** What a run is created with; status, counts and what follows from its units are filled in. */
+export type RunStart = Omit<
+  RunMeta,
+  'status' | 'total' | 'counts' | 'projects' | 'modules' | 'startedAt' | 'finishedAt' | 'durationMs' | 'reason'
+>;
+
+export interface FinishOptions {
+  /** Stopped by the user (Ctrl-C, an interrupted Playwright): open units and the run end `cancelled`. */
+  cancelled?: boolean;
+  /** Why, when the counts do not say it. */
+  reason?: string;
+  /** What an open unit is told when the run ends without it (not cancelled). */
+  openReason?: string;
+}
+
+export class RunLifecycle {
+  private constructor(
+    readonly store: ResultStore,
+    readonly runId: string,
+    readonly startedAt: Date,
+  ) {}
+
+  /**
+   * Creates the run with its units queued. `fresh`: the caller made the id just now, so nothing
+   * can have written to it and the units go in unconditional batches.
+   */
+  static async start(
+    store: ResultStore,
+    meta: RunStart,
+    units: readonly UnitRef[],
+    options: { fresh: boolean; startedAt?: Date },
+  ): Promise<RunLifecycle> {
+    const startedAt = options.startedAt ?? new Date();
+    // The matrix's: setup and teardown projects are not browsers of it.
+    const tests = units.filter((unit) => unit.role !== 'dependency');
+    await store.createRun({
+      ...meta,
+      status: 'running',
+      projects: [...new Set(tests.map((unit) => unit.project))],
+      modules: [...new Set(tests.map((unit) => unit.module))].sort(),
+      total: units.length,
+      counts: { queued: units.length },
+      startedAt: startedAt.toISOString(),
+    });
+    await store.queueUnits(meta.runId, units, { fresh: options.fresh });
+    return new RunLifecycle(store, meta.runId, startedAt);
+  }
+
+  /** Opens a finished or abandoned run again to finish it (`--resume`): its end is forgotten, the timeline says so. */
+  static async reopen(
+    store: ResultStore,
+    run: RunMeta,
+    detail: Record<string, unknown>,
+    actor: string,
+  ): Promise<RunLifecycle> {
+    await store.updateRun(run.runId, {
+      status: 'running',
+      reason: undefined,
+      finishedAt: undefined,
+      durationMs: undefined,
+    });
+    await store.addEvent({ runId: run.runId, at: new Date().toISOString(), type: 'resumed', actor, detail });
+    return new RunLifecycle(store, run.runId, new Date(run.startedAt));
+  }
+
+  /** For a run that exists already, to end it (an abandoned resume, say). */
+  static of(store: ResultStore, run: Pick<RunMeta, 'runId' | 'startedAt'>): RunLifecycle {
+    return new RunLifecycle(store, run.runId, new Date(run.startedAt));
+  }
+
+  /** Ends the run: open units closed, status from the units (or cancelled), counts and times written. */
+  async finish(options: FinishOptions = {}): Promise<{ run: RunMeta; units: UnitRecord[] }> {
+    let units = await this.store.getUnits(this.runId);
+    const open = units.filter((unit) => !isFinal(unit.status)).map((unit) => unit.key);
+    if (open.length) {
+      const reason = options.cancelled ? 'run cancelled' : (options.openReason ?? 'no result came back for this unit');
+      await this.store.closeUnits(this.runId, open, options.cancelled ? 'cancelled' : 'errored', reason);
+      units = await this.store.getUnits(this.runId);
+    }
+    const status = options.cancelled ? 'cancelled' : runStatusOf(units);
+    return { run: await this.close(status, options.reason, units), units };
+  }
+
+  /** Whatever stopped the run, it ends `errored` with the reason, never `running`. Never throws. */
+  async abandon(error: unknown): Promise<void> {
+    await this.close('errored', (error as Error)?.message ?? String(error)).catch(() => undefined);
+  }
+
+  private async close(
+    status: RunMeta['status'],
+    reason: string | undefined,
+    known?: readonly UnitRecord[],
+  ): Promise<RunMeta> {
+    const units = known ?? (await this.store.getUnits(this.runId));
+    const finishedAt = new Date();
+    await this.store.updateRun(this.runId, {
+      status,
+      counts: countStatuses(units),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - this.startedAt.getTime(),
+      reason,
+    });
+    return (await this.store.getRun(this.runId))!;
+  }
+}

@@ -1,0 +1,133 @@
+// Everything a run needs to know before it exists in the store, and everything that can be wrong
+// with its input, found here: the config, Playwright's listing, the selection (with setup
+// projects and `.only`), the executors it can use and how the local one runs several at once.
+import { resolve } from 'node:path';
+import { loadConfig, type ResolvedConfig } from '../config/config.ts';
+import { UsageError } from '../core/errors.ts';
+import type { ExecutorName, RunSelection, UnitRef } from '../core/model.ts';
+import { collision, localParallelism, type LocalParallelism } from '../executors/local-parallelism.ts';
+import { baseUrlEnv, checkExecutors, executorNames, type ExecutorFlags } from '../executors/from-config.ts';
+import { selectUnits } from '../plan/plan.ts';
+import { listTests } from '../playwright/list.ts';
+import type { Listing } from '../playwright/listing.ts';
+import { findWorkerIndexUse } from '../playwright/worker-index-use.ts';
+
+/** What a run is asked to cover and where: `uigate run`'s selection and executor flags. */
+export interface RunRequest extends ExecutorFlags {
+  config?: string;
+  module?: string[];
+  project?: string[];
+  grep?: string;
+  grepInvert?: string;
+}
+
+export interface PreparedRun {
+  config: ResolvedConfig;
+  listing: Listing;
+  /** The selected units, setup and teardown projects' included. */
+  units: UnitRef[];
+  executors: ExecutorName[];
+  local: LocalParallelism;
+  /** How the run was narrowed, kept on it for the gate. */
+  selection?: RunSelection;
+  /** Lines worth telling before the run starts. */
+  notices: string[];
+  browserOf(project: string): string;
+}
+
+/** `-m a,b -m c` → ['a', 'b', 'c']. */
+export const split = (values: readonly string[] | undefined) =>
+  values
+    ?.flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
+
+export async function prepareRun(
+  request: RunRequest,
+  io: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<PreparedRun> {
+  const executors = executorNames(request);
+  if (request.baseUrl && !/^https?:\/\/[^\s/]+/.test(request.baseUrl))
+    throw new UsageError(`--base-url "${request.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
+  const config = await loadConfig(io.cwd, request.config, io.env);
+  const projects = split(request.project);
+  const { listing, units: listed } = await listTests({
+    cwd: io.cwd,
+    playwrightConfig: config.playwrightConfig,
+    grep: request.grep,
+    grepInvert: request.grepInvert,
+    projects,
+    env: baseUrlEnv(request),
+  });
+  if (listing.focused && listing.forbidOnly)
+    throw new UsageError(
+      "a test or suite is focused with .only, and playwright.config's forbidOnly refuses that: remove the .only",
+    );
+  const known = new Set(listing.projects.map((project) => project.name));
+  // The browser helper left these projects out of the config; a project the config has whose browser is missing is refused.
+  const dropped = listing.missingBrowsers
+    .filter((entry) => !known.has(entry.project))
+    .map((entry) => ({ name: entry.project, message: entry.message }));
+  const missing = listing.missingBrowsers.filter((entry) => known.has(entry.project));
+  const unfocused = new Set(listed.filter((_, i) => listing.tests[i]!.focused === false).map((unit) => unit.key));
+  const units = selectUnits(
+    listed,
+    { modules: split(request.module), projects },
+    { projects: listing.projects, dropped, missing, unfocused },
+  );
+  const browserOf = browsersOf(listing);
+  checkExecutors(executors, config, request, units, browserOf);
+  const workers = request.workers ?? (config.executors.local.workers || listing.workers);
+  const local = await localPlan(listing, config, workers, units);
+  const notices = [
+    ...(projects?.length ? [] : dropped.map((browser) => `skipping project ${browser.message}`)),
+    ...(listing.grouping === 'file'
+      ? [
+          `this Playwright (${listing.playwrightVersion}) does not show its test groups; whole files are dispatched together`,
+        ]
+      : []),
+    ...(local.reason && executors.includes('local')
+      ? [`one Playwright process with ${workers} workers, not ${workers} side by side: ${local.reason}`]
+      : []),
+  ];
+  return { config, listing, units, executors, local, selection: selectionOf(request, listing), notices, browserOf };
+}
+
+/** How the local executor runs `workers` at once for this suite (executors/local-parallelism.ts). */
+async function localPlan(
+  listing: Listing,
+  config: ResolvedConfig,
+  workers: number,
+  units: readonly UnitRef[],
+): Promise<LocalParallelism> {
+  const sideBySide = config.executors.local.sideBySide;
+  if (sideBySide !== 'auto' || workers === 1) return localParallelism(workers, sideBySide, undefined);
+  const dependencies = [...new Set(units.filter((unit) => unit.role === 'dependency').map((unit) => unit.project))];
+  const why = collision(listing.processSetup, await findWorkerIndexUse(suiteEntries(listing)), dependencies);
+  return localParallelism(workers, sideBySide, why);
+}
+
+/** The files Playwright loads first: the test files and the config. */
+export function suiteEntries(listing: Pick<Listing, 'tests' | 'rootDir' | 'configFile'>): string[] {
+  const entries = [...new Set(listing.tests.map((test) => resolve(listing.rootDir, test.file)))];
+  if (listing.configFile) entries.push(listing.configFile);
+  return entries;
+}
+
+/** Each project's browser (Playwright's default is chromium), for the executors that run only some. */
+function browsersOf(listing: Pick<Listing, 'projects'>): (project: string) => string {
+  const browsers = new Map(listing.projects.map((project) => [project.name, project.browserName ?? 'chromium']));
+  return (project) => browsers.get(project) ?? project;
+}
+
+/** What narrowed the run, kept on it: a gate may refuse a run that left tests out. */
+function selectionOf(request: RunRequest, listing: Pick<Listing, 'focused'>): RunSelection | undefined {
+  const selection: RunSelection = {
+    ...(listing.focused ? { focused: true as const } : {}),
+    ...(split(request.module)?.length ? { modules: split(request.module) } : {}),
+    ...(split(request.project)?.length ? { projects: split(request.project) } : {}),
+    ...(request.grep !== undefined ? { grep: request.grep } : {}),
+    ...(request.grepInvert !== undefined ? { grepInvert: request.grepInvert } : {}),
+  };
+  return Object.keys(selection).length ? selection : undefined;
+}

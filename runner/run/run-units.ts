@@ -1,0 +1,141 @@
+// Runs a run's units: the executors asked for, Playwright's groups planned into batches for each,
+// dispatched, and the run's counts kept roughly current for the runs list while it goes. What
+// happens is told through `events`; the terminal is the caller's business.
+import type { ResolvedConfig } from '../config/config.ts';
+import type { ExecutorName, UnitRecord, UnitRef, UnitStatus } from '../core/model.ts';
+import { countStatuses } from '../core/statuses.ts';
+import type { BatchError, Executor } from '../executors/executor.ts';
+import { batchLimits, createExecutors, type ExecutorFlags } from '../executors/from-config.ts';
+import type { LocalParallelism } from '../executors/local-parallelism.ts';
+import { describeShipped, shipSuite } from '../executors/ship-suite.ts';
+import { recentDurations } from '../plan/history.ts';
+import { assignExecutors, durationEstimator, planBatches, type Batch } from '../plan/plan.ts';
+import type { Listing } from '../playwright/listing.ts';
+import type { ResultStore } from '../store/result-store.ts';
+import { dispatch, type DispatchResult } from './dispatch.ts';
+import { suiteEntries } from './prepare.ts';
+import { sourceInfo } from './source-info.ts';
+
+export interface RunUnitsEvents {
+  /** A line on the plan, or on what was shipped where. */
+  say(line: string): void;
+  unit(record: UnitRecord): void;
+  /** A batch re-queued or given up on. */
+  note(line: string): void;
+}
+
+export interface RunUnitsOptions {
+  runId: string;
+  units: readonly UnitRef[];
+  store: ResultStore;
+  /** The store's endpoint for executors (the embedded server's when that is the store). */
+  storeEndpoint?: string;
+  config: ResolvedConfig;
+  flags: ExecutorFlags;
+  names: readonly ExecutorName[];
+  local: LocalParallelism;
+  listing: Listing;
+  browserOf(project: string): string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  workDir: string;
+  signal: AbortSignal;
+  /** The dispatch try to start from: above every earlier one when resuming. */
+  firstDispatch?: number;
+  events: RunUnitsEvents;
+}
+
+export async function runUnits(options: RunUnitsOptions): Promise<DispatchResult> {
+  const executors = await executorsFor(options);
+  const batches = await planFor(options, executors);
+  const counts = await countsPublisher(options.store, options.runId);
+  try {
+    return await dispatch({
+      runId: options.runId,
+      batches,
+      executors: new Map(executors.map((executor) => [executor.name, executor])),
+      store: options.store,
+      infraRetries: options.config.dispatch.infraRetries,
+      batchTimeoutMs: options.config.dispatch.batchTimeoutSeconds * 1000,
+      signal: options.signal,
+      firstDispatch: options.firstDispatch,
+      onUnit: (record) => {
+        counts.seen(record.key, record.status);
+        options.events.unit(record);
+      },
+      onRequeue: (requeued, error: BatchError, next) =>
+        options.events.note(`! ${error.message} — re-queuing ${requeued.length} unfinished unit(s), try ${next}`),
+      onErrored: (failed, reason) => options.events.note(`! ${failed.length} unit(s) errored: ${reason}`),
+    });
+  } finally {
+    counts.stop();
+    for (const executor of executors) await executor.close?.();
+  }
+}
+
+async function executorsFor(options: RunUnitsOptions): Promise<Executor[]> {
+  const { config } = options;
+  const lambdaSource = options.names.includes('lambda')
+    ? await shipSuite({ cwd: options.cwd, entries: suiteEntries(options.listing), workDir: options.workDir, config })
+    : undefined;
+  if (lambdaSource) options.events.say(`  ${describeShipped(lambdaSource)}`);
+  return createExecutors(options.names, {
+    cwd: options.cwd,
+    config,
+    flags: options.flags,
+    storeEndpoint: options.storeEndpoint,
+    workDir: options.workDir,
+    local: options.local,
+    results: options.store,
+    sourceVersion: sourceInfo(options.cwd, options.env).commit,
+    lambdaSource: lambdaSource && { source: lambdaSource.source, config: lambdaSource.config },
+  });
+}
+
+async function planFor(options: RunUnitsOptions, executors: readonly Executor[]): Promise<Batch[]> {
+  const durationOf = durationEstimator(
+    await recentDurations(options.store),
+    options.config.dispatch.defaultUnitSeconds * 1000,
+  );
+  const batches: Batch[] = [];
+  const where: string[] = [];
+  for (const [executor, assigned] of assignExecutors(options.units, executors, options.browserOf)) {
+    const planned = planBatches(assigned, {
+      executor: executor.name,
+      slots: executor.capacity,
+      durationOf,
+      ...batchLimits(executor, options.config),
+    });
+    batches.push(...planned);
+    where.push(`${planned.length} batch${planned.length === 1 ? '' : 'es'} on ${executor.name} ×${executor.capacity}`);
+  }
+  const perProject = new Map<string, number>();
+  for (const unit of options.units) perProject.set(unit.project, (perProject.get(unit.project) ?? 0) + 1);
+  const projects = [...perProject].map(([project, n]) => `${project} ${n}`).join(', ');
+  const modules = new Set(options.units.map((unit) => unit.module)).size;
+  options.events.say(`  ${options.units.length} units (${projects}) in ${modules} modules, ${where.join(', ')}`);
+  return batches;
+}
+
+/**
+ * The runs list reads counts from the run item: kept roughly current while the run goes, from
+ * every unit of the run, so a resumed run's counts include the results it kept.
+ */
+async function countsPublisher(store: ResultStore, runId: string) {
+  const statuses = new Map<string, UnitStatus>((await store.getUnits(runId)).map((unit) => [unit.key, unit.status]));
+  let changed = false;
+  const timer = setInterval(() => {
+    if (!changed) return;
+    changed = false;
+    void store
+      .updateRun(runId, { counts: countStatuses([...statuses.values()].map((status) => ({ status }))) })
+      .catch(() => undefined);
+  }, 2_000);
+  return {
+    seen(key: string, status: UnitStatus) {
+      statuses.set(key, status);
+      changed = true;
+    },
+    stop: () => clearInterval(timer),
+  };
+}

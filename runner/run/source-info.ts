@@ -1,0 +1,41 @@
+// Commit, branch and author of the code under test, and the release it would become: from CI's
+// variables where they exist, else git.
+import { execFileSync } from 'node:child_process';
+import { ENV } from '../core/env.ts';
+
+function git(cwd: string, ...args: string[]): string | undefined {
+  try {
+    return (
+      execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+export interface SourceInfo {
+  commit?: string;
+  branch?: string;
+  author?: string;
+  artifactDigest?: string;
+  pipelineExecutionId?: string;
+}
+
+export function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): SourceInfo {
+  const commit =
+    env[ENV.commit] || env.CODEBUILD_RESOLVED_SOURCE_VERSION || env.GITHUB_SHA || git(cwd, 'rev-parse', 'HEAD');
+  const branch =
+    env[ENV.branch] ||
+    env.GITHUB_HEAD_REF ||
+    env.GITHUB_REF_NAME ||
+    env.CODEBUILD_WEBHOOK_HEAD_REF?.replace(/^refs\/heads\//, '') ||
+    git(cwd, 'rev-parse', '--abbrev-ref', 'HEAD');
+  const author = env[ENV.author] || (commit ? git(cwd, 'log', '-1', '--format=%an <%ae>', commit) : undefined);
+  return {
+    commit,
+    branch: branch === 'HEAD' ? undefined : branch,
+    author,
+    artifactDigest: env[ENV.artifactDigest] || undefined,
+    pipelineExecutionId: env[ENV.pipelineExecutionId] || undefined,
+  };
+}

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Context } from 'hono';
+import { createApp } from '../app/app.ts';
+import { LocalArtifactSource } from '../artifacts/artifact-source.ts';
+import { mintToken, SESSION_COOKIE, verifyToken } from './session.ts';
+import { seededStore, seedRun, type SeededStore } from '../testing/seed.ts';
+
+const SECRET = 's'.repeat(64);
+const ANA = 'arn:aws:sts::123456789012:assumed-role/ReleaseManager/ana@example.com';
+const DEV = 'arn:aws:sts::123456789012:assumed-role/Developer/dev@example.com';
+
+describe('reading the status site in AWS needs a session', () => {
+  let seed: SeededStore;
+  let runId: string;
+  let app: ReturnType<typeof createApp>;
+  before(async () => {
+    seed = await seededStore();
+    runId = await seedRun(seed, [
+      {
+        file: 'cart.spec.ts',
+        title: 'pays',
+        status: 'failed',
+        error: 'internal URL https://staging.internal/x',
+        screenshot: true,
+      },
+    ]);
+    app = createApp({
+      store: seed.store,
+      artifacts: new LocalArtifactSource(seed.artifactsDir),
+      readAccess: { secret: async () => SECRET },
+    });
+  });
+  after(() => seed.remove());
+
+  const cookieOf = (response: Response) => /uigate_session=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
+
+  it('answers the API and artifacts with 401 and how to sign in, and nothing of the results', async () => {
+    const { units } = (await (await createApp({ store: seed.store }).request(`/api/runs/${runId}`)).json()) as {
+      units: { attachments: { path: string }[] }[];
+    };
+    for (const path of [
+      '/api/runs',
+      `/api/runs/${runId}`,
+      `/api/runs/${runId}/events`,
+      `/api/runs/${runId}/approval`,
+      `/artifacts/${units[0]!.attachments[0]!.path}`,
+    ]) {
+      const response = await app.request(path);
+      assert.equal(response.status, 401, path);
+      const text = await response.text();
+      assert.match(text, /sign in first: `npx uigate open` prints a sign-in link/);
+      assert.doesNotMatch(text, /staging\.internal|pays/);
+    }
+  });
+
+  const signIn = (token: string, header = 'session') =>
+    app.request('/api/auth', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-uigate-request': header },
+      body: JSON.stringify({ token }),
+    });
+
+  it("turns a sign-in link's token into a session cookie (HttpOnly, Secure, SameSite=Lax)", async () => {
+    const response = await signIn(mintToken(SECRET, ANA, 'link'));
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { reader: ANA });
+    const setCookie = response.headers.get('set-cookie') ?? '';
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /Secure/);
+    assert.match(setCookie, /SameSite=Lax/);
+    assert.match(setCookie, /Max-Age=43200/);
+    const session = cookieOf(response)!;
+    assert.equal(verifyToken(SECRET, session, 'session'), ANA);
+    const runs = await app.request('/api/runs', { headers: { cookie: `${SESSION_COOKIE}=${session}` } });
+    assert.equal(runs.status, 200);
+    assert.equal(((await runs.json()) as { runs: { runId: string }[] }).runs[0]!.runId, runId);
+  });
+
+  it('refuses an expired or forged link, a session used as a link, a link used as a session, and a post without the uigate header', async () => {
+    const old = mintToken(SECRET, ANA, 'link', new Date(Date.now() - 600_000));
+    for (const token of [old, mintToken('x'.repeat(64), ANA, 'link'), mintToken(SECRET, ANA, 'session')]) {
+      const response = await signIn(token);
+      assert.equal(response.status, 401);
+      assert.equal(response.headers.get('set-cookie'), null);
+    }
+    const asCookie = await app.request('/api/runs', {
+      headers: { cookie: `${SESSION_COOKIE}=${mintToken(SECRET, ANA, 'link')}` },
+    });
+    assert.equal(asCookie.status, 401);
+    // A cross-site form can set no custom header: no one can sign a victim in as themselves.
+    const noHeader = await signIn(mintToken(SECRET, ANA, 'link'), 'approval');
+    assert.equal(noHeader.status, 403);
+    assert.equal(noHeader.headers.get('set-cookie'), null);
+  });
+
+  it('leaves reads open where there is no session secret: uigate serve on 127.0.0.1', async () => {
+    assert.equal((await createApp({ store: seed.store }).request('/api/runs')).status, 200);
+  });
+});
+
+describe('sign-in links from the approval function', () => {
+  let seed: SeededStore;
+  before(async () => (seed = await seededStore()));
+  after(() => seed.remove());
+
+  /** The IAM caller as the function URL would give it; here from a test header. */
+  const authenticate = async (c: Context) => c.req.header('x-test-caller');
+  const appWith = (readers: string[]) =>
+    createApp({
+      store: seed.store,
+      signIn: { secret: async () => SECRET, authenticate, readers, statusUrl: 'https://status.example.com' },
+    });
+  const ask = (app: ReturnType<typeof createApp>, caller?: string, header = 'session') =>
+    app.request('/api/session', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-uigate-request': header,
+        ...(caller ? { 'x-test-caller': caller } : {}),
+      },
+      body: JSON.stringify({ next: '/runs/x' }),
+    });
+
+  it('gives an IAM caller a link to the status site that signs them in there', async () => {
+    const response = await ask(appWith([]), DEV);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { url: string; reader: string };
+    assert.equal(body.reader, DEV);
+    const url = new URL(body.url);
+    assert.equal(
+      url.origin + url.pathname + url.search,
+      'https://status.example.com/',
+      'the token rides in the fragment, which no server sees',
+    );
+    const fragment = new URLSearchParams(url.hash.slice(1));
+    assert.equal(fragment.get('next'), '/runs/x');
+    assert.equal(verifyToken(SECRET, fragment.get('signin')!, 'link'), DEV);
+  });
+
+  it('refuses an unsigned caller, one not on approval.readers, and a request without the uigate header', async () => {
+    assert.equal((await ask(appWith([]))).status, 401);
+    const notListed = await ask(appWith(['arn:aws:sts::123456789012:assumed-role/ReleaseManager/*']), DEV);
+    assert.equal(notListed.status, 403);
+    assert.match(((await notListed.json()) as { error: string }).error, /is not on approval\.readers/);
+    assert.equal((await ask(appWith(['arn:aws:sts::123456789012:assumed-role/ReleaseManager/*']), ANA)).status, 200);
+    assert.equal((await ask(appWith([]), ANA, 'approval')).status, 403);
+  });
+});

@@ -1,0 +1,87 @@
+// Read access to the status site in AWS (see session.ts). The status function answers the API and
+// artifacts only with a session cookie, which `POST /api/auth` sets from a sign-in link's token; the
+// approval function, which knows the IAM caller, hands out those links (`POST /api/session`) as
+// `https://<status>/#signin=<token>&next=<path>`, and the page makes the post.
+// Under Node (`uigate serve`, 127.0.0.1) there is none of this: the machine is the boundary.
+import type { Context, Hono, Next } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { isListed } from '../../runner/gate/approval.ts';
+import { APPROVAL_HEADER } from '../app/approval-route.ts';
+import { safeNext } from '../shared/safe-next.ts';
+import { LINK_SECONDS, mintToken, SESSION_COOKIE, SESSION_SECONDS, verifyToken } from './session.ts';
+import { refuse } from '../app/http-error.ts';
+
+export interface ReadAccess {
+  /** The signing secret (Secrets Manager in AWS), read once. */
+  secret(): Promise<string>;
+}
+
+export const SIGN_IN =
+  'sign in first: `npx uigate open` prints a sign-in link (for an AWS identity allowed to call approval.url)';
+
+/** On the status function: every API and artifact request needs a session; `POST /api/auth` makes one. */
+export function requireSession(app: Hono, access: ReadAccess | undefined): void {
+  if (!access) return;
+  // The link's token arrives from the page, which read it from the URL's fragment: a fragment is
+  // never sent to a server, so the token stays out of CloudFront's logs, Referer headers and proxies.
+  app.post('/api/auth', async (c) => {
+    if (c.req.header(APPROVAL_HEADER) !== 'session')
+      return refuse(403, `missing ${APPROVAL_HEADER}: session header; sign in through the page`);
+    const secret = await access.secret();
+    const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
+    const who = verifyToken(secret, typeof body.token === 'string' ? body.token : undefined, 'link');
+    if (!who)
+      return refuse(
+        401,
+        `this sign-in link is not valid or has expired (links last ${LINK_SECONDS / 60} minutes): run \`npx uigate open\` again`,
+      );
+    // HttpOnly: no script of ours (or injected) reads it; Lax: sent when following a link, not on cross-site posts.
+    setCookie(c, SESSION_COOKIE, mintToken(secret, who, 'session'), {
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Lax',
+      path: '/',
+      maxAge: SESSION_SECONDS,
+    });
+    return c.json({ reader: who });
+  });
+  const guard = async (c: Context, next: Next) => {
+    if (c.req.path === '/api/auth') return next();
+    if (!verifyToken(await access.secret(), getCookie(c, SESSION_COOKIE), 'session')) return refuse(401, SIGN_IN);
+    return next();
+  };
+  app.use('/api/*', guard);
+  app.use('/artifacts/*', guard);
+}
+
+export interface SignInOptions extends ReadAccess {
+  /** The IAM caller, as the approval function URL verified it. */
+  authenticate(c: Context): Promise<string | undefined>;
+  /** IAM ARN patterns that may read; empty: whoever IAM lets call the approval URL. */
+  readers: readonly string[];
+  /** The status site's address (notify.statusUrl), where the link points. */
+  statusUrl: string | undefined;
+}
+
+/** On the approval function: a sign-in link for the IAM caller. */
+export function signInRoute(app: Hono, options: SignInOptions | undefined): void {
+  app.post('/api/session', async (c) => {
+    if (!options?.statusUrl)
+      return refuse(
+        404,
+        'this function hands out no sign-in links: notify.statusUrl (UIGATE_STATUS_URL) and the session secret are not set',
+      );
+    if (c.req.header(APPROVAL_HEADER) !== 'session')
+      return refuse(403, `missing ${APPROVAL_HEADER}: session header; ask with \`uigate open\``);
+    const who = await options.authenticate(c);
+    if (!who) return refuse(401, 'only a signed (IAM) request gets a sign-in link');
+    if (options.readers.length && !isListed(who, options.readers))
+      return refuse(403, `${who} is not on approval.readers`);
+    const body = (await c.req.json().catch(() => ({}))) as { next?: unknown };
+    const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
+    const token = mintToken(await options.secret(), who, 'link');
+    const url = new URL('/', options.statusUrl);
+    url.hash = new URLSearchParams({ signin: token, next }).toString();
+    return c.json({ url: url.toString(), reader: who, expiresInSeconds: LINK_SECONDS });
+  });
+}

@@ -1,0 +1,178 @@
+// The status site's one HTTP handler: JSON API, the page, and a run's artifacts. The same app
+// runs under Node (`uigate serve`) and in Lambda behind a function URL (lambda.ts).
+import { Hono, type Context } from 'hono';
+import { etag } from 'hono/etag';
+import { secureHeaders } from 'hono/secure-headers';
+import { RUN_ID_PATTERN, type RunMeta, type UnitRecord } from '../../runner/core/model.ts';
+import type { ResultStore } from '../../runner/store/result-store.ts';
+import type { ArtifactSource } from '../artifacts/artifact-source.ts';
+import { approvalRoutes, type ApprovalOptions } from './approval-route.ts';
+import { requireSession, signInRoute, type ReadAccess, type SignInOptions } from '../access/read-access.ts';
+import { changesSince } from '../../runner/report/changes.ts';
+import { unitStats } from '../shared/flakiness.ts';
+import { RunCache } from './run-cache.ts';
+import { flakyRoute } from './flaky-route.ts';
+import { traceViewerRoutes } from './trace-viewer.ts';
+import { PAGE_POLICY } from './policies.ts';
+import { HttpError, refuse } from './http-error.ts';
+
+export interface PageAssets {
+  html: string;
+  js: string;
+  css: string;
+}
+
+export interface AppOptions {
+  store: ResultStore;
+  artifacts?: ArtifactSource;
+  /** The built page; without it only the API is served. */
+  page?: PageAssets | (() => Promise<PageAssets>);
+  /** How long a running run's units may be served from memory (ms). Finished runs are kept. */
+  liveCacheMs?: number;
+  /** Approvals: who may decide and how they are identified. Without it every decision is refused (401). */
+  approvals?: ApprovalOptions;
+  /** In AWS: reads need a session (read-access.ts). Without it, reads are open (127.0.0.1 under Node). */
+  readAccess?: ReadAccess;
+  /** The approval function: hands IAM callers sign-in links. */
+  signIn?: SignInOptions;
+  /** The folder of Playwright's trace viewer, served under /trace/ (trace-viewer.ts). */
+  traceViewer?: string;
+}
+
+const UNIT_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+function runIdOf(c: Context): string {
+  const id = c.req.param('id') ?? '';
+  if (!RUN_ID_PATTERN.test(id))
+    throw new HttpError(400, `malformed run id "${id.slice(0, 80)}": run ids look like 20261122T185625123Z-k3f9`);
+  return id;
+}
+
+function limitOf(c: Context, fallback: number, max: number): number {
+  const raw = c.req.query('limit');
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new HttpError(400, `limit must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+export function createApp(options: AppOptions): Hono {
+  const { store } = options;
+  const cache = new RunCache(store, { liveMs: options.liveCacheMs ?? 1_000, artifacts: options.artifacts });
+  const app = new Hono();
+  let assets: Promise<PageAssets> | undefined;
+  const page = () => (assets ??= typeof options.page === 'function' ? options.page() : Promise.resolve(options.page!));
+
+  // Not overwriting: the trace viewer's files carry a policy of their own (trace-viewer.ts).
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: PAGE_POLICY,
+      referrerPolicy: 'no-referrer',
+      crossOriginResourcePolicy: 'same-origin',
+      overwrite: false,
+    }),
+  );
+  app.use('/api/*', etag());
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-cache');
+  });
+  requireSession(app, options.readAccess);
+
+  app.get('/api/runs', async (c) => {
+    const cursor = c.req.query('cursor');
+    if (cursor !== undefined && !RUN_ID_PATTERN.test(cursor))
+      throw new HttpError(400, 'malformed cursor: pass back the cursor of the previous page');
+    const { items, cursor: next } = await store.listRuns({ limit: limitOf(c, 25, 100), cursor });
+    return c.json({ runs: items, cursor: next ?? null });
+  });
+
+  app.get('/api/runs/:id', async (c) => {
+    const entry = await cache.get(runIdOf(c));
+    if (!entry) throw new HttpError(404, `no run ${c.req.param('id')}`);
+    const { body, headers } = await entry.body.for(c.req.header('accept-encoding'));
+    return c.body(body, 200, headers);
+  });
+
+  app.get('/api/runs/:id/events', async (c) => {
+    const runId = runIdOf(c);
+    if (!(await store.getRun(runId))) throw new HttpError(404, `no run ${runId}`);
+    return c.json({ events: await store.listEvents(runId) });
+  });
+
+  app.get('/api/runs/:id/changes', async (c) => {
+    const run = await store.getRun(runIdOf(c));
+    if (!run) throw new HttpError(404, `no run ${c.req.param('id')}`);
+    // Through the run cache: finished runs come from their snapshots.
+    return c.json(await changesSince(store, run, await cache.units(run.runId), (runId) => cache.units(runId)));
+  });
+
+  app.get('/api/units/:key/history', async (c) => {
+    const key = c.req.param('key');
+    if (!UNIT_KEY_PATTERN.test(key)) throw new HttpError(400, `malformed unit key "${key.slice(0, 80)}"`);
+    const history = await store.unitHistory(key, { limit: limitOf(c, 30, 200) });
+    if (history.length === 0) throw new HttpError(404, `no history for unit ${key}`);
+    return c.json({ key, history, stats: unitStats(history) });
+  });
+
+  flakyRoute(app, store, cache);
+  approvalRoutes(app, store, options.approvals);
+  signInRoute(app, options.signIn);
+
+  app.all('/api/*', (c) => refuse(404, `no such API route: ${c.req.method} ${c.req.path}`));
+
+  app.get('/artifacts/:id/*', async (c) => {
+    const runId = runIdOf(c);
+    const rest = decodeURIComponentSafe(c.req.path.slice(`/artifacts/${runId}/`.length));
+    const artifact = rest === undefined ? undefined : await options.artifacts?.get(runId, rest);
+    if (!artifact) return c.text('not found', 404);
+    const inline = artifact.contentType.startsWith('image/');
+    return c.body(artifact.body, 200, {
+      'content-type': artifact.contentType,
+      'content-length': String(artifact.size),
+      // Anything but a picture is a download: an artifact must never render as a page of ours.
+      'content-disposition': inline
+        ? 'inline'
+        : `attachment; filename="${rest!
+            .split('/')
+            .pop()!
+            .replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+      'cache-control': 'private, max-age=3600',
+    });
+  });
+
+  if (options.traceViewer) traceViewerRoutes(app, options.traceViewer);
+
+  if (options.page) {
+    app.get('/assets/app.js', async (c) =>
+      c.body((await page()).js, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
+    );
+    app.get('/assets/app.css', async (c) =>
+      c.body((await page()).css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
+    );
+    const html = async (c: Context) => c.html((await page()).html);
+    app.get('/', html);
+    app.get('/runs/:id', html);
+  }
+
+  app.notFound((c) => c.text('not found', 404));
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
+    console.error(`status site: ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    // Say what failed, never how: a store error can carry endpoints and request details.
+    return c.json({ error: 'internal error reading the result store' }, 500);
+  });
+  return app;
+}
+
+function decodeURIComponentSafe(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export type RunDetail = { run: RunMeta; units: UnitRecord[] };

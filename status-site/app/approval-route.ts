@@ -1,0 +1,94 @@
+// The status site's one write: GET/POST /api/runs/:id/approval. A POST must come from the site's own
+// page (same origin, JSON, the uigate header — a cross-site form can send none of them) and carry an
+// identity (a local approver's bearer token; in AWS the IAM caller the function URL authenticated).
+// Anything refused writes nothing.
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { ApprovalSettings } from '../../runner/config/config.ts';
+import { decide, loadApproval, type DecideDeps } from '../../runner/gate/approvals.ts';
+import { RUN_ID_PATTERN } from '../../runner/core/model.ts';
+import type { ResultStore } from '../../runner/store/result-store.ts';
+import { refuse } from './http-error.ts';
+
+export interface ApprovalOptions {
+  settings: ApprovalSettings;
+  /** Who is asking, or undefined when the request carries no valid identity. */
+  authenticate(c: Context): Promise<string | undefined>;
+  pipeline?: DecideDeps['pipeline'];
+  notifier?: DecideDeps['notifier'];
+  link?: DecideDeps['link'];
+}
+
+export const APPROVAL_HEADER = 'x-uigate-request';
+
+const body = z.strictObject({
+  decision: z.enum(['approved', 'rejected'], { error: 'decision must be "approved" or "rejected"' }),
+  comment: z
+    .string({ error: 'comment is required: say why' })
+    .max(2000, { error: 'comment is longer than 2000 characters' }),
+  override: z.boolean().optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$|^unknown$/, { error: 'commit must be the hex id of the commit on the page' })
+    .optional(),
+});
+
+/** Same-origin, or refused: the browser's own word (Origin, Sec-Fetch-Site) against the site's. */
+function crossSite(c: Context): string | undefined {
+  const site = c.req.header('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return `cross-site request refused (Sec-Fetch-Site: ${site})`;
+  const origin = c.req.header('origin');
+  if (origin && origin !== new URL(c.req.url).origin)
+    return `cross-site request refused (Origin ${origin.slice(0, 100)})`;
+  return undefined;
+}
+
+export function approvalRoutes(app: Hono, store: ResultStore, options: ApprovalOptions | undefined): void {
+  app.get('/api/runs/:id/approval', async (c) => {
+    const runId = c.req.param('id');
+    if (!RUN_ID_PATTERN.test(runId)) return refuse(400, 'malformed run id');
+    if (!(await store.getRun(runId))) return refuse(404, `no run ${runId}`);
+    return c.json({
+      ...(await loadApproval(store, runId)),
+      approvals: options
+        ? { approvers: options.settings.approvers.length, requiredApprovals: options.settings.requiredApprovals }
+        : null,
+    });
+  });
+
+  app.post('/api/runs/:id/approval', async (c) => {
+    const cross = crossSite(c);
+    if (cross) return refuse(403, cross);
+    if (c.req.header(APPROVAL_HEADER) !== 'approval')
+      return refuse(
+        403,
+        `missing ${APPROVAL_HEADER}: approval header; decide from the status page or \`uigate approve\``,
+      );
+    if (!/^application\/json\b/.test(c.req.header('content-type') ?? ''))
+      return refuse(415, 'send the decision as application/json');
+    const approver = options ? await options.authenticate(c) : undefined;
+    if (!approver) {
+      c.header('www-authenticate', 'Bearer realm="uigate approvals"');
+      return refuse(401, 'an approver token is required: `npx uigate approver token` prints yours');
+    }
+    const runId = c.req.param('id');
+    if (!RUN_ID_PATTERN.test(runId)) return refuse(400, 'malformed run id');
+    const parsed = body.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return refuse(400, parsed.error.issues[0]!.message);
+    const result = await decide(
+      { runId, approver, ...parsed.data },
+      {
+        store,
+        settings: options!.settings,
+        pipeline: options!.pipeline,
+        notifier: options!.notifier,
+        link: options!.link,
+      },
+    ).catch((error: Error) => {
+      console.error(`status site: approval of ${runId}: ${error.message}`);
+      return refuse(502, 'the vote is recorded but the pipeline did not take it; see the run timeline');
+    });
+    if (!result.ok) return refuse(result.status, result.reason);
+    return c.json({ approver, duplicate: result.duplicate, ...result.view });
+  });
+}

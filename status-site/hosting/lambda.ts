@@ -1,0 +1,63 @@
+// The status site in AWS Lambda behind a function URL: the same app as `uigate serve`, with the
+// store named by UIGATE_TABLE (and AWS_REGION), artifacts from UIGATE_ARTIFACTS_BUCKET, and the
+// page built ahead of time (npm run build).
+// With UIGATE_APPROVALS=on (the approval function, its own URL) it also takes decisions from IAM callers.
+// With UIGATE_SESSION_SECRET_ARN, the status function answers reads only with a session, and the
+// approval function hands IAM callers the sign-in links that make one (read-access.ts).
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { configFromEnv } from '../../runner/config/config.ts';
+import { connectStore } from '../../runner/store/open-store.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { iamApprovals, iamCaller } from '../access/approvers.ts';
+import { secretsManagerSecret } from '../access/session-secret.ts';
+import { createApp } from '../app/app.ts';
+import { BUILT_SITE, readBuiltPage } from './page-assets.ts';
+import { S3ArtifactSource } from '../artifacts/s3-artifact-source.ts';
+import { ENV } from '../../runner/core/env.ts';
+
+const DIST = process.env[ENV.siteAssets] ?? BUILT_SITE;
+
+let app: Hono | undefined;
+
+export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
+  const table = env[ENV.table];
+  if (!table) throw new Error(`${ENV.table} is not set: the status site needs the results table name`);
+  const store = connectStore({
+    endpoint: env[ENV.dynamodbEndpoint] || undefined,
+    table,
+    region: env.AWS_REGION ?? 'us-east-1',
+  });
+  const bucket = env[ENV.artifactsBucket];
+  const artifacts = bucket
+    ? new S3ArtifactSource({
+        bucket,
+        prefix: env[ENV.artifactsPrefix],
+        region: env.AWS_REGION,
+        endpoint: env[ENV.s3Endpoint] || undefined,
+      })
+    : undefined;
+  const approvalFunction = env[ENV.approvals] === 'on';
+  const config = configFromEnv(env);
+  // The status function needs a session for every read; the approval function (IAM URL) hands out the links.
+  const secretArn = env[ENV.sessionSecretArn];
+  const secret = secretArn ? secretsManagerSecret(secretArn, secretsClient(env)) : undefined;
+  return createApp({
+    store,
+    artifacts,
+    page: () => readBuiltPage(env[ENV.siteAssets] ?? DIST),
+    traceViewer: join(env[ENV.siteAssets] ?? DIST, 'trace'),
+    approvals: approvalFunction ? iamApprovals(config) : undefined,
+    readAccess: secret && !approvalFunction ? { secret } : undefined,
+    signIn:
+      secret && approvalFunction
+        ? { secret, authenticate: iamCaller, readers: config.approval.readers, statusUrl: config.notify.statusUrl }
+        : undefined,
+  });
+}
+
+const secretsClient = (env: NodeJS.ProcessEnv) =>
+  new SecretsManagerClient({ region: env.AWS_REGION, endpoint: env[ENV.secretsEndpoint] || undefined });
+
+export const handler = (event: LambdaEvent, context: LambdaContext) => handle((app ??= lambdaApp()))(event, context);

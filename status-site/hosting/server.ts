@@ -1,0 +1,75 @@
+// Serves the status site under Node on 127.0.0.1: page, API and local artifacts.
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { ResultStore } from '../../runner/store/result-store.ts';
+import type { ApprovalOptions } from '../app/approval-route.ts';
+import type { ReadAccess } from '../access/read-access.ts';
+import { createApp } from '../app/app.ts';
+import { ArtifactSources, LocalArtifactSource, type ArtifactSource } from '../artifacts/artifact-source.ts';
+import { installedPage } from './page-assets.ts';
+import { S3ArtifactSource } from '../artifacts/s3-artifact-source.ts';
+import { traceViewerDir } from '../app/trace-viewer.ts';
+import type { S3ArtifactsOptions } from '../../runner/artifacts/s3-artifacts.ts';
+
+export interface StatusServer {
+  url: string;
+  runUrl(runId: string): string;
+  close(): Promise<void>;
+}
+
+export interface StatusServerOptions {
+  store: ResultStore;
+  artifactsDir: string;
+  /** Where Lambda and CodeBuild batches put theirs (config `artifacts.bucket`); asked after the folder. */
+  artifactsBucket?: S3ArtifactsOptions;
+  port?: number;
+  /** 127.0.0.1 unless told otherwise: results and artifacts are not for the whole network. */
+  host?: string;
+  approvals?: ApprovalOptions;
+  /** Reads only with a session (read-access.ts), as in AWS; off under Node, where 127.0.0.1 is the boundary. */
+  readAccess?: ReadAccess;
+}
+
+/** The artifact options for a config's `artifacts`: its folder, and its bucket when it names one. */
+export function artifactsOf(artifacts: {
+  dir: string;
+  bucket?: string;
+  prefix?: string;
+  endpoint?: string;
+}): Pick<StatusServerOptions, 'artifactsDir' | 'artifactsBucket'> {
+  const { dir, bucket, prefix, endpoint } = artifacts;
+  return { artifactsDir: dir, artifactsBucket: bucket ? { bucket, prefix, endpoint } : undefined };
+}
+
+export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
+  const bucket = options.artifactsBucket && new S3ArtifactSource(options.artifactsBucket);
+  const local = new LocalArtifactSource(options.artifactsDir);
+  const artifacts: ArtifactSource = bucket ? new ArtifactSources(local, bucket) : local;
+  const app = createApp({
+    store: options.store,
+    artifacts,
+    page: installedPage(),
+    approvals: options.approvals,
+    readAccess: options.readAccess,
+    traceViewer: traceViewerDir(),
+  });
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
+    const instance = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => ok(instance));
+    instance.once('error', fail);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    runUrl: (runId) => `${url}/runs/${runId}`,
+    close: () =>
+      new Promise((ok) => {
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => {
+          bucket?.close();
+          ok();
+        });
+      }),
+  };
+}
