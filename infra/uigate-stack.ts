@@ -4,6 +4,7 @@ import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { type Construct } from 'constructs';
@@ -17,16 +18,16 @@ import { WebSite } from './constructs/web-site.ts';
 import { suppressWithReasons } from './nag-suppressions.ts';
 
 export interface UigateStackProps extends StackProps {
-  source: SourceRepository;
+  readonly source: SourceRepository;
   /** The Lambda package for the executor and the status API. */
-  code: Code;
-  playwrightVersion: string;
-  /** Days screenshots and traces are kept. @default 30 */
-  artifactDays?: number;
+  readonly code: Code;
+  readonly playwrightVersion: string;
+  /** How long screenshots, traces and test bundles are kept. @default Duration.days(30) */
+  readonly artifactRetention?: Duration;
   /** Reserved concurrency of the Lambda executor. @default 50 */
-  lambdaConcurrency?: number;
-  /** uigate.config.ts's gate policy and approval rules, for the gate and approval functions. */
-  uigateConfig?: { gate?: object; approval?: { approvers: string[]; [key: string]: unknown } };
+  readonly lambdaConcurrency?: number;
+  /** uigate.config.ts's gate policy and approval rules, for the gate and approval functions. @default no rules but uigate's defaults, no approvers */
+  readonly uigateConfig?: { gate?: object; approval?: { approvers: string[]; [key: string]: unknown } };
 }
 
 const PIPELINE_NAME = 'uigate-release';
@@ -34,19 +35,7 @@ const PIPELINE_NAME = 'uigate-release';
 export class UigateStack extends Stack {
   constructor(scope: Construct, id: string, props: UigateStackProps) {
     super(scope, id, props);
-    const key = new Key(this, 'Key', {
-      description: 'uigate: build projects and the approvals topic',
-      enableKeyRotation: true,
-    });
-    const logs = new PrivateBucket(this, 'Logs', { expireAfterDays: 90, cloudFrontLogs: true });
-    const artifacts = new PrivateBucket(this, 'Artifacts', {
-      accessLogs: logs.bucket,
-      expireAfterDays: props.artifactDays ?? 30,
-    }).bucket;
-    const pipelineArtifacts = new PrivateBucket(this, 'PipelineArtifacts', {
-      accessLogs: logs.bucket,
-      expireAfterDays: 30,
-    }).bucket;
+    const { key, logs, artifacts, pipelineArtifacts } = this.storage(props);
     const results = new ResultsTable(this, 'Results');
 
     const executors = new TestExecutors(this, 'Executors', {
@@ -69,12 +58,7 @@ export class UigateStack extends Stack {
       code: props.code,
       sessionSecret,
     });
-    const testSite = new WebSite(this, 'TestSite', { comment: 'uigate: the site under test', logs: logs.bucket });
-    const productionSite = new WebSite(this, 'ProductionSite', {
-      comment: 'uigate: production',
-      logs: logs.bucket,
-      versioned: true,
-    });
+    const { testSite, productionSite } = this.sites(logs.bucket);
     const approvals = new Topic(this, 'Approvals', {
       displayName: 'uigate approvals',
       masterKey: key,
@@ -82,23 +66,7 @@ export class UigateStack extends Stack {
     });
 
     const statusUrl = `https://${status.site.distribution.distributionDomainName}`;
-    // The smoke tests against production publish here during every bake (`uigate verify`).
-    const smokeAlarm = new Alarm(this, 'SmokeAlarm', {
-      alarmName: 'uigate-production-smoke',
-      alarmDescription: 'uigate: @smoke UI tests failing against production (uigate verify publishes SmokeFailures)',
-      metric: new Metric({
-        namespace: 'uigate',
-        metricName: 'SmokeFailures',
-        dimensionsMap: { Site: productionSite.distribution.distributionDomainName },
-        statistic: 'Sum',
-        period: Duration.minutes(1),
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    const smokeAlarm = this.smokeAlarm(productionSite);
     const gate = new ApprovalGate(this, 'Gate', {
       table: results.table,
       code: props.code,
@@ -128,5 +96,54 @@ export class UigateStack extends Stack {
       approvals,
     });
     suppressWithReasons(this, logs.bucket);
+  }
+
+  /** The smoke tests against production publish here during every bake (`uigate verify`). */
+  private smokeAlarm(productionSite: WebSite): Alarm {
+    return new Alarm(this, 'SmokeAlarm', {
+      alarmName: 'uigate-production-smoke',
+      alarmDescription: 'uigate: @smoke UI tests failing against production (uigate verify publishes SmokeFailures)',
+      metric: new Metric({
+        namespace: 'uigate',
+        metricName: 'SmokeFailures',
+        dimensionsMap: { Site: productionSite.distribution.distributionDomainName },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** The key, the access-log bucket, the artifacts bucket and the pipeline's. */
+  private storage(props: UigateStackProps) {
+    const key = new Key(this, 'Key', {
+      description: 'uigate: build projects and the approvals topic',
+      enableKeyRotation: true,
+    });
+    const logs = new PrivateBucket(this, 'Logs', { expireAfter: Duration.days(90), cloudFrontLogs: true });
+    const artifacts = new PrivateBucket(this, 'Artifacts', {
+      accessLogs: logs.bucket,
+      expireAfter: props.artifactRetention ?? Duration.days(30),
+    }).bucket;
+    const pipelineArtifacts = new PrivateBucket(this, 'PipelineArtifacts', {
+      accessLogs: logs.bucket,
+      expireAfter: Duration.days(30),
+    }).bucket;
+    return { key, logs, artifacts, pipelineArtifacts };
+  }
+
+  /** The site under test and production, both S3 behind CloudFront. */
+  private sites(logs: IBucket) {
+    const testSite = new WebSite(this, 'TestSite', { comment: 'uigate: the site under test', logs: logs });
+    const productionSite = new WebSite(this, 'ProductionSite', {
+      comment: 'uigate: production',
+      logs: logs,
+      versioned: true,
+    });
+    return { testSite, productionSite };
   }
 }

@@ -10,6 +10,7 @@ import {
   type Code,
   FunctionUrlAuthType,
   Function as LambdaFunction,
+  type FunctionProps,
   type FunctionUrl,
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -21,23 +22,26 @@ import { LAMBDA_RUNTIME } from './node-runtime.ts';
 import { ENV } from '../../runner/core/env.ts';
 
 export interface ApprovalGateProps {
-  table: ITableV2;
+  readonly table: ITableV2;
   /** The same package as the executor; handlers `gate.handler` and `status.handler`. */
-  code: Code;
+  readonly code: Code;
   /** Approval requests and decisions are published here. */
-  topic: ITopic;
+  readonly topic: ITopic;
   /** Name of the release pipeline whose manual approval the function answers. */
-  pipelineName: string;
-  /** Stage and action of the manual approval. @default Approval / Approve */
-  approvalStage?: string;
-  approvalAction?: string;
+  readonly pipelineName: string;
+  /** Stage of the manual approval. @default 'Approval' */
+  readonly approvalStage?: string;
+  /** Action of the manual approval. @default 'Approve' */
+  readonly approvalAction?: string;
   /** uigate.config.ts's `gate` and `approval`, as the functions' UIGATE_CONFIG. */
-  config: { gate?: object; approval?: { approvers: string[]; [key: string]: unknown } };
+  readonly config: { gate?: object; approval?: { approvers: string[]; [key: string]: unknown } };
   /** Base URL of the status site, for links in messages and sign-in links. */
-  statusUrl: string;
+  readonly statusUrl: string;
   /** Signs the status site's sign-in links (status-site/session.ts); this function hands them out. */
-  sessionSecret: ISecret;
+  readonly sessionSecret: ISecret;
 }
+
+type FunctionCommon = Pick<FunctionProps, 'runtime' | 'architecture' | 'code' | 'memorySize' | 'timeout'>;
 
 export class ApprovalGate extends Construct {
   readonly gateFunction: LambdaFunction;
@@ -62,24 +66,39 @@ export class ApprovalGate extends Construct {
       timeout: Duration.seconds(30),
     };
 
-    this.gateFunction = new LambdaFunction(this, 'Policy', {
+    this.gateFunction = this.policyFunction(props, common, environment);
+    this.approvalFunction = this.approvalsFunction(props, common, environment, stage, action);
+    this.approvalUrl = this.approvalFunction.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    new CfnOutput(this, 'ApprovalUrl', {
+      value: this.approvalUrl.url,
+      description:
+        'approval.url in uigate.config.ts (or UIGATE_APPROVAL_URL) for `uigate approve` and `uigate open`; approvers and readers need lambda:InvokeFunctionUrl on it',
+    });
+  }
+
+  /** The gate policy, as the Approval stage's beforeEntry condition: it records the decision and opens the request. */
+  private policyFunction(
+    props: ApprovalGateProps,
+    common: FunctionCommon,
+    environment: Record<string, string>,
+  ): LambdaFunction {
+    const gateFunction = new LambdaFunction(this, 'Policy', {
       ...common,
       description: 'uigate: the gate policy, as the Approval stage’s beforeEntry condition',
       handler: 'gate.handler',
       environment,
       logGroup: new LogGroup(this, 'PolicyLogs', { retention: RetentionDays.ONE_MONTH }),
     });
-    // It records the gate decision and opens the approval request.
-    props.table.grantReadWriteData(this.gateFunction);
-    props.topic.grantPublish(this.gateFunction);
-    this.gateFunction.addToRolePolicy(
+    props.table.grantReadWriteData(gateFunction);
+    props.topic.grantPublish(gateFunction);
+    gateFunction.addToRolePolicy(
       new PolicyStatement({
         actions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult', 'codepipeline:GetJobDetails'],
         resources: ['*'],
       }),
     );
     nag.NagSuppressions.addResourceSuppressions(
-      this.gateFunction,
+      gateFunction,
       [
         {
           id: 'AwsSolutions-IAM5',
@@ -91,32 +110,38 @@ export class ApprovalGate extends Construct {
       true,
     );
 
-    this.approvalFunction = new LambdaFunction(this, 'Approvals', {
+    return gateFunction;
+  }
+
+  /** Decisions from IAM callers, behind its own AWS_IAM URL: the only principal that may answer the approval. */
+  private approvalsFunction(
+    props: ApprovalGateProps,
+    common: FunctionCommon,
+    environment: Record<string, string>,
+    stage: string,
+    action: string,
+  ): LambdaFunction {
+    const approvalFunction = new LambdaFunction(this, 'Approvals', {
       ...common,
       description: 'uigate: approval decisions from IAM callers (its own function URL, AWS_IAM auth)',
       handler: 'status.handler',
       environment: { ...environment, [ENV.approvals]: 'on', [ENV.sessionSecretArn]: props.sessionSecret.secretArn },
       logGroup: new LogGroup(this, 'ApprovalLogs', { retention: RetentionDays.ONE_MONTH }),
     });
-    props.table.grantReadWriteData(this.approvalFunction);
-    props.topic.grantPublish(this.approvalFunction);
-    props.sessionSecret.grantRead(this.approvalFunction);
+    props.table.grantReadWriteData(approvalFunction);
+    props.topic.grantPublish(approvalFunction);
+    props.sessionSecret.grantRead(approvalFunction);
     // The only principal that may answer the approval: people go through the rules, not around them.
     const pipelineArn = Stack.of(this).formatArn({ service: 'codepipeline', resource: props.pipelineName });
-    this.approvalFunction.addToRolePolicy(
+    approvalFunction.addToRolePolicy(
       new PolicyStatement({ actions: ['codepipeline:GetPipelineState'], resources: [pipelineArn] }),
     );
-    this.approvalFunction.addToRolePolicy(
+    approvalFunction.addToRolePolicy(
       new PolicyStatement({
         actions: ['codepipeline:PutApprovalResult'],
         resources: [`${pipelineArn}/${stage}/${action}`],
       }),
     );
-    this.approvalUrl = this.approvalFunction.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
-    new CfnOutput(this, 'ApprovalUrl', {
-      value: this.approvalUrl.url,
-      description:
-        'approval.url in uigate.config.ts (or UIGATE_APPROVAL_URL) for `uigate approve` and `uigate open`; approvers and readers need lambda:InvokeFunctionUrl on it',
-    });
+    return approvalFunction;
   }
 }

@@ -12,16 +12,16 @@ import {
 import { Construct } from 'constructs';
 
 export interface PrivateBucketProps {
-  /** Where S3 server access logs go; absent for the log bucket itself. */
-  accessLogs?: IBucket;
-  /** Objects expire after this many days. @default never */
-  expireAfterDays?: number;
+  /** Where S3 server access logs go. @default none — only for the log bucket itself */
+  readonly accessLogs?: IBucket;
+  /** How long objects (and old versions) are kept. @default forever */
+  readonly expireAfter?: Duration;
   /** Keep old versions (releases a rollback can return to). @default false */
-  versioned?: boolean;
+  readonly versioned?: boolean;
   /** @default RemovalPolicy.RETAIN */
-  removalPolicy?: RemovalPolicy;
+  readonly removalPolicy?: RemovalPolicy;
   /** Let CloudFront deliver its standard logs here (they come with ACLs). @default false */
-  cloudFrontLogs?: boolean;
+  readonly cloudFrontLogs?: boolean;
 }
 
 export class PrivateBucket extends Construct {
@@ -30,11 +30,8 @@ export class PrivateBucket extends Construct {
   constructor(scope: Construct, id: string, props: PrivateBucketProps = {}) {
     super(scope, id);
     const lifecycleRules: LifecycleRule[] = [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }];
-    if (props.expireAfterDays)
-      lifecycleRules.push({
-        expiration: Duration.days(props.expireAfterDays),
-        noncurrentVersionExpiration: Duration.days(props.expireAfterDays),
-      });
+    if (props.expireAfter)
+      lifecycleRules.push({ expiration: props.expireAfter, noncurrentVersionExpiration: props.expireAfter });
     this.bucket = new Bucket(this, 'Bucket', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,

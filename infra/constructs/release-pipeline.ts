@@ -16,7 +16,7 @@ import {
   type IProject,
   type ReportGroup,
 } from 'aws-cdk-lib/aws-codebuild';
-import { Artifact, Pipeline, PipelineType, Result, Rule } from 'aws-cdk-lib/aws-codepipeline';
+import { Artifact, Pipeline, PipelineType, Result, Rule, type StageProps } from 'aws-cdk-lib/aws-codepipeline';
 import {
   CodeBuildAction,
   CodeStarConnectionsSourceAction,
@@ -37,36 +37,36 @@ import { ENV } from '../../runner/core/env.ts';
 
 export interface SourceRepository {
   /** CodeConnections (CodeStar) connection to GitHub. */
-  connectionArn: string;
-  owner: string;
-  repo: string;
+  readonly connectionArn: string;
+  readonly owner: string;
+  readonly repo: string;
   /** @default 'main' */
-  branch?: string;
+  readonly branch?: string;
 }
 
 export interface ReleasePipelineProps {
-  source: SourceRepository;
-  table: ITableV2;
-  artifacts: IBucket;
-  pipelineArtifacts: IBucket;
-  encryptionKey: IKey;
-  executorFunction: IFunction;
-  worker: IProject;
-  reportGroup: ReportGroup;
-  testSite: WebSite;
-  statusSite: WebSite;
-  productionSite: WebSite;
-  approvals: ITopic;
+  readonly source: SourceRepository;
+  readonly table: ITableV2;
+  readonly artifacts: IBucket;
+  readonly pipelineArtifacts: IBucket;
+  readonly encryptionKey: IKey;
+  readonly executorFunction: IFunction;
+  readonly worker: IProject;
+  readonly reportGroup: ReportGroup;
+  readonly testSite: WebSite;
+  readonly statusSite: WebSite;
+  readonly productionSite: WebSite;
+  readonly approvals: ITopic;
   /** The gate policy function (beforeEntry condition of the Approval stage). */
-  gateFunction: IFunction;
+  readonly gateFunction: IFunction;
   /** Base URL of the status site. */
-  statusUrl: string;
+  readonly statusUrl: string;
   /** @default 'uigate-release' */
-  pipelineName?: string;
+  readonly pipelineName?: string;
   /** The alarm on the production smoke tests (namespace uigate, SmokeFailures). */
-  smokeAlarm: IAlarm;
+  readonly smokeAlarm: IAlarm;
   /** How long production is baked after promotion. @default 10 minutes */
-  bake?: Duration;
+  readonly bake?: Duration;
 }
 
 /**
@@ -85,8 +85,40 @@ export class ReleasePipeline extends Construct {
     super(scope, id);
     const source = new Artifact('Source');
     const built = new Artifact('Built');
+    const build = this.buildProject(props);
+    this.orchestrator = this.testProject(props);
+    const deploy = this.deployProject(props);
+    const tests = new CodeBuildAction({
+      actionName: 'UiTests',
+      project: this.orchestrator,
+      input: built,
+      variablesNamespace: 'UiTests',
+      environmentVariables: { [ENV.pipelineExecutionId]: { value: '#{codepipeline.PipelineExecutionId}' } },
+    });
+    this.pipeline = new Pipeline(this, 'Pipeline', {
+      pipelineName: props.pipelineName ?? 'uigate-release',
+      pipelineType: PipelineType.V2,
+      artifactBucket: props.pipelineArtifacts,
+      crossAccountKeys: false,
+      restartExecutionOnUpdate: false,
+      stages: [
+        sourceStage(props, source),
+        {
+          stageName: 'Build',
+          actions: [new CodeBuildAction({ actionName: 'Build', project: build, input: source, outputs: [built] })],
+        },
+        { stageName: 'Test', actions: [tests] },
+        approvalStage(props, tests),
+        productionStage(props, deploy, built, tests),
+      ],
+    });
+    // CodePipeline evaluates the rule with the pipeline's role.
+    props.gateFunction.grantInvoke(this.pipeline.role);
+  }
 
-    const build = new PipelineProject(this, 'Build', {
+  /** Build: type-check, the status page, the Lambda package. */
+  private buildProject(props: ReleasePipelineProps): PipelineProject {
+    return new PipelineProject(this, 'Build', {
       description: 'uigate: type-check and build the Lambda package and the status page',
       environment: { buildImage: NODE_IMAGE, computeType: ComputeType.MEDIUM },
       encryptionKey: props.encryptionKey,
@@ -103,8 +135,11 @@ export class ReleasePipeline extends Construct {
         },
       }),
     });
+  }
 
-    this.orchestrator = new PipelineProject(this, 'Orchestrator', {
+  /** Test: the sites, the commit's source for the workers, and `uigate run` fanning out. */
+  private testProject(props: ReleasePipelineProps): PipelineProject {
+    const orchestrator = new PipelineProject(this, 'Orchestrator', {
       description: 'uigate run: fans the suite out to CodeBuild and Lambda; fails on any failed unit',
       environment: {
         buildImage: NODE_IMAGE,
@@ -153,23 +188,12 @@ export class ReleasePipeline extends Construct {
         },
       }),
     });
-    props.table.grantReadWriteData(this.orchestrator);
-    props.artifacts.grantReadWrite(this.orchestrator);
-    props.testSite.bucket.grantReadWrite(this.orchestrator);
-    props.testSite.bucket.grantDelete(this.orchestrator);
-    props.statusSite.bucket.grantReadWrite(this.orchestrator);
-    props.statusSite.bucket.grantDelete(this.orchestrator);
-    props.executorFunction.grantInvoke(this.orchestrator);
-    props.reportGroup.grantWrite(this.orchestrator);
-    props.approvals.grantPublish(this.orchestrator);
-    // CodeBuild has no grant for starting another project's builds: this statement is that grant, scoped to the worker.
-    this.orchestrator.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
-        resources: [props.worker.projectArn],
-      }),
-    );
+    grantTesting(orchestrator, props);
+    return orchestrator;
+  }
 
+  /** Production: pre-flight, promote the approved artifact, bake it, roll back on alarm. */
+  private deployProject(props: ReleasePipelineProps): PipelineProject {
     const productionUrl = `https://${props.productionSite.distribution.distributionDomainName}`;
     const bake = `${Math.round((props.bake ?? Duration.minutes(10)).toSeconds())}s`;
     const deploy = new PipelineProject(this, 'Deploy', {
@@ -206,132 +230,147 @@ export class ReleasePipeline extends Construct {
         },
       }),
     });
-    props.productionSite.bucket.grantReadWrite(deploy);
-    props.productionSite.bucket.grantDelete(deploy);
-    props.table.grantReadWriteData(deploy);
-    // The bake reads the alarms it watches and publishes the smoke metrics they watch.
-    deploy.addToRolePolicy(
-      new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [props.smokeAlarm.alarmArn] }),
-    );
-    deploy.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': 'uigate' } },
-      }),
-    );
-    deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-    nag.NagSuppressions.addResourceSuppressions(
-      deploy,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'cloudwatch:PutMetricData and GetMetricData support no resource-level permissions; PutMetricData is limited to the uigate namespace by condition.',
-          appliesTo: ['Resource::*'],
-        },
-      ],
-      true,
-    );
-
-    const tests = new CodeBuildAction({
-      actionName: 'UiTests',
-      project: this.orchestrator,
-      input: built,
-      variablesNamespace: 'UiTests',
-      environmentVariables: { [ENV.pipelineExecutionId]: { value: '#{codepipeline.PipelineExecutionId}' } },
-    });
-    const runUrl = tests.variable(ENV.runUrl);
-
-    this.pipeline = new Pipeline(this, 'Pipeline', {
-      pipelineName: props.pipelineName ?? 'uigate-release',
-      pipelineType: PipelineType.V2,
-      artifactBucket: props.pipelineArtifacts,
-      crossAccountKeys: false,
-      restartExecutionOnUpdate: false,
-      stages: [
-        {
-          stageName: 'Source',
-          actions: [
-            new CodeStarConnectionsSourceAction({
-              actionName: 'GitHub',
-              connectionArn: props.source.connectionArn,
-              owner: props.source.owner,
-              repo: props.source.repo,
-              branch: props.source.branch ?? 'main',
-              output: source,
-              codeBuildCloneOutput: true,
-            }),
-          ],
-        },
-        {
-          stageName: 'Build',
-          actions: [new CodeBuildAction({ actionName: 'Build', project: build, input: source, outputs: [built] })],
-        },
-        { stageName: 'Test', actions: [tests] },
-        {
-          stageName: 'Approval',
-          // Not entered unless the run meets the gate policy: numeric rules, each explained in the job result.
-          beforeEntry: {
-            conditions: [
-              {
-                result: Result.FAIL,
-                rules: [
-                  new Rule({
-                    name: 'UigateGatePolicy',
-                    provider: 'LambdaInvoke',
-                    version: '1',
-                    configuration: {
-                      FunctionName: props.gateFunction.functionName,
-                      UserParameters: JSON.stringify({ pipelineExecutionId: '#{codepipeline.PipelineExecutionId}' }),
-                    },
-                  }),
-                ],
-              },
-            ],
-          },
-          actions: [
-            new ManualApprovalAction({
-              actionName: 'Approve',
-              notificationTopic: props.approvals,
-              additionalInformation:
-                `uigate run ${tests.variable(ENV.runId)}: ${tests.variable(ENV.summary)}. ` +
-                `Commit ${tests.variable(ENV.commit)} on ${tests.variable(ENV.branch)}, execution #{codepipeline.PipelineExecutionId}. ` +
-                'Approve on the run page or with `uigate approve` (the approval is bound to this commit and artifact).',
-              externalEntityLink: runUrl,
-            }),
-          ],
-        },
-        {
-          stageName: 'Production',
-          actions: [
-            new CodeBuildAction({
-              actionName: 'Deploy',
-              project: deploy,
-              input: built,
-              environmentVariables: { [ENV.runId]: { value: tests.variable(ENV.runId) } },
-            }),
-          ],
-          // After the bake, CodePipeline checks the smoke alarm itself and rolls the stage back on ALARM.
-          onSuccess: {
-            conditions: [
-              {
-                result: Result.ROLLBACK,
-                rules: [
-                  new Rule({
-                    name: 'UigateSmokeAlarm',
-                    provider: 'CloudWatchAlarm',
-                    version: '1',
-                    configuration: { AlarmName: props.smokeAlarm.alarmName, AlarmStates: ['ALARM'], WaitTime: '5' },
-                  }),
-                ],
-              },
-            ],
-          },
-        },
-      ],
-    });
-    // CodePipeline evaluates the rule with the pipeline's role.
-    props.gateFunction.grantInvoke(this.pipeline.role);
+    grantDeploying(deploy, props);
+    return deploy;
   }
+}
+
+function sourceStage(props: ReleasePipelineProps, output: Artifact): StageProps {
+  return {
+    stageName: 'Source',
+    actions: [
+      new CodeStarConnectionsSourceAction({
+        actionName: 'GitHub',
+        connectionArn: props.source.connectionArn,
+        owner: props.source.owner,
+        repo: props.source.repo,
+        branch: props.source.branch ?? 'main',
+        output,
+        codeBuildCloneOutput: true,
+      }),
+    ],
+  };
+}
+
+function approvalStage(props: ReleasePipelineProps, tests: CodeBuildAction): StageProps {
+  const runUrl = tests.variable(ENV.runUrl);
+  return {
+    stageName: 'Approval',
+    // Not entered unless the run meets the gate policy: numeric rules, each explained in the job result.
+    beforeEntry: {
+      conditions: [
+        {
+          result: Result.FAIL,
+          rules: [
+            new Rule({
+              name: 'UigateGatePolicy',
+              provider: 'LambdaInvoke',
+              version: '1',
+              configuration: {
+                FunctionName: props.gateFunction.functionName,
+                UserParameters: JSON.stringify({ pipelineExecutionId: '#{codepipeline.PipelineExecutionId}' }),
+              },
+            }),
+          ],
+        },
+      ],
+    },
+    actions: [
+      new ManualApprovalAction({
+        actionName: 'Approve',
+        notificationTopic: props.approvals,
+        additionalInformation:
+          `uigate run ${tests.variable(ENV.runId)}: ${tests.variable(ENV.summary)}. ` +
+          `Commit ${tests.variable(ENV.commit)} on ${tests.variable(ENV.branch)}, execution #{codepipeline.PipelineExecutionId}. ` +
+          'Approve on the run page or with `uigate approve` (the approval is bound to this commit and artifact).',
+        externalEntityLink: runUrl,
+      }),
+    ],
+  };
+}
+
+function productionStage(
+  props: ReleasePipelineProps,
+  deploy: PipelineProject,
+  built: Artifact,
+  tests: CodeBuildAction,
+): StageProps {
+  return {
+    stageName: 'Production',
+    actions: [
+      new CodeBuildAction({
+        actionName: 'Deploy',
+        project: deploy,
+        input: built,
+        environmentVariables: { [ENV.runId]: { value: tests.variable(ENV.runId) } },
+      }),
+    ],
+    // After the bake, CodePipeline checks the smoke alarm itself and rolls the stage back on ALARM.
+    onSuccess: {
+      conditions: [
+        {
+          result: Result.ROLLBACK,
+          rules: [
+            new Rule({
+              name: 'UigateSmokeAlarm',
+              provider: 'CloudWatchAlarm',
+              version: '1',
+              configuration: { AlarmName: props.smokeAlarm.alarmName, AlarmStates: ['ALARM'], WaitTime: '5' },
+            }),
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/** What `uigate run` in the Test stage touches: the store, artifacts, the sites it deploys, the executors. */
+function grantTesting(orchestrator: PipelineProject, props: ReleasePipelineProps): void {
+  props.table.grantReadWriteData(orchestrator);
+  props.artifacts.grantReadWrite(orchestrator);
+  props.testSite.bucket.grantReadWrite(orchestrator);
+  props.testSite.bucket.grantDelete(orchestrator);
+  props.statusSite.bucket.grantReadWrite(orchestrator);
+  props.statusSite.bucket.grantDelete(orchestrator);
+  props.executorFunction.grantInvoke(orchestrator);
+  props.reportGroup.grantWrite(orchestrator);
+  props.approvals.grantPublish(orchestrator);
+  // CodeBuild has no grant for starting another project's builds: this statement is that grant, scoped to the worker.
+  orchestrator.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
+      resources: [props.worker.projectArn],
+    }),
+  );
+}
+
+/** What Production touches: the production site, the store, the smoke alarm and its metrics. */
+function grantDeploying(deploy: PipelineProject, props: ReleasePipelineProps): void {
+  props.productionSite.bucket.grantReadWrite(deploy);
+  props.productionSite.bucket.grantDelete(deploy);
+  props.table.grantReadWriteData(deploy);
+  // The bake reads the alarms it watches and publishes the smoke metrics they watch.
+  deploy.addToRolePolicy(
+    new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [props.smokeAlarm.alarmArn] }),
+  );
+  deploy.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': 'uigate' } },
+    }),
+  );
+  deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+  nag.NagSuppressions.addResourceSuppressions(
+    deploy,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'cloudwatch:PutMetricData and GetMetricData support no resource-level permissions; PutMetricData is limited to the uigate namespace by condition.',
+        appliesTo: ['Resource::*'],
+      },
+    ],
+    true,
+  );
 }

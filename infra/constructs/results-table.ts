@@ -7,9 +7,9 @@ import { HISTORY_ATTRIBUTES, INDEX, TTL_ATTRIBUTE } from '../../runner/store/tab
 
 export interface ResultsTableProps {
   /** Table name; also what UIGATE_TABLE carries into Lambda and CodeBuild. @default 'uigate' */
-  tableName?: string;
+  readonly tableName?: string;
   /** @default RemovalPolicy.RETAIN — results are the audit trail of releases. */
-  removalPolicy?: RemovalPolicy;
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 export class ResultsTable extends Construct {

@@ -17,13 +17,13 @@ import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../../status-sit
 import { ENV } from '../../runner/core/env.ts';
 
 export interface StatusSiteProps {
-  table: ITableV2;
-  artifacts: IBucket;
-  logs: IBucket;
+  readonly table: ITableV2;
+  readonly artifacts: IBucket;
+  readonly logs: IBucket;
   /** The same package as the Lambda executor; its handler is `status.handler`. */
-  code: Code;
+  readonly code: Code;
   /** Checks the session cookies that sign-in links start (status-site/read-access.ts). */
-  sessionSecret: ISecret;
+  readonly sessionSecret: ISecret;
 }
 
 export class StatusSite extends Construct {

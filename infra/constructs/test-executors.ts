@@ -23,21 +23,21 @@ import { ENV } from '../../runner/core/env.ts';
 export const playwrightImage = (version: string) => `mcr.microsoft.com/playwright:v${version}-noble`;
 
 export interface TestExecutorsProps {
-  table: ITableV2;
-  artifacts: IBucket;
+  readonly table: ITableV2;
+  readonly artifacts: IBucket;
   /** The Lambda package (`npm run build:lambda`: dist/lambda/uigate-lambda.zip). */
-  code: Code;
+  readonly code: Code;
   /** Playwright version the worker image must match. */
-  playwrightVersion: string;
-  encryptionKey: IKey;
-  /** Memory of the Lambda executor; Chromium needs room. @default 3008 */
-  memoryMiB?: number;
-  /** Seconds a Lambda batch may take; the planner keeps batches to 60 % of it. @default 900 */
-  timeoutSeconds?: number;
+  readonly playwrightVersion: string;
+  readonly encryptionKey: IKey;
+  /** Memory of the Lambda executor; Chromium needs room. @default Size.mebibytes(3008) */
+  readonly memorySize?: Size;
+  /** How long a Lambda batch may take; the planner keeps batches to 60 % of it. @default Duration.minutes(15) */
+  readonly timeout?: Duration;
   /** Reserved concurrency of the Lambda executor: how wide a run can fan out. @default 50 */
-  reservedConcurrency?: number;
+  readonly reservedConcurrency?: number;
   /** CodeBuild builds at once. @default 10 */
-  workerConcurrency?: number;
+  readonly workerConcurrency?: number;
 }
 
 export class TestExecutors extends Construct {
@@ -47,7 +47,6 @@ export class TestExecutors extends Construct {
 
   constructor(scope: Construct, id: string, props: TestExecutorsProps) {
     super(scope, id);
-    const timeout = props.timeoutSeconds ?? 900;
     this.function = new LambdaFunction(this, 'LambdaExecutor', {
       functionName: 'uigate-executor',
       description: 'uigate: runs one batch of Playwright units with @sparticuz/chromium',
@@ -55,8 +54,8 @@ export class TestExecutors extends Construct {
       architecture: Architecture.X86_64,
       handler: 'lambda.handler',
       code: props.code,
-      memorySize: props.memoryMiB ?? 3008,
-      timeout: Duration.seconds(timeout),
+      memorySize: (props.memorySize ?? Size.mebibytes(3008)).toMebibytes(),
+      timeout: props.timeout ?? Duration.minutes(15),
       ephemeralStorageSize: Size.gibibytes(2),
       reservedConcurrentExecutions: props.reservedConcurrency ?? 50,
       logGroup: new LogGroup(this, 'LambdaExecutorLogs', { retention: RetentionDays.ONE_MONTH }),

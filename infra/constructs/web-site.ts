@@ -23,18 +23,18 @@ import { Construct } from 'constructs';
 import { PrivateBucket } from './private-bucket.ts';
 
 export interface WebSiteProps {
-  logs: IBucket;
+  readonly logs: IBucket;
   /** Keep old object versions, so a release can be rolled back. @default false */
-  versioned?: boolean;
-  /** Paths answered with /index.html (a page that routes in the browser), e.g. ['/runs/*']. */
-  spaPaths?: string[];
-  /** More behaviors, e.g. '/api/*' to a function. */
-  additionalBehaviors?: Record<string, BehaviorOptions>;
+  readonly versioned?: boolean;
+  /** Paths answered with /index.html (a page that routes in the browser), e.g. ['/runs/*']. @default none */
+  readonly spaPaths?: string[];
+  /** More behaviors, e.g. '/api/*' to a function. @default none */
+  readonly additionalBehaviors?: Record<string, BehaviorOptions>;
   /** Headers added to what the bucket serves. @default CloudFront's managed security headers */
-  headers?: IResponseHeadersPolicy;
-  /** Paths of the bucket served with other headers, e.g. { '/trace/*': a policy of its own }. */
-  headersByPath?: Record<string, IResponseHeadersPolicy>;
-  comment: string;
+  readonly headers?: IResponseHeadersPolicy;
+  /** Paths of the bucket served with other headers, e.g. { '/trace/*': a policy of its own }. @default none */
+  readonly headersByPath?: Record<string, IResponseHeadersPolicy>;
+  readonly comment: string;
 }
 
 export class WebSite extends Construct {

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { artifactKey, type ArtifactInput, type ArtifactStore } from './artifact-store.ts';
+import { awsRegion } from '../aws/region.ts';
 
 export interface S3ArtifactsOptions {
   bucket: string;
@@ -15,7 +16,7 @@ export interface S3ArtifactsOptions {
 export function s3Client(options: Pick<S3ArtifactsOptions, 'region' | 'endpoint'>): S3Client {
   const local = options.endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost)/.test(options.endpoint);
   return new S3Client({
-    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    region: awsRegion(process.env, options.region),
     endpoint: options.endpoint,
     forcePathStyle: options.endpoint !== undefined,
     // Trailing checksums need aws-chunked uploads; stand-ins get the plain kind.

@@ -60,6 +60,9 @@ function withSelection(command: Command): Command {
     .option('--retries <n>', "override Playwright's retries for failing tests", nonNegativeInt('--retries'));
 }
 
+/** Sets the exit code from a command's answer: commander's actions return nothing. */
+type Wire = <A extends unknown[]>(command: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
+
 function program(io: CommandIO, exit: { code: number }) {
   const cli = new Command('uigate')
     .description('Run Playwright UI test modules in parallel, record every result, gate releases on them.')
@@ -69,7 +72,17 @@ function program(io: CommandIO, exit: { code: number }) {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     });
+  const wire: Wire =
+    (command) =>
+    async (...args) => {
+      exit.code = await command(...args);
+    };
+  for (const add of [addRun, addSetup, addGate, addVerify, addRelease, addLambda]) add(cli, io, wire);
+  return cli;
+}
 
+/** `uigate run`: its selection, executors, outputs and status site. */
+function addRun(cli: Command, io: CommandIO, wire: Wire) {
   withSelection(
     cli
       .command('run')
@@ -120,10 +133,11 @@ function program(io: CommandIO, exit: { code: number }) {
       port,
     )
     .option('--no-serve', 'do not serve the status site during the run')
-    .action(async (flags) => {
-      exit.code = await runCommand(flags, io);
-    });
+    .action(wire((flags) => runCommand(flags, io)));
+}
 
+/** Setting up and serving: init, serve, and the CodeBuild worker. */
+function addSetup(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('init')
     .description(
@@ -133,9 +147,7 @@ function program(io: CommandIO, exit: { code: number }) {
       '--playwright-config <file>',
       'the Playwright config to add the reporter to (default: playwright.config.ts or .js here)',
     )
-    .action(async (flags) => {
-      exit.code = await initCommand(flags, io);
-    });
+    .action(wire((flags) => initCommand(flags, io)));
 
   cli
     .command('serve')
@@ -143,9 +155,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--port <n>', `port (default ${DEFAULT_PORT}; 0 picks a free one)`, port)
     .option('--host <address>', 'address to bind (default 127.0.0.1; anything else exposes results to the network)')
-    .action(async (flags) => {
-      exit.code = await serveCommand(flags, io);
-    });
+    .action(wire((flags) => serveCommand(flags, io)));
   cli
     .command('worker')
     .description(
@@ -155,10 +165,11 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--run <id>', 'run id (default UIGATE_RUN_ID)')
     .option('--batch <id>', 'batch id (default UIGATE_BATCH_ID)')
     .option('--dispatch <n>', 'dispatch try (default UIGATE_DISPATCH, else 1)', positiveInt('--dispatch'))
-    .action(async (flags) => {
-      exit.code = await workerCommand(flags, io);
-    });
+    .action(wire((flags) => workerCommand(flags, io)));
+}
 
+/** The gate and approvals: gate, approve, reject, approval, open, approver token. */
+function addGate(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('gate')
     .description(
@@ -168,9 +179,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--json', 'print the decision as one JSON object on stdout')
     .option('--no-request', 'only evaluate; do not open an approval request')
-    .action(async (flags) => {
-      exit.code = await gateCommand(flags, io);
-    });
+    .action(wire((flags) => gateCommand(flags, io)));
 
   for (const [name, decision] of [
     ['approve', 'approved'],
@@ -187,9 +196,7 @@ function program(io: CommandIO, exit: { code: number }) {
       .option('--commit <sha>', 'the commit you looked at; refused if the request is for another')
       .option('-c, --config <file>', CONFIG_HELP)
       .option('--json', "print the request's state as JSON on stdout")
-      .action(async (flags) => {
-        exit.code = await decideCommand(decision, flags, io);
-      });
+      .action(wire((flags) => decideCommand(decision, flags, io)));
     if (decision === 'approved')
       command.option(
         '--override',
@@ -202,9 +209,7 @@ function program(io: CommandIO, exit: { code: number }) {
     .requiredOption('--run <id>', 'the run')
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--json', 'as JSON')
-    .action(async (flags) => {
-      exit.code = await approvalCommand(flags, io);
-    });
+    .action(wire((flags) => approvalCommand(flags, io)));
   cli
     .command('open')
     .description(
@@ -212,9 +217,7 @@ function program(io: CommandIO, exit: { code: number }) {
     )
     .option('--run <id>', 'open this run once signed in')
     .option('-c, --config <file>', CONFIG_HELP)
-    .action(async (flags) => {
-      exit.code = await openCommand(flags, io);
-    });
+    .action(wire((flags) => openCommand(flags, io)));
   cli
     .command('approver')
     .description('local approver identity')
@@ -224,10 +227,11 @@ function program(io: CommandIO, exit: { code: number }) {
     )
     .option('--as <name>', 'approver name (default UIGATE_APPROVER, else your login name)')
     .option('-c, --config <file>', CONFIG_HELP)
-    .action(async (flags) => {
-      exit.code = await approverTokenCommand(flags, io);
-    });
+    .action(wire((flags) => approverTokenCommand(flags, io)));
+}
 
+/** After promotion: verify (pre-flight and bake). */
+function addVerify(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('verify')
     .description(
@@ -253,10 +257,11 @@ function program(io: CommandIO, exit: { code: number }) {
       'how long pre-flight waits for alarms still without data to see the probe it published (default 3m with --smoke-url, else 0s)',
     )
     .option('-c, --config <file>', CONFIG_HELP)
-    .action(async (flags) => {
-      exit.code = await verifyCommand(flags, io);
-    });
+    .action(wire((flags) => verifyCommand(flags, io)));
+}
 
+/** Releasing: promote, digest, and the whole pipeline on this machine. */
+function addRelease(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('promote')
     .description(
@@ -266,18 +271,14 @@ function program(io: CommandIO, exit: { code: number }) {
     .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket> or lambda:<function>:<alias>')
     .option('--from <dir>', 'the release files (sites); must match the approved artifact digest')
     .option('-c, --config <file>', CONFIG_HELP)
-    .action(async (flags) => {
-      exit.code = await promoteCommand(flags, io);
-    });
+    .action(wire((flags) => promoteCommand(flags, io)));
 
   cli
     .command('digest <dir>')
     .description(
       'print the digest of a site release (what an approval is bound to; set it as UIGATE_ARTIFACT_DIGEST for the run)',
     )
-    .action(async (dir) => {
-      exit.code = await digestCommand(dir, io);
-    });
+    .action(wire((dir) => digestCommand(dir, io)));
 
   withSelection(cli.command('pipeline'))
     .description(
@@ -292,10 +293,11 @@ function program(io: CommandIO, exit: { code: number }) {
     .option('--port <n>', `status site port (default ${DEFAULT_PORT}, a free one if taken)`, port)
     .option('--no-serve', 'no status site (then approve with --approve or `uigate approve`)')
     .option('--json', 'print the outcome as JSON on stdout')
-    .action(async (flags) => {
-      exit.code = await pipelineCommand(flags, io);
-    });
+    .action(wire((flags) => pipelineCommand(flags, io)));
+}
 
+/** The Lambda executor's local Invoke endpoint. */
+function addLambda(cli: Command, io: CommandIO, wire: Wire) {
   const lambda = cli.command('lambda').description('the Lambda executor');
   lambda
     .command('serve')
@@ -309,10 +311,7 @@ function program(io: CommandIO, exit: { code: number }) {
     )
     .option('--timeout <seconds>', "the function's timeout (default 900)", positiveInt('--timeout'))
     .option('--function-name <name>', 'function name to answer to (default uigate-executor)')
-    .action(async (flags) => {
-      exit.code = await lambdaServeCommand(flags, io);
-    });
-  return cli;
+    .action(wire((flags) => lambdaServeCommand(flags, io)));
 }
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {

@@ -8,6 +8,7 @@ import { ConfigError } from '../core/errors.ts';
 import type { GatePolicy } from '../gate/policy.ts';
 import { closest } from '../core/suggest.ts';
 import { ENV } from '../core/env.ts';
+import { awsRegion } from '../aws/region.ts';
 
 const positiveInt = (what: string) =>
   z
@@ -287,6 +288,8 @@ export function resolveConfig(
   const endpoint = env[ENV.dynamodbEndpoint] || config.store?.endpoint;
   const homeFromEnv = env[ENV.home];
   const home = homeFromEnv ? resolve(rootDir, homeFromEnv) : at('.uigate');
+  // Where AWS is, for every client that does not name its own region.
+  const region = awsRegion(env, config.store?.region);
   return {
     rootDir,
     home,
@@ -297,7 +300,7 @@ export function resolveConfig(
       embedded: !endpoint && (env[ENV.store] || config.store?.type || 'embedded') === 'embedded',
       endpoint,
       table: env[ENV.table] || config.store?.table || 'uigate',
-      region: env[ENV.region] || env.AWS_REGION || config.store?.region || 'us-east-1',
+      region: env[ENV.region] || region,
       dataDir: config.store?.dataDir ? at(config.store.dataDir) : resolve(home, 'dynamodb'),
       retentionDays: config.store?.retentionDays,
     },
@@ -307,30 +310,13 @@ export function resolveConfig(
       prefix: env[ENV.artifactsPrefix] || config.artifacts?.prefix,
       endpoint: env[ENV.s3Endpoint] || config.artifacts?.endpoint,
     },
-    executors: {
-      local: {
-        workers: config.executors?.local?.workers ?? 0,
-        sideBySide: config.executors?.local?.sideBySide ?? 'auto',
-      },
-      lambda: {
-        functionName: env[ENV.lambdaFunction] || config.executors?.lambda?.functionName || 'uigate-executor',
-        region: config.executors?.lambda?.region ?? (env.AWS_REGION || config.store?.region || 'us-east-1'),
-        endpoint: env[ENV.lambdaEndpoint] || config.executors?.lambda?.endpoint,
-        concurrency: config.executors?.lambda?.concurrency ?? 20,
-        timeoutSeconds: config.executors?.lambda?.timeoutSeconds ?? 900,
-      },
-      codebuild: {
-        projectName: env[ENV.codebuildProject] || config.executors?.codebuild?.projectName || 'uigate-worker',
-        region: config.executors?.codebuild?.region ?? (env.AWS_REGION || config.store?.region || 'us-east-1'),
-        concurrency: config.executors?.codebuild?.concurrency ?? 10,
-      },
-    },
+    executors: resolveExecutors(config, env, region),
     gate: config.gate ?? {},
-    approval: resolveApproval(config, env),
+    approval: resolveApproval(config, env, region),
     notify: {
       snsTopicArn: env[ENV.snsTopic] || config.notify?.snsTopicArn,
       statusUrl: env[ENV.statusUrl] || config.notify?.statusUrl,
-      region: env.AWS_REGION || config.store?.region || 'us-east-1',
+      region,
     },
     dispatch: {
       infraRetries: config.dispatch?.infraRetries ?? 2,
@@ -340,7 +326,26 @@ export function resolveConfig(
   };
 }
 
-function resolveApproval(config: UigateConfig, env: NodeJS.ProcessEnv): ApprovalSettings {
+function resolveExecutors(config: UigateConfig, env: NodeJS.ProcessEnv, region: string): ResolvedConfig['executors'] {
+  const executors = config.executors;
+  return {
+    local: { workers: executors?.local?.workers ?? 0, sideBySide: executors?.local?.sideBySide ?? 'auto' },
+    lambda: {
+      functionName: env[ENV.lambdaFunction] || executors?.lambda?.functionName || 'uigate-executor',
+      region: executors?.lambda?.region ?? region,
+      endpoint: env[ENV.lambdaEndpoint] || executors?.lambda?.endpoint,
+      concurrency: executors?.lambda?.concurrency ?? 20,
+      timeoutSeconds: executors?.lambda?.timeoutSeconds ?? 900,
+    },
+    codebuild: {
+      projectName: env[ENV.codebuildProject] || executors?.codebuild?.projectName || 'uigate-worker',
+      region: executors?.codebuild?.region ?? region,
+      concurrency: executors?.codebuild?.concurrency ?? 10,
+    },
+  };
+}
+
+function resolveApproval(config: UigateConfig, env: NodeJS.ProcessEnv, region: string): ApprovalSettings {
   const approval = config.approval;
   const pipelineName = env[ENV.pipelineName] || approval?.pipeline?.name;
   return {
@@ -356,7 +361,7 @@ function resolveApproval(config: UigateConfig, env: NodeJS.ProcessEnv): Approval
           name: pipelineName,
           stage: approval?.pipeline?.stage ?? 'Approval',
           action: approval?.pipeline?.action ?? 'Approve',
-          region: approval?.pipeline?.region ?? (env.AWS_REGION || config.store?.region || 'us-east-1'),
+          region: approval?.pipeline?.region ?? region,
         }
       : undefined,
   };

@@ -8,6 +8,7 @@ import {
   CodeBuildClient,
   StartBuildCommand,
   StopBuildCommand,
+  type Build,
   type EnvironmentVariable,
 } from '@aws-sdk/client-codebuild';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -81,51 +82,7 @@ export class CodeBuildExecutor implements Executor {
       batch.units.map((unit) => unit.key),
     );
     const buildId = await this.start(batch, context);
-    let status: string | undefined;
-    let detail: string;
-    let delay = this.options.poll?.initialMs ?? 5_000;
-    const maxDelay = this.options.poll?.maxMs ?? 30_000;
-    try {
-      for (;;) {
-        await sleep(delay, undefined, { signal: context.signal });
-        delay = Math.min(maxDelay, Math.round(delay * 1.5));
-        const { builds = [] } = await this.client.send(new BatchGetBuildsCommand({ ids: [buildId] }), {
-          abortSignal: context.signal,
-        });
-        const build = builds[0];
-        if (!build)
-          throw new BatchError(
-            `CodeBuild ${buildId} is gone (not returned by BatchGetBuilds)`,
-            'lost',
-            await finishedInStore(this.options.results, batch, context, buildId),
-            buildId,
-          );
-        status = build.buildStatus;
-        if (status && DONE.has(status)) {
-          const failedPhase = build.phases?.find((phase) => phase.phaseStatus && phase.phaseStatus !== 'SUCCEEDED');
-          detail = failedPhase
-            ? ` in ${failedPhase.phaseType}: ${
-                failedPhase.contexts
-                  ?.map((c) => c.message)
-                  .filter(Boolean)
-                  .join('; ') || failedPhase.phaseStatus
-              }`
-            : '';
-          break;
-        }
-      }
-    } catch (error) {
-      if (!context.signal.aborted) throw error;
-      // Cancelled or past the batch timeout: the container must not go on billing and writing.
-      await this.client.send(new StopBuildCommand({ id: buildId })).catch(() => undefined);
-      const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
-      throw new BatchError(
-        reason?.message ?? 'batch stopped',
-        reason?.kind ?? 'cancelled',
-        await finishedInStore(this.options.results, batch, context, buildId),
-        buildId,
-      );
-    }
+    const { status, detail } = await this.waitFor(buildId, batch, context);
     const finished = await finishedInStore(this.options.results, batch, context, buildId);
     for (const outcome of finished) context.onUnit(outcome.record);
     if (status === 'SUCCEEDED') return finished;
@@ -135,6 +92,67 @@ export class CodeBuildExecutor implements Executor {
       finished,
       buildId,
     );
+  }
+
+  /**
+   * Polls the build with backoff until it is done. A build that is stopped waiting for it —
+   * cancelled, past the batch timeout, or no longer answerable — is stopped in CodeBuild too: it
+   * must not go on billing and writing while its units run again elsewhere.
+   */
+  private async waitFor(
+    buildId: string,
+    batch: Batch,
+    context: BatchContext,
+  ): Promise<{ status?: string; detail: string }> {
+    let delay = this.options.poll?.initialMs ?? 5_000;
+    const maxDelay = this.options.poll?.maxMs ?? 30_000;
+    try {
+      for (;;) {
+        await sleep(delay, undefined, { signal: context.signal });
+        delay = Math.min(maxDelay, Math.round(delay * 1.5));
+        const build = await this.describe(buildId, context.signal);
+        if (!build)
+          throw new BatchError(
+            `CodeBuild ${buildId} is gone (not returned by BatchGetBuilds)`,
+            'lost',
+            await finishedInStore(this.options.results, batch, context, buildId),
+            buildId,
+          );
+        if (build.buildStatus && DONE.has(build.buildStatus))
+          return { status: build.buildStatus, detail: failedPhase(build) };
+      }
+    } catch (error) {
+      await this.stop(buildId);
+      const finished = await finishedInStore(this.options.results, batch, context, buildId);
+      if (context.signal.aborted) {
+        const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
+        throw new BatchError(reason?.message ?? 'batch stopped', reason?.kind ?? 'cancelled', finished, buildId);
+      }
+      if (error instanceof BatchError) throw error;
+      throw new BatchError(
+        `CodeBuild ${buildId} could not be followed (stopped it): ${(error as Error).name}: ${(error as Error).message}`,
+        'lost',
+        finished,
+        buildId,
+      );
+    }
+  }
+
+  /** Best effort: a build that is already gone or done cannot be stopped, and that is fine. */
+  private async stop(buildId: string): Promise<void> {
+    try {
+      await this.client.send(new StopBuildCommand({ id: buildId }));
+    } catch {
+      // gone, or finished on its own
+    }
+  }
+
+  private async describe(buildId: string, signal: AbortSignal) {
+    const { builds = [] } = await retryThrottled(
+      () => this.client.send(new BatchGetBuildsCommand({ ids: [buildId] }), { abortSignal: signal }),
+      { baseMs: 1_000, capMs: 30_000, ...this.options.throttle, signal },
+    );
+    return builds[0];
   }
 
   private async start(batch: Batch, context: BatchContext): Promise<string> {
@@ -168,4 +186,15 @@ export class CodeBuildExecutor implements Executor {
   close() {
     this.client.destroy();
   }
+}
+
+/** Which phase failed and what CodeBuild said about it, for the batch's error. */
+function failedPhase(build: Build): string {
+  const phase = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== 'SUCCEEDED');
+  if (!phase) return '';
+  const said = phase.contexts
+    ?.map((c) => c.message)
+    .filter(Boolean)
+    .join('; ');
+  return ` in ${phase.phaseType}: ${said || phase.phaseStatus}`;
 }

@@ -159,6 +159,30 @@ export interface DecideDeps {
 export type DecideResult =
   { ok: true; duplicate: boolean; view: ApprovalView } | { ok: false; status: 403 | 404 | 409 | 502; reason: string };
 
+/** The approval rules (approval.ts) applied to this vote on this request. */
+function voteCheck(
+  input: DecideInput,
+  view: ApprovalView,
+  request: NonNullable<ApprovalView['request']>,
+  settings: ApprovalSettings,
+  now: Date,
+) {
+  const { approvers, overriders, authorMayApprove } = settings;
+  return checkVote({
+    request,
+    votes: view.votes,
+    superseded: view.state === 'superseded',
+    now,
+    rules: { approvers, overriders, authorMayApprove },
+    approver: input.approver,
+    decision: input.decision,
+    comment: input.comment,
+    release: input.commit ? { ...request.release, commit: input.commit } : request.release,
+    gatePassed: view.gate?.passed ?? false,
+    override: input.override,
+  });
+}
+
 /**
  * Records one approver's vote if the rules allow it, and, when it decides the request, answers the
  * pipeline and records the decision. Refusals write nothing.
@@ -176,24 +200,7 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
       status: 409,
       reason: `no approval has been requested for run ${run.runId}; \`uigate gate --run ${run.runId}\` evaluates it and opens one`,
     };
-  const release = input.commit ? { ...view.request.release, commit: input.commit } : view.request.release;
-  const check = checkVote({
-    request: view.request,
-    votes: view.votes,
-    superseded: view.state === 'superseded',
-    now,
-    rules: {
-      approvers: settings.approvers,
-      overriders: settings.overriders,
-      authorMayApprove: settings.authorMayApprove,
-    },
-    approver: input.approver,
-    decision: input.decision,
-    comment: input.comment,
-    release,
-    gatePassed: view.gate?.passed ?? false,
-    override: input.override,
-  });
+  const check = voteCheck(input, view, view.request, settings, now);
   if (!check.accepted) return { ok: false, status: check.status, reason: check.reason };
   if ('duplicate' in check) return { ok: true, duplicate: true, view };
   if (view.decided)

@@ -44,117 +44,129 @@ export interface GateDecision {
 
 const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 
+type Rules = RuleResult[];
+const rule = (name: string, passed: boolean, measured: string, threshold: string): RuleResult => ({
+  rule: name,
+  passed,
+  measured,
+  threshold,
+});
+const named = (units: readonly UnitRecord[]) =>
+  units.slice(0, 3).map((u) => `[${u.project}] ${u.titlePath.join(' › ')}`);
+
 export function evaluatePolicy(
   policy: GatePolicy,
   run: RunMeta,
   units: readonly UnitRecord[],
   lastApproved?: readonly UnitRecord[],
 ): GateDecision {
-  const rules: RuleResult[] = [];
-  const add = (rule: string, passed: boolean, measured: string, threshold: string) =>
-    rules.push({ rule, passed, measured, threshold });
-
-  rules.push({
-    rule: 'run finished',
-    passed: run.status !== 'running',
-    measured: run.status,
-    threshold: 'not running',
-  });
-  const projects = new Set(units.map((unit) => unit.project));
-  for (const project of policy.requiredProjects ?? [])
-    add(
-      `covers browser ${project}`,
-      projects.has(project),
-      `${units.filter((u) => u.project === project).length} units`,
-      'at least 1',
-    );
-  const modules = new Set(units.map((unit) => unit.module));
-  for (const module of policy.requiredModules ?? [])
-    add(
-      `covers module ${module}`,
-      modules.has(module),
-      `${units.filter((u) => u.module === module).length} units`,
-      'at least 1',
-    );
-
-  if (policy.wholeSuite ?? true) {
-    const narrowed = leavesOutTests(run.selection);
-    add(
-      'whole suite',
-      !narrowed,
-      narrowed ? `narrowed: ${describeSelection(run.selection)}` : 'every test',
-      'every test',
+  const rules: Rules = [
+    rule('run finished', run.status !== 'running', run.status, 'not running'),
+    ...coverageRules(policy, run, units),
+    ...countRules(policy, units),
+    ...comparisonRules(policy, units, lastApproved),
+  ];
+  if (policy.maxDurationMinutes !== undefined) {
+    const minutes = (run.durationMs ?? 0) / 60_000;
+    rules.push(
+      rule(
+        'run duration',
+        minutes <= policy.maxDurationMinutes,
+        `${minutes.toFixed(1)} min`,
+        `≤ ${policy.maxDurationMinutes} min`,
+      ),
     );
   }
+  return { passed: rules.every((r) => r.passed), rules };
+}
 
+/** The browsers and modules the run must cover, and whether it left tests out. */
+function coverageRules(policy: GatePolicy, run: RunMeta, units: readonly UnitRecord[]): Rules {
+  const rules: Rules = [];
+  for (const project of policy.requiredProjects ?? []) {
+    const mine = units.filter((u) => u.project === project).length;
+    rules.push(rule(`covers browser ${project}`, mine > 0, `${mine} units`, 'at least 1'));
+  }
+  for (const module of policy.requiredModules ?? []) {
+    const mine = units.filter((u) => u.module === module).length;
+    rules.push(rule(`covers module ${module}`, mine > 0, `${mine} units`, 'at least 1'));
+  }
+  if (policy.wholeSuite ?? true) {
+    const narrowed = leavesOutTests(run.selection);
+    rules.push(
+      rule(
+        'whole suite',
+        !narrowed,
+        narrowed ? `narrowed: ${describeSelection(run.selection)}` : 'every test',
+        'every test',
+      ),
+    );
+  }
+  return rules;
+}
+
+/** Failures, pass rates per browser, flaky passes. */
+function countRules(policy: GatePolicy, units: readonly UnitRecord[]): Rules {
   const failures = units.filter((unit) => !isGood(unit.status)).length;
   const maxFailures = policy.maxFailures ?? 0;
-  add('failures', failures <= maxFailures, String(failures), `≤ ${maxFailures}`);
-
+  const rules: Rules = [rule('failures', failures <= maxFailures, String(failures), `≤ ${maxFailures}`)];
   if (policy.minPassRate !== undefined) {
-    for (const project of [...projects].sort()) {
+    for (const project of [...new Set(units.map((unit) => unit.project))].sort()) {
       const threshold = typeof policy.minPassRate === 'number' ? policy.minPassRate : policy.minPassRate[project];
       if (threshold === undefined) continue;
       const mine = units.filter((unit) => unit.project === project);
       const rate = mine.length ? mine.filter((unit) => isGood(unit.status)).length / mine.length : 0;
-      add(`pass rate ${project}`, rate >= threshold, pct(rate), `≥ ${pct(threshold)}`);
+      rules.push(rule(`pass rate ${project}`, rate >= threshold, pct(rate), `≥ ${pct(threshold)}`));
     }
   }
-
   const flaky = units.filter((unit) => unit.status === 'flaky').length;
-  if (policy.allowFlaky === false) add('flaky passes', flaky === 0, String(flaky), 'none allowed');
+  if (policy.allowFlaky === false) rules.push(rule('flaky passes', flaky === 0, String(flaky), 'none allowed'));
   else if (policy.maxFlaky !== undefined)
-    add('flaky passes', flaky <= policy.maxFlaky, String(flaky), `≤ ${policy.maxFlaky}`);
+    rules.push(rule('flaky passes', flaky <= policy.maxFlaky, String(flaky), `≤ ${policy.maxFlaky}`));
+  return rules;
+}
 
+/** Against the last approved run: no new failures (core/statuses.ts), no lost tests. */
+function comparisonRules(
+  policy: GatePolicy,
+  units: readonly UnitRecord[],
+  lastApproved: readonly UnitRecord[] | undefined,
+): Rules {
+  const rules: Rules = [];
+  const nothing = 'no approved run to compare with';
   if (policy.noNewFailures ?? true) {
-    if (!lastApproved) add('no new failures', true, 'no approved run to compare with', 'none new');
+    if (!lastApproved) rules.push(rule('no new failures', true, nothing, 'none new'));
     else {
       const fresh = compareUnits(units, lastApproved).newFailures.map((key) => units.find((unit) => unit.key === key)!);
-      add(
-        'no new failures',
-        fresh.length === 0,
-        `${fresh.length} new${
-          fresh.length
-            ? `: ${fresh
-                .slice(0, 3)
-                .map((u) => `[${u.project}] ${u.titlePath.join(' › ')}`)
-                .join('; ')}`
-            : ''
-        }`,
-        'none new',
+      rules.push(
+        rule(
+          'no new failures',
+          fresh.length === 0,
+          `${fresh.length} new${fresh.length ? `: ${named(fresh).join('; ')}` : ''}`,
+          'none new',
+        ),
       );
     }
   }
-
   if (policy.noLostTests) {
-    if (!lastApproved) add('no lost tests', true, 'no approved run to compare with', 'none lost');
+    if (!lastApproved) rules.push(rule('no lost tests', true, nothing, 'none lost'));
     else {
       const now = new Map(units.map((unit) => [unit.key, unit.status]));
       const lost = lastApproved.filter(
         (unit) => isPassing(unit.status) && (now.get(unit.key) ?? 'skipped') === 'skipped',
       );
-      const named = lost
-        .slice(0, 3)
-        .map((u) => `[${u.project}] ${u.titlePath.join(' › ')} (${now.has(u.key) ? 'skipped now' : 'gone'})`);
-      add(
-        'no lost tests',
-        lost.length === 0,
-        `${lost.length} lost${named.length ? `: ${named.join('; ')}` : ''}`,
-        'none lost',
+      const said = named(lost).map((name, i) => `${name} (${now.has(lost[i]!.key) ? 'skipped now' : 'gone'})`);
+      rules.push(
+        rule(
+          'no lost tests',
+          lost.length === 0,
+          `${lost.length} lost${said.length ? `: ${said.join('; ')}` : ''}`,
+          'none lost',
+        ),
       );
     }
   }
-
-  if (policy.maxDurationMinutes !== undefined) {
-    const minutes = (run.durationMs ?? 0) / 60_000;
-    add(
-      'run duration',
-      minutes <= policy.maxDurationMinutes,
-      `${minutes.toFixed(1)} min`,
-      `≤ ${policy.maxDurationMinutes} min`,
-    );
-  }
-  return { passed: rules.every((rule) => rule.passed), rules };
+  return rules;
 }
 
 /** The decision as lines a person reads: one per rule. */

@@ -8,6 +8,7 @@ import { MalformedEvent, parseEvent, type BatchEvent, type BatchResponse } from 
 import { lambdaChromium } from './chromium.ts';
 import { prepareTestSource } from './test-source.ts';
 import { ENV } from '../core/env.ts';
+import { awsRegion } from '../aws/region.ts';
 
 export interface LambdaContext {
   awsRequestId: string;
@@ -30,55 +31,80 @@ function artifactsEnv(event: BatchEvent): Record<string, string> {
   return env;
 }
 
-export async function handler(input: unknown, context: LambdaContext): Promise<BatchResponse> {
-  const requestId = context.awsRequestId;
-  let event: BatchEvent;
+type FailureType = Extract<BatchResponse, { ok: false }>['error']['type'];
+
+/** Why a batch could not even start: answered as an error result with nothing run. */
+class Refusal extends Error {
+  constructor(
+    readonly type: FailureType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function eventOf(input: unknown): BatchEvent {
   try {
-    event = parseEvent(typeof input === 'string' ? JSON.parse(input) : input);
+    return parseEvent(typeof input === 'string' ? JSON.parse(input) : input);
   } catch (error) {
-    if (error instanceof MalformedEvent || error instanceof SyntaxError) {
-      return { ok: false, error: { type: 'MalformedEvent', message: error.message }, requestId, results: [] };
-    }
+    if (error instanceof MalformedEvent || error instanceof SyntaxError)
+      throw new Refusal('MalformedEvent', error.message);
     throw error;
   }
+}
 
-  const tmp = process.env[ENV.tmp] ?? '/tmp';
-  let suiteDir: string;
+/** A step that must work for the batch to start; its failure is a refusal of that type. */
+async function step<T>(type: FailureType, what: string, work: () => Promise<T>): Promise<T> {
   try {
+    return await work();
+  } catch (error) {
+    throw new Refusal(type, `${what}: ${(error as Error).message}`);
+  }
+}
+
+export async function handler(input: unknown, context: LambdaContext): Promise<BatchResponse> {
+  const requestId = context.awsRequestId;
+  try {
+    const event = eventOf(input);
+    const tmp = process.env[ENV.tmp] ?? '/tmp';
     // The commit's own suite when the event names one; the function's folder otherwise.
-    suiteDir = event.source
-      ? await prepareTestSource(event.source, tmp)
-      : (process.env[ENV.taskRoot] ?? process.env.LAMBDA_TASK_ROOT ?? process.cwd());
-  } catch (error) {
-    return {
-      ok: false,
-      error: {
-        type: 'SourceUnavailable',
-        message: `the test bundle could not be fetched: ${(error as Error).message}`,
-      },
+    const suiteDir = await step('SourceUnavailable', 'the test bundle could not be fetched', async () =>
+      event.source
+        ? prepareTestSource(event.source, tmp)
+        : (process.env[ENV.taskRoot] ?? process.env.LAMBDA_TASK_ROOT ?? process.cwd()),
+    );
+    const chromium = await step('BrowserUnavailable', '@sparticuz/chromium could not start', lambdaChromium);
+    return await runBatch(event, {
       requestId,
-      results: [],
-    };
-  }
-  const workDir = join(tmp, 'uigate', requestId);
-  let chromium: { executablePath: string; args: string[] };
-  try {
-    chromium = await lambdaChromium();
+      tmp,
+      suiteDir,
+      chromium,
+      remainingMs: context.getRemainingTimeInMillis?.() ?? 15 * 60_000,
+    });
   } catch (error) {
-    return {
-      ok: false,
-      error: {
-        type: 'BrowserUnavailable',
-        message: `@sparticuz/chromium could not start: ${(error as Error).message}`,
-      },
-      requestId,
-      results: [],
-    };
+    if (error instanceof Refusal)
+      return { ok: false, error: { type: error.type, message: error.message }, requestId, results: [] };
+    throw error;
   }
+}
 
-  const remaining = context.getRemainingTimeInMillis?.() ?? 15 * 60_000;
+interface BatchSetting {
+  requestId: string;
+  tmp: string;
+  suiteDir: string;
+  chromium: { executablePath: string; args: string[] };
+  remainingMs: number;
+}
+
+/** Playwright for exactly the event's units, stopped in time for the results so far to come back. */
+async function runBatch(
+  event: BatchEvent,
+  { requestId, tmp, suiteDir, chromium, remainingMs }: BatchSetting,
+): Promise<BatchResponse> {
   const margin = stopMarginMs();
-  const deadline = margin > 0 ? AbortSignal.timeout(Math.max(5_000, remaining - margin)) : new AbortController().signal;
+  const deadline =
+    margin > 0 ? AbortSignal.timeout(Math.max(5_000, remainingMs - margin)) : new AbortController().signal;
+  const workDir = join(tmp, 'uigate', requestId);
   try {
     const result = await runPlaywrightBatch({
       cwd: suiteDir,
@@ -92,7 +118,7 @@ export async function handler(input: unknown, context: LambdaContext): Promise<B
         dispatch: event.dispatch,
         store: {
           table: event.store.table,
-          region: event.store.region ?? process.env.AWS_REGION ?? 'us-east-1',
+          region: awsRegion(process.env, event.store.region),
           endpoint: event.store.endpoint,
         },
       },
@@ -111,21 +137,13 @@ export async function handler(input: unknown, context: LambdaContext): Promise<B
       ownGroup: false,
       onUnit: () => {},
     });
-    if (deadline.aborted) {
-      return {
-        ok: false,
-        error: { type: 'BatchCrashed', message: `stopped ${margin / 1000} s before the function's timeout` },
-        requestId,
-        results: result.outcomes,
-      };
-    }
-    if (!result.ended)
-      return {
-        ok: false,
-        error: { type: 'BatchCrashed', message: describeCrash(result, 'Playwright') },
-        requestId,
-        results: result.outcomes,
-      };
+    const crashed = deadline.aborted
+      ? `stopped ${margin / 1000} s before the function's timeout`
+      : !result.ended
+        ? describeCrash(result, 'Playwright')
+        : undefined;
+    if (crashed)
+      return { ok: false, error: { type: 'BatchCrashed', message: crashed }, requestId, results: result.outcomes };
     return { ok: true, runId: event.runId, batchId: event.batchId, requestId, results: result.outcomes };
   } finally {
     // A warm container keeps /tmp; each batch cleans up after itself.

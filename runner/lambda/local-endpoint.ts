@@ -2,17 +2,11 @@
 // serves, running the real handler in child processes ("execution environments"). Throttling,
 // function errors and timeouts answer as Lambda does, so the executor's handling of them is
 // exercised for real.
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loaderArgs, siblingModule } from '../playwright/module-path.ts';
-import { ENV } from '../core/env.ts';
+import { EnvironmentPool, type InvokeOutcome } from './environments.ts';
 
-const RUNTIME = siblingModule(import.meta.url, 'runtime');
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 /** Lambda's limit on a synchronous request or response payload. */
 const MAX_PAYLOAD = 6 * 1024 * 1024;
@@ -39,18 +33,6 @@ export interface LocalEndpoint {
   close(): Promise<void>;
   /** Invocations answered so far, by outcome. */
   stats: { invocations: number; throttled: number; functionErrors: number };
-}
-
-interface Environment {
-  child: ChildProcess;
-  ready: Promise<void>;
-  busy: boolean;
-}
-
-interface RuntimeReply {
-  requestId: string;
-  result?: unknown;
-  error?: { errorType: string; errorMessage: string; trace?: string[] };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -82,147 +64,86 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
-export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
-  const idle: Environment[] = [];
-  const all = new Set<Environment>();
-  const stats = { invocations: 0, throttled: 0, functionErrors: 0 };
-  let inFlight = 0;
-  const log = options.log ?? (() => {});
+/** A request Lambda would refuse before running anything: the status, error type and message it answers. */
+type Refusal = [status: number, type: string, message: string, extra?: Record<string, unknown>];
 
-  const spawnEnvironment = (): Environment => {
-    // Each environment has a /tmp of its own, as in Lambda: the suites it unpacks and its batches'
-    // work folders never meet another's. (Chromium for Lambda, unpacked once, is shared.)
-    const tmp = mkdtempSync(join(tmpdir(), 'uigate-lambda-env-'));
-    const child = fork(RUNTIME, [], {
-      cwd: options.taskRoot,
-      execArgv: loaderArgs(import.meta.url),
-      env: {
-        ...process.env,
-        [ENV.tmp]: tmp,
-        ...options.env,
-        LAMBDA_TASK_ROOT: options.taskRoot,
-        AWS_LAMBDA_FUNCTION_NAME: options.functionName,
-        AWS_LAMBDA_FUNCTION_TIMEOUT: String(options.timeoutSeconds),
-        ...(options.handlerModule ? { [ENV.lambdaHandlerModule]: options.handlerModule } : {}),
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      detached: true,
-    });
-    const environment: Environment = {
-      child,
-      busy: false,
-      ready: new Promise((ok, fail) => {
-        child.once('message', () => ok());
-        child.once('exit', (code, signal) =>
-          fail(new Error(`execution environment exited during init (${signal ?? code})`)),
-        );
-      }),
-    };
-    environment.ready.catch(() => undefined);
-    child.once('exit', () => {
-      rmSync(tmp, { recursive: true, force: true });
-      all.delete(environment);
-      const at = idle.indexOf(environment);
-      if (at >= 0) idle.splice(at, 1);
-    });
-    all.add(environment);
-    return environment;
-  };
-
-  const kill = (environment: Environment) => {
-    try {
-      // The group: Playwright, its workers and Chromium die with the environment, as in Lambda.
-      process.kill(-environment.child.pid!, 'SIGKILL');
-    } catch {
-      environment.child.kill('SIGKILL');
-    }
-  };
-
-  const invoke = async (
-    payload: string,
-    requestId: string,
-  ): Promise<{ reply: RuntimeReply; crashed?: string; timedOut?: boolean }> => {
-    const environment = idle.pop() ?? spawnEnvironment();
-    environment.busy = true;
-    const started = Date.now();
-    const deadline = started + options.timeoutSeconds * 1000;
-    try {
-      await environment.ready;
-    } catch (error) {
-      kill(environment);
-      return { reply: { requestId }, crashed: (error as Error).message };
-    }
-    return new Promise((ok) => {
-      const timer = setTimeout(
-        () => {
-          cleanup();
-          kill(environment);
-          ok({ reply: { requestId }, timedOut: true });
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-      const onMessage = (reply: RuntimeReply) => {
-        if (reply.requestId !== requestId) return;
-        cleanup();
-        environment.busy = false;
-        idle.push(environment);
-        ok({ reply });
-      };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-        cleanup();
-        // When a Lambda sandbox dies, everything in it dies: Playwright and Chromium must not
-        // carry on (and go on writing results) as orphans.
-        kill(environment);
-        ok({
-          reply: { requestId },
-          crashed: signal ? `signal: ${signal.replace('SIG', '').toLowerCase()}ed` : `exit status ${code}`,
-        });
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        environment.child.off('message', onMessage);
-        environment.child.off('exit', onExit);
-      };
-      environment.child.on('message', onMessage);
-      environment.child.once('exit', onExit);
-      environment.child.send({ requestId, payload, deadline });
-    });
-  };
-
-  const server: Server = createServer(async (req, res) => {
-    const requestId = randomUUID();
-    const match = INVOKE_PATH.exec((req.url ?? '').split('?')[0]!);
-    if (req.method !== 'POST' || !match)
-      return awsError(res, 404, 'UnknownOperationException', `unknown operation ${req.method} ${req.url}`, requestId);
-    const name = decodeURIComponent(match[1]!);
-    if (name !== options.functionName && !name.endsWith(`:function:${options.functionName}`)) {
-      return awsError(res, 404, 'ResourceNotFoundException', `Function not found: ${name}`, requestId);
-    }
-    const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-    const body = await readBody(req);
-    if (!body)
-      return awsError(
-        res,
+/** Checks an Invoke request as Lambda does; the payload when it may run. */
+async function readInvoke(
+  req: IncomingMessage,
+  functionName: string,
+): Promise<{ payload: string } | { refused: Refusal } | { dryRun: true }> {
+  const match = INVOKE_PATH.exec((req.url ?? '').split('?')[0]!);
+  if (req.method !== 'POST' || !match)
+    return { refused: [404, 'UnknownOperationException', `unknown operation ${req.method} ${req.url}`] };
+  let name: string;
+  try {
+    name = decodeURIComponent(match[1]!);
+  } catch {
+    return { refused: [400, 'InvalidParameterValueException', 'the function name is not a valid URL path segment'] };
+  }
+  if (name !== functionName && !name.endsWith(`:function:${functionName}`))
+    return { refused: [404, 'ResourceNotFoundException', `Function not found: ${name}`] };
+  const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+  const body = await readBody(req);
+  if (!body)
+    return {
+      refused: [
         413,
         'RequestEntityTooLargeException',
         'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
-        requestId,
-      );
-    const payload = body.toString('utf8');
-    try {
-      if (payload.length) JSON.parse(payload);
-    } catch {
-      return awsError(res, 400, 'InvalidRequestContentException', 'Could not parse request body into json', requestId);
-    }
-    if (type === 'DryRun') return send(res, 204, '', { 'x-amzn-requestid': requestId });
-    if (type !== 'RequestResponse')
-      return awsError(
-        res,
+      ],
+    };
+  const payload = body.toString('utf8');
+  try {
+    if (payload.length) JSON.parse(payload);
+  } catch {
+    return { refused: [400, 'InvalidRequestContentException', 'Could not parse request body into json'] };
+  }
+  if (type === 'DryRun') return { dryRun: true };
+  if (type !== 'RequestResponse')
+    return {
+      refused: [
         400,
         'InvalidParameterValueException',
         `InvocationType ${type} is not supported by the local endpoint; uigate always waits for the result`,
-        requestId,
-      );
+      ],
+    };
+  return { payload };
+}
+
+/** The function error Lambda answers for an invocation that died, timed out or threw; none when it returned. */
+function functionError({ reply, crashed, timedOut }: InvokeOutcome, requestId: string, timeoutSeconds: number) {
+  if (timedOut)
+    return {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+    };
+  if (crashed)
+    return {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${crashed}`,
+    };
+  if (reply.error) return reply.error;
+  const text = JSON.stringify(reply.result);
+  if (Buffer.byteLength(text) > MAX_PAYLOAD)
+    return {
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+    };
+  return undefined;
+}
+
+export async function startLocalEndpoint(options: LocalEndpointOptions): Promise<LocalEndpoint> {
+  const pool = new EnvironmentPool(options);
+  const stats = { invocations: 0, throttled: 0, functionErrors: 0 };
+  let inFlight = 0;
+  const log = options.log ?? (() => {});
+  const server: Server = createServer(async (req, res) => {
+    const requestId = randomUUID();
+    const request = await readInvoke(req, options.functionName);
+    if ('refused' in request)
+      return awsError(res, request.refused[0], request.refused[1], request.refused[2], requestId);
+    if ('dryRun' in request) return send(res, 204, '', { 'x-amzn-requestid': requestId });
     if (inFlight >= options.concurrency) {
       stats.throttled++;
       log(`lambda: throttled ${requestId} (${inFlight} in flight, concurrency ${options.concurrency})`);
@@ -234,39 +155,16 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     stats.invocations++;
     const started = Date.now();
     try {
-      const { reply, crashed, timedOut } = await invoke(payload, requestId);
+      const outcome = await pool.invoke(request.payload, requestId);
       const headers = { 'x-amzn-requestid': requestId, 'x-amz-executed-version': '$LATEST' };
-      if (timedOut || crashed || reply.error) {
+      const error = functionError(outcome, requestId, options.timeoutSeconds);
+      if (error) {
         stats.functionErrors++;
-        const error = timedOut
-          ? {
-              errorType: 'Sandbox.Timedout',
-              errorMessage: `RequestId: ${requestId} Error: Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds`,
-            }
-          : crashed
-            ? {
-                errorType: 'Runtime.ExitError',
-                errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${crashed}`,
-              }
-            : reply.error!;
         log(`lambda: ${requestId} function error ${error.errorType} after ${Date.now() - started} ms`);
         return send(res, 200, error, { ...headers, 'x-amz-function-error': 'Unhandled' });
       }
-      const text = JSON.stringify(reply.result);
-      if (Buffer.byteLength(text) > MAX_PAYLOAD) {
-        stats.functionErrors++;
-        return send(
-          res,
-          200,
-          {
-            errorType: 'Function.ResponseSizeTooLarge',
-            errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
-          },
-          { ...headers, 'x-amz-function-error': 'Unhandled' },
-        );
-      }
       log(`lambda: ${requestId} done in ${Date.now() - started} ms`);
-      return send(res, 200, text, headers);
+      return send(res, 200, JSON.stringify(outcome.reply.result), headers);
     } finally {
       inFlight--;
     }
@@ -280,7 +178,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
     stats,
     close: async () => {
-      for (const environment of all) kill(environment);
+      pool.closeAll();
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
     },

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { childEnv, type ChildContext, type ReporterEvent } from './child-env.ts';
 import type { UnitOutcome } from '../executors/executor.ts';
-import { type UnitRecord, type UnitRef } from '../core/model.ts';
+import type { UnitRecord, UnitRef } from '../core/model.ts';
 import { testListLine } from '../plan/plan.ts';
 import { playwrightCli } from './cli-path.ts';
 import { siblingModule } from './module-path.ts';
@@ -73,29 +73,50 @@ function signalGroup(child: ChildProcess, name: NodeJS.Signals, ownGroup: boolea
   }
 }
 
-export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promise<PlaywrightBatchResult> {
+/** The --test-list file: a line per test, not per repeat (one line selects a test in every repeat). */
+async function writeTestList(options: PlaywrightBatchOptions): Promise<string> {
   await mkdir(options.workDir, { recursive: true });
-  const listFile = join(options.workDir, 'test-list.txt');
-  // A line per test, not per repeat: one line selects a test in every repeat (repeatEach).
+  const file = join(options.workDir, 'test-list.txt');
   // Dependency units have no line: Playwright runs setup and teardown projects in full by itself.
   const lines = new Set(options.units.filter((unit) => unit.role !== 'dependency').map(testListLine));
-  await writeFile(listFile, [...lines].join('\n') + '\n');
+  await writeFile(file, [...lines].join('\n') + '\n');
+  return file;
+}
+
+/** Follows the reporter's events: each unit's latest state, which the store has, and how Playwright ended. */
+function followEvents(input: Readable, onUnit: (record: UnitRecord) => void) {
+  const followed = {
+    finals: new Map<string, UnitOutcome>(),
+    ended: false,
+    reporterError: undefined as string | undefined,
+  };
+  createInterface({ input }).on('line', (line) => {
+    let event: ReporterEvent;
+    try {
+      event = JSON.parse(line) as ReporterEvent;
+    } catch {
+      return;
+    }
+    if (event.type === 'unit') {
+      if (isFinal(event.record.status)) followed.finals.set(event.record.key, { record: event.record, stored: false });
+      onUnit(event.record);
+    } else if (event.type === 'stored') {
+      const outcome = followed.finals.get(event.key);
+      if (outcome?.record.seq === event.seq) outcome.stored = true;
+    } else if (event.type === 'end') followed.ended = true;
+    else if (event.type === 'error') followed.reporterError = event.message;
+  });
+  return followed;
+}
+
+export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promise<PlaywrightBatchResult> {
+  const listFile = await writeTestList(options);
   const [node, ...nodeArgs] = options.node ?? [process.execPath];
   const args = [
     ...nodeArgs,
-    playwrightCli(options.cwd),
-    'test',
-    '--config',
-    options.playwrightConfig,
-    '--test-list',
-    listFile,
-    '--reporter',
-    options.reporter ?? REPORTER_PATH,
-    '--workers',
-    String(options.workers ?? 1),
-    '--output',
-    join(options.workDir, 'test-results'),
-    ...(options.args ?? []),
+    ...[playwrightCli(options.cwd), 'test', '--config', options.playwrightConfig, '--test-list', listFile],
+    ...['--reporter', options.reporter ?? REPORTER_PATH, '--workers', String(options.workers ?? 1)],
+    ...['--output', join(options.workDir, 'test-results'), ...(options.args ?? [])],
   ];
   const env = { ...process.env, ...options.env, ...childEnv({ ...options.context, eventsFd: EVENTS_FD }) };
   const ownGroup = options.ownGroup ?? true;
@@ -107,27 +128,7 @@ export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promi
   });
   const output = tail(child.stdout);
   const errors = tail(child.stderr);
-  const finals = new Map<string, UnitOutcome>();
-  let ended = false;
-  let reporterError: string | undefined;
-
-  createInterface({ input: child.stdio[EVENTS_FD] as Readable }).on('line', (line) => {
-    let event: ReporterEvent;
-    try {
-      event = JSON.parse(line) as ReporterEvent;
-    } catch {
-      return;
-    }
-    if (event.type === 'unit') {
-      if (isFinal(event.record.status)) finals.set(event.record.key, { record: event.record, stored: false });
-      options.onUnit(event.record);
-    } else if (event.type === 'stored') {
-      const outcome = finals.get(event.key);
-      if (outcome?.record.seq === event.seq) outcome.stored = true;
-    } else if (event.type === 'end') ended = true;
-    else if (event.type === 'error') reporterError = event.message;
-  });
-
+  const followed = followEvents(child.stdio[EVENTS_FD] as Readable, options.onUnit);
   const onAbort = () => {
     signalGroup(child, 'SIGINT', ownGroup);
     const timer = setTimeout(() => signalGroup(child, 'SIGKILL', ownGroup), GRACE_MS);
@@ -142,7 +143,15 @@ export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promi
   // Whatever a dead Playwright left in its group (a worker, a browser) goes with it.
   if (ownGroup) signalGroup(child, 'SIGKILL', ownGroup);
   const said = (errors() || output()).split('\n').filter(Boolean).slice(-3).join(' | ');
-  return { outcomes: [...finals.values()], ended, code, signal, diagnostics: said, reporterError, pid: child.pid };
+  return {
+    outcomes: [...followed.finals.values()],
+    ended: followed.ended,
+    code,
+    signal,
+    diagnostics: said,
+    reporterError: followed.reporterError,
+    pid: child.pid,
+  };
 }
 
 /** One line on why a Playwright process ended before finishing. */

@@ -2,6 +2,7 @@
 // Lambda, in CodeBuild): which run, which store, which executor, where events and artifacts go.
 import type { ExecutorName, UnitRecord } from '../core/model.ts';
 import { ENV } from '../core/env.ts';
+import { awsRegion } from '../aws/region.ts';
 
 export interface ChildContext {
   runId: string;
@@ -44,7 +45,7 @@ export function readChildContext(env: NodeJS.ProcessEnv = process.env): ChildCon
     store: {
       endpoint: env[ENV.dynamodbEndpoint] || undefined,
       table: env[ENV.table] ?? 'uigate',
-      region: env[ENV.region] ?? env.AWS_REGION ?? 'us-east-1',
+      region: awsRegion(env, env[ENV.region]),
     },
     artifactsDir: env[ENV.artifactsDir],
     eventsFd: env[ENV.eventsFd] ? Number(env[ENV.eventsFd]) : undefined,

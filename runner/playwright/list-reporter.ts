@@ -16,7 +16,6 @@ import {
   type ListedProject,
   type ListedTest,
   type Listing,
-  type ProcessSetup,
 } from './listing.ts';
 
 /** The fields of Playwright's own Suite and TestCase that its runner groups by; absent on a version that moved them. */
@@ -187,77 +186,88 @@ export default class UigateListReporter implements Reporter {
 
   private listing(config: FullConfig, root: Suite): Listing {
     const projectSuites = root.suites.filter((child) => child.type === 'project');
-    const allTests = projectSuites.flatMap((projectSuite) => projectSuite.allTests());
-    const grouping = readable(allTests) ? 'playwright' : 'file';
-    const projects: ListedProject[] = config.projects.map((project) => ({
-      name: project.name,
-      testDir: project.testDir,
-      dependencies: [...project.dependencies],
-      ...(project.teardown ? { teardown: project.teardown } : {}),
-      ...((project.use as { browserName?: string }).browserName
-        ? { browserName: (project.use as { browserName?: string }).browserName }
-        : {}),
-    }));
+    const grouping = readable(projectSuites.flatMap((projectSuite) => projectSuite.allTests())) ? 'playwright' : 'file';
+    const projects = config.projects.map(listedProject);
     const wanted = JSON.parse(process.env[LIST_PROJECTS_ENV] || '[]') as string[];
     const closure = projectClosure(
       projects,
       projects.filter((project) => matchesProjectFilter(project.name, wanted)).map((project) => project.name),
     );
     const focus = focusedTests(projectSuites.filter((projectSuite) => closure.has(projectSuite.title)));
-
-    const tests: ListedTest[] = [];
-    for (const projectSuite of projectSuites) {
-      const groups = grouping === 'playwright' ? playwrightGroups(projectSuite) : undefined;
-      for (const test of projectSuite.allTests()) {
-        const file = relative(config.rootDir, test.location.file).split(sep).join('/');
-        const locks = internalTest(test)._locks;
-        tests.push({
-          project: projectSuite.title,
-          file,
-          titlePath: test.titlePath().slice(3),
-          line: test.location.line,
-          column: test.location.column,
-          tags: test.tags,
-          repeat: test.repeatEachIndex,
-          group: groups?.get(test) ?? `${projectSuite.title}\u0000${file}\u0000${test.repeatEachIndex}`,
-          ...(locks?.length ? { locks: [...locks] } : {}),
-          ...(focus ? { focused: focus.has(test) } : {}),
-        });
-      }
-    }
-
-    const require = createRequire(process.argv[1] ?? import.meta.url);
-    const core = () => require('playwright-core') as Record<string, { executablePath(): string }>;
-    const fromHelper =
-      ((globalThis as Record<symbol, unknown>)[MISSING_BROWSERS] as
-        { project: string; message: string }[] | undefined) ?? [];
-    const missingBrowsers = [
-      ...fromHelper,
-      ...config.projects
-        .filter(
-          (project) =>
-            closure.get(project.name) === 'top-level' || (project.use as { browserName?: string }).browserName,
-        )
-        .map((project) => ({ project: project.name, message: missingBrowser(project, core) }))
-        .filter((entry): entry is { project: string; message: string } => entry.message !== undefined),
-    ];
-    const processSetup: ProcessSetup = {
-      webServers: webServerCount(config),
-      globalSetup: Boolean(config.globalSetup),
-      globalTeardown: Boolean(config.globalTeardown),
-    };
     return {
       playwrightVersion: config.version,
       rootDir: config.rootDir,
       ...(config.configFile ? { configFile: config.configFile } : {}),
       workers: config.workers,
       forbidOnly: config.forbidOnly,
-      processSetup,
+      processSetup: {
+        webServers: webServerCount(config),
+        globalSetup: Boolean(config.globalSetup),
+        globalTeardown: Boolean(config.globalTeardown),
+      },
       grouping,
       projects,
-      tests,
-      missingBrowsers,
+      tests: projectSuites.flatMap((projectSuite) => listedTests(projectSuite, config.rootDir, grouping, focus)),
+      missingBrowsers: missingBrowsers(config, closure),
       focused: Boolean(focus),
     };
   }
+}
+
+const browserNameOf = (project: FullProject) => (project.use as { browserName?: string }).browserName;
+
+function listedProject(project: FullProject): ListedProject {
+  const browserName = browserNameOf(project);
+  return {
+    name: project.name,
+    testDir: project.testDir,
+    dependencies: [...project.dependencies],
+    ...(project.teardown ? { teardown: project.teardown } : {}),
+    ...(browserName ? { browserName } : {}),
+  };
+}
+
+/** A project's tests, each with its group (Playwright's, or its whole file where Playwright hides them). */
+function listedTests(
+  projectSuite: Suite,
+  rootDir: string,
+  grouping: Listing['grouping'],
+  focus: Set<TestCase> | undefined,
+): ListedTest[] {
+  const groups = grouping === 'playwright' ? playwrightGroups(projectSuite) : undefined;
+  return projectSuite.allTests().map((test) => {
+    const file = relative(rootDir, test.location.file).split(sep).join('/');
+    const locks = internalTest(test)._locks;
+    return {
+      project: projectSuite.title,
+      file,
+      titlePath: test.titlePath().slice(3),
+      line: test.location.line,
+      column: test.location.column,
+      tags: test.tags,
+      repeat: test.repeatEachIndex,
+      group: groups?.get(test) ?? `${projectSuite.title}\u0000${file}\u0000${test.repeatEachIndex}`,
+      ...(locks?.length ? { locks: [...locks] } : {}),
+      ...(focus ? { focused: focus.has(test) } : {}),
+    };
+  });
+}
+
+/** Browsers the helper left out, and those of the projects a run would use that Playwright would not find. */
+function missingBrowsers(
+  config: FullConfig,
+  closure: Map<string, 'top-level' | 'dependency'>,
+): Listing['missingBrowsers'] {
+  const require = createRequire(process.argv[1] ?? import.meta.url);
+  const core = () => require('playwright-core') as Record<string, { executablePath(): string }>;
+  const fromHelper =
+    ((globalThis as Record<symbol, unknown>)[MISSING_BROWSERS] as Listing['missingBrowsers'] | undefined) ?? [];
+  const checked = config.projects.filter(
+    (project) => closure.get(project.name) === 'top-level' || browserNameOf(project),
+  );
+  const missing = checked.map((project) => ({ project: project.name, message: missingBrowser(project, core) }));
+  return [
+    ...fromHelper,
+    ...missing.filter((entry): entry is { project: string; message: string } => entry.message !== undefined),
+  ];
 }

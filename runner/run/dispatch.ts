@@ -44,101 +44,120 @@ export interface DispatchResult {
 }
 
 export async function dispatch(options: DispatchOptions): Promise<DispatchResult> {
-  // Every batch in flight listens for cancellation: a hundred Lambda invocations is not a leak.
-  const inFlight = [...options.executors.values()].reduce((sum, executor) => sum + executor.capacity, 0);
-  setMaxListeners(Math.max(10, inFlight * 2 + 10), options.signal);
-  const limits = new Map([...options.executors].map(([name, executor]) => [name, pLimit(executor.capacity)]));
-  const errored = new Map<string, string>();
-  let batchesRun = 0;
+  return new Dispatcher(options).run();
+}
 
-  const runBatch = async (batch: Batch, dispatchTry: number): Promise<void> => {
-    const executor = options.executors.get(batch.executor);
-    const limit = limits.get(batch.executor);
+/** How one try of a batch went: its outcomes, and why it failed as a batch, if it did. */
+interface Attempt {
+  results: UnitOutcome[];
+  failure?: BatchError;
+}
+
+class Dispatcher {
+  private readonly limits: Map<ExecutorName, ReturnType<typeof pLimit>>;
+  private readonly errored = new Map<string, string>();
+  private readonly pending: Promise<void>[] = [];
+  private readonly first: number;
+  private batchesRun = 0;
+
+  constructor(private readonly options: DispatchOptions) {
+    // Every batch in flight listens for cancellation: a hundred Lambda invocations is not a leak.
+    const inFlight = [...options.executors.values()].reduce((sum, executor) => sum + executor.capacity, 0);
+    setMaxListeners(Math.max(10, inFlight * 2 + 10), options.signal);
+    this.limits = new Map([...options.executors].map(([name, executor]) => [name, pLimit(executor.capacity)]));
+    this.first = options.firstDispatch ?? 1;
+  }
+
+  async run(): Promise<DispatchResult> {
+    this.pending.push(...this.options.batches.map((batch) => this.runBatch(batch, this.first)));
+    // Re-queued batches join `pending` while we wait; keep waiting until nothing new was added.
+    for (let seen = 0; seen < this.pending.length;) {
+      const count = this.pending.length;
+      await Promise.all(this.pending.slice(seen));
+      seen = count;
+    }
+    return { errored: this.errored, batchesRun: this.batchesRun };
+  }
+
+  private async runBatch(batch: Batch, dispatchTry: number): Promise<void> {
+    const executor = this.options.executors.get(batch.executor);
+    const limit = this.limits.get(batch.executor);
     if (!executor || !limit) throw new Error(`no executor "${batch.executor}" for batch ${batch.id}`);
     await limit(async () => {
-      if (options.signal.aborted) return;
-      batchesRun++;
-      options.onBatchStart?.(batch, dispatchTry);
-      const controller = new AbortController();
-      const timer = setTimeout(
-        () =>
-          controller.abort(
-            new BatchError(
-              `batch ${batch.id} ran past its timeout of ${Math.round(options.batchTimeoutMs / 1000)} s`,
-              'timeout',
-            ),
-          ),
-        options.batchTimeoutMs,
-      );
-      const onAbort = () => controller.abort(new BatchError('run cancelled', 'cancelled'));
-      options.signal.addEventListener('abort', onAbort, { once: true });
-      let failure: BatchError | undefined;
-      let results: UnitOutcome[];
-      try {
-        results = await executor.run(batch, {
-          runId: options.runId,
-          dispatch: dispatchTry,
-          signal: controller.signal,
-          onUnit: (unit) => options.onUnit?.(unit),
-        });
-      } catch (error) {
-        failure = error instanceof BatchError ? error : new BatchError((error as Error).message, 'crashed');
-        results = failure.results;
-      } finally {
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', onAbort);
-      }
+      if (this.options.signal.aborted) return;
+      this.batchesRun++;
+      this.options.onBatchStart?.(batch, dispatchTry);
+      const attempt = await this.attempt(executor, batch, dispatchTry);
       // Results the executor side could not write (it died mid-write, or the store throttled it): we do.
       await Promise.all(
-        results.filter((outcome) => !outcome.stored).map((outcome) => options.store.recordUnit(outcome.record)),
+        attempt.results
+          .filter((outcome) => !outcome.stored)
+          .map((outcome) => this.options.store.recordUnit(outcome.record)),
       );
-      options.onBatchEnd?.(batch, dispatchTry, failure);
-      if (failure?.kind === 'cancelled' || options.signal.aborted) return;
-
-      const done = new Set(results.filter(({ record }) => isFinal(record.status)).map(({ record }) => record.key));
-      const unfinished = batch.units.filter((unit) => !done.has(unit.key));
-      if (unfinished.length === 0) return;
-      if (!failure) {
-        // Playwright ran, finished, and never saw these: the spec changed after planning, or a
-        // line of the test list matched nothing. Running them again would not help.
-        await giveUp(
-          unfinished,
-          'not run: Playwright did not find this test when the batch ran (was the spec changed after planning?)',
-        );
-        return;
-      }
-      if (failure.kind === 'rejected') {
-        await giveUp(unfinished, failure.message);
-        return;
-      }
-      if (dispatchTry - first + 1 > options.infraRetries) {
-        await giveUp(unfinished, `${failure.message} (gave up after ${dispatchTry - first + 1} tries)`);
-        return;
-      }
-      options.onRequeue?.(unfinished, failure, dispatchTry + 1);
-      const again: Batch = { ...batch, id: `${batch.id}.${dispatchTry + 1}`, units: unfinished };
-      pending.push(runBatch(again, dispatchTry + 1));
+      this.options.onBatchEnd?.(batch, dispatchTry, attempt.failure);
+      if (attempt.failure?.kind === 'cancelled' || this.options.signal.aborted) return;
+      await this.settle(batch, dispatchTry, attempt);
     });
-  };
+  }
 
-  const giveUp = async (units: UnitRef[], reason: string) => {
-    for (const unit of units) errored.set(unit.key, reason);
-    await options.store.closeUnits(
-      options.runId,
+  /** One try on the executor, stopped at the batch's timeout or the run's cancellation. */
+  private async attempt(executor: Executor, batch: Batch, dispatchTry: number): Promise<Attempt> {
+    const { options } = this;
+    const controller = new AbortController();
+    const timeout = new BatchError(
+      `batch ${batch.id} ran past its timeout of ${Math.round(options.batchTimeoutMs / 1000)} s`,
+      'timeout',
+    );
+    const timer = setTimeout(() => controller.abort(timeout), options.batchTimeoutMs);
+    const onAbort = () => controller.abort(new BatchError('run cancelled', 'cancelled'));
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const context = {
+        runId: options.runId,
+        dispatch: dispatchTry,
+        signal: controller.signal,
+        onUnit: (unit: UnitRecord) => options.onUnit?.(unit),
+      };
+      return { results: await executor.run(batch, context) };
+    } catch (error) {
+      const failure = error instanceof BatchError ? error : new BatchError((error as Error).message, 'crashed');
+      return { results: failure.results, failure };
+    } finally {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** What a batch left unfinished: given up on, or re-queued as the next try. */
+  private async settle(batch: Batch, dispatchTry: number, { results, failure }: Attempt): Promise<void> {
+    const done = new Set(results.filter(({ record }) => isFinal(record.status)).map(({ record }) => record.key));
+    const unfinished = batch.units.filter((unit) => !done.has(unit.key));
+    if (unfinished.length === 0) return;
+    // Playwright ran, finished, and never saw these: the spec changed after planning, or a line of
+    // the test list matched nothing. Running them again would not help.
+    if (!failure)
+      return this.giveUp(
+        unfinished,
+        'not run: Playwright did not find this test when the batch ran (was the spec changed after planning?)',
+      );
+    if (failure.kind === 'rejected') return this.giveUp(unfinished, failure.message);
+    const tries = dispatchTry - this.first + 1;
+    if (tries > this.options.infraRetries)
+      return this.giveUp(unfinished, `${failure.message} (gave up after ${tries} tries)`);
+    this.options.onRequeue?.(unfinished, failure, dispatchTry + 1);
+    this.pending.push(
+      this.runBatch({ ...batch, id: `${batch.id}.${dispatchTry + 1}`, units: unfinished }, dispatchTry + 1),
+    );
+  }
+
+  private async giveUp(units: UnitRef[], reason: string): Promise<void> {
+    for (const unit of units) this.errored.set(unit.key, reason);
+    await this.options.store.closeUnits(
+      this.options.runId,
       units.map((unit) => unit.key),
       'errored',
       reason,
     );
-    options.onErrored?.(units, reason);
-  };
-
-  const first = options.firstDispatch ?? 1;
-  const pending: Promise<void>[] = options.batches.map((batch) => runBatch(batch, first));
-  // Re-queued batches join `pending` while we wait; keep waiting until nothing new was added.
-  for (let seen = 0; seen < pending.length;) {
-    const count = pending.length;
-    await Promise.all(pending.slice(seen));
-    seen = count;
+    this.options.onErrored?.(units, reason);
   }
-  return { errored, batchesRun };
 }

@@ -3,7 +3,7 @@
 import { Hono, type Context } from 'hono';
 import { etag } from 'hono/etag';
 import { secureHeaders } from 'hono/secure-headers';
-import { RUN_ID_PATTERN, type RunMeta, type UnitRecord } from '../../runner/core/model.ts';
+import { RUN_ID_PATTERN } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import type { ArtifactSource } from '../artifacts/artifact-source.ts';
 import { approvalRoutes, type ApprovalOptions } from './approval-route.ts';
@@ -61,9 +61,6 @@ export function createApp(options: AppOptions): Hono {
   const { store } = options;
   const cache = new RunCache(store, { liveMs: options.liveCacheMs ?? 1_000, artifacts: options.artifacts });
   const app = new Hono();
-  let assets: Promise<PageAssets> | undefined;
-  const page = () => (assets ??= typeof options.page === 'function' ? options.page() : Promise.resolve(options.page!));
-
   // Not overwriting: the trace viewer's files carry a policy of their own (trace-viewer.ts).
   app.use(
     '*',
@@ -80,83 +77,14 @@ export function createApp(options: AppOptions): Hono {
     c.header('cache-control', 'no-cache');
   });
   requireSession(app, options.readAccess);
-
-  app.get('/api/runs', async (c) => {
-    const cursor = c.req.query('cursor');
-    if (cursor !== undefined && !RUN_ID_PATTERN.test(cursor))
-      throw new HttpError(400, 'malformed cursor: pass back the cursor of the previous page');
-    const { items, cursor: next } = await store.listRuns({ limit: limitOf(c, 25, 100), cursor });
-    return c.json({ runs: items, cursor: next ?? null });
-  });
-
-  app.get('/api/runs/:id', async (c) => {
-    const entry = await cache.get(runIdOf(c));
-    if (!entry) throw new HttpError(404, `no run ${c.req.param('id')}`);
-    const { body, headers } = await entry.body.for(c.req.header('accept-encoding'));
-    return c.body(body, 200, headers);
-  });
-
-  app.get('/api/runs/:id/events', async (c) => {
-    const runId = runIdOf(c);
-    if (!(await store.getRun(runId))) throw new HttpError(404, `no run ${runId}`);
-    return c.json({ events: await store.listEvents(runId) });
-  });
-
-  app.get('/api/runs/:id/changes', async (c) => {
-    const run = await store.getRun(runIdOf(c));
-    if (!run) throw new HttpError(404, `no run ${c.req.param('id')}`);
-    // Through the run cache: finished runs come from their snapshots.
-    return c.json(await changesSince(store, run, await cache.units(run.runId), (runId) => cache.units(runId)));
-  });
-
-  app.get('/api/units/:key/history', async (c) => {
-    const key = c.req.param('key');
-    if (!UNIT_KEY_PATTERN.test(key)) throw new HttpError(400, `malformed unit key "${key.slice(0, 80)}"`);
-    const history = await store.unitHistory(key, { limit: limitOf(c, 30, 200) });
-    if (history.length === 0) throw new HttpError(404, `no history for unit ${key}`);
-    return c.json({ key, history, stats: unitStats(history) });
-  });
-
+  runRoutes(app, store, cache);
   flakyRoute(app, store, cache);
   approvalRoutes(app, store, options.approvals);
   signInRoute(app, options.signIn);
-
   app.all('/api/*', (c) => refuse(404, `no such API route: ${c.req.method} ${c.req.path}`));
-
-  app.get('/artifacts/:id/*', async (c) => {
-    const runId = runIdOf(c);
-    const rest = decodeURIComponentSafe(c.req.path.slice(`/artifacts/${runId}/`.length));
-    const artifact = rest === undefined ? undefined : await options.artifacts?.get(runId, rest);
-    if (!artifact) return c.text('not found', 404);
-    const inline = artifact.contentType.startsWith('image/');
-    return c.body(artifact.body, 200, {
-      'content-type': artifact.contentType,
-      'content-length': String(artifact.size),
-      // Anything but a picture is a download: an artifact must never render as a page of ours.
-      'content-disposition': inline
-        ? 'inline'
-        : `attachment; filename="${rest!
-            .split('/')
-            .pop()!
-            .replace(/[^A-Za-z0-9._-]/g, '_')}"`,
-      'cache-control': 'private, max-age=3600',
-    });
-  });
-
+  artifactRoute(app, options.artifacts);
   if (options.traceViewer) traceViewerRoutes(app, options.traceViewer);
-
-  if (options.page) {
-    app.get('/assets/app.js', async (c) =>
-      c.body((await page()).js, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
-    );
-    app.get('/assets/app.css', async (c) =>
-      c.body((await page()).css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
-    );
-    const html = async (c: Context) => c.html((await page()).html);
-    app.get('/', html);
-    app.get('/runs/:id', html);
-  }
-
+  if (options.page) pageRoutes(app, options.page);
   app.notFound((c) => c.text('not found', 404));
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.json({ error: error.message }, error.status);
@@ -167,6 +95,78 @@ export function createApp(options: AppOptions): Hono {
   return app;
 }
 
+/** Runs, one run with its units, its events and changes, a unit's history. */
+function runRoutes(app: Hono, store: ResultStore, cache: RunCache) {
+  app.get('/api/runs', async (c) => {
+    const cursor = c.req.query('cursor');
+    if (cursor !== undefined && !RUN_ID_PATTERN.test(cursor))
+      throw new HttpError(400, 'malformed cursor: pass back the cursor of the previous page');
+    const { items, cursor: next } = await store.listRuns({ limit: limitOf(c, 25, 100), cursor });
+    return c.json({ runs: items, cursor: next ?? null });
+  });
+  app.get('/api/runs/:id', async (c) => {
+    const entry = await cache.get(runIdOf(c));
+    if (!entry) throw new HttpError(404, `no run ${c.req.param('id')}`);
+    const { body, headers } = await entry.body.for(c.req.header('accept-encoding'));
+    return c.body(body, 200, headers);
+  });
+  app.get('/api/runs/:id/events', async (c) => {
+    const runId = runIdOf(c);
+    if (!(await store.getRun(runId))) throw new HttpError(404, `no run ${runId}`);
+    return c.json({ events: await store.listEvents(runId) });
+  });
+  app.get('/api/runs/:id/changes', async (c) => {
+    const run = await store.getRun(runIdOf(c));
+    if (!run) throw new HttpError(404, `no run ${c.req.param('id')}`);
+    // Through the run cache: finished runs come from their snapshots.
+    return c.json(await changesSince(store, run, await cache.units(run.runId), (runId) => cache.units(runId)));
+  });
+  app.get('/api/units/:key/history', async (c) => {
+    const key = c.req.param('key');
+    if (!UNIT_KEY_PATTERN.test(key)) throw new HttpError(400, `malformed unit key "${key.slice(0, 80)}"`);
+    const history = await store.unitHistory(key, { limit: limitOf(c, 30, 200) });
+    if (history.length === 0) throw new HttpError(404, `no history for unit ${key}`);
+    return c.json({ key, history, stats: unitStats(history) });
+  });
+}
+
+/** A run's screenshots and traces: pictures inline, anything else a download, never a page of ours. */
+function artifactRoute(app: Hono, artifacts: ArtifactSource | undefined) {
+  app.get('/artifacts/:id/*', async (c) => {
+    const runId = runIdOf(c);
+    const rest = decodeURIComponentSafe(c.req.path.slice(`/artifacts/${runId}/`.length));
+    const artifact = rest === undefined ? undefined : await artifacts?.get(runId, rest);
+    if (!artifact) return c.text('not found', 404);
+    const filename = rest!
+      .split('/')
+      .pop()!
+      .replace(/[^A-Za-z0-9._-]/g, '_');
+    return c.body(artifact.body, 200, {
+      'content-type': artifact.contentType,
+      'content-length': String(artifact.size),
+      'content-disposition': artifact.contentType.startsWith('image/')
+        ? 'inline'
+        : `attachment; filename="${filename}"`,
+      'cache-control': 'private, max-age=3600',
+    });
+  });
+}
+
+/** The page: its shell at / and /runs/:id, its script and stylesheet, built once. */
+function pageRoutes(app: Hono, source: NonNullable<AppOptions['page']>) {
+  let assets: Promise<PageAssets> | undefined;
+  const page = () => (assets ??= typeof source === 'function' ? source() : Promise.resolve(source));
+  app.get('/assets/app.js', async (c) =>
+    c.body((await page()).js, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
+  );
+  app.get('/assets/app.css', async (c) =>
+    c.body((await page()).css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }),
+  );
+  const html = async (c: Context) => c.html((await page()).html);
+  app.get('/', html);
+  app.get('/runs/:id', html);
+}
+
 function decodeURIComponentSafe(text: string): string | undefined {
   try {
     return decodeURIComponent(text);
@@ -174,5 +174,3 @@ function decodeURIComponentSafe(text: string): string | undefined {
     return undefined;
   }
 }
-
-export type RunDetail = { run: RunMeta; units: UnitRecord[] };

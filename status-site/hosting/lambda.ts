@@ -16,6 +16,7 @@ import { createApp } from '../app/app.ts';
 import { BUILT_SITE, readBuiltPage } from './page-assets.ts';
 import { S3ArtifactSource } from '../artifacts/s3-artifact-source.ts';
 import { ENV } from '../../runner/core/env.ts';
+import { awsRegion } from '../../runner/aws/region.ts';
 
 const DIST = process.env[ENV.siteAssets] ?? BUILT_SITE;
 
@@ -27,7 +28,7 @@ export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
   const store = connectStore({
     endpoint: env[ENV.dynamodbEndpoint] || undefined,
     table,
-    region: env.AWS_REGION ?? 'us-east-1',
+    region: awsRegion(env),
   });
   const bucket = env[ENV.artifactsBucket];
   const artifacts = bucket

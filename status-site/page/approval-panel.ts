@@ -100,33 +100,7 @@ export class ApprovalPanel {
     if (!approval) return this.slots.update([messagePart]);
     // Part by part, so a poll that brings a vote leaves the form — and the comment being typed — alone.
     this.slots.update([
-      {
-        key: 'head',
-        same: JSON.stringify([approval.state, this.release]),
-        build: () =>
-          h(
-            'h2',
-            {},
-            'Approval ',
-            h(
-              'span',
-              { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' },
-              approval.state === 'none' ? 'not requested' : approval.state,
-            ),
-            this.release
-              ? h(
-                  'span',
-                  {},
-                  ' · Release ',
-                  h(
-                    'span',
-                    { class: `badge r-${this.release.replace(' ', '-')}`, 'data-testid': 'release-state' },
-                    this.release,
-                  ),
-                )
-              : undefined,
-          ),
-      },
+      { key: 'head', same: JSON.stringify([approval.state, this.release]), build: () => this.head(approval) },
       {
         key: 'request',
         same: JSON.stringify([approval.state, approval.request, approval.supersededBy]),
@@ -144,26 +118,7 @@ export class ApprovalPanel {
         same: JSON.stringify(approval.gate ?? null),
         build: () => (approval.gate ? this.gate(approval.gate) : undefined),
       },
-      {
-        key: 'votes',
-        same: JSON.stringify(approval.votes),
-        build: () =>
-          approval.votes.length
-            ? h(
-                'ul',
-                { class: 'votes' },
-                ...approval.votes.map((vote) =>
-                  h(
-                    'li',
-                    {},
-                    h('strong', {}, vote.approver),
-                    ` ${vote.decision}${vote.override ? ' (override)' : ''} ${ago(vote.at)}: `,
-                    h('q', {}, vote.comment),
-                  ),
-                ),
-              )
-            : undefined,
-      },
+      { key: 'votes', same: JSON.stringify(approval.votes), build: () => this.votes(approval) },
       {
         key: 'form',
         same: JSON.stringify([
@@ -172,20 +127,61 @@ export class ApprovalPanel {
           approval.gate?.passed ?? null,
           approval.request?.release ?? null,
         ]),
-        build: () =>
-          approval.state === 'pending'
-            ? approval.approvals
-              ? this.form(approval)
-              : h(
-                  'p',
-                  { class: 'muted' },
-                  `This site takes no decisions: approve or reject with \`npx uigate approve --run ${approval.runId} --comment "..."\` (as your IAM identity).`,
-                )
-            : undefined,
+        build: () => this.formPart(approval),
       },
       messagePart,
       { key: 'timeline', same: JSON.stringify(this.events), build: () => this.timeline() },
     ]);
+  }
+
+  private head(approval: Approval) {
+    const release = this.release;
+    return h(
+      'h2',
+      {},
+      'Approval ',
+      h(
+        'span',
+        { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' },
+        approval.state === 'none' ? 'not requested' : approval.state,
+      ),
+      release
+        ? h(
+            'span',
+            {},
+            ' · Release ',
+            h('span', { class: `badge r-${release.replace(' ', '-')}`, 'data-testid': 'release-state' }, release),
+          )
+        : undefined,
+    );
+  }
+
+  private votes(approval: Approval) {
+    if (!approval.votes.length) return undefined;
+    return h(
+      'ul',
+      { class: 'votes' },
+      ...approval.votes.map((vote) =>
+        h(
+          'li',
+          {},
+          h('strong', {}, vote.approver),
+          ` ${vote.decision}${vote.override ? ' (override)' : ''} ${ago(vote.at)}: `,
+          h('q', {}, vote.comment),
+        ),
+      ),
+    );
+  }
+
+  /** The decision form while the request waits — or, where this site takes no decisions, how to decide. */
+  private formPart(approval: Approval) {
+    if (approval.state !== 'pending') return undefined;
+    if (approval.approvals) return this.form(approval);
+    return h(
+      'p',
+      { class: 'muted' },
+      `This site takes no decisions: approve or reject with \`npx uigate approve --run ${approval.runId} --comment "..."\` (as your IAM identity).`,
+    );
   }
 
   /** Where the release went after approval, from the timeline. */

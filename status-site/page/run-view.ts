@@ -380,62 +380,52 @@ export class RunView {
       const key = `${unit.module}\u0000${unit.project}`;
       byCell.set(key, [...(byCell.get(key) ?? []), unit]);
     }
+    const head = h(
+      'thead',
+      {},
+      h('tr', {}, h('th', { scope: 'col' }, corner), ...projects.map((project) => h('th', { scope: 'col' }, project))),
+    );
+    const rows = modules.map((module) =>
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, module),
+        ...projects.map((project) => this.matrixCell(module, project, byCell.get(`${module}\u0000${project}`) ?? [])),
+      ),
+    );
     return h(
       'div',
       { class: 'matrix-wrap', 'data-scroll': testid },
+      h('table', { class: 'matrix', 'data-testid': testid }, head, h('tbody', {}, ...rows)),
+    );
+  }
+
+  /** One module in one browser: its worst status, how many passed of how many, the flaky ones; a button that opens them. */
+  private matrixCell(module: string, project: string, cellUnits: Unit[]) {
+    if (cellUnits.length === 0) return h('td', { class: 'none' }, '');
+    const status = worst(cellUnits.map((unit) => unit.status));
+    const good = cellUnits.filter((unit) => isGood(unit.status)).length;
+    const flaky = cellUnits.filter((unit) => unit.status === 'flaky').length;
+    const chosen = this.cell?.module === module && this.cell.project === project;
+    return h(
+      'td',
+      {
+        class: `cell s-${status}${chosen ? ' chosen' : ''}`,
+        'data-module': module,
+        'data-project': project,
+        'data-status': status,
+      },
       h(
-        'table',
-        { class: 'matrix', 'data-testid': testid },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, corner),
-            ...projects.map((project) => h('th', { scope: 'col' }, project)),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          ...modules.map((module) =>
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'row' }, module),
-              ...projects.map((project) => {
-                const cellUnits = byCell.get(`${module}\u0000${project}`) ?? [];
-                if (cellUnits.length === 0) return h('td', { class: 'none' }, '');
-                const status = worst(cellUnits.map((unit) => unit.status));
-                const good = cellUnits.filter((unit) => isGood(unit.status)).length;
-                const flaky = cellUnits.filter((unit) => unit.status === 'flaky').length;
-                const chosen = this.cell?.module === module && this.cell.project === project;
-                return h(
-                  'td',
-                  {
-                    class: `cell s-${status}${chosen ? ' chosen' : ''}`,
-                    'data-module': module,
-                    'data-project': project,
-                    'data-status': status,
-                  },
-                  h(
-                    'button',
-                    {
-                      type: 'button',
-                      'aria-label': `${module} in ${project}: ${status}`,
-                      'data-focus': `cell ${module} ${project}`,
-                      onclick: () => this.selectCell(chosen ? undefined : { module, project }),
-                    },
-                    h('span', { class: 'icon' }, STATUS_ICON[status]),
-                    ` ${good}/${cellUnits.length}`,
-                    flaky ? h('span', { class: 'flaky-mark' }, ` ~${flaky}`) : undefined,
-                  ),
-                );
-              }),
-            ),
-          ),
-        ),
+        'button',
+        {
+          type: 'button',
+          'aria-label': `${module} in ${project}: ${status}`,
+          'data-focus': `cell ${module} ${project}`,
+          onclick: () => this.selectCell(chosen ? undefined : { module, project }),
+        },
+        h('span', { class: 'icon' }, STATUS_ICON[status]),
+        ` ${good}/${cellUnits.length}`,
+        flaky ? h('span', { class: 'flaky-mark' }, ` ~${flaky}`) : undefined,
       ),
     );
   }
@@ -454,33 +444,31 @@ export class RunView {
       h(
         'ul',
         {},
-        ...shown
-          .slice(0, 500)
-          .map((unit) =>
+        ...shown.slice(0, 500).map((unit) =>
+          h(
+            'li',
+            { class: unit.key === this.unitKey ? 'chosen' : undefined },
             h(
-              'li',
-              { class: unit.key === this.unitKey ? 'chosen' : undefined },
+              'button',
+              {
+                type: 'button',
+                class: 'unit-row',
+                'data-key': unit.key,
+                'data-focus': `unit ${unit.key}`,
+                onclick: () => this.selectUnit(unit.key),
+              },
+              h('span', { class: `badge s-${unit.status}` }, STATUS_ICON[unit.status]),
+              h('span', { class: 'unit-name' }, unit.titlePath.join(' › ')),
+              this.changeTag(unit),
               h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'unit-row',
-                  'data-key': unit.key,
-                  'data-focus': `unit ${unit.key}`,
-                  onclick: () => this.selectUnit(unit.key),
-                },
-                h('span', { class: `badge s-${unit.status}` }, STATUS_ICON[unit.status]),
-                h('span', { class: 'unit-name' }, unit.titlePath.join(' › ')),
-                this.changeTag(unit),
-                h(
-                  'span',
-                  { class: 'muted small' },
-                  cell ? duration(unit.durationMs) : `${unit.project} · ${duration(unit.durationMs)}`,
-                ),
+                'span',
+                { class: 'muted small' },
+                cell ? duration(unit.durationMs) : `${unit.project} · ${duration(unit.durationMs)}`,
               ),
-              unit.error && !cell ? h('div', { class: 'error-line' }, unit.error.message.split('\n')[0]!) : undefined,
             ),
+            unit.error && !cell ? h('div', { class: 'error-line' }, unit.error.message.split('\n')[0]!) : undefined,
           ),
+        ),
       ),
       shown.length > 500
         ? h('p', { class: 'muted' }, `… and ${shown.length - 500} more; narrow the filters.`)

@@ -10,60 +10,53 @@ function badge(unit: Pick<Unit, 'status'>) {
   return h('span', { class: `badge s-${unit.status}` }, `${STATUS_ICON[unit.status]} ${STATUS_LABEL[unit.status]}`);
 }
 
+function screenshotFigure(unit: Unit, shot: NonNullable<Unit['attachments']>[number]) {
+  const url = artifactUrl(unit.runId, shot.path);
+  return h(
+    'figure',
+    {},
+    h(
+      'a',
+      { href: url, target: '_blank', rel: 'noopener' },
+      h('img', { src: url, alt: `Screenshot: ${shot.name}`, loading: 'lazy' }),
+    ),
+    h('figcaption', {}, shot.name),
+  );
+}
+
+function traceLinks(unit: Unit, trace: NonNullable<Unit['attachments']>[number]) {
+  const file = trace.path.split('/').pop()!;
+  const url = artifactUrl(unit.runId, trace.path);
+  return h(
+    'div',
+    { class: 'trace' },
+    // Playwright's own viewer, served by this site; a new tab, so the run stays where it was.
+    h(
+      'a',
+      { class: 'button', href: traceViewerUrl(new URL(url, location.href).href), target: '_blank', rel: 'noopener' },
+      '▶ Open trace',
+    ),
+    ' ',
+    h('a', { class: 'button secondary', href: url, download: file }, '⬇ Download trace'),
+    h('p', { class: 'muted' }, 'or open the download with:'),
+    command(`npx playwright show-trace ${file}`),
+  );
+}
+
 function evidence(unit: Unit) {
   const attachments = unit.attachments ?? [];
   const screenshots = attachments.filter((a) => a.contentType.startsWith('image/'));
   const traces = attachments.filter((a) => a.name === 'trace');
   const videos = attachments.filter((a) => a.contentType.startsWith('video/'));
+  if (!screenshots.length && !traces.length && !videos.length) return undefined;
   const section = h('section', { class: 'evidence' });
-  for (const shot of screenshots) {
-    const url = artifactUrl(unit.runId, shot.path);
-    section.append(
-      h(
-        'figure',
-        {},
-        h(
-          'a',
-          { href: url, target: '_blank', rel: 'noopener' },
-          h('img', { src: url, alt: `Screenshot: ${shot.name}`, loading: 'lazy' }),
-        ),
-        h('figcaption', {}, shot.name),
-      ),
-    );
-  }
-  for (const trace of traces) {
-    const file = trace.path.split('/').pop()!;
-    section.append(
-      h(
-        'div',
-        { class: 'trace' },
-        // Playwright's own viewer, served by this site; a new tab, so the run stays where it was.
-        h(
-          'a',
-          {
-            class: 'button',
-            href: traceViewerUrl(new URL(artifactUrl(unit.runId, trace.path), location.href).href),
-            target: '_blank',
-            rel: 'noopener',
-          },
-          '▶ Open trace',
-        ),
-        ' ',
-        h(
-          'a',
-          { class: 'button secondary', href: artifactUrl(unit.runId, trace.path), download: file },
-          '⬇ Download trace',
-        ),
-        h('p', { class: 'muted' }, 'or open the download with:'),
-        command(`npx playwright show-trace ${file}`),
-      ),
-    );
-  }
+  for (const shot of screenshots) section.append(screenshotFigure(unit, shot));
+  for (const trace of traces) section.append(traceLinks(unit, trace));
   for (const video of videos)
     section.append(
       h('a', { class: 'button', href: artifactUrl(unit.runId, video.path), download: '' }, `⬇ ${video.name}`),
     );
-  if (videos.length === 0 && (screenshots.length || traces.length)) {
+  if (videos.length === 0)
     section.append(
       h(
         'p',
@@ -71,8 +64,7 @@ function evidence(unit: Unit) {
         'No video: recording needs Playwright’s own ffmpeg build, off by default (see the README).',
       ),
     );
-  }
-  return screenshots.length || traces.length || videos.length ? section : undefined;
+  return section;
 }
 
 function attemptsList(unit: Unit) {
@@ -98,75 +90,85 @@ function attemptsList(unit: Unit) {
   );
 }
 
-export function unitPanel(unit: Unit, onClose: () => void): HTMLElement {
+function panelHead(unit: Unit, onClose: () => void) {
+  return h(
+    'div',
+    { class: 'panel-head' },
+    h(
+      'div',
+      {},
+      h('p', { class: 'muted small' }, `${unit.project} · ${unit.module} · ${unit.file}:${unit.line}`),
+      h('h2', { class: 'unit-title' }, unit.titlePath.join(' › ')),
+    ),
+    h(
+      'button',
+      { type: 'button', class: 'close', 'aria-label': 'Close', 'data-focus': 'close-panel', onclick: onClose },
+      '×',
+    ),
+  );
+}
+
+function facts(unit: Unit) {
+  return h(
+    'p',
+    { class: 'facts' },
+    badge(unit),
+    unit.status === 'flaky'
+      ? h(
+          'span',
+          { class: 'flaky-mark', title: 'Failed, then passed on a retry' },
+          ` flaky: passed on attempt ${unit.attempt}`,
+        )
+      : undefined,
+    ` · ${duration(unit.durationMs)}`,
+    unit.executor ? ` · ${unit.executor}${unit.executorRef ? ` (${unit.executorRef})` : ''}` : undefined,
+  );
+}
+
+function errorParts(unit: Unit) {
+  if (!unit.error) return [];
+  const { message, stack } = unit.error;
+  return [
+    h('section', {}, h('h3', {}, 'Error'), h('pre', { class: 'error', 'data-testid': 'unit-error' }, message)),
+    stack && stack !== message
+      ? h('details', {}, h('summary', {}, 'Stack'), h('pre', { class: 'stack' }, stack))
+      : undefined,
+  ];
+}
+
+/** The unit's recent runs, filled in when they arrive. */
+function historyPart(unit: Unit) {
   const history = h(
     'section',
     { class: 'history' },
     h('h3', {}, 'Recent runs'),
     h('p', { class: 'muted' }, 'Loading history…'),
   );
-  const panel = h(
-    'aside',
-    { class: 'unit-panel', 'aria-label': 'Unit details', 'data-testid': 'unit-panel' },
-    h(
-      'div',
-      { class: 'panel-head' },
-      h(
-        'div',
-        {},
-        h('p', { class: 'muted small' }, `${unit.project} · ${unit.module} · ${unit.file}:${unit.line}`),
-        h('h2', { class: 'unit-title' }, unit.titlePath.join(' › ')),
-      ),
-      h(
-        'button',
-        { type: 'button', class: 'close', 'aria-label': 'Close', 'data-focus': 'close-panel', onclick: onClose },
-        '×',
-      ),
-    ),
-    h(
-      'p',
-      { class: 'facts' },
-      badge(unit),
-      unit.status === 'flaky'
-        ? h(
-            'span',
-            { class: 'flaky-mark', title: 'Failed, then passed on a retry' },
-            ` flaky: passed on attempt ${unit.attempt}`,
-          )
-        : undefined,
-      ` · ${duration(unit.durationMs)}`,
-      unit.executor ? ` · ${unit.executor}${unit.executorRef ? ` (${unit.executorRef})` : ''}` : undefined,
-    ),
-    unit.error
-      ? h(
-          'section',
-          {},
-          h('h3', {}, 'Error'),
-          h('pre', { class: 'error', 'data-testid': 'unit-error' }, unit.error.message),
-        )
-      : undefined,
-    unit.error?.stack && unit.error.stack !== unit.error.message
-      ? h('details', {}, h('summary', {}, 'Stack'), h('pre', { class: 'stack' }, unit.error.stack))
-      : undefined,
-    evidence(unit),
-    attemptsList(unit),
-    history,
-  );
   api.history(unit.key).then(
     ({ history: runs, stats }) => {
+      const said = `${stats.runs} run${stats.runs === 1 ? '' : 's'} · flaky ${stats.flaky} (${percent(stats.flakyRate)}) · failed ${stats.failed} (${percent(stats.failureRate)}) · median ${duration(stats.medianMs)}`;
       replace(
         history,
         h('h3', {}, 'Recent runs'),
         historyChart(runs, unit.runId),
-        h(
-          'p',
-          { class: 'stats', 'data-testid': 'unit-stats' },
-          `${stats.runs} run${stats.runs === 1 ? '' : 's'} · flaky ${stats.flaky} (${percent(stats.flakyRate)}) · failed ${stats.failed} (${percent(stats.failureRate)}) · median ${duration(stats.medianMs)}`,
-        ),
+        h('p', { class: 'stats', 'data-testid': 'unit-stats' }, said),
       );
     },
     (error: Error) =>
       replace(history, h('h3', {}, 'Recent runs'), h('p', { class: 'muted' }, `No history: ${error.message}`)),
   );
-  return panel;
+  return history;
+}
+
+export function unitPanel(unit: Unit, onClose: () => void): HTMLElement {
+  return h(
+    'aside',
+    { class: 'unit-panel', 'aria-label': 'Unit details', 'data-testid': 'unit-panel' },
+    panelHead(unit, onClose),
+    facts(unit),
+    ...errorParts(unit),
+    evidence(unit),
+    attemptsList(unit),
+    historyPart(unit),
+  );
 }

@@ -17,6 +17,9 @@ import { checkRunId } from './gate.ts';
 import type { CommandIO } from '../io.ts';
 import { ENV } from '../../core/env.ts';
 import { runToSummary } from './run.ts';
+import type { RunMeta } from '../../core/model.ts';
+import type { ResultStore } from '../../store/result-store.ts';
+import type { RollbackTarget } from '../../verify/rollback-target.ts';
 
 export interface VerifyFlags {
   config?: string;
@@ -32,8 +35,20 @@ export interface VerifyFlags {
   preflightWait?: string;
 }
 
-export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<number> {
-  const runId = checkRunId(flags.run ?? flags.release);
+interface VerifyContext {
+  flags: VerifyFlags;
+  io: CommandIO;
+  store: ResultStore;
+  release: { releaseId: string; run: RunMeta };
+  alarms: CloudWatchAlarms;
+  names: string[];
+  cloudwatch: CloudWatchClient;
+  pollMs: number;
+  say(line: string): void;
+}
+
+/** The flags as numbers and names, refused before anything is read when they make no sense. */
+function readFlags(flags: VerifyFlags) {
   const names = flags.alarm ?? [];
   if (names.length === 0) throw new UsageError('name the alarms to watch: --alarm <name> (repeatable)');
   if (flags.insufficientData && !['breach', 'ok'].includes(flags.insufficientData))
@@ -44,6 +59,12 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   const preflightWaitMs = parseDuration(flags.preflightWait ?? (flags.smokeUrl ? '3m' : '0s'), '--preflight-wait');
   if (!flags.preflight && !flags.target)
     throw new UsageError('--target is required to roll back: local:<dir>, s3://<bucket> or lambda:<function>:<alias>');
+  return { names, bakeMs, pollMs, preflightWaitMs };
+}
+
+export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<number> {
+  const runId = checkRunId(flags.run ?? flags.release);
+  const { names, bakeMs, pollMs, preflightWaitMs } = readFlags(flags);
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const region = io.env.AWS_REGION || config.store.region;
   // Parsed before anything is read: a bad --target is bad input whatever the store holds.
@@ -55,108 +76,124 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
     endpoint: io.env[ENV.cloudwatchEndpoint] || undefined,
     retryMode: 'adaptive',
   });
-  const alarms = new CloudWatchAlarms(cloudwatch);
   const say = (line: string) => io.stderr.write(`${line}\n`);
   const { store } = await openStore(config.store);
   try {
     const run = await store.getRun(runId);
     if (!run) throw new UsageError(`no run ${runId} in the store: --release (or --run) names the approved run`);
-    const release = { releaseId: flags.release, run };
-    if (flags.preflight) {
-      // The watcher is fed before it is asked whether it is fed: one smoke run against what is live now.
-      if (flags.smokeUrl)
-        await new CloudWatchMetrics(cloudwatch, new URL(flags.smokeUrl).host).put(
-          await smokeProbe({
-            cwd: io.cwd,
-            env: io.env,
-            baseUrl: flags.smokeUrl,
-            config: flags.config,
-            signal: io.signal,
-            log: say,
-            runSuite: runToSummary,
-          })(),
-        );
-      let waiting = false;
-      const result = await runPreflight({
-        store,
-        release,
-        alarms,
-        names,
-        actor: 'uigate verify',
-        waitMs: preflightWaitMs,
-        pollMs: flags.poll ? pollMs : 15_000,
-        signal: io.signal,
-        onWait: (problems) => {
-          if (!waiting)
-            say(
-              `pre-flight: waiting up to ${flags.preflightWait ?? '3m'} for CloudWatch to take in the probe (${problems.join('; ')})`,
-            );
-          waiting = true;
-        },
-      });
-      say(
-        result.ok
-          ? `pre-flight: ${names.length} alarm(s) armed, fed and OK`
-          : `pre-flight FAILED — promotion blocked:\n${result.problems.map((p) => `  ✘ ${p}`).join('\n')}`,
-      );
-      return result.ok ? EXIT.ok : EXIT.testsFailed;
-    }
-    const site = target!;
-    const live = await site.live();
-    if (live !== flags.release)
-      throw new UsageError(
-        `${site.name} serves ${live ?? 'nothing'}, not release ${flags.release}: verify what was promoted`,
-      );
-    if (!(await store.listReleases(site.name)).some((r) => r.releaseId === flags.release)) {
-      await recordRelease(store, site.name, flags.release, run, 'promoted');
-      await store.addEvent({
-        runId,
-        at: new Date().toISOString(),
-        type: 'promoted',
-        actor: 'uigate verify',
-        detail: { target: site.name, releaseId: flags.release },
-      });
-    }
-    say(
-      `baking release ${flags.release} on ${site.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`,
-    );
-    const result = await verifyRelease({
+    const context: VerifyContext = {
+      flags,
+      io,
       store,
-      target: site,
-      release,
-      alarms,
+      release: { releaseId: flags.release, run },
+      alarms: new CloudWatchAlarms(cloudwatch),
       names,
-      actor: 'uigate verify',
-      durationMs: bakeMs,
+      cloudwatch,
       pollMs,
-      insufficientData: flags.insufficientData,
-      signal: io.signal,
-      smoke: flags.smokeUrl
-        ? smokeProbe({
-            cwd: io.cwd,
-            env: io.env,
-            baseUrl: flags.smokeUrl,
-            config: flags.config,
-            signal: io.signal,
-            log: say,
-            runSuite: runToSummary,
-          })
-        : undefined,
-      metrics: flags.smokeUrl ? new CloudWatchMetrics(cloudwatch, new URL(flags.smokeUrl).host) : undefined,
-      onCheck: (statuses) => say(`  ${statuses.map((s) => `${s.name}: ${s.state}`).join(', ')}`),
-    });
-    if (result.healthy) {
-      say(`verified: release ${flags.release} stayed healthy for ${flags.bake ?? '10m'} (${result.checks} checks)`);
-      return EXIT.ok;
-    }
-    say(`ALARM: ${result.reason}`);
-    say(
-      result.restored
-        ? `rolled back: ${site.name} serves release ${result.restored} again`
-        : `no release on ${site.name} passed verification before: nothing to roll back to`,
-    );
-    return EXIT.testsFailed;
+      say,
+    };
+    return target ? await bake(context, target, bakeMs) : await preflight(context, preflightWaitMs);
   } finally {
     await store.close();
   }
+}
+
+/** The @smoke tests against production, one probe per call, as a run each. */
+function smokeOf({ flags, io, say }: VerifyContext, url: string) {
+  return smokeProbe({
+    cwd: io.cwd,
+    env: io.env,
+    baseUrl: url,
+    config: flags.config,
+    signal: io.signal,
+    log: say,
+    runSuite: runToSummary,
+  });
+}
+
+/** Before promotion: can the alarms see anything? Exit 1 blocks promotion. */
+async function preflight(context: VerifyContext, waitMs: number): Promise<number> {
+  const { flags, say, names } = context;
+  // The watcher is fed before it is asked whether it is fed: one smoke run against what is live now.
+  if (flags.smokeUrl)
+    await new CloudWatchMetrics(context.cloudwatch, new URL(flags.smokeUrl).host).put(
+      await smokeOf(context, flags.smokeUrl)(),
+    );
+  let waiting = false;
+  const result = await runPreflight({
+    store: context.store,
+    release: context.release,
+    alarms: context.alarms,
+    names,
+    actor: 'uigate verify',
+    waitMs,
+    pollMs: flags.poll ? context.pollMs : 15_000,
+    signal: context.io.signal,
+    onWait: (problems) => {
+      if (!waiting)
+        say(
+          `pre-flight: waiting up to ${flags.preflightWait ?? '3m'} for CloudWatch to take in the probe (${problems.join('; ')})`,
+        );
+      waiting = true;
+    },
+  });
+  say(
+    result.ok
+      ? `pre-flight: ${names.length} alarm(s) armed, fed and OK`
+      : `pre-flight FAILED — promotion blocked:\n${result.problems.map((p) => `  ✘ ${p}`).join('\n')}`,
+  );
+  return result.ok ? EXIT.ok : EXIT.testsFailed;
+}
+
+/** After promotion: the bake, and a rollback on any alarm. */
+async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number): Promise<number> {
+  const { flags, say, store, names } = context;
+  await checkLive(context, site);
+  say(
+    `baking release ${flags.release} on ${site.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`,
+  );
+  const result = await verifyRelease({
+    store,
+    target: site,
+    release: context.release,
+    alarms: context.alarms,
+    names,
+    actor: 'uigate verify',
+    durationMs: bakeMs,
+    pollMs: context.pollMs,
+    insufficientData: flags.insufficientData,
+    signal: context.io.signal,
+    smoke: flags.smokeUrl ? smokeOf(context, flags.smokeUrl) : undefined,
+    metrics: flags.smokeUrl ? new CloudWatchMetrics(context.cloudwatch, new URL(flags.smokeUrl).host) : undefined,
+    onCheck: (statuses) => say(`  ${statuses.map((s) => `${s.name}: ${s.state}`).join(', ')}`),
+  });
+  if (result.healthy) {
+    say(`verified: release ${flags.release} stayed healthy for ${flags.bake ?? '10m'} (${result.checks} checks)`);
+    return EXIT.ok;
+  }
+  say(`ALARM: ${result.reason}`);
+  say(
+    result.restored
+      ? `rolled back: ${site.name} serves release ${result.restored} again`
+      : `no release on ${site.name} passed verification before: nothing to roll back to`,
+  );
+  return EXIT.testsFailed;
+}
+
+/** Only what is live is baked; a release promoted by hand is recorded as promoted first. */
+async function checkLive({ flags, store, release }: VerifyContext, site: RollbackTarget): Promise<void> {
+  const live = await site.live();
+  if (live !== flags.release)
+    throw new UsageError(
+      `${site.name} serves ${live ?? 'nothing'}, not release ${flags.release}: verify what was promoted`,
+    );
+  if ((await store.listReleases(site.name)).some((r) => r.releaseId === flags.release)) return;
+  await recordRelease(store, site.name, flags.release, release.run, 'promoted');
+  await store.addEvent({
+    runId: release.run.runId,
+    at: new Date().toISOString(),
+    type: 'promoted',
+    actor: 'uigate verify',
+    detail: { target: site.name, releaseId: flags.release },
+  });
 }

@@ -9,6 +9,9 @@ import { RUN_ID_PATTERN } from '../../core/model.ts';
 import { describeCrash, runPlaywrightBatch } from '../../playwright/batch.ts';
 import { connectStore } from '../../store/open-store.ts';
 import type { CommandIO } from '../io.ts';
+import type { UnitRecord } from '../../core/model.ts';
+import { countStatuses } from '../../core/statuses.ts';
+import type { ResultStore } from '../../store/result-store.ts';
 import { ENV } from '../../core/env.ts';
 
 export interface WorkerFlags {
@@ -18,26 +21,39 @@ export interface WorkerFlags {
   dispatch?: number;
 }
 
-export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<number> {
-  const runId = flags.run ?? io.env[ENV.runId];
-  const batchId = flags.batch ?? io.env[ENV.batchId];
-  const dispatch = flags.dispatch ?? Number(io.env[ENV.dispatch] ?? 1);
+/** Which run, batch and dispatch try this container is for: flags, else the build's environment. */
+function batchOf(flags: WorkerFlags, env: NodeJS.ProcessEnv) {
+  const runId = flags.run ?? env[ENV.runId];
+  const batchId = flags.batch ?? env[ENV.batchId];
+  const dispatch = flags.dispatch ?? Number(env[ENV.dispatch] ?? 1);
   if (!runId || !RUN_ID_PATTERN.test(runId))
-    throw new UsageError(`uigate worker needs a run id (--run or UIGATE_RUN_ID), got "${runId ?? ''}"`);
-  if (!batchId) throw new UsageError('uigate worker needs a batch id (--batch or UIGATE_BATCH_ID)');
+    throw new UsageError(`uigate worker needs a run id (--run or ${ENV.runId}), got "${runId ?? ''}"`);
+  if (!batchId) throw new UsageError(`uigate worker needs a batch id (--batch or ${ENV.batchId})`);
   if (!Number.isInteger(dispatch) || dispatch < 1)
-    throw new UsageError(`UIGATE_DISPATCH must be a whole number of 1 or more, got "${io.env[ENV.dispatch]}"`);
+    throw new UsageError(`${ENV.dispatch} must be a whole number of 1 or more, got "${env[ENV.dispatch]}"`);
+  return { runId, batchId, dispatch };
+}
+
+/** The batch's units, as the orchestrator wrote them to the table before starting this build. */
+async function unitsOf(store: ResultStore, batch: ReturnType<typeof batchOf>, table: string): Promise<UnitRecord[]> {
+  const { runId, batchId, dispatch } = batch;
+  const keys = await store.getBatch(runId, batchId, dispatch);
+  if (!keys) throw new UsageError(`no batch ${batchId} (dispatch ${dispatch}) in run ${runId} in table ${table}`);
+  const wanted = new Set(keys);
+  const units = (await store.getUnits(runId)).filter((unit) => wanted.has(unit.key));
+  if (units.length !== keys.length)
+    throw new UsageError(`batch ${batchId} names ${keys.length} units but the table has ${units.length} of them`);
+  return units;
+}
+
+export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<number> {
+  const batch = batchOf(flags, io.env);
+  const { runId, batchId, dispatch } = batch;
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const storeSettings = { endpoint: config.store.endpoint, table: config.store.table, region: config.store.region };
   const store = connectStore(storeSettings);
   try {
-    const keys = await store.getBatch(runId, batchId, dispatch);
-    if (!keys)
-      throw new UsageError(`no batch ${batchId} (dispatch ${dispatch}) in run ${runId} in table ${config.store.table}`);
-    const wanted = new Set(keys);
-    const units = (await store.getUnits(runId)).filter((unit) => wanted.has(unit.key));
-    if (units.length !== keys.length)
-      throw new UsageError(`batch ${batchId} names ${keys.length} units but the table has ${units.length} of them`);
+    const units = await unitsOf(store, batch, config.store.table);
     const buildId = io.env.CODEBUILD_BUILD_ID ?? `worker-${process.pid}`;
     io.stdout.write(
       `uigate worker: run ${runId}, batch ${batchId} (dispatch ${dispatch}), ${units.length} units, build ${buildId}\n`,
@@ -70,17 +86,11 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<
       io.stderr.write(`uigate worker: ${describeCrash(result, 'Playwright')}\n`);
       return EXIT.infra;
     }
-    const counts = result.outcomes.reduce<Record<string, number>>(
-      (acc, { record }) => ({ ...acc, [record.status]: (acc[record.status] ?? 0) + 1 }),
-      {},
-    );
-    io.stdout.write(
-      `uigate worker: done — ${
-        Object.entries(counts)
-          .map(([status, n]) => `${n} ${status}`)
-          .join(', ') || 'nothing ran'
-      }\n`,
-    );
+    const counts = countStatuses(result.outcomes.map(({ record }) => record));
+    const said = Object.entries(counts)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(', ');
+    io.stdout.write(`uigate worker: done — ${said || 'nothing ran'}\n`);
     return EXIT.ok;
   } finally {
     await store.close();

@@ -167,6 +167,20 @@ async function breakRelease(dir: string): Promise<void> {
   await writeFile(page, html.replace('Button was clicked', 'Button was broken'));
 }
 
+/** What the stages after approval share: the approved release, production, its watcher and canary. */
+interface ReleaseContext {
+  options: LocalPipelineOptions;
+  io: CommandIO;
+  say(line: string): void;
+  run: RunMeta;
+  release: { releaseId: string; run: RunMeta };
+  target: LocalSiteTarget;
+  productionUrl: string;
+  metrics: LocalMetrics;
+  alarm: LocalAlarm;
+  smoke: ReturnType<Stages['smoke']>;
+}
+
 export async function runLocalPipeline(options: LocalPipelineOptions, io: CommandIO): Promise<PipelineOutcome> {
   const executionId = `local-${Date.now().toString(36)}`;
   const stages = new Stages(options, io, executionId);
@@ -185,91 +199,127 @@ export async function runLocalPipeline(options: LocalPipelineOptions, io: Comman
     }
     if (!(await stages.gate(run))) return { stage: 'gate', healthy: false, runId: run.runId };
     if (!(await stages.approval(run))) return { stage: 'approval', healthy: false, runId: run.runId };
-
-    const release = { releaseId: run.runId, run };
     const metrics = new LocalMetrics();
-    const alarm = new LocalAlarm(LOCAL_SMOKE_ALARM, metrics.failures);
-    const smoke = stages.smoke(production.url);
-    if (await target.live()) {
-      // The watcher must see the live release before it can judge the next one.
-      await metrics.put(await smoke());
-      const check = await runPreflight({
-        store: options.store,
-        release,
-        alarms: alarm,
-        names: [LOCAL_SMOKE_ALARM.name],
-        actor: 'uigate pipeline --local',
-      });
-      if (!check.ok) {
-        say(`▸ pre-flight FAILED — not promoting:\n${check.problems.map((p) => `  ✘ ${p}`).join('\n')}`);
-        return { stage: 'preflight', healthy: false, runId: run.runId };
-      }
-      say('▸ pre-flight: the smoke alarm is armed, fed and OK');
-    } else say('▸ pre-flight: nothing live yet — this is the first release');
-
-    const { previous } = await promote({
-      store: options.store,
+    const context: ReleaseContext = {
+      options,
+      io,
+      say,
+      run,
       target,
-      release,
-      fromDir: join(work, 'candidate'),
-      actor: 'uigate pipeline --local',
-    });
-    say(`▸ promoted ${run.runId} to ${production.url}${previous ? ` (was ${previous})` : ''}`);
-    let faultAt: number | undefined;
-    if (options.breakAfterPromote) {
-      await breakRelease(target.filesOf(run.runId));
-      faultAt = Date.now();
-      await options.store.addEvent({
-        runId: run.runId,
-        at: new Date(faultAt).toISOString(),
-        type: 'fault-injected',
-        actor: 'uigate pipeline --local',
-        detail: { what: 'button.html says "Button was broken" (--break-after-promote)' },
-      });
-      say('▸ --break-after-promote: production is now broken on purpose');
-    }
-    say(
-      `▸ bake: ${(options.bakeMs / 1000).toFixed(0)}s of @smoke tests against production, alarm ${LOCAL_SMOKE_ALARM.name} (SmokeFailures ≥ 1 in 1 of 2 periods of ${LOCAL_SMOKE_ALARM.periodSeconds}s)`,
-    );
-    let lastLine = '';
-    const result = await verifyRelease({
-      store: options.store,
-      target,
-      release,
-      alarms: alarm,
-      names: [LOCAL_SMOKE_ALARM.name],
-      actor: 'uigate pipeline --local',
-      durationMs: options.bakeMs,
-      pollMs: 1_000,
-      smoke,
       metrics,
-      signal: io.signal,
-      settleMs: LOCAL_SMOKE_ALARM.periodSeconds * 1000,
-      onCheck: (statuses) => {
-        const line = statuses.map((s) => `${s.state}: ${s.reason}`).join('; ');
-        if (line !== lastLine) say(`  alarm ${(lastLine = line)}`);
-      },
-    });
-    if (result.healthy) {
-      say(`▸ promoted and healthy: production serves ${run.runId}`);
-      return { stage: 'verify', healthy: true, runId: run.runId, releaseId: run.runId };
-    }
-    const faultToRestoreMs = faultAt && result.restoredAt ? result.restoredAt - faultAt : undefined;
-    say(
-      result.restored
-        ? `▸ ROLLED BACK: ${result.reason}; production serves ${result.restored} again${faultToRestoreMs ? ` (${(faultToRestoreMs / 1000).toFixed(1)}s from fault to restored)` : ''}`
-        : `▸ ALARM: ${result.reason}; no earlier release passed verification, so there is nothing to roll back to`,
-    );
-    return {
-      stage: 'verify',
-      healthy: false,
-      runId: run.runId,
-      releaseId: run.runId,
-      restored: result.restored,
-      faultToRestoreMs,
+      release: { releaseId: run.runId, run },
+      productionUrl: production.url,
+      alarm: new LocalAlarm(LOCAL_SMOKE_ALARM, metrics.failures),
+      smoke: stages.smoke(production.url),
     };
+    if (!(await preflightStage(context))) return { stage: 'preflight', healthy: false, runId: run.runId };
+    const faultAt = await promoteStage(context, join(work, 'candidate'));
+    return await bakeStage(context, faultAt);
   } finally {
     await candidate.close();
     await production.close();
   }
+}
+
+/** The watcher must see the live release before it can judge the next one. */
+async function preflightStage({
+  options,
+  say,
+  target,
+  metrics,
+  alarm,
+  smoke,
+  release,
+}: ReleaseContext): Promise<boolean> {
+  if (!(await target.live())) {
+    say('▸ pre-flight: nothing live yet — this is the first release');
+    return true;
+  }
+  await metrics.put(await smoke());
+  const check = await runPreflight({
+    store: options.store,
+    release,
+    alarms: alarm,
+    names: [LOCAL_SMOKE_ALARM.name],
+    actor: 'uigate pipeline --local',
+  });
+  if (!check.ok) {
+    say(`▸ pre-flight FAILED — not promoting:\n${check.problems.map((p) => `  ✘ ${p}`).join('\n')}`);
+    return false;
+  }
+  say('▸ pre-flight: the smoke alarm is armed, fed and OK');
+  return true;
+}
+
+/** Makes the release live; with --break-after-promote, breaks it on purpose. The time of the fault, if one was made. */
+async function promoteStage(
+  { options, say, target, release, run, productionUrl }: ReleaseContext,
+  fromDir: string,
+): Promise<number | undefined> {
+  const { previous } = await promote({
+    store: options.store,
+    target,
+    release,
+    fromDir,
+    actor: 'uigate pipeline --local',
+  });
+  say(`▸ promoted ${run.runId} to ${productionUrl}${previous ? ` (was ${previous})` : ''}`);
+  if (!options.breakAfterPromote) return undefined;
+  await breakRelease(target.filesOf(run.runId));
+  const faultAt = Date.now();
+  await options.store.addEvent({
+    runId: run.runId,
+    at: new Date(faultAt).toISOString(),
+    type: 'fault-injected',
+    actor: 'uigate pipeline --local',
+    detail: { what: 'button.html says "Button was broken" (--break-after-promote)' },
+  });
+  say('▸ --break-after-promote: production is now broken on purpose');
+  return faultAt;
+}
+
+/** The bake: @smoke tests against production under the local alarm, and a rollback if it fires. */
+async function bakeStage(context: ReleaseContext, faultAt: number | undefined): Promise<PipelineOutcome> {
+  const { options, io, say, run } = context;
+  say(
+    `▸ bake: ${(options.bakeMs / 1000).toFixed(0)}s of @smoke tests against production, alarm ${LOCAL_SMOKE_ALARM.name} (SmokeFailures ≥ 1 in 1 of 2 periods of ${LOCAL_SMOKE_ALARM.periodSeconds}s)`,
+  );
+  let lastLine = '';
+  const result = await verifyRelease({
+    store: options.store,
+    target: context.target,
+    release: context.release,
+    alarms: context.alarm,
+    names: [LOCAL_SMOKE_ALARM.name],
+    actor: 'uigate pipeline --local',
+    durationMs: options.bakeMs,
+    pollMs: 1_000,
+    smoke: context.smoke,
+    metrics: context.metrics,
+    signal: io.signal,
+    settleMs: LOCAL_SMOKE_ALARM.periodSeconds * 1000,
+    onCheck: (statuses) => {
+      const line = statuses.map((s) => `${s.state}: ${s.reason}`).join('; ');
+      if (line !== lastLine) say(`  alarm ${(lastLine = line)}`);
+    },
+  });
+  if (result.healthy) {
+    say(`▸ promoted and healthy: production serves ${run.runId}`);
+    return { stage: 'verify', healthy: true, runId: run.runId, releaseId: run.runId };
+  }
+  const faultToRestoreMs = faultAt && result.restoredAt ? result.restoredAt - faultAt : undefined;
+  const took = faultToRestoreMs ? ` (${(faultToRestoreMs / 1000).toFixed(1)}s from fault to restored)` : '';
+  say(
+    result.restored
+      ? `▸ ROLLED BACK: ${result.reason}; production serves ${result.restored} again${took}`
+      : `▸ ALARM: ${result.reason}; no earlier release passed verification, so there is nothing to roll back to`,
+  );
+  return {
+    stage: 'verify',
+    healthy: false,
+    runId: run.runId,
+    releaseId: run.runId,
+    restored: result.restored,
+    faultToRestoreMs,
+  };
 }
