@@ -33,7 +33,7 @@ async function invocationOverhead() {
     concurrency: 1,
     timeoutSeconds: 60,
     taskRoot: REPO,
-    handlerModule: fileURLToPath(new URL('./noop-handler.ts', import.meta.url)),
+    handlerModule: fileURLToPath(new URL('../runner/testing/noop-handler.ts', import.meta.url)),
   });
   const lambda = client(endpoint.url);
   const payload = Buffer.from(
@@ -56,7 +56,7 @@ async function invocationOverhead() {
 
 async function realBatchCost() {
   const dir = await mkdtemp(join(tmpdir(), 'uigate-bench-lambda-'));
-  const { store, endpoint: storeEndpoint } = await openEmbeddedStore(join(dir, 'dynamodb'));
+  const { store, endpoint: storeEndpoint, key } = await openEmbeddedStore(join(dir, 'dynamodb'));
   const endpoint = await startLocalEndpoint({
     functionName: 'uigate-executor',
     concurrency: 1,
@@ -76,7 +76,7 @@ async function realBatchCost() {
       dispatch: 1,
       project: 'chromium',
       units: [unit],
-      store: { table: 'uigate', region: 'us-east-1', endpoint: storeEndpoint },
+      store: { table: 'uigate', region: 'us-east-1', endpoint: storeEndpoint, key },
       artifacts: { dir: join(dir, 'artifacts') },
     };
     const start = performance.now();

@@ -30,13 +30,13 @@ const records = (runId: string): UnitRecord[] =>
 
 export async function storeThroughputBench(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'uigate-bench-store-'));
-  const { store, endpoint } = await openStore({
+  const { store, endpoint, key } = await openStore({
     embedded: true,
     table: 'uigate',
     region: 'us-east-1',
     dataDir: join(dir, 'db'),
   });
-  const doc = DynamoDBDocumentClient.from(dynamoClient(endpoint, 'us-east-1'), {
+  const doc = DynamoDBDocumentClient.from(dynamoClient(endpoint, 'us-east-1', key), {
     marshallOptions: { removeUndefinedValues: true },
   });
   try {

@@ -24,14 +24,15 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
   let dir: string;
   let store: DynamoStore;
   let endpoint: string;
+  /** The embedded store's key: a worker given the endpoint also needs it (runner/store/embedded-guard.ts). */
+  let key: string;
   let spec: Buildspec;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-buildspec-'));
-    ({ store, endpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
-      store: DynamoStore;
-      endpoint: string;
-    });
+    const opened = await openEmbeddedStore(join(dir, 'dynamodb'));
+    ({ store, endpoint } = opened as { store: DynamoStore; endpoint: string });
+    key = JSON.stringify(opened.key);
     spec = parse(await readFile(join(REPO, 'infra', 'buildspec-worker.yml'), 'utf8')) as Buildspec;
   });
   after(async () => {
@@ -70,6 +71,7 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
       UIGATE_TABLE: 'uigate',
       UIGATE_REGION: 'us-east-1',
       UIGATE_DYNAMODB_ENDPOINT: endpoint,
+      UIGATE_DYNAMODB_KEY: key,
       UIGATE_HOME: join(dir, 'home'),
       CODEBUILD_BUILD_ID: 'uigate-worker:0b5e-local',
       CODEBUILD_SRC_DIR: REPO,
@@ -98,6 +100,7 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
       UIGATE_RUN_ID: newRunId(),
       UIGATE_BATCH_ID: 'nope',
       UIGATE_DYNAMODB_ENDPOINT: endpoint,
+      UIGATE_DYNAMODB_KEY: key,
       UIGATE_HOME: join(dir, 'home'),
     };
     const failed = await run('bash', ['-c', spec.phases.build!.commands[0]!], { cwd: REPO, env }).catch(

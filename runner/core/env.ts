@@ -22,6 +22,8 @@ export const ENV = {
   config: 'UIGATE_CONFIG',
   dispatch: 'UIGATE_DISPATCH',
   dynamodbEndpoint: 'UIGATE_DYNAMODB_ENDPOINT',
+  /** The embedded store's key (JSON), for the Playwright processes uigate starts. */
+  dynamodbKey: 'UIGATE_DYNAMODB_KEY',
   eventsFd: 'UIGATE_EVENTS_FD',
   executor: 'UIGATE_EXECUTOR',
   executorRef: 'UIGATE_EXECUTOR_REF',

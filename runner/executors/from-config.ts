@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ExecutorName, UnitRef } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
+import type { StoreAccess, StoreAddress } from '../store/store-address.ts';
 import { LAMBDA_BROWSERS, type BatchEvent } from '../lambda/event.ts';
 import { assignExecutors } from '../plan/plan.ts';
 import type { Executor } from './executor.ts';
@@ -94,8 +95,8 @@ export interface ExecutorContext {
   cwd: string;
   config: ResolvedConfig;
   flags: ExecutorFlags;
-  /** The store endpoint executors should write to (the embedded server's, if that is the store). */
-  storeEndpoint?: string;
+  /** How executors reach the store (the embedded server's endpoint and key, if that is the store). */
+  storeAccess: StoreAccess;
   workDir: string;
   /** How the local executor runs several at once. */
   local: LocalParallelism;
@@ -109,7 +110,7 @@ export interface ExecutorContext {
 export function createExecutors(names: readonly ExecutorName[], context: ExecutorContext): Executor[] {
   const { config, flags } = context;
   const env = baseUrlEnv(flags);
-  const store = { endpoint: context.storeEndpoint, table: config.store.table, region: config.store.region };
+  const store: StoreAddress = { ...context.storeAccess, table: config.store.table, region: config.store.region };
   return names.map((name): Executor => {
     if (name === 'local') {
       return new LocalExecutor({
@@ -149,7 +150,7 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
       concurrency: flags.lambdaConcurrency ?? lambda.concurrency,
       // The function's own timeout, plus time for the request and a cold start.
       invocationTimeoutMs: (lambda.timeoutSeconds + 60) * 1000,
-      store: { table: store.table, region: store.region, endpoint: store.endpoint },
+      store,
       artifacts: lambdaArtifacts(config, endpoint),
       baseURL: flags.baseUrl,
       retries: flags.retries,

@@ -11,6 +11,7 @@ import { newRunId, type UnitRecord, type UnitRef } from '../core/model.ts';
 import { planBatches } from '../plan/plan.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
+import type { SigningKey } from '../aws/sigv4-check.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
 import { backoffMs } from '../aws/backoff.ts';
 import { LambdaExecutor } from './lambda.ts';
@@ -32,6 +33,7 @@ describe('the Lambda executor against the local Invoke endpoint', () => {
   let dir: string;
   let store: DynamoStore;
   let storeEndpoint: string;
+  let storeKey: SigningKey;
   const endpoints: LocalEndpoint[] = [];
 
   before(async () => {
@@ -82,10 +84,11 @@ test('outlives the function timeout on the first dispatch', async () => {
       { projects: ['chromium', 'firefox'] },
     );
     dir = await mkdtemp(join(tmpdir(), 'uigate-lambda-'));
-    ({ store, endpoint: storeEndpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
-      store: DynamoStore;
-      endpoint: string;
-    });
+    ({
+      store,
+      endpoint: storeEndpoint,
+      key: storeKey,
+    } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as { store: DynamoStore; endpoint: string; key: SigningKey });
   });
   after(async () => {
     for (const endpoint of endpoints) await endpoint.close();
@@ -128,7 +131,7 @@ test('outlives the function timeout on the first dispatch', async () => {
       endpoint: endpointUrl,
       concurrency: options.concurrency ?? 2,
       invocationTimeoutMs: 180_000,
-      store: { table: 'uigate', region: 'us-east-1', endpoint: storeEndpoint },
+      store: { table: 'uigate', region: 'us-east-1', endpoint: storeEndpoint, key: storeKey },
       artifacts: { dir: join(dir, 'artifacts') },
       results: store,
       throttle: { baseMs: 50, capMs: 500, maxTries: 30 },

@@ -1,6 +1,7 @@
 // Runs a batch on this machine: one Playwright Test process for exactly the batch's units.
 import { join } from 'node:path';
 import type { Batch } from '../plan/plan.ts';
+import type { StoreAddress } from '../store/store-address.ts';
 import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
 import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 
@@ -13,7 +14,7 @@ export interface LocalExecutorOptions {
   workersEach?: number;
   /** Where batch files and Playwright's output go: `.uigate/runs/<runId>`. */
   workDir: string;
-  store: { endpoint?: string; table: string; region: string };
+  store: StoreAddress;
   artifactsDir: string;
   /** Extra environment for the Playwright processes (BASE_URL, say). */
   env?: Record<string, string>;

@@ -104,7 +104,7 @@ export async function handler(event: PipelineJobEvent): Promise<GateJobResult> {
   if (!deps) {
     const config = configFromEnv();
     deps = {
-      store: connectStore({ table: config.store.table, region: config.store.region, endpoint: config.store.endpoint }),
+      store: connectStore(config.store),
       codepipeline: new CodePipelineClient({}),
       config,
       notifier: createNotifier(config),

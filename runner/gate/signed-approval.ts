@@ -1,31 +1,10 @@
 // `uigate approve` (and `uigate open`) against AWS: the request goes to the approval function's URL
 // (AWS_IAM auth), signed with the caller's credentials (SigV4), so the function learns who asks from
 // AWS itself and only the function needs the right to answer the pipeline.
-import { createHash, createHmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
-
-const bytes = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string'
-    ? data
-    : data instanceof ArrayBuffer
-      ? new Uint8Array(data)
-      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-
-/** SHA-256 (HMAC-SHA-256 when keyed) in the shape SignatureV4 expects, from node:crypto. */
-export class Sha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData) {
-    this.hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-}
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { Sha256 } from '../aws/sha256.ts';
 
 export interface SignedResponse<T = { error?: string; state?: string; duplicate?: boolean; approver?: string }> {
   status: number;

@@ -8,67 +8,94 @@ import { RUN_ID_PATTERN, type UnitRef } from '../core/model.ts';
 export const LAMBDA_BROWSERS = ['chromium'];
 export const MAX_UNITS_PER_EVENT = 500;
 
-const unit = z.object({
-  key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
-  file: z
+/** A path inside the suite: relative, no "..". */
+const insidePath = (what: string) =>
+  z
     .string()
     .min(1)
-    .refine(
-      (file) => !file.startsWith('/') && !file.split('/').includes('..'),
-      'must be relative to testDir, without ".."',
-    ),
-  line: z.number().int(),
-  column: z.number().int(),
-  titlePath: z.array(z.string()).min(1),
-  project: z.string(),
-  module: z.string(),
-  tags: z.array(z.string()).optional(),
-  repeat: z.number().int().min(1).optional(),
+    .max(1024)
+    .refine((file) => !file.startsWith('/') && !file.split('/').includes('..'), `must be ${what}, without ".."`);
+const name = z.string().min(1).max(256);
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+  .optional();
+const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
+const isLoopback = (url: string) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
+
+// Strict throughout: an unknown key is refused rather than ignored, so a misspelt or foreign
+// setting cannot pass unnoticed, and every number and string has a bound.
+const unit = z.strictObject({
+  key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  file: insidePath('relative to testDir'),
+  line: z.number().int().min(0).max(10_000_000),
+  column: z.number().int().min(0).max(100_000),
+  titlePath: z.array(z.string().max(4096)).min(1).max(64),
+  project: z.string().max(256),
+  module: z.string().max(1024),
+  tags: z.array(z.string().max(256)).max(64).optional(),
+  repeat: z.number().int().min(1).max(10_000).optional(),
   group: z.string().max(200).optional(),
   role: z.literal('dependency').optional(),
 });
 
-const schema = z.object({
+const schema = z.strictObject({
   runId: z.string().regex(RUN_ID_PATTERN, 'must look like 20261122T185625123Z-k3f9'),
   batchId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-  dispatch: z.number().int().min(1),
+  dispatch: z.number().int().min(1).max(1_000_000),
   browser: z
     .string()
     .refine((browser) => LAMBDA_BROWSERS.includes(browser), `Lambda runs only ${LAMBDA_BROWSERS.join(', ')}`),
   units: z.array(unit).min(1).max(MAX_UNITS_PER_EVENT),
-  baseURL: z.url().optional(),
+  baseURL: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
   retries: z.number().int().min(0).max(10).optional(),
-  store: z.object({ table: z.string().min(3), region: z.string().optional(), endpoint: z.url().optional() }),
+  store: z
+    .strictObject({
+      table: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),
+      region,
+      endpoint: z
+        .url({ protocol: /^https?$/ })
+        .max(2048)
+        .optional(),
+      /** The embedded store's key: only for a store on the same machine (the local endpoint), never AWS's. */
+      key: z.strictObject({ accessKeyId: name, secretAccessKey: name }).optional(),
+    })
+    .refine((store) => !store.key || (store.endpoint !== undefined && isLoopback(store.endpoint)), {
+      message: 'a store key is only sent to a store on 127.0.0.1',
+      path: ['key'],
+    }),
   /** The suite to run (test-source.ts); absent: the suite in the function's own folder. */
   source: z
     .union([
       z.strictObject({
-        bucket: z.string().min(3),
+        bucket,
         key: z.string().min(1).max(1024),
         sha256: z.string().regex(/^[0-9a-f]{64}$/),
-        region: z.string().optional(),
-        endpoint: z.url().optional(),
+        region,
+        endpoint: z
+          .url({ protocol: /^https?$/ })
+          .max(2048)
+          .optional(),
       }),
-      z.strictObject({ file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+      z.strictObject({ file: z.string().min(1).max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
     ])
     .optional(),
   /** The Playwright config, relative to the suite's folder. */
-  config: z
-    .string()
-    .min(1)
-    .refine(
-      (file) => !file.startsWith('/') && !file.split('/').includes('..'),
-      'must be a path inside the suite, without ".."',
-    )
-    .optional(),
+  config: insidePath('a path inside the suite').optional(),
   artifacts: z.union([
-    z.object({
-      bucket: z.string().min(3),
-      prefix: z.string().optional(),
-      region: z.string().optional(),
-      endpoint: z.url().optional(),
+    z.strictObject({
+      bucket,
+      prefix: z.string().max(512).optional(),
+      region,
+      endpoint: z
+        .url({ protocol: /^https?$/ })
+        .max(2048)
+        .optional(),
     }),
-    z.object({ dir: z.string().min(1) }),
+    z.strictObject({ dir: z.string().min(1).max(4096) }),
   ]),
 });
 

@@ -7,6 +7,7 @@ import { listTests } from '../playwright/list.ts';
 import { newRunId, type UnitRef } from '../core/model.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
+import type { SigningKey } from '../aws/sigv4-check.ts';
 import { fixtureProject, REPO, type FixtureProject } from '../testing/fixture-project.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
 import { packTestBundle } from '../executors/test-bundle.ts';
@@ -18,15 +19,17 @@ describe('the Lambda handler, run for real with @sparticuz/chromium', () => {
   let dir: string;
   let store: DynamoStore;
   let endpoint: string;
+  let key: SigningKey | undefined;
   let s3: LocalS3;
   let project: FixtureProject;
   const previous = { ...process.env };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-handler-'));
-    ({ store, endpoint } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
+    ({ store, endpoint, key } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
       store: DynamoStore;
       endpoint: string;
+      key: SigningKey;
     });
     s3 = await localS3();
     project = await fixtureProject({
@@ -57,7 +60,7 @@ test('finds a button that is not there', async ({ page }) => {
       dispatch: 1,
       browser: 'chromium',
       units,
-      store: { table: 'uigate', region: 'us-east-1', endpoint },
+      store: { table: 'uigate', region: 'us-east-1', endpoint, key },
       artifacts,
     };
   }

@@ -120,6 +120,7 @@ async function runBatch(
           table: event.store.table,
           region: awsRegion(process.env, event.store.region),
           endpoint: event.store.endpoint,
+          key: event.store.key,
         },
       },
       env: {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { refuseLocal } from '../core/local-request.ts';
 import { EnvironmentPool, type InvokeOutcome } from './environments.ts';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
@@ -140,6 +141,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions): Promise
   const log = options.log ?? (() => {});
   const server: Server = createServer(async (req, res) => {
     const requestId = randomUUID();
+    // No browser has business here: a page that found the port could otherwise run a batch.
+    const refusal = refuseLocal(req.headers, { port: (server.address() as AddressInfo).port, browsers: 'none' });
+    if (refusal) return awsError(res, 403, 'AccessDeniedException', refusal, requestId);
     const request = await readInvoke(req, options.functionName);
     if ('refused' in request)
       return awsError(res, request.refused[0], request.refused[1], request.refused[2], requestId);

@@ -3,6 +3,7 @@
 import type { ExecutorName, UnitRecord } from '../core/model.ts';
 import { ENV } from '../core/env.ts';
 import { awsRegion } from '../aws/region.ts';
+import { parseKey, type StoreAddress } from '../store/store-address.ts';
 
 export interface ChildContext {
   runId: string;
@@ -11,7 +12,7 @@ export interface ChildContext {
   executorRef: string;
   /** Dispatch try of this batch (1 for the first); orders writes across re-queues. */
   dispatch: number;
-  store: { endpoint?: string; table: string; region: string };
+  store: StoreAddress;
   artifactsDir?: string;
   /** File descriptor the reporter writes its JSON-lines events to. */
   eventsFd?: number;
@@ -28,6 +29,7 @@ export function childEnv(context: ChildContext): Record<string, string> {
     [ENV.browserNotices]: 'off',
   };
   if (context.store.endpoint) env[ENV.dynamodbEndpoint] = context.store.endpoint;
+  if (context.store.key) env[ENV.dynamodbKey] = JSON.stringify(context.store.key);
   if (context.artifactsDir) env[ENV.artifactsDir] = context.artifactsDir;
   if (context.eventsFd !== undefined) env[ENV.eventsFd] = String(context.eventsFd);
   return env;
@@ -44,6 +46,7 @@ export function readChildContext(env: NodeJS.ProcessEnv = process.env): ChildCon
     dispatch: Number(env[ENV.dispatch] ?? 1) || 1,
     store: {
       endpoint: env[ENV.dynamodbEndpoint] || undefined,
+      key: parseKey(env[ENV.dynamodbKey]),
       table: env[ENV.table] ?? 'uigate',
       region: awsRegion(env, env[ENV.region]),
     },

@@ -174,7 +174,7 @@ describe('fault injection', () => {
 
     before(async () => {
       dynalite = await embeddedServer(join(project.dir, 'throttle-db'));
-      const client = dynamoClient(dynalite.endpoint, 'us-east-1');
+      const client = dynamoClient(dynalite.endpoint, 'us-east-1', dynalite.key);
       await ensureTable(client, 'uigate');
       client.destroy();
       // Every other write is refused the way DynamoDB refuses one: HTTP 400, the exception's type.
@@ -200,12 +200,21 @@ describe('fault injection', () => {
     it('waits out the throttling: every result written once, the run passed', async () => {
       const endpoint = proxy.url;
       const result = await project.uigate(['run', '--no-serve', '--json'], {
-        env: { UIGATE_HOME: join(project.dir, 'throttle-home'), UIGATE_DYNAMODB_ENDPOINT: endpoint },
+        env: {
+          UIGATE_HOME: join(project.dir, 'throttle-home'),
+          UIGATE_DYNAMODB_ENDPOINT: endpoint,
+          UIGATE_DYNAMODB_KEY: JSON.stringify(dynalite.key),
+        },
       });
       assert.equal(result.code, 0, result.stdout + result.stderr);
       assert.ok(throttled >= 5, `throttled ${throttled} writes`);
       const runId = JSON.parse(result.stdout).runId as string;
-      const store = connectStore({ endpoint: dynalite.endpoint, table: 'uigate', region: 'us-east-1' });
+      const store = connectStore({
+        endpoint: dynalite.endpoint,
+        key: dynalite.key,
+        table: 'uigate',
+        region: 'us-east-1',
+      });
       try {
         assert.equal((await store.getRun(runId))!.status, 'passed');
         exactlyOnce(await store.getUnits(runId), 4);

@@ -12,6 +12,7 @@ import { recentDurations } from '../plan/history.ts';
 import { assignExecutors, durationEstimator, planBatches, type Batch } from '../plan/plan.ts';
 import type { Listing } from '../playwright/listing.ts';
 import type { ResultStore } from '../store/result-store.ts';
+import type { StoreAccess } from '../store/store-address.ts';
 import { dispatch, type DispatchResult } from './dispatch.ts';
 import { suiteEntries } from './prepare.ts';
 import { sourceInfo } from './source-info.ts';
@@ -28,8 +29,8 @@ export interface RunUnitsOptions {
   runId: string;
   units: readonly UnitRef[];
   store: ResultStore;
-  /** The store's endpoint for executors (the embedded server's when that is the store). */
-  storeEndpoint?: string;
+  /** How executors reach the store (the embedded server's endpoint and key when that is the store). */
+  storeAccess: StoreAccess;
   config: ResolvedConfig;
   flags: ExecutorFlags;
   names: readonly ExecutorName[];
@@ -83,7 +84,7 @@ async function executorsFor(options: RunUnitsOptions): Promise<Executor[]> {
     cwd: options.cwd,
     config,
     flags: options.flags,
-    storeEndpoint: options.storeEndpoint,
+    storeAccess: options.storeAccess,
     workDir: options.workDir,
     local: options.local,
     results: options.store,

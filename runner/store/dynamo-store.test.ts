@@ -8,6 +8,7 @@ import { makeUnit } from '../playwright/list.ts';
 import { newRunId, type RunMeta, type UnitRecord } from '../core/model.ts';
 import { type DynamoStore } from './dynamo-store.ts';
 import { dynamoClient, openEmbeddedStore } from './open-store.ts';
+import type { SigningKey } from '../aws/sigv4-check.ts';
 
 const unit = (title: string, project = 'chromium') => makeUnit(`/t/a.spec.ts`, '/t', [title], project, 1, 1);
 const run = (runId: string, extra: Partial<RunMeta> = {}): RunMeta => ({
@@ -35,10 +36,11 @@ describe('DynamoStore on the embedded dynalite', () => {
   let dir: string;
   let store: DynamoStore;
   let endpoint: string | undefined;
+  let key: SigningKey | undefined;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-store-'));
-    ({ store, endpoint } = await openEmbeddedStore(dir));
+    ({ store, endpoint, key } = await openEmbeddedStore(dir));
   });
   after(async () => {
     await store.close();
@@ -46,7 +48,7 @@ describe('DynamoStore on the embedded dynalite', () => {
   });
 
   it('creates the single table with its byTime and byUnit indexes', async () => {
-    const client = dynamoClient(endpoint, 'us-east-1');
+    const client = dynamoClient(endpoint, 'us-east-1', key);
     const { Table } = await client.send(new DescribeTableCommand({ TableName: 'uigate' }));
     client.destroy();
     assert.deepEqual(

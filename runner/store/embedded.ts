@@ -1,16 +1,22 @@
 // The embedded default store: dynalite (DynamoDB's wire protocol over LevelDB) on 127.0.0.1,
 // its data under .uigate/ so history survives between runs. One process owns the data folder;
 // others — a plain `npx playwright test` while `uigate serve` runs — find its endpoint in
-// `<dir>/server.json` and use it.
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+// `<dir>/server.json` and use it. The server answers only requests signed with the key in that
+// file (readable by this user alone): embedded-guard.ts.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import dynalite from 'dynalite';
 import { InfraError } from '../core/errors.ts';
+import type { SigningKey } from '../aws/sigv4-check.ts';
+import { guardStore } from './embedded-guard.ts';
 
 export interface EmbeddedServer {
   endpoint: string;
+  /** What requests must be signed with (absent only for a server an older uigate started). */
+  key?: SigningKey;
   /** True when this process started it (and so stops it). */
   owned: boolean;
   stop(): Promise<void>;
@@ -19,7 +25,11 @@ export interface EmbeddedServer {
 interface ServerFile {
   pid: number;
   endpoint?: string;
+  key?: SigningKey;
 }
+
+/** Only this user may read the key. */
+const PRIVATE = 0o600;
 
 const isAlive = (pid: number) => {
   try {
@@ -49,14 +59,20 @@ async function readServerFile(path: string): Promise<ServerFile | undefined> {
 
 async function start(dataDir: string, serverFile: string): Promise<EmbeddedServer> {
   const server = dynalite({ path: join(dataDir, 'data'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const key = { accessKeyId: 'uigate-embedded', secretAccessKey: randomBytes(32).toString('base64url') };
+  guardStore(server, key, () => (server.address() as AddressInfo).port);
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', ok));
   // Keep-alive sockets from our own clients would otherwise hold close() open.
   server.keepAliveTimeout = 1_000;
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await writeFile(serverFile, JSON.stringify({ pid: process.pid, endpoint } satisfies ServerFile));
+  await writeFile(serverFile, JSON.stringify({ pid: process.pid, endpoint, key } satisfies ServerFile), {
+    mode: PRIVATE,
+  });
+  await chmod(serverFile, PRIVATE);
   let stopped: Promise<void> | undefined;
   return {
     endpoint,
+    key,
     owned: true,
     stop: () =>
       (stopped ??= (async () => {
@@ -76,15 +92,15 @@ export async function embeddedServer(dataDir: string, waitMs = 15_000): Promise<
     const existing = await readServerFile(serverFile);
     if (existing && isAlive(existing.pid)) {
       if (existing.endpoint && (await responds(existing.endpoint))) {
-        return { endpoint: existing.endpoint, owned: false, stop: async () => {} };
+        return { endpoint: existing.endpoint, key: existing.key, owned: false, stop: async () => {} };
       }
     } else if (existing) {
       await rm(serverFile, { force: true }); // left behind by a process that died
     } else {
       try {
         // Exclusive create: of several processes starting at once, one owns the data folder.
-        await (await open(serverFile, 'wx')).close();
-        await writeFile(serverFile, JSON.stringify({ pid: process.pid } satisfies ServerFile));
+        await (await open(serverFile, 'wx', PRIVATE)).close();
+        await writeFile(serverFile, JSON.stringify({ pid: process.pid } satisfies ServerFile), { mode: PRIVATE });
         return await start(dataDir, serverFile);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {

@@ -11,6 +11,7 @@ import { fixtureProject, type FixtureProject } from '../testing/fixture-project.
 import { DynamoStore } from './dynamo-store.ts';
 import { expireLocally } from './expiry.ts';
 import { dynamoClient, openStore, type OpenedStore } from './open-store.ts';
+import type { StoreAccess } from './store-address.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -52,11 +53,11 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
     dir = await mkdtemp(join(tmpdir(), 'uigate-expiry-'));
     opened = await openStore({ embedded: true, table: 'uigate', region: 'us-east-1', dataDir: join(dir, 'dynamodb') });
     shortLived = new DynamoStore({
-      client: dynamoClient(opened.endpoint, 'us-east-1'),
+      client: dynamoClient(opened.endpoint, 'us-east-1', opened.key),
       table: 'uigate',
       retentionDays: 1,
     });
-    kept = new DynamoStore({ client: dynamoClient(opened.endpoint, 'us-east-1'), table: 'uigate', retentionDays: 30 });
+    kept = new DynamoStore({ client: dynamoClient(opened.endpoint, 'us-east-1', opened.key), table: 'uigate', retentionDays: 30 });
   });
   after(async () => {
     await shortLived.close();
@@ -133,8 +134,8 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
 });
 
 /** Gives every item of a run an expiry in the past, as if it had been written long ago with retention on. */
-async function backdate(endpoint: string, runId: string) {
-  const doc = DynamoDBDocumentClient.from(dynamoClient(endpoint, 'us-east-1'));
+async function backdate({ endpoint, key }: StoreAccess, runId: string) {
+  const doc = DynamoDBDocumentClient.from(dynamoClient(endpoint, 'us-east-1', key));
   const { Items = [] } = await doc.send(
     new QueryCommand({
       TableName: 'uigate',
@@ -172,14 +173,14 @@ describe('uigate run with store.retentionDays', () => {
   async function homeWithExpiredRun() {
     const home = await mkdtemp(join(tmpdir(), 'uigate-home-'));
     homes.push(home);
-    const { store, endpoint } = await openStore({
+    const { store, endpoint, key } = await openStore({
       embedded: true,
       table: 'uigate',
       region: 'us-east-1',
       dataDir: join(home, 'dynamodb'),
     });
     const old = await writeRun(store, join(home, 'artifacts'), new Date(Date.UTC(2020, 0, 1)));
-    await backdate(endpoint!, old);
+    await backdate({ endpoint, key }, old);
     await store.close();
     return { home, old };
   }

@@ -5,12 +5,16 @@ import { InfraError } from '../core/errors.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import { embeddedServer } from './embedded.ts';
 import { ensureTable } from './table.ts';
+import type { SigningKey } from '../aws/sigv4-check.ts';
+import type { StoreAddress } from './store-address.ts';
 
 export interface StoreSettings {
   /** dynalite in this process (or another uigate process's), with its data in `dataDir`. */
   embedded: boolean;
   /** DynamoDB endpoint URL (DynamoDB Local, say); absent with `embedded` off means AWS itself. */
   endpoint?: string;
+  /** What to sign with at `endpoint` when it is another process's embedded store. */
+  key?: SigningKey;
   table: string;
   region: string;
   /** Folder of the embedded store's data. */
@@ -24,6 +28,8 @@ export interface OpenedStore {
   store: DynamoStore;
   /** The endpoint child processes should use: the same server, not a second one. */
   endpoint?: string;
+  /** The embedded server's key, for the processes this one starts. */
+  key?: SigningKey;
 }
 
 // The SDK's notice that Node 20 support ends in 2027 would otherwise open every run's output.
@@ -31,28 +37,34 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const isLocal = (endpoint: string) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint);
 
-export function dynamoClient(endpoint: string | undefined, region: string): DynamoDBClient {
+export function dynamoClient(endpoint: string | undefined, region: string, key?: SigningKey): DynamoDBClient {
   const local = endpoint !== undefined && isLocal(endpoint);
   return new DynamoDBClient({
     region,
     endpoint,
-    // Local stand-ins accept any key; do not make a laptop user configure AWS for them.
-    credentials:
-      local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+    // The embedded store wants its own key; other local stand-ins (DynamoDB Local) accept any, and a
+    // laptop user should not have to configure AWS for them.
+    // A copy: the SDK marks the credentials object it is given (`$source`), and the key travels on.
+    credentials: key
+      ? { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }
+      : local && !process.env.AWS_ACCESS_KEY_ID
+        ? { accessKeyId: 'local', secretAccessKey: 'local' }
+        : undefined,
     maxAttempts: 6,
   });
 }
 
 /** Connects to a store another process set up: no embedded server, no table creation. */
-export function connectStore(settings: { endpoint?: string; table: string; region: string }): DynamoStore {
-  const client = dynamoClient(settings.endpoint, settings.region);
+export function connectStore(settings: StoreAddress): DynamoStore {
+  const client = dynamoClient(settings.endpoint, settings.region, settings.key);
   return new DynamoStore({ client, table: settings.table, onClose: async () => client.destroy() });
 }
 
 export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
   const server = settings.embedded ? await embeddedServer(settings.dataDir) : undefined;
   const endpoint = settings.endpoint ?? server?.endpoint;
-  const client = dynamoClient(endpoint, settings.region);
+  const key = settings.endpoint ? settings.key : server?.key;
+  const client = dynamoClient(endpoint, settings.region, key);
   try {
     // In AWS the table is infra/'s; locally uigate makes what it needs.
     if (settings.createTable ?? (settings.embedded || (endpoint !== undefined && isLocal(endpoint))))
@@ -73,7 +85,7 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
       await server?.stop();
     },
   });
-  return { store, endpoint };
+  return { store, endpoint, key };
 }
 
 /** The embedded store on a data folder, with the default table (tests, benchmarks, tools). */

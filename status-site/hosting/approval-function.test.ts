@@ -12,7 +12,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { handle } from 'hono/aws-lambda';
 import { openRequest } from '../../runner/gate/approvals.ts';
-import { Sha256 } from '../../runner/gate/signed-approval.ts';
+import { Sha256 } from '../../runner/aws/sha256.ts';
 import { resolveConfig } from '../../runner/config/config.ts';
 import { runNode, UIGATE_BIN } from '../../runner/testing/fixture-project.ts';
 import { lambdaApp } from './lambda.ts';

@@ -44,13 +44,14 @@ describe('the status site as a Lambda function-URL handler', () => {
   let assets: string;
   let runId: string;
   let endpoint: string;
+  let key: object;
   let s3: LocalS3;
 
   before(async () => {
     s3 = await localS3();
     seed = await seededStore();
     runId = await seedRun(seed, [{ file: 'a.spec.ts', title: 'works', status: 'passed' }]);
-    endpoint = JSON.parse(await readFile(join(seed.dir, 'dynamodb', 'server.json'), 'utf8')).endpoint;
+    ({ endpoint, key } = JSON.parse(await readFile(join(seed.dir, 'dynamodb', 'server.json'), 'utf8')));
     assets = await mkdtemp(join(tmpdir(), 'uigate-assets-'));
     // As npm run build writes it (and the Lambda package carries it).
     await writeSite(assets);
@@ -76,6 +77,7 @@ describe('the status site as a Lambda function-URL handler', () => {
       UIGATE_TABLE: 'uigate',
       AWS_REGION: 'us-east-1',
       UIGATE_DYNAMODB_ENDPOINT: endpoint,
+      UIGATE_DYNAMODB_KEY: JSON.stringify(key),
       UIGATE_SITE_ASSETS: assets,
       UIGATE_ARTIFACTS_BUCKET: s3.bucket,
       UIGATE_S3_ENDPOINT: s3.endpoint,

@@ -5,6 +5,7 @@ import type { ResultStore } from '../../runner/store/result-store.ts';
 import type { ApprovalOptions } from '../app/approval-route.ts';
 import type { ReadAccess } from '../access/read-access.ts';
 import { createApp } from '../app/app.ts';
+import { refuseLocal } from '../../runner/core/local-request.ts';
 import { ArtifactSources, LocalArtifactSource, type ArtifactSource } from '../artifacts/artifact-source.ts';
 import { installedPage } from './page-assets.ts';
 import { S3ArtifactSource } from '../artifacts/s3-artifact-source.ts';
@@ -54,11 +55,21 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     traceViewer: traceViewerDir(),
   });
   const host = options.host ?? '127.0.0.1';
+  let port = 0;
+  // DNS rebinding: a page on a domain that resolves to 127.0.0.1 would read the site as its own.
+  const guarded = (request: Request) => {
+    const refusal = refuseLocal(
+      { host: request.headers.get('host') ?? undefined, origin: request.headers.get('origin') ?? undefined },
+      { port, browsers: 'own-page' },
+    );
+    if (!refusal) return app.fetch(request);
+    return new Response(`${refusal}\n`, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  };
   const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
-    const instance = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => ok(instance));
+    const instance = serve({ fetch: guarded, port: options.port ?? 0, hostname: host }, () => ok(instance));
     instance.once('error', fail);
   });
-  const { port } = server.address() as AddressInfo;
+  ({ port } = server.address() as AddressInfo);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     url,

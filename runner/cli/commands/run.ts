@@ -23,6 +23,7 @@ import type { DynamoStore } from '../../store/dynamo-store.ts';
 import { describeExpired, expireLocally } from '../../store/expiry.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { ResultStore } from '../../store/result-store.ts';
+import type { StoreAccess } from '../../store/store-address.ts';
 import { localApprovals } from '../../../status-site/access/approvers.ts';
 import { artifactsOf, startStatusServer, type StatusServer } from '../../../status-site/hosting/server.ts';
 import type { CommandIO } from '../io.ts';
@@ -58,7 +59,7 @@ interface Session {
   io: CommandIO;
   prepared: PreparedRun;
   store: DynamoStore;
-  storeEndpoint?: string;
+  storeAccess: StoreAccess;
   lifecycle: RunLifecycle;
   units: PreparedRun['units'];
   workDir: string;
@@ -75,7 +76,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
   const say = (line: string) => human.write(line + '\n');
   const prepared = await prepareRun(flags, io);
   for (const notice of prepared.notices) say(`uigate: ${notice}`);
-  const { store, endpoint } = await openStore(prepared.config.store);
+  const { store, endpoint, key } = await openStore(prepared.config.store);
   let lifecycle: RunLifecycle | undefined;
   let site: StatusServer | undefined;
   let workDir: string | undefined;
@@ -92,7 +93,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
       io,
       prepared,
       store,
-      storeEndpoint: endpoint,
+      storeAccess: { endpoint, key },
       lifecycle,
       units: begun.units,
       workDir,
@@ -236,7 +237,7 @@ async function execute(session: Session): Promise<RunSummary> {
     runId: session.lifecycle.runId,
     units: session.units,
     store: session.store,
-    storeEndpoint: session.storeEndpoint,
+    storeAccess: session.storeAccess,
     config: prepared.config,
     flags,
     names: prepared.executors,

@@ -4,7 +4,7 @@
 // not a failed build: the exit code is 0 whenever Playwright finished.
 import { join } from 'node:path';
 import { loadConfig } from '../../config/config.ts';
-import { EXIT, UsageError } from '../../core/errors.ts';
+import { EXIT, InfraError, UsageError } from '../../core/errors.ts';
 import { RUN_ID_PATTERN } from '../../core/model.ts';
 import { describeCrash, runPlaywrightBatch } from '../../playwright/batch.ts';
 import { connectStore } from '../../store/open-store.ts';
@@ -37,7 +37,9 @@ function batchOf(flags: WorkerFlags, env: NodeJS.ProcessEnv) {
 /** The batch's units, as the orchestrator wrote them to the table before starting this build. */
 async function unitsOf(store: ResultStore, batch: ReturnType<typeof batchOf>, table: string): Promise<UnitRecord[]> {
   const { runId, batchId, dispatch } = batch;
-  const keys = await store.getBatch(runId, batchId, dispatch);
+  const keys = await store.getBatch(runId, batchId, dispatch).catch((error: Error) => {
+    throw new InfraError(`cannot read batch ${batchId} from the result store (table ${table}): ${error.message}`);
+  });
   if (!keys) throw new UsageError(`no batch ${batchId} (dispatch ${dispatch}) in run ${runId} in table ${table}`);
   const wanted = new Set(keys);
   const units = (await store.getUnits(runId)).filter((unit) => wanted.has(unit.key));
@@ -50,7 +52,12 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<
   const batch = batchOf(flags, io.env);
   const { runId, batchId, dispatch } = batch;
   const config = await loadConfig(io.cwd, flags.config, io.env);
-  const storeSettings = { endpoint: config.store.endpoint, table: config.store.table, region: config.store.region };
+  const storeSettings = {
+    endpoint: config.store.endpoint,
+    table: config.store.table,
+    region: config.store.region,
+    ...(config.store.key ? { key: config.store.key } : {}),
+  };
   const store = connectStore(storeSettings);
   try {
     const units = await unitsOf(store, batch, config.store.table);
