@@ -9,6 +9,8 @@ import type { GatePolicy } from '../gate/policy.ts';
 import { closest } from '../core/suggest.ts';
 import { ENV } from '../core/env.ts';
 import { awsRegion } from '../aws/region.ts';
+import { parseKey } from '../store/store-address.ts';
+import type { SigningKey } from '../aws/sigv4-check.ts';
 
 const positiveInt = (what: string) =>
   z
@@ -110,7 +112,7 @@ const schema = z.strictObject({
     .strictObject({
       approvers: z.array(z.string().min(1), {
         error:
-          'expected a list of approvers: local names ("ana") or IAM ARNs, `*` allowed ("arn:aws:sts::123456789012:assumed-role/ReleaseManager/*")',
+          'expected a list of approvers: local names ("ana") or IAM ARNs, `*` allowed ("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_ReleaseManager_*/*")',
       }),
       overriders: z
         .array(z.string().min(1), { error: 'expected a list of approvers who may approve a run that failed its gate' })
@@ -122,6 +124,12 @@ const schema = z.strictObject({
         .optional(),
       authorMayApprove: z
         .boolean({ error: 'expected true or false (may the author of a commit approve it?)' })
+        .optional(),
+      personRoles: z
+        .array(z.string().regex(/^[\w+=,.@-]{1,64}$/), {
+          error:
+            'expected IAM role names (not ARNs) whose session names your identity provider sets, e.g. ["ReleaseManager"]',
+        })
         .optional(),
       url: z
         .url({
@@ -186,6 +194,7 @@ export interface ResolvedConfig {
   store: {
     embedded: boolean;
     endpoint?: string;
+    key?: SigningKey;
     table: string;
     region: string;
     dataDir: string;
@@ -210,6 +219,8 @@ export interface ApprovalSettings {
   requiredApprovals: number;
   expiresAfterHours: number;
   authorMayApprove: boolean;
+  /** Role names whose sessions are people (gate/person.ts); an Identity Center role always is. */
+  personRoles: readonly string[];
   /** The approval function's URL (AWS_IAM auth): where `uigate approve` sends signed decisions in AWS. */
   url?: string;
   /** IAM ARN patterns that may sign in to read the status site in AWS; empty: whoever IAM lets call `url`. */
@@ -299,6 +310,8 @@ export function resolveConfig(
       // An endpoint, or UIGATE_STORE=dynamodb (set in Lambda and CodeBuild), means a real DynamoDB API.
       embedded: !endpoint && (env[ENV.store] || config.store?.type || 'embedded') === 'embedded',
       endpoint,
+      // Set only by uigate for the processes it starts on the embedded store (store-address.ts).
+      key: endpoint ? parseKey(env[ENV.dynamodbKey]) : undefined,
       table: env[ENV.table] || config.store?.table || 'uigate',
       region: env[ENV.region] || region,
       dataDir: config.store?.dataDir ? at(config.store.dataDir) : resolve(home, 'dynamodb'),
@@ -354,6 +367,7 @@ function resolveApproval(config: UigateConfig, env: NodeJS.ProcessEnv, region: s
     requiredApprovals: approval?.requiredApprovals ?? 1,
     expiresAfterHours: approval?.expiresAfterHours ?? 24,
     authorMayApprove: approval?.authorMayApprove ?? false,
+    personRoles: approval?.personRoles ?? [],
     url: env[ENV.approvalUrl] || approval?.url,
     readers: approval?.readers ?? [],
     pipeline: pipelineName

@@ -81,6 +81,8 @@ export interface RunMeta {
   branch?: string;
   /** The commit's author, "Name <email>": separation of duties keeps them from approving it. */
   author?: string;
+  /** The commit's committer and Co-authored-by trailers, "Name <email>": held to the same rule. */
+  contributors?: string[];
   /** Digest of the artifact that would be promoted (UIGATE_ARTIFACT_DIGEST), bound into approvals. */
   artifactDigest?: string;
   /** The CodePipeline execution that ran this (UIGATE_PIPELINE_EXECUTION_ID). */

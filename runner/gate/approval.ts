@@ -1,6 +1,7 @@
 // Approval requests and votes, as rules: who may vote, on which release, in which state, and when a
 // request is decided. Pure; the CLI, the status site and the CodePipeline bridge record what this
 // allows as run events.
+import { wroteCommit, type Person } from './person.ts';
 
 /** What an approval promotes: never anything else, whatever is deployed meanwhile. */
 export interface Release {
@@ -19,10 +20,14 @@ export interface ApprovalRequest {
   requiredApprovals: number;
   /** Author of the commit: may not approve it when separation of duties is on. */
   author?: string;
+  /** The commit's committer and co-authors ("Name <email>"): held to the author rule too. */
+  contributors?: string[];
 }
 
 export interface Vote {
   approver: string;
+  /** The verified person behind the approver (person.ts); votes are counted by it. Absent on old votes. */
+  person?: string;
   decision: 'approved' | 'rejected';
   comment: string;
   at: string;
@@ -42,7 +47,11 @@ export interface ApprovalRules {
   overriders?: readonly string[];
   /** @default false */
   authorMayApprove?: boolean;
+  /** Role names whose session names an identity provider sets (person.ts). */
+  personRoles?: readonly string[];
 }
+
+const personKey = (vote: Vote) => vote.person ?? vote.approver;
 
 export function requestState(
   request: ApprovalRequest,
@@ -51,7 +60,7 @@ export function requestState(
   superseded: boolean,
 ): RequestState {
   if (votes.some((vote) => vote.decision === 'rejected')) return 'rejected';
-  const approvers = new Set(votes.filter((vote) => vote.decision === 'approved').map((vote) => vote.approver));
+  const approvers = new Set(votes.filter((vote) => vote.decision === 'approved').map(personKey));
   if (approvers.size >= request.requiredApprovals) return 'approved';
   if (superseded) return 'superseded';
   if (now.getTime() >= Date.parse(request.expiresAt)) return 'expired';
@@ -68,18 +77,6 @@ export function isListed(identity: string, list: readonly string[]): boolean {
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * Whether an approver wrote the commit. The author is recorded as git prints it, "Name <email>";
- * an approver matches by name, email, or an IAM session named after either.
- */
-export function isAuthor(approver: string, author: string | undefined): boolean {
-  if (!author) return false;
-  const match = /^(.*?)\s*<([^>]*)>$/.exec(author.trim());
-  const names = (match ? [match[1]!, match[2]!] : [author]).map((name) => name.trim().toLowerCase()).filter(Boolean);
-  const session = approver.includes('/') ? approver.split('/').pop()! : approver;
-  return names.includes(approver.toLowerCase()) || names.includes(session.toLowerCase());
-}
 
 export const sameRelease = (a: Release, b: Release) =>
   a.commit === b.commit &&
@@ -98,11 +95,32 @@ export interface VoteInput {
   now: Date;
   rules: ApprovalRules;
   approver: string;
+  /** Who the approver is (person.ts): counted once, held to the author rule. */
+  person: Person;
   decision: Vote['decision'];
   comment: string;
   release: Release;
   gatePassed: boolean;
   override?: boolean;
+}
+
+/** Separation of duties: nobody approves a commit they wrote, and a voter who cannot be told apart from its author does not either. */
+function authorCheck({ request, rules, approver, person }: VoteInput): VoteCheck | undefined {
+  if (rules.authorMayApprove ?? false) return undefined;
+  if (!person.verified)
+    return {
+      accepted: false,
+      status: 403,
+      reason: `${approver} is a session of a shared role whose session names the caller chooses, so uigate cannot tell whether its author approves: approve through IAM Identity Center or as an IAM user, list the role in approval.personRoles if your identity provider names its sessions, or set approval.authorMayApprove`,
+    };
+  const contributors = [...(request.author ? [request.author] : []), ...(request.contributors ?? [])];
+  if (wroteCommit(person, contributors))
+    return {
+      accepted: false,
+      status: 403,
+      reason: `${approver} wrote this commit and may not approve it (separation of duties)`,
+    };
+  return undefined;
 }
 
 /** Whether a vote may be recorded, and the vote to record. Refusals say why, for the approver. */
@@ -123,20 +141,16 @@ export function checkVote(input: VoteInput): VoteCheck {
       reason: `this request is for commit ${request.release.commit.slice(0, 12)}${request.release.pipelineExecutionId ? ` (execution ${request.release.pipelineExecutionId})` : ''}, not ${input.release.commit.slice(0, 12)}`,
     };
   }
-  const already = input.votes.find((vote) => vote.approver === approver && vote.decision === input.decision);
+  const person = input.person;
+  const already = input.votes.find((vote) => personKey(vote) === person.id && vote.decision === input.decision);
   if (already) return { accepted: true, duplicate: true };
   const state = requestState(request, input.votes, input.now, input.superseded);
   if (state !== 'pending')
     return { accepted: false, status: 409, reason: `the request is ${state}; it can no longer be decided` };
   let override = false;
   if (input.decision === 'approved') {
-    if (!(rules.authorMayApprove ?? false) && isAuthor(approver, request.author)) {
-      return {
-        accepted: false,
-        status: 403,
-        reason: `${approver} wrote this commit and may not approve it (separation of duties)`,
-      };
-    }
+    const authorRule = authorCheck(input);
+    if (authorRule) return authorRule;
     if (!input.gatePassed) {
       if (!input.override)
         return {
@@ -153,6 +167,7 @@ export function checkVote(input: VoteInput): VoteCheck {
     accepted: true,
     vote: {
       approver,
+      person: person.id,
       decision: input.decision,
       comment: input.comment.trim(),
       at: input.now.toISOString(),

@@ -16,6 +16,7 @@ const settings: ApprovalSettings = {
   expiresAfterHours: 24,
   authorMayApprove: false,
   readers: [],
+  personRoles: [],
 };
 const passed: GateDecision = {
   passed: true,
@@ -199,17 +200,110 @@ describe('approval requests and decisions, as run events', () => {
       assert.equal((await seed.store.listEvents(run.runId)).filter((e) => e.type === 'approval-vote').length, 0);
     });
 
-    it('says so on the timeline when the pipeline does not take the answer', async () => {
+    it('says so on the timeline when the pipeline does not take the answer, and whoever calls next tells it', async () => {
       const run = await runWith({ pipelineExecutionId: 'exec-9' });
       await open(run);
       codepipeline.on(GetPipelineStateCommand).resolves(waitingOn('exec-9'));
       codepipeline
         .on(PutApprovalResultCommand)
-        .rejects(Object.assign(new Error('approval token no longer valid'), { name: 'InvalidApprovalTokenException' }));
-      await assert.rejects(decideIn(run.runId), /no longer valid/);
+        .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+        .resolves({ approvedAt: new Date() });
+      await assert.rejects(decideIn(run.runId), /Rate exceeded/);
+      const stuck = await loadApproval(seed.store, run.runId);
+      assert.equal(stuck.decided?.state, 'approved', 'the decision stands');
+      assert.equal(stuck.delivery?.state, 'retrying');
+      const other = await decideIn(run.runId, 'ben');
+      assert.deepEqual(!other.ok && other.status, 409, 'the request is decided: another vote is refused');
+      const told = await loadApproval(seed.store, run.runId);
+      assert.equal(told.decided?.pipeline, 'uigate-release: Approved');
+      assert.equal(codepipeline.commandCalls(PutApprovalResultCommand).length, 2);
+      const again = await decideIn(run.runId);
+      assert.ok(again.ok && again.duplicate);
+      assert.equal(codepipeline.commandCalls(PutApprovalResultCommand).length, 2, 'told once is enough');
       const types = (await seed.store.listEvents(run.runId)).map((e) => e.type);
-      assert.ok(types.includes('approval-pipeline-error'));
-      assert.ok(!types.includes('approval-decided'));
+      assert.deepEqual(
+        types.filter((t) => t.startsWith('approval-') && t !== 'approval-requested'),
+        ['approval-vote', 'approval-decided', 'approval-pipeline-error', 'approval-delivered'],
+      );
+    });
+
+    it('records that a pipeline which moved on can no longer be told, and stops asking', async () => {
+      const run = await runWith({ pipelineExecutionId: 'exec-10' });
+      await open(run);
+      codepipeline.on(GetPipelineStateCommand).resolvesOnce(waitingOn('exec-10')).resolves(waitingOn('exec-11'));
+      const result = await decideIn(run.runId);
+      assert.ok(result.ok && result.view.delivery?.state === 'undeliverable');
+      assert.match(result.view.delivery!.detail, /waiting for approval of execution exec-11/);
+      assert.equal(codepipeline.commandCalls(PutApprovalResultCommand).length, 0);
+    });
+
+    /** A pipeline waiting on one execution that, like CodePipeline, takes one answer and refuses the rest. */
+    const live = (executionId: string) => {
+      let answered: 'Succeeded' | 'Failed' | undefined;
+      codepipeline.on(GetPipelineStateCommand).callsFake(() => {
+        const state = waitingOn(executionId);
+        if (answered) state.stageStates[0]!.actionStates[0]!.latestExecution = { status: answered } as never;
+        return state;
+      });
+      codepipeline.on(PutApprovalResultCommand).callsFake((input: { result: { status: string } }) => {
+        if (answered)
+          throw Object.assign(new Error('approval already completed'), { name: 'ApprovalAlreadyCompletedException' });
+        answered = input.result.status === 'Approved' ? 'Succeeded' : 'Failed';
+        return { approvedAt: new Date() };
+      });
+    };
+    const decideWith = (runId: string, approver: string, decision: 'approved' | 'rejected', required: number) =>
+      decide(
+        { runId, approver, decision, comment: 'at the same moment' },
+        { store: seed.store, settings: { ...settings, requiredApprovals: required }, pipeline },
+      );
+
+    it('decides once when two votes meet a two-approval rule at the same moment, and tells the pipeline', async () => {
+      for (let round = 0; round < 4; round++) {
+        const run = await runWith({ pipelineExecutionId: `exec-2of-${round}` });
+        await openRequest({
+          store: seed.store,
+          run,
+          gate: passed,
+          settings: { ...settings, requiredApprovals: 2 },
+          actor: 't',
+        });
+        live(`exec-2of-${round}`);
+        const results = await Promise.all([
+          decideWith(run.runId, 'ana', 'approved', 2),
+          decideWith(run.runId, 'ben', 'approved', 2),
+        ]);
+        assert.ok(
+          results.every((r) => r.ok),
+          JSON.stringify(results),
+        );
+        const events = await seed.store.listEvents(run.runId);
+        assert.equal(events.filter((e) => e.type === 'approval-decided').length, 1);
+        assert.equal(events.filter((e) => e.type === 'approval-delivered').length, 1);
+        assert.equal((await loadApproval(seed.store, run.runId)).decided?.pipeline, 'uigate-release: Approved');
+        assert.equal((await seed.store.getRun(run.runId))!.kept, true);
+        codepipeline.reset();
+      }
+    });
+
+    it('tells the pipeline one decision when an approval and a rejection arrive at the same moment', async () => {
+      for (let round = 0; round < 4; round++) {
+        const run = await runWith({ pipelineExecutionId: `exec-race-${round}` });
+        await open(run);
+        live(`exec-race-${round}`);
+        const [approve, reject] = await Promise.all([
+          decideWith(run.runId, 'ana', 'approved', 1),
+          decideWith(run.runId, 'ben', 'rejected', 1),
+        ]);
+        const view = await loadApproval(seed.store, run.runId);
+        const events = await seed.store.listEvents(run.runId);
+        assert.equal(events.filter((e) => e.type === 'approval-decided').length, 1);
+        const told = codepipeline.commandCalls(PutApprovalResultCommand).map((c) => c.args[0].input.result?.status);
+        assert.deepEqual([...new Set(told)], [view.decided!.state === 'approved' ? 'Approved' : 'Rejected']);
+        const loser = view.decided!.state === 'approved' ? reject : approve;
+        if (!loser.ok) assert.match(loser.reason, /meanwhile/);
+        codepipeline.reset();
+      }
     });
   });
 });

@@ -14,6 +14,7 @@ import {
   type Vote,
 } from './approval.ts';
 import type { PipelineApproval } from './codepipeline.ts';
+import { personOf, type Person } from './person.ts';
 import type { GateDecision, RuleResult } from './policy.ts';
 
 export const EVENT = {
@@ -21,6 +22,12 @@ export const EVENT = {
   superseded: 'approval-superseded',
   vote: 'approval-vote',
   decided: 'approval-decided',
+  /** The pipeline heard the decision. */
+  delivered: 'approval-delivered',
+  /** The pipeline no longer waits on this request's execution: nobody can tell it any more. */
+  undeliverable: 'approval-undeliverable',
+  /** The pipeline did not take the answer this time; the next decide call tries again. */
+  pipelineError: 'approval-pipeline-error',
 } as const;
 
 export interface ApprovalView {
@@ -31,7 +38,17 @@ export interface ApprovalView {
   gate?: { passed: boolean; rules: RuleResult[] };
   votes: Vote[];
   supersededBy?: string;
-  decided?: { state: 'approved' | 'rejected'; at: string; override: boolean; pipeline?: string };
+  decided?: {
+    state: 'approved' | 'rejected';
+    at: string;
+    override: boolean;
+    approvers: string[];
+    comment?: string;
+    /** What the pipeline was told ("uigate-release: Approved"), once it heard. */
+    pipeline?: string;
+  };
+  /** Where telling the pipeline stands, for a decided request of a pipeline execution. */
+  delivery?: { state: 'delivered' | 'undeliverable' | 'retrying'; detail: string };
 }
 
 export const releaseOf = (run: RunMeta): Release => ({
@@ -60,10 +77,24 @@ export function approvalView(runId: string, events: readonly RunEvent[], now: Da
   };
   // A recorded decision is final, whatever votes raced in after it.
   if (decided) {
-    view.decided = decided.detail as unknown as ApprovalView['decided'];
-    view.state = view.decided!.state;
+    view.decided = decided.detail as unknown as NonNullable<ApprovalView['decided']>;
+    view.state = view.decided.state;
+    const delivery = deliveryOf(events);
+    if (delivery) view.delivery = delivery;
+    if (delivery?.state === 'delivered') view.decided = { ...view.decided, pipeline: delivery.detail };
   }
   return view;
+}
+
+function deliveryOf(events: readonly RunEvent[]): ApprovalView['delivery'] {
+  const last = (type: string) => events.filter((event) => event.type === type).at(-1);
+  const delivered = last(EVENT.delivered);
+  if (delivered) return { state: 'delivered', detail: String(delivered.detail?.pipeline) };
+  const undeliverable = last(EVENT.undeliverable);
+  if (undeliverable) return { state: 'undeliverable', detail: String(undeliverable.detail?.reason) };
+  const error = last(EVENT.pipelineError);
+  if (error) return { state: 'retrying', detail: String(error.detail?.message) };
+  return undefined;
 }
 
 export async function loadApproval(store: ResultStore, runId: string, now = new Date()): Promise<ApprovalView> {
@@ -83,7 +114,8 @@ export interface OpenRequestInput {
 
 /**
  * Opens the run's approval request (once: a second call returns the first) and supersedes older
- * pending requests on the same branch, which can then never be approved.
+ * pending requests on the same branch, which can then never be approved. A request for a run older
+ * than one already requested on its branch is superseded as it opens.
  */
 export async function openRequest(input: OpenRequestInput): Promise<{ view: ApprovalView; superseded: string[] }> {
   const { store, run, settings } = input;
@@ -95,6 +127,7 @@ export async function openRequest(input: OpenRequestInput): Promise<{ view: Appr
     expiresAt: new Date(now.getTime() + settings.expiresAfterHours * 3_600_000).toISOString(),
     requiredApprovals: settings.requiredApprovals,
     ...(run.author ? { author: run.author } : {}),
+    ...(run.contributors?.length ? { contributors: run.contributors } : {}),
   };
   const opened = await store.addEvent(
     {
@@ -111,35 +144,64 @@ export async function openRequest(input: OpenRequestInput): Promise<{ view: Appr
   );
   const superseded: string[] = [];
   if (opened) {
-    const { items } = await store.listRuns({ limit: 50 });
-    for (const older of items.filter((r) => r.runId < run.runId && r.branch === run.branch)) {
-      const view = await loadApproval(store, older.runId, now);
-      if (view.state !== 'pending') continue;
-      const marked = await store.addEvent(
-        {
-          runId: older.runId,
-          at: now.toISOString(),
-          type: EVENT.superseded,
-          actor: input.actor,
-          detail: { by: run.runId },
-        },
-        { once: 'superseded' },
-      );
-      if (marked) superseded.push(older.runId);
-    }
-    await input.notifier?.notify({
-      kind: 'approval-requested',
-      run,
-      link: input.link,
-      reason: input.gate.passed ? undefined : 'the gate policy failed: only an explicit override can approve it',
-    });
+    const { older, newer } = await branchRequests(store, run, settings, now);
+    if (newer) await supersede(store, run.runId, newer, input.actor, now);
+    for (const olderId of older)
+      if ((await loadApproval(store, olderId, now)).state === 'pending')
+        if (await supersede(store, olderId, run.runId, input.actor, now)) superseded.push(olderId);
+    if (!newer)
+      await input.notifier?.notify({
+        kind: 'approval-requested',
+        run,
+        link: input.link,
+        reason: input.gate.passed ? undefined : 'the gate policy failed: only an explicit override can approve it',
+      });
   }
   return { view: await loadApproval(store, run.runId, now), superseded };
 }
 
+const supersede = (store: ResultStore, runId: string, by: string, actor: string, now: Date) =>
+  store.addEvent(
+    { runId, at: now.toISOString(), type: EVENT.superseded, actor, detail: { by } },
+    { once: 'superseded' },
+  );
+
+/**
+ * The runs on this run's branch that have an approval request, within the window a request can
+ * still be pending (expiresAfterHours): the older ones, and the newest newer one if any. Every
+ * page of runs in the window is read, however many runs other branches add.
+ */
+async function branchRequests(
+  store: ResultStore,
+  run: RunMeta,
+  settings: ApprovalSettings,
+  now: Date,
+): Promise<{ older: string[]; newer?: string }> {
+  const oldest = new Date(now.getTime() - settings.expiresAfterHours * 3_600_000).toISOString();
+  const older: string[] = [];
+  let newer: string | undefined;
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRuns({ limit: 100, cursor });
+    for (const other of page.items) {
+      if (other.startedAt < oldest) return { older, newer };
+      if (other.runId === run.runId || other.branch !== run.branch) continue;
+      const requested = (await store.listEvents(other.runId)).some((e) => e.type === EVENT.requested);
+      if (!requested) continue;
+      if (other.runId < run.runId) older.push(other.runId);
+      else newer ??= other.runId;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return { older, newer };
+}
+
 export interface DecideInput {
   runId: string;
+  /** As authenticated: an IAM ARN, or a local approver's name. */
   approver: string;
+  /** Who the approver is, when the caller knows better than the ARN (a local token: the OS login). */
+  person?: Person;
   decision: Vote['decision'];
   comment: string;
   override?: boolean;
@@ -160,21 +222,17 @@ export type DecideResult =
   { ok: true; duplicate: boolean; view: ApprovalView } | { ok: false; status: 403 | 404 | 409 | 502; reason: string };
 
 /** The approval rules (approval.ts) applied to this vote on this request. */
-function voteCheck(
-  input: DecideInput,
-  view: ApprovalView,
-  request: NonNullable<ApprovalView['request']>,
-  settings: ApprovalSettings,
-  now: Date,
-) {
-  const { approvers, overriders, authorMayApprove } = settings;
+function voteCheck(input: DecideInput, view: ApprovalView, settings: ApprovalSettings, now: Date) {
+  const { approvers, overriders, authorMayApprove, personRoles } = settings;
+  const request = view.request!;
   return checkVote({
     request,
     votes: view.votes,
     superseded: view.state === 'superseded',
     now,
-    rules: { approvers, overriders, authorMayApprove },
+    rules: { approvers, overriders, authorMayApprove, personRoles },
     approver: input.approver,
+    person: input.person ?? personOf(input.approver, { personRoles }),
     decision: input.decision,
     comment: input.comment,
     release: input.commit ? { ...request.release, commit: input.commit } : request.release,
@@ -183,109 +241,147 @@ function voteCheck(
   });
 }
 
+const noRequest = (runId: string): DecideResult => ({
+  ok: false,
+  status: 409,
+  reason: `no approval has been requested for run ${runId}; \`uigate gate --run ${runId}\` evaluates it and opens one`,
+});
+
 /**
- * Records one approver's vote if the rules allow it, and, when it decides the request, answers the
- * pipeline and records the decision. Refusals write nothing.
+ * Records one approver's vote if the rules allow it; then decides from what is stored, so that
+ * votes arriving at the same moment (each seeing only its own) still reach exactly one decision;
+ * then tells the pipeline until it has heard. Any later call, whoever makes it, finishes what an
+ * earlier one could not. Refusals write nothing.
  */
 export async function decide(input: DecideInput, deps: DecideDeps): Promise<DecideResult> {
   const { store, settings } = deps;
   const now = input.now ?? new Date();
   const run = await store.getRun(input.runId);
   if (!run) return { ok: false, status: 404, reason: `no run ${input.runId}` };
-  const events = await store.listEvents(run.runId);
-  const view = approvalView(run.runId, events, now);
-  if (!view.request)
+  let view = await loadApproval(store, run.runId, now);
+  if (!view.request) return noRequest(run.runId);
+  if (!view.decided && view.state === 'pending') view = await supersededByNewer(store, run, settings, now, view);
+  const check = voteCheck(input, view, settings, now);
+  if (!check.accepted && check.status === 403) return { ok: false, status: 403, reason: check.reason };
+  if (check.accepted && 'duplicate' in check) return { ok: true, duplicate: true, view: await settle(run, deps, now) };
+  if (view.decided) {
+    await settle(run, deps, now);
+    return { ok: false, status: 409, reason: `the request is ${view.decided.state}; it can no longer be decided` };
+  }
+  if (!check.accepted) return { ok: false, status: check.status, reason: check.reason };
+  // A stale execution refuses the vote whole, before anything is written.
+  const executionId = view.request!.release.pipelineExecutionId;
+  if (deps.pipeline && executionId) {
+    const pending = await deps.pipeline.pending(executionId);
+    if ('refused' in pending) return { ok: false, status: 409, reason: pending.refused };
+  }
+  const vote = check.vote;
+  const written = await store.addEvent(
+    { runId: run.runId, at: vote.at, type: EVENT.vote, actor: input.approver, detail: vote as unknown as Detail },
+    { once: `vote#${vote.person}#${vote.decision}` },
+  );
+  const settled = await settle(run, deps, now);
+  const decidedOtherwise = settled.decided && settled.decided.state !== vote.decision;
+  if (written && decidedOtherwise)
     return {
       ok: false,
       status: 409,
-      reason: `no approval has been requested for run ${run.runId}; \`uigate gate --run ${run.runId}\` evaluates it and opens one`,
+      reason: `the request was ${settled.decided!.state} meanwhile by ${settled.decided!.approvers.join(', ')}; your vote is on the timeline but did not decide it`,
     };
-  const check = voteCheck(input, view, view.request, settings, now);
-  if (!check.accepted) return { ok: false, status: check.status, reason: check.reason };
-  if ('duplicate' in check) return { ok: true, duplicate: true, view };
-  if (view.decided)
-    return { ok: false, status: 409, reason: `the request is ${view.decided.state}; it can no longer be decided` };
-
-  const vote = check.vote;
-  const after = approvalView(
-    run.runId,
-    [
-      ...events,
-      { runId: run.runId, at: vote.at, type: EVENT.vote, detail: vote as unknown as Record<string, unknown> },
-    ],
-    now,
-  );
-  const deciding = after.state === 'approved' || after.state === 'rejected';
-  // The pipeline is asked before anything is written: a stale execution refuses the vote whole.
-  let token: string | undefined;
-  const executionId = view.request.release.pipelineExecutionId;
-  if (deciding && deps.pipeline && executionId) {
-    const pending = await deps.pipeline.pending(executionId);
-    if ('refused' in pending) return { ok: false, status: 409, reason: pending.refused };
-    token = pending.token;
-  }
-  const written = await store.addEvent(
-    {
-      runId: run.runId,
-      at: vote.at,
-      type: EVENT.vote,
-      actor: input.approver,
-      detail: vote as unknown as Record<string, unknown>,
-    },
-    { once: `vote#${input.approver}#${input.decision}` },
-  );
-  if (!written) return { ok: true, duplicate: true, view: await loadApproval(store, run.runId, now) };
-  if (deciding) await recordDecision(run, after, vote, token, deps);
-  return { ok: true, duplicate: false, view: await loadApproval(store, run.runId, now) };
+  return { ok: true, duplicate: !written, view: settled };
 }
 
-async function recordDecision(
+type Detail = Record<string, unknown>;
+
+/** A pending request loses to a newer run's request on its branch, even one opened before this run's. */
+async function supersededByNewer(
+  store: ResultStore,
   run: RunMeta,
+  settings: ApprovalSettings,
+  now: Date,
   view: ApprovalView,
-  vote: Vote,
-  token: string | undefined,
-  deps: DecideDeps,
-): Promise<void> {
-  const state = view.state as 'approved' | 'rejected';
-  const override = view.votes.some((v) => v.override);
-  const approvers = [...new Set(view.votes.filter((v) => v.decision === vote.decision).map((v) => v.approver))];
-  const summary = `${state} by ${approvers.join(', ')}${override ? ' (gate override)' : ''}: ${vote.comment}`;
-  let pipeline: string | undefined;
-  if (token && deps.pipeline) {
-    try {
-      await deps.pipeline.answer(token, state === 'approved' ? 'Approved' : 'Rejected', summary);
-      pipeline = `${deps.pipeline.name}: ${state === 'approved' ? 'Approved' : 'Rejected'}`;
-    } catch (error) {
-      // The vote stands; the pipeline did not hear it. Recorded so the timeline says so.
-      await deps.store.addEvent({
+): Promise<ApprovalView> {
+  const { newer } = await branchRequests(store, run, settings, now);
+  if (!newer) return view;
+  await supersede(store, run.runId, newer, 'uigate', now);
+  return loadApproval(store, run.runId, now);
+}
+
+/**
+ * Brings a request to where its stored votes say it is: writes the decision if the votes reach
+ * one (exactly once, whoever gets there first), keeps the run, and tells the pipeline.
+ */
+async function settle(run: RunMeta, deps: DecideDeps, now: Date): Promise<ApprovalView> {
+  const { store } = deps;
+  let view = await loadApproval(store, run.runId, now);
+  if (!view.decided && (view.state === 'approved' || view.state === 'rejected')) {
+    const state = view.state;
+    const deciding = view.votes.filter((v) => v.decision === (state === 'approved' ? 'approved' : 'rejected'));
+    const approvers = [...new Set(deciding.map((v) => v.approver))];
+    const override = state === 'approved' && view.votes.some((v) => v.override);
+    const last = deciding.at(-1)!;
+    // A decided run outlives results retention whole: the decision, and the evidence it was made on.
+    await store.keepRun(run.runId);
+    const written = await store.addEvent(
+      {
         runId: run.runId,
         at: new Date().toISOString(),
-        type: 'approval-pipeline-error',
-        actor: vote.approver,
-        detail: { message: (error as Error).message },
+        type: EVENT.decided,
+        actor: last.approver,
+        detail: { state, at: last.at, override, approvers, comment: last.comment },
+      },
+      { once: 'decided' },
+    );
+    if (written)
+      await deps.notifier?.notify({
+        kind: 'approval-decided',
+        run,
+        decision: state,
+        actor: approvers.join(', '),
+        reason: last.comment,
+        link: deps.link?.(run.runId),
       });
-      throw error;
-    }
+    view = await loadApproval(store, run.runId, now);
   }
-  // A decided run outlives results retention whole: the decision, and the evidence it was made on.
-  await deps.store.keepRun(run.runId);
-  const written = await deps.store.addEvent(
-    {
+  if (view.decided && (await tellPipeline(run, view, deps))) view = await loadApproval(store, run.runId, now);
+  return view;
+}
+
+/**
+ * Answers the pipeline's waiting approval with the recorded decision, until an approval-delivered
+ * event says it heard (or approval-undeliverable says it never can: it no longer waits on this
+ * execution). Throws when the pipeline does not take the answer now; whoever calls next retries.
+ * Returns whether it recorded anything.
+ */
+async function tellPipeline(run: RunMeta, view: ApprovalView, deps: DecideDeps): Promise<boolean> {
+  const executionId = view.request?.release.pipelineExecutionId;
+  const { pipeline, store } = deps;
+  if (!pipeline || !executionId || view.delivery?.state === 'delivered' || view.delivery?.state === 'undeliverable')
+    return false;
+  const decided = view.decided!;
+  const status = decided.state === 'approved' ? 'Approved' : 'Rejected';
+  const record = (type: string, detail: Detail) =>
+    store.addEvent({ runId: run.runId, at: new Date().toISOString(), type, actor: 'uigate', detail }, { once: type });
+  const delivered = (answered: string) =>
+    record(EVENT.delivered, { pipeline: `${pipeline.name}: ${answered}`, execution: executionId });
+  const pending = await pipeline.pending(executionId);
+  if ('answered' in pending) return delivered(pending.answered);
+  if ('refused' in pending) return record(EVENT.undeliverable, { reason: pending.refused });
+  const summary = `${decided.state} by ${decided.approvers.join(', ')}${decided.override ? ' (gate override)' : ''}: ${decided.comment ?? ''}`;
+  try {
+    await pipeline.answer(pending.token, status, summary);
+  } catch (error) {
+    // Another caller may have answered between our read and our answer: the pipeline says so.
+    const after = await pipeline.pending(executionId).catch(() => undefined);
+    if (after && 'answered' in after) return delivered(after.answered);
+    await store.addEvent({
       runId: run.runId,
       at: new Date().toISOString(),
-      type: EVENT.decided,
-      actor: vote.approver,
-      detail: { state, at: vote.at, override, approvers, ...(pipeline ? { pipeline } : {}) },
-    },
-    { once: 'decided' },
-  );
-  if (written)
-    await deps.notifier?.notify({
-      kind: 'approval-decided',
-      run,
-      decision: state,
-      actor: approvers.join(', '),
-      reason: vote.comment,
-      link: deps.link?.(run.runId),
+      type: EVENT.pipelineError,
+      actor: 'uigate',
+      detail: { message: (error as Error).message },
     });
+    throw error;
+  }
+  return delivered(status);
 }

@@ -7,7 +7,8 @@ import {
   type CodePipelineClient,
 } from '@aws-sdk/client-codepipeline';
 
-export type PendingApproval = { token: string } | { refused: string };
+/** Waiting (its token), already answered for this execution (by whom it does not say), or refused. */
+export type PendingApproval = { token: string } | { answered: 'Approved' | 'Rejected' } | { refused: string };
 
 /** The seam the approval service talks to; CodePipeline in AWS, nothing locally. */
 export interface PipelineApproval {
@@ -39,13 +40,16 @@ export class CodePipelineApproval implements PipelineApproval {
     if (!stageState) return { refused: `pipeline ${name} has no stage ${stage}` };
     const waitingFor = stageState.latestExecution?.pipelineExecutionId;
     const approval = stageState.actionStates?.find((a) => a.actionName === action)?.latestExecution;
-    if (!approval?.token || approval.status !== 'InProgress')
-      return { refused: `pipeline ${name} has no approval waiting in ${stage}/${action}` };
     if (waitingFor !== executionId) {
       return {
         refused: `pipeline ${name} is waiting for approval of execution ${waitingFor ?? 'unknown'}, not ${executionId}; a stale execution is never approved`,
       };
     }
+    // A manual approval that was approved ends Succeeded, a rejected one Failed (ActionExecution.status).
+    if (approval?.status === 'Succeeded') return { answered: 'Approved' };
+    if (approval?.status === 'Failed') return { answered: 'Rejected' };
+    if (!approval?.token || approval.status !== 'InProgress')
+      return { refused: `pipeline ${name} has no approval waiting in ${stage}/${action}` };
     return { token: approval.token };
   }
 

@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../core/errors.ts';
 import { ENV } from '../core/env.ts';
+import { personOf, type Person } from './person.ts';
 
 export interface LocalApprover {
   name: string;
@@ -58,10 +59,16 @@ async function readTokens(file: string): Promise<TokenFile> {
 export async function localApprover(home: string, name: string): Promise<LocalApprover> {
   const file = tokenFileOf(home);
   const tokens = await readTokens(file);
-  const existing = tokens.approvers[name];
+  // Own keys only: a name like "__proto__" is a name, not a way into Object.prototype.
+  const existing = Object.hasOwn(tokens.approvers, name) ? tokens.approvers[name] : undefined;
   if (existing) return { name, token: existing.token };
   const token = `uig_${randomBytes(32).toString('base64url')}`;
-  tokens.approvers[name] = { token, createdAt: new Date().toISOString() };
+  Object.defineProperty(tokens.approvers, name, {
+    value: { token, createdAt: new Date().toISOString() },
+    enumerable: true,
+    configurable: true,
+    writable: true,
+  });
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
   await chmod(file, 0o600);
@@ -80,3 +87,11 @@ export async function authenticateToken(home: string, token: string | undefined)
   }
   return found;
 }
+
+/**
+ * The person behind a local approver: the OS login holding the token file (mode 600, so only it, or
+ * root, reads it). Whoever can read the file can act under any name in it, so every name counts as
+ * that one person: locally, N-of-M needs N logins with their own files, and `--as` cannot get round
+ * the author rule.
+ */
+export const localPerson = (name: string): Person => personOf(name, {}, { login: userInfo().username });

@@ -13,6 +13,7 @@ const settings: ApprovalSettings = {
   expiresAfterHours: 24,
   authorMayApprove: true,
   readers: [],
+  personRoles: [],
 };
 const day = (n: number) => new Date(Date.UTC(2031, 0, n));
 

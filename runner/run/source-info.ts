@@ -17,6 +17,7 @@ export interface SourceInfo {
   commit?: string;
   branch?: string;
   author?: string;
+  contributors?: string[];
   artifactDigest?: string;
   pipelineExecutionId?: string;
 }
@@ -35,7 +36,18 @@ export function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): S
     commit,
     branch: branch === 'HEAD' ? undefined : branch,
     author,
+    ...contributorsOf(cwd, commit, author),
     artifactDigest: env[ENV.artifactDigest] || undefined,
     pipelineExecutionId: env[ENV.pipelineExecutionId] || undefined,
   };
+}
+
+/** Who else put their name on the commit: its committer and co-authors (git's own trailer parsing). */
+function contributorsOf(cwd: string, commit: string | undefined, author: string | undefined) {
+  if (!commit) return {};
+  const lines = git(cwd, 'log', '-1', '--format=%cn <%ce>%n%(trailers:key=Co-authored-by,valueonly)', commit);
+  const contributors = [...new Set((lines ?? '').split('\n').map((line) => line.trim()))].filter(
+    (line) => line && line !== author,
+  );
+  return contributors.length ? { contributors } : {};
 }

@@ -5,7 +5,7 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { Context } from 'hono';
 import type { ResolvedConfig } from '../../runner/config/config.ts';
 import { CodePipelineApproval } from '../../runner/gate/codepipeline.ts';
-import { authenticateToken } from '../../runner/gate/identity.ts';
+import { authenticateToken, localPerson } from '../../runner/gate/identity.ts';
 import { createNotifier, runLink } from '../../runner/notify/from-config.ts';
 import type { ApprovalOptions } from '../app/approval-route.ts';
 
@@ -36,7 +36,10 @@ export function localApprovals(
   terminal: NodeJS.WritableStream,
   localUrl?: () => string | undefined,
 ): ApprovalOptions {
-  return options(config, async (c) => authenticateToken(config.home, bearerToken(c)), terminal, localUrl);
+  return {
+    ...options(config, async (c) => authenticateToken(config.home, bearerToken(c)), terminal, localUrl),
+    person: localPerson,
+  };
 }
 
 type IamEvent = { requestContext?: { authorizer?: { iam?: { userArn?: string } } } };

@@ -2,6 +2,7 @@
 // page (same origin, JSON, the uigate header — a cross-site form can send none of them) and carry an
 // identity (a local approver's bearer token; in AWS the IAM caller the function URL authenticated).
 // Anything refused writes nothing.
+import type { Person } from '../../runner/gate/person.ts';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { ApprovalSettings } from '../../runner/config/config.ts';
@@ -14,6 +15,8 @@ export interface ApprovalOptions {
   settings: ApprovalSettings;
   /** Who is asking, or undefined when the request carries no valid identity. */
   authenticate(c: Context): Promise<string | undefined>;
+  /** The person behind an authenticated approver, when the identity alone does not say (local tokens). */
+  person?: (approver: string) => Person;
   pipeline?: DecideDeps['pipeline'];
   notifier?: DecideDeps['notifier'];
   link?: DecideDeps['link'];
@@ -76,7 +79,7 @@ export function approvalRoutes(app: Hono, store: ResultStore, options: ApprovalO
     const parsed = body.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return refuse(400, parsed.error.issues[0]!.message);
     const result = await decide(
-      { runId, approver, ...parsed.data },
+      { runId, approver, ...(options!.person ? { person: options!.person(approver) } : {}), ...parsed.data },
       {
         store,
         settings: options!.settings,

@@ -95,6 +95,7 @@ export interface Approval {
   votes: Vote[];
   supersededBy?: string;
   decided?: { state: string; at: string; override: boolean; pipeline?: string };
+  delivery?: { state: 'delivered' | 'undeliverable' | 'retrying'; detail: string };
   /** Null where this site takes no decisions (the read-only site in AWS). */
   approvals?: { approvers: number; requiredApprovals: number } | null;
 }

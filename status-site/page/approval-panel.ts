@@ -18,7 +18,9 @@ const EVENT_LABEL: Record<string, string> = {
   'approval-superseded': 'superseded by a newer run',
   'approval-vote': 'vote',
   'approval-decided': 'decided',
-  'approval-pipeline-error': 'pipeline did not take the answer',
+  'approval-pipeline-error': 'pipeline did not take the answer (the next vote or `uigate approve` tries again)',
+  'approval-delivered': 'pipeline told',
+  'approval-undeliverable': 'pipeline no longer waits',
   'preflight-passed': 'pre-flight: alarms armed and fed',
   'preflight-failed': 'pre-flight failed: promotion blocked',
   promoted: 'promoted',
@@ -29,6 +31,8 @@ const EVENT_LABEL: Record<string, string> = {
   'rollback-started': 'rollback started',
   'rollback-restored': 'previous release restored',
   'rollback-impossible': 'no good release to roll back to',
+  'bake-error': 'bake could not watch its alarms: rolled back as on an alarm',
+  'bake-cancelled': 'bake cancelled: release left live, unverified',
 };
 
 export class ApprovalPanel {
@@ -329,6 +333,8 @@ function describe(event: RunEvent): string | undefined {
     return `${String(detail.decision)}${detail.override ? ' (override)' : ''}: ${String(detail.comment)}`;
   if (event.type === 'approval-decided')
     return `${String(detail.state)}${detail.pipeline ? ` → ${String(detail.pipeline)}` : ''}`;
+  if (event.type === 'approval-delivered') return String(detail.pipeline);
+  if (event.type === 'approval-pipeline-error') return String(detail.message);
   if (event.type === 'approval-superseded') return `by run ${String(detail.by)}`;
   if (event.type === 'promoted')
     return `${String(detail.releaseId)} on ${String(detail.target)}${detail.previous ? ` (was ${String(detail.previous)})` : ''}`;

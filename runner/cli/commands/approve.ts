@@ -7,7 +7,8 @@ import { loadConfig, type ResolvedConfig } from '../../config/config.ts';
 import { EXIT, InfraError, UsageError } from '../../core/errors.ts';
 import { decide, loadApproval, type ApprovalView } from '../../gate/approvals.ts';
 import { CodePipelineApproval } from '../../gate/codepipeline.ts';
-import { approverName, authenticateToken, localApprover } from '../../gate/identity.ts';
+import { approverName, authenticateToken, localApprover, localPerson } from '../../gate/identity.ts';
+import type { Person } from '../../gate/person.ts';
 import { createNotifier, runLink } from '../../notify/from-config.ts';
 import { postSignedApproval } from '../../gate/signed-approval.ts';
 import { openStore } from '../../store/open-store.ts';
@@ -27,7 +28,11 @@ export interface DecideFlags {
 /** Local stores mean local approvers; a store in AWS means the caller's IAM identity. */
 const usesIam = (config: ResolvedConfig) => !config.store.embedded && !config.store.endpoint;
 
-async function identify(config: ResolvedConfig, flags: { as?: string }, io: CommandIO): Promise<string> {
+async function identify(
+  config: ResolvedConfig,
+  flags: { as?: string },
+  io: CommandIO,
+): Promise<{ approver: string; person?: Person }> {
   if (usesIam(config)) {
     if (flags.as) throw new UsageError('--as names a local approver; against AWS you approve as your IAM identity');
     const { Arn } = await new STSClient({ region: config.notify.region })
@@ -35,7 +40,7 @@ async function identify(config: ResolvedConfig, flags: { as?: string }, io: Comm
       .catch((error: Error) => {
         throw new InfraError(`could not tell who you are in AWS (sts:GetCallerIdentity): ${error.message}`);
       });
-    return Arn!;
+    return { approver: Arn! };
   }
   const { token } = await localApprover(config.home, approverName(flags.as, io.env));
   // The CLI proves identity the way the status site does: by the token, not by the name given.
@@ -44,7 +49,7 @@ async function identify(config: ResolvedConfig, flags: { as?: string }, io: Comm
     throw new UsageError(
       'the local approver token did not authenticate; remove .uigate/approvers.json to issue a new one',
     );
-  return name;
+  return { approver: name, person: localPerson(name) };
 }
 
 export async function decideCommand(
@@ -63,7 +68,7 @@ export async function decideCommand(
     throw new UsageError(
       'no approvers are configured: add approval: { approvers: ["<name or IAM ARN>"] } to uigate.config.ts',
     );
-  const approver = await identify(config, flags, io);
+  const { approver, person } = await identify(config, flags, io);
   const { store } = await openStore(config.store);
   try {
     const pipeline = config.approval.pipeline
@@ -73,7 +78,15 @@ export async function decideCommand(
         )
       : undefined;
     const result = await decide(
-      { runId: flags.run, approver, decision, comment: flags.comment, override: flags.override, commit: flags.commit },
+      {
+        runId: flags.run,
+        approver,
+        ...(person ? { person } : {}),
+        decision,
+        comment: flags.comment,
+        override: flags.override,
+        commit: flags.commit,
+      },
       {
         store,
         settings: config.approval,

@@ -39,7 +39,7 @@ export default defineConfig({
   gate: { maxFailures: 0 },
 
   // Who may approve a release: local login names, or IAM ARNs in AWS.
-  // approval: { approvers: ['ana', 'arn:aws:sts::123456789012:assumed-role/ReleaseManager/*'] },
+  // approval: { approvers: ['ana', 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_ReleaseManager_*/*'] },
 });
 `;
 

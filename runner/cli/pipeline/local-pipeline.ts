@@ -6,7 +6,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../../config/config.ts';
 import { decide, loadApproval, openRequest } from '../../gate/approvals.ts';
-import { approverName, localApprover, authenticateToken } from '../../gate/identity.ts';
+import { approverName, localApprover, authenticateToken, localPerson } from '../../gate/identity.ts';
 import { judgeRun } from '../../gate/judge.ts';
 import { formatDecision } from '../../gate/policy.ts';
 import type { RunMeta } from '../../core/model.ts';
@@ -119,7 +119,13 @@ class Stages {
       const { token } = await localApprover(config.home, approverName(this.options.as, this.io.env));
       const approver = (await authenticateToken(config.home, token))!;
       const result = await decide(
-        { runId: run.runId, approver, decision: 'approved', comment: 'unattended: uigate pipeline --local --approve' },
+        {
+          runId: run.runId,
+          approver,
+          person: localPerson(approver),
+          decision: 'approved',
+          comment: 'unattended: uigate pipeline --local --approve',
+        },
         { store, settings: config.approval, notifier: this.notifier, link: (id) => this.link(id) },
       );
       if (!result.ok) {
