@@ -8,6 +8,8 @@ import nag from 'cdk-nag';
 import { loadConfig } from '../runner/config/config.ts';
 import { buildLambdaPackage } from '../runner/lambda/build.ts';
 import { UigateStack } from './uigate-stack.ts';
+import { writeSite } from '../status-site/hosting/build.ts';
+import { Source } from 'aws-cdk-lib/aws-s3-deployment';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const app = new App();
@@ -15,6 +17,8 @@ const context = (name: string, fallback?: string) => (app.node.tryGetContext(nam
 
 const zip = `${REPO}dist/lambda/uigate-lambda.zip`;
 if (!existsSync(zip)) await buildLambdaPackage();
+const page = `${REPO}status-site/dist`;
+if (!existsSync(`${page}/index.html`)) await writeSite(page);
 // The gate policy and approval rules come from the project's own uigate.config.ts.
 const { gate, approval } = await loadConfig(REPO);
 const playwrightVersion = (
@@ -31,6 +35,7 @@ new UigateStack(app, 'Uigate', {
     branch: context('branch', 'main'),
   },
   code: Code.fromAsset(zip),
+  page: Source.asset(page),
   playwrightVersion,
   uigateConfig: {
     gate,
@@ -40,6 +45,7 @@ new UigateStack(app, 'Uigate', {
       requiredApprovals: approval.requiredApprovals,
       expiresAfterHours: approval.expiresAfterHours,
       authorMayApprove: approval.authorMayApprove,
+      personRoles: [...approval.personRoles],
     },
   },
 });

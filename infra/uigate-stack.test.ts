@@ -1,3 +1,4 @@
+import { Source } from 'aws-cdk-lib/aws-s3-deployment';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const actions = (statement: Statement) => [statement.Action].flat();
 
 describe('the uigate stack, synthesized', () => {
   let dir: string;
+  let pageDir: string;
   let template: Template;
   let stack: UigateStack;
   let playwrightVersion: string;
@@ -30,6 +32,8 @@ describe('the uigate stack, synthesized', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-cdk-'));
     await writeFile(join(dir, 'lambda.mjs'), 'export const handler = async () => ({});\n');
+    pageDir = await mkdtemp(join(tmpdir(), 'uigate-page-'));
+    await writeFile(join(pageDir, 'index.html'), '<!doctype html><title>uigate</title>\n');
     playwrightVersion = JSON.parse(
       await readFile(join(REPO, 'node_modules', '@playwright', 'test', 'package.json'), 'utf8'),
     ).version;
@@ -41,6 +45,7 @@ describe('the uigate stack, synthesized', () => {
         repo: 'shop',
       },
       code: Code.fromAsset(dir),
+      page: Source.asset(pageDir),
       playwrightVersion,
       uigateConfig: {
         gate: { maxFailures: 0, requiredProjects: ['chromium'] },
@@ -51,7 +56,10 @@ describe('the uigate stack, synthesized', () => {
     app.synth();
     template = Template.fromStack(stack);
   });
-  after(() => rm(dir, { recursive: true, force: true }));
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(pageDir, { recursive: true, force: true });
+  });
 
   const statementsOf = (logicalIdPattern: RegExp): Statement[] =>
     Object.entries(template.findResources('AWS::IAM::Policy'))
@@ -467,13 +475,50 @@ describe('the uigate stack, synthesized', () => {
     assert.deepEqual(readers, ['GateApprovals', 'StatusApi']);
   });
 
-  it('lets the Lambda executor write results and artifacts, and nothing else of the table', () => {
-    const executor = statementsOf(/^ExecutorsLambdaExecutor/).flatMap(actions);
-    assert.ok(executor.includes('dynamodb:PutItem'));
-    assert.deepEqual(
-      executor.filter((action) => /dynamodb:(Scan|Query|GetItem|BatchGet)/.test(action)),
-      [],
+  /** Every statement of a role that names a DynamoDB action, with its actions and condition. */
+  const tableStatements = (role: RegExp) =>
+    statementsOf(role)
+      .filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')))
+      .map((s) => ({ actions: actions(s).sort(), condition: JSON.stringify(s.Condition ?? null) }));
+  const onlyPartitions = (...partitions: string[]) =>
+    JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } });
+
+  it('lets the executors write unit results only: no votes, decisions, releases or runs (LeadingKeys UNITS#*)', () => {
+    assert.deepEqual(tableStatements(/^ExecutorsLambdaExecutor/), [
+      { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], condition: onlyPartitions('UNITS#*') },
+    ]);
+    assert.deepEqual(tableStatements(/^ExecutorsWorker/), [
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        condition: onlyPartitions('UNITS#*'),
+      },
+    ]);
+  });
+
+  it("keeps the Test stage's orchestrator, which loads the candidate's Playwright config, to runs and units", () => {
+    const statements = tableStatements(/^ReleaseOrchestrator/);
+    const writes = statements.filter((s) => s.actions.some((a) => /Put|Update|Delete|BatchWrite/.test(a)));
+    assert.deepEqual(writes, [
+      {
+        actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        condition: onlyPartitions('RUN#*', 'UNITS#*'),
+      },
+    ]);
+    assert.ok(
+      statements.every((s) => !s.actions.includes('dynamodb:Scan') && !s.actions.includes('dynamodb:DeleteItem')),
     );
+  });
+
+  it('deploys the status page with the stack, from trusted code: the Test stage neither builds nor uploads it', () => {
+    template.resourceCountIs('Custom::CDKBucketDeployment', 1);
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment')) as {
+      Properties: { DestinationBucketName: { Ref: string } };
+    }[];
+    assert.match(deployment!.Properties.DestinationBucketName.Ref, /^StatusSite/);
+    const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) => JSON.stringify(p));
+    assert.ok(specs.every((spec) => !spec.includes('status-site/dist')));
+    const orchestrator = JSON.stringify(statementsOf(/^ReleaseOrchestrator/));
+    assert.ok(!/StatusSite/.test(orchestrator), 'the orchestrator cannot write the status bucket');
   });
 
   it('lets the orchestrator start, watch and stop builds of the worker project only', () => {

@@ -1,5 +1,6 @@
 // One stack, everything a team needs: the results table, the buckets and sites, the executors,
 // the status site and the release pipeline. Composed of one construct per concern.
+import type { ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
@@ -21,6 +22,8 @@ export interface UigateStackProps extends StackProps {
   readonly source: SourceRepository;
   /** The Lambda package for the executor and the status API. */
   readonly code: Code;
+  /** The status page (status-site/dist), deployed with the stack: approvers see trusted code. */
+  readonly page: ISource;
   readonly playwrightVersion: string;
   /** How long screenshots, traces and test bundles are kept. @default Duration.days(30) */
   readonly artifactRetention?: Duration;
@@ -57,6 +60,7 @@ export class UigateStack extends Stack {
       logs: logs.bucket,
       code: props.code,
       sessionSecret,
+      page: props.page,
     });
     const { testSite, productionSite } = this.sites(logs.bucket);
     const approvals = new Topic(this, 'Approvals', {
@@ -91,7 +95,6 @@ export class UigateStack extends Stack {
       worker: executors.worker,
       reportGroup: executors.reportGroup,
       testSite,
-      statusSite: status.site,
       productionSite,
       approvals,
     });

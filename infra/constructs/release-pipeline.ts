@@ -1,5 +1,5 @@
 // The release pipeline, CodePipeline V2: Source → Build → Test → Approval → Production.
-// Test deploys the test site and the status page, then `uigate run` fans the suite out to
+// Test deploys the test site (the status page is the stack's, deployed from trusted code), then `uigate run` fans the suite out to
 // CodeBuild and Lambda and fails the stage on any failed unit. The Approval stage is entered only
 // if the gate policy passes (a beforeEntry LambdaInvoke rule); its manual approval carries the
 // run's commit, branch, counts and link, and Production deploys exactly the artifact approved.
@@ -33,6 +33,7 @@ import nag from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { WebSite } from './web-site.ts';
 import { CODEBUILD_RUNTIME } from './node-runtime.ts';
+import { grantRunRecording } from './results-access.ts';
 import { ENV } from '../../runner/core/env.ts';
 
 export interface SourceRepository {
@@ -54,7 +55,6 @@ export interface ReleasePipelineProps {
   readonly worker: IProject;
   readonly reportGroup: ReportGroup;
   readonly testSite: WebSite;
-  readonly statusSite: WebSite;
   readonly productionSite: WebSite;
   readonly approvals: ITopic;
   /** The gate policy function (beforeEntry condition of the Approval stage). */
@@ -152,7 +152,6 @@ export class ReleasePipeline extends Construct {
           [ENV.codebuildProject]: { value: props.worker.projectName },
           TEST_SITE_BUCKET: { value: props.testSite.bucket.bucketName },
           TEST_SITE_URL: { value: `https://${props.testSite.distribution.distributionDomainName}` },
-          STATUS_SITE_BUCKET: { value: props.statusSite.bucket.bucketName },
           STATUS_SITE_URL: { value: props.statusUrl, type: BuildEnvironmentVariableType.PLAINTEXT },
           [ENV.statusUrl]: { value: props.statusUrl },
           [ENV.snsTopic]: { value: props.approvals.topicArn },
@@ -170,7 +169,6 @@ export class ReleasePipeline extends Construct {
             commands: [
               `export UIGATE_ARTIFACT_DIGEST=${SITE_DIGEST}`,
               'aws s3 sync tests/site "s3://$TEST_SITE_BUCKET/" --delete',
-              'aws s3 sync status-site/dist "s3://$STATUS_SITE_BUCKET/" --delete',
               // The workers check this commit out from here.
               'git archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || (zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*")',
               'aws s3 cp /tmp/source.zip "s3://$UIGATE_ARTIFACTS_BUCKET/source/$CODEBUILD_RESOLVED_SOURCE_VERSION.zip"',
@@ -326,12 +324,10 @@ function productionStage(
 
 /** What `uigate run` in the Test stage touches: the store, artifacts, the sites it deploys, the executors. */
 function grantTesting(orchestrator: PipelineProject, props: ReleasePipelineProps): void {
-  props.table.grantReadWriteData(orchestrator);
+  grantRunRecording(props.table, orchestrator);
   props.artifacts.grantReadWrite(orchestrator);
   props.testSite.bucket.grantReadWrite(orchestrator);
   props.testSite.bucket.grantDelete(orchestrator);
-  props.statusSite.bucket.grantReadWrite(orchestrator);
-  props.statusSite.bucket.grantDelete(orchestrator);
   props.executorFunction.grantInvoke(orchestrator);
   props.reportGroup.grantWrite(orchestrator);
   props.approvals.grantPublish(orchestrator);

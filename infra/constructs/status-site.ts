@@ -15,6 +15,7 @@ import { apiBehavior, WebSite } from './web-site.ts';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
 import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../../status-site/app/policies.ts';
 import { ENV } from '../../runner/core/env.ts';
+import { BucketDeployment, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
 
 export interface StatusSiteProps {
   readonly table: ITableV2;
@@ -24,6 +25,11 @@ export interface StatusSiteProps {
   readonly code: Code;
   /** Checks the session cookies that sign-in links start (status-site/read-access.ts). */
   readonly sessionSecret: ISecret;
+  /**
+   * The page approvers decide on (`npm run build`: status-site/dist). Deployed with the stack, from
+   * the code whoever runs `cdk deploy` trusts — never by the pipeline from a candidate commit.
+   */
+  readonly page: ISource;
 }
 
 export class StatusSite extends Construct {
@@ -67,6 +73,12 @@ export class StatusSite extends Construct {
           HeadersFrameOption.SAMEORIGIN,
         ),
       },
+    });
+    new BucketDeployment(this, 'Page', {
+      sources: [props.page],
+      destinationBucket: this.site.bucket,
+      // No invalidation here: BucketDeployment grants cloudfront:CreateInvalidation on "*", which
+      // this stack grants nobody; what the sites cache, and for how long, is the sites' concern.
     });
   }
 

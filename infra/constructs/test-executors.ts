@@ -17,6 +17,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
+import { grantUnitResults } from './results-access.ts';
 import { ENV } from '../../runner/core/env.ts';
 
 /** Playwright's container image for the project's pinned Playwright (package.json). */
@@ -67,7 +68,7 @@ export class TestExecutors extends Construct {
       },
     });
     // The reporter inside writes unit results (conditional PutItem) and uploads artifacts: nothing more.
-    props.table.grantWriteData(this.function);
+    grantUnitResults(props.table, this.function);
     props.artifacts.grantPut(this.function);
 
     this.worker = new Project(this, 'Worker', {
@@ -90,7 +91,7 @@ export class TestExecutors extends Construct {
       logging: { cloudWatch: { logGroup: new LogGroup(this, 'WorkerLogs', { retention: RetentionDays.ONE_MONTH }) } },
     });
     // The worker reads its batch and units and writes results.
-    props.table.grantReadWriteData(this.worker);
+    grantUnitResults(props.table, this.worker, { read: true });
     props.artifacts.grantPut(this.worker);
 
     this.reportGroup = new ReportGroup(this, 'JUnit', {

@@ -117,12 +117,27 @@ describe('DynamoStore on the embedded dynalite', () => {
     const id = newRunId();
     await store.queueUnits(id, [unit('open'), unit('done')]);
     await store.recordUnit(record(id, 'done', { status: 'passed' }));
-    const closed = await store.closeUnits(id, [unit('open').key, unit('done').key], 'cancelled', 'run cancelled');
+    const closed = await store.closeUnits(id, [unit('open').key, unit('done').key], 'cancelled', {
+      reason: 'run cancelled',
+      seq: 1999,
+    });
     assert.equal(closed, 1);
     const byTitle = Object.fromEntries((await store.getUnits(id)).map((u) => [u.titlePath[0], u]));
     assert.equal(byTitle.open!.status, 'cancelled');
     assert.equal(byTitle.open!.error?.message, 'run cancelled');
     assert.equal(byTitle.done!.status, 'passed');
+  });
+
+  it('keeps a closed unit closed when a try dispatched before the close writes running late', async () => {
+    const id = newRunId();
+    await store.queueUnits(id, [unit('late')]);
+    await store.recordUnit(record(id, 'late', { status: 'running', seq: 1000 }));
+    await store.closeUnits(id, [unit('late').key], 'cancelled', { reason: 'run cancelled', seq: 3999 });
+    // Try 3 was re-queued before the close and its Lambda invocation only now starts.
+    assert.equal(await store.recordUnit(record(id, 'late', { status: 'running', seq: 3000 })), false);
+    assert.equal((await store.getUnits(id))[0]!.status, 'cancelled');
+    // A resume dispatches above the close (run.ts: the highest stored try + 1) and is written.
+    assert.equal(await store.recordUnit(record(id, 'late', { status: 'passed', seq: 4000 })), true);
   });
 
   it("gives a unit's history across runs, newest first", async () => {

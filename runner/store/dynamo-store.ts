@@ -34,6 +34,9 @@ import {
   releaseSk,
   targetPk,
   runPk,
+  unitsPk,
+  approvalPk,
+  isApprovalEvent,
   unitSk,
 } from './table.ts';
 import { UsageError } from '../core/errors.ts';
@@ -197,7 +200,7 @@ export class DynamoStore implements ResultStore {
       error: attempt.error && { message: clip(attempt.error.message) ?? '' },
     }));
     return {
-      pk: runPk(unit.runId),
+      pk: unitsPk(unit.runId),
       sk: unitSk(unit.key),
       unitKey: unit.key,
       ...unit,
@@ -232,7 +235,12 @@ export class DynamoStore implements ResultStore {
     );
   }
 
-  async closeUnits(runId: string, keys: readonly string[], status: UnitStatus, reason?: string): Promise<number> {
+  async closeUnits(
+    runId: string,
+    keys: readonly string[],
+    status: UnitStatus,
+    { seq, reason }: { seq: number; reason?: string },
+  ): Promise<number> {
     const limit = pLimit(WRITE_CONCURRENCY);
     const finals = FINAL_STATUSES.map((_, i) => `:f${i}`);
     const now = new Date().toISOString();
@@ -243,14 +251,19 @@ export class DynamoStore implements ResultStore {
             this.doc.send(
               new UpdateCommand({
                 TableName: this.table,
-                Key: { pk: runPk(runId), sk: unitSk(key) },
+                Key: { pk: unitsPk(runId), sk: unitSk(key) },
                 UpdateExpression: reason
-                  ? 'SET #status = :s, finishedAt = :now, #error = :e'
-                  : 'SET #status = :s, finishedAt = :now',
-                ConditionExpression: `attribute_exists(pk) AND NOT (#status IN (${finals.join(', ')}))`,
-                ExpressionAttributeNames: { '#status': 'status', ...(reason ? { '#error': 'error' } : {}) },
+                  ? 'SET #status = :s, #seq = :seq, finishedAt = :now, #error = :e'
+                  : 'SET #status = :s, #seq = :seq, finishedAt = :now',
+                ConditionExpression: `attribute_exists(pk) AND NOT (#status IN (${finals.join(', ')})) AND #seq <= :seq`,
+                ExpressionAttributeNames: {
+                  '#status': 'status',
+                  '#seq': 'seq',
+                  ...(reason ? { '#error': 'error' } : {}),
+                },
                 ExpressionAttributeValues: {
                   ':s': status,
+                  ':seq': seq,
                   ':now': now,
                   ...(reason ? { ':e': { message: reason } } : {}),
                   ...Object.fromEntries(FINAL_STATUSES.map((final, i) => [`:f${i}`, final])),
@@ -269,7 +282,7 @@ export class DynamoStore implements ResultStore {
     const items = await this.queryAll({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :unit)',
-      ExpressionAttributeValues: { ':pk': runPk(runId), ':unit': 'UNIT#' },
+      ExpressionAttributeValues: { ':pk': unitsPk(runId), ':unit': 'UNIT#' },
     });
     return items.map((item) => strip(item, 'pk', 'sk', 'unitKey', TTL_ATTRIBUTE) as unknown as UnitRecord);
   }
@@ -293,7 +306,7 @@ export class DynamoStore implements ResultStore {
       new PutCommand({
         TableName: this.table,
         Item: {
-          pk: runPk(runId),
+          pk: unitsPk(runId),
           sk: batchSk(batchId, dispatch),
           runId,
           batchId,
@@ -307,7 +320,7 @@ export class DynamoStore implements ResultStore {
 
   async getBatch(runId: string, batchId: string, dispatch: number): Promise<string[] | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { pk: runPk(runId), sk: batchSk(batchId, dispatch) } }),
+      new GetCommand({ TableName: this.table, Key: { pk: unitsPk(runId), sk: batchSk(batchId, dispatch) } }),
     );
     return Item?.unitKeys as string[] | undefined;
   }
@@ -317,7 +330,7 @@ export class DynamoStore implements ResultStore {
     if (options.once !== undefined) {
       // A deterministic sort key makes the write itself the check: a second submission is refused by
       // DynamoDB, not by a read that a concurrent writer could race.
-      const item = { pk: runPk(event.runId), sk: onceEventSk(options.once), ...event, ...expiry };
+      const item = { pk: eventPk(event), sk: onceEventSk(options.once), ...event, ...expiry };
       return writtenIf(
         this.doc.send(
           new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -327,7 +340,7 @@ export class DynamoStore implements ResultStore {
     // The counter keeps two events of the same millisecond from overwriting each other.
     for (;;) {
       const n = this.eventCounter++ % 10_000;
-      const item = { pk: runPk(event.runId), sk: eventSk(event.at, n), ...event, ...expiry };
+      const item = { pk: eventPk(event), sk: eventSk(event.at, n), ...event, ...expiry };
       if (
         await writtenIf(
           this.doc.send(
@@ -340,11 +353,15 @@ export class DynamoStore implements ResultStore {
   }
 
   async listEvents(runId: string): Promise<RunEvent[]> {
-    const items = await this.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
-      ExpressionAttributeValues: { ':pk': runPk(runId), ':event': 'EVENT#' },
-    });
+    // Strongly consistent: an approval is decided from the votes this returns, just after writing one.
+    const query = (pk: string) =>
+      this.queryAll({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
+        ExpressionAttributeValues: { ':pk': pk, ':event': 'EVENT#' },
+        ConsistentRead: true,
+      });
+    const items = (await Promise.all([query(runPk(runId)), query(approvalPk(runId))])).flat();
     return items
       .map((item) => strip(item, 'pk', 'sk', TTL_ATTRIBUTE) as unknown as RunEvent)
       .sort((a, b) => a.at.localeCompare(b.at));
@@ -398,13 +415,17 @@ export class DynamoStore implements ResultStore {
         ConditionExpression: 'attribute_exists(pk)',
       }),
     );
-    const items = await this.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': runPk(runId) },
-      ProjectionExpression: 'pk, sk, #ttl',
-      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-    });
+    const partition = (pk: string) =>
+      this.queryAll({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ProjectionExpression: 'pk, sk, #ttl',
+        ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+      });
+    const items = (
+      await Promise.all([partition(runPk(runId)), partition(unitsPk(runId)), partition(approvalPk(runId))])
+    ).flat();
     const limit = pLimit(WRITE_CONCURRENCY);
     await Promise.all(
       items
@@ -443,3 +464,5 @@ export class DynamoStore implements ResultStore {
     await this.options.onClose?.();
   }
 }
+
+const eventPk = (event: RunEvent) => (isApprovalEvent(event.type) ? approvalPk(event.runId) : runPk(event.runId));

@@ -1,3 +1,4 @@
+import { approvalPk, runPk, unitsPk } from './table.ts';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -57,7 +58,11 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
       table: 'uigate',
       retentionDays: 1,
     });
-    kept = new DynamoStore({ client: dynamoClient(opened.endpoint, 'us-east-1', opened.key), table: 'uigate', retentionDays: 30 });
+    kept = new DynamoStore({
+      client: dynamoClient(opened.endpoint, 'us-east-1', opened.key),
+      table: 'uigate',
+      retentionDays: 30,
+    });
   });
   after(async () => {
     await shortLived.close();
@@ -136,13 +141,17 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
 /** Gives every item of a run an expiry in the past, as if it had been written long ago with retention on. */
 async function backdate({ endpoint, key }: StoreAccess, runId: string) {
   const doc = DynamoDBDocumentClient.from(dynamoClient(endpoint, 'us-east-1', key));
-  const { Items = [] } = await doc.send(
-    new QueryCommand({
-      TableName: 'uigate',
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `RUN#${runId}` },
-    }),
-  );
+  const Items = [];
+  for (const pk of [runPk(runId), unitsPk(runId), approvalPk(runId)]) {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: 'uigate',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+      }),
+    );
+    Items.push(...(page.Items ?? []));
+  }
   for (const item of Items)
     await doc.send(
       new UpdateCommand({

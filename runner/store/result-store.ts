@@ -25,8 +25,17 @@ export interface ResultStore {
    * same seq. Returns whether it was written.
    */
   recordUnit(unit: UnitRecord): Promise<boolean>;
-  /** Marks the given units, if not yet final, with a final status (cancelled, errored). */
-  closeUnits(runId: string, keys: readonly string[], status: UnitStatus, reason?: string): Promise<number>;
+  /**
+   * Marks the given units, if not yet final, with a final status (cancelled, errored), at write
+   * order `seq`: a caller passes one above every try it dispatched, so a try still under way (a
+   * Lambda invocation, a CodeBuild build) cannot write `running` over the close.
+   */
+  closeUnits(
+    runId: string,
+    keys: readonly string[],
+    status: UnitStatus,
+    options: { seq: number; reason?: string },
+  ): Promise<number>;
   getUnits(runId: string): Promise<UnitRecord[]>;
   /** A unit's results across runs, newest first. */
   unitHistory(unitKey: string, options?: { limit?: number }): Promise<UnitRecord[]>;

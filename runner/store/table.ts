@@ -14,6 +14,17 @@ export const RUNS_PARTITION = 'RUN';
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 export const runPk = (runId: string) => `RUN#${runId}`;
+/**
+ * Units and batches of a run live in a partition of their own, apart from the run's events: the
+ * executors' roles may write only here (IAM `dynamodb:LeadingKeys` = `UNITS#*`, infra/README.md),
+ * so the tests they run can never reach votes, decisions or releases.
+ */
+export const unitsPk = (runId: string) => `UNITS#${runId}`;
+export const UNITS_PARTITIONS = 'UNITS#*';
+/** A run's approval events (requests, votes, decisions): written only by the gate and approval functions. */
+export const approvalPk = (runId: string) => `APPROVAL#${runId}`;
+export const RUN_PARTITIONS = 'RUN#*';
+export const isApprovalEvent = (type: string) => type.startsWith('approval-');
 export const META_SK = 'META';
 export const unitSk = (unitKey: string) => `UNIT#${unitKey}`;
 export const batchSk = (batchId: string, dispatch: number) => `BATCH#${batchId}#${dispatch}`;
