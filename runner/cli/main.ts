@@ -1,12 +1,15 @@
 // Wires the CLI to this process: arguments, streams, Ctrl-C, exit code.
 import { main } from './program.ts';
 import { EXIT } from '../core/errors.ts';
+import { forceExit } from './forced-exit.ts';
 
 /**
  * How long a finished command may take to drain before the process ends anyway: a pipeline step
  * must not hang on a socket or timer that something forgot to close after the work was done.
  */
 const DRAIN_MS = 10_000;
+/** How long a forced exit waits for the run to be marked cancelled. */
+const LAST_WORDS_MS = 5_000;
 
 export async function runFromProcess(run: typeof main = main, drainMs = DRAIN_MS): Promise<void> {
   const atStart = countResources(); // stdin, stdout, stderr: this process's own, not a leak
@@ -14,7 +17,13 @@ export async function runFromProcess(run: typeof main = main, drainMs = DRAIN_MS
   let interrupts = 0;
   const interrupt = (signal: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) process.exit(EXIT.cancelled); // a second Ctrl-C: stop waiting for cleanup
+    if (interrupts > 2) process.exit(EXIT.cancelled);
+    if (interrupts === 2) {
+      // A second Ctrl-C: stop waiting for a clean stop, but leave no browser behind and no run `running`.
+      process.stderr.write(`\nuigate: ${signal} again — killing Playwright and quitting (again to quit at once)\n`);
+      void forceExit(LAST_WORDS_MS).finally(() => process.exit(EXIT.cancelled));
+      return;
+    }
     process.stderr.write(
       `\nuigate: ${signal} received — stopping workers and marking the run cancelled (again to quit now)\n`,
     );

@@ -194,4 +194,31 @@ describe('the CodeBuild executor', () => {
       ['uigate-worker:c'],
     );
   });
+
+  it('stops a build it can no longer follow before its units run again elsewhere (not paid twice)', async () => {
+    const runId = newRunId();
+    codebuild
+      .on(StartBuildCommand)
+      .resolvesOnce({ build: { id: 'uigate-worker:blind' } })
+      .resolves({ build: { id: 'uigate-worker:second' } });
+    codebuild
+      .on(BatchGetBuildsCommand)
+      .rejectsOnce(
+        Object.assign(new Error('User is not authorized to perform: codebuild:BatchGetBuilds'), {
+          name: 'AccessDeniedException',
+        }),
+      )
+      .callsFake(async () => {
+        await workerRecords(runId, 'uigate-worker:second', units, 2);
+        return { builds: [{ id: 'uigate-worker:second', buildStatus: 'SUCCEEDED' }] };
+      });
+    codebuild.on(StopBuildCommand).resolves({});
+    const { stored, requeues } = await go(runId);
+    assert.deepEqual(
+      codebuild.commandCalls(StopBuildCommand).map((c) => c.args[0].input.id),
+      ['uigate-worker:blind'],
+    );
+    assert.match(requeues[0]!, /could not be followed \(stopped it\): AccessDeniedException/);
+    assert.ok(stored.every((u) => u.status === 'passed'));
+  });
 });

@@ -1,6 +1,7 @@
 // Runs Playwright Test for exactly a batch of units (--test-list) with the uigate reporter
 // attached, and follows its events on fd 3. Used by the local executor, the Lambda handler and
 // the CodeBuild worker: the one place uigate starts Playwright for a batch.
+import { trackGroup, untrackGroup } from './process-groups.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -126,6 +127,7 @@ export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promi
     detached: ownGroup,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
+  if (ownGroup) trackGroup(child.pid);
   const output = tail(child.stdout);
   const errors = tail(child.stderr);
   const followed = followEvents(child.stdio[EVENTS_FD] as Readable, options.onUnit);
@@ -142,6 +144,7 @@ export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promi
   options.signal.removeEventListener('abort', onAbort);
   // Whatever a dead Playwright left in its group (a worker, a browser) goes with it.
   if (ownGroup) signalGroup(child, 'SIGKILL', ownGroup);
+  untrackGroup(child.pid);
   const said = (errors() || output()).split('\n').filter(Boolean).slice(-3).join(' | ');
   return {
     outcomes: [...followed.finals.values()],

@@ -186,4 +186,33 @@ describe('dispatch', () => {
       'the caller closes them as cancelled',
     );
   });
+
+  it('ends as an infrastructure error when the store fails, starting nothing after it and finishing what runs', async () => {
+    const failing = Object.create(store) as DynamoStore;
+    let writes = 0;
+    failing.recordUnit = async (unit) => {
+      if (++writes === 2) throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError' });
+      if (writes > 2) throw new Error('the store is still down');
+      return store.recordUnit(unit);
+    };
+    const executor = new ScriptedExecutor(1, async (batch, _context, finish) =>
+      Promise.all(batch.units.map((unit) => finish(unit, 'passed', false))),
+    );
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      await assert.rejects(
+        go(executor, { store: failing }),
+        (error: Error) =>
+          error.name === 'InfraError' &&
+          /result store failed while recording results \(Internal server error\)/.test(error.message),
+      );
+      await new Promise((ok) => setTimeout(ok, 50));
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+    assert.equal(executor.runs.length, 1, 'no batch starts after the store failed');
+    assert.deepEqual(rejections, []);
+  });
 });

@@ -9,6 +9,7 @@ import { type ExecutorName, type UnitRecord, type UnitRef } from '../core/model.
 import type { Batch } from '../plan/plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { isFinal } from '../core/statuses.ts';
+import { InfraError } from '../core/errors.ts';
 
 export interface DispatchEvents {
   onUnit?(record: UnitRecord): void;
@@ -59,6 +60,8 @@ class Dispatcher {
   private readonly pending: Promise<void>[] = [];
   private readonly first: number;
   private batchesRun = 0;
+  /** The first store error: no batch starts after it, and the run ends as an infrastructure error. */
+  private storeFailure: Error | undefined;
 
   constructor(private readonly options: DispatchOptions) {
     // Every batch in flight listens for cancellation: a hundred Lambda invocations is not a leak.
@@ -76,6 +79,10 @@ class Dispatcher {
       await Promise.all(this.pending.slice(seen));
       seen = count;
     }
+    if (this.storeFailure)
+      throw new InfraError(
+        `the result store failed while recording results (${this.storeFailure.message}); no batch was started after it and those under way were finished. \`uigate run --resume\` runs what is left`,
+      );
     return { errored: this.errored, batchesRun: this.batchesRun };
   }
 
@@ -84,19 +91,25 @@ class Dispatcher {
     const limit = this.limits.get(batch.executor);
     if (!executor || !limit) throw new Error(`no executor "${batch.executor}" for batch ${batch.id}`);
     await limit(async () => {
-      if (this.options.signal.aborted) return;
+      if (this.options.signal.aborted || this.storeFailure) return;
       this.batchesRun++;
       this.options.onBatchStart?.(batch, dispatchTry);
       const attempt = await this.attempt(executor, batch, dispatchTry);
-      // Results the executor side could not write (it died mid-write, or the store throttled it): we do.
-      await Promise.all(
-        attempt.results
-          .filter((outcome) => !outcome.stored)
-          .map((outcome) => this.options.store.recordUnit(outcome.record)),
-      );
-      this.options.onBatchEnd?.(batch, dispatchTry, attempt.failure);
-      if (attempt.failure?.kind === 'cancelled' || this.options.signal.aborted) return;
-      await this.settle(batch, dispatchTry, attempt);
+      try {
+        // Results the executor side could not write (it died mid-write, or the store throttled it): we do.
+        await Promise.all(
+          attempt.results
+            .filter((outcome) => !outcome.stored)
+            .map((outcome) => this.options.store.recordUnit(outcome.record)),
+        );
+        this.options.onBatchEnd?.(batch, dispatchTry, attempt.failure);
+        if (attempt.failure?.kind === 'cancelled' || this.options.signal.aborted) return;
+        await this.settle(batch, dispatchTry, attempt);
+      } catch (error) {
+        // Not thrown from here: the batches under way would go on unwatched and a second failure
+        // would be an unhandled rejection. Remembered; run() ends once everything under way has.
+        this.storeFailure ??= error as Error;
+      }
     });
   }
 
@@ -139,25 +152,29 @@ class Dispatcher {
       return this.giveUp(
         unfinished,
         'not run: Playwright did not find this test when the batch ran (was the spec changed after planning?)',
+        dispatchTry,
       );
-    if (failure.kind === 'rejected') return this.giveUp(unfinished, failure.message);
+    if (failure.kind === 'rejected') return this.giveUp(unfinished, failure.message, dispatchTry);
     const tries = dispatchTry - this.first + 1;
     if (tries > this.options.infraRetries)
-      return this.giveUp(unfinished, `${failure.message} (gave up after ${tries} tries)`);
+      return this.giveUp(unfinished, `${failure.message} (gave up after ${tries} tries)`, dispatchTry);
     this.options.onRequeue?.(unfinished, failure, dispatchTry + 1);
     this.pending.push(
       this.runBatch({ ...batch, id: `${batch.id}.${dispatchTry + 1}`, units: unfinished }, dispatchTry + 1),
     );
   }
 
-  private async giveUp(units: UnitRef[], reason: string): Promise<void> {
+  private async giveUp(units: UnitRef[], reason: string, dispatchTry: number): Promise<void> {
     for (const unit of units) this.errored.set(unit.key, reason);
     await this.options.store.closeUnits(
       this.options.runId,
       units.map((unit) => unit.key),
       'errored',
-      reason,
+      { reason, seq: closingSeq(dispatchTry) },
     );
     this.options.onErrored?.(units, reason);
   }
 }
+
+/** A close's write order: above every Playwright retry of the dispatch try it follows (seqOf). */
+export const closingSeq = (lastDispatch: number) => lastDispatch * 1000 + 999;

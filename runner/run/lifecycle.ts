@@ -2,6 +2,7 @@
 // reporter of a plain `npx playwright test`: created with every unit queued (the whole matrix from
 // the first second), finished with every unit given a final status and the run's status following
 // from them, and never left `running` whatever stops it.
+import { closingSeq } from './dispatch.ts';
 import type { RunMeta, UnitRecord, UnitRef } from '../core/model.ts';
 import { countStatuses, isFinal, runStatusOf } from '../core/statuses.ts';
 import type { ResultStore } from '../store/result-store.ts';
@@ -19,6 +20,11 @@ export interface FinishOptions {
   reason?: string;
   /** What an open unit is told when the run ends without it (not cancelled). */
   openReason?: string;
+  /**
+   * The highest dispatch try this session could have started: open units close above it, so a
+   * try still under way elsewhere cannot write over the close. @default the highest one stored
+   */
+  lastDispatch?: number;
 }
 
 export class RunLifecycle {
@@ -82,7 +88,9 @@ export class RunLifecycle {
     const open = units.filter((unit) => !isFinal(unit.status)).map((unit) => unit.key);
     if (open.length) {
       const reason = options.cancelled ? 'run cancelled' : (options.openReason ?? 'no result came back for this unit');
-      await this.store.closeUnits(this.runId, open, options.cancelled ? 'cancelled' : 'errored', reason);
+      const stored = Math.max(0, ...units.map((unit) => Math.floor(unit.seq / 1000)));
+      const seq = closingSeq(Math.max(stored, options.lastDispatch ?? 0));
+      await this.store.closeUnits(this.runId, open, options.cancelled ? 'cancelled' : 'errored', { reason, seq });
       units = await this.store.getUnits(this.runId);
     }
     const status = options.cancelled ? 'cancelled' : runStatusOf(units);

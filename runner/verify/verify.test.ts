@@ -188,6 +188,63 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     assert.equal(cloudwatch.commandCalls(DescribeAlarmsCommand).length, 3);
   });
 
+  it('rolls back, fail closed, when CloudWatch fails mid-bake, and says so on the timeline', async () => {
+    const good = await release('<h1>good before blind</h1>');
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
+    await verifyRelease({ store: seed.store, target, release: good, alarms, names: ['smoke'], actor: 'test', ...fast });
+    const blind = await release('<h1>blind</h1>');
+    cloudwatch
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] })
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: cloudwatch:DescribeAlarms'), {
+          name: 'AccessDenied',
+        }),
+      );
+    const result = await verifyRelease({
+      store: seed.store,
+      target,
+      release: blind,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+    });
+    assert.ok(!result.healthy && result.blind && result.restored === good.releaseId);
+    assert.match(!result.healthy ? result.reason : '', /could not watch its alarms \(User is not authorized/);
+    assert.deepEqual(await types(blind.run.runId), [
+      'promoted',
+      'bake-started',
+      'bake-error',
+      'rollback-started',
+      'rollback-restored',
+    ]);
+    assert.equal(await readFile(join(target.liveDir, 'index.html'), 'utf8'), '<h1>good before blind</h1>');
+  });
+
+  it('ends a bake cancelled by Ctrl-C on the timeline, the release never a rollback target after', async () => {
+    const stop = new AbortController();
+    cloudwatch.on(DescribeAlarmsCommand).callsFake(() => {
+      stop.abort();
+      return { MetricAlarms: [alarm('smoke', 'OK')] };
+    });
+    const rel = await release('<h1>cancelled</h1>');
+    const result = await verifyRelease({
+      store: seed.store,
+      target,
+      release: rel,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+      signal: stop.signal,
+    });
+    assert.ok(!result.healthy && result.cancelled);
+    assert.deepEqual(await types(rel.run.runId), ['promoted', 'bake-started', 'bake-cancelled']);
+    const stored = (await seed.store.listReleases(target.name)).find((r) => r.releaseId === rel.releaseId);
+    assert.equal(stored!.status, 'failed');
+  });
+
   it('blocks promotion when a watcher is blind: missing, muted, without data, or already firing', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({
       MetricAlarms: [

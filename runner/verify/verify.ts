@@ -6,7 +6,7 @@ import type { RunMeta } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { AlarmSource } from './alarm-source.ts';
 import { preflight } from './alarm-source.ts';
-import { bake, type BakeOptions } from './bake.ts';
+import { bake, type BakeOptions, type BakeResult } from './bake.ts';
 import { lastGood, recordRelease } from './releases.ts';
 import { canStage, type RollbackTarget } from './rollback-target.ts';
 
@@ -100,7 +100,17 @@ export interface VerifyInput extends Omit<BakeOptions, 'alarms' | 'names'> {
 
 export type VerifyResult =
   | { healthy: true; checks: number }
-  | { healthy: false; reason: string; alarmAt: number; restored?: string; restoredAt?: number };
+  | {
+      healthy: false;
+      reason: string;
+      alarmAt: number;
+      restored?: string;
+      restoredAt?: number;
+      /** The bake could not watch (CloudWatch failed): rolled back as on an alarm, and an infrastructure error. */
+      blind?: boolean;
+      /** Stopped by the user: nothing rolled back, the release marked failed so it is never a rollback target. */
+      cancelled?: boolean;
+    };
 
 /** The bake, and the rollback if it fails. The release's status in the store says how it went. */
 export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
@@ -112,20 +122,46 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
     alarms: [...input.names],
     bakeMs: input.durationMs,
   });
-  const result = await bake({ ...input, alarms: input.alarms, names: input.names });
+  let result: BakeResult;
+  try {
+    result = await bake({ ...input, alarms: input.alarms, names: input.names });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (input.signal?.aborted) {
+      const reason = `bake cancelled by the user before it ended: release ${release.releaseId} stays live, unverified`;
+      await record('bake-cancelled', { reason });
+      await recordRelease(store, target.name, release.releaseId, release.run, 'failed', reason);
+      return { healthy: false, cancelled: true, reason, alarmAt: Date.now() };
+    }
+    // Fail closed: a bake that cannot see its alarms cannot vouch for the release.
+    const reason = `the bake could not watch its alarms (${message}): treated as an alarm`;
+    await record('bake-error', { reason });
+    return { ...(await rollBack(input, record, reason, Date.now())), blind: true };
+  }
   if (result.healthy) {
     await recordRelease(store, target.name, release.releaseId, release.run, 'verified');
     await record('verified', { target: target.name, releaseId: release.releaseId, checks: result.checks });
     return { healthy: true, checks: result.checks };
   }
   await record('alarm', { alarm: result.alarm, state: result.state, reason: result.reason });
-  await recordRelease(store, target.name, release.releaseId, release.run, 'failed', result.reason);
+  return rollBack(input, record, result.reason, result.at);
+}
+
+/** Marks the release failed and brings back the last release that passed its own bake, if any. */
+async function rollBack(
+  input: VerifyInput,
+  record: Timeline,
+  reason: string,
+  alarmAt: number,
+): Promise<VerifyResult & { healthy: false }> {
+  const { store, target, release } = input;
+  await recordRelease(store, target.name, release.releaseId, release.run, 'failed', reason);
   const good = await lastGood(store, target.name, release.releaseId);
   if (!good) {
     await record('rollback-impossible', {
       reason: `no release on ${target.name} has passed verification; ${release.releaseId} stays live`,
     });
-    return { healthy: false, reason: result.reason, alarmAt: result.at };
+    return { healthy: false, reason, alarmAt };
   }
   await record('rollback-started', { from: release.releaseId, to: good.releaseId });
   await target.publish(good.releaseId);
@@ -133,7 +169,7 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
   await record('rollback-restored', {
     releaseId: good.releaseId,
     commit: good.commit ?? null,
-    msFromAlarm: restoredAt - result.at,
+    msFromAlarm: restoredAt - alarmAt,
   });
-  return { healthy: false, reason: result.reason, alarmAt: result.at, restored: good.releaseId, restoredAt };
+  return { healthy: false, reason, alarmAt, restored: good.releaseId, restoredAt };
 }

@@ -16,6 +16,7 @@ import { changesSince, describeChanges, NO_CHANGES } from '../../report/changes.
 import { toJUnit } from '../../report/junit.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../../report/summary.ts';
 import { RunLifecycle } from '../../run/lifecycle.ts';
+import { onForcedExit } from '../forced-exit.ts';
 import { prepareRun, type PreparedRun, type RunRequest } from '../../run/prepare.ts';
 import { runUnits } from '../../run/run-units.ts';
 import { sourceInfo } from '../../run/source-info.ts';
@@ -80,12 +81,18 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
   let lifecycle: RunLifecycle | undefined;
   let site: StatusServer | undefined;
   let workDir: string | undefined;
+  let lastWords: (() => void) | undefined;
   try {
     const begun = flags.resume
       ? await reopen(store, flags.resume, prepared, say)
       : await begin(store, flags, prepared, io, say);
     if ('done' in begun) return begun.done;
     ({ lifecycle } = begun);
+    const begunLifecycle = lifecycle;
+    const lastDispatch = (begun.firstDispatch ?? 1) + prepared.config.dispatch.infraRetries;
+    lastWords = onForcedExit(() =>
+      begunLifecycle.finish({ cancelled: true, reason: 'cancelled by the user (Ctrl-C twice)', lastDispatch }),
+    );
     workDir = join(prepared.config.home, 'runs', lifecycle.runId);
     site = flags.serve === false ? undefined : await serveDuringRun(store, prepared.config, human, flags.port);
     const session: Session = {
@@ -113,6 +120,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
     await lifecycle?.abandon(error);
     throw error;
   } finally {
+    lastWords?.();
     await site?.close();
     await store.close();
     if (workDir && !io.env[ENV.keepWorkdir]) await rm(workDir, { recursive: true, force: true });
@@ -257,7 +265,8 @@ async function execute(session: Session): Promise<RunSummary> {
     : result.errored.size
       ? `${result.errored.size} unit(s) could not be run`
       : undefined;
-  const { run, units } = await session.lifecycle.finish({ cancelled, reason });
+  const lastDispatch = (session.firstDispatch ?? 1) + prepared.config.dispatch.infraRetries;
+  const { run, units } = await session.lifecycle.finish({ cancelled, reason, lastDispatch });
   return report(session, run, units);
 }
 

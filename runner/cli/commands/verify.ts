@@ -171,13 +171,17 @@ async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number
     say(`verified: release ${flags.release} stayed healthy for ${flags.bake ?? '10m'} (${result.checks} checks)`);
     return EXIT.ok;
   }
-  say(`ALARM: ${result.reason}`);
+  if (result.cancelled) {
+    say(`cancelled: ${result.reason}; \`uigate verify\` bakes it again`);
+    return EXIT.cancelled;
+  }
+  say(`${result.blind ? 'CANNOT WATCH' : 'ALARM'}: ${result.reason}`);
   say(
     result.restored
       ? `rolled back: ${site.name} serves release ${result.restored} again`
       : `no release on ${site.name} passed verification before: nothing to roll back to`,
   );
-  return EXIT.testsFailed;
+  return result.blind ? EXIT.infra : EXIT.testsFailed;
 }
 
 /** Only what is live is baked; a release promoted by hand is recorded as promoted first. */
