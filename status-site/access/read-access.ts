@@ -85,3 +85,31 @@ export function signInRoute(app: Hono, options: SignInOptions | undefined): void
     return c.json({ url: url.toString(), reader: who, expiresInSeconds: LINK_SECONDS });
   });
 }
+
+export interface IamReaders {
+  /** The IAM caller, as the approval function URL verified it. */
+  authenticate(c: Context): Promise<string | undefined>;
+  /** IAM ARN patterns that may read; empty: whoever IAM lets call the approval URL. */
+  readers: readonly string[];
+  /** Approvers read what they decide on, listed as readers or not. */
+  approvers: readonly string[];
+}
+
+/**
+ * On the approval function: its URL answers the same read routes as the status function, so
+ * every read there needs what a sign-in link needs — a verified IAM caller on approval.readers
+ * (or an approver). Decisions and sign-in check their caller themselves.
+ */
+export function requireIamReader(app: Hono, access: IamReaders | undefined): void {
+  if (!access) return;
+  const guard = async (c: Context, next: Next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+    const who = await access.authenticate(c);
+    if (!who) return refuse(401, 'only a signed (IAM) request reads through the approval function');
+    if (access.readers.length && !isListed(who, access.readers) && !isListed(who, access.approvers))
+      return refuse(403, `${who} is not on approval.readers`);
+    return next();
+  };
+  app.use('/api/*', guard);
+  app.use('/artifacts/*', guard);
+}

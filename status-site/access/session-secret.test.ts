@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { secretsManagerSecret } from './session-secret.ts';
+import { SECRET_MAX_AGE_MS, secretsManagerSecret } from './session-secret.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:uigate-sessions-AbCdEf';
 
@@ -32,6 +32,25 @@ describe('the session key from Secrets Manager', () => {
       secretsManagerSecret(ARN, new SecretsManagerClient({ region: 'eu-west-1' }))(),
       /shorter than 32 characters: it cannot sign sessions/,
     );
+    mock.restore();
+  });
+
+  it('is read again after a few minutes, so a new value signs everyone out on warm functions too', async () => {
+    const mock = mockClient(SecretsManagerClient);
+    mock
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: 'a'.repeat(64) })
+      .resolves({ SecretString: 'b'.repeat(64) });
+    let clock = 0;
+    const secret = secretsManagerSecret(ARN, new SecretsManagerClient({ region: 'eu-west-1' }), {
+      now: () => clock,
+    });
+    assert.equal(await secret(), 'a'.repeat(64));
+    clock = SECRET_MAX_AGE_MS - 1;
+    assert.equal(await secret(), 'a'.repeat(64));
+    clock = SECRET_MAX_AGE_MS;
+    assert.equal(await secret(), 'b'.repeat(64), 'the rotated value');
+    assert.equal(mock.commandCalls(GetSecretValueCommand).length, 2);
     mock.restore();
   });
 });

@@ -7,7 +7,14 @@ import { RUN_ID_PATTERN } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import type { ArtifactSource } from '../artifacts/artifact-source.ts';
 import { approvalRoutes, type ApprovalOptions } from './approval-route.ts';
-import { requireSession, signInRoute, type ReadAccess, type SignInOptions } from '../access/read-access.ts';
+import {
+  requireIamReader,
+  requireSession,
+  signInRoute,
+  type IamReaders,
+  type ReadAccess,
+  type SignInOptions,
+} from '../access/read-access.ts';
 import { changesSince } from '../../runner/report/changes.ts';
 import { unitStats } from '../shared/flakiness.ts';
 import { RunCache } from './run-cache.ts';
@@ -35,6 +42,8 @@ export interface AppOptions {
   readAccess?: ReadAccess;
   /** The approval function: hands IAM callers sign-in links. */
   signIn?: SignInOptions;
+  /** The approval function: reads need an IAM caller on approval.readers (read-access.ts). */
+  iamReaders?: IamReaders;
   /** The folder of Playwright's trace viewer, served under /trace/ (trace-viewer.ts). */
   traceViewer?: string;
 }
@@ -77,6 +86,7 @@ export function createApp(options: AppOptions): Hono {
     c.header('cache-control', 'no-cache');
   });
   requireSession(app, options.readAccess);
+  requireIamReader(app, options.iamReaders);
   runRoutes(app, store, cache);
   flakyRoute(app, store, cache);
   approvalRoutes(app, store, options.approvals);

@@ -15,9 +15,16 @@ const MAX_RUNS = 50;
 const SCAN_LIMIT = 1_000;
 /** Answers are kept this long: the runs list asks on every refresh. */
 const KEEP_MS = 30_000;
+/** Answers kept at most: one per branch and window asked for; a caller naming endless branches cannot grow it. */
+export const MAX_KEPT = 100;
 
-export function flakyRoute(app: Hono, store: ResultStore, cache: RunCache, now = () => Date.now()) {
-  const kept = new Map<string, { at: number; answer: Promise<FlakyAnswer> }>();
+export function flakyRoute(
+  app: Hono,
+  store: ResultStore,
+  cache: RunCache,
+  now = () => Date.now(),
+  kept = new Map<string, { at: number; answer: Promise<FlakyAnswer> }>(),
+) {
   app.get('/api/flaky', async (c) => {
     const branch = c.req.query('branch');
     const runsParam = c.req.query('runs');
@@ -30,6 +37,9 @@ export function flakyRoute(app: Hono, store: ResultStore, cache: RunCache, now =
     const hit = kept.get(id);
     if (hit && now() - hit.at < KEEP_MS) return c.json(await hit.answer);
     const answer = look(store, cache, branch, runs);
+    for (const [key, entry] of kept) if (now() - entry.at >= KEEP_MS) kept.delete(key);
+    // A Map iterates oldest first: past the bound, the oldest answer goes.
+    if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value!);
     kept.set(id, { at: now(), answer });
     answer.catch(() => kept.delete(id));
     return c.json(await answer);

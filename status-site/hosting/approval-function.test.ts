@@ -19,11 +19,12 @@ import { lambdaApp } from './lambda.ts';
 import { seededStore, seedRun, type SeededStore } from '../testing/seed.ts';
 
 const KEYS = {
-  AKIDMANAGER0000000001: 'arn:aws:sts::123456789012:assumed-role/ReleaseManager/ana@example.com',
+  AKIDMANAGER0000000001:
+    'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_ReleaseManager_0123456789abcdef/ana@example.com',
   AKIDDEVELOPER00000001: 'arn:aws:sts::123456789012:assumed-role/Developer/dev@example.com',
 } as const;
 const SECRET = 'test-secret-key';
-const APPROVERS = ['arn:aws:sts::123456789012:assumed-role/ReleaseManager/*'];
+const APPROVERS = ['arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_ReleaseManager_*/*'];
 
 async function signatureOk(
   method: string,
@@ -94,6 +95,7 @@ function statusEvent(path: string, options: { cookies?: string[]; post?: unknown
 describe('uigate approve against the approval function (AWS_IAM function URL)', () => {
   const secrets = mockClient(SecretsManagerClient);
   let statusEnv: Record<string, string>;
+  let approvalEnv: Record<string, string>;
   let seed: SeededStore;
   let server: Server;
   let url: string;
@@ -102,11 +104,15 @@ describe('uigate approve against the approval function (AWS_IAM function URL)', 
   before(async () => {
     secrets.on(GetSecretValueCommand, { SecretId: SESSION_SECRET_ARN }).resolves({ SecretString: 'k'.repeat(64) });
     seed = await seededStore();
-    const endpoint = JSON.parse(await readFile(join(seed.dir, 'dynamodb', 'server.json'), 'utf8')).endpoint as string;
+    const { endpoint, key } = JSON.parse(await readFile(join(seed.dir, 'dynamodb', 'server.json'), 'utf8')) as {
+      endpoint: string;
+      key: object;
+    };
     const env = {
       UIGATE_TABLE: 'uigate',
       AWS_REGION: 'eu-west-1',
       UIGATE_DYNAMODB_ENDPOINT: endpoint,
+      UIGATE_DYNAMODB_KEY: JSON.stringify(key),
       UIGATE_APPROVALS: 'on',
       UIGATE_SITE_ASSETS: seed.dir,
       UIGATE_CONFIG: JSON.stringify({
@@ -116,6 +122,7 @@ describe('uigate approve against the approval function (AWS_IAM function URL)', 
       UIGATE_SESSION_SECRET_ARN: SESSION_SECRET_ARN,
     };
     statusEnv = { ...env, UIGATE_APPROVALS: '' };
+    approvalEnv = env;
     const app = lambdaApp(env);
     server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
@@ -213,7 +220,7 @@ describe('uigate approve against the approval function (AWS_IAM function URL)', 
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stderr,
-      /recorded: arn:aws:sts::123456789012:assumed-role\/ReleaseManager\/ana@example.com approved run .*; request approved/,
+      /recorded: arn:aws:sts::123456789012:assumed-role\/AWSReservedSSO_ReleaseManager_0123456789abcdef\/ana@example.com approved run .*; request approved/,
     );
     const [vote] = (await seed.store.listEvents(runId)).filter((e) => e.type === 'approval-vote');
     assert.equal(vote!.actor, KEYS.AKIDMANAGER0000000001);
@@ -260,5 +267,24 @@ describe('uigate approve against the approval function (AWS_IAM function URL)', 
     assert.equal(forged.code, 2);
     assert.match(forged.stderr, /sign-in refused: HTTP 403 \(is your role allowed lambda:InvokeFunctionUrl/);
     assert.equal(forged.stdout, '');
+  });
+
+  it('answers reads only to a signed caller on approval.readers, or an approver', async () => {
+    const app = lambdaApp({
+      ...approvalEnv,
+      UIGATE_CONFIG: JSON.stringify({
+        approval: { approvers: APPROVERS, readers: ['arn:aws:iam::123456789012:user/auditor'] },
+        notify: { statusUrl: 'https://status.example.com' },
+      }),
+    });
+    const read = async (caller?: string) => {
+      const event = statusEvent(`/api/runs/${runId}`);
+      if (caller) Object.assign(event.requestContext, { authorizer: { iam: { userArn: caller } } });
+      return ((await handle(app)(event as never, {} as never)) as { statusCode: number }).statusCode;
+    };
+    assert.equal(await read(), 401, 'unsigned (a service principal, or no caller at all)');
+    assert.equal(await read(KEYS.AKIDDEVELOPER00000001), 403, 'signed, but not a reader');
+    assert.equal(await read('arn:aws:iam::123456789012:user/auditor'), 200);
+    assert.equal(await read(KEYS.AKIDMANAGER0000000001), 200, 'an approver reads what they decide on');
   });
 });

@@ -9,6 +9,7 @@ import type { Hono } from 'hono';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { configFromEnv } from '../../runner/config/config.ts';
 import { connectStore } from '../../runner/store/open-store.ts';
+import { parseKey } from '../../runner/store/store-address.ts';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { iamApprovals, iamCaller } from '../access/approvers.ts';
 import { secretsManagerSecret } from '../access/session-secret.ts';
@@ -27,6 +28,7 @@ export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
   if (!table) throw new Error(`${ENV.table} is not set: the status site needs the results table name`);
   const store = connectStore({
     endpoint: env[ENV.dynamodbEndpoint] || undefined,
+    key: parseKey(env[ENV.dynamodbKey]),
     table,
     region: awsRegion(env),
   });
@@ -51,6 +53,9 @@ export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
     traceViewer: join(env[ENV.siteAssets] ?? DIST, 'trace'),
     approvals: approvalFunction ? iamApprovals(config) : undefined,
     readAccess: secret && !approvalFunction ? { secret } : undefined,
+    iamReaders: approvalFunction
+      ? { authenticate: iamCaller, readers: config.approval.readers, approvers: config.approval.approvers }
+      : undefined,
     signIn:
       secret && approvalFunction
         ? { secret, authenticate: iamCaller, readers: config.approval.readers, statusUrl: config.notify.statusUrl }
