@@ -151,6 +151,42 @@ describe('approval requests and decisions, as run events', () => {
     });
   });
 
+  it("supersedes a request for an older run opened after a newer run's, and any request a vote finds outdated", async () => {
+    const older = await runWith({ branch: 'release/2' }, new Date(Date.UTC(2032, 0, 1)));
+    const newer = await runWith({ branch: 'release/2' }, new Date(Date.UTC(2032, 0, 2)));
+    const now = new Date(Date.UTC(2032, 0, 2, 1));
+    await openRequest({ store: seed.store, run: newer, gate: passed, settings, actor: 't', now });
+    const late = await openRequest({ store: seed.store, run: older, gate: passed, settings, actor: 't', now });
+    assert.equal(late.view.state, 'superseded');
+    assert.equal(late.view.supersededBy, newer.runId);
+    const result = await decide(
+      { runId: older.runId, approver: 'ana', decision: 'approved', comment: 'old one', now },
+      { store: seed.store, settings },
+    );
+    assert.deepEqual(!result.ok && result.status, 409);
+    // Between many runs of other branches: every run in the request window is looked at.
+    const busy = await runWith({ branch: 'release/3' }, new Date(Date.UTC(2033, 0, 1)));
+    await openRequest({
+      store: seed.store,
+      run: busy,
+      gate: passed,
+      settings,
+      actor: 't',
+      now: new Date(Date.UTC(2033, 0, 1, 1)),
+    });
+    for (let i = 0; i < 60; i++) await runWith({ branch: `noise/${i}` }, new Date(Date.UTC(2033, 0, 1, 2, i)));
+    const newest = await runWith({ branch: 'release/3' }, new Date(Date.UTC(2033, 0, 1, 3)));
+    const { superseded } = await openRequest({
+      store: seed.store,
+      run: newest,
+      gate: passed,
+      settings,
+      actor: 't',
+      now: new Date(Date.UTC(2033, 0, 1, 4)),
+    });
+    assert.deepEqual(superseded, [busy.runId]);
+  });
+
   it('keeps the author from approving, and a failed gate for an explicit override only', async () => {
     const run = await runWith();
     await open(run, failed);
