@@ -159,12 +159,12 @@ describe('the uigate stack, synthesized', () => {
     });
   });
 
-  it('gives the Lambda executor room for Chromium and a batch: ≥ 2 GB, 15 minutes, reserved concurrency', () => {
+  it('gives the Lambda executor room for Chromium and a batch: ≥ 2 GB, 15 minutes, no reservation a new account cannot give', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'lambda.handler',
       MemorySize: Match.anyValue(),
       Timeout: 900,
-      ReservedConcurrentExecutions: 50,
+      ReservedConcurrentExecutions: Match.absent(),
       Architectures: ['x86_64'],
       EphemeralStorage: { Size: 2048 },
     });
@@ -381,7 +381,20 @@ describe('the uigate stack, synthesized', () => {
     const [condition] = production.OnSuccess!.Conditions;
     assert.equal(condition!.Result, 'ROLLBACK');
     assert.equal(condition!.Rules[0]!.RuleTypeId.Provider, 'CloudWatchAlarm');
-    assert.deepEqual(condition!.Rules[0]!.Configuration.AlarmStates, ['ALARM']);
+    assert.equal(condition!.Rules[0]!.Configuration.AlarmStates, 'ALARM');
+    // CodePipeline takes a rule's configuration as a map of strings, nothing else.
+    for (const stage of pipeline!.Properties.Stages)
+      for (const c of [...(stage.OnSuccess?.Conditions ?? [])])
+        for (const rule of c.Rules)
+          for (const [name, value] of Object.entries(rule.Configuration))
+            assert.ok(
+              typeof value === 'string' ||
+                (typeof value === 'object' &&
+                  value !== null &&
+                  !Array.isArray(value) &&
+                  ('Ref' in value || 'Fn::GetAtt' in value || 'Fn::Join' in value)),
+              `${stage.Name} ${name}`,
+            );
     const specs = Object.values(template.findResources('AWS::CodeBuild::Project'))
       .map((p) => (p as { Properties: { Source: { BuildSpec?: unknown } } }).Properties.Source.BuildSpec)
       .filter((spec): spec is string => typeof spec === 'string' && spec.startsWith('{'));
@@ -529,5 +542,47 @@ describe('the uigate stack, synthesized', () => {
       'codebuild:StopBuild',
     ]);
     assert.equal(JSON.stringify(statement.Resource).includes('ExecutorsWorker'), true);
+  });
+
+  it('creates the reports folder before the Test stage redirects the summary into it', () => {
+    const orchestrator = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map((p) => JSON.stringify(p))
+      .find((spec) => spec.includes('uigate.js run'))!;
+    const mkdir = orchestrator.indexOf('mkdir -p reports');
+    assert.ok(mkdir >= 0 && mkdir < orchestrator.indexOf('> reports/summary.json'));
+  });
+
+  it("lets the CodeBuild worker read every commit's source zip a build can be pointed at, not only the default", () => {
+    const reads = statementsOf(/^ExecutorsWorker/).filter((s) => actions(s).some((a) => a.startsWith('s3:GetObject')));
+    assert.ok(
+      reads.some((s) => JSON.stringify(s.Resource).includes('/source/*')),
+      JSON.stringify(reads.map((s) => s.Resource)),
+    );
+  });
+
+  it('lets CloudFront invoke the status function URL both ways OAC needs, for its own distribution only', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
+      (p) => (p as { Properties: { Action: string; Principal: string; SourceArn?: unknown } }).Properties,
+    );
+    const fromCloudFront = permissions.filter((p) => p.Principal === 'cloudfront.amazonaws.com');
+    assert.deepEqual([...new Set(fromCloudFront.map((p) => p.Action))].sort(), [
+      'lambda:InvokeFunction',
+      'lambda:InvokeFunctionUrl',
+    ]);
+    for (const p of fromCloudFront) assert.match(JSON.stringify(p.SourceArn), /StatusSiteDistribution/);
+  });
+
+  it('lets every site serve a new or rolled-back release at once: no default caching of objects without Cache-Control', () => {
+    const distributions = Object.values(template.findResources('AWS::CloudFront::Distribution')) as {
+      Properties: { DistributionConfig: { DefaultCacheBehavior: { CachePolicyId: unknown } } };
+    }[];
+    const policies = template.findResources('AWS::CloudFront::CachePolicy');
+    assert.equal(distributions.length, 3);
+    for (const distribution of distributions) {
+      const id = (distribution.Properties.DistributionConfig.DefaultCacheBehavior.CachePolicyId as { Ref: string }).Ref;
+      const config = (policies[id] as { Properties: { CachePolicyConfig: { DefaultTTL: number; MinTTL: number } } })
+        .Properties.CachePolicyConfig;
+      assert.deepEqual([config.DefaultTTL, config.MinTTL], [0, 0]);
+    }
   });
 });

@@ -27,7 +27,7 @@ export interface UigateStackProps extends StackProps {
   readonly playwrightVersion: string;
   /** How long screenshots, traces and test bundles are kept. @default Duration.days(30) */
   readonly artifactRetention?: Duration;
-  /** Reserved concurrency of the Lambda executor. @default 50 */
+  /** Reserved concurrency of the Lambda executor (see TestExecutorsProps). @default none */
   readonly lambdaConcurrency?: number;
   /** uigate.config.ts's gate policy and approval rules, for the gate and approval functions. @default no rules but uigate's defaults, no approvers */
   readonly uigateConfig?: { gate?: object; approval?: { approvers: string[]; [key: string]: unknown } };

@@ -72,7 +72,7 @@ export class ApprovalGate extends Construct {
     new CfnOutput(this, 'ApprovalUrl', {
       value: this.approvalUrl.url,
       description:
-        'approval.url in uigate.config.ts (or UIGATE_APPROVAL_URL) for `uigate approve` and `uigate open`; approvers and readers need lambda:InvokeFunctionUrl on it',
+        'approval.url in uigate.config.ts (or UIGATE_APPROVAL_URL) for `uigate approve` and `uigate open`; approvers and readers need lambda:InvokeFunctionUrl and lambda:InvokeFunction on it',
     });
   }
 

@@ -172,6 +172,8 @@ export class ReleasePipeline extends Construct {
               // The workers check this commit out from here.
               'git archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || (zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*")',
               'aws s3 cp /tmp/source.zip "s3://$UIGATE_ARTIFACTS_BUCKET/source/$CODEBUILD_RESOLVED_SOURCE_VERSION.zip"',
+              // The shell opens the redirect's file before uigate starts: the folder must exist.
+              'mkdir -p reports',
               'node bin/uigate.js run --executor codebuild --executor lambda --base-url "$TEST_SITE_URL" --no-serve --junit reports/junit.xml --export reports/run.env --json > reports/summary.json',
               'set -a && . reports/run.env && set +a',
             ],
@@ -313,7 +315,9 @@ function productionStage(
               name: 'UigateSmokeAlarm',
               provider: 'CloudWatchAlarm',
               version: '1',
-              configuration: { AlarmName: props.smokeAlarm.alarmName, AlarmStates: ['ALARM'], WaitTime: '5' },
+              // A rule's configuration is a map of strings (CodePipeline API, RuleDeclaration);
+              // AlarmStates takes one of ALARM, OK, INSUFFICIENT_DATA (rule-reference-CloudWatchAlarm).
+              configuration: { AlarmName: props.smokeAlarm.alarmName, AlarmStates: 'ALARM', WaitTime: '5' },
             }),
           ],
         },

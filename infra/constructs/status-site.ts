@@ -74,6 +74,10 @@ export class StatusSite extends Construct {
         ),
       },
     });
+    // Function URLs made since October 2025 need lambda:InvokeFunction besides
+    // lambda:InvokeFunctionUrl for CloudFront's origin access control (CloudFront developer guide,
+    // "Restrict access to an AWS Lambda function URL origin": two add-permission commands).
+    // FunctionUrlOrigin.withOriginAccessControl adds both, for this distribution; a test holds it to that.
     new BucketDeployment(this, 'Page', {
       sources: [props.page],
       destinationBucket: this.site.bucket,

@@ -35,7 +35,11 @@ export interface TestExecutorsProps {
   readonly memorySize?: Size;
   /** How long a Lambda batch may take; the planner keeps batches to 60 % of it. @default Duration.minutes(15) */
   readonly timeout?: Duration;
-  /** Reserved concurrency of the Lambda executor: how wide a run can fan out. @default 50 */
+  /**
+   * Reserved concurrency of the Lambda executor. Reserving N needs N + 100 unreserved in the
+   * account (Lambda keeps 100 unreserved); new accounts often have a quota of 10, where any
+   * reservation fails the deployment. @default none — the account's unreserved pool
+   */
   readonly reservedConcurrency?: number;
   /** CodeBuild builds at once. @default 10 */
   readonly workerConcurrency?: number;
@@ -58,7 +62,7 @@ export class TestExecutors extends Construct {
       memorySize: (props.memorySize ?? Size.mebibytes(3008)).toMebibytes(),
       timeout: props.timeout ?? Duration.minutes(15),
       ephemeralStorageSize: Size.gibibytes(2),
-      reservedConcurrentExecutions: props.reservedConcurrency ?? 50,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       logGroup: new LogGroup(this, 'LambdaExecutorLogs', { retention: RetentionDays.ONE_MONTH }),
       environment: {
         [ENV.store]: 'dynamodb',
@@ -93,6 +97,9 @@ export class TestExecutors extends Construct {
     // The worker reads its batch and units and writes results.
     grantUnitResults(props.table, this.worker, { read: true });
     props.artifacts.grantPut(this.worker);
+    // Source.s3 grants read on its own path only (source/latest.zip), but every build overrides
+    // the location with its commit's zip (source/<commit>.zip): the worker reads any of them.
+    props.artifacts.grantRead(this.worker, 'source/*');
 
     this.reportGroup = new ReportGroup(this, 'JUnit', {
       reportGroupName: 'uigate-junit',

@@ -2,6 +2,7 @@
 // (the bucket itself is never public). Used for the test site, the production site and the
 // status page.
 
+import { Duration } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -55,6 +56,18 @@ export class WebSite extends Construct {
         })
       : undefined;
     const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
+    // Not CachingOptimized, whose 24-hour default would keep serving a rolled-back release for a
+    // day: an object without Cache-Control is asked for again every time (default TTL 0), one that
+    // says how long it keeps (a hashed asset) is kept that long. A promotion or a rollback is seen
+    // at once, with no invalidation to wait for or to forget.
+    const cachePolicy = new CachePolicy(this, 'Cache', {
+      comment: `${props.comment}: origin Cache-Control, else revalidate`,
+      defaultTtl: Duration.seconds(0),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.days(365),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: props.comment,
       defaultRootObject: 'index.html',
@@ -67,7 +80,7 @@ export class WebSite extends Construct {
         origin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         responseHeadersPolicy: props.headers ?? ResponseHeadersPolicy.SECURITY_HEADERS,
-        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        cachePolicy,
         functionAssociations: rewrite
           ? [{ function: rewrite, eventType: FunctionEventType.VIEWER_REQUEST }]
           : undefined,
@@ -80,7 +93,7 @@ export class WebSite extends Construct {
               origin,
               viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
               responseHeadersPolicy: headers,
-              cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+              cachePolicy,
             },
           ]),
         ),

@@ -135,7 +135,7 @@ async function decideSigned(
   if (status >= 500) throw new InfraError(`${what} failed: ${answer.error ?? `HTTP ${status}`}`);
   if (status !== 200)
     throw new UsageError(
-      `${what} refused: ${answer.error ?? `HTTP ${status}`}${status === 403 && !answer.error ? ' (is your role allowed lambda:InvokeFunctionUrl on the approval function?)' : ''}`,
+      `${what} refused: ${answer.error ?? `HTTP ${status}`}${status === 403 && !answer.error ? ' (is your role allowed lambda:InvokeFunctionUrl and lambda:InvokeFunction on the approval function?)' : ''}`,
     );
   io.stderr.write(
     `${answer.duplicate ? 'already recorded' : 'recorded'}: ${answer.approver} ${decision} run ${flags.run}; request ${answer.state}\n`,

@@ -35,7 +35,7 @@ export async function openCommand(flags: OpenFlags, io: CommandIO): Promise<numb
   if (status >= 500) throw new InfraError(`sign-in failed: ${body.error ?? `HTTP ${status}`}`);
   if (status !== 200 || !body.url) {
     throw new UsageError(
-      `sign-in refused: ${body.error ?? `HTTP ${status}`}${status === 403 && !body.error ? ' (is your role allowed lambda:InvokeFunctionUrl on the approval function?)' : ''}`,
+      `sign-in refused: ${body.error ?? `HTTP ${status}`}${status === 403 && !body.error ? ' (is your role allowed lambda:InvokeFunctionUrl and lambda:InvokeFunction on the approval function?)' : ''}`,
     );
   }
   io.stderr.write(
