@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Context } from 'hono';
@@ -54,12 +55,26 @@ describe('reading the status site in AWS needs a session', () => {
     }
   });
 
-  const signIn = (token: string, header = 'session') =>
-    app.request('/api/auth', {
+  const signIn = (token: string, header = 'session', hash?: string) => {
+    const body = JSON.stringify({ token });
+    return app.request('/api/auth', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-uigate-request': header },
-      body: JSON.stringify({ token }),
+      headers: {
+        'content-type': 'application/json',
+        'x-uigate-request': header,
+        'x-amz-content-sha256': hash ?? createHash('sha256').update(body).digest('hex'),
+      },
+      body,
     });
+  };
+
+  it("refuses a sign-in post without its body's SHA-256, which CloudFront → Lambda needs", async () => {
+    for (const hash of ['', 'UNSIGNED-PAYLOAD', createHash('sha256').update('{}').digest('hex')]) {
+      const response = await signIn(mintToken(SECRET, ANA, 'link'), 'session', hash);
+      assert.equal(response.status, 400, hash);
+      assert.match(await response.text(), /x-amz-content-sha256/);
+    }
+  });
 
   it("turns a sign-in link's token into a session cookie (HttpOnly, Secure, SameSite=Lax)", async () => {
     const response = await signIn(mintToken(SECRET, ANA, 'link'));

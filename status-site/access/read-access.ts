@@ -3,6 +3,7 @@
 // approval function, which knows the IAM caller, hands out those links (`POST /api/session`) as
 // `https://<status>/#signin=<token>&next=<path>`, and the page makes the post.
 // Under Node (`uigate serve`, 127.0.0.1) there is none of this: the machine is the boundary.
+import { createHash } from 'node:crypto';
 import type { Context, Hono, Next } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { isListed } from '../../runner/gate/approval.ts';
@@ -27,8 +28,19 @@ export function requireSession(app: Hono, access: ReadAccess | undefined): void 
   app.post('/api/auth', async (c) => {
     if (c.req.header(APPROVAL_HEADER) !== 'session')
       return refuse(403, `missing ${APPROVAL_HEADER}: session header; sign in through the page`);
+    const text = await c.req.text();
+    // What CloudFront's origin access control needs to reach the function URL at all (page/json-body.ts);
+    // held here too, so a page that stops sending it fails under `uigate serve`, not first in AWS.
+    if (c.req.header('x-amz-content-sha256') !== sha256Hex(text))
+      return refuse(400, "the sign-in post must carry its body's SHA-256 in x-amz-content-sha256");
     const secret = await access.secret();
-    const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
+    const body = (() => {
+      try {
+        return JSON.parse(text) as { token?: unknown };
+      } catch {
+        return {};
+      }
+    })();
     const who = verifyToken(secret, typeof body.token === 'string' ? body.token : undefined, 'link');
     if (!who)
       return refuse(
@@ -113,3 +125,5 @@ export function requireIamReader(app: Hono, access: IamReaders | undefined): voi
   app.use('/api/*', guard);
   app.use('/artifacts/*', guard);
 }
+
+const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');

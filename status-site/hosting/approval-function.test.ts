@@ -2,6 +2,7 @@
 // small stand-in plays the function URL — it checks the SigV4 signature as AWS does (with the one
 // key pair it knows) and hands the caller's ARN to the real handler in the event, as AWS does.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -66,7 +67,13 @@ function statusEvent(path: string, options: { cookies?: string[]; post?: unknown
   const method = options.post === undefined ? 'GET' : 'POST';
   const headers = {
     host: 'status.example.com',
-    ...(method === 'POST' ? { 'content-type': 'application/json', 'x-uigate-request': 'session' } : {}),
+    ...(method === 'POST'
+      ? {
+          'content-type': 'application/json',
+          'x-uigate-request': 'session',
+          'x-amz-content-sha256': createHash('sha256').update(JSON.stringify(options.post)).digest('hex'),
+        }
+      : {}),
   };
   return {
     version: '2.0',

@@ -1,4 +1,5 @@
 // The page's view of the API: typed fetches, errors as exceptions with the server's message.
+import { jsonBody } from './json-body.ts';
 import type { RunSelection } from '../../runner/core/model.ts';
 import type { Status } from './format.ts';
 
@@ -109,15 +110,17 @@ export interface Decision {
 
 /** The one write: same origin, JSON, the uigate header and the approver's token, or the server refuses it. */
 async function decide(runId: string, decision: Decision, token: string): Promise<Approval> {
+  const { body: text, sha256 } = await jsonBody(decision);
   const response = await fetch(`/api/runs/${encodeURIComponent(runId)}/approval`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       accept: 'application/json',
       'x-uigate-request': 'approval',
+      'x-amz-content-sha256': sha256,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
-    body: JSON.stringify(decision),
+    body: text,
     credentials: 'same-origin',
   });
   const body = (await response.json().catch(() => ({}))) as Approval & { error?: string };

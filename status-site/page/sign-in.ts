@@ -2,6 +2,7 @@
 // is in the fragment so that it never reaches a server log; the page takes it out of the address
 // bar first, trades it for the session cookie (POST /api/auth), and goes on to `next`.
 import { safeNext } from '../shared/safe-next.ts';
+import { jsonBody } from './json-body.ts';
 
 /** Undefined when there was no sign-in link or it worked; else what went wrong, for the page to say. */
 export async function signInFromLink(): Promise<string | undefined> {
@@ -10,14 +11,20 @@ export async function signInFromLink(): Promise<string | undefined> {
   const next = safeNext(params.get('next'));
   // Out of the address bar and the history before anything else can read or share it.
   history.replaceState(null, '', next);
+  const { body, sha256 } = await jsonBody({ token: params.get('signin') });
   const response = await fetch('/api/auth', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-uigate-request': 'session' },
-    body: JSON.stringify({ token: params.get('signin') }),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'x-uigate-request': 'session',
+      'x-amz-content-sha256': sha256,
+    },
+    body,
     credentials: 'same-origin',
   }).catch((error: Error) => error);
   if (response instanceof Error) return `Could not sign in: ${response.message}`;
   if (response.ok) return undefined;
-  const body = (await response.json().catch(() => ({}))) as { error?: string };
-  return `Could not sign in: ${body.error ?? `${response.status} ${response.statusText}`}`;
+  const answer = (await response.json().catch(() => ({}))) as { error?: string };
+  return `Could not sign in: ${answer.error ?? `${response.status} ${response.statusText}`}`;
 }
