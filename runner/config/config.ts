@@ -315,7 +315,7 @@ export function resolveConfig(
       table: env[ENV.table] || config.store?.table || 'uigate',
       region: env[ENV.region] || region,
       dataDir: config.store?.dataDir ? at(config.store.dataDir) : resolve(home, 'dynamodb'),
-      retentionDays: config.store?.retentionDays,
+      retentionDays: retentionFromEnv(env[ENV.retentionDays]) ?? config.store?.retentionDays,
     },
     artifacts: {
       dir: env[ENV.artifactsDir] || (config.artifacts?.dir ? at(config.artifacts.dir) : resolve(home, 'artifacts')),
@@ -427,4 +427,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedCon
     }
   }
   return resolveConfig(validateConfig(parsed, ENV.config), '/tmp', env);
+}
+
+/** UIGATE_RETENTION_DAYS, when it is a whole number of days; a process started by uigate gets it so. */
+function retentionFromEnv(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 1)
+    throw new ConfigError(`${ENV.retentionDays} must be a whole number of days, got "${text.slice(0, 20)}"`);
+  return days;
 }

@@ -5,6 +5,8 @@ export const ENV = {
   approvalUrl: 'UIGATE_APPROVAL_URL',
   approvals: 'UIGATE_APPROVALS',
   approver: 'UIGATE_APPROVER',
+  /** store.retentionDays, for the processes that write results the orchestrator queued. */
+  retentionDays: 'UIGATE_RETENTION_DAYS',
   artifactDigest: 'UIGATE_ARTIFACT_DIGEST',
   artifactsBucket: 'UIGATE_ARTIFACTS_BUCKET',
   artifactsDir: 'UIGATE_ARTIFACTS_DIR',

@@ -24,7 +24,7 @@ export interface CodeBuildExecutorOptions {
   /** Builds in flight at once (CodeBuild's concurrent-build quota is the ceiling). */
   concurrency: number;
   results: ResultStore;
-  store: { table: string; region: string; endpoint?: string };
+  store: { table: string; region: string; endpoint?: string; retentionDays?: number };
   artifacts: { bucket: string; prefix?: string };
   baseURL?: string;
   retries?: number;
@@ -68,6 +68,7 @@ export class CodeBuildExecutor implements Executor {
       [ENV.artifactsPrefix]: artifacts.prefix,
       BASE_URL: this.options.baseURL,
       [ENV.retries]: this.options.retries?.toString(),
+      [ENV.retentionDays]: store.retentionDays?.toString(),
     };
     return Object.entries(variables)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)

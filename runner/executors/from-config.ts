@@ -110,7 +110,12 @@ export interface ExecutorContext {
 export function createExecutors(names: readonly ExecutorName[], context: ExecutorContext): Executor[] {
   const { config, flags } = context;
   const env = baseUrlEnv(flags);
-  const store: StoreAddress = { ...context.storeAccess, table: config.store.table, region: config.store.region };
+  const store: StoreAddress = {
+    ...context.storeAccess,
+    table: config.store.table,
+    region: config.store.region,
+    ...(config.store.retentionDays ? { retentionDays: config.store.retentionDays } : {}),
+  };
   return names.map((name): Executor => {
     if (name === 'local') {
       return new LocalExecutor({
@@ -132,7 +137,12 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
         region: codebuild.region,
         concurrency: codebuild.concurrency,
         results: context.results,
-        store: { table: store.table, region: store.region, endpoint: store.endpoint },
+        store: {
+          table: store.table,
+          region: store.region,
+          endpoint: store.endpoint,
+          retentionDays: store.retentionDays,
+        },
         artifacts: { bucket: config.artifacts.bucket!, prefix: config.artifacts.prefix },
         baseURL: flags.baseUrl,
         retries: flags.retries,

@@ -60,6 +60,7 @@ const schema = z.strictObject({
         .url({ protocol: /^https?$/ })
         .max(2048)
         .optional(),
+      retentionDays: z.number().int().min(1).max(36_500).optional(),
       /** The embedded store's key: only for a store on the same machine (the local endpoint), never AWS's. */
       key: z.strictObject({ accessKeyId: name, secretAccessKey: name }).optional(),
     })

@@ -121,6 +121,7 @@ async function runBatch(
           region: awsRegion(process.env, event.store.region),
           endpoint: event.store.endpoint,
           key: event.store.key,
+          retentionDays: event.store.retentionDays,
         },
       },
       env: {

@@ -30,6 +30,7 @@ export function childEnv(context: ChildContext): Record<string, string> {
   };
   if (context.store.endpoint) env[ENV.dynamodbEndpoint] = context.store.endpoint;
   if (context.store.key) env[ENV.dynamodbKey] = JSON.stringify(context.store.key);
+  if (context.store.retentionDays) env[ENV.retentionDays] = String(context.store.retentionDays);
   if (context.artifactsDir) env[ENV.artifactsDir] = context.artifactsDir;
   if (context.eventsFd !== undefined) env[ENV.eventsFd] = String(context.eventsFd);
   return env;
@@ -49,6 +50,7 @@ export function readChildContext(env: NodeJS.ProcessEnv = process.env): ChildCon
       key: parseKey(env[ENV.dynamodbKey]),
       table: env[ENV.table] ?? 'uigate',
       region: awsRegion(env, env[ENV.region]),
+      ...(Number(env[ENV.retentionDays]) > 0 ? { retentionDays: Number(env[ENV.retentionDays]) } : {}),
     },
     artifactsDir: env[ENV.artifactsDir],
     eventsFd: env[ENV.eventsFd] ? Number(env[ENV.eventsFd]) : undefined,

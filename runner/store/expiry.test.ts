@@ -11,7 +11,8 @@ import { newRunId, type RunMeta } from '../core/model.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import { expireLocally } from './expiry.ts';
-import { dynamoClient, openStore, type OpenedStore } from './open-store.ts';
+import { connectStore, dynamoClient, openStore, type OpenedStore } from './open-store.ts';
+import { childEnv, readChildContext } from '../playwright/child-env.ts';
 import type { StoreAccess } from './store-address.ts';
 
 const DAY_MS = 86_400_000;
@@ -118,6 +119,36 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
       'gate',
       'promoted',
     ]);
+  });
+
+  it('keeps the expiry on a result written by a batch process (the store address it is given carries retention)', async () => {
+    const runId = newRunId();
+    const unit = makeUnit('/t/a.spec.ts', '/t', ['from a batch'], 'chromium', 1, 1);
+    await kept.queueUnits(runId, [unit], { fresh: true });
+    // What a batch's reporter does (runner/playwright/child-env.ts → connectStore).
+    const context = readChildContext(
+      childEnv({
+        runId,
+        executor: 'local',
+        executorRef: 'local-001',
+        dispatch: 1,
+        store: { endpoint: opened.endpoint, key: opened.key, table: 'uigate', region: 'us-east-1', retentionDays: 30 },
+      }),
+    )!;
+    const batch = connectStore(context.store);
+    await batch.recordUnit({ ...unit, runId, status: 'passed', seq: 1000, attempt: 1 });
+    await batch.close();
+    const doc = DynamoDBDocumentClient.from(dynamoClient(opened.endpoint, 'us-east-1', opened.key));
+    const { Items = [] } = await doc.send(
+      new QueryCommand({
+        TableName: 'uigate',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': unitsPk(runId) },
+      }),
+    );
+    doc.destroy();
+    assert.equal(Items[0]!.status, 'passed');
+    assert.ok(Number(Items[0]!.expiresAt) > Date.now() / 1000 + 29 * 86_400, 'still expires');
   });
 
   it('looks again only a day later', async () => {

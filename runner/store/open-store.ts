@@ -57,7 +57,12 @@ export function dynamoClient(endpoint: string | undefined, region: string, key?:
 /** Connects to a store another process set up: no embedded server, no table creation. */
 export function connectStore(settings: StoreAddress): DynamoStore {
   const client = dynamoClient(settings.endpoint, settings.region, settings.key);
-  return new DynamoStore({ client, table: settings.table, onClose: async () => client.destroy() });
+  return new DynamoStore({
+    client,
+    table: settings.table,
+    retentionDays: settings.retentionDays,
+    onClose: async () => client.destroy(),
+  });
 }
 
 export async function openStore(settings: StoreSettings): Promise<OpenedStore> {

@@ -10,6 +10,11 @@ export interface StoreAccess {
 export interface StoreAddress extends StoreAccess {
   table: string;
   region: string;
+  /**
+   * store.retentionDays: a unit result written without it would replace the queued item, expiry
+   * and all, and never expire.
+   */
+  retentionDays?: number;
 }
 
 /** The key as a child process's environment carries it (JSON); undefined when absent or not a key. */

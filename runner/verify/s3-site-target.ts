@@ -11,19 +11,12 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { readdir, readFile } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { contentTypeOf } from '../core/content-types.ts';
 import type { StagingTarget } from './rollback-target.ts';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.jpg': 'image/jpeg',
-};
 const RELEASES = 'releases/';
+export const DELETE_BATCH = 1_000;
 const POINTER = `${RELEASES}live.json`;
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -39,6 +32,8 @@ export class S3SiteTarget implements StagingTarget {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
+    /** Keys per DeleteObjects request; S3's limit unless a test needs a smaller one. */
+    private readonly deleteBatch = DELETE_BATCH,
   ) {
     this.name = `s3://${bucket}`;
   }
@@ -63,7 +58,7 @@ export class S3SiteTarget implements StagingTarget {
           Bucket: this.bucket,
           Key: `${RELEASES}${releaseId}/${file}`,
           Body: await readFile(join(fromDir, file)),
-          ContentType: TYPES[extname(file)] ?? 'application/octet-stream',
+          ContentType: contentTypeOf(file),
         }),
       );
     }
@@ -95,10 +90,7 @@ export class S3SiteTarget implements StagingTarget {
     }
     const keep = new Set(files);
     const stale = (await this.keys('')).filter((key) => !key.startsWith(RELEASES) && !keep.has(key));
-    if (stale.length)
-      await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: stale.map((Key) => ({ Key })) } }),
-      );
+    await this.delete(stale);
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,
@@ -107,5 +99,25 @@ export class S3SiteTarget implements StagingTarget {
         ContentType: 'application/json',
       }),
     );
+  }
+
+  /**
+   * DeleteObjects takes at most 1,000 keys a request (S3 API reference, DeleteObjects), and
+   * answers 200 even when some keys were not deleted: those come back in Errors.
+   */
+  private async delete(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += this.deleteBatch) {
+      const chunk = keys.slice(i, i + this.deleteBatch);
+      const { Errors = [] } = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+      if (Errors.length)
+        throw new Error(
+          `${this.name}: ${Errors.length} old file(s) could not be deleted, e.g. ${Errors[0]!.Key}: ${Errors[0]!.Code} ${Errors[0]!.Message ?? ''}`.trim(),
+        );
+    }
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { s3Client } from '../artifacts/s3-artifacts.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
 import { LambdaAliasTarget } from './lambda-alias-target.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
-import { S3SiteTarget } from './s3-site-target.ts';
+import { DELETE_BATCH, S3SiteTarget } from './s3-site-target.ts';
 
 async function build(dir: string, files: Record<string, string>) {
   await mkdir(dir, { recursive: true });
@@ -56,6 +57,41 @@ describe('rollback targets', () => {
       target.publish('never-staged'),
       /release never-staged is not staged in s3:\/\/production-site/,
     );
+  });
+
+  it('S3 site: deletes old files in requests of at most the batch (S3 takes 1,000), and stores each type right', async () => {
+    assert.equal(DELETE_BATCH, 1_000, 'S3 API reference, DeleteObjects: up to 1,000 keys a request');
+    const client = s3Client({ endpoint: s3.endpoint });
+    const sizes: number[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'DeleteObjectsCommand')
+          sizes.push((args.input as { Delete: { Objects: unknown[] } }).Delete.Objects.length);
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    // s3rver cannot page a listing past 1,000 keys on this Node (its continuation token needs DES,
+    // which OpenSSL 3 no longer has), so the batch is made small instead of the bucket large.
+    const target = new S3SiteTarget(client, s3.bucket, 4);
+    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`pages/${i}.html`, `${i}`]));
+    await target.stage('big', await build(join(dir, 'big'), { 'index.html': 'big', ...many }));
+    await target.publish('big');
+    await target.stage(
+      'small',
+      await build(join(dir, 'small'), { 'index.html': 'small', 'app.mjs': 'export {}', 'f.woff2': 'w' }),
+    );
+    await target.publish('small');
+    assert.deepEqual(sizes.slice(-3), [4, 4, 1]);
+    assert.deepEqual((await s3.keys()).filter((k) => !k.startsWith('releases/')).sort(), [
+      'app.mjs',
+      'f.woff2',
+      'index.html',
+    ]);
+    const typeOf = async (Key: string) =>
+      (await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key }))).ContentType;
+    assert.equal(await typeOf('releases/small/app.mjs'), 'text/javascript; charset=utf-8');
+    assert.equal(await typeOf('releases/small/f.woff2'), 'font/woff2');
   });
 
   it('local site: switches the live folder atomically between kept releases', async () => {

@@ -57,6 +57,7 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<
     table: config.store.table,
     region: config.store.region,
     ...(config.store.key ? { key: config.store.key } : {}),
+    ...(config.store.retentionDays ? { retentionDays: config.store.retentionDays } : {}),
   };
   const store = connectStore(storeSettings);
   try {

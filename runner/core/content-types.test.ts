@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { contentTypeOf } from './content-types.ts';
+
+describe('the Content-Type of a static file', () => {
+  it('gives module scripts a JavaScript type and fonts their own, which browsers require', () => {
+    assert.equal(contentTypeOf('assets/app.mjs'), 'text/javascript; charset=utf-8');
+    assert.equal(contentTypeOf('fonts/Inter.WOFF2'), 'font/woff2');
+    assert.equal(contentTypeOf('index.html'), 'text/html; charset=utf-8');
+  });
+
+  it('falls back to octet-stream for what it does not know, and for dot files', () => {
+    assert.equal(contentTypeOf('data.bin'), 'application/octet-stream');
+    assert.equal(contentTypeOf('.env'), 'application/octet-stream');
+    assert.equal(contentTypeOf('dir.d/README'), 'application/octet-stream');
+  });
+});
