@@ -110,12 +110,7 @@ export interface ExecutorContext {
 export function createExecutors(names: readonly ExecutorName[], context: ExecutorContext): Executor[] {
   const { config, flags } = context;
   const env = baseUrlEnv(flags);
-  const store: StoreAddress = {
-    ...context.storeAccess,
-    table: config.store.table,
-    region: config.store.region,
-    ...(config.store.retentionDays ? { retentionDays: config.store.retentionDays } : {}),
-  };
+  const store = storeAddressOf(context);
   return names.map((name): Executor => {
     if (name === 'local') {
       return new LocalExecutor({
@@ -177,4 +172,10 @@ export function batchLimits(executor: Executor, config: ResolvedConfig): { minBa
   if (executor.name === 'lambda')
     return { minBatchMs: 20_000, maxBatchMs: config.executors.lambda.timeoutSeconds * 1000 * 0.6 };
   return {};
+}
+
+/** Where batch processes write, and how long what they write is kept. */
+function storeAddressOf({ config, storeAccess }: ExecutorContext): StoreAddress {
+  const { table, region, retentionDays } = config.store;
+  return { ...storeAccess, table, region, ...(retentionDays ? { retentionDays } : {}) };
 }
