@@ -585,4 +585,14 @@ describe('the uigate stack, synthesized', () => {
       assert.deepEqual([config.DefaultTTL, config.MinTTL], [0, 0]);
     }
   });
+
+  it("lets the Lambda executor read the run's test bundle, so it runs the commit's tests, not the deploy's", () => {
+    const reads = statementsOf(/^ExecutorsLambdaExecutor/).filter((s) =>
+      actions(s).some((a) => a.startsWith('s3:GetObject')),
+    );
+    assert.ok(
+      reads.some((s) => JSON.stringify(s.Resource).includes('bundles/*')),
+      JSON.stringify(reads.map((s) => s.Resource)),
+    );
+  });
 });

@@ -71,9 +71,12 @@ export class TestExecutors extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
-    // The reporter inside writes unit results (conditional PutItem) and uploads artifacts: nothing more.
+    // The reporter inside writes unit results (conditional PutItem) and uploads artifacts; the
+    // function reads the commit's test bundle the run uploaded (lambda/test-source.ts: bundleKey,
+    // <prefix>bundles/<sha256>.tgz) — it holds no tests of its own, so it can never run stale ones.
     grantUnitResults(props.table, this.function);
     props.artifacts.grantPut(this.function);
+    props.artifacts.grantRead(this.function, '*bundles/*');
 
     this.worker = new Project(this, 'Worker', {
       projectName: 'uigate-worker',
