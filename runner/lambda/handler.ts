@@ -1,6 +1,7 @@
 // The AWS Lambda handler: runs Playwright Test for exactly the units of one batch with
 // @sparticuz/chromium, writing only under /tmp; the uigate reporter records each unit in the
 // store and its artifacts in S3; the unit results come back in the response.
+import { fitResponse } from './response-size.ts';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
@@ -145,8 +146,13 @@ async function runBatch(
         ? describeCrash(result, 'Playwright')
         : undefined;
     if (crashed)
-      return { ok: false, error: { type: 'BatchCrashed', message: crashed }, requestId, results: result.outcomes };
-    return { ok: true, runId: event.runId, batchId: event.batchId, requestId, results: result.outcomes };
+      return fitResponse({
+        ok: false,
+        error: { type: 'BatchCrashed', message: crashed },
+        requestId,
+        results: result.outcomes,
+      });
+    return fitResponse({ ok: true, runId: event.runId, batchId: event.batchId, requestId, results: result.outcomes });
   } finally {
     // A warm container keeps /tmp; each batch cleans up after itself.
     await rm(workDir, { recursive: true, force: true });
