@@ -12,7 +12,7 @@ import { seededStore, seedRun, type SeededStore } from '../../status-site/testin
 import { resolveConfig } from '../config/config.ts';
 import { createNotifier } from '../notify/from-config.ts';
 import { loadApproval } from './approvals.ts';
-import { gateJob } from './gate-function.ts';
+import { gateHandler, gateJob } from './gate-function.ts';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:uigate-approvals';
 const job = (id: string, userParameters?: string) => ({
@@ -64,7 +64,7 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
     assert.equal(result.passed, true);
     const [success] = codepipeline.commandCalls(PutJobSuccessResultCommand);
     assert.equal(success!.args[0].input.jobId, 'job-1');
-    assert.deepEqual(success!.args[0].input.outputVariables, { UIGATE_RUN_ID: runId, UIGATE_GATE: 'passed' });
+    assert.equal(success!.args[0].input.outputVariables, undefined, 'nothing a rule job may be refused for');
     assert.equal((await loadApproval(seed.store, runId)).state, 'pending');
     const [published] = sns.commandCalls(PublishCommand);
     const input = published!.args[0].input;
@@ -86,6 +86,18 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
     assert.equal(failure!.args[0].input.failureDetails!.type, 'JobFailed');
     assert.match(failure!.args[0].input.failureDetails!.message!, /✘ failures: 1 \(needs ≤ 0\)/);
     assert.equal(codepipeline.commandCalls(PutJobSuccessResultCommand).length, 0);
+  });
+
+  it('fails the invocation too when the gate fails, so the stage stays shut however the rule judges', async () => {
+    await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'failed' }], {
+      pipelineExecutionId: 'exec-closed',
+    });
+    const handle = gateHandler(deps);
+    await assert.rejects(
+      handle(job('job-5', JSON.stringify({ pipelineExecutionId: 'exec-closed' }))),
+      (error: Error) => error.name === 'GateFailed' && /failures: 1/.test(error.message),
+    );
+    assert.equal(codepipeline.commandCalls(PutJobFailureResultCommand).length, 1, 'and the job is told');
   });
 
   it('asks CodePipeline for the execution when the rule passes none, and fails clearly when no run matches', async () => {

@@ -17,7 +17,6 @@ import type { ResultStore } from '../store/result-store.ts';
 import { openRequest } from './approvals.ts';
 import { judgeRun } from './judge.ts';
 import { formatDecision } from './policy.ts';
-import { ENV } from '../core/env.ts';
 
 export interface PipelineJobEvent {
   'CodePipeline.job': { id: string; data?: { actionConfiguration?: { configuration?: { UserParameters?: string } } } };
@@ -88,9 +87,9 @@ export async function gateJob(event: PipelineJobEvent, deps: GateJobDeps): Promi
     });
     const message = `run ${found.runId}\n${formatDecision(judged.decision)}`;
     if (!judged.decision.passed) return await fail(message, found.runId);
-    await deps.codepipeline.send(
-      new PutJobSuccessResultCommand({ jobId, outputVariables: { [ENV.runId]: found.runId, [ENV.gate]: 'passed' } }),
-    );
+    // No outputVariables: whether a rule's job may set them is not documented, and nothing reads
+    // them (the Test stage exports the run id). A refused success would keep a passing gate shut.
+    await deps.codepipeline.send(new PutJobSuccessResultCommand({ jobId }));
     return { passed: true, runId: found.runId, message };
   } catch (error) {
     // Whatever broke, the job gets an answer: a silent function leaves the pipeline hanging.
@@ -98,9 +97,26 @@ export async function gateJob(event: PipelineJobEvent, deps: GateJobDeps): Promi
   }
 }
 
-let deps: GateJobDeps | undefined;
+export class GateFailed extends Error {
+  override readonly name = 'GateFailed';
+}
 
-export async function handler(event: PipelineJobEvent): Promise<GateJobResult> {
+/**
+ * The rule's Lambda entry point. Whether CodePipeline's LambdaInvoke rule judges by the job result
+ * (PutJobFailureResult) or by the invocation succeeding is not documented: a failed gate does
+ * both — reports the job failed and fails the invocation — so it is closed either way.
+ */
+export function gateHandler(depsOf: () => GateJobDeps) {
+  return async (event: PipelineJobEvent): Promise<GateJobResult> => {
+    const result = await gateJob(event, depsOf());
+    console.log(JSON.stringify({ runId: result.runId, passed: result.passed }));
+    if (!result.passed) throw new GateFailed(result.message.split('\n').slice(0, 20).join('\n'));
+    return result;
+  };
+}
+
+let deps: GateJobDeps | undefined;
+export const handler = gateHandler(() => {
   if (!deps) {
     const config = configFromEnv();
     deps = {
@@ -110,7 +126,5 @@ export async function handler(event: PipelineJobEvent): Promise<GateJobResult> {
       notifier: createNotifier(config),
     };
   }
-  const result = await gateJob(event, deps);
-  console.log(JSON.stringify({ runId: result.runId, passed: result.passed }));
-  return result;
-}
+  return deps;
+});
