@@ -595,4 +595,19 @@ describe('the uigate stack, synthesized', () => {
       JSON.stringify(reads.map((s) => s.Resource)),
     );
   });
+
+  it("gives the Test stage the commit and branch from the source action's variables, not CodeBuild's checkout", () => {
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as {
+      Properties: { Stages: { Name: string; Actions: { Name: string; Configuration?: Record<string, unknown> }[] }[] };
+    }[];
+    const test = pipeline!.Properties.Stages.find((stage) => stage.Name === 'Test')!.Actions[0]!;
+    const variables = JSON.parse(String(test.Configuration!.EnvironmentVariables)) as { name: string; value: string }[];
+    const valueOf = (name: string) => variables.find((v) => v.name === name)?.value;
+    assert.match(valueOf('UIGATE_COMMIT') ?? '', /^#\{[A-Za-z_]+\.CommitId\}$/);
+    assert.match(valueOf('UIGATE_BRANCH') ?? '', /^#\{[A-Za-z_]+\.BranchName\}$/);
+    const orchestrator = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map((p) => JSON.stringify(p))
+      .find((spec) => spec.includes('uigate.js run'))!;
+    assert.match(orchestrator, /source\/\$UIGATE_COMMIT\.zip/, 'the workers get the same commit');
+  });
 });

@@ -88,12 +88,20 @@ export class ReleasePipeline extends Construct {
     const build = this.buildProject(props);
     this.orchestrator = this.testProject(props);
     const deploy = this.deployProject(props);
+    const checkout = sourceAction(props, source);
     const tests = new CodeBuildAction({
       actionName: 'UiTests',
       project: this.orchestrator,
       input: built,
       variablesNamespace: 'UiTests',
-      environmentVariables: { [ENV.pipelineExecutionId]: { value: '#{codepipeline.PipelineExecutionId}' } },
+      environmentVariables: {
+        [ENV.pipelineExecutionId]: { value: '#{codepipeline.PipelineExecutionId}' },
+        // The commit and branch from the source action itself: a CodeBuild checkout of a pipeline
+        // artifact is a detached HEAD, and CODEBUILD_RESOLVED_SOURCE_VERSION is not documented to
+        // be the commit for it. The run, its approval and the workers' source zip all use these.
+        [ENV.commit]: { value: checkout.variables.commitId },
+        [ENV.branch]: { value: checkout.variables.branchName },
+      },
     });
     this.pipeline = new Pipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName ?? 'uigate-release',
@@ -102,7 +110,7 @@ export class ReleasePipeline extends Construct {
       crossAccountKeys: false,
       restartExecutionOnUpdate: false,
       stages: [
-        sourceStage(props, source),
+        { stageName: 'Source', actions: [checkout] },
         {
           stageName: 'Build',
           actions: [new CodeBuildAction({ actionName: 'Build', project: build, input: source, outputs: [built] })],
@@ -171,7 +179,7 @@ export class ReleasePipeline extends Construct {
               'aws s3 sync tests/site "s3://$TEST_SITE_BUCKET/" --delete',
               // The workers check this commit out from here.
               'git archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || (zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*")',
-              'aws s3 cp /tmp/source.zip "s3://$UIGATE_ARTIFACTS_BUCKET/source/$CODEBUILD_RESOLVED_SOURCE_VERSION.zip"',
+              'aws s3 cp /tmp/source.zip "s3://$UIGATE_ARTIFACTS_BUCKET/source/$UIGATE_COMMIT.zip"',
               // The shell opens the redirect's file before uigate starts: the folder must exist.
               'mkdir -p reports',
               'node bin/uigate.js run --executor codebuild --executor lambda --base-url "$TEST_SITE_URL" --no-serve --junit reports/junit.xml --export reports/run.env --json > reports/summary.json',
@@ -235,21 +243,16 @@ export class ReleasePipeline extends Construct {
   }
 }
 
-function sourceStage(props: ReleasePipelineProps, output: Artifact): StageProps {
-  return {
-    stageName: 'Source',
-    actions: [
-      new CodeStarConnectionsSourceAction({
-        actionName: 'GitHub',
-        connectionArn: props.source.connectionArn,
-        owner: props.source.owner,
-        repo: props.source.repo,
-        branch: props.source.branch ?? 'main',
-        output,
-        codeBuildCloneOutput: true,
-      }),
-    ],
-  };
+function sourceAction(props: ReleasePipelineProps, output: Artifact): CodeStarConnectionsSourceAction {
+  return new CodeStarConnectionsSourceAction({
+    actionName: 'GitHub',
+    connectionArn: props.source.connectionArn,
+    owner: props.source.owner,
+    repo: props.source.repo,
+    branch: props.source.branch ?? 'main',
+    output,
+    codeBuildCloneOutput: true,
+  });
 }
 
 function approvalStage(props: ReleasePipelineProps, tests: CodeBuildAction): StageProps {
