@@ -1,5 +1,9 @@
 // The Lambda build of Chromium (@sparticuz/chromium): unpacked into /tmp on first use, reused
-// while the container stays warm.
+// while the container stays warm. Its maintainers keep --single-process because without it Chromium
+// can hang at newPage in Lambda; Playwright cannot work with it (one context per test). Whether it
+// hangs without it is only seen in an account, so each container proves it once — launch, open a
+// page, close — before running tests: a hang becomes BrowserUnavailable (the batch re-queued, then
+// errored), never a test that timed out and reads as failed.
 const UNFAITHFUL = new Set(['--disable-web-security', '--allow-running-insecure-content']);
 /** One process cannot open a second browser context, and Playwright opens one per test. */
 const BREAKS_PLAYWRIGHT = new Set(['--single-process']);
@@ -13,10 +17,47 @@ export function lambdaChromium() {
     chromium.setGraphicsMode = false;
     // Tests should see the site as users do: keep CORS and mixed-content rules on.
     const args = chromium.args.filter((arg) => !UNFAITHFUL.has(arg) && !BREAKS_PLAYWRIGHT.has(arg));
-    return { executablePath: await chromium.executablePath(), args };
+    const executablePath = await chromium.executablePath();
+    await openPageProbe(async () => {
+      const { chromium: playwright } = await import('@playwright/test');
+      return playwright.launch({ executablePath, args, timeout: PROBE_MS });
+    });
+    return { executablePath, args };
   })().catch((error: unknown) => {
     resolved = undefined;
     throw error;
   });
   return resolved;
+}
+
+const PROBE_MS = 30_000;
+
+interface ProbedBrowser {
+  newPage(): Promise<{ close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+/** Launches the browser and opens one page, each within `timeoutMs`; throws saying which step hung. */
+export async function openPageProbe(launch: () => Promise<ProbedBrowser>, timeoutMs = PROBE_MS): Promise<void> {
+  const within = async <T>(what: string, work: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, fail) => {
+      timer = setTimeout(
+        () => fail(new Error(`Chromium ${what} did not answer within ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const browser = await within('launch', launch());
+  try {
+    const page = await within('newPage', browser.newPage());
+    await page.close();
+  } finally {
+    await browser.close().catch(() => undefined);
+  }
 }
