@@ -4,8 +4,9 @@
 // if the gate policy passes (a beforeEntry LambdaInvoke rule); its manual approval carries the
 // run's commit, branch, counts and link, and Production deploys exactly the artifact approved.
 // Production runs pre-flight, promotes the approved artifact, bakes it with `uigate verify` (smoke
-// tests publishing to CloudWatch, every alarm watched) and rolls back on alarm; its onSuccess
-// condition watches the smoke alarm too, so CodePipeline rolls the stage back as well.
+// tests publishing to CloudWatch, every alarm watched) and rolls back on alarm — the one rollback
+// mechanism: a CodePipeline onSuccess ROLLBACK would re-run the Deploy action, whose own
+// pre-flight refuses while the alarm is in ALARM (undocumented either way; one mechanism is safe).
 import { Duration } from 'aws-cdk-lib';
 import {
   BuildEnvironmentVariableType,
@@ -308,24 +309,6 @@ function productionStage(
         environmentVariables: { [ENV.runId]: { value: tests.variable(ENV.runId) } },
       }),
     ],
-    // After the bake, CodePipeline checks the smoke alarm itself and rolls the stage back on ALARM.
-    onSuccess: {
-      conditions: [
-        {
-          result: Result.ROLLBACK,
-          rules: [
-            new Rule({
-              name: 'UigateSmokeAlarm',
-              provider: 'CloudWatchAlarm',
-              version: '1',
-              // A rule's configuration is a map of strings (CodePipeline API, RuleDeclaration);
-              // AlarmStates takes one of ALARM, OK, INSUFFICIENT_DATA (rule-reference-CloudWatchAlarm).
-              configuration: { AlarmName: props.smokeAlarm.alarmName, AlarmStates: 'ALARM', WaitTime: '5' },
-            }),
-          ],
-        },
-      ],
-    },
   };
 }
 
