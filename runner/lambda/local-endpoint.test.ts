@@ -1,36 +1,17 @@
 // The local Invoke endpoint's door: what a web page or a malformed request gets. (What it does with
 // a good invocation — throttling, timeouts, crashes — is runner/executors/lambda.test.ts.)
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { REPO } from '../testing/fixture-project.ts';
+import { rawRequest } from '../testing/raw-request.ts';
 import { startLocalEndpoint, type LocalEndpoint } from './local-endpoint.ts';
 
 const NOOP = fileURLToPath(new URL('../testing/noop-handler.ts', import.meta.url));
 
-function raw(url: string, path: string, headers: Record<string, string>, body = '{}') {
-  const { hostname, port } = new URL(url);
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((ok, fail) => {
-    const req = request(
-      {
-        host: hostname,
-        port,
-        method: 'POST',
-        path,
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => ok({ status: res.statusCode!, headers: res.headers, body: text }));
-      },
-    );
-    req.once('error', fail);
-    req.end(body);
-  });
-}
+const raw = (url: string, path: string, headers: Record<string, string>, body = '{}') =>
+  rawRequest(url, { path, headers, body });
 
 describe('the local Lambda endpoint refuses what Lambda would not get', () => {
   let endpoint: LocalEndpoint;

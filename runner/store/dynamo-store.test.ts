@@ -5,24 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeUnit } from '../playwright/list.ts';
-import { newRunId, type RunMeta, type UnitRecord } from '../core/model.ts';
+import { newRunId, type UnitRecord } from '../core/model.ts';
 import { type DynamoStore } from './dynamo-store.ts';
 import { dynamoClient, openEmbeddedStore } from './open-store.ts';
+import { runMeta } from '../testing/run-meta.ts';
 import type { SigningKey } from '../aws/sigv4-check.ts';
 
 const unit = (title: string, project = 'chromium') => makeUnit(`/t/a.spec.ts`, '/t', [title], project, 1, 1);
-const run = (runId: string, extra: Partial<RunMeta> = {}): RunMeta => ({
-  runId,
-  status: 'running',
-  trigger: 'test',
-  projects: ['chromium'],
-  modules: ['a'],
-  executors: ['local'],
-  total: 1,
-  counts: {},
-  startedAt: new Date().toISOString(),
-  ...extra,
-});
+const run = runMeta;
 const record = (runId: string, title: string, patch: Partial<UnitRecord>): UnitRecord => ({
   ...unit(title),
   runId,

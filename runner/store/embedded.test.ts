@@ -1,7 +1,6 @@
 // The embedded store's door (embedded-guard.ts): only requests signed with its key, from no browser,
 // by a Host that names this machine. Each attack below is a real request to a real server.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,29 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import { ListTablesCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoClient, openEmbeddedStore, type OpenedStore } from './open-store.ts';
 import { newRunId } from '../core/model.ts';
+import { rawRequest } from '../testing/raw-request.ts';
+import { runMeta } from '../testing/run-meta.ts';
 
-/** A raw request, headers as given (fetch would not let a test set Host). */
-function raw(endpoint: string, headers: Record<string, string>, method = 'POST', body = '{}') {
-  const url = new URL(endpoint);
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((ok, fail) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path: '/',
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => ok({ status: res.statusCode!, headers: res.headers, body: text }));
-      },
-    );
-    req.once('error', fail);
-    req.end(body);
-  });
-}
+const raw = (endpoint: string, headers: Record<string, string>, method = 'POST', body = '{}') =>
+  rawRequest(endpoint, { method, headers, body });
 
 describe('the embedded store answers only uigate processes', () => {
   let dir: string;
@@ -41,17 +22,7 @@ describe('the embedded store answers only uigate processes', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-embedded-guard-'));
     opened = await openEmbeddedStore(join(dir, 'db'));
-    await opened.store.createRun({
-      runId,
-      status: 'running',
-      trigger: 'test',
-      projects: ['chromium'],
-      modules: ['a'],
-      executors: ['local'],
-      total: 1,
-      counts: {},
-      startedAt: new Date().toISOString(),
-    });
+    await opened.store.createRun(runMeta(runId));
   });
   after(async () => {
     await opened.store.close();

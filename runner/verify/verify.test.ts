@@ -57,6 +57,18 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     return { releaseId: runId, run: (await seed.store.getRun(runId))! };
   };
   const types = async (runId: string) => (await seed.store.listEvents(runId)).map((e) => e.type);
+  /** The bake of a release against the smoke alarm, on the test's clock. */
+  const bakeSmoke = (rel: ReleaseRef, extra: Partial<Parameters<typeof verifyRelease>[0]> = {}) =>
+    verifyRelease({
+      store: seed.store,
+      target,
+      release: rel,
+      alarms,
+      names: ['smoke'],
+      actor: 'test',
+      ...fast,
+      ...extra,
+    });
 
   before(async () => {
     seed = await seededStore();
@@ -93,18 +105,10 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
   it('rolls back to the last verified release when an alarm fires mid-bake, never onto a failed one', async () => {
     const good = await release('<h1>good</h1>');
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
-    await verifyRelease({ store: seed.store, target, release: good, alarms, names: ['smoke'], actor: 'test', ...fast });
+    await bakeSmoke(good);
     const failedEarlier = await release('<h1>failed earlier</h1>');
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
-    await verifyRelease({
-      store: seed.store,
-      target,
-      release: failedEarlier,
-      alarms,
-      names: ['smoke'],
-      actor: 'test',
-      ...fast,
-    });
+    await bakeSmoke(failedEarlier);
 
     const bad = await release('<h1>bad</h1>');
     cloudwatch
@@ -112,15 +116,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
       .resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] })
       .resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] })
       .resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
-    const result = await verifyRelease({
-      store: seed.store,
-      target,
-      release: bad,
-      alarms,
-      names: ['smoke'],
-      actor: 'test',
-      ...fast,
-    });
+    const result = await bakeSmoke(bad);
     assert.equal(result.healthy, false);
     assert.equal(!result.healthy && result.restored, good.releaseId);
     assert.equal(await readlink(target.liveDir), join('releases', good.releaseId));
@@ -142,27 +138,10 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
   it('treats INSUFFICIENT_DATA during the bake as a breach by default, and as fine when told', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'INSUFFICIENT_DATA')] });
     const quiet = await release('<h1>quiet</h1>');
-    const strict = await verifyRelease({
-      store: seed.store,
-      target,
-      release: quiet,
-      alarms,
-      names: ['smoke'],
-      actor: 'test',
-      ...fast,
-    });
+    const strict = await bakeSmoke(quiet);
     assert.equal(strict.healthy, false);
     const lenient = await release('<h1>quiet 2</h1>');
-    const ok = await verifyRelease({
-      store: seed.store,
-      target,
-      release: lenient,
-      alarms,
-      names: ['smoke'],
-      actor: 'test',
-      ...fast,
-      insufficientData: 'ok',
-    });
+    const ok = await bakeSmoke(lenient, { insufficientData: 'ok' });
     assert.equal(ok.healthy, true);
   });
 
@@ -174,16 +153,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
       .rejectsOnce(throttled)
       .resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
     const rel = await release('<h1>throttled</h1>');
-    const result = await verifyRelease({
-      store: seed.store,
-      target,
-      release: rel,
-      alarms,
-      names: ['smoke'],
-      actor: 'test',
-      ...fast,
-      durationMs: 0,
-    });
+    const result = await bakeSmoke(rel, { durationMs: 0 });
     assert.equal(result.healthy, true);
     assert.equal(cloudwatch.commandCalls(DescribeAlarmsCommand).length, 3);
   });
@@ -191,7 +161,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
   it('rolls back, fail closed, when CloudWatch fails mid-bake, and says so on the timeline', async () => {
     const good = await release('<h1>good before blind</h1>');
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
-    await verifyRelease({ store: seed.store, target, release: good, alarms, names: ['smoke'], actor: 'test', ...fast });
+    await bakeSmoke(good);
     const blind = await release('<h1>blind</h1>');
     cloudwatch
       .on(DescribeAlarmsCommand)
@@ -201,15 +171,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
           name: 'AccessDenied',
         }),
       );
-    const result = await verifyRelease({
-      store: seed.store,
-      target,
-      release: blind,
-      alarms,
-      names: ['smoke'],
-      actor: 'test',
-      ...fast,
-    });
+    const result = await bakeSmoke(blind);
     assert.ok(!result.healthy && result.blind && result.restored === good.releaseId);
     assert.match(!result.healthy ? result.reason : '', /could not watch its alarms \(User is not authorized/);
     assert.deepEqual(await types(blind.run.runId), [
@@ -229,16 +191,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
       return { MetricAlarms: [alarm('smoke', 'OK')] };
     });
     const rel = await release('<h1>cancelled</h1>');
-    const result = await verifyRelease({
-      store: seed.store,
-      target,
-      release: rel,
-      alarms,
-      names: ['smoke'],
-      actor: 'test',
-      ...fast,
-      signal: stop.signal,
-    });
+    const result = await bakeSmoke(rel, { signal: stop.signal });
     assert.ok(!result.healthy && result.cancelled);
     assert.deepEqual(await types(rel.run.runId), ['promoted', 'bake-started', 'bake-cancelled']);
     const stored = (await seed.store.listReleases(target.name)).find((r) => r.releaseId === rel.releaseId);

@@ -8,19 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import type { RunSnapshot } from '../../artifacts/run-snapshot.ts';
 import type { UnitRecord } from '../../core/model.ts';
 import type { RunSummary } from '../../report/summary.ts';
-import { openEmbeddedStore } from '../../store/open-store.ts';
+import { stored } from '../../testing/stored-runs.ts';
 import { REPO, runNode, UIGATE_BIN } from '../../testing/fixture-project.ts';
-
-async function stored(home: string) {
-  const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
-  try {
-    const { items: runs } = await store.listRuns();
-    const units = runs[0] ? await store.getUnits(runs[0].runId) : [];
-    return { runs, units };
-  } finally {
-    await store.close();
-  }
-}
 
 describe('uigate run on the sample suite', () => {
   let home: string;

@@ -6,19 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { UnitRecord } from '../../core/model.ts';
 import type { RunSummary } from '../../report/summary.ts';
-import { openEmbeddedStore } from '../../store/open-store.ts';
+import { stored } from '../../testing/stored-runs.ts';
 import { fixtureProject, type FixtureProject } from '../../testing/fixture-project.ts';
-
-async function stored(home: string) {
-  const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
-  try {
-    const { items: runs } = await store.listRuns();
-    const units = runs[0] ? await store.getUnits(runs[0].runId) : [];
-    return { runs, units };
-  } finally {
-    await store.close();
-  }
-}
 
 const byTitle = (units: UnitRecord[]) => Object.fromEntries(units.map((unit) => [unit.titlePath.at(-1)!, unit]));
 

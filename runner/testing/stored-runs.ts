@@ -1,0 +1,14 @@
+// What a finished `uigate run` left in a home's embedded store: its runs, and the newest one's units.
+import { join } from 'node:path';
+import { openEmbeddedStore } from '../store/open-store.ts';
+
+export async function stored(home: string) {
+  const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
+  try {
+    const { items: runs } = await store.listRuns();
+    const units = runs[0] ? await store.getUnits(runs[0].runId) : [];
+    return { runs, units };
+  } finally {
+    await store.close();
+  }
+}
