@@ -1,5 +1,6 @@
 // uigate.config.ts: one typed entry point (defineConfig), validated at load. Test concerns
 // (projects, retries, timeouts, baseURL) stay in playwright.config.ts.
+import type { StoreSettings } from '../store/open-store.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -10,7 +11,6 @@ import { closest } from '../core/suggest.ts';
 import { ENV } from '../core/env.ts';
 import { awsRegion } from '../aws/region.ts';
 import { parseKey } from '../store/store-address.ts';
-import type { SigningKey } from '../aws/sigv4-check.ts';
 
 const positiveInt = (what: string) =>
   z
@@ -191,15 +191,7 @@ export interface ResolvedConfig {
   home: string;
   configFile?: string;
   playwrightConfig: string;
-  store: {
-    embedded: boolean;
-    endpoint?: string;
-    key?: SigningKey;
-    table: string;
-    region: string;
-    dataDir: string;
-    retentionDays?: number;
-  };
+  store: Omit<StoreSettings, 'createTable'>;
   artifacts: { dir: string; bucket?: string; prefix?: string; endpoint?: string };
   executors: {
     /** workers 0: the Playwright config's `workers`. sideBySide: see executors/local-parallelism.ts. */

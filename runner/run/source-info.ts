@@ -2,6 +2,7 @@
 // variables where they exist, else git.
 import { execFileSync } from 'node:child_process';
 import { ENV } from '../core/env.ts';
+import type { RunMeta } from '../core/model.ts';
 
 function git(cwd: string, ...args: string[]): string | undefined {
   try {
@@ -13,14 +14,11 @@ function git(cwd: string, ...args: string[]): string | undefined {
   }
 }
 
-export interface SourceInfo {
-  commit?: string;
-  branch?: string;
-  author?: string;
-  contributors?: string[];
-  artifactDigest?: string;
-  pipelineExecutionId?: string;
-}
+/** What a run item records of its source (core/model.ts says what each field means). */
+export type SourceInfo = Pick<
+  RunMeta,
+  'commit' | 'branch' | 'author' | 'contributors' | 'artifactDigest' | 'pipelineExecutionId'
+>;
 
 export function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): SourceInfo {
   const commit =

@@ -7,15 +7,10 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import type { Hono } from 'hono';
 import { TRACE_VIEWER_CSP } from './policies.ts';
+import { contentTypeOf } from '../../runner/core/content-types.ts';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.ttf': 'font/ttf',
-  '.webmanifest': 'application/manifest+json',
-};
+/** The viewer's own kinds of file; nothing else of its folder is served. */
+const SERVED = new Set(['.html', '.js', '.css', '.svg', '.ttf', '.webmanifest']);
 
 /** Where the installed Playwright keeps its trace viewer. */
 export function traceViewerDir(): string {
@@ -39,14 +34,16 @@ export function traceViewerRoutes(app: Hono, dir: string) {
   let files: Promise<Map<string, string>> | undefined;
   const load = async () => {
     const names = await traceViewerFiles(dir).catch(() => []);
-    return new Map(names.filter((name) => TYPES[extname(name)]).map((name) => [name, join(dir, ...name.split('/'))]));
+    return new Map(
+      names.filter((name) => SERVED.has(extname(name))).map((name) => [name, join(dir, ...name.split('/'))]),
+    );
   };
   app.get('/trace/*', async (c) => {
     const name = c.req.path.slice('/trace/'.length) || 'index.html';
     const path = (await (files ??= load())).get(name);
     if (!path) return c.text('not found', 404);
     return c.body(await readFile(path), 200, {
-      'content-type': TYPES[extname(name)]!,
+      'content-type': contentTypeOf(name),
       'content-security-policy': TRACE_VIEWER_CSP,
       // The file names carry content hashes, but index.html and the service worker do not.
       'cache-control': 'no-cache',

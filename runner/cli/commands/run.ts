@@ -89,7 +89,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunS
     if ('done' in begun) return begun.done;
     ({ lifecycle } = begun);
     const begunLifecycle = lifecycle;
-    const lastDispatch = (begun.firstDispatch ?? 1) + prepared.config.dispatch.infraRetries;
+    const lastDispatch = lastDispatchOf(begun.firstDispatch, prepared);
     lastWords = onForcedExit(() =>
       begunLifecycle.finish({ cancelled: true, reason: 'cancelled by the user (Ctrl-C twice)', lastDispatch }),
     );
@@ -265,7 +265,7 @@ async function execute(session: Session): Promise<RunSummary> {
     : result.errored.size
       ? `${result.errored.size} unit(s) could not be run`
       : undefined;
-  const lastDispatch = (session.firstDispatch ?? 1) + prepared.config.dispatch.infraRetries;
+  const lastDispatch = lastDispatchOf(session.firstDispatch, prepared);
   const { run, units } = await session.lifecycle.finish({ cancelled, reason, lastDispatch });
   return report(session, run, units);
 }
@@ -363,3 +363,7 @@ function failureReason(summary: RunSummary): string | undefined {
     .join('; ');
   return `${failed.length} failed: ${first}${failed.length > 3 ? '; …' : ''}`;
 }
+
+/** The highest dispatch try this session can start: its first, then one per infrastructure retry. */
+const lastDispatchOf = (firstDispatch: number | undefined, prepared: PreparedRun) =>
+  (firstDispatch ?? 1) + prepared.config.dispatch.infraRetries;
