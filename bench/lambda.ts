@@ -3,6 +3,7 @@
 // planner and dispatcher on 1,000 synthetic units of skewed, known durations over 100 slots,
 // against the lower bound and against Playwright's --shard split by count.
 // Run: npm run bench -- lambda
+import type { BatchEvent } from '../runner/lambda/event.ts';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -70,11 +71,12 @@ async function realBatchCost() {
   for (let i = 0; i < 6; i++) {
     const runId = newRunId();
     await store.queueUnits(runId, [unit]);
-    const event = {
+    // Typed as the handler's event, so the bench cannot drift from what the executor sends.
+    const event: BatchEvent = {
       runId,
       batchId: 'b',
       dispatch: 1,
-      project: 'chromium',
+      browser: 'chromium',
       units: [unit],
       store: { table: 'uigate', region: 'us-east-1', endpoint: storeEndpoint, key },
       artifacts: { dir: join(dir, 'artifacts') },
