@@ -11,7 +11,7 @@ import nag from 'cdk-nag';
 import { REPO } from '../runner/testing/fixture-project.ts';
 import { UigateStack } from './uigate-stack.ts';
 import { configFromEnv } from '../runner/config/config.ts';
-import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../status-site/app/policies.ts';
+import { pagePolicy, policyHeader, traceViewerPolicy } from '../status-site/app/policies.ts';
 
 type Statement = {
   Effect: string;
@@ -21,6 +21,16 @@ type Statement = {
   Condition?: unknown;
 };
 const actions = (statement: Statement) => [statement.Action].flat();
+
+/** A template string as CloudFormation will make it, with `${Ref}` and `${Resource.Attr}` left in. */
+function joined(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, unknown>;
+  if ('Ref' in object) return `\${${object.Ref as string}}`;
+  if ('Fn::GetAtt' in object) return `\${${(object['Fn::GetAtt'] as string[]).join('.')}}`;
+  const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+  return parts.map(joined).join(separator);
+}
 
 describe('the uigate stack, synthesized', () => {
   let dir: string;
@@ -56,6 +66,11 @@ describe('the uigate stack, synthesized', () => {
     app.synth();
     template = Template.fromStack(stack);
   });
+  const artifactsBucketId = () => {
+    const ids = Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) => id.startsWith('ArtifactsBucket'));
+    assert.equal(ids.length, 1);
+    return ids[0]!;
+  };
   after(async () => {
     await rm(dir, { recursive: true, force: true });
     await rm(pageDir, { recursive: true, force: true });
@@ -219,14 +234,18 @@ describe('the uigate stack, synthesized', () => {
       {
         Properties: {
           ResponseHeadersPolicyConfig: {
-            SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: string } };
+            SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: unknown } };
           };
         };
       }
     >;
     const cspOf = (ref: unknown) =>
-      policies[(ref as { Ref: string }).Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig
-        .ContentSecurityPolicy.ContentSecurityPolicy;
+      joined(
+        policies[(ref as { Ref: string }).Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig
+          .ContentSecurityPolicy.ContentSecurityPolicy,
+      );
+    // Large artifacts are redirected to the artifacts bucket's regional endpoint (hosting/lambda.ts).
+    const direct = [`https://\${${artifactsBucketId()}}.s3.\${AWS::Region}.amazonaws.com`];
     const [status] = Object.values(
       template.findResources('AWS::CloudFront::Distribution', {
         Properties: { DistributionConfig: { Comment: 'uigate status site' } },
@@ -240,14 +259,31 @@ describe('the uigate stack, synthesized', () => {
       };
     }[];
     const config = status!.Properties.DistributionConfig;
-    assert.equal(cspOf(config.DefaultCacheBehavior.ResponseHeadersPolicyId), policyHeader(PAGE_POLICY));
+    assert.equal(cspOf(config.DefaultCacheBehavior.ResponseHeadersPolicyId), policyHeader(pagePolicy(direct)));
     const trace = config.CacheBehaviors.find((behavior) => behavior.PathPattern === '/trace/*')!;
-    assert.equal(cspOf(trace.ResponseHeadersPolicyId), policyHeader(TRACE_VIEWER_POLICY));
+    assert.equal(cspOf(trace.ResponseHeadersPolicyId), policyHeader(traceViewerPolicy(direct)));
     assert.deepEqual(config.CacheBehaviors.map((behavior) => behavior.PathPattern).sort(), [
       '/api/*',
       '/artifacts/*',
       '/trace/*',
     ]);
+  });
+
+  it('lets the page and the trace viewer read a presigned artifact: CORS for GET and HEAD on the artifacts bucket only', () => {
+    const withCors = Object.entries(template.findResources('AWS::S3::Bucket')).filter(
+      ([, bucket]) => (bucket as { Properties: Record<string, unknown> }).Properties.CorsConfiguration,
+    );
+    assert.deepEqual(
+      withCors.map(([id]) => id),
+      [artifactsBucketId()],
+    );
+    assert.deepEqual((withCors[0]![1] as { Properties: { CorsConfiguration: unknown } }).Properties.CorsConfiguration, {
+      CorsRules: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], MaxAge: 300 }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'status.handler',
+      Environment: { Variables: Match.objectLike({ UIGATE_ARTIFACTS_BUCKET: { Ref: artifactsBucketId() } }) },
+    });
   });
 
   it('makes nothing public: every bucket blocks public access, is encrypted and refuses plain HTTP', () => {

@@ -130,6 +130,7 @@ export class UigateStack extends Stack {
     const logs = new PrivateBucket(this, 'Logs', { expireAfter: Duration.days(90), cloudFrontLogs: true });
     const artifacts = new PrivateBucket(this, 'Artifacts', {
       accessLogs: logs.bucket,
+      presignedReads: true,
       expireAfter: props.artifactRetention ?? Duration.days(30),
     }).bucket;
     const pipelineArtifacts = new PrivateBucket(this, 'PipelineArtifacts', {

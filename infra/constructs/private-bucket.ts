@@ -5,6 +5,7 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  HttpMethods,
   ObjectOwnership,
   type IBucket,
   type LifecycleRule,
@@ -22,6 +23,11 @@ export interface PrivateBucketProps {
   readonly removalPolicy?: RemovalPolicy;
   /** Let CloudFront deliver its standard logs here (they come with ACLs). @default false */
   readonly cloudFrontLogs?: boolean;
+  /**
+   * Let a page read objects it fetched with a presigned URL (a CORS rule for GET and HEAD).
+   * @default false
+   */
+  readonly presignedReads?: boolean;
 }
 
 export class PrivateBucket extends Construct {
@@ -42,6 +48,12 @@ export class PrivateBucket extends Construct {
       serverAccessLogsPrefix: props.accessLogs ? `${id.toLowerCase()}/` : undefined,
       lifecycleRules,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      // Any origin: CORS only lets a page read a response it may already fetch, and every request
+      // here still needs a signature. Naming the status site's domain would make the bucket depend
+      // on the distribution, whose function depends on the bucket: a cycle.
+      cors: props.presignedReads
+        ? [{ allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins: ['*'], maxAge: 300 }]
+        : undefined,
     });
   }
 }

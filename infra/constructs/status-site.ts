@@ -2,7 +2,7 @@
 // function URL that only CloudFront can call (IAM auth, origin access control). The function can
 // read the results table and the artifacts, and write nothing; it answers a reader only with a
 // session from a sign-in link (`uigate open`): the page's code is public, the results are not.
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { HeadersFrameOption, HeadersReferrerPolicy, ResponseHeadersPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -13,7 +13,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { apiBehavior, WebSite } from './web-site.ts';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
-import { PAGE_POLICY, policyHeader, TRACE_VIEWER_POLICY } from '../../status-site/app/policies.ts';
+import { pagePolicy, policyHeader, traceViewerPolicy } from '../../status-site/app/policies.ts';
 import { ENV } from '../../runner/core/env.ts';
 import { BucketDeployment, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
 
@@ -59,17 +59,20 @@ export class StatusSite extends Construct {
     props.sessionSecret.grantRead(this.api);
     const url = this.api.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
     const api = apiBehavior(FunctionUrlOrigin.withOriginAccessControl(url));
+    // Traces and videos over 4 MiB come straight from the artifacts bucket, by a presigned URL the
+    // function redirects to (status-site/hosting/lambda.ts): the page and the viewer may fetch there.
+    const direct = [`https://${props.artifacts.bucketName}.s3.${Stack.of(this).region}.amazonaws.com`];
     this.site = new WebSite(this, 'Site', {
       comment: 'uigate status site',
       logs: props.logs,
       spaPaths: ['/runs/*'],
       additionalBehaviors: { '/api/*': api, '/artifacts/*': api },
       // The page and the trace viewer from the bucket get the policies uigate serve sends itself.
-      headers: this.headers('PageHeaders', policyHeader(PAGE_POLICY), HeadersFrameOption.DENY),
+      headers: this.headers('PageHeaders', policyHeader(pagePolicy(direct)), HeadersFrameOption.DENY),
       headersByPath: {
         '/trace/*': this.headers(
           'TraceViewerHeaders',
-          policyHeader(TRACE_VIEWER_POLICY),
+          policyHeader(traceViewerPolicy(direct)),
           HeadersFrameOption.SAMEORIGIN,
         ),
       },

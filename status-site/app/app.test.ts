@@ -178,6 +178,19 @@ describe('status API on a store on dynalite', () => {
     assert.match(zip.headers.get('content-disposition') ?? '', /^attachment; filename="1-trace\.zip"/);
   });
 
+  it('answers 413, naming the size, for an artifact over the limit that has no direct URL', async () => {
+    const { units } = await (await get(`/api/runs/${newer}`)).json();
+    const [shot] = units.find((u: { status: string }) => u.status === 'passed').attachments;
+    const small = createApp({
+      store: seed.store,
+      artifacts: new LocalArtifactSource(seed.artifactsDir),
+      inlineLimit: 8,
+    });
+    const response = await small.request(`/artifacts/${newer}/${shot.path.split('/').slice(1).join('/')}`);
+    assert.equal(response.status, 413);
+    assert.match(await response.text(), /more than this server passes on \(8\)/);
+  });
+
   it('refuses path traversal and anything outside the run folder', async () => {
     for (const path of [
       `/artifacts/${newer}/../${older}/x`,

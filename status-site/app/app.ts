@@ -20,7 +20,7 @@ import { unitStats } from '../shared/flakiness.ts';
 import { RunCache } from './run-cache.ts';
 import { flakyRoute } from './flaky-route.ts';
 import { traceViewerRoutes } from './trace-viewer.ts';
-import { PAGE_POLICY } from './policies.ts';
+import { pagePolicy } from './policies.ts';
 import { HttpError, refuse } from './http-error.ts';
 
 export interface PageAssets {
@@ -46,6 +46,14 @@ export interface AppOptions {
   iamReaders?: IamReaders;
   /** The folder of Playwright's trace viewer, served under /trace/ (trace-viewer.ts). */
   traceViewer?: string;
+  /**
+   * Artifacts larger than this many bytes are not passed through but redirected to their source's
+   * short-lived direct URL, from `directOrigins` (the status function: hosting/lambda.ts).
+   * @default no limit
+   */
+  inlineLimit?: number;
+  /** Origins the page and the trace viewer may fetch redirected artifacts from. @default none */
+  directOrigins?: readonly string[];
 }
 
 const UNIT_KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
@@ -74,7 +82,7 @@ export function createApp(options: AppOptions): Hono {
   app.use(
     '*',
     secureHeaders({
-      contentSecurityPolicy: PAGE_POLICY,
+      contentSecurityPolicy: pagePolicy(options.directOrigins),
       referrerPolicy: 'no-referrer',
       crossOriginResourcePolicy: 'same-origin',
       overwrite: false,
@@ -92,8 +100,8 @@ export function createApp(options: AppOptions): Hono {
   approvalRoutes(app, store, options.approvals);
   signInRoute(app, options.signIn);
   app.all('/api/*', (c) => refuse(404, `no such API route: ${c.req.method} ${c.req.path}`));
-  artifactRoute(app, options.artifacts);
-  if (options.traceViewer) traceViewerRoutes(app, options.traceViewer);
+  artifactRoute(app, options.artifacts, options.inlineLimit);
+  if (options.traceViewer) traceViewerRoutes(app, options.traceViewer, options.directOrigins);
   if (options.page) pageRoutes(app, options.page);
   app.notFound((c) => c.text('not found', 404));
   app.onError((error, c) => {
@@ -140,8 +148,11 @@ function runRoutes(app: Hono, store: ResultStore, cache: RunCache) {
   });
 }
 
-/** A run's screenshots and traces: pictures inline, anything else a download, never a page of ours. */
-function artifactRoute(app: Hono, artifacts: ArtifactSource | undefined) {
+/**
+ * A run's screenshots and traces: pictures inline, anything else a download, never a page of ours.
+ * One too large to pass through is a redirect to where the browser can fetch it itself.
+ */
+function artifactRoute(app: Hono, artifacts: ArtifactSource | undefined, inlineLimit = Infinity) {
   app.get('/artifacts/:id/*', async (c) => {
     const runId = runIdOf(c);
     const rest = decodeURIComponentSafe(c.req.path.slice(`/artifacts/${runId}/`.length));
@@ -151,12 +162,19 @@ function artifactRoute(app: Hono, artifacts: ArtifactSource | undefined) {
       .split('/')
       .pop()!
       .replace(/[^A-Za-z0-9._-]/g, '_');
+    const disposition = artifact.contentType.startsWith('image/') ? 'inline' : `attachment; filename="${filename}"`;
+    if (artifact.size > inlineLimit) {
+      await artifact.body.cancel();
+      if (!artifact.directUrl)
+        return c.text(`artifact is ${artifact.size} bytes, more than this server passes on (${inlineLimit})`, 413);
+      // The URL is signed and expires: neither the browser nor CloudFront may keep the redirect.
+      c.header('cache-control', 'no-store');
+      return c.redirect(await artifact.directUrl(disposition), 302);
+    }
     return c.body(artifact.body, 200, {
       'content-type': artifact.contentType,
       'content-length': String(artifact.size),
-      'content-disposition': artifact.contentType.startsWith('image/')
-        ? 'inline'
-        : `attachment; filename="${filename}"`,
+      'content-disposition': disposition,
       'cache-control': 'private, max-age=3600',
     });
   });

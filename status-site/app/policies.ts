@@ -1,37 +1,41 @@
 // The status site's Content-Security-Policies, one place for both servers: the Hono app (Node and
 // the status function) sends them itself, and CloudFront adds them to what the bucket serves.
 
+// `direct` names where artifacts too large for the status function are fetched from instead
+// (presigned URLs to the artifacts bucket, status-site/hosting/lambda.ts): the page's pictures
+// and the trace viewer's trace.zip follow a redirect there, and CSP checks the redirect's target.
+
 /** The page's: its own script and stylesheet, nothing inline, nothing framed, nothing elsewhere. */
-export const PAGE_POLICY = {
+export const pagePolicy = (direct: readonly string[] = []) => ({
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
+  imgSrc: ["'self'", 'data:', ...direct],
   connectSrc: ["'self'"],
   baseUri: ["'none'"],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
-};
+});
 
 /**
  * Playwright's trace viewer's (trace-viewer.ts): its own scripts only, as the page's. It needs
  * inline styles, blob: and data: images, a worker and its own frames — the DOM snapshots, which its
  * service worker serves with a nonce-only script policy of their own, the app's scripts stripped.
  */
-export const TRACE_VIEWER_POLICY = {
+export const traceViewerPolicy = (direct: readonly string[] = []) => ({
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'", "'unsafe-inline'"],
   imgSrc: ["'self'", 'data:', 'blob:'],
   fontSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
+  connectSrc: ["'self'", ...direct],
   workerSrc: ["'self'"],
   frameSrc: ["'self'"],
   manifestSrc: ["'self'"],
   baseUri: ["'none'"],
   formAction: ["'none'"],
   frameAncestors: ["'self'"],
-};
+});
 
 /** A policy as its header value: `default-src 'none'; script-src 'self'; …`. */
 export function policyHeader(policy: Record<string, string[]>): string {
@@ -39,5 +43,3 @@ export function policyHeader(policy: Record<string, string[]>): string {
     .map(([name, sources]) => `${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} ${sources.join(' ')}`)
     .join('; ');
 }
-
-export const TRACE_VIEWER_CSP = policyHeader(TRACE_VIEWER_POLICY);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createApp } from './app.ts';
 import { startStatusServer, type StatusServer } from '../hosting/server.ts';
 import { seededStore, seedRun, seedUnitRef, type SeededStore } from '../testing/seed.ts';
-import { PAGE_POLICY, policyHeader, TRACE_VIEWER_CSP } from './policies.ts';
+import { pagePolicy, policyHeader, traceViewerPolicy } from './policies.ts';
 import { traceViewerDir } from './trace-viewer.ts';
 import { launchChromium } from '../testing/chromium.ts';
 
@@ -117,7 +117,7 @@ describe("Playwright's trace viewer on the status site", () => {
     const app = createApp({ store: seed.store, traceViewer: traceViewerDir() });
     const index = await app.request('/trace/index.html');
     assert.equal(index.status, 200);
-    assert.equal(index.headers.get('content-security-policy'), TRACE_VIEWER_CSP);
+    assert.equal(index.headers.get('content-security-policy'), policyHeader(traceViewerPolicy()));
     assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
     const worker = await app.request('/trace/sw.bundle.js');
     assert.match(worker.headers.get('content-type') ?? '', /^text\/javascript/);
@@ -131,7 +131,7 @@ describe("Playwright's trace viewer on the status site", () => {
       assert.equal((await app.request(path)).status, 404, path);
     }
     // Everything else keeps the page's stricter policy: no inline styles, no frames.
-    assert.equal((await app.request('/api/runs')).headers.get('content-security-policy'), policyHeader(PAGE_POLICY));
-    assert.doesNotMatch(policyHeader(PAGE_POLICY), /unsafe-inline|frame-src/);
+    assert.equal((await app.request('/api/runs')).headers.get('content-security-policy'), policyHeader(pagePolicy()));
+    assert.doesNotMatch(policyHeader(pagePolicy()), /unsafe-inline|frame-src/);
   });
 });

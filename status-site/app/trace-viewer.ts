@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import type { Hono } from 'hono';
-import { TRACE_VIEWER_CSP } from './policies.ts';
+import { policyHeader, traceViewerPolicy } from './policies.ts';
 import { contentTypeOf } from '../../runner/core/content-types.ts';
 
 /** The viewer's own kinds of file; nothing else of its folder is served. */
@@ -30,7 +30,8 @@ export async function traceViewerFiles(dir: string): Promise<string[]> {
  * Serves GET /trace/<file> for exactly the files the viewer ships — looked up by name in a list
  * read once, so no path from a request ever reaches the file system.
  */
-export function traceViewerRoutes(app: Hono, dir: string) {
+export function traceViewerRoutes(app: Hono, dir: string, directOrigins: readonly string[] = []) {
+  const policy = policyHeader(traceViewerPolicy(directOrigins));
   let files: Promise<Map<string, string>> | undefined;
   const load = async () => {
     const names = await traceViewerFiles(dir).catch(() => []);
@@ -44,7 +45,7 @@ export function traceViewerRoutes(app: Hono, dir: string) {
     if (!path) return c.text('not found', 404);
     return c.body(await readFile(path), 200, {
       'content-type': contentTypeOf(name),
-      'content-security-policy': TRACE_VIEWER_CSP,
+      'content-security-policy': policy,
       // The file names carry content hashes, but index.html and the service worker do not.
       'cache-control': 'no-cache',
     });

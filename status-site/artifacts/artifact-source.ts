@@ -10,6 +10,11 @@ export interface Artifact {
   body: ReadableStream<Uint8Array>;
   size: number;
   contentType: string;
+  /**
+   * A short-lived URL the browser may fetch the artifact from directly, served with this type and
+   * Content-Disposition: for artifacts too large to pass through the server (status-site/hosting/lambda.ts).
+   */
+  directUrl?: (contentDisposition: string) => Promise<string>;
 }
 
 export interface ArtifactSource {

@@ -1,8 +1,11 @@
-// The status site's artifacts from S3, where Lambda and CodeBuild batches put them
-// (`s3://<bucket>/<prefix><runId>/<unitKey>/<attempt>-<name>`, written by runner/artifacts/s3-artifacts.ts).
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { awsRegion } from '../../runner/aws/region.ts';
 import { s3Client, type S3ArtifactsOptions } from '../../runner/artifacts/s3-artifacts.ts';
 import { artifactKeyOf, contentTypeOf, type Artifact, type ArtifactSource } from './artifact-source.ts';
+
+/** How long a presigned artifact URL works: long enough to open a trace, too short to pass around. */
+export const DIRECT_URL_SECONDS = 300;
 
 export class S3ArtifactSource implements ArtifactSource {
   private readonly client: S3Client;
@@ -12,25 +15,44 @@ export class S3ArtifactSource implements ArtifactSource {
   }
 
   async get(runId: string, path: string): Promise<Artifact | undefined> {
-    // The same confinement as on disk, checked before any request: S3 keys have no `..`, but a
-    // prefix-relative key built from one could still reach another run's objects.
     const key = artifactKeyOf(runId, path);
     if (!key) return undefined;
+    const Key = `${this.options.prefix ?? ''}${key}`;
     try {
-      const object = await this.client.send(
-        new GetObjectCommand({ Bucket: this.options.bucket, Key: `${this.options.prefix ?? ''}${key}` }),
-      );
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key }));
       if (!object.Body) return undefined;
-      // The type comes from the name, as on disk, never from the object's stored Content-Type.
+      const contentType = contentTypeOf(key);
       return {
         body: object.Body.transformToWebStream(),
         size: object.ContentLength ?? 0,
-        contentType: contentTypeOf(key),
+        contentType,
+        // S3 answers the signed URL with the type and disposition named in it, never the stored ones.
+        directUrl: (contentDisposition) =>
+          getSignedUrl(
+            this.client,
+            new GetObjectCommand({
+              Bucket: this.options.bucket,
+              Key,
+              ResponseContentType: contentType,
+              ResponseContentDisposition: contentDisposition,
+            }),
+            { expiresIn: DIRECT_URL_SECONDS },
+          ),
       };
     } catch (error) {
       if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Where its direct URLs point: the bucket's virtual-hosted regional endpoint, the form the SDK
+   * signs for a bucket name without dots (Amazon S3 user guide, "Virtual-hosted-style requests");
+   * a stand-in's own origin.
+   */
+  directOrigin(): string {
+    if (this.options.endpoint) return new URL(this.options.endpoint).origin;
+    return `https://${this.options.bucket}.s3.${awsRegion(process.env, this.options.region)}.amazonaws.com`;
   }
 
   close(): void {

@@ -149,6 +149,41 @@ describe('the status site as a Lambda function-URL handler', () => {
     assert.deepEqual(JSON.parse(gunzipSync(Buffer.from(zipped.body, 'base64')).toString()), JSON.parse(plain.body));
   });
 
+  it('redirects a trace too large for a function URL to a presigned URL that serves it as a download', async () => {
+    // A trace with screenshots is often tens of MB; in base64 this one alone would pass 6 MB.
+    const trace = Buffer.alloc(5 * 1024 * 1024, 7);
+    const client = s3Client({ endpoint: s3.endpoint });
+    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${runId}/unit/1-trace.zip`, Body: trace }));
+    client.destroy();
+    const response = await invoke(functionUrlEvent('GET', `/artifacts/${runId}/unit/1-trace.zip`));
+    assert.equal(response.statusCode, 302);
+    assert.ok(Buffer.byteLength(JSON.stringify(response)) < LIMIT);
+    assert.equal(response.headers['cache-control'], 'no-store');
+    const location = new URL(response.headers.location!);
+    assert.equal(location.origin, new URL(s3.endpoint).origin);
+    assert.equal(location.searchParams.get('X-Amz-Expires'), '300');
+    const direct = await fetch(location);
+    assert.equal(direct.status, 200);
+    assert.equal(direct.headers.get('content-type'), 'application/zip');
+    assert.equal(direct.headers.get('content-disposition'), 'attachment; filename="1-trace.zip"');
+    assert.deepEqual(Buffer.from(await direct.arrayBuffer()), trace);
+    // Signed for five minutes (s3rver checks no SigV4 signature; S3 does).
+    assert.match(location.searchParams.get('X-Amz-Signature') ?? '', /^[0-9a-f]{64}$/);
+  });
+
+  it('lets the page and the trace viewer follow that redirect: the bucket’s origin in their policies', async () => {
+    const page = await invoke(functionUrlEvent('GET', `/runs/${runId}`));
+    assert.match(page.headers['content-security-policy']!, new RegExp(`img-src [^;]*${new URL(s3.endpoint).origin}`));
+    const viewer = await invoke(functionUrlEvent('GET', '/trace/index.html'));
+    assert.match(
+      viewer.headers['content-security-policy']!,
+      new RegExp(`connect-src 'self' ${new URL(s3.endpoint).origin}`),
+    );
+    // Small artifacts still come through the function.
+    const shot = await invoke(functionUrlEvent('GET', `/artifacts/${runId}/unit/1-screenshot.png`));
+    assert.equal(shot.statusCode, 200);
+  });
+
   it('refuses to start without a table name', () => {
     assert.throws(() => lambdaApp({}), /UIGATE_TABLE is not set/);
   });

@@ -21,6 +21,14 @@ import { awsRegion } from '../../runner/aws/region.ts';
 
 const DIST = process.env[ENV.siteAssets] ?? BUILT_SITE;
 
+/**
+ * The largest artifact the function answers itself. A function URL in BUFFERED mode answers at
+ * most 6 MB (AWS Lambda developer guide, "Invoking a response streaming enabled function using
+ * Lambda function URLs"), and a binary body goes base64-encoded (4 bytes per 3) inside the JSON
+ * response: 4 MiB becomes 5.6 MB. Larger traces and videos are redirected to a presigned URL.
+ */
+export const INLINE_LIMIT = 4 * 1024 * 1024;
+
 let app: Hono | undefined;
 
 export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
@@ -49,6 +57,8 @@ export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
   return createApp({
     store,
     artifacts,
+    inlineLimit: INLINE_LIMIT,
+    directOrigins: artifacts ? [artifacts.directOrigin()] : [],
     page: () => readBuiltPage(env[ENV.siteAssets] ?? DIST),
     traceViewer: join(env[ENV.siteAssets] ?? DIST, 'trace'),
     approvals: approvalFunction ? iamApprovals(config) : undefined,
