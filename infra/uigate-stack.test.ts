@@ -286,6 +286,15 @@ describe('the uigate stack, synthesized', () => {
     });
   });
 
+  it('names the production site’s bucket and URL for `uigate doctor --aws --site … --site-url …`', () => {
+    const outputs = template.findOutputs('*');
+    assert.match(joined(outputs.ProductionSiteBucket!.Value), /^s3:\/\/\$\{ProductionSite\w*Bucket\w+\}$/);
+    assert.match(
+      joined(outputs.ProductionSiteUrl!.Value),
+      /^https:\/\/\$\{ProductionSite\w*Distribution\w+\.DomainName\}$/,
+    );
+  });
+
   it('makes nothing public: every bucket blocks public access, is encrypted and refuses plain HTTP', () => {
     const buckets = template.findResources('AWS::S3::Bucket');
     assert.ok(Object.keys(buckets).length >= 6);

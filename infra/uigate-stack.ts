@@ -1,7 +1,7 @@
 // One stack, everything a team needs: the results table, the buckets and sites, the executors,
 // the status site and the release pipeline. Composed of one construct per concern.
 import type { ISource } from 'aws-cdk-lib/aws-s3-deployment';
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -147,6 +147,11 @@ export class UigateStack extends Stack {
       comment: 'uigate: production',
       logs: logs,
       versioned: true,
+    });
+    // What `uigate doctor --aws --site … --site-url …` drills a rollback on.
+    new CfnOutput(this, 'ProductionSiteBucket', { value: `s3://${productionSite.bucket.bucketName}` });
+    new CfnOutput(this, 'ProductionSiteUrl', {
+      value: `https://${productionSite.distribution.distributionDomainName}`,
     });
     return { testSite, productionSite };
   }

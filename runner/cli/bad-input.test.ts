@@ -71,6 +71,20 @@ const CLI_ROWS: (Row & { args: string[]; env?: Record<string, string>; cwd?: str
   },
   {
     area: 'CLI',
+    input: '`doctor` without `--aws`',
+    args: ['doctor'],
+    message: 'uigate doctor checks an AWS account: run `uigate doctor --aws` with that account’s credentials',
+    exit: 2,
+  },
+  {
+    area: 'CLI',
+    input: '`doctor --aws --site my-site`',
+    args: ['doctor', '--aws', '--site', 'my-site'],
+    message: '--site takes the site bucket as s3://<bucket>, with --site-url',
+    exit: 2,
+  },
+  {
+    area: 'CLI',
     input: '`run --module nope`',
     args: ['run', '--module', 'nope'],
     message: 'unknown module "nope"',

@@ -13,6 +13,7 @@ import { digestCommand, promoteCommand } from './commands/promote.ts';
 import { approvalCommand, approverTokenCommand, decideCommand } from './commands/approve.ts';
 import { openCommand } from './commands/open.ts';
 import { initCommand } from './commands/init.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { EXIT, isUigateError } from '../core/errors.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -166,6 +167,20 @@ function addSetup(cli: Command, io: CommandIO, wire: Wire) {
     .option('--batch <id>', 'batch id (default UIGATE_BATCH_ID)')
     .option('--dispatch <n>', 'dispatch try (default UIGATE_DISPATCH, else 1)', positiveInt('--dispatch'))
     .action(wire((flags) => workerCommand(flags, io)));
+  cli
+    .command('doctor')
+    .description(
+      'check the AWS account uigate is deployed to: quotas, the executor starting Chromium, the gate as the pipeline applied it, a rollback drill through CloudFront',
+    )
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--aws', 'check the account of the current AWS credentials (required)')
+    .option('--pipeline <name>', 'the release pipeline', 'uigate-release')
+    .option(
+      '--site <s3://bucket>',
+      'drill a rollback on this site (stack output ProductionSiteBucket): a copy of the live release plus one file, then rolled back; users see no change',
+    )
+    .option('--site-url <url>', "that site's CloudFront URL (stack output ProductionSiteUrl)")
+    .action(wire((flags) => doctorCommand(flags, io)));
 }
 
 /** The gate and approvals: gate, approve, reject, approval, open, approver token. */

@@ -8,6 +8,7 @@ describe("proving Lambda's Chromium can open a page before any test runs", () =>
     const hanging = async () => ({
       newPage: () => new Promise<never>(() => {}),
       close: async () => void (closed = true),
+      version: () => '1',
     });
     await assert.rejects(openPageProbe(hanging, 50), /Chromium newPage did not answer within 0.05 s/);
     assert.ok(closed);
@@ -22,8 +23,9 @@ describe("proving Lambda's Chromium can open a page before any test runs", () =>
     const working = async () => ({
       newPage: async () => ({ close: async () => void pages++ }),
       close: async () => {},
+      version: () => '148.0.7778.0',
     });
-    await openPageProbe(working, 1_000);
+    assert.equal(await openPageProbe(working, 1_000), '148.0.7778.0');
     assert.equal(pages, 1);
   });
 });

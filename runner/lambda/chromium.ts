@@ -8,7 +8,7 @@ const UNFAITHFUL = new Set(['--disable-web-security', '--allow-running-insecure-
 /** One process cannot open a second browser context, and Playwright opens one per test. */
 const BREAKS_PLAYWRIGHT = new Set(['--single-process']);
 
-let resolved: Promise<{ executablePath: string; args: string[] }> | undefined;
+let resolved: Promise<{ executablePath: string; args: string[]; version: string }> | undefined;
 
 export function lambdaChromium() {
   resolved ??= (async () => {
@@ -18,11 +18,11 @@ export function lambdaChromium() {
     // Tests should see the site as users do: keep CORS and mixed-content rules on.
     const args = chromium.args.filter((arg) => !UNFAITHFUL.has(arg) && !BREAKS_PLAYWRIGHT.has(arg));
     const executablePath = await chromium.executablePath();
-    await openPageProbe(async () => {
+    const version = await openPageProbe(async () => {
       const { chromium: playwright } = await import('@playwright/test');
       return playwright.launch({ executablePath, args, timeout: PROBE_MS });
     });
-    return { executablePath, args };
+    return { executablePath, args, version };
   })().catch((error: unknown) => {
     resolved = undefined;
     throw error;
@@ -35,10 +35,14 @@ const PROBE_MS = 30_000;
 interface ProbedBrowser {
   newPage(): Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;
+  version(): string;
 }
 
-/** Launches the browser and opens one page, each within `timeoutMs`; throws saying which step hung. */
-export async function openPageProbe(launch: () => Promise<ProbedBrowser>, timeoutMs = PROBE_MS): Promise<void> {
+/**
+ * Launches the browser and opens one page, each within `timeoutMs`; throws saying which step hung.
+ * Answers the browser's version.
+ */
+export async function openPageProbe(launch: () => Promise<ProbedBrowser>, timeoutMs = PROBE_MS): Promise<string> {
   const within = async <T>(what: string, work: Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, fail) => {
@@ -57,6 +61,7 @@ export async function openPageProbe(launch: () => Promise<ProbedBrowser>, timeou
   try {
     const page = await within('newPage', browser.newPage());
     await page.close();
+    return browser.version();
   } finally {
     await browser.close().catch(() => undefined);
   }

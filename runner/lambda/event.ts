@@ -111,6 +111,22 @@ export type BatchResponse =
       results: UnitOutcome[];
     };
 
+/**
+ * `uigate doctor --aws` asks a deployed function to start its browser and open a page, running no
+ * tests: exactly this object, nothing else (the batch schema stays strict).
+ */
+export const PROBE_EVENT = { probe: 'chromium' } as const;
+
+export type ProbeResponse =
+  | { probe: 'chromium'; ok: true; requestId: string; browserVersion: string; ms: number }
+  | { probe: 'chromium'; ok: false; requestId: string; error: { type: 'BrowserUnavailable'; message: string } };
+
+export const isProbe = (input: unknown): boolean =>
+  typeof input === 'object' &&
+  input !== null &&
+  Object.keys(input).length === 1 &&
+  (input as { probe?: unknown }).probe === PROBE_EVENT.probe;
+
 export class MalformedEvent extends Error {}
 
 export function parseEvent(input: unknown): BatchEvent {

@@ -65,6 +65,17 @@ test('finds a button that is not there', async ({ page }) => {
     };
   }
 
+  it('answers the doctor’s probe by starting Chromium and opening a page, running nothing', async () => {
+    const response = await handler({ probe: 'chromium' }, { awsRequestId: 'req-probe' });
+    assert.equal(response.ok, true, JSON.stringify(response));
+    assert.equal(response.requestId, 'req-probe');
+    assert.match(response.ok ? response.browserVersion : '', /^\d+\.\d+\.\d+\.\d+$/);
+    // Anything more than the probe is a batch event, held to the strict schema.
+    const batchLike = await handler({ probe: 'chromium', runId: 'x' }, { awsRequestId: 'req-not-probe' });
+    assert.equal(batchLike.ok, false);
+    assert.match(batchLike.ok ? '' : batchLike.error.message, /malformed event/);
+  });
+
   it('runs exactly the units of the event and records them as executed by Lambda', async () => {
     const { units } = await listTests({ cwd: REPO, playwrightConfig: join(REPO, 'playwright.config.ts') });
     const chosen = units.filter(

@@ -5,7 +5,15 @@ import { fitResponse } from './response-size.ts';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
-import { MalformedEvent, parseEvent, type BatchEvent, type BatchResponse } from './event.ts';
+import {
+  isProbe,
+  MalformedEvent,
+  type PROBE_EVENT,
+  parseEvent,
+  type BatchEvent,
+  type BatchResponse,
+  type ProbeResponse,
+} from './event.ts';
 import { lambdaChromium } from './chromium.ts';
 import { prepareTestSource } from './test-source.ts';
 import { ENV } from '../core/env.ts';
@@ -63,8 +71,23 @@ async function step<T>(type: FailureType, what: string, work: () => Promise<T>):
   }
 }
 
-export async function handler(input: unknown, context: LambdaContext): Promise<BatchResponse> {
+/** `uigate doctor --aws`: this container's browser, proved as a batch proves it, and nothing run. */
+async function probe(requestId: string): Promise<ProbeResponse> {
+  const started = Date.now();
+  try {
+    const { version } = await lambdaChromium();
+    return { probe: 'chromium', ok: true, requestId, browserVersion: version, ms: Date.now() - started };
+  } catch (error) {
+    const message = `@sparticuz/chromium could not start: ${(error as Error).message}`;
+    return { probe: 'chromium', ok: false, requestId, error: { type: 'BrowserUnavailable', message } };
+  }
+}
+
+export async function handler(input: typeof PROBE_EVENT, context: LambdaContext): Promise<ProbeResponse>;
+export async function handler(input: unknown, context: LambdaContext): Promise<BatchResponse>;
+export async function handler(input: unknown, context: LambdaContext): Promise<BatchResponse | ProbeResponse> {
   const requestId = context.awsRequestId;
+  if (isProbe(input)) return probe(requestId);
   try {
     const event = eventOf(input);
     const tmp = process.env[ENV.tmp] ?? '/tmp';

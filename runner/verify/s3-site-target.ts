@@ -64,6 +64,46 @@ export class S3SiteTarget implements StagingTarget {
     }
   }
 
+  /**
+   * Stages a release as a server-side copy of a staged one plus some files of its own: how
+   * `uigate doctor --aws` makes a release it can tell apart without changing what users see.
+   */
+  async stageFrom(
+    releaseId: string,
+    baseReleaseId: string,
+    extra: readonly { path: string; body: string }[],
+  ): Promise<void> {
+    const base = `${RELEASES}${baseReleaseId}/`;
+    const files = (await this.keys(base)).map((key) => key.slice(base.length));
+    if (files.length === 0) throw new Error(`release ${baseReleaseId} is not staged in ${this.name}`);
+    for (const file of files) await this.copy(base + file, `${RELEASES}${releaseId}/${file}`);
+    for (const { path, body } of extra)
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: `${RELEASES}${releaseId}/${path}`,
+          Body: body,
+          ContentType: contentTypeOf(path),
+        }),
+      );
+  }
+
+  /** Deletes a staged release that is not live. */
+  async discard(releaseId: string): Promise<void> {
+    if ((await this.live()) === releaseId) throw new Error(`release ${releaseId} is live in ${this.name}`);
+    await this.delete(await this.keys(`${RELEASES}${releaseId}/`));
+  }
+
+  private copy(from: string, to: string) {
+    return this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: to,
+        CopySource: `${this.bucket}/${encodeURIComponent(from).replace(/%2F/g, '/')}`,
+      }),
+    );
+  }
+
   async live(): Promise<string | undefined> {
     try {
       const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: POINTER }));
@@ -79,15 +119,7 @@ export class S3SiteTarget implements StagingTarget {
     const files = (await this.keys(prefix)).map((key) => key.slice(prefix.length));
     if (files.length === 0)
       throw new Error(`release ${releaseId} is not staged in ${this.name} (nothing under ${prefix})`);
-    for (const file of files) {
-      await this.client.send(
-        new CopyObjectCommand({
-          Bucket: this.bucket,
-          Key: file,
-          CopySource: `${this.bucket}/${encodeURIComponent(prefix + file).replace(/%2F/g, '/')}`,
-        }),
-      );
-    }
+    for (const file of files) await this.copy(prefix + file, file);
     const keep = new Set(files);
     const stale = (await this.keys('')).filter((key) => !key.startsWith(RELEASES) && !keep.has(key));
     await this.delete(stale);
