@@ -9,7 +9,7 @@ import {
   ServiceQuotasClient,
 } from '@aws-sdk/client-service-quotas';
 import { codebuildConcurrencyCheck, lambdaConcurrencyCheck } from './account-checks.ts';
-import { formatOutcome, runChecks, skipped, type Check } from './check.ts';
+import { explainAwsError, formatOutcome, runChecks, skipped, type Check } from './check.ts';
 
 const lambda = mockClient(LambdaClient);
 const codebuild = mockClient(CodeBuildClient);
@@ -113,5 +113,7 @@ describe('uigate doctor: running checks', () => {
     assert.match(lines[0]!, /^✗ AWS credentials: AccessDenied: not authorized/);
     assert.match(lines[0]!, /\n {4}→ run the doctor with credentials allowed the call named above/);
     assert.equal(lines[1], '– quota: needs "AWS credentials" to pass first');
+    const offline = explainAwsError(new Error('getaddrinfo ENOTFOUND sts.eu-west-1.amazonaws.com'));
+    assert.match(offline.fix!, /AWS is not reachable from here/);
   });
 });

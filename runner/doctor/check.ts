@@ -33,6 +33,11 @@ export function explainAwsError(error: unknown): CheckOutcome {
     );
   if (/CredentialsProviderError|ExpiredToken|InvalidClientTokenId|UnrecognizedClient/i.test(name))
     return failed(`${name}: ${message}`, 'give the doctor AWS credentials: AWS_PROFILE, or aws sso login');
+  if (/ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.test(message))
+    return failed(
+      `${name}: ${message}`,
+      'AWS is not reachable from here: check the network, a proxy (HTTPS_PROXY), or the region',
+    );
   if (/Throttl|TooManyRequests|Rate exceeded/i.test(`${name} ${message}`))
     return failed(`${name}: ${message}`, 'AWS is throttling this account; run the doctor again in a minute');
   return failed(`${name}: ${message}`, 'see the message; run again with AWS_REGION set to the stack’s region');
