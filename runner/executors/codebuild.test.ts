@@ -14,7 +14,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { dispatch } from '../run/dispatch.ts';
 import { makeUnit } from '../playwright/list.ts';
 import { newRunId, type UnitRef } from '../core/model.ts';
-import { planBatches } from '../plan/plan.ts';
+import { exactQueue } from '../plan/queue.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 import { CodeBuildExecutor } from './codebuild.ts';
@@ -72,7 +72,7 @@ describe('the CodeBuild executor', () => {
     const requeues: string[] = [];
     const result = await dispatch({
       runId,
-      batches: planBatches(units, { executor: 'codebuild', slots: 1, durationOf: () => 1000 }),
+      sources: new Map([['codebuild', exactQueue(units, () => 1000, { executor: 'codebuild', slots: 1, startMs: 0 })]]),
       executors: new Map([['codebuild', executor()]]),
       store,
       infraRetries: options.infraRetries ?? 2,

@@ -165,13 +165,23 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
   });
 }
 
-/** Batch sizing per executor: what one batch costs to start, what it may take at most. */
-export function batchLimits(executor: Executor, config: ResolvedConfig): { minBatchMs?: number; maxBatchMs?: number } {
-  // A container takes a minute or two to start and install: only worth it for minutes of work.
-  if (executor.name === 'codebuild') return { minBatchMs: 180_000 };
-  if (executor.name === 'lambda')
-    return { minBatchMs: 20_000, maxBatchMs: config.executors.lambda.timeoutSeconds * 1000 * 0.6 };
-  return {};
+/**
+ * What each batch pays before its first test runs, per executor — the queue never cuts a batch
+ * below a few times this (plan/queue.ts) — and what one may take at most. Local and Lambda are
+ * measured by `npm run bench -- run-vs-playwright` and `-- lambda` (BENCHMARKS.md): a Playwright
+ * process, its worker and browser. A CodeBuild container is provisioned and installs the suite
+ * before that: a minute or two (not measurable here).
+ */
+export const START_MS: Record<ExecutorName, number> = { local: 1_500, lambda: 3_000, codebuild: 120_000 };
+
+export function batchCosts(
+  executor: Pick<Executor, 'name'>,
+  config: ResolvedConfig,
+): { startMs: number; maxBatchMs?: number } {
+  const startMs = START_MS[executor.name];
+  // Well inside the function's timeout: a batch that runs longer than expected still reports.
+  if (executor.name === 'lambda') return { startMs, maxBatchMs: config.executors.lambda.timeoutSeconds * 1000 * 0.6 };
+  return { startMs };
 }
 
 /** Where batch processes write, and how long what they write is kept. */

@@ -8,7 +8,7 @@ import { dispatch } from '../run/dispatch.ts';
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from '../lambda/local-endpoint.ts';
 import { listTests } from '../playwright/list.ts';
 import { newRunId, type UnitRecord, type UnitRef } from '../core/model.ts';
-import { planBatches } from '../plan/plan.ts';
+import { exactQueue } from '../plan/queue.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 import type { SigningKey } from '../aws/sigv4-check.ts';
@@ -140,7 +140,9 @@ test('outlives the function timeout on the first dispatch', async () => {
     const notes: string[] = [];
     const result = await dispatch({
       runId,
-      batches: planBatches(chosen, { executor: 'lambda', slots: options.slots ?? 1, durationOf: () => 1000 }),
+      sources: new Map([
+        ['lambda', exactQueue(chosen, () => 1000, { executor: 'lambda', slots: options.slots ?? 1, startMs: 0 })],
+      ]),
       executors: new Map([['lambda', executor]]),
       store,
       infraRetries: options.infraRetries ?? 2,

@@ -2,7 +2,7 @@
 import type { ResultStore } from '../store/result-store.ts';
 import { isMeasured } from '../core/statuses.ts';
 
-/** Durations per unit key from the most recent finished runs (newest first). */
+/** Durations per unit key from the most recent finished runs, newest first (estimates.ts weighs them so). */
 export async function recentDurations(store: ResultStore, runs = 5): Promise<Map<string, number[]>> {
   const durations = new Map<string, number[]>();
   const { items } = await store.listRuns({ limit: runs * 2 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../core/errors.ts';
 import { makeUnit } from '../playwright/list.ts';
 import type { UnitRef } from '../core/model.ts';
-import { durationEstimator, planBatches, selectUnits, testListLine } from './plan.ts';
+import { selectUnits, testListLine } from './plan.ts';
 
 const unit = (file: string, title: string, project = 'chromium'): UnitRef =>
   makeUnit(`/t/${file}`, '/t', ['Suite', title], project, 1, 1);
@@ -54,56 +54,11 @@ describe('selectUnits', () => {
   });
 });
 
-describe('planBatches', () => {
-  const units = Array.from({ length: 40 }, (_, i) =>
-    unit(`m${i % 4}.spec.ts`, `t${i}`, i % 2 ? 'firefox' : 'chromium'),
-  );
-  const durations = new Map(units.map((u, i) => [u.key, 1000 + ((i * 7919) % 13) * 500]));
-  const durationOf = (u: UnitRef) => durations.get(u.key)!;
-
-  it('puts every unit in exactly one batch', () => {
-    const batches = planBatches(units, { executor: 'local', slots: 3, durationOf });
-    const keys = batches.flatMap((b) => b.units.map((u) => u.key));
-    assert.equal(keys.length, units.length);
-    assert.equal(new Set(keys).size, units.length);
-  });
-
-  it('balances batches close to total ÷ slots (longest first)', () => {
-    const batches = planBatches(units, { executor: 'local', slots: 4, durationOf });
-    const total = units.reduce((sum, u) => sum + durationOf(u), 0);
-    const longest = Math.max(...batches.map((b) => b.estimatedMs));
-    assert.equal(batches.length, 4);
-    assert.ok(longest <= total / 4 + Math.max(...durations.values()), `makespan ${longest} vs ideal ${total / 4}`);
-    assert.ok(batches[0]!.estimatedMs >= batches.at(-1)!.estimatedMs, 'longest batch first');
-  });
-
-  it('never makes more batches than units, and splits by maxBatchMs', () => {
-    assert.equal(planBatches(units.slice(0, 2), { executor: 'local', slots: 8, durationOf }).length, 2);
-    const capped = planBatches(units, { executor: 'local', slots: 1, durationOf, maxBatchMs: 10_000 });
-    assert.ok(capped.length > 1);
-  });
-
-  it('orders a batch by project then file, so each browser launches once', () => {
-    const [batch] = planBatches(units, { executor: 'local', slots: 1, durationOf });
-    const projects = batch!.units.map((u) => u.project);
-    assert.deepEqual(projects, [...projects].sort());
-  });
-});
-
 describe('testListLine', () => {
   it('is what --test-list selects: project, file, title path', () => {
     assert.equal(
       testListLine(unit('button.spec.ts', 'shows a text', 'firefox')),
       '[firefox] › button.spec.ts › Suite › shows a text',
     );
-  });
-});
-
-describe('durationEstimator', () => {
-  it('uses the median of recorded durations, else the default', () => {
-    const [a, b] = sample;
-    const estimate = durationEstimator(new Map([[a!.key, [100, 900, 300]]]), 5000);
-    assert.equal(estimate(a!), 300);
-    assert.equal(estimate(b!), 5000);
   });
 });

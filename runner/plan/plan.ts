@@ -1,5 +1,5 @@
-// Planning, pure: which units run, and how they are packed into batches so that the slowest
-// batch is as short as possible.
+// Planning, pure: which units run, the pieces they travel in, and which executor takes each
+// piece (how pieces become batches is queue.ts's).
 import { UsageError } from '../core/errors.ts';
 import type { ExecutorName, UnitRef } from '../core/model.ts';
 import { missingBrowsersError } from '../playwright/list.ts';
@@ -95,22 +95,6 @@ export function withDependencies(
   return [...dependencies, ...ownTests.filter((unit) => needed.get(unit.project) === 'top-level')];
 }
 
-export interface BatchOptions {
-  executor: ExecutorName;
-  /** Batches that can run at once. */
-  slots: number;
-  durationOf: (unit: UnitRef) => number;
-  /** A batch should not be expected to run longer than this (Lambda's 15 minutes, say). */
-  maxBatchMs?: number;
-  /**
-   * Do not make batches shorter than this to fill slots: each batch pays a start-up (a Lambda
-   * invocation, a CodeBuild container), and width only helps when the work outweighs it.
-   */
-  minBatchMs?: number;
-  /** Prefix of batch ids, unique within a run (for re-queued units, say). */
-  idPrefix?: string;
-}
-
 /** Units that must share a batch: one piece per Playwright group (pieces.ts); a unit without one stands alone. */
 export function piecesOf(units: readonly UnitRef[]): UnitRef[][] {
   const pieces = new Map<string, UnitRef[]>();
@@ -121,46 +105,6 @@ export function piecesOf(units: readonly UnitRef[]): UnitRef[][] {
     else pieces.set(id, [unit]);
   }
   return [...pieces.values()];
-}
-
-/**
- * Longest-processing-time-first over pieces — Playwright's groups, never parts of one: pieces
- * sorted longest first, each into the batch that would end soonest. It gives a makespan within
- * 4/3 of the optimum and, with many more pieces than slots, close to total ÷ slots. Inside a
- * batch, units are ordered by project and file so that each Playwright worker launches each
- * browser once.
- */
-export function planBatches(units: readonly UnitRef[], options: BatchOptions): Batch[] {
-  const pieces = piecesOf(units.filter((unit) => unit.role !== 'dependency'));
-  if (pieces.length === 0) return [];
-  const sized = pieces.map((piece) => ({
-    units: piece,
-    ms: piece.reduce((sum, unit) => sum + Math.max(1, options.durationOf(unit)), 0),
-  }));
-  const total = sized.reduce((sum, piece) => sum + piece.ms, 0);
-  const bySize = Math.ceil(total / (options.maxBatchMs ?? Infinity));
-  const worthIt = options.minBatchMs ? Math.max(1, Math.floor(total / options.minBatchMs)) : Infinity;
-  const count = Math.min(pieces.length, Math.max(1, Math.min(options.slots, worthIt), bySize));
-  const bins = Array.from({ length: count }, () => ({ units: [] as UnitRef[], ms: 0 }));
-  sized.sort((a, b) => b.ms - a.ms || a.units[0]!.key.localeCompare(b.units[0]!.key));
-  for (const piece of sized) {
-    let best = bins[0]!;
-    for (const bin of bins) if (bin.ms < best.ms) best = bin;
-    best.units.push(...piece.units);
-    best.ms += piece.ms;
-  }
-  const prefix = options.idPrefix ?? `${options.executor}-`;
-  return bins
-    .filter((bin) => bin.units.length > 0)
-    .sort((a, b) => b.ms - a.ms)
-    .map((bin, i) => ({
-      id: `${prefix}${String(i + 1).padStart(3, '0')}`,
-      executor: options.executor,
-      estimatedMs: bin.ms,
-      units: bin.units.sort(
-        (a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || a.line - b.line,
-      ),
-    }));
 }
 
 /**
@@ -199,13 +143,4 @@ export function testListLine(unit: Pick<UnitRef, 'project' | 'file' | 'titlePath
     throw new UsageError(`${unit.file}: Playwright's --test-list cannot name a file with "›" in its path; rename it`);
   const titles = unit.titlePath.every(selectableTitle) ? unit.titlePath : [];
   return [`[${unit.project}]`, unit.file, ...titles].join(' › ');
-}
-
-/** Expected duration per unit from earlier runs: the median of what was recorded, else a default. */
-export function durationEstimator(history: ReadonlyMap<string, readonly number[]>, defaultMs: number) {
-  return (unit: UnitRef) => {
-    const seen = [...(history.get(unit.key) ?? [])].sort((a, b) => a - b);
-    if (seen.length === 0) return defaultMs;
-    return seen[Math.floor(seen.length / 2)]!;
-  };
 }

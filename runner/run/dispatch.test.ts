@@ -7,7 +7,8 @@ import { dispatch, type DispatchOptions } from './dispatch.ts';
 import { BatchError, type BatchContext, type Executor, type UnitOutcome } from '../executors/executor.ts';
 import { makeUnit } from '../playwright/list.ts';
 import { newRunId, type UnitRecord, type UnitRef, type UnitStatus } from '../core/model.ts';
-import { planBatches, type Batch } from '../plan/plan.ts';
+import type { Batch } from '../plan/plan.ts';
+import { exactQueue } from '../plan/queue.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 
@@ -75,10 +76,9 @@ describe('dispatch', () => {
   async function go(executor: Executor, extra: Partial<DispatchOptions> = {}) {
     const runId = newRunId();
     await store.queueUnits(runId, units);
-    const batches = planBatches(units, { executor: 'local', slots: 2, durationOf: () => 1000 });
     const result = await dispatch({
       runId,
-      batches,
+      sources: new Map([['local', exactQueue(units, () => 1000, { executor: 'local', slots: 2, startMs: 0 })]]),
       executors: new Map([['local', executor]]),
       store,
       infraRetries: 2,
@@ -158,6 +158,50 @@ describe('dispatch', () => {
     );
     await go(executor);
     assert.equal(executor.maxInFlight, 1);
+  });
+
+  it('gives a slot its next batch only when it frees up, and tells the queue each batch’s time', async () => {
+    const executor = new ScriptedExecutor(2, async (batch, _context, finish) =>
+      Promise.all(batch.units.map((unit) => finish(unit, 'passed'))),
+    );
+    const asked: number[] = [];
+    const ended: { id: string; wallMs: number }[] = [];
+    const pieces = units.map((unit, i): Batch => ({
+      id: `local-${i}`,
+      executor: 'local',
+      units: [unit],
+      estimatedMs: 1,
+    }));
+    const source = {
+      next: (now: number) => {
+        asked.push(now);
+        return pieces.shift();
+      },
+      done: (id: string, wallMs: number) => ended.push({ id, wallMs }),
+    };
+    const runId = newRunId();
+    await store.queueUnits(runId, units);
+    const result = await dispatch({
+      runId,
+      sources: new Map([['local', source]]),
+      executors: new Map([['local', executor]]),
+      store,
+      infraRetries: 0,
+      batchTimeoutMs: 10_000,
+      signal: new AbortController().signal,
+    });
+    assert.equal(result.batchesRun, 6);
+    assert.equal(executor.maxInFlight, 2, 'two slots, each pulling');
+    assert.deepEqual(ended.map((end) => end.id).sort(), units.map((_, i) => `local-${i}`).sort());
+    assert.ok(
+      ended.every((end) => end.wallMs >= 5),
+      'each batch timed, start to end',
+    );
+    assert.ok(asked.at(-1)! >= asked[0]!, 'asked with the time since dispatch began');
+    assert.ok(
+      asked.slice(2).every((now) => now >= 5),
+      'after the first two, only a freed slot asks',
+    );
   });
 
   it('stops a batch that runs past its timeout and re-queues its units', async () => {

@@ -1,9 +1,8 @@
-// Dispatch: one queue per executor, bounded by its capacity. A batch that fails as a batch
-// (crash, timeout, throttle, lost container) has its unfinished units re-queued, up to
-// `infraRetries` times, then recorded as `errored`. A test failure is never retried here —
-// Playwright's own `retries` does that, and marks flakiness.
+// Dispatch: each executor's slots (its capacity) pull batches from its queue as they free up. A
+// batch that fails as a batch (crash, timeout, throttle, lost container) has its unfinished units
+// re-queued, first in line, up to `infraRetries` times, then recorded as `errored`. A test failure
+// is never retried here — Playwright's own `retries` does that, and marks flakiness.
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
 import { BatchError, type Executor, type UnitOutcome } from '../executors/executor.ts';
 import { type ExecutorName, type UnitRecord, type UnitRef } from '../core/model.ts';
 import type { Batch } from '../plan/plan.ts';
@@ -21,9 +20,27 @@ export interface DispatchEvents {
   onErrored?(units: UnitRef[], reason: string): void;
 }
 
+/** Where an executor's slots get their batches (plan/queue.ts's WorkQueue, or a fixed list). */
+export interface BatchSource {
+  /** The next batch for a slot free at `now` (ms since dispatch began), or undefined when none is left. */
+  next(now: number): Batch | undefined;
+  /** A batch it handed out ended after `wallMs`. */
+  done?(batchId: string, wallMs: number): void;
+}
+
+/** Batches decided up front, handed out in order (benchmarks' baselines, and tests). */
+export function fixedBatches(batches: readonly Batch[]): Map<ExecutorName, BatchSource> {
+  const sources = new Map<ExecutorName, BatchSource>();
+  for (const executor of new Set(batches.map((batch) => batch.executor))) {
+    const list = batches.filter((batch) => batch.executor === executor);
+    sources.set(executor, { next: () => list.shift() });
+  }
+  return sources;
+}
+
 export interface DispatchOptions extends DispatchEvents {
   runId: string;
-  batches: Batch[];
+  sources: ReadonlyMap<ExecutorName, BatchSource>;
   executors: ReadonlyMap<ExecutorName, Executor>;
   store: ResultStore;
   /** Times a failed batch's unfinished units are re-queued. */
@@ -55,10 +72,14 @@ interface Attempt {
 }
 
 class Dispatcher {
-  private readonly limits: Map<ExecutorName, ReturnType<typeof pLimit>>;
   private readonly errored = new Map<string, string>();
-  private readonly pending: Promise<void>[] = [];
+  /** Re-queued batches per executor, run before anything new. */
+  private readonly retries = new Map<ExecutorName, { batch: Batch; dispatchTry: number }[]>();
+  private readonly inFlight = new Map<ExecutorName, number>();
+  /** Wakes the slots waiting for a batch under way to end (it may re-queue units). */
+  private ended = signal();
   private readonly first: number;
+  private readonly startedAt = performance.now();
   private batchesRun = 0;
   /** The first store error: no batch starts after it, and the run ends as an infrastructure error. */
   private storeFailure: Error | undefined;
@@ -67,18 +88,16 @@ class Dispatcher {
     // Every batch in flight listens for cancellation: a hundred Lambda invocations is not a leak.
     const inFlight = [...options.executors.values()].reduce((sum, executor) => sum + executor.capacity, 0);
     setMaxListeners(Math.max(10, inFlight * 2 + 10), options.signal);
-    this.limits = new Map([...options.executors].map(([name, executor]) => [name, pLimit(executor.capacity)]));
     this.first = options.firstDispatch ?? 1;
   }
 
   async run(): Promise<DispatchResult> {
-    this.pending.push(...this.options.batches.map((batch) => this.runBatch(batch, this.first)));
-    // Re-queued batches join `pending` while we wait; keep waiting until nothing new was added.
-    for (let seen = 0; seen < this.pending.length;) {
-      const count = this.pending.length;
-      await Promise.all(this.pending.slice(seen));
-      seen = count;
-    }
+    const slots = [...this.options.sources.keys()].flatMap((name) => {
+      const executor = this.options.executors.get(name);
+      if (!executor) throw new Error(`no executor "${name}" for its batches`);
+      return Array.from({ length: executor.capacity }, () => this.slot(name, executor));
+    });
+    await Promise.all(slots);
     if (this.storeFailure)
       throw new InfraError(
         `the result store failed while recording results (${this.storeFailure.message}); no batch was started after it and those under way were finished. \`uigate run --resume\` runs what is left`,
@@ -86,31 +105,51 @@ class Dispatcher {
     return { errored: this.errored, batchesRun: this.batchesRun };
   }
 
-  private async runBatch(batch: Batch, dispatchTry: number): Promise<void> {
-    const executor = this.options.executors.get(batch.executor);
-    const limit = this.limits.get(batch.executor);
-    if (!executor || !limit) throw new Error(`no executor "${batch.executor}" for batch ${batch.id}`);
-    await limit(async () => {
+  /** One slot of an executor: takes the next batch whenever it is free, until none is left. */
+  private async slot(name: ExecutorName, executor: Executor): Promise<void> {
+    const source = this.options.sources.get(name)!;
+    for (;;) {
       if (this.options.signal.aborted || this.storeFailure) return;
-      this.batchesRun++;
-      this.options.onBatchStart?.(batch, dispatchTry);
-      const attempt = await this.attempt(executor, batch, dispatchTry);
-      try {
-        // Results the executor side could not write (it died mid-write, or the store throttled it): we do.
-        await Promise.all(
-          attempt.results
-            .filter((outcome) => !outcome.stored)
-            .map((outcome) => this.options.store.recordUnit(outcome.record)),
-        );
-        this.options.onBatchEnd?.(batch, dispatchTry, attempt.failure);
-        if (attempt.failure?.kind === 'cancelled' || this.options.signal.aborted) return;
-        await this.settle(batch, dispatchTry, attempt);
-      } catch (error) {
-        // Not thrown from here: the batches under way would go on unwatched and a second failure
-        // would be an unhandled rejection. Remembered; run() ends once everything under way has.
-        this.storeFailure ??= error as Error;
+      const retry = this.retries.get(name)?.shift();
+      const batch = retry?.batch ?? source.next(performance.now() - this.startedAt);
+      if (!batch) {
+        // Nothing waiting; a batch still under way may yet re-queue units.
+        if (!this.inFlight.get(name)) return;
+        await this.ended.promise;
+        continue;
       }
-    });
+      this.inFlight.set(name, (this.inFlight.get(name) ?? 0) + 1);
+      const started = performance.now();
+      try {
+        await this.runBatch(executor, batch, retry?.dispatchTry ?? this.first);
+      } finally {
+        source.done?.(batch.id, performance.now() - started);
+        this.inFlight.set(name, this.inFlight.get(name)! - 1);
+        this.ended.resolve();
+        this.ended = signal();
+      }
+    }
+  }
+
+  private async runBatch(executor: Executor, batch: Batch, dispatchTry: number): Promise<void> {
+    this.batchesRun++;
+    this.options.onBatchStart?.(batch, dispatchTry);
+    const attempt = await this.attempt(executor, batch, dispatchTry);
+    try {
+      // Results the executor side could not write (it died mid-write, or the store throttled it): we do.
+      await Promise.all(
+        attempt.results
+          .filter((outcome) => !outcome.stored)
+          .map((outcome) => this.options.store.recordUnit(outcome.record)),
+      );
+      this.options.onBatchEnd?.(batch, dispatchTry, attempt.failure);
+      if (attempt.failure?.kind === 'cancelled' || this.options.signal.aborted) return;
+      await this.settle(batch, dispatchTry, attempt);
+    } catch (error) {
+      // Not thrown from here: the batches under way would go on unwatched and a second failure
+      // would be an unhandled rejection. Remembered; run() ends once everything under way has.
+      this.storeFailure ??= error as Error;
+    }
   }
 
   /** One try on the executor, stopped at the batch's timeout or the run's cancellation. */
@@ -159,9 +198,12 @@ class Dispatcher {
     if (tries > this.options.infraRetries)
       return this.giveUp(unfinished, `${failure.message} (gave up after ${tries} tries)`, dispatchTry);
     this.options.onRequeue?.(unfinished, failure, dispatchTry + 1);
-    this.pending.push(
-      this.runBatch({ ...batch, id: `${batch.id}.${dispatchTry + 1}`, units: unfinished }, dispatchTry + 1),
-    );
+    const retries = this.retries.get(batch.executor) ?? [];
+    retries.push({
+      batch: { ...batch, id: `${batch.id}.${dispatchTry + 1}`, units: unfinished },
+      dispatchTry: dispatchTry + 1,
+    });
+    this.retries.set(batch.executor, retries);
   }
 
   private async giveUp(units: UnitRef[], reason: string, dispatchTry: number): Promise<void> {
@@ -174,6 +216,13 @@ class Dispatcher {
     );
     this.options.onErrored?.(units, reason);
   }
+}
+
+/** A promise and its resolve (Promise.withResolvers is Node 22's). */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
 }
 
 /** A close's write order: above every Playwright retry of the dispatch try it follows (seqOf). */

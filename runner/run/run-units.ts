@@ -5,15 +5,17 @@ import type { ResolvedConfig } from '../config/config.ts';
 import type { ExecutorName, UnitRecord, UnitRef, UnitStatus } from '../core/model.ts';
 import { countStatuses } from '../core/statuses.ts';
 import type { BatchError, Executor } from '../executors/executor.ts';
-import { batchLimits, createExecutors, type ExecutorFlags } from '../executors/from-config.ts';
+import { batchCosts, createExecutors, START_MS, type ExecutorFlags } from '../executors/from-config.ts';
 import type { LocalParallelism } from '../executors/local-parallelism.ts';
 import { describeShipped, shipSuite } from '../executors/ship-suite.ts';
 import { recentDurations } from '../plan/history.ts';
-import { assignExecutors, durationEstimator, planBatches, type Batch } from '../plan/plan.ts';
+import { estimateUnits, type Estimate } from '../plan/estimates.ts';
+import { assignExecutors } from '../plan/plan.ts';
+import { sizedPieces, WorkQueue } from '../plan/queue.ts';
 import type { Listing } from '../playwright/listing.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { StoreAccess } from '../store/store-address.ts';
-import { dispatch, type DispatchResult } from './dispatch.ts';
+import { dispatch, type BatchSource, type DispatchResult } from './dispatch.ts';
 import { suiteEntries } from './prepare.ts';
 import { sourceInfo } from './source-info.ts';
 
@@ -47,13 +49,18 @@ export interface RunUnitsOptions {
 }
 
 export async function runUnits(options: RunUnitsOptions): Promise<DispatchResult> {
-  const executors = await executorsFor(options);
-  const batches = await planFor(options, executors);
+  const estimates = estimateUnits(
+    options.units,
+    await recentDurations(options.store),
+    options.config.dispatch.defaultUnitSeconds * 1000,
+  );
+  const executors = await executorsFor({ ...options, local: localFor(options, estimates) });
+  const sources = queuesFor(options, executors, estimates);
   const counts = await countsPublisher(options.store, options.runId);
   try {
     return await dispatch({
       runId: options.runId,
-      batches,
+      sources,
       executors: new Map(executors.map((executor) => [executor.name, executor])),
       store: options.store,
       infraRetries: options.config.dispatch.infraRetries,
@@ -93,29 +100,54 @@ async function executorsFor(options: RunUnitsOptions): Promise<Executor[]> {
   });
 }
 
-async function planFor(options: RunUnitsOptions, executors: readonly Executor[]): Promise<Batch[]> {
-  const durationOf = durationEstimator(
-    await recentDurations(options.store),
-    options.config.dispatch.defaultUnitSeconds * 1000,
+/**
+ * Side by side, N Playwright processes split the suite by uigate's estimates: longest first, which
+ * beats Playwright's file order when they are good. When they are not (a first run, many new
+ * tests), one Playwright process with N workers, whose workers take Playwright's groups as they
+ * free up, balances better than any split made ahead — and starts once.
+ */
+function localFor(options: RunUnitsOptions, estimates: ReadonlyMap<string, Estimate>): LocalParallelism {
+  const { local } = options;
+  if (local.processes === 1 || !options.names.includes('local')) return local;
+  const trial = new WorkQueue(
+    sizedPieces(options.units, (unit) => estimates.get(unit.key)!),
+    { executor: 'local', slots: local.processes, startMs: START_MS.local },
   );
-  const batches: Batch[] = [];
+  if (!trial.heldBack) return local;
+  const unknown = options.units.filter((unit) => estimates.get(unit.key)?.source !== 'history').length;
+  options.events.say(
+    `  one Playwright process with ${local.processes} workers, not ${local.processes} side by side: ${unknown} of ${options.units.length} units have no recorded duration yet, so Playwright's workers take its groups as they free up`,
+  );
+  return { processes: 1, workersEach: local.processes * local.workersEach };
+}
+
+/** One queue per executor over the pieces it can run, sized by the estimates. */
+function queuesFor(
+  options: RunUnitsOptions,
+  executors: readonly Executor[],
+  estimates: ReadonlyMap<string, Estimate>,
+): Map<ExecutorName, BatchSource> {
+  const sources = new Map<ExecutorName, BatchSource>();
   const where: string[] = [];
   for (const [executor, assigned] of assignExecutors(options.units, executors, options.browserOf)) {
-    const planned = planBatches(assigned, {
+    const pieces = sizedPieces(assigned, (unit) => estimates.get(unit.key)!);
+    const queue = new WorkQueue(pieces, {
       executor: executor.name,
       slots: executor.capacity,
-      durationOf,
-      ...batchLimits(executor, options.config),
+      ...batchCosts(executor, options.config),
     });
-    batches.push(...planned);
-    where.push(`${planned.length} batch${planned.length === 1 ? '' : 'es'} on ${executor.name} ×${executor.capacity}`);
+    sources.set(executor.name, queue);
+    const held = queue.heldBack
+      ? `, ${Math.round(queue.heldBack * 100)} % held back for the slots that free up first`
+      : '';
+    where.push(`${pieces.length} piece${pieces.length === 1 ? '' : 's'} on ${executor.name} ×${queue.width}${held}`);
   }
   const perProject = new Map<string, number>();
   for (const unit of options.units) perProject.set(unit.project, (perProject.get(unit.project) ?? 0) + 1);
   const projects = [...perProject].map(([project, n]) => `${project} ${n}`).join(', ');
   const modules = new Set(options.units.map((unit) => unit.module)).size;
   options.events.say(`  ${options.units.length} units (${projects}) in ${modules} modules, ${where.join(', ')}`);
-  return batches;
+  return sources;
 }
 
 /**

@@ -1,0 +1,103 @@
+// How long each unit is expected to take, and how sure that is — for sizing the queue's pieces.
+// Pure. From a unit's own recorded durations (newest weighted most), else from what is known
+// about its neighbours: the same file in the same project, the same project (browsers differ by
+// 2–4× on the same tests), the whole suite; only then the configured default.
+import type { UnitRef } from '../core/model.ts';
+
+/** Where an estimate came from, from most to least sure. */
+export type EstimateSource = 'history' | 'file' | 'project' | 'suite' | 'default';
+
+export interface Estimate {
+  ms: number;
+  /** Expected relative error (0 exact, 1 as likely double or half): how much the queue holds back. */
+  uncertainty: number;
+  source: EstimateSource;
+}
+
+/** A unit's recorded durations, newest first. */
+export type DurationHistory = ReadonlyMap<string, readonly number[]>;
+
+/**
+ * Each older run counts this much less than the next newer one: the newest two outweigh the
+ * three before them, so a test that got slower is estimated slower after one or two runs, while
+ * one odd run (a retry, a slow machine) does not move the median on its own.
+ */
+export const RECENCY = 0.7;
+
+const UNCERTAINTY: Record<Exclude<EstimateSource, 'history'>, number> = {
+  file: 0.5,
+  project: 0.7,
+  suite: 1,
+  default: 1.5,
+};
+
+/** The median of samples with weights: the smallest value holding at least half the weight. */
+export function weightedMedian(samples: readonly { value: number; weight: number }[]): number {
+  const sorted = [...samples].sort((a, b) => a.value - b.value);
+  const half = sorted.reduce((sum, sample) => sum + sample.weight, 0) / 2;
+  let seen = 0;
+  for (const sample of sorted) {
+    seen += sample.weight;
+    if (seen >= half) return sample.value;
+  }
+  return sorted.at(-1)?.value ?? 0;
+}
+
+/** A unit's own estimate from its recorded durations (newest first), or undefined without any. */
+export function fromHistory(durations: readonly number[] | undefined): Estimate | undefined {
+  if (!durations?.length) return undefined;
+  const ms = weightedMedian(durations.map((value, i) => ({ value, weight: RECENCY ** i })));
+  // The spread of what was recorded; one sample says little about the next.
+  const mean = durations.reduce((sum, value) => sum + value, 0) / durations.length;
+  const spread =
+    durations.length > 1
+      ? Math.sqrt(durations.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (durations.length - 1)) / mean
+      : 0.3;
+  return { ms: Math.max(1, ms), uncertainty: Math.min(1, spread), source: 'history' };
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
+/** Estimates for every unit of a plan: its own history, else its neighbours', else the default. */
+export function estimateUnits(
+  units: readonly UnitRef[],
+  history: DurationHistory,
+  defaultMs: number,
+): Map<string, Estimate> {
+  const known = new Map<string, Estimate>();
+  for (const unit of units) {
+    const own = fromHistory(history.get(unit.key));
+    if (own) known.set(unit.key, own);
+  }
+  const groups = { file: new Map<string, number[]>(), project: new Map<string, number[]>(), suite: [] as number[] };
+  for (const unit of units) {
+    const ms = known.get(unit.key)?.ms;
+    if (ms === undefined) continue;
+    const file = `${unit.project}\0${unit.file}`;
+    groups.file.set(file, [...(groups.file.get(file) ?? []), ms]);
+    groups.project.set(unit.project, [...(groups.project.get(unit.project) ?? []), ms]);
+    groups.suite.push(ms);
+  }
+  const estimates = new Map<string, Estimate>();
+  for (const unit of units) {
+    const own = known.get(unit.key);
+    if (own) {
+      estimates.set(unit.key, own);
+      continue;
+    }
+    const file = groups.file.get(`${unit.project}\0${unit.file}`);
+    const project = groups.project.get(unit.project);
+    const [source, ms]: [EstimateSource, number] = file
+      ? ['file', median(file)]
+      : project
+        ? ['project', median(project)]
+        : groups.suite.length
+          ? ['suite', median(groups.suite)]
+          : ['default', defaultMs];
+    estimates.set(unit.key, { ms, uncertainty: UNCERTAINTY[source], source });
+  }
+  return estimates;
+}

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { UnitRef } from '../core/model.ts';
+import { makeUnit } from '../playwright/list.ts';
+import type { Batch } from './plan.ts';
+import { exactQueue, HOLD, sizedPieces, WorkQueue, type QueueOptions } from './queue.ts';
+
+const unit = (file: string, title: string, project = 'chromium', group?: string): UnitRef => ({
+  ...makeUnit(`/t/${file}`, '/t', ['Suite', title], project, 1, 1),
+  ...(group ? { group } : {}),
+});
+
+const units = Array.from({ length: 40 }, (_, i) => unit(`m${i % 4}.spec.ts`, `t${i}`, i % 2 ? 'firefox' : 'chromium'));
+const durations = new Map(units.map((u, i) => [u.key, 1000 + ((i * 7919) % 13) * 500]));
+const durationOf = (u: UnitRef) => durations.get(u.key)!;
+const local = (slots: number, extra: Partial<QueueOptions> = {}): QueueOptions => ({
+  executor: 'local',
+  slots,
+  startMs: 0,
+  ...extra,
+});
+
+function drain(queue: WorkQueue): Batch[] {
+  const batches: Batch[] = [];
+  for (let batch = queue.next(); batch; batch = queue.next()) batches.push(batch);
+  return batches;
+}
+
+/** Runs a queue on `slots` simulated slots: each batch takes its units' true durations plus `startMs`. */
+function simulate(queue: WorkQueue, slots: number, trueMs: (u: UnitRef) => number, startMs: number) {
+  const free = Array.from({ length: slots }, () => 0);
+  const ends: { at: number; id: string; wall: number }[] = [];
+  let batches = 0;
+  for (;;) {
+    const slot = free.indexOf(Math.min(...free));
+    const now = free[slot]!;
+    ends.sort((a, b) => a.at - b.at);
+    while (ends.length && ends[0]!.at <= now) {
+      const ended = ends.shift()!;
+      queue.done(ended.id, ended.wall);
+    }
+    const batch = queue.next(now);
+    if (!batch) break;
+    batches++;
+    const wall = startMs + batch.units.reduce((sum, u) => sum + trueMs(u), 0);
+    free[slot] = now + wall;
+    ends.push({ at: free[slot]!, id: batch.id, wall });
+  }
+  return { makespan: Math.max(...free), batches };
+}
+
+describe('the work queue', () => {
+  it('hands out every unit exactly once', () => {
+    const keys = drain(exactQueue(units, durationOf, local(3))).flatMap((b) => b.units.map((u) => u.key));
+    assert.equal(keys.length, units.length);
+    assert.equal(new Set(keys).size, units.length);
+  });
+
+  it('with exact durations, packs one batch per slot longest-first, close to total ÷ slots', () => {
+    const queue = exactQueue(units, durationOf, local(4));
+    assert.equal(queue.heldBack, 0);
+    const batches = drain(queue);
+    const total = units.reduce((sum, u) => sum + durationOf(u), 0);
+    assert.equal(batches.length, 4);
+    assert.ok(batches[0]!.estimatedMs <= total / 4 + Math.max(...durations.values()));
+    assert.ok(batches[0]!.estimatedMs >= batches.at(-1)!.estimatedMs, 'longest batch first');
+  });
+
+  it('never splits a Playwright group, whatever the slots', () => {
+    const serial = Array.from({ length: 6 }, (_, i) => unit('serial.spec.ts', `step ${i}`, 'chromium', 'serial-1'));
+    const batches = drain(exactQueue([...serial, ...units], durationOf, local(8)));
+    const holding = batches.filter((b) => b.units.some((u) => u.group === 'serial-1'));
+    assert.equal(holding.length, 1);
+    assert.equal(holding[0]!.units.filter((u) => u.group === 'serial-1').length, 6);
+  });
+
+  it('uses no more slots than the work pays for: each batch carries a few times its start', () => {
+    // 40 units of ~4 s on 8 slots, each batch paying 30 s to start: fewer, fuller batches.
+    const queue = exactQueue(units, durationOf, local(8, { startMs: 30_000 }));
+    assert.ok(queue.width < 8, `width ${queue.width}`);
+  });
+
+  it('splits by maxBatchMs, and keeps one batch when there is only one slot', () => {
+    assert.equal(drain(exactQueue(units, durationOf, local(1))).length, 1);
+    assert.ok(drain(exactQueue(units, durationOf, local(1, { maxBatchMs: 10_000 }))).length > 1);
+  });
+
+  it('orders a batch by project then file, so each browser launches once', () => {
+    const [batch] = drain(exactQueue(units, durationOf, local(1)));
+    const projects = batch!.units.map((u) => u.project);
+    assert.deepEqual(projects, [...projects].sort());
+  });
+
+  describe('when the estimates are unsure', () => {
+    // 400 tests: firefox three times slower than chromium, each file its own pace — none recorded.
+    const suite = Array.from({ length: 400 }, (_, i) =>
+      unit(`f${i % 40}.spec.ts`, `t${i}`, i % 2 ? 'firefox' : 'chromium'),
+    );
+    const trueMs = (u: UnitRef) =>
+      (u.project === 'firefox' ? 3 : 1) * (400 + ((Number(u.file.match(/\d+/)![0]) * 7919) % 9) * 300);
+    const unknown = sizedPieces(suite, () => ({ ms: 5_000, uncertainty: 1.5, source: 'default' }));
+
+    it('holds work back and hands it out as slots free up, in chunks that shrink toward the end', () => {
+      const queue = new WorkQueue(unknown, { executor: 'lambda', slots: 10, startMs: 1_000 });
+      assert.equal(queue.heldBack, HOLD);
+      const sizes: number[] = [];
+      for (let batch = queue.next(0); batch; batch = queue.next(0)) sizes.push(batch.units.length);
+      const pool = sizes.slice(10);
+      assert.ok(pool.length > 0);
+      assert.ok(pool.at(-1)! <= pool[0]!, `pool chunks ${pool.join(', ')}`);
+    });
+
+    it('ends the run near the bound, sooner than a split made ahead on the same estimates', () => {
+      const total = suite.reduce((sum, u) => sum + trueMs(u), 0);
+      const bound = total / 10 + 1_000;
+      const ahead = simulate(
+        exactQueue(suite, () => 5_000, { executor: 'lambda', slots: 10, startMs: 1_000 }),
+        10,
+        trueMs,
+        1_000,
+      );
+      const pulled = simulate(
+        new WorkQueue(unknown, { executor: 'lambda', slots: 10, startMs: 1_000 }),
+        10,
+        trueMs,
+        1_000,
+      );
+      assert.ok(pulled.makespan <= bound * 1.08, `pulled ${pulled.makespan} ms, bound ${bound} ms`);
+      assert.ok(
+        pulled.makespan < ahead.makespan * 0.95,
+        `pulled ${pulled.makespan} ms vs split ahead ${ahead.makespan} ms`,
+      );
+      assert.ok(pulled.batches <= 6 * 10, `${pulled.batches} batches for 10 slots`);
+    });
+
+    it('learns how far off the estimates run from the batches that ended, and sizes the rest by it', () => {
+      const queue = new WorkQueue(unknown, { executor: 'lambda', slots: 10, startMs: 1_000 });
+      const first = Array.from({ length: 10 }, () => queue.next(0)!);
+      // Every first batch took a tenth of its estimate: the pool is worth a tenth as much time.
+      for (const batch of first) queue.done(batch.id, 1_000 + batch.estimatedMs / 10);
+      const slow = new WorkQueue(unknown, { executor: 'lambda', slots: 10, startMs: 1_000 });
+      for (const batch of Array.from({ length: 10 }, () => slow.next(0)!))
+        slow.done(batch.id, 1_000 + batch.estimatedMs);
+      // Same share of a smaller time: at least as many units, never cut under the start's worth.
+      assert.ok(queue.next(0)!.units.length >= slow.next(0)!.units.length);
+    });
+  });
+});
