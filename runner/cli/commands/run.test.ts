@@ -53,6 +53,13 @@ test('kills its Playwright process on the first dispatch', async () => {
   expect(process.env.UIGATE_DISPATCH).not.toBe('1');
 });
 `,
+      'paced.spec.ts': `
+import { test } from '@playwright/test';
+// Two groups of 4.6 s: together worth two Playwright processes' start (3 × 1.5 s each).
+test.describe.configure({ mode: 'parallel' });
+test('takes its time', async () => { await new Promise((resolve) => setTimeout(resolve, 4_600)); });
+test('takes its time too', async () => { await new Promise((resolve) => setTimeout(resolve, 4_600)); });
+`,
       'slow.spec.ts': `
 import { test } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
@@ -129,6 +136,21 @@ test('waits a long time', async () => {
     assert.equal(nothing.code, 2, nothing.stdout + nothing.stderr);
     assert.match(nothing.stderr, new RegExp(`run ${second.runId} \\(passed\\) has no failed units: nothing to re-run`));
     assert.equal((await stored(home('rerun'))).runs.length, 2, 'and no run left behind');
+  });
+
+  it('lets Playwright balance the first run in one process, and splits the next by what it measured', async () => {
+    const env = { UIGATE_HOME: home('balance') };
+    const first = await project.uigate(['run', '--module', 'paced', '--workers', '2', '--no-serve'], { env });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.match(
+      first.stdout,
+      /one Playwright process with 2 workers, not 2 side by side: 2 of 2 units have no recorded duration yet/,
+    );
+    assert.match(first.stdout, /2 pieces on local ×1/);
+    const second = await project.uigate(['run', '--module', 'paced', '--workers', '2', '--no-serve'], { env });
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.doesNotMatch(second.stdout, /one Playwright process/);
+    assert.match(second.stdout, /2 pieces on local ×2/);
   });
 
   it('stores a test that fails once and then passes as flaky, and exits 0', async () => {
