@@ -227,7 +227,7 @@ test('waits a long time', async () => {
     [
       'an unknown module',
       ['run', '--module', 'nope'],
-      /unknown module "nope".*known: crash, fixable, flaky, form, slow/,
+      /unknown module "nope".*known: crash, fixable, flaky, form, paced, slow/,
     ],
     ['an unknown project', ['run', '--project', 'edge'], /unknown project "edge".*known: chromium/],
     ['a filter that selects nothing', ['run', '--grep', 'no such test'], /no tests selected/],
