@@ -1,6 +1,6 @@
 // Artifacts in a folder on this machine (the default): `.uigate/artifacts/<runId>/...`.
-import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { artifactKey, type ArtifactInput, type ArtifactStore } from './artifact-store.ts';
 
 export class LocalArtifacts implements ArtifactStore {
@@ -22,5 +22,18 @@ export class LocalArtifacts implements ArtifactStore {
     const aside = `${target}.${process.pid}.tmp`;
     await writeFile(aside, body);
     await rename(aside, target);
+  }
+
+  async readAll(prefix: string): Promise<{ key: string; body: Buffer }[]> {
+    const dir = join(this.root, prefix);
+    const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+    return Promise.all(
+      entries
+        .filter((entry) => entry.isFile() && !entry.name.endsWith('.tmp'))
+        .map(async (entry) => {
+          const path = join(entry.parentPath, entry.name);
+          return { key: relative(this.root, path).split(sep).join('/'), body: await readFile(path) };
+        }),
+    );
   }
 }

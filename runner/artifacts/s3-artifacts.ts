@@ -1,7 +1,7 @@
 // Artifacts in S3 (Lambda and CodeBuild, where the local disk does not outlive the batch):
 // `s3://<bucket>/<prefix><runId>/<unitKey>/<attempt>-<name>`.
 import { readFile } from 'node:fs/promises';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { artifactKey, type ArtifactInput, type ArtifactStore } from './artifact-store.ts';
 import { awsRegion } from '../aws/region.ts';
 
@@ -52,6 +52,23 @@ export class S3Artifacts implements ArtifactStore {
         ServerSideEncryption: this.options.endpoint ? undefined : 'AES256',
       }),
     );
+  }
+
+  async readAll(prefix: string): Promise<{ key: string; body: Buffer }[]> {
+    const root = this.options.prefix ?? '';
+    const found: { key: string; body: Buffer }[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: `${root}${prefix}`, ContinuationToken }),
+      );
+      for (const { Key } of page.Contents ?? []) {
+        const object = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: Key! }));
+        found.push({ key: Key!.slice(root.length), body: Buffer.from(await object.Body!.transformToByteArray()) });
+      }
+      ContinuationToken = page.NextContinuationToken;
+    } while (ContinuationToken);
+    return found;
   }
 
   close() {

@@ -102,6 +102,8 @@ export interface RunMeta {
   reason?: string;
   /** Exempt from retention: someone decided on it (ResultStore.keepRun). */
   kept?: true;
+  /** Playwright's HTML report of the whole run, relative to the artifacts' root (`<runId>/report/index.html`). */
+  htmlReport?: string;
 }
 
 export interface RunSelection {

@@ -122,6 +122,10 @@ test('finds a button that is not there', async ({ page }) => {
       'and so is the trace',
     );
     assert.equal((await s3.read(`runs/${shot.path}`)).subarray(1, 4).toString(), 'PNG');
+    // Its Playwright blob report, for the run's one HTML report (report/html-report.ts).
+    const blob = `runs/${event.runId}/blobs/req-s3-1-d1.zip`;
+    assert.ok(keys.includes(blob), `${blob} in ${keys.join(', ')}`);
+    assert.equal((await s3.read(blob)).subarray(0, 2).toString(), 'PK');
   });
 
   it("runs the suite of the bundle it is given — the commit's tests, not the function's", async () => {

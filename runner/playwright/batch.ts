@@ -3,7 +3,7 @@
 // the CodeBuild worker: the one place uigate starts Playwright for a batch.
 import { trackGroup, untrackGroup } from './process-groups.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -14,6 +14,8 @@ import { testListLine } from '../plan/plan.ts';
 import { playwrightCli } from './cli-path.ts';
 import { siblingModule } from './module-path.ts';
 import { isFinal } from '../core/statuses.ts';
+import { artifactStoreFromEnv } from '../artifacts/from-env.ts';
+import { blobKey } from '../report/html-report-keys.ts';
 
 export const REPORTER_PATH = siblingModule(import.meta.url, 'reporter');
 const EVENTS_FD = 3;
@@ -54,6 +56,8 @@ export interface PlaywrightBatchResult {
   diagnostics: string;
   reporterError?: string;
   pid?: number;
+  /** Where its blob report went in the artifacts (`<runId>/blobs/…`), for the run's HTML report. */
+  blob?: string;
 }
 
 function tail(stream: Readable | null, limit = 4_000) {
@@ -113,13 +117,21 @@ function followEvents(input: Readable, onUnit: (record: UnitRecord) => void) {
 export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promise<PlaywrightBatchResult> {
   const listFile = await writeTestList(options);
   const [node, ...nodeArgs] = options.node ?? [process.execPath];
+  // Playwright's own blob report beside uigate's reporter: merged at the run's end into one HTML
+  // report (report/html-report.ts), the report users know.
+  const blobFile = join(options.workDir, 'blob.zip');
   const args = [
     ...nodeArgs,
     ...[playwrightCli(options.cwd), 'test', '--config', options.playwrightConfig, '--test-list', listFile],
-    ...['--reporter', options.reporter ?? REPORTER_PATH, '--workers', String(options.workers ?? 1)],
+    ...['--reporter', `${options.reporter ?? REPORTER_PATH},blob`, '--workers', String(options.workers ?? 1)],
     ...['--output', join(options.workDir, 'test-results'), ...(options.args ?? [])],
   ];
-  const env = { ...process.env, ...options.env, ...childEnv({ ...options.context, eventsFd: EVENTS_FD }) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    ...childEnv({ ...options.context, eventsFd: EVENTS_FD }),
+    PLAYWRIGHT_BLOB_OUTPUT_FILE: blobFile,
+  };
   const ownGroup = options.ownGroup ?? true;
   const child = spawn(node!, args, {
     cwd: options.cwd,
@@ -154,7 +166,27 @@ export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promi
     diagnostics: said,
     reporterError: followed.reporterError,
     pid: child.pid,
+    blob: followed.ended ? await keepBlob(blobFile, options.context, env) : undefined,
   };
+}
+
+/**
+ * Puts the batch's blob report where its artifacts go (a folder, or S3 from Lambda and
+ * CodeBuild). A report that cannot be kept costs the HTML report this batch, never the results.
+ */
+async function keepBlob(file: string, context: PlaywrightBatchOptions['context'], env: NodeJS.ProcessEnv) {
+  const artifacts = artifactStoreFromEnv(env, context.artifactsDir);
+  if (!artifacts) return undefined;
+  try {
+    const key = blobKey(context.runId, context.executorRef, context.dispatch);
+    await artifacts.putObject(key, await readFile(file), 'application/zip');
+    await rm(file, { force: true });
+    return key;
+  } catch {
+    return undefined;
+  } finally {
+    artifacts.close?.();
+  }
 }
 
 /** One line on why a Playwright process ended before finishing. */

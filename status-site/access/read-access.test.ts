@@ -36,7 +36,7 @@ describe('reading the status site in AWS needs a session', () => {
 
   const cookieOf = (response: Response) => /uigate_session=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
 
-  it('answers the API and artifacts with 401 and how to sign in, and nothing of the results', async () => {
+  it('answers the API, artifacts and the Playwright report with 401 and how to sign in, and nothing of the results', async () => {
     const { units } = (await (await createApp({ store: seed.store }).request(`/api/runs/${runId}`)).json()) as {
       units: { attachments: { path: string }[] }[];
     };
@@ -46,6 +46,7 @@ describe('reading the status site in AWS needs a session', () => {
       `/api/runs/${runId}/events`,
       `/api/runs/${runId}/approval`,
       `/artifacts/${units[0]!.attachments[0]!.path}`,
+      `/reports/${runId}/index.html`,
     ]) {
       const response = await app.request(path);
       assert.equal(response.status, 401, path);

@@ -64,6 +64,7 @@ export function requireSession(app: Hono, access: ReadAccess | undefined): void 
   };
   app.use('/api/*', guard);
   app.use('/artifacts/*', guard);
+  app.use('/reports/*', guard);
 }
 
 export interface SignInOptions extends ReadAccess {
@@ -124,6 +125,7 @@ export function requireIamReader(app: Hono, access: IamReaders | undefined): voi
   };
   app.use('/api/*', guard);
   app.use('/artifacts/*', guard);
+  app.use('/reports/*', guard);
 }
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');

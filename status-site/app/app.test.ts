@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createApp } from './app.ts';
 import { LocalArtifactSource } from '../artifacts/artifact-source.ts';
 import { PNG, seededStore, seedRun, seedUnitRef, type SeededStore } from '../testing/seed.ts';
@@ -189,6 +191,24 @@ describe('status API on a store on dynalite', () => {
     const response = await small.request(`/artifacts/${newer}/${shot.path.split('/').slice(1).join('/')}`);
     assert.equal(response.status, 413);
     assert.match(await response.text(), /more than this server passes on \(8\)/);
+  });
+
+  it("serves the run's Playwright HTML report with every file sandboxed, an HTML attachment too", async () => {
+    const report = join(seed.artifactsDir, newer, 'report');
+    await mkdir(join(report, 'data'), { recursive: true });
+    await writeFile(join(report, 'index.html'), '<!doctype html><script>/* the report app */</script>');
+    await writeFile(join(report, 'data', 'attached.html'), '<script>fetch("/api/runs")</script>');
+    const index = await get(`/reports/${newer}/`);
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8');
+    for (const response of [index, await get(`/reports/${newer}/data/attached.html`)]) {
+      const csp = response.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /^sandbox allow-scripts allow-popups allow-downloads;/);
+      assert.doesNotMatch(csp, /allow-same-origin/);
+    }
+    assert.equal((await get(`/reports/${newer}`)).status, 301);
+    assert.equal((await get(`/reports/${older}/index.html`)).status, 404);
+    assert.equal((await get(`/reports/${newer}/../${older}/x`)).status, 404);
   });
 
   it('refuses path traversal and anything outside the run folder', async () => {

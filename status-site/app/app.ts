@@ -20,7 +20,8 @@ import { unitStats } from '../shared/flakiness.ts';
 import { RunCache } from './run-cache.ts';
 import { flakyRoute } from './flaky-route.ts';
 import { traceViewerRoutes } from './trace-viewer.ts';
-import { pagePolicy } from './policies.ts';
+import { pagePolicy, policyHeader, REPORT_POLICY } from './policies.ts';
+import { contentTypeOf as fileTypeOf } from '../../runner/core/content-types.ts';
 import { HttpError, refuse } from './http-error.ts';
 
 export interface PageAssets {
@@ -101,6 +102,7 @@ export function createApp(options: AppOptions): Hono {
   signInRoute(app, options.signIn);
   app.all('/api/*', (c) => refuse(404, `no such API route: ${c.req.method} ${c.req.path}`));
   artifactRoute(app, options.artifacts, options.inlineLimit);
+  reportRoute(app, options.artifacts, options.inlineLimit);
   if (options.traceViewer) traceViewerRoutes(app, options.traceViewer, options.directOrigins);
   if (options.page) pageRoutes(app, options.page);
   app.notFound((c) => c.text('not found', 404));
@@ -175,6 +177,30 @@ function artifactRoute(app: Hono, artifacts: ArtifactSource | undefined, inlineL
       'content-type': artifact.contentType,
       'content-length': String(artifact.size),
       'content-disposition': disposition,
+      'cache-control': 'private, max-age=3600',
+    });
+  });
+}
+
+/** Playwright's HTML report of a run, every file of it sandboxed (policies.ts, REPORT_POLICY). */
+function reportRoute(app: Hono, artifacts: ArtifactSource | undefined, inlineLimit = Infinity) {
+  const policy = policyHeader(REPORT_POLICY);
+  app.get('/reports/:id', (c) => c.redirect(`/reports/${runIdOf(c)}/`, 301));
+  app.get('/reports/:id/*', async (c) => {
+    const runId = runIdOf(c);
+    const decoded = decodeURIComponentSafe(c.req.path.slice(`/reports/${runId}/`.length));
+    const rest = decoded || 'index.html';
+    const artifact = decoded === undefined ? undefined : await artifacts?.get(runId, `report/${rest}`);
+    if (!artifact) return c.text('not found', 404);
+    c.header('content-security-policy', policy);
+    if (artifact.size > inlineLimit && artifact.directUrl) {
+      await artifact.body.cancel();
+      c.header('cache-control', 'no-store');
+      return c.redirect(await artifact.directUrl('attachment'), 302);
+    }
+    return c.body(artifact.body, 200, {
+      'content-type': fileTypeOf(rest),
+      'content-length': String(artifact.size),
       'cache-control': 'private, max-age=3600',
     });
   });

@@ -37,6 +37,26 @@ export const traceViewerPolicy = (direct: readonly string[] = []) => ({
   frameAncestors: ["'self'"],
 });
 
+/**
+ * Playwright's HTML report of a run (`/reports/<runId>/`): its app is inline script, and its
+ * attachments are whatever the tests attached — an HTML attachment must never run as this site.
+ * So every file of it is sandboxed: an opaque origin, no cookies of ours, no API of ours.
+ */
+export const REPORT_POLICY = {
+  sandbox: ['allow-scripts', 'allow-popups', 'allow-downloads'],
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'unsafe-inline'"],
+  styleSrc: ["'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  mediaSrc: ["'self'", 'blob:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'", 'data:', 'blob:'],
+  frameSrc: ["'self'", 'blob:'],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
 /** A policy as its header value: `default-src 'none'; script-src 'self'; …`. */
 export function policyHeader(policy: Record<string, string[]>): string {
   return Object.entries(policy)

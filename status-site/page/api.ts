@@ -20,6 +20,8 @@ export interface Run {
   finishedAt?: string;
   durationMs?: number;
   reason?: string;
+  /** Playwright's HTML report of the run, when one was merged (served at /reports/<runId>/). */
+  htmlReport?: string;
 }
 
 export interface Attempt {

@@ -190,6 +190,19 @@ export class RunView {
         { class: 'muted' },
         `${run.branch ?? 'no branch'} @ ${shortCommit(run.commit)} · ${run.trigger} · started ${ago(run.startedAt)} · ${duration(elapsed)}`,
         run.reason ? ` · ${run.reason}` : undefined,
+        // Playwright's own report of the whole run, merged from every batch: the report users know.
+        run.htmlReport
+          ? h(
+              'span',
+              {},
+              ' · ',
+              h(
+                'a',
+                { href: `/reports/${encodeURIComponent(run.runId)}/`, 'data-testid': 'html-report' },
+                'Playwright report',
+              ),
+            )
+          : undefined,
       ),
       // A narrowed run is not the whole suite: say so where the counts are read.
       run.selection

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { UnitRecord } from '../../core/model.ts';
 import type { RunSummary } from '../../report/summary.ts';
 import { stored } from '../../testing/stored-runs.ts';
-import { fixtureProject, type FixtureProject } from '../../testing/fixture-project.ts';
+import { fixtureProject, REPO, runNode, type FixtureProject } from '../../testing/fixture-project.ts';
 
 const byTitle = (units: UnitRecord[]) => Object.fromEntries(units.map((unit) => [unit.titlePath.at(-1)!, unit]));
 
@@ -151,6 +151,25 @@ test('waits a long time', async () => {
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.doesNotMatch(second.stdout, /one Playwright process/);
     assert.match(second.stdout, /2 pieces on local ×2/);
+    // Each Playwright process left a blob report; the run has one HTML report of both.
+    assert.match(second.stdout, /Playwright report \(2 batches merged\): npx playwright show-report \S+report/);
+    const runId = /uigate run (\S+)/.exec(second.stdout)![1]!;
+    const artifacts = join(home('balance'), 'artifacts', runId);
+    assert.ok(existsSync(join(artifacts, 'report', 'index.html')));
+    const merged = await runNode(
+      [
+        join(REPO, 'node_modules', '@playwright', 'test', 'cli.js'),
+        'merge-reports',
+        '--reporter',
+        'json',
+        join(artifacts, 'blobs'),
+      ],
+      project.dir,
+    );
+    const titles = [...merged.stdout.matchAll(/"title": "(takes its time[^"]*)"/g)].map((m) => m[1]).sort();
+    assert.deepEqual(titles, ['takes its time', 'takes its time too']);
+    const { runs } = await stored(home('balance'));
+    assert.equal(runs.find((run) => run.runId === runId)!.htmlReport, `${runId}/report/index.html`);
   });
 
   it('stores a test that fails once and then passes as flaky, and exits 0', async () => {

@@ -6,6 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { keepRunSnapshot } from '../../artifacts/run-snapshot.ts';
+import { keepHtmlReport } from '../../report/html-report.ts';
 import type { ResolvedConfig } from '../../config/config.ts';
 import { exitFor, UsageError } from '../../core/errors.ts';
 import { newRunId, RUN_ID_PATTERN } from '../../core/model.ts';
@@ -270,6 +271,19 @@ async function execute(session: Session): Promise<RunSummary> {
   return report(session, run, units);
 }
 
+/** Playwright's HTML report of the whole run, merged from its batches' blobs; the run page links it. */
+async function playwrightReport(session: Session, runId: string) {
+  const { io, prepared, say } = session;
+  const merged = await keepHtmlReport(prepared.config.artifacts, { cwd: io.cwd, runId, workDir: session.workDir });
+  if (merged.key) {
+    await session.store.updateRun(runId, { htmlReport: merged.key }).catch(() => undefined);
+    const where = session.url
+      ? `${session.url.replace(/\/runs\/.*$/, '')}/reports/${runId}/`
+      : `npx playwright show-report ${join(prepared.config.artifacts.dir, runId, 'report')}`;
+    say(`  Playwright report (${merged.reports} batch${merged.reports === 1 ? '' : 'es'} merged): ${where}`);
+  } else if (merged.error) say(`  (no Playwright HTML report: merge-reports failed: ${merged.error})`);
+}
+
 /** The end of a run on the terminal and in files: snapshot, changes, JUnit, exports, the matrix. */
 async function report(
   session: Session,
@@ -279,6 +293,7 @@ async function report(
   const { io, flags, prepared, say } = session;
   const notKept = await keepRunSnapshot(prepared.config.artifacts, run, units);
   if (notKept) say(`  (the status site will read this run unit by unit: its snapshot was not written: ${notKept})`);
+  await playwrightReport(session, run.runId);
   const summary = buildSummary(run, units, session.url);
   // Did this run break something, or was it broken? Asked of the last full run on the branch.
   const changes = await changesSince(session.store, run, units).catch(() => NO_CHANGES);

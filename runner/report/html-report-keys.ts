@@ -1,0 +1,11 @@
+// Where a run's blob reports and its merged HTML report live in the artifacts, relative to their
+// root: `<runId>/blobs/<batch>-d<try>.zip` and `<runId>/report/`. Pure.
+
+export const REPORT_DIR = 'report';
+export const BLOBS_DIR = 'blobs';
+
+/** One blob per batch try; a Lambda request id or a CodeBuild build id (with its ':') made file-safe. */
+export function blobKey(runId: string, executorRef: string, dispatch: number): string {
+  const safe = executorRef.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 120) || 'batch';
+  return `${runId}/${BLOBS_DIR}/${safe}-d${dispatch}.zip`;
+}

@@ -1,0 +1,94 @@
+// One Playwright HTML report for the whole run: every batch left a blob report in the artifacts
+// (playwright/batch.ts) — on this machine, from Lambda, from CodeBuild — and Playwright's own
+// `merge-reports` makes them the report users know, kept with the run's artifacts.
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { ArtifactStore } from '../artifacts/artifact-store.ts';
+import { artifactStoreOf, type ArtifactSettings } from '../artifacts/from-env.ts';
+import { LocalArtifacts } from '../artifacts/local-artifacts.ts';
+import { contentTypeOf } from '../core/content-types.ts';
+import { playwrightCli } from '../playwright/cli-path.ts';
+import { BLOBS_DIR, REPORT_DIR } from './html-report-keys.ts';
+
+export interface MergeOptions {
+  cwd: string;
+  runId: string;
+  /** The run's scratch folder: blobs are gathered and the report written here first. */
+  workDir: string;
+  /** Where the blobs are, and where the report goes: each store is read, the first one written. */
+  stores: readonly ArtifactStore[];
+}
+
+export interface MergeResult {
+  /** The report's index, relative to the artifacts' root; absent when none was made. */
+  key?: string;
+  /** Blob reports merged. */
+  reports: number;
+  /** Why merge-reports made none. */
+  error?: string;
+}
+
+/** Runs `playwright merge-reports --reporter html` over the run's blobs; the report's index key, if made. */
+export async function mergeHtmlReport(options: MergeOptions): Promise<MergeResult> {
+  const blobs = join(options.workDir, 'blobs');
+  const out = join(options.workDir, REPORT_DIR);
+  await rm(blobs, { recursive: true, force: true });
+  await rm(out, { recursive: true, force: true });
+  await mkdir(blobs, { recursive: true });
+  let reports = 0;
+  for (const store of options.stores)
+    for (const { key, body } of (await store.readAll?.(`${options.runId}/${BLOBS_DIR}/`)) ?? []) {
+      await writeFile(join(blobs, key.split('/').pop()!), body);
+      reports++;
+    }
+  if (reports === 0) return { reports };
+  const error = await mergeReports(options.cwd, blobs, out);
+  if (error) return { reports, error };
+  const target = options.stores[0]!;
+  const entries = await readdir(out, { recursive: true, withFileTypes: true });
+  for (const entry of entries.filter((e) => e.isFile())) {
+    const path = join(entry.parentPath, entry.name);
+    const rel = relative(out, path).split(sep).join('/');
+    await target.putObject(`${options.runId}/${REPORT_DIR}/${rel}`, await readFile(path), contentTypeOf(rel));
+  }
+  return { key: `${options.runId}/${REPORT_DIR}/index.html`, reports };
+}
+
+/** Playwright's merge-reports; undefined when it made the report, else its last words. */
+function mergeReports(cwd: string, blobs: string, out: string): Promise<string | undefined> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [playwrightCli(cwd), 'merge-reports', '--reporter', 'html', blobs], {
+      cwd,
+      env: { ...process.env, PLAYWRIGHT_HTML_OUTPUT_DIR: out, PLAYWRIGHT_HTML_OPEN: 'never' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    const keep = (chunk: Buffer) => (said = (said + chunk.toString()).slice(-2_000));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.once('error', (error) => done(error.message));
+    child.once('close', (code) =>
+      done(code === 0 ? undefined : said.trim().split('\n').slice(-3).join(' | ') || `exit ${code}`),
+    );
+  });
+}
+
+/**
+ * The run's report from the artifacts as the config names them: the bucket (where Lambda and
+ * CodeBuild batches put their blobs, and the report goes) and this machine's folder (local batches').
+ */
+export async function keepHtmlReport(
+  settings: ArtifactSettings & { dir: string },
+  run: Pick<MergeOptions, 'cwd' | 'runId' | 'workDir'>,
+): Promise<MergeResult> {
+  const primary = artifactStoreOf(settings)!;
+  const stores: ArtifactStore[] = settings.bucket ? [primary, new LocalArtifacts(settings.dir)] : [primary];
+  try {
+    return await mergeHtmlReport({ ...run, stores });
+  } catch (error) {
+    return { reports: 0, error: (error as Error).message };
+  } finally {
+    for (const store of stores) store.close?.();
+  }
+}
