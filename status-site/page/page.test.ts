@@ -51,6 +51,7 @@ describe('the status page in a real browser', () => {
       { file: 'evil.spec.ts', title: EVIL_TITLE, status: 'failed', error: EVIL_ERROR },
       { file: 'home.spec.ts', title: 'lists every page', project: 'firefox', status: 'passed' },
     ]);
+    await seed.store.updateRun(runId, { htmlReport: `${runId}/report/index.html` });
     server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
     browser = await launchChromium();
     page = await browser.newPage();
@@ -80,6 +81,7 @@ describe('the status page in a real browser', () => {
     await expect(matrix.locator('td[data-module="form"][data-project="chromium"]')).toContainText('1/2');
     await expect(matrix.locator('td[data-module="form"][data-project="chromium"] .flaky-mark')).toHaveText(' ~1');
     await expect(page.getByTestId('run-selection')).toHaveCount(0);
+    await expect(page.getByTestId('html-report')).toHaveAttribute('href', `/reports/${runId}/`);
     await expect(page.getByTestId('rerun')).toContainText(`npx uigate run --rerun-failed ${runId}`);
     // The progress bar's segments are sized through the CSSOM, which the CSP allows. Polled: the
     // page re-renders when the approval and changes arrive, and locator.evaluate resolves the element

@@ -190,19 +190,7 @@ export class RunView {
         { class: 'muted' },
         `${run.branch ?? 'no branch'} @ ${shortCommit(run.commit)} · ${run.trigger} · started ${ago(run.startedAt)} · ${duration(elapsed)}`,
         run.reason ? ` · ${run.reason}` : undefined,
-        // Playwright's own report of the whole run, merged from every batch: the report users know.
-        run.htmlReport
-          ? h(
-              'span',
-              {},
-              ' · ',
-              h(
-                'a',
-                { href: `/reports/${encodeURIComponent(run.runId)}/`, 'data-testid': 'html-report' },
-                'Playwright report',
-              ),
-            )
-          : undefined,
+        reportLink(run),
       ),
       // A narrowed run is not the whole suite: say so where the counts are read.
       run.selection
@@ -502,4 +490,11 @@ export class RunView {
     history.replaceState(null, '', url);
     this.render();
   }
+}
+
+/** Playwright's own report of the whole run, merged from every batch: the report users know. */
+function reportLink(run: Run) {
+  if (!run.htmlReport) return undefined;
+  const href = `/reports/${encodeURIComponent(run.runId)}/`;
+  return h('span', {}, ' · ', h('a', { href, 'data-testid': 'html-report' }, 'Playwright report'));
 }
