@@ -7,9 +7,11 @@ import { rollbackBench } from './rollback.ts';
 import { apiLoadBench } from './api-load.ts';
 import { storeThroughputBench } from './store-throughput.ts';
 import { reporterOverheadBench } from './reporter-overhead.ts';
+import { skewedSuiteBench } from './skewed-suite.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   'run-vs-playwright': runVsPlaywrightBench,
+  'skewed-suite': skewedSuiteBench,
   'status-site': statusSiteBench,
   lambda: lambdaBench,
   'reporter-overhead': reporterOverheadBench,

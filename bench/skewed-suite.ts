@@ -1,0 +1,159 @@
+// `uigate run` against plain `npx playwright test` on a suite generated for the bench: many
+// files, durations from a long-tailed distribution, firefox slower than chromium, some serial
+// groups, and a long file last in Playwright's file order. The same workers for both. Measured:
+// uigate's first run (no history: a fresh UIGATE_HOME each time) and its runs with history
+// (recorded durations: longest first), each against plain Playwright in the same session, and
+// what a pulled batch costs to start on this machine (a Playwright process, its worker, its browser).
+// Run: npm run bench -- skewed-suite   (BENCH_REPEAT=5 for more)
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { playwrightCli } from '../runner/playwright/cli-path.ts';
+import { fixtureProject, runNode, UIGATE_BIN, type FixtureProject } from '../runner/testing/fixture-project.ts';
+import { ENV } from '../runner/core/env.ts';
+import { listTests } from '../runner/playwright/list.ts';
+import { runPlaywrightBatch } from '../runner/playwright/batch.ts';
+import { openEmbeddedStore } from '../runner/store/open-store.ts';
+import { newRunId } from '../runner/core/model.ts';
+import { machine, median, s } from './lib.ts';
+
+const WORKERS = '2';
+const FILES = 28;
+
+/** Seconds per test, per file: Pareto-like bases, a few slow files, one long checkout file last. */
+export function suiteSpecs(): { specs: Record<string, string>; seconds: number } {
+  let state = 11;
+  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const specs: Record<string, string> = {};
+  let seconds = 0;
+  for (let file = 0; file < FILES; file++) {
+    const last = file === FILES - 1;
+    const tests = last ? 6 : 2 + Math.floor(random() * 5);
+    const base = last ? 2.6 : Math.min(4, 0.25 / Math.pow(1 - random(), 1 / 1.3));
+    const serial = file % 9 === 4;
+    const cases = Array.from({ length: tests }, (_, i) => {
+      const ms = Math.round(base * (0.6 + random() * 0.8) * 600);
+      seconds += (ms / 1000) * (1 + 1.8);
+      return `test('case ${i}', async ({ page }) => {
+  await page.setContent('<p>${file}.${i}</p>');
+  await page.waitForTimeout(${ms} * (test.info().project.name === 'firefox' ? 1.8 : 1));
+});`;
+    });
+    const name = last ? 'zz-checkout' : `area-${String(file).padStart(2, '0')}`;
+    specs[`${name}.spec.ts`] = `import { test } from '@playwright/test';
+${serial ? "test.describe.configure({ mode: 'serial' });\n" : ''}${cases.join('\n')}
+`;
+  }
+  return { specs, seconds };
+}
+
+async function timed(run: () => Promise<{ code: number | null; stdout: string; stderr: string }>) {
+  const start = performance.now();
+  const result = await run();
+  if (result.code !== 0)
+    throw new Error(`bench command failed (${result.code}): ${(result.stdout + result.stderr).slice(-800)}`);
+  return { ms: performance.now() - start, stdout: result.stdout };
+}
+
+/** A one-test Playwright batch as the local executor starts it: its time beyond the test's own. */
+async function localStart(project: FixtureProject): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'uigate-bench-start-'));
+  const { store, endpoint, key } = await openEmbeddedStore(join(dir, 'dynamodb'));
+  const { units } = await listTests({ cwd: project.dir, playwrightConfig: join(project.dir, 'playwright.config.ts') });
+  const unit = units.find((u) => u.project === 'chromium')!;
+  const starts: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const runId = newRunId();
+    await store.queueUnits(runId, [unit]);
+    const start = performance.now();
+    await runPlaywrightBatch({
+      cwd: project.dir,
+      playwrightConfig: join(project.dir, 'playwright.config.ts'),
+      units: [unit],
+      workDir: join(dir, `b${i}`),
+      context: {
+        runId,
+        executor: 'local',
+        executorRef: `b${i}`,
+        dispatch: 1,
+        store: { endpoint, key, table: 'uigate', region: 'us-east-1' },
+        artifactsDir: join(dir, 'artifacts'),
+      },
+      signal: new AbortController().signal,
+      onUnit: () => undefined,
+    });
+    const wall = performance.now() - start;
+    const [recorded] = await store.getUnits(runId);
+    if (i > 0) starts.push(wall - (recorded?.durationMs ?? 0));
+  }
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+  return median(starts);
+}
+
+export async function skewedSuiteBench(): Promise<string> {
+  const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+  const { specs, seconds } = suiteSpecs();
+  const project = await fixtureProject(specs, { projects: ['chromium', 'firefox'] });
+  const history = await mkdtemp(join(tmpdir(), 'uigate-bench-history-'));
+  const plain = () =>
+    timed(() =>
+      runNode([playwrightCli(project.dir), 'test', '--workers', WORKERS, '--reporter=list'], project.dir, {
+        [ENV.report]: 'off',
+      }),
+    );
+  const uigate = (home: string) =>
+    timed(() => runNode([UIGATE_BIN, 'run', '--workers', WORKERS, '--no-serve'], project.dir, { [ENV.home]: home }));
+  const fresh = async () => {
+    const home = await mkdtemp(join(tmpdir(), 'uigate-bench-fresh-'));
+    try {
+      return await uigate(home);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  };
+  const times = { plain: [] as number[], first: [] as number[], history: [] as number[] };
+  let plan = '';
+  try {
+    // Warm-ups: disk caches for both, and the history the "with history" runs start from.
+    await plain();
+    await uigate(history);
+    await uigate(history);
+    for (let i = 0; i < repeat; i++) {
+      const runs = [
+        async () => times.plain.push((await plain()).ms),
+        async () => times.first.push((await fresh()).ms),
+        async () => {
+          const run = await uigate(history);
+          times.history.push(run.ms);
+          plan = /\d+ units .* in \d+ modules, .*/.exec(run.stdout)?.[0] ?? plan;
+        },
+      ];
+      for (const run of i % 2 ? runs.reverse() : runs) await run();
+      console.error(
+        `  round ${i + 1}/${repeat}: plain ${s(times.plain.at(-1)!)}, first ${s(times.first.at(-1)!)}, with history ${s(times.history.at(-1)!)}`,
+      );
+    }
+    const start = await localStart(project);
+    const base = median(times.plain);
+    return `## skewed-suite — \`uigate run\` against plain \`npx playwright test\` on a long-tailed suite
+
+Command: \`npm run bench -- skewed-suite\` (BENCH_REPEAT=${repeat}) · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}
+
+A suite generated for the bench: ${FILES} files, chromium and firefox (firefox 1.8× slower), test durations from a long-tailed distribution, ${Object.values(specs).filter((spec) => spec.includes("mode: 'serial'")).length} serial files, the longest file last in file order; ${s(seconds * 1000)} of test time in all. ${WORKERS} workers for both, rounds alternating, after warm-ups. Baseline: \`playwright test --workers ${WORKERS} --reporter=list\` (uigate's reporter off), measured in the same rounds.
+
+| | runs | median | ÷ plain Playwright | target |
+|---|---|---|---|---|
+| plain Playwright | ${times.plain.length} | ${s(base)} | 1.000 | |
+| uigate, first run (no history: a fresh home each run) | ${times.first.length} | ${s(median(times.first))} | ${(median(times.first) / base).toFixed(3)} | ≤ 1.03 |
+| uigate, with history | ${times.history.length} | ${s(median(times.history))} | ${(median(times.history) / base).toFixed(3)} | ≤ 0.95 |
+
+With history, the plan was: \`${plan.trim()}\`. A first run has no durations, so uigate gives the suite to one Playwright process with ${WORKERS} workers, whose workers take Playwright's groups as they free up (runner/run/run-units.ts); with history it packs the groups longest first into ${WORKERS} processes side by side.
+
+**Overhead per pulled batch, local: ${s(start)}** — a one-test batch as the local executor runs it, beyond the test's own time: Playwright's start, its worker, the browser's launch, the reporter's writes (\`START_MS.local\` in runner/executors/from-config.ts). Lambda's is in the Lambda section.
+`;
+  } finally {
+    await project.remove();
+    await rm(history, { recursive: true, force: true });
+  }
+}
