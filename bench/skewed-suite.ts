@@ -18,7 +18,7 @@ import { newRunId } from '../runner/core/model.ts';
 import { machine, median, s } from './lib.ts';
 
 const WORKERS = '2';
-const FILES = 28;
+const FILES = 14;
 
 /** Seconds per test, per file: Pareto-like bases, a few slow files, one long checkout file last. */
 export function suiteSpecs(): { specs: Record<string, string>; seconds: number } {
@@ -28,7 +28,7 @@ export function suiteSpecs(): { specs: Record<string, string>; seconds: number }
   let seconds = 0;
   for (let file = 0; file < FILES; file++) {
     const last = file === FILES - 1;
-    const tests = last ? 6 : 2 + Math.floor(random() * 5);
+    const tests = last ? 5 : 2 + Math.floor(random() * 3);
     const base = last ? 2.6 : Math.min(4, 0.25 / Math.pow(1 - random(), 1 / 1.3));
     const serial = file % 9 === 4;
     const cases = Array.from({ length: tests }, (_, i) => {
@@ -92,7 +92,7 @@ async function localStart(project: FixtureProject): Promise<number> {
 }
 
 export async function skewedSuiteBench(): Promise<string> {
-  const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+  const repeat = Number(process.env.BENCH_REPEAT ?? 2);
   const { specs, seconds } = suiteSpecs();
   const project = await fixtureProject(specs, { projects: ['chromium', 'firefox'] });
   const history = await mkdtemp(join(tmpdir(), 'uigate-bench-history-'));
@@ -117,7 +117,6 @@ export async function skewedSuiteBench(): Promise<string> {
   try {
     // Warm-ups: disk caches for both, and the history the "with history" runs start from.
     await plain();
-    await uigate(history);
     await uigate(history);
     for (let i = 0; i < repeat; i++) {
       const runs = [

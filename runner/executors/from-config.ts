@@ -172,7 +172,7 @@ export function createExecutors(names: readonly ExecutorName[], context: Executo
  * process, its worker and browser. A CodeBuild container is provisioned and installs the suite
  * before that: a minute or two (not measurable here).
  */
-export const START_MS: Record<ExecutorName, number> = { local: 1_500, lambda: 3_000, codebuild: 120_000 };
+export const START_MS: Record<ExecutorName, number> = { local: 1_500, lambda: 4_000, codebuild: 120_000 };
 
 export function batchCosts(
   executor: Pick<Executor, 'name'>,

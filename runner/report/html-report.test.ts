@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ENV } from '../core/env.ts';
+import { newRunId } from '../core/model.ts';
+import { runPlaywrightBatch } from '../playwright/batch.ts';
+import { listTests } from '../playwright/list.ts';
+import { openEmbeddedStore } from '../store/open-store.ts';
+import type { DynamoStore } from '../store/dynamo-store.ts';
+import type { SigningKey } from '../aws/sigv4-check.ts';
+import { fixtureProject, REPO, runNode, type FixtureProject } from '../testing/fixture-project.ts';
+import { localS3, type LocalS3 } from '../testing/s3.ts';
+import { keepHtmlReport } from './html-report.ts';
+
+// A mixed run: one batch on this machine (its blob in the artifacts folder), one as Lambda or
+// CodeBuild would run it (its blob in the bucket). The run's report is made from both.
+describe("the run's one Playwright HTML report", () => {
+  let project: FixtureProject;
+  let s3: LocalS3;
+  let dir: string;
+  let store: DynamoStore;
+  let endpoint: string;
+  let key: SigningKey | undefined;
+
+  before(async () => {
+    project = await fixtureProject({
+      'split.spec.ts': `
+import { test, expect } from '@playwright/test';
+test.describe.configure({ mode: 'parallel' });
+test('ran here', async () => { expect(1).toBe(1); });
+test('ran there', async () => { expect(1).toBe(2); });
+`,
+    });
+    s3 = await localS3();
+    dir = await mkdtemp(join(tmpdir(), 'uigate-html-report-'));
+    ({ store, endpoint, key } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
+      store: DynamoStore;
+      endpoint: string;
+      key: SigningKey;
+    });
+  });
+  after(async () => {
+    await store.close();
+    await s3.close();
+    await project.remove();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('merges the blob reports of every batch, from the folder and the bucket, into the bucket', async () => {
+    const runId = newRunId();
+    const { units } = await listTests({
+      cwd: project.dir,
+      playwrightConfig: join(project.dir, 'playwright.config.ts'),
+    });
+    await store.queueUnits(runId, units);
+    const batch = (index: number, env: Record<string, string>) =>
+      runPlaywrightBatch({
+        cwd: project.dir,
+        playwrightConfig: join(project.dir, 'playwright.config.ts'),
+        units: [units[index]!],
+        workDir: join(dir, `batch-${index}`),
+        context: {
+          runId,
+          executor: 'local',
+          executorRef: `batch-${index}`,
+          dispatch: 1,
+          store: { endpoint, key, table: 'uigate', region: 'us-east-1' },
+          artifactsDir: join(dir, 'artifacts'),
+        },
+        env,
+        signal: new AbortController().signal,
+        onUnit: () => undefined,
+      });
+    const here = await batch(0, {});
+    const there = await batch(1, { [ENV.artifactsBucket]: s3.bucket, [ENV.s3Endpoint]: s3.endpoint });
+    assert.equal(here.blob, `${runId}/blobs/batch-0-d1.zip`);
+    assert.equal(there.blob, `${runId}/blobs/batch-1-d1.zip`);
+    assert.ok((await s3.keys(`${runId}/blobs/`)).includes(there.blob!), 'the remote batch put its blob in the bucket');
+
+    const workDir = join(dir, 'run');
+    const merged = await keepHtmlReport(
+      { dir: join(dir, 'artifacts'), bucket: s3.bucket, endpoint: s3.endpoint },
+      { cwd: project.dir, runId, workDir },
+    );
+    assert.deepEqual(merged, { key: `${runId}/report/index.html`, reports: 2 });
+    const index = await s3.read(`${runId}/report/index.html`);
+    assert.match(index.toString(), /<html/i);
+    // What Playwright merged: both tests, with their outcomes.
+    const json = await runNode(
+      [
+        join(REPO, 'node_modules', '@playwright', 'test', 'cli.js'),
+        'merge-reports',
+        '--reporter',
+        'json',
+        join(workDir, 'blobs'),
+      ],
+      project.dir,
+    );
+    const statuses = [...json.stdout.matchAll(/"title": "(ran \w+)"[\s\S]*?"status": "(\w+)"/g)].map(
+      (m) => `${m[1]}: ${m[2]}`,
+    );
+    assert.deepEqual(statuses.sort(), ['ran here: expected', 'ran there: unexpected']);
+  });
+
+  it('makes no report, and says nothing went wrong, when no batch left a blob', async () => {
+    const merged = await keepHtmlReport(
+      { dir: join(dir, 'empty') },
+      { cwd: project.dir, runId: newRunId(), workDir: join(dir, 'none') },
+    );
+    assert.deepEqual(merged, { reports: 0 });
+  });
+});
