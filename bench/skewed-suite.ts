@@ -28,8 +28,8 @@ export function suiteSpecs(): { specs: Record<string, string>; seconds: number }
   let seconds = 0;
   for (let file = 0; file < FILES; file++) {
     const last = file === FILES - 1;
-    const tests = last ? 5 : 2 + Math.floor(random() * 3);
-    const base = last ? 2.6 : Math.min(4, 0.25 / Math.pow(1 - random(), 1 / 1.3));
+    const tests = last ? 8 : 2 + Math.floor(random() * 3);
+    const base = last ? 3.2 : Math.min(4, 0.25 / Math.pow(1 - random(), 1 / 1.3));
     const serial = file % 9 === 4;
     const cases = Array.from({ length: tests }, (_, i) => {
       const ms = Math.round(base * (0.6 + random() * 0.8) * 600);
@@ -118,6 +118,7 @@ export async function skewedSuiteBench(): Promise<string> {
     // Warm-ups: disk caches for both, and the history the "with history" runs start from.
     await plain();
     await uigate(history);
+    await uigate(history);
     for (let i = 0; i < repeat; i++) {
       const runs = [
         async () => times.plain.push((await plain()).ms),
@@ -147,7 +148,7 @@ A suite generated for the bench: ${FILES} files, chromium and firefox (firefox 1
 | uigate, first run (no history: a fresh home each run) | ${times.first.length} | ${s(median(times.first))} | ${(median(times.first) / base).toFixed(3)} | ≤ 1.03 |
 | uigate, with history | ${times.history.length} | ${s(median(times.history))} | ${(median(times.history) / base).toFixed(3)} | ≤ 0.95 |
 
-With history, the plan was: \`${plan.trim()}\`. A first run has no durations, so uigate gives the suite to one Playwright process with ${WORKERS} workers, whose workers take Playwright's groups as they free up (runner/run/run-units.ts); with history it packs the groups longest first into ${WORKERS} processes side by side.
+With history, the plan was: \`${plan.trim()}\`. A first run has no durations, so uigate gives the suite to one Playwright process with ${WORKERS} workers, whose workers take Playwright's groups as they free up; with history it packs the groups longest first into ${WORKERS} processes side by side when that promises to beat Playwright's own order, which runs the long file last (runner/run/run-units.ts). The history runs start after two warm-up runs.
 
 **Overhead per pulled batch, local: ${s(start)}** — a one-test batch as the local executor runs it, beyond the test's own time: Playwright's start, its worker, the browser's launch, the reporter's writes (\`START_MS.local\` in runner/executors/from-config.ts). Lambda's is in the Lambda section.
 `;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { UnitRef } from '../core/model.ts';
 import { makeUnit } from '../playwright/list.ts';
 import type { Batch } from './plan.ts';
-import { exactQueue, HOLD, sizedPieces, WorkQueue, type QueueOptions } from './queue.ts';
+import { exactQueue, HOLD, inOrderMs, sizedPieces, WorkQueue, type QueueOptions } from './queue.ts';
 
 const unit = (file: string, title: string, project = 'chromium', group?: string): UnitRef => ({
   ...makeUnit(`/t/${file}`, '/t', ['Suite', title], project, 1, 1),
@@ -89,6 +89,24 @@ describe('the work queue', () => {
     const [batch] = drain(exactQueue(units, durationOf, local(1)));
     const projects = batch!.units.map((u) => u.project);
     assert.deepEqual(projects, [...projects].sort());
+  });
+
+  it("expects less than Playwright's own order when a long group is listed last, and says so", () => {
+    const listed = [unit('a.spec.ts', 'short'), unit('b.spec.ts', 'short too'), unit('z.spec.ts', 'long')];
+    const ms = new Map([
+      [listed[0]!.key, 1_500],
+      [listed[1]!.key, 1_500],
+      [listed[2]!.key, 7_000],
+    ]);
+    const pieces = sizedPieces(listed, (u) => ({ ms: ms.get(u.key)!, uncertainty: 0.02, source: 'history' }));
+    assert.equal(inOrderMs(pieces, 2, 1_000), 1_500 + 7_000 + 1_000);
+    const split = new WorkQueue(pieces, { executor: 'local', slots: 2, startMs: 1_000, allUpFront: true });
+    assert.ok(split.expectedMs < inOrderMs(pieces, 2, 1_000), `${split.expectedMs} ms`);
+    // One run's durations are too unsure to bet on: the split's expectation grows past it.
+    const unsure = sizedPieces(listed, (u) => ({ ms: ms.get(u.key)!, uncertainty: 0.3, source: 'history' }));
+    const guess = new WorkQueue(unsure, { executor: 'local', slots: 2, startMs: 1_000, allUpFront: true });
+    assert.equal(guess.heldBack, 0, 'all up front, as asked');
+    assert.ok(guess.expectedMs > inOrderMs(unsure, 2, 1_000));
   });
 
   describe('when the estimates are unsure', () => {

@@ -30,6 +30,11 @@ export interface QueueOptions {
   maxBatchMs?: number;
   /** Prefix of batch ids, unique within a run. @default `<executor>-` */
   idPrefix?: string;
+  /**
+   * Pack everything up front, however unsure the estimates (local processes side by side, whose
+   * alternative is Playwright's own scheduling, not a pool). @default false
+   */
+  allUpFront?: boolean;
 }
 
 /** A batch must carry at least this many times its start cost of work (start ≤ a quarter of it). */
@@ -56,6 +61,8 @@ export class WorkQueue {
   readonly width: number;
   /** Share of the work held back from the up-front packing. */
   readonly heldBack: number;
+  /** When the last slot is expected to finish, starts included (ms): what this queue promises. */
+  readonly expectedMs: number;
   private readonly packed: Batch[] = [];
   private readonly pool: SizedPiece[];
   private poolMs: number;
@@ -78,7 +85,7 @@ export class WorkQueue {
     // slot's expected overrun is less than one more start, more batches cannot pay for themselves.
     const perSlot = total / this.width;
     const overrun = (2 * uncertainty * perSlot) / Math.sqrt(sorted.length / this.width);
-    this.heldBack = this.width > 1 && overrun > DYNAMIC_AFTER * options.startMs ? HOLD : 0;
+    this.heldBack = !options.allUpFront && this.width > 1 && overrun > DYNAMIC_AFTER * options.startMs ? HOLD : 0;
     let upFront = 0;
     let split = 0;
     while (split < sorted.length && (upFront < total * (1 - this.heldBack) || split < this.width)) {
@@ -88,6 +95,11 @@ export class WorkQueue {
     this.pack(sorted.slice(0, split), upFront);
     this.pool = sorted.slice(split);
     this.poolMs = total - upFront;
+    const longestBin = Math.max(0, ...this.packed.map((batch) => batch.estimatedMs));
+    // Held back, the pool evens the slots out at the price of two or three more starts each.
+    this.expectedMs = this.heldBack
+      ? total / this.width + (1 + DYNAMIC_AFTER) * options.startMs
+      : longestBin + overrun + options.startMs;
   }
 
   /** The next batch for a slot free at `now` (ms), or undefined when nothing is left. */
@@ -193,4 +205,18 @@ export function exactQueue(units: readonly UnitRef[], durationOf: (unit: UnitRef
     sizedPieces(units, (unit) => ({ ms: durationOf(unit), uncertainty: 0, source: 'history' })),
     options,
   );
+}
+
+/**
+ * How long Playwright itself would take over the same pieces in one process with `workers`
+ * workers: its groups in its own order (the order they were listed), each to the worker that
+ * frees up first — one start, no split made ahead, but a long group listed last runs alone at the end.
+ */
+export function inOrderMs(pieces: readonly SizedPiece[], workers: number, startMs: number): number {
+  const free = Array.from({ length: Math.max(1, workers) }, () => 0);
+  for (const piece of pieces) {
+    const first = free.indexOf(Math.min(...free));
+    free[first]! += piece.ms;
+  }
+  return Math.max(...free) + startMs;
 }

@@ -11,7 +11,7 @@ import { describeShipped, shipSuite } from '../executors/ship-suite.ts';
 import { recentDurations } from '../plan/history.ts';
 import { estimateUnits, type Estimate } from '../plan/estimates.ts';
 import { assignExecutors } from '../plan/plan.ts';
-import { sizedPieces, WorkQueue } from '../plan/queue.ts';
+import { inOrderMs, sizedPieces, WorkQueue } from '../plan/queue.ts';
 import type { Listing } from '../playwright/listing.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { StoreAccess } from '../store/store-address.ts';
@@ -109,14 +109,22 @@ async function executorsFor(options: RunUnitsOptions): Promise<Executor[]> {
 function localFor(options: RunUnitsOptions, estimates: ReadonlyMap<string, Estimate>): LocalParallelism {
   const { local } = options;
   if (local.processes === 1 || !options.names.includes('local')) return local;
-  const trial = new WorkQueue(
-    sizedPieces(options.units, (unit) => estimates.get(unit.key)!),
-    { executor: 'local', slots: local.processes, startMs: START_MS.local },
-  );
-  if (!trial.heldBack) return local;
+  // Pieces in Playwright's own order (the listing's): what one process with N workers would do.
+  const pieces = sizedPieces(options.units, (unit) => estimates.get(unit.key)!);
+  const split = new WorkQueue(pieces, {
+    executor: 'local',
+    slots: local.processes,
+    startMs: START_MS.local,
+    allUpFront: true,
+  });
+  const together = inOrderMs(pieces, local.processes, START_MS.local);
+  if (split.width === local.processes && split.expectedMs < together) return local;
   const unknown = options.units.filter((unit) => estimates.get(unit.key)?.source !== 'history').length;
+  const why = unknown
+    ? `${unknown} of ${options.units.length} units have no recorded duration yet`
+    : `the recorded durations do not promise a split that beats Playwright's own order (${(split.expectedMs / 1000).toFixed(0)} s against ${(together / 1000).toFixed(0)} s)`;
   options.events.say(
-    `  one Playwright process with ${local.processes} workers, not ${local.processes} side by side: ${unknown} of ${options.units.length} units have no recorded duration yet, so Playwright's workers take its groups as they free up`,
+    `  one Playwright process with ${local.processes} workers, not ${local.processes} side by side: ${why}, so Playwright's workers take its groups as they free up`,
   );
   return { processes: 1, workersEach: local.processes * local.workersEach };
 }
@@ -135,6 +143,8 @@ function queuesFor(
       executor: executor.name,
       slots: executor.capacity,
       ...batchCosts(executor, options.config),
+      // Local processes side by side were chosen because a split made ahead wins (localFor).
+      allUpFront: executor.name === 'local',
     });
     sources.set(executor.name, queue);
     const held = queue.heldBack
