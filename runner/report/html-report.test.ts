@@ -101,7 +101,7 @@ test('ran there', async () => { expect(1).toBe(2); });
     const statuses = [...json.stdout.matchAll(/"title": "(ran \w+)"[\s\S]*?"status": "(\w+)"/g)].map(
       (m) => `${m[1]}: ${m[2]}`,
     );
-    assert.deepEqual(statuses.sort(), ['ran here: expected', 'ran there: unexpected']);
+    assert.deepEqual(statuses.sort(), ['ran here: passed', 'ran there: failed']);
   });
 
   it('makes no report, and says nothing went wrong, when no batch left a blob', async () => {
