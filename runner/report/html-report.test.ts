@@ -10,7 +10,8 @@ import { listTests } from '../playwright/list.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import type { SigningKey } from '../aws/sigv4-check.ts';
-import { fixtureProject, REPO, runNode, type FixtureProject } from '../testing/fixture-project.ts';
+import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
+import { mergedAsJson } from '../testing/merged-blobs.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
 import { keepHtmlReport } from './html-report.ts';
 
@@ -88,17 +89,8 @@ test('ran there', async () => { expect(1).toBe(2); });
     const index = await s3.read(`${runId}/report/index.html`);
     assert.match(index.toString(), /<html/i);
     // What Playwright merged: both tests, with their outcomes.
-    const json = await runNode(
-      [
-        join(REPO, 'node_modules', '@playwright', 'test', 'cli.js'),
-        'merge-reports',
-        '--reporter',
-        'json',
-        join(workDir, 'blobs'),
-      ],
-      project.dir,
-    );
-    const statuses = [...json.stdout.matchAll(/"title": "(ran \w+)"[\s\S]*?"status": "(\w+)"/g)].map(
+    const json = await mergedAsJson(project.dir, join(workDir, 'blobs'));
+    const statuses = [...json.matchAll(/"title": "(ran \w+)"[\s\S]*?"status": "(\w+)"/g)].map(
       (m) => `${m[1]}: ${m[2]}`,
     );
     assert.deepEqual(statuses.sort(), ['ran here: passed', 'ran there: failed']);

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import type { UnitRecord } from '../../core/model.ts';
 import type { RunSummary } from '../../report/summary.ts';
 import { stored } from '../../testing/stored-runs.ts';
-import { fixtureProject, REPO, runNode, type FixtureProject } from '../../testing/fixture-project.ts';
+import { fixtureProject, type FixtureProject } from '../../testing/fixture-project.ts';
+import { mergedAsJson } from '../../testing/merged-blobs.ts';
 
 const byTitle = (units: UnitRecord[]) => Object.fromEntries(units.map((unit) => [unit.titlePath.at(-1)!, unit]));
 
@@ -163,17 +164,8 @@ test('waits a long time', async () => {
     const runId = /uigate run (\S+)/.exec(third)![1]!;
     const artifacts = join(home('balance'), 'artifacts', runId);
     assert.ok(existsSync(join(artifacts, 'report', 'index.html')));
-    const merged = await runNode(
-      [
-        join(REPO, 'node_modules', '@playwright', 'test', 'cli.js'),
-        'merge-reports',
-        '--reporter',
-        'json',
-        join(artifacts, 'blobs'),
-      ],
-      project.dir,
-    );
-    const titles = [...merged.stdout.matchAll(/"title": "([^"]*one)"/g)].map((m) => m[1]).sort();
+    const merged = await mergedAsJson(project.dir, join(artifacts, 'blobs'));
+    const titles = [...merged.matchAll(/"title": "([^"]*one)"/g)].map((m) => m[1]).sort();
     assert.deepEqual(titles, ['a short one', 'another short one', 'the long one']);
     const { runs } = await stored(home('balance'));
     assert.equal(runs.find((stored) => stored.runId === runId)!.htmlReport, `${runId}/report/index.html`);
