@@ -207,6 +207,13 @@ describe('status API on a store on dynalite', () => {
       assert.doesNotMatch(csp, /allow-same-origin/);
     }
     assert.equal((await get(`/reports/${newer}`)).status, 301);
+    // Over the server's limit and with no direct URL: refused, as any artifact is, never streamed.
+    const small = createApp({
+      store: seed.store,
+      artifacts: new LocalArtifactSource(seed.artifactsDir),
+      inlineLimit: 8,
+    });
+    assert.equal((await small.request(`/reports/${newer}/index.html`)).status, 413);
     assert.equal((await get(`/reports/${older}/index.html`)).status, 404);
     assert.equal((await get(`/reports/${newer}/../${older}/x`)).status, 404);
   });

@@ -5,7 +5,7 @@ import { etag } from 'hono/etag';
 import { secureHeaders } from 'hono/secure-headers';
 import { RUN_ID_PATTERN } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
-import type { ArtifactSource } from '../artifacts/artifact-source.ts';
+import type { Artifact, ArtifactSource } from '../artifacts/artifact-source.ts';
 import { approvalRoutes, type ApprovalOptions } from './approval-route.ts';
 import {
   requireIamReader,
@@ -165,14 +165,7 @@ function artifactRoute(app: Hono, artifacts: ArtifactSource | undefined, inlineL
       .pop()!
       .replace(/[^A-Za-z0-9._-]/g, '_');
     const disposition = artifact.contentType.startsWith('image/') ? 'inline' : `attachment; filename="${filename}"`;
-    if (artifact.size > inlineLimit) {
-      await artifact.body.cancel();
-      if (!artifact.directUrl)
-        return c.text(`artifact is ${artifact.size} bytes, more than this server passes on (${inlineLimit})`, 413);
-      // The URL is signed and expires: neither the browser nor CloudFront may keep the redirect.
-      c.header('cache-control', 'no-store');
-      return c.redirect(await artifact.directUrl(disposition), 302);
-    }
+    if (artifact.size > inlineLimit) return elsewhere(c, artifact, inlineLimit, disposition);
     return c.body(artifact.body, 200, {
       'content-type': artifact.contentType,
       'content-length': String(artifact.size),
@@ -180,6 +173,16 @@ function artifactRoute(app: Hono, artifacts: ArtifactSource | undefined, inlineL
       'cache-control': 'private, max-age=3600',
     });
   });
+}
+
+/** An artifact too large to pass through: a redirect to where the browser can fetch it, else 413. */
+async function elsewhere(c: Context, artifact: Artifact, inlineLimit: number, disposition: string) {
+  await artifact.body.cancel();
+  if (!artifact.directUrl)
+    return c.text(`artifact is ${artifact.size} bytes, more than this server passes on (${inlineLimit})`, 413);
+  // The URL is signed and expires: neither the browser nor CloudFront may keep the redirect.
+  c.header('cache-control', 'no-store');
+  return c.redirect(await artifact.directUrl(disposition), 302);
 }
 
 /** Playwright's HTML report of a run, every file of it sandboxed (policies.ts, REPORT_POLICY). */
@@ -193,11 +196,7 @@ function reportRoute(app: Hono, artifacts: ArtifactSource | undefined, inlineLim
     const artifact = decoded === undefined ? undefined : await artifacts?.get(runId, `report/${rest}`);
     if (!artifact) return c.text('not found', 404);
     c.header('content-security-policy', policy);
-    if (artifact.size > inlineLimit && artifact.directUrl) {
-      await artifact.body.cancel();
-      c.header('cache-control', 'no-store');
-      return c.redirect(await artifact.directUrl('attachment'), 302);
-    }
+    if (artifact.size > inlineLimit) return elsewhere(c, artifact, inlineLimit, 'attachment');
     return c.body(artifact.body, 200, {
       'content-type': fileTypeOf(rest),
       'content-length': String(artifact.size),
