@@ -1,19 +1,8 @@
 // The `uigate` command line: parses flags, runs a command, turns typed errors into one line and
 // an exit code. Stack traces are for bugs only.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runCommand } from './commands/run.ts';
 import type { CommandIO } from './io.ts';
-import { DEFAULT_PORT, serveCommand } from './commands/serve.ts';
-import { DEFAULT_LAMBDA_PORT, lambdaServeCommand } from './commands/lambda-serve.ts';
-import { workerCommand } from './commands/worker.ts';
-import { gateCommand } from './commands/gate.ts';
-import { verifyCommand } from './commands/verify.ts';
-import { pipelineCommand } from './commands/pipeline.ts';
-import { digestCommand, promoteCommand } from './commands/promote.ts';
-import { approvalCommand, approverTokenCommand, decideCommand } from './commands/approve.ts';
-import { openCommand } from './commands/open.ts';
-import { initCommand } from './commands/init.ts';
-import { doctorCommand } from './commands/doctor.ts';
+import { DEFAULT_LAMBDA_PORT, DEFAULT_PORT } from './ports.ts';
 import { EXIT, isUigateError } from '../core/errors.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -134,7 +123,7 @@ function addRun(cli: Command, io: CommandIO, wire: Wire) {
       port,
     )
     .option('--no-serve', 'do not serve the status site during the run')
-    .action(wire((flags) => runCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/run.ts')).runCommand(flags, io)));
 }
 
 /** Setting up and serving: init, serve, and the CodeBuild worker. */
@@ -148,7 +137,7 @@ function addSetup(cli: Command, io: CommandIO, wire: Wire) {
       '--playwright-config <file>',
       'the Playwright config to add the reporter to (default: playwright.config.ts or .js here)',
     )
-    .action(wire((flags) => initCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/init.ts')).initCommand(flags, io)));
 
   cli
     .command('serve')
@@ -156,7 +145,7 @@ function addSetup(cli: Command, io: CommandIO, wire: Wire) {
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--port <n>', `port (default ${DEFAULT_PORT}; 0 picks a free one)`, port)
     .option('--host <address>', 'address to bind (default 127.0.0.1; anything else exposes results to the network)')
-    .action(wire((flags) => serveCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/serve.ts')).serveCommand(flags, io)));
   cli
     .command('worker')
     .description(
@@ -166,7 +155,7 @@ function addSetup(cli: Command, io: CommandIO, wire: Wire) {
     .option('--run <id>', 'run id (default UIGATE_RUN_ID)')
     .option('--batch <id>', 'batch id (default UIGATE_BATCH_ID)')
     .option('--dispatch <n>', 'dispatch try (default UIGATE_DISPATCH, else 1)', positiveInt('--dispatch'))
-    .action(wire((flags) => workerCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/worker.ts')).workerCommand(flags, io)));
   cli
     .command('doctor')
     .description(
@@ -180,7 +169,7 @@ function addSetup(cli: Command, io: CommandIO, wire: Wire) {
       'drill a rollback on this site (stack output ProductionSiteBucket): a copy of the live release plus one file, then rolled back; users see no change',
     )
     .option('--site-url <url>', "that site's CloudFront URL (stack output ProductionSiteUrl)")
-    .action(wire((flags) => doctorCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/doctor.ts')).doctorCommand(flags, io)));
 }
 
 /** The gate and approvals: gate, approve, reject, approval, open, approver token. */
@@ -194,7 +183,7 @@ function addGate(cli: Command, io: CommandIO, wire: Wire) {
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--json', 'print the decision as one JSON object on stdout')
     .option('--no-request', 'only evaluate; do not open an approval request')
-    .action(wire((flags) => gateCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/gate.ts')).gateCommand(flags, io)));
 
   for (const [name, decision] of [
     ['approve', 'approved'],
@@ -211,7 +200,7 @@ function addGate(cli: Command, io: CommandIO, wire: Wire) {
       .option('--commit <sha>', 'the commit you looked at; refused if the request is for another')
       .option('-c, --config <file>', CONFIG_HELP)
       .option('--json', "print the request's state as JSON on stdout")
-      .action(wire((flags) => decideCommand(decision, flags, io)));
+      .action(wire(async (flags) => (await import('./commands/approve.ts')).decideCommand(decision, flags, io)));
     if (decision === 'approved')
       command.option(
         '--override',
@@ -224,7 +213,7 @@ function addGate(cli: Command, io: CommandIO, wire: Wire) {
     .requiredOption('--run <id>', 'the run')
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--json', 'as JSON')
-    .action(wire((flags) => approvalCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/approve.ts')).approvalCommand(flags, io)));
   cli
     .command('open')
     .description(
@@ -232,7 +221,7 @@ function addGate(cli: Command, io: CommandIO, wire: Wire) {
     )
     .option('--run <id>', 'open this run once signed in')
     .option('-c, --config <file>', CONFIG_HELP)
-    .action(wire((flags) => openCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/open.ts')).openCommand(flags, io)));
   cli
     .command('approver')
     .description('local approver identity')
@@ -242,7 +231,7 @@ function addGate(cli: Command, io: CommandIO, wire: Wire) {
     )
     .option('--as <name>', 'approver name (default UIGATE_APPROVER, else your login name)')
     .option('-c, --config <file>', CONFIG_HELP)
-    .action(wire((flags) => approverTokenCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/approve.ts')).approverTokenCommand(flags, io)));
 }
 
 /** After promotion: verify (pre-flight and bake). */
@@ -272,7 +261,7 @@ function addVerify(cli: Command, io: CommandIO, wire: Wire) {
       'how long pre-flight waits for alarms still without data to see the probe it published (default 3m with --smoke-url, else 0s)',
     )
     .option('-c, --config <file>', CONFIG_HELP)
-    .action(wire((flags) => verifyCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/verify.ts')).verifyCommand(flags, io)));
 }
 
 /** Releasing: promote, digest, and the whole pipeline on this machine. */
@@ -286,14 +275,14 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
     .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket> or lambda:<function>:<alias>')
     .option('--from <dir>', 'the release files (sites); must match the approved artifact digest')
     .option('-c, --config <file>', CONFIG_HELP)
-    .action(wire((flags) => promoteCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/promote.ts')).promoteCommand(flags, io)));
 
   cli
     .command('digest <dir>')
     .description(
       'print the digest of a site release (what an approval is bound to; set it as UIGATE_ARTIFACT_DIGEST for the run)',
     )
-    .action(wire((dir) => digestCommand(dir, io)));
+    .action(wire(async (dir) => (await import('./commands/promote.ts')).digestCommand(dir, io)));
 
   withSelection(cli.command('pipeline'))
     .description(
@@ -308,7 +297,7 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
     .option('--port <n>', `status site port (default ${DEFAULT_PORT}, a free one if taken)`, port)
     .option('--no-serve', 'no status site (then approve with --approve or `uigate approve`)')
     .option('--json', 'print the outcome as JSON on stdout')
-    .action(wire((flags) => pipelineCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/pipeline.ts')).pipelineCommand(flags, io)));
 }
 
 /** The Lambda executor's local Invoke endpoint. */
@@ -326,7 +315,7 @@ function addLambda(cli: Command, io: CommandIO, wire: Wire) {
     )
     .option('--timeout <seconds>', "the function's timeout (default 900)", positiveInt('--timeout'))
     .option('--function-name <name>', 'function name to answer to (default uigate-executor)')
-    .action(wire((flags) => lambdaServeCommand(flags, io)));
+    .action(wire(async (flags) => (await import('./commands/lambda-serve.ts')).lambdaServeCommand(flags, io)));
 }
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {

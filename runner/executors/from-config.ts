@@ -10,8 +10,6 @@ import { assignExecutors } from '../plan/plan.ts';
 import type { Executor } from './executor.ts';
 import type { LocalParallelism } from './local-parallelism.ts';
 import type { TestSource } from '../lambda/test-source.ts';
-import { CodeBuildExecutor } from './codebuild.ts';
-import { LambdaExecutor } from './lambda.ts';
 import { LocalExecutor } from './local.ts';
 
 export const EXECUTOR_NAMES: ExecutorName[] = ['local', 'lambda', 'codebuild'];
@@ -107,70 +105,88 @@ export interface ExecutorContext {
   lambdaSource?: { source: TestSource; config: string };
 }
 
-export function createExecutors(names: readonly ExecutorName[], context: ExecutorContext): Executor[] {
+/**
+ * The executors a run uses. Lambda's and CodeBuild's modules (and their AWS SDK clients) are
+ * loaded only when a run names them: a local run does not pay their import at every start.
+ */
+export async function createExecutors(names: readonly ExecutorName[], context: ExecutorContext): Promise<Executor[]> {
+  return Promise.all(
+    names.map((name): Promise<Executor> | Executor =>
+      name === 'local'
+        ? localExecutor(context)
+        : name === 'codebuild'
+          ? codeBuildExecutor(context)
+          : lambdaExecutor(context),
+    ),
+  );
+}
+
+function localExecutor(context: ExecutorContext): Executor {
   const { config, flags } = context;
-  const env = baseUrlEnv(flags);
+  return new LocalExecutor({
+    cwd: context.cwd,
+    playwrightConfig: config.playwrightConfig,
+    capacity: context.local.processes,
+    workersEach: context.local.workersEach,
+    workDir: context.workDir,
+    store: storeAddressOf(context),
+    artifactsDir: config.artifacts.dir,
+    env: baseUrlEnv(flags),
+    args: flags.retries !== undefined ? ['--retries', String(flags.retries)] : [],
+  });
+}
+
+async function codeBuildExecutor(context: ExecutorContext): Promise<Executor> {
+  const { config, flags } = context;
+  const { CodeBuildExecutor } = await import('./codebuild.ts');
+  const codebuild = config.executors.codebuild;
   const store = storeAddressOf(context);
-  return names.map((name): Executor => {
-    if (name === 'local') {
-      return new LocalExecutor({
-        cwd: context.cwd,
-        playwrightConfig: config.playwrightConfig,
-        capacity: context.local.processes,
-        workersEach: context.local.workersEach,
-        workDir: context.workDir,
-        store,
-        artifactsDir: config.artifacts.dir,
-        env,
-        args: flags.retries !== undefined ? ['--retries', String(flags.retries)] : [],
-      });
-    }
-    if (name === 'codebuild') {
-      const codebuild = config.executors.codebuild;
-      return new CodeBuildExecutor({
-        projectName: codebuild.projectName,
-        region: codebuild.region,
-        concurrency: codebuild.concurrency,
-        results: context.results,
-        store: {
-          table: store.table,
-          region: store.region,
-          endpoint: store.endpoint,
-          retentionDays: store.retentionDays,
-        },
-        artifacts: { bucket: config.artifacts.bucket!, prefix: config.artifacts.prefix },
-        baseURL: flags.baseUrl,
-        retries: flags.retries,
-        sourceLocation: context.sourceVersion
-          ? `${config.artifacts.bucket}/source/${context.sourceVersion}.zip`
-          : undefined,
-      });
-    }
-    const lambda = config.executors.lambda;
-    const endpoint = flags.lambdaEndpoint ?? lambda.endpoint;
-    return new LambdaExecutor({
-      functionName: flags.lambdaFunction ?? lambda.functionName,
-      region: lambda.region,
-      endpoint,
-      concurrency: flags.lambdaConcurrency ?? lambda.concurrency,
-      // The function's own timeout, plus time for the request and a cold start.
-      invocationTimeoutMs: (lambda.timeoutSeconds + 60) * 1000,
-      store,
-      artifacts: lambdaArtifacts(config, endpoint),
-      baseURL: flags.baseUrl,
-      retries: flags.retries,
-      results: context.results,
-      ...context.lambdaSource,
-    });
+  return new CodeBuildExecutor({
+    projectName: codebuild.projectName,
+    region: codebuild.region,
+    concurrency: codebuild.concurrency,
+    results: context.results,
+    store: { table: store.table, region: store.region, endpoint: store.endpoint, retentionDays: store.retentionDays },
+    artifacts: { bucket: config.artifacts.bucket!, prefix: config.artifacts.prefix },
+    baseURL: flags.baseUrl,
+    retries: flags.retries,
+    sourceLocation: context.sourceVersion
+      ? `${config.artifacts.bucket}/source/${context.sourceVersion}.zip`
+      : undefined,
+  });
+}
+
+async function lambdaExecutor(context: ExecutorContext): Promise<Executor> {
+  const { config, flags } = context;
+  const { LambdaExecutor } = await import('./lambda.ts');
+  const lambda = config.executors.lambda;
+  const endpoint = flags.lambdaEndpoint ?? lambda.endpoint;
+  return new LambdaExecutor({
+    functionName: flags.lambdaFunction ?? lambda.functionName,
+    region: lambda.region,
+    endpoint,
+    concurrency: flags.lambdaConcurrency ?? lambda.concurrency,
+    // The function's own timeout, plus time for the request and a cold start.
+    invocationTimeoutMs: (lambda.timeoutSeconds + 60) * 1000,
+    store: storeAddressOf(context),
+    artifacts: lambdaArtifacts(config, endpoint),
+    baseURL: flags.baseUrl,
+    retries: flags.retries,
+    results: context.results,
+    ...context.lambdaSource,
   });
 }
 
 /**
- * What each batch pays before its first test runs, per executor — the queue never cuts a batch
- * below a few times this (plan/queue.ts) — and what one may take at most. Local and Lambda are
- * measured by `npm run bench -- run-vs-playwright` and `-- lambda` (BENCHMARKS.md): a Playwright
- * process, its worker and browser. A CodeBuild container is provisioned and installs the suite
- * before that: a minute or two (not measurable here).
+ * What one more batch costs, per executor — the queue never cuts a batch below a few times this
+ * (plan/queue.ts) — and what one may take at most. Lambda's is measured by `npm run bench --
+ * lambda` (BENCHMARKS.md): an invocation, Chromium's launch, Playwright's start. Locally the
+ * choice is one more Playwright process or one more worker in the same process, and a worker
+ * launches its own browser either way: the difference is the process — Node, Playwright's CLI,
+ * the config and the test files loaded (`playwright test --list` takes 1.7 s on the bench's
+ * skewed suite, `npm run bench -- skewed-suite` measures the whole batch at about 4 s). A
+ * CodeBuild container is provisioned and installs the suite first: a minute or two (not
+ * measurable here).
  */
 export const START_MS: Record<ExecutorName, number> = { local: 1_500, lambda: 4_000, codebuild: 120_000 };
 

@@ -4,8 +4,7 @@ import { loadConfig } from '../../config/config.ts';
 import { UsageError } from '../../core/errors.ts';
 import { startLocalEndpoint } from '../../lambda/local-endpoint.ts';
 import type { CommandIO } from '../io.ts';
-
-export const DEFAULT_LAMBDA_PORT = 9001;
+import { DEFAULT_LAMBDA_PORT } from '../ports.ts';
 
 export interface LambdaServeFlags {
   config?: string;

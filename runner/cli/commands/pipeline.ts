@@ -11,7 +11,7 @@ import { runLocalPipeline } from '../pipeline/local-pipeline.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { CommandIO } from '../io.ts';
 import type { RunFlags } from './run.ts';
-import { DEFAULT_PORT } from './serve.ts';
+import { DEFAULT_PORT } from '../ports.ts';
 
 export interface PipelineFlags extends RunFlags {
   local?: boolean;

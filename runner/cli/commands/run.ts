@@ -26,11 +26,10 @@ import { describeExpired, expireLocally } from '../../store/expiry.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { ResultStore } from '../../store/result-store.ts';
 import type { StoreAccess } from '../../store/store-address.ts';
-import { localApprovals } from '../../../status-site/access/approvers.ts';
-import { artifactsOf, startStatusServer, type StatusServer } from '../../../status-site/hosting/server.ts';
+import type { StatusServer } from '../../../status-site/hosting/server.ts';
 import type { CommandIO } from '../io.ts';
 import { Progress } from '../progress.ts';
-import { DEFAULT_PORT } from './serve.ts';
+import { DEFAULT_PORT } from '../ports.ts';
 import { ENV } from '../../core/env.ts';
 
 export interface RunFlags extends RunRequest {
@@ -359,6 +358,11 @@ async function serveDuringRun(
   port = DEFAULT_PORT,
 ): Promise<StatusServer> {
   let url: string | undefined;
+  // The site's modules load only when it is served: `--no-serve` (CI) does not pay for them.
+  const [{ localApprovals }, { artifactsOf, startStatusServer }] = await Promise.all([
+    import('../../../status-site/access/approvers.ts'),
+    import('../../../status-site/hosting/server.ts'),
+  ]);
   const options = { store, ...artifactsOf(config.artifacts), approvals: localApprovals(config, terminal, () => url) };
   const server = await startStatusServer({ ...options, port }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE' || port === 0) throw error;

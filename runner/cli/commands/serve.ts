@@ -6,8 +6,7 @@ import { openStore } from '../../store/open-store.ts';
 import { artifactsOf, startStatusServer } from '../../../status-site/hosting/server.ts';
 import { localApprovals } from '../../../status-site/access/approvers.ts';
 import type { CommandIO } from '../io.ts';
-
-export const DEFAULT_PORT = 7357;
+import { DEFAULT_PORT } from '../ports.ts';
 
 export interface ServeFlags {
   config?: string;
