@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Batch } from '../plan/plan.ts';
 import type { StoreAddress } from '../store/store-address.ts';
 import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
+import { batchReportDir, blobKey } from '../report/html-report-keys.ts';
 import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 
 export interface LocalExecutorOptions {
@@ -51,6 +52,11 @@ export class LocalExecutor implements Executor {
       env: this.options.env,
       args: this.options.args,
       workers: this.options.workersEach,
+      // One process runs all the local work: it writes the run's HTML report itself.
+      htmlReport:
+        this.capacity === 1
+          ? batchReportDir(this.options.workDir, blobKey(context.runId, batch.id, context.dispatch))
+          : undefined,
       signal: context.signal,
       onUnit: context.onUnit,
     });

@@ -42,6 +42,11 @@ export interface PlaywrightBatchOptions {
    * what gets killed.
    */
   ownGroup?: boolean;
+  /**
+   * Also write Playwright's HTML report here, in the same process: for a batch that is likely the
+   * run's only one, the run's report without a merge-reports process at the end (report/html-report.ts).
+   */
+  htmlReport?: string;
   signal: AbortSignal;
   onUnit(record: UnitRecord): void;
 }
@@ -123,7 +128,8 @@ export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promi
   const args = [
     ...nodeArgs,
     ...[playwrightCli(options.cwd), 'test', '--config', options.playwrightConfig, '--test-list', listFile],
-    ...['--reporter', `${options.reporter ?? REPORTER_PATH},blob`, '--workers', String(options.workers ?? 1)],
+    ...['--reporter', `${options.reporter ?? REPORTER_PATH},blob${options.htmlReport ? ',html' : ''}`],
+    ...['--workers', String(options.workers ?? 1)],
     ...['--output', join(options.workDir, 'test-results'), ...(options.args ?? [])],
   ];
   const env: NodeJS.ProcessEnv = {
@@ -131,6 +137,7 @@ export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promi
     ...options.env,
     ...childEnv({ ...options.context, eventsFd: EVENTS_FD }),
     PLAYWRIGHT_BLOB_OUTPUT_FILE: blobFile,
+    ...(options.htmlReport ? { PLAYWRIGHT_HTML_OUTPUT_DIR: options.htmlReport, PLAYWRIGHT_HTML_OPEN: 'never' } : {}),
   };
   const ownGroup = options.ownGroup ?? true;
   const child = spawn(node!, args, {

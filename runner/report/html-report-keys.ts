@@ -9,3 +9,14 @@ export function blobKey(runId: string, executorRef: string, dispatch: number): s
   const safe = executorRef.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 120) || 'batch';
   return `${runId}/${BLOBS_DIR}/${safe}-d${dispatch}.zip`;
 }
+
+/**
+ * Where a local batch that ran alone wrote Playwright's HTML report itself, under the run's
+ * scratch folder: named as its blob is, so the report is used only for that blob.
+ */
+export function batchReportDir(runWorkDir: string, blob: string): string {
+  return `${runWorkDir}/html/${blob
+    .split('/')
+    .pop()!
+    .replace(/\.zip$/, '')}`;
+}

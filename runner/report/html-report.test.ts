@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { fixtureProject, type FixtureProject } from '../testing/fixture-project.
 import { mergedAsJson } from '../testing/merged-blobs.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
 import { keepHtmlReport } from './html-report.ts';
+import { batchReportDir, blobKey } from './html-report-keys.ts';
 
 // A mixed run: one batch on this machine (its blob in the artifacts folder), one as Lambda or
 // CodeBuild would run it (its blob in the bucket). The run's report is made from both.
@@ -94,6 +95,44 @@ test('ran there', async () => { expect(1).toBe(2); });
       (m) => `${m[1]}: ${m[2]}`,
     );
     assert.deepEqual(statuses.sort(), ['ran here: passed', 'ran there: failed']);
+  });
+
+  it('uses the report a lone local batch wrote itself, and starts no merge-reports', async () => {
+    const runId = newRunId();
+    const { units } = await listTests({
+      cwd: project.dir,
+      playwrightConfig: join(project.dir, 'playwright.config.ts'),
+    });
+    await store.queueUnits(runId, units);
+    const workDir = join(dir, 'lone');
+    const artifactsDir = join(dir, 'artifacts');
+    const made = batchReportDir(workDir, blobKey(runId, 'local-001', 1));
+    const result = await runPlaywrightBatch({
+      cwd: project.dir,
+      playwrightConfig: join(project.dir, 'playwright.config.ts'),
+      units,
+      workDir: join(workDir, 'local-001-d1'),
+      context: {
+        runId,
+        executor: 'local',
+        executorRef: 'local-001',
+        dispatch: 1,
+        store: { endpoint, key, table: 'uigate', region: 'us-east-1' },
+        artifactsDir,
+      },
+      htmlReport: made,
+      signal: new AbortController().signal,
+      onUnit: () => undefined,
+    });
+    assert.equal(result.blob, `${runId}/blobs/local-001-d1.zip`);
+    assert.match(await readFile(join(made, 'index.html'), 'utf8'), /<html/i, 'Playwright wrote its HTML report');
+    // Marks the batch's own report: a report merged again from the blob would not have it.
+    await writeFile(join(made, 'made-by-the-batch.txt'), 'yes');
+
+    const kept = await keepHtmlReport({ dir: artifactsDir }, { cwd: project.dir, runId, workDir });
+    assert.deepEqual(kept, { key: `${runId}/report/index.html`, reports: 1 });
+    assert.equal(await readFile(join(artifactsDir, runId, 'report', 'made-by-the-batch.txt'), 'utf8'), 'yes');
+    assert.match(await readFile(join(artifactsDir, runId, 'report', 'index.html'), 'utf8'), /<html/i);
   });
 
   it('makes no report, and says nothing went wrong, when no batch left a blob', async () => {

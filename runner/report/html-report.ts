@@ -2,6 +2,7 @@
 // (playwright/batch.ts) — on this machine, from Lambda, from CodeBuild — and Playwright's own
 // `merge-reports` makes them the report users know, kept with the run's artifacts.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
@@ -9,7 +10,7 @@ import { artifactStoreOf, type ArtifactSettings } from '../artifacts/from-env.ts
 import { LocalArtifacts } from '../artifacts/local-artifacts.ts';
 import { contentTypeOf } from '../core/content-types.ts';
 import { playwrightCli } from '../playwright/cli-path.ts';
-import { BLOBS_DIR, REPORT_DIR } from './html-report-keys.ts';
+import { batchReportDir, BLOBS_DIR, REPORT_DIR } from './html-report-keys.ts';
 
 export interface MergeOptions {
   cwd: string;
@@ -36,15 +37,27 @@ export async function mergeHtmlReport(options: MergeOptions): Promise<MergeResul
   await rm(blobs, { recursive: true, force: true });
   await rm(out, { recursive: true, force: true });
   await mkdir(blobs, { recursive: true });
-  let reports = 0;
+  const names: string[] = [];
   for (const store of options.stores)
     for (const { key, body } of (await store.readAll?.(`${options.runId}/${BLOBS_DIR}/`)) ?? []) {
-      await writeFile(join(blobs, key.split('/').pop()!), body);
-      reports++;
+      names.push(key.split('/').pop()!);
+      await writeFile(join(blobs, names.at(-1)!), body);
     }
+  const reports = names.length;
   if (reports === 0) return { reports };
-  const error = await mergeReports(options.cwd, blobs, out);
-  if (error) return { reports, error };
+  // A lone local batch wrote the same report itself: no second Playwright process at the run's end.
+  const made = reports === 1 ? batchReportDir(options.workDir, names[0]!) : undefined;
+  const source = made && existsSync(join(made, 'index.html')) ? made : out;
+  if (source === out) {
+    const error = await mergeReports(options.cwd, blobs, out);
+    if (error) return { reports, error };
+  }
+  await publish(source, options);
+  return { key: `${options.runId}/${REPORT_DIR}/index.html`, reports };
+}
+
+/** The report's files into the first store, under `<runId>/report/`. */
+async function publish(out: string, options: MergeOptions) {
   const target = options.stores[0]!;
   const entries = await readdir(out, { recursive: true, withFileTypes: true });
   for (const entry of entries.filter((e) => e.isFile())) {
@@ -52,7 +65,6 @@ export async function mergeHtmlReport(options: MergeOptions): Promise<MergeResul
     const rel = relative(out, path).split(sep).join('/');
     await target.putObject(`${options.runId}/${REPORT_DIR}/${rel}`, await readFile(path), contentTypeOf(rel));
   }
-  return { key: `${options.runId}/${REPORT_DIR}/index.html`, reports };
 }
 
 /** Playwright's merge-reports; undefined when it made the report, else its last words. */

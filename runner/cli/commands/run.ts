@@ -279,7 +279,7 @@ async function playwrightReport(session: Session, runId: string) {
     const where = session.url
       ? `${session.url.replace(/\/runs\/.*$/, '')}/reports/${runId}/`
       : `npx playwright show-report ${join(prepared.config.artifacts.dir, runId, 'report')}`;
-    say(`  Playwright report (${merged.reports} batch${merged.reports === 1 ? '' : 'es'} merged): ${where}`);
+    say(`  Playwright report${merged.reports > 1 ? ` (${merged.reports} batches merged)` : ''}: ${where}`);
   } else if (merged.error) say(`  (no Playwright HTML report: merge-reports failed: ${merged.error})`);
 }
 
