@@ -1,9 +1,11 @@
 // Shared by the benchmarks: percentiles, the machine they ran on, and BENCHMARKS.md sections
 // (each benchmark rewrites only its own section, between markers).
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const BENCHMARKS_FILE = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 
@@ -42,4 +44,24 @@ export async function writeSection(id: string, markdown: string): Promise<void> 
       ? text.slice(0, from) + block + text.slice(to + end.length)
       : `${text.trimEnd()}\n\n${block}\n`;
   await writeFile(BENCHMARKS_FILE, text);
+}
+
+/**
+ * uigate as a user installs it: compiled to dist/ (as `npm pack` does), started through a launcher
+ * outside the repository, so a timed run does not pay for transpiling its TypeScript sources.
+ */
+export async function compiledUigate(dir: string): Promise<string> {
+  const repo = fileURLToPath(new URL('../', import.meta.url));
+  execFileSync(process.execPath, [
+    join(repo, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    join(repo, 'tsconfig.build.json'),
+  ]);
+  const launcher = join(dir, 'uigate-compiled.mjs');
+  const main = pathToFileURL(join(repo, 'dist/runner/cli/main.js')).href;
+  await writeFile(
+    launcher,
+    `const { runFromProcess } = await import(${JSON.stringify(main)});\nawait runFromProcess();\n`,
+  );
+  return launcher;
 }

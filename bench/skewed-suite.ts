@@ -9,13 +9,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { playwrightCli } from '../runner/playwright/cli-path.ts';
-import { fixtureProject, runNode, UIGATE_BIN, type FixtureProject } from '../runner/testing/fixture-project.ts';
+import { fixtureProject, runNode, type FixtureProject } from '../runner/testing/fixture-project.ts';
 import { ENV } from '../runner/core/env.ts';
 import { listTests } from '../runner/playwright/list.ts';
 import { runPlaywrightBatch } from '../runner/playwright/batch.ts';
 import { openEmbeddedStore } from '../runner/store/open-store.ts';
 import { newRunId } from '../runner/core/model.ts';
-import { machine, median, s } from './lib.ts';
+import { compiledUigate, machine, median, s } from './lib.ts';
 
 const WORKERS = '2';
 const FILES = 14;
@@ -91,11 +91,40 @@ async function localStart(project: FixtureProject): Promise<number> {
   return median(starts);
 }
 
+/**
+ * What a run costs beyond Playwright's, whatever the suite: `uigate run` against plain Playwright
+ * on a one-test suite (listing, the store, the reporter's writes, the HTML report), medians.
+ */
+async function fixedOverhead(bin: string): Promise<{ plain: number; uigate: number }> {
+  const tiny = await fixtureProject({
+    'one.spec.ts':
+      "import { test } from '@playwright/test';\ntest('one', async ({ page }) => { await page.setContent('<p>1</p>'); });\n",
+  });
+  const home = await mkdtemp(join(tmpdir(), 'uigate-bench-tiny-'));
+  const times = { plain: [] as number[], uigate: [] as number[] };
+  try {
+    for (let i = 0; i < 7; i++) {
+      const plain = await timed(() =>
+        runNode([playwrightCli(tiny.dir), 'test', '--reporter=list'], tiny.dir, { [ENV.report]: 'off' }),
+      );
+      const uigate = await timed(() => runNode([bin, 'run', '--no-serve'], tiny.dir, { [ENV.home]: home }));
+      if (i === 0) continue;
+      times.plain.push(plain.ms);
+      times.uigate.push(uigate.ms);
+    }
+    return { plain: median(times.plain), uigate: median(times.uigate) };
+  } finally {
+    await tiny.remove();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
 export async function skewedSuiteBench(): Promise<string> {
   const repeat = Number(process.env.BENCH_REPEAT ?? 2);
   const { specs, seconds } = suiteSpecs();
   const project = await fixtureProject(specs, { projects: ['chromium', 'firefox'] });
   const history = await mkdtemp(join(tmpdir(), 'uigate-bench-history-'));
+  const bin = await compiledUigate(project.dir);
   const plain = () =>
     timed(() =>
       runNode([playwrightCli(project.dir), 'test', '--workers', WORKERS, '--reporter=list'], project.dir, {
@@ -103,7 +132,7 @@ export async function skewedSuiteBench(): Promise<string> {
       }),
     );
   const uigate = (home: string) =>
-    timed(() => runNode([UIGATE_BIN, 'run', '--workers', WORKERS, '--no-serve'], project.dir, { [ENV.home]: home }));
+    timed(() => runNode([bin, 'run', '--workers', WORKERS, '--no-serve'], project.dir, { [ENV.home]: home }));
   const fresh = async () => {
     const home = await mkdtemp(join(tmpdir(), 'uigate-bench-fresh-'));
     try {
@@ -135,6 +164,7 @@ export async function skewedSuiteBench(): Promise<string> {
       );
     }
     const start = await localStart(project);
+    const fixed = await fixedOverhead(bin);
     const base = median(times.plain);
     return `## skewed-suite — \`uigate run\` against plain \`npx playwright test\` on a long-tailed suite
 
@@ -149,6 +179,8 @@ A suite generated for the bench: ${FILES} files, chromium and firefox (firefox 1
 | uigate, with history | ${times.history.length} | ${s(median(times.history))} | ${(median(times.history) / base).toFixed(3)} | ≤ 0.95 |
 
 With history, the plan was: \`${plan.trim()}\`. A first run has no durations, so uigate gives the suite to one Playwright process with ${WORKERS} workers, whose workers take Playwright's groups as they free up; with history it packs the groups longest first into ${WORKERS} processes side by side when that promises to beat Playwright's own order, which runs the long file last (runner/run/run-units.ts). The history runs start after two warm-up runs.
+
+**Fixed cost of a run: ${s(fixed.uigate - fixed.plain)}** — \`uigate run\` ${s(fixed.uigate)} against plain Playwright ${s(fixed.plain)} on a one-test suite (medians of 6 after a warm-up): listing the suite, the embedded store, the reporter's writes and Playwright's HTML report. uigate runs compiled, as installed from the package.
 
 **Overhead per pulled batch, local: ${s(start)}** — a one-test batch as the local executor runs it, beyond the test's own time: Playwright's start, its worker, the browser's launch, the reporter's writes (\`START_MS.local\` in runner/executors/from-config.ts). Lambda's is in the Lambda section.
 `;
