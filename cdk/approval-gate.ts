@@ -16,10 +16,10 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import nag from 'cdk-nag';
 import { Construct } from 'constructs';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
-import { ENV } from '../../runner/core/env.ts';
+import { acceptFindings, FUNCTION_FINDINGS } from './nag.ts';
+import { ENV } from '../runner/core/env.ts';
 
 export interface ApprovalGateProps {
   readonly table: ITableV2;
@@ -69,6 +69,7 @@ export class ApprovalGate extends Construct {
     this.gateFunction = this.policyFunction(props, common, environment);
     this.approvalFunction = this.approvalsFunction(props, common, environment, stage, action);
     this.approvalUrl = this.approvalFunction.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    acceptFindings(this, FUNCTION_FINDINGS);
     new CfnOutput(this, 'ApprovalUrl', {
       value: this.approvalUrl.url,
       description:
@@ -97,18 +98,14 @@ export class ApprovalGate extends Construct {
         resources: ['*'],
       }),
     );
-    nag.NagSuppressions.addResourceSuppressions(
-      gateFunction,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason:
-            'CodePipeline job APIs (PutJobSuccessResult, PutJobFailureResult, GetJobDetails) support no resource-level permissions: "*" is the only resource AWS accepts for them.',
-          appliesTo: ['Resource::*'],
-        },
-      ],
-      true,
-    );
+    acceptFindings(gateFunction, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'CodePipeline job APIs (PutJobSuccessResult, PutJobFailureResult, GetJobDetails) support no resource-level permissions: "*" is the only resource AWS accepts for them.',
+        appliesTo: ['Resource::*'],
+      },
+    ]);
 
     return gateFunction;
   }

@@ -12,7 +12,7 @@
 // conditioned this way ever names Scan.
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { RUN_PARTITIONS, UNITS_PARTITIONS } from '../../runner/store/table.ts';
+import { RUN_PARTITIONS, UNITS_PARTITIONS } from '../runner/store/table.ts';
 
 const only = (partitions: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } });
 

@@ -3,7 +3,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { HISTORY_ATTRIBUTES, INDEX, TTL_ATTRIBUTE } from '../../runner/store/table.ts';
+import { HISTORY_ATTRIBUTES, INDEX, TTL_ATTRIBUTE } from '../runner/store/table.ts';
 
 export interface ResultsTableProps {
   /** Table name; also what UIGATE_TABLE carries into Lambda and CodeBuild. @default 'uigate' */

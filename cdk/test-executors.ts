@@ -11,6 +11,7 @@ import {
   Source,
 } from 'aws-cdk-lib/aws-codebuild';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type Code, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -18,7 +19,9 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
 import { grantUnitResults } from './results-access.ts';
-import { ENV } from '../../runner/core/env.ts';
+import { WORKER_BUILDSPEC } from './worker-buildspec.ts';
+import { acceptFindings, FUNCTION_FINDINGS } from './nag.ts';
+import { ENV } from '../runner/core/env.ts';
 
 /** Playwright's container image for the project's pinned Playwright (package.json). */
 export const playwrightImage = (version: string) => `mcr.microsoft.com/playwright:v${version}-noble`;
@@ -80,10 +83,10 @@ export class TestExecutors extends Construct {
 
     this.worker = new Project(this, 'Worker', {
       projectName: 'uigate-worker',
-      description: 'uigate worker: runs one batch in Playwright’s container (infra/buildspec-worker.yml)',
+      description: 'uigate worker: runs one batch in Playwright’s container (cdk/worker-buildspec.ts)',
       // Each run uploads its source here (source/<commit>.zip) and overrides the location per build.
       source: Source.s3({ bucket: props.artifacts, path: 'source/latest.zip' }),
-      buildSpec: BuildSpec.fromSourceFilename('infra/buildspec-worker.yml'),
+      buildSpec: BuildSpec.fromObject(WORKER_BUILDSPEC),
       environment: {
         buildImage: LinuxBuildImage.fromDockerRegistry(playwrightImage(props.playwrightVersion)),
         computeType: ComputeType.MEDIUM,
@@ -108,6 +111,24 @@ export class TestExecutors extends Construct {
       reportGroupName: 'uigate-junit',
       type: ReportGroupType.TEST,
       zipExport: false,
+    });
+    acceptFindings(this, [
+      ...FUNCTION_FINDINGS,
+      {
+        id: 'AwsSolutions-CB5',
+        reason:
+          'The worker must run in Playwright’s own image (mcr.microsoft.com/playwright, pinned to the project’s Playwright version): it carries Chromium, Firefox and WebKit with their system libraries, which CodeBuild’s images do not.',
+      },
+    ]);
+  }
+
+  /** Starting, watching and stopping builds of the worker, and nothing else (what `uigate run --executor codebuild` does). */
+  grantStartWorker(grantee: IGrantable): void {
+    // CodeBuild has no grant for starting a project's builds: this statement is that grant, scoped to the worker.
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
+      resourceArns: [this.worker.projectArn],
     });
   }
 }

@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { parse } from 'yaml';
 import { listTests } from '../runner/playwright/list.ts';
 import { newRunId } from '../runner/core/model.ts';
 import type { DynamoStore } from '../runner/store/dynamo-store.ts';
 import { openEmbeddedStore } from '../runner/store/open-store.ts';
 import { REPO } from '../runner/testing/fixture-project.ts';
+import { WORKER_BUILDSPEC } from './worker-buildspec.ts';
 
 const run = promisify(execFile);
 
 interface Buildspec {
   version: number;
-  env: { variables: Record<string, string> };
-  phases: Record<string, { commands: string[] }>;
+  env: { variables: Readonly<Record<string, string>> };
+  phases: Readonly<Record<string, { commands: readonly string[] }>>;
 }
 
 describe("the CodeBuild worker's buildspec, run on this machine", () => {
@@ -33,7 +33,7 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
     const opened = await openEmbeddedStore(join(dir, 'dynamodb'));
     ({ store, endpoint } = opened as { store: DynamoStore; endpoint: string });
     key = JSON.stringify(opened.key);
-    spec = parse(await readFile(join(REPO, 'infra', 'buildspec-worker.yml'), 'utf8')) as Buildspec;
+    spec = WORKER_BUILDSPEC;
   });
   after(async () => {
     await store.close();

@@ -67,7 +67,9 @@ describe('the uigate stack, synthesized', () => {
     template = Template.fromStack(stack);
   });
   const artifactsBucketId = () => {
-    const ids = Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) => id.startsWith('ArtifactsBucket'));
+    const ids = Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) =>
+      id.startsWith('UigateArtifactsBucket'),
+    );
     assert.equal(ids.length, 1);
     return ids[0]!;
   };
@@ -138,7 +140,7 @@ describe('the uigate stack, synthesized', () => {
     const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) =>
       JSON.stringify((p as { Properties: { Source: unknown } }).Properties.Source),
     );
-    const orchestrator = specs.find((spec) => spec.includes('uigate.js run'))!;
+    const orchestrator = specs.find((spec) => spec.includes('uigate run'))!;
     assert.match(orchestrator, /run --executor codebuild --executor lambda .*--junit reports\/junit\.xml/);
     assert.match(orchestrator, /file-format[^,]*JUNITXML/);
     template.resourceCountIs('AWS::CodeBuild::ReportGroup', 1);
@@ -204,7 +206,7 @@ describe('the uigate stack, synthesized', () => {
     );
     assert.ok(!runtimes.includes('nodejs20.x') && !runtimes.includes('nodejs18.x'), `runtimes: ${runtimes.join(', ')}`);
     // Inline buildspecs, some joined with CloudFormation tokens: read them as text. The worker's
-    // buildspec is a file run in Playwright's own image, which brings its Node.
+    // runs in Playwright's own image, which brings its Node.
     const specs = Object.values(template.findResources('AWS::CodeBuild::Project'))
       .map((p) => (p as { Properties: { Source: { BuildSpec?: unknown } } }).Properties.Source.BuildSpec)
       .map((spec) =>
@@ -214,7 +216,7 @@ describe('the uigate stack, synthesized', () => {
               .map((part) => (typeof part === 'string' ? part : 'TOKEN'))
               .join(''),
       )
-      .filter((text) => text.startsWith('{'));
+      .filter((text) => text.startsWith('{') && !text.includes('uigate worker'));
     const nodes = specs.map((text) => /"nodejs": "(\d+)"/.exec(text)?.[1]);
     assert.equal(nodes.length, 3);
     assert.deepEqual([...new Set(nodes)], ['22']);
@@ -288,9 +290,12 @@ describe('the uigate stack, synthesized', () => {
 
   it('names the production site’s bucket and URL for `uigate doctor --aws --site … --site-url …`', () => {
     const outputs = template.findOutputs('*');
-    assert.match(joined(outputs.ProductionSiteBucket!.Value), /^s3:\/\/\$\{ProductionSite\w*Bucket\w+\}$/);
     assert.match(
-      joined(outputs.ProductionSiteUrl!.Value),
+      joined(Object.entries(outputs).find(([id]) => id.startsWith('ReleaseProductionSiteBucket'))![1].Value),
+      /^s3:\/\/\$\{ProductionSite\w*Bucket\w+\}$/,
+    );
+    assert.match(
+      joined(Object.entries(outputs).find(([id]) => id.startsWith('ReleaseProductionSiteUrl'))![1].Value),
       /^https:\/\/\$\{ProductionSite\w*Distribution\w+\.DomainName\}$/,
     );
   });
@@ -347,12 +352,12 @@ describe('the uigate stack, synthesized', () => {
       ]),
     );
     assert.deepEqual(wildcard.sort(), [
-      [
-        'GatePolicyServiceRoleDefaultPolicy',
-        ['codepipeline:GetJobDetails', 'codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'],
-      ],
       ['ReleaseDeployRoleDefaultPolicy', ['cloudwatch:GetMetricData']],
       ['ReleaseDeployRoleDefaultPolicy', ['cloudwatch:PutMetricData']],
+      [
+        'UigateGatePolicyServiceRoleDefaultPolicy',
+        ['codepipeline:GetJobDetails', 'codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'],
+      ],
     ]);
     const put = statementsOf(/^ReleaseDeployRole/).find((s) => actions(s).includes('cloudwatch:PutMetricData'))!;
     assert.deepEqual(put.Condition, { StringEquals: { 'cloudwatch:namespace': 'uigate' } });
@@ -399,7 +404,6 @@ describe('the uigate stack, synthesized', () => {
 
   it('bakes production with uigate verify, the one mechanism that rolls back on the smoke alarm', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'uigate-production-smoke',
       Namespace: 'uigate',
       MetricName: 'SmokeFailures',
       Statistic: 'Sum',
@@ -448,13 +452,13 @@ describe('the uigate stack, synthesized', () => {
           (JSON.parse(spec) as { phases?: { build?: { commands?: string[] } } }).phases?.build?.commands?.join('\n') ??
           '',
       )
-      .find((text) => text.includes('uigate.js promote'))!;
+      .find((text) => text.includes('uigate promote'))!;
     assert.match(commands, /verify --preflight --release "\$UIGATE_RUN_ID"/);
     assert.match(
       commands,
       /promote --release "\$UIGATE_RUN_ID" --target "s3:\/\/\$PRODUCTION_BUCKET" --from tests\/site/,
     );
-    assert.match(commands, /verify --release "\$UIGATE_RUN_ID" .*--alarm "\$SMOKE_ALARM" --bake 600s .*--smoke-url/);
+    assert.match(commands, /verify --release "\$UIGATE_RUN_ID" .*--alarm "\$UIGATE_ALARM_0" --bake 600s .*--smoke-url/);
   });
 
   it('lets the pipeline invoke the gate, and only the approval function answer the approval', () => {
@@ -467,15 +471,15 @@ describe('the uigate stack, synthesized', () => {
       .map(([id]) => id);
     assert.deepEqual(
       answering.map((id) => id.replace(/[0-9A-F]{8}$/, '')),
-      ['GateApprovalsServiceRoleDefaultPolicy'],
+      ['UigateGateApprovalsServiceRoleDefaultPolicy'],
     );
-    const statement = statementsOf(/^GateApprovals/).find((s) =>
+    const statement = statementsOf(/^UigateGateApprovals/).find((s) =>
       actions(s).includes('codepipeline:PutApprovalResult'),
     )!;
     assert.match(JSON.stringify(statement.Resource), /:uigate-release\/Approval\/Approve/);
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'AWS_IAM',
-      TargetFunctionArn: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^GateApprovals'), 'Arn'] }),
+      TargetFunctionArn: Match.objectLike({ 'Fn::GetAtt': [Match.stringLikeRegexp('^UigateGateApprovals'), 'Arn'] }),
     });
   });
 
@@ -502,7 +506,7 @@ describe('the uigate stack, synthesized', () => {
   });
 
   it('keeps the status API read-only on the table', () => {
-    const status = statementsOf(/^StatusApi/).flatMap(actions);
+    const status = statementsOf(/^UigateStatusApi/).flatMap(actions);
     assert.ok(status.includes('dynamodb:Query') && status.includes('dynamodb:GetItem'));
     assert.deepEqual(
       status.filter((action) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)),
@@ -529,7 +533,7 @@ describe('the uigate stack, synthesized', () => {
       .filter(([, policy]) => JSON.stringify(policy).includes('secretsmanager:GetSecretValue'))
       .map(([id]) => id.replace(/ServiceRoleDefaultPolicy.*$/, ''))
       .sort();
-    assert.deepEqual(readers, ['GateApprovals', 'StatusApi']);
+    assert.deepEqual(readers, ['UigateGateApprovals', 'UigateStatusApi']);
   });
 
   /** Every statement of a role that names a DynamoDB action, with its actions and condition. */
@@ -541,10 +545,10 @@ describe('the uigate stack, synthesized', () => {
     JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } });
 
   it('lets the executors write unit results only: no votes, decisions, releases or runs (LeadingKeys UNITS#*)', () => {
-    assert.deepEqual(tableStatements(/^ExecutorsLambdaExecutor/), [
+    assert.deepEqual(tableStatements(/^UigateExecutorsLambdaExecutor/), [
       { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], condition: onlyPartitions('UNITS#*') },
     ]);
-    assert.deepEqual(tableStatements(/^ExecutorsWorker/), [
+    assert.deepEqual(tableStatements(/^UigateExecutorsWorker/), [
       {
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         condition: onlyPartitions('UNITS#*'),
@@ -571,7 +575,7 @@ describe('the uigate stack, synthesized', () => {
     const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment')) as {
       Properties: { DestinationBucketName: { Ref: string } };
     }[];
-    assert.match(deployment!.Properties.DestinationBucketName.Ref, /^StatusSite/);
+    assert.match(deployment!.Properties.DestinationBucketName.Ref, /^UigateStatusSite/);
     const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p) => JSON.stringify(p));
     assert.ok(specs.every((spec) => !spec.includes('status-site/dist')));
     const orchestrator = JSON.stringify(statementsOf(/^ReleaseOrchestrator/));
@@ -591,13 +595,15 @@ describe('the uigate stack, synthesized', () => {
   it('creates the reports folder before the Test stage redirects the summary into it', () => {
     const orchestrator = Object.values(template.findResources('AWS::CodeBuild::Project'))
       .map((p) => JSON.stringify(p))
-      .find((spec) => spec.includes('uigate.js run'))!;
+      .find((spec) => spec.includes('uigate run'))!;
     const mkdir = orchestrator.indexOf('mkdir -p reports');
     assert.ok(mkdir >= 0 && mkdir < orchestrator.indexOf('> reports/summary.json'));
   });
 
   it("lets the CodeBuild worker read every commit's source zip a build can be pointed at, not only the default", () => {
-    const reads = statementsOf(/^ExecutorsWorker/).filter((s) => actions(s).some((a) => a.startsWith('s3:GetObject')));
+    const reads = statementsOf(/^UigateExecutorsWorker/).filter((s) =>
+      actions(s).some((a) => a.startsWith('s3:GetObject')),
+    );
     assert.ok(
       reads.some((s) => JSON.stringify(s.Resource).includes('/source/*')),
       JSON.stringify(reads.map((s) => s.Resource)),
@@ -631,7 +637,7 @@ describe('the uigate stack, synthesized', () => {
   });
 
   it("lets the Lambda executor read the run's test bundle, so it runs the commit's tests, not the deploy's", () => {
-    const reads = statementsOf(/^ExecutorsLambdaExecutor/).filter((s) =>
+    const reads = statementsOf(/^UigateExecutorsLambdaExecutor/).filter((s) =>
       actions(s).some((a) => a.startsWith('s3:GetObject')),
     );
     assert.ok(
@@ -651,7 +657,7 @@ describe('the uigate stack, synthesized', () => {
     assert.match(valueOf('UIGATE_BRANCH') ?? '', /^#\{[A-Za-z_]+\.BranchName\}$/);
     const orchestrator = Object.values(template.findResources('AWS::CodeBuild::Project'))
       .map((p) => JSON.stringify(p))
-      .find((spec) => spec.includes('uigate.js run'))!;
+      .find((spec) => spec.includes('uigate run'))!;
     assert.match(orchestrator, /source\/\$UIGATE_COMMIT\.zip/, 'the workers get the same commit');
   });
 });

@@ -20,7 +20,7 @@ const IMPORT =
 
 async function sources(): Promise<string[]> {
   const found: string[] = [];
-  for (const root of ['runner', 'status-site']) {
+  for (const root of ['runner', 'status-site', 'cdk']) {
     for (const entry of await readdir(join(REPO, root), { recursive: true, withFileTypes: true })) {
       const path = relative(REPO, join(entry.parentPath, entry.name)).split(sep).join('/');
       if (!entry.isFile() || !path.endsWith('.ts') || path.endsWith('.d.ts')) continue;
@@ -99,6 +99,23 @@ describe('imports run one way', () => {
         .map((edge) => `${file} → ${edge.to}`),
     );
     assert.deepEqual(found, []);
+  });
+
+  it('keeps the constructs on top: nothing that runs tests or serves the site imports them or aws-cdk-lib', () => {
+    const cdk = (edge: Edge) =>
+      under(edge.to, 'cdk') ||
+      edge.to === 'aws-cdk-lib' ||
+      edge.to.startsWith('aws-cdk-lib/') ||
+      edge.to === 'constructs';
+    assert.deepEqual(
+      violations('runner', (edge) => !cdk(edge)),
+      [],
+    );
+    assert.deepEqual(
+      violations('status-site', (edge) => !cdk(edge)),
+      [],
+    );
+    assert.ok(graph.get('cdk/uigate.ts')!.some((edge) => edge.to === 'cdk/approval-gate.ts'));
   });
 
   it('has no cycles among the modules that run', () => {

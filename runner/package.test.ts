@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { differences, statusesFromApi, statusesFromJsonReport } from './testing/conformance.ts';
 import { REPO } from './testing/fixture-project.ts';
+import { packUigate } from './testing/packed.ts';
 
 const PLAYWRIGHT_VERSION = (
   JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
@@ -84,13 +85,7 @@ describe('the packed package in a fresh project outside the repository', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-package-'));
     project = join(dir, 'shop');
-    execFileSync('npm', ['run', 'build:package', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-    const packed = JSON.parse(
-      execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], {
-        cwd: REPO,
-        encoding: 'utf8',
-      }),
-    ) as { filename: string; files: { path: string }[] }[];
+    const tarball = await packUigate(dir);
     await mkdir(join(project, 'e2e'), { recursive: true });
     await writeFile(
       join(project, 'package.json'),
@@ -104,7 +99,7 @@ describe('the packed package in a fresh project outside the repository', () => {
         'install',
         '-D',
         `@playwright/test@${PLAYWRIGHT_VERSION}`,
-        join(dir, packed[0]!.filename),
+        tarball,
         '--no-audit',
         '--no-fund',
         '--prefer-offline',
@@ -124,6 +119,8 @@ describe('the packed package in a fresh project outside the repository', () => {
       'dist/runner/playwright/reporter.js',
       'dist/runner/playwright/browsers.js',
       'dist/status-site/dist/index.html',
+      'dist/cdk/index.js',
+      'dist/cdk/index.d.ts',
     ])
       assert.ok(existsSync(join(installed, path)), path);
     for (const path of [

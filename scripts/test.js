@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ROOTS = ['runner', 'status-site', 'infra', 'bench'];
+const ROOTS = ['runner', 'status-site', 'cdk', 'infra', 'bench'];
 const SKIP = new Set(['node_modules', 'cdk.out', '.uigate']);
 
 function find(path, found = []) {

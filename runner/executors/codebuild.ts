@@ -1,6 +1,6 @@
 // Runs a batch in an AWS CodeBuild container: the batch's unit keys go into the table, one
 // StartBuild carries the run, batch and dispatch try in environment overrides, and the container
-// runs `uigate worker` (infra/buildspec-worker.yml). BatchGetBuilds is polled with backoff; a build
+// runs `uigate worker` (cdk/worker-buildspec.ts). BatchGetBuilds is polled with backoff; a build
 // that fails, times out or vanishes fails the batch, and the dispatcher re-queues what the store
 // does not have as finished.
 import {

@@ -3,7 +3,8 @@
 // modules: each run sends the commit's own suite (test-source.ts). See the README for why a zip
 // and not a container image or a layer. Usage: npm run build:lambda [-- --out dist/lambda]
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,28 +52,32 @@ const npm = (args: string[], cwd: string) =>
     encoding: 'utf8',
   });
 
-export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Promise<LambdaPackage> {
+/**
+ * The package's folder from a uigate package folder (this repository after `build:package`, or
+ * uigate as a project installed it): that package packed, installed with its production
+ * dependencies and @sparticuz/chromium, the entry modules beside. Synchronous: a CDK construct
+ * builds it while the app is synthesized (cdk/installed.ts).
+ */
+export function assembleLambdaPackage(packageRoot: string, out: string): string {
   const dir = join(out, 'package');
-  await rm(out, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  // uigate exactly as a project installs it: compiled, then packed as `files` names it.
-  execFileSync('npm', ['run', 'build:package', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  const packed = npm(['pack', '--ignore-scripts', '--pack-destination', out, '--json'], REPO);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  // uigate exactly as a project installs it: packed as `files` names it (no build: it is built).
+  const packed = npm(['pack', packageRoot, '--ignore-scripts', '--pack-destination', out, '--json'], out);
   const tarball = join(out, (JSON.parse(packed) as { filename: string }[])[0]!.filename);
-  const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
-    devDependencies: Record<string, string>;
+  const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+    devDependencies?: Record<string, string>;
   };
-  await writeFile(
+  const chromium = manifest.devDependencies?.['@sparticuz/chromium'];
+  if (!chromium) throw new Error(`${packageRoot}/package.json names no @sparticuz/chromium version to package`);
+  writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify(
       {
         name: 'uigate-lambda',
         private: true,
         type: 'module',
-        dependencies: {
-          uigate: `file:${tarball}`,
-          '@sparticuz/chromium': manifest.devDependencies['@sparticuz/chromium'],
-        },
+        dependencies: { uigate: `file:${tarball}`, '@sparticuz/chromium': chromium },
       },
       null,
       2,
@@ -82,9 +87,16 @@ export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Pr
   // on a Mac or on arm64 must not carry that platform's native binaries); no install scripts
   // (prebuilt binaries ship in the packages).
   npm(['install', '--omit=dev', '--omit=peer', '--ignore-scripts', '--prefer-offline', '--os=linux', '--cpu=x64'], dir);
-  await rm(join(dir, 'node_modules', '.bin'), { recursive: true, force: true });
-  await rm(join(dir, 'package-lock.json'), { force: true });
-  for (const [file, target] of Object.entries(ENTRIES)) await writeFile(join(dir, file), entry(file, target));
+  rmSync(join(dir, 'node_modules', '.bin'), { recursive: true, force: true });
+  rmSync(join(dir, 'package-lock.json'), { force: true });
+  for (const [file, target] of Object.entries(ENTRIES)) writeFileSync(join(dir, file), entry(file, target));
+  return dir;
+}
+
+/** This repository's package: compiled, assembled, zipped (`npm run build:lambda`). */
+export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Promise<LambdaPackage> {
+  execFileSync('npm', ['run', 'build:package', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  const dir = assembleLambdaPackage(REPO, out);
   const zip = join(out, 'uigate-lambda.zip');
   const entries = await readdir(dir);
   execFileSync('python3', ['-m', 'zipfile', '-c', zip, ...entries], { cwd: dir, stdio: 'inherit' });

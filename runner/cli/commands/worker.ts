@@ -1,4 +1,4 @@
-// `uigate worker`: what a CodeBuild container runs (infra/buildspec-worker.yml). It reads its
+// `uigate worker`: what a CodeBuild container runs (cdk/worker-buildspec.ts). It reads its
 // batch from the table — run, batch and dispatch try come in UIGATE_* variables — and runs
 // Playwright Test for exactly those units with the uigate reporter. Test failures are results,
 // not a failed build: the exit code is 0 whenever Playwright finished.

@@ -1,0 +1,367 @@
+// The release pipeline around a team's app, CodePipeline V2: Source → Build → Test → Approval →
+// Production, with the source, the build, the test environment, production and the alarms the
+// team supplies. Test deploys the build to the test environment, then `uigate run` fans the suite
+// out to CodeBuild and Lambda and fails the stage on any failed unit. The Approval stage is entered
+// only if the gate policy passes (a beforeEntry LambdaInvoke rule); its manual approval carries the
+// run's commit, branch, counts and link, and Production deploys exactly the artifact approved.
+// Production runs pre-flight, promotes the approved artifact, bakes it with `uigate verify` (smoke
+// tests publishing to CloudWatch, every alarm watched) and rolls back on alarm — the one rollback
+// mechanism: a CodePipeline onSuccess ROLLBACK would re-run the Deploy action, whose own
+// pre-flight refuses while the alarm is in ALARM (undocumented either way; one mechanism is safe).
+import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
+import { Artifact, Pipeline, PipelineType, Result, Rule, type StageProps } from 'aws-cdk-lib/aws-codepipeline';
+import { CodeBuildAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import type { SiteDeployment } from './deployment.ts';
+import { CODEBUILD_RUNTIME } from './node-runtime.ts';
+import { acceptFindings, GRANT_WILDCARDS } from './nag.ts';
+import type { PipelineSource } from './pipeline-source.ts';
+import { checkNonEmpty, checkRange } from './validate.ts';
+import type { Uigate } from './uigate.ts';
+import { ENV } from '../runner/core/env.ts';
+
+export type PipelineExecutor = 'codebuild' | 'lambda';
+
+export interface UigatePipelineProps {
+  /** The results store, executors, status site and gate the pipeline uses. */
+  readonly uigate: Uigate;
+  /** Where the code comes from: PipelineSource.connection(...) or PipelineSource.codeCommit(...). */
+  readonly source: PipelineSource;
+  /**
+   * Commands that install and build the app; the whole folder (without node_modules) goes on to
+   * the Test and Production stages. @default ['npm ci --no-audit --no-fund', 'npm run build --if-present']
+   */
+  readonly buildCommands?: string[];
+  /** How the build reaches the test environment the suite runs against. */
+  readonly testEnvironment: SiteDeployment;
+  /** Production: an S3 + CloudFront site (SiteDeployment.s3Site), which uigate promotes and rolls back. */
+  readonly production: SiteDeployment;
+  /** More alarms the bake watches (errors, latency); any in ALARM rolls back. @default only uigate's smoke alarm */
+  readonly alarms?: IAlarm[];
+  /** How long production is baked after promotion, 1 minute to 8 hours. @default Duration.minutes(10) */
+  readonly bake?: Duration;
+  /** Where the Test stage runs the suite. @default ['codebuild', 'lambda'] */
+  readonly executors?: PipelineExecutor[];
+  /** How a pipeline step runs uigate in the app's folder. @default 'npx --no-install uigate' */
+  readonly uigateCommand?: string;
+}
+
+const NODE_IMAGE = LinuxBuildImage.STANDARD_7_0;
+const DEFAULT_BUILD = ['npm ci --no-audit --no-fund', 'npm run build --if-present'];
+
+/** What a stage's project is made from. */
+interface Parts {
+  readonly props: UigatePipelineProps;
+  readonly uigate: Uigate;
+  readonly cli: string;
+  /** The production folder's digest, as the shell computes it: what an approval is bound to. */
+  readonly digest: string;
+}
+
+export class UigatePipeline extends Construct {
+  readonly pipeline: Pipeline;
+  /** The Test stage's project: `uigate run`. */
+  readonly orchestrator: PipelineProject;
+  /** The Production stage's project: pre-flight, promote, bake, roll back. */
+  readonly deploy: PipelineProject;
+  /** Fires when the @smoke tests fail against production during a bake (`uigate verify` publishes SmokeFailures). */
+  readonly smokeAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: UigatePipelineProps) {
+    super(scope, id);
+    const production = checkProps(props);
+    const parts: Parts = {
+      props,
+      uigate: props.uigate,
+      cli: props.uigateCommand ?? 'npx --no-install uigate',
+      digest: `"$(${props.uigateCommand ?? 'npx --no-install uigate'} digest ${production.directory})"`,
+    };
+    this.smokeAlarm = smokeAlarm(this, props.production.url);
+    const source = new Artifact('Source');
+    const built = new Artifact('Built');
+    const checkout = props.source.bind(source);
+    this.orchestrator = this.testProject(parts);
+    this.deploy = this.deployProject(parts, production);
+    const tests = new CodeBuildAction({
+      actionName: 'UiTests',
+      project: this.orchestrator,
+      input: built,
+      variablesNamespace: 'UiTests',
+      environmentVariables: {
+        [ENV.pipelineExecutionId]: { value: '#{codepipeline.PipelineExecutionId}' },
+        // The commit and branch from the source action itself: a CodeBuild checkout of a pipeline
+        // artifact is a detached HEAD, and CODEBUILD_RESOLVED_SOURCE_VERSION is not documented to
+        // be the commit for it. The run, its approval and the workers' source zip all use these.
+        [ENV.commit]: { value: checkout.commitId },
+        [ENV.branch]: { value: checkout.branchName },
+      },
+    });
+    this.pipeline = new Pipeline(this, 'Pipeline', {
+      pipelineName: props.uigate.pipelineName,
+      pipelineType: PipelineType.V2,
+      artifactBucket: props.uigate.pipelineArtifacts,
+      crossAccountKeys: false,
+      restartExecutionOnUpdate: false,
+      stages: [
+        { stageName: 'Source', actions: [checkout.action] },
+        {
+          stageName: 'Build',
+          actions: [
+            new CodeBuildAction({
+              actionName: 'Build',
+              project: this.buildProject(parts),
+              input: source,
+              outputs: [built],
+            }),
+          ],
+        },
+        { stageName: 'Test', actions: [tests] },
+        approvalStage(parts, tests),
+        productionStage(this.deploy, built, tests),
+      ],
+    });
+    // CodePipeline evaluates the rule with the pipeline's role.
+    props.uigate.gate.gateFunction.grantInvoke(this.pipeline.role);
+    // What `uigate doctor --aws --site … --site-url …` drills a rollback on.
+    new CfnOutput(this, 'ProductionSiteBucket', { value: `s3://${production.site.bucket.bucketName}` });
+    new CfnOutput(this, 'ProductionSiteUrl', { value: props.production.url });
+    acceptFindings(this, [GRANT_WILDCARDS]);
+  }
+
+  /** Build: the team's own commands. */
+  private buildProject({ props, uigate }: Parts): PipelineProject {
+    return new PipelineProject(this, 'Build', {
+      description: 'uigate: builds the app for the Test and Production stages',
+      environment: { buildImage: NODE_IMAGE, computeType: ComputeType.MEDIUM },
+      encryptionKey: uigate.key,
+      buildSpec: BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          install: { ...CODEBUILD_RUNTIME },
+          build: { commands: props.buildCommands ?? DEFAULT_BUILD },
+        },
+        artifacts: { 'base-directory': '.', files: ['**/*'], 'exclude-paths': ['node_modules/**/*'] },
+      }),
+    });
+  }
+
+  /** Test: the test environment, the commit's source for the workers, and `uigate run` fanning out. */
+  private testProject({ props, uigate, cli, digest }: Parts): PipelineProject {
+    const executors = props.executors ?? ['codebuild', 'lambda'];
+    const orchestrator = new PipelineProject(this, 'Orchestrator', {
+      description: 'uigate run: fans the suite out to CodeBuild and Lambda; fails on any failed unit',
+      environment: {
+        buildImage: NODE_IMAGE,
+        computeType: ComputeType.SMALL,
+        environmentVariables: {
+          [ENV.store]: { value: 'dynamodb' },
+          [ENV.table]: { value: uigate.results.table.tableName },
+          [ENV.artifactsBucket]: { value: uigate.artifacts.bucketName },
+          [ENV.lambdaFunction]: { value: uigate.executors.function.functionName },
+          [ENV.codebuildProject]: { value: uigate.executors.worker.projectName },
+          TEST_SITE_URL: { value: props.testEnvironment.url },
+          [ENV.statusUrl]: { value: uigate.statusUrl },
+          [ENV.snsTopic]: { value: uigate.approvals.topicArn },
+        },
+      },
+      encryptionKey: uigate.key,
+      timeout: Duration.minutes(90),
+      buildSpec: BuildSpec.fromObject({
+        version: '0.2',
+        // Carried into the approval message and the Production stage as #{UiTests.<name>}.
+        env: { 'exported-variables': [ENV.runId, ENV.summary, ENV.commit, ENV.branch, ENV.runUrl, ENV.artifactDigest] },
+        phases: {
+          install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund'] },
+          build: {
+            commands: [
+              `export UIGATE_ARTIFACT_DIGEST=${digest}`,
+              ...props.testEnvironment.commands(),
+              // The workers check this commit out from here.
+              'git archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || (zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*")',
+              'aws s3 cp /tmp/source.zip "s3://$UIGATE_ARTIFACTS_BUCKET/source/$UIGATE_COMMIT.zip"',
+              // The shell opens the redirect's file before uigate starts: the folder must exist.
+              'mkdir -p reports',
+              `${cli} run ${executors.map((name) => `--executor ${name}`).join(' ')} --base-url "$TEST_SITE_URL" --no-serve --junit reports/junit.xml --export reports/run.env --json > reports/summary.json`,
+              'set -a && . reports/run.env && set +a',
+            ],
+          },
+        },
+        reports: {
+          [uigate.executors.reportGroup.reportGroupArn]: {
+            files: ['junit.xml'],
+            'base-directory': 'reports',
+            'file-format': 'JUNITXML',
+          },
+        },
+      }),
+    });
+    uigate.grantRun(orchestrator);
+    uigate.executors.reportGroup.grantWrite(orchestrator);
+    props.testEnvironment.grant(orchestrator);
+    return orchestrator;
+  }
+
+  /** Production: pre-flight, promote the approved artifact, bake it, roll back on alarm. */
+  private deployProject(
+    { props, uigate, cli }: Parts,
+    production: Required<Pick<SiteDeployment, 'site' | 'directory'>>,
+  ): PipelineProject {
+    const bake = `${Math.round((props.bake ?? Duration.minutes(10)).toSeconds())}s`;
+    const alarms = [this.smokeAlarm, ...(props.alarms ?? [])];
+    const watch = alarms.map((_, i) => `--alarm "$UIGATE_ALARM_${i}"`).join(' ');
+    const deploy = new PipelineProject(this, 'Deploy', {
+      description: 'uigate: pre-flight, promote the approved artifact to production, bake it, roll back on alarm',
+      environment: {
+        buildImage: NODE_IMAGE,
+        computeType: ComputeType.MEDIUM,
+        environmentVariables: {
+          PRODUCTION_BUCKET: { value: production.site.bucket.bucketName },
+          PRODUCTION_URL: { value: props.production.url },
+          ...Object.fromEntries(alarms.map((alarm, i) => [`UIGATE_ALARM_${i}`, { value: alarm.alarmName }])),
+          [ENV.store]: { value: 'dynamodb' },
+          [ENV.table]: { value: uigate.results.table.tableName },
+        },
+      },
+      encryptionKey: uigate.key,
+      timeout: Duration.minutes(60).plus(props.bake ?? Duration.minutes(10)),
+      buildSpec: BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          install: {
+            ...CODEBUILD_RUNTIME,
+            commands: ['npm ci --no-audit --no-fund', 'npx playwright install --with-deps chromium'],
+          },
+          build: {
+            commands: [
+              // A blind watcher blocks promotion (the first release has nothing live to pre-check).
+              `if aws s3 ls "s3://$PRODUCTION_BUCKET/releases/live.json"; then ${cli} verify --preflight --release "$UIGATE_RUN_ID" ${watch} --smoke-url "$PRODUCTION_URL"; fi`,
+              // Only the approved run, only the artifact it was approved for; kept under releases/<run>/.
+              `${cli} promote --release "$UIGATE_RUN_ID" --target "s3://$PRODUCTION_BUCKET" --from ${production.directory}`,
+              `${cli} verify --release "$UIGATE_RUN_ID" --target "s3://$PRODUCTION_BUCKET" ${watch} --bake ${bake} --poll 30s --smoke-url "$PRODUCTION_URL"`,
+            ],
+          },
+        },
+      }),
+    });
+    grantDeploying(deploy, uigate, production, alarms);
+    return deploy;
+  }
+}
+
+/** The production deployment as uigate can promote it; every other prop checked with it. */
+function checkProps(props: UigatePipelineProps): Required<Pick<SiteDeployment, 'site' | 'directory'>> {
+  const { site, directory } = props.production;
+  if (!site || !directory)
+    throw new Error(
+      'uigate: production must be SiteDeployment.s3Site(site, directory): uigate promotes and rolls back an S3 + CloudFront site; commands it could not roll back',
+    );
+  if (props.bake && !props.bake.isUnresolved()) checkRange('bake', props.bake.toSeconds(), 60, 8 * 3600, 'seconds');
+  if (props.executors) checkNonEmpty('executors', props.executors, "['codebuild', 'lambda']");
+  if (props.buildCommands) checkNonEmpty('buildCommands', props.buildCommands, "['npm ci', 'npm run build']");
+  return { site, directory };
+}
+
+/** The alarm on the production smoke tests (namespace uigate, SmokeFailures, dimension Site). */
+function smokeAlarm(scope: Construct, productionUrl: string): Alarm {
+  return new Alarm(scope, 'SmokeAlarm', {
+    alarmDescription: 'uigate: @smoke UI tests failing against production (uigate verify publishes SmokeFailures)',
+    metric: new Metric({
+      namespace: 'uigate',
+      metricName: 'SmokeFailures',
+      dimensionsMap: { Site: productionUrl.replace(/^https:\/\//, '') },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+    }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+}
+
+function approvalStage({ uigate }: Parts, tests: CodeBuildAction): StageProps {
+  const runUrl = tests.variable(ENV.runUrl);
+  return {
+    stageName: 'Approval',
+    // Not entered unless the run meets the gate policy: numeric rules, each explained in the job result.
+    beforeEntry: {
+      conditions: [
+        {
+          result: Result.FAIL,
+          rules: [
+            new Rule({
+              name: 'UigateGatePolicy',
+              provider: 'LambdaInvoke',
+              version: '1',
+              configuration: {
+                FunctionName: uigate.gate.gateFunction.functionName,
+                UserParameters: JSON.stringify({ pipelineExecutionId: '#{codepipeline.PipelineExecutionId}' }),
+              },
+            }),
+          ],
+        },
+      ],
+    },
+    actions: [
+      new ManualApprovalAction({
+        actionName: 'Approve',
+        notificationTopic: uigate.approvals,
+        additionalInformation:
+          `uigate run ${tests.variable(ENV.runId)}: ${tests.variable(ENV.summary)}. ` +
+          `Commit ${tests.variable(ENV.commit)} on ${tests.variable(ENV.branch)}, execution #{codepipeline.PipelineExecutionId}. ` +
+          'Approve on the run page or with `uigate approve` (the approval is bound to this commit and artifact).',
+        externalEntityLink: runUrl,
+      }),
+    ],
+  };
+}
+
+function productionStage(deploy: PipelineProject, built: Artifact, tests: CodeBuildAction): StageProps {
+  return {
+    stageName: 'Production',
+    actions: [
+      new CodeBuildAction({
+        actionName: 'Deploy',
+        project: deploy,
+        input: built,
+        environmentVariables: { [ENV.runId]: { value: tests.variable(ENV.runId) } },
+      }),
+    ],
+  };
+}
+
+/** What Production touches: the production site, the store, the alarms it watches and their metrics. */
+function grantDeploying(
+  deploy: PipelineProject,
+  uigate: Uigate,
+  production: Required<Pick<SiteDeployment, 'site'>>,
+  alarms: readonly IAlarm[],
+): void {
+  production.site.bucket.grantReadWrite(deploy);
+  production.site.bucket.grantDelete(deploy);
+  uigate.results.table.grantReadWriteData(deploy);
+  // The bake reads the alarms it watches and publishes the smoke metrics they watch.
+  deploy.addToRolePolicy(
+    new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((alarm) => alarm.alarmArn) }),
+  );
+  deploy.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': 'uigate' } },
+    }),
+  );
+  deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+  acceptFindings(deploy, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'cloudwatch:PutMetricData and GetMetricData support no resource-level permissions; PutMetricData is limited to the uigate namespace by condition.',
+      appliesTo: ['Resource::*'],
+    },
+  ]);
+}
