@@ -73,12 +73,8 @@ export class UigatePipeline extends Construct {
   constructor(scope: Construct, id: string, props: UigatePipelineProps) {
     super(scope, id);
     const production = checkProps(props);
-    const parts: Parts = {
-      props,
-      uigate: props.uigate,
-      cli: props.uigateCommand ?? 'npx --no-install uigate',
-      digest: `"$(${props.uigateCommand ?? 'npx --no-install uigate'} digest ${production.directory})"`,
-    };
+    const cli = props.uigateCommand ?? 'npx --no-install uigate';
+    const parts: Parts = { props, uigate: props.uigate, cli, digest: `"$(${cli} digest ${production.directory})"` };
     this.smokeAlarm = smokeAlarm(this, props.production.url);
     const source = new Artifact('Source');
     const built = new Artifact('Built');

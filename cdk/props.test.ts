@@ -45,8 +45,12 @@ describe('uigate/cdk props', () => {
       /^Error: uigate: lambdaConcurrency must be a whole number from 1 to 1000, got 0$/,
     );
     assert.throws(
-      () => core({ approval: { approvers: ['arn:aws:iam::1:user/ana'], requiredApprovals: 11 } }),
-      /approval\.requiredApprovals must be a whole number from 1 to 10, got 11/,
+      () => core({ approval: { approvers: ['arn:aws:iam::1:user/ana'], requiredApprovals: 0 } }),
+      /^ConfigError: Uigate props: approval\.requiredApprovals: .*, got 0$/,
+    );
+    assert.throws(
+      () => core({ gate: { maxFailure: 0 } }),
+      /Uigate props: unknown key "gate\.maxFailure"; did you mean "maxFailures"\?/,
     );
     assert.throws(
       () => core({ artifactRetention: Duration.days(0) }),

@@ -19,6 +19,7 @@ import { ResultsTable } from './results-table.ts';
 import { StatusSite } from './status-site.ts';
 import { TestExecutors } from './test-executors.ts';
 import { checkRange } from './validate.ts';
+import { validateConfig } from '../runner/config/config.ts';
 
 /** uigate.config.ts's `approval`, as the gate and approval functions apply it. */
 export interface UigateApprovalRules {
@@ -171,10 +172,11 @@ export class Uigate extends Construct {
 function validate(props: UigateProps): void {
   if (props.lambdaConcurrency !== undefined && !Token.isUnresolved(props.lambdaConcurrency))
     checkRange('lambdaConcurrency', props.lambdaConcurrency, 1, 1000);
-  if (props.approval?.requiredApprovals !== undefined)
-    checkRange('approval.requiredApprovals', props.approval.requiredApprovals, 1, 10);
-  if (props.approval?.expiresAfterHours !== undefined)
-    checkRange('approval.expiresAfterHours', props.approval.expiresAfterHours, 1, 24 * 7);
+  // The gate and approval functions read these as uigate.config.ts: the same schema refuses them here, at synth.
+  validateConfig(
+    { ...(props.gate ? { gate: props.gate } : {}), ...(props.approval ? { approval: { ...props.approval } } : {}) },
+    'Uigate props',
+  );
   const retention = props.artifactRetention?.toDays();
   if (retention !== undefined) checkRange('artifactRetention', retention, 1, 3650, 'days');
 }
