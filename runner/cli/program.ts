@@ -255,7 +255,10 @@ function addVerify(cli: Command, io: CommandIO, wire: Wire) {
       "run the project's @smoke tests against this URL at each check, publishing SmokeFailures and SmokeLatency (namespace uigate)",
     )
     .option('--insufficient-data <meaning>', 'what INSUFFICIENT_DATA during the bake means: breach (default) or ok')
-    .option('--preflight', 'only check that the alarms exist, are armed, fed and not firing; exit 1 blocks promotion')
+    .option(
+      '--preflight',
+      'only check that the alarms exist, are armed, fed and not firing; exit 1 blocks promotion (with --target: nothing to check while nothing uigate released is live there)',
+    )
     .option(
       '--preflight-wait <duration>',
       'how long pre-flight waits for alarms still without data to see the probe it published (default 3m with --smoke-url, else 0s)',
@@ -273,7 +276,10 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
     )
     .requiredOption('--release <runId>', 'the approved run')
     .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket> or lambda:<function>:<alias>')
-    .option('--from <dir>', 'the release files (sites); must match the approved artifact digest')
+    .option(
+      '--from <dir>',
+      "the release's files (a site's folder, a Lambda function's code); must match the approved artifact digest",
+    )
     .option('-c, --config <file>', CONFIG_HELP)
     .action(wire(async (flags) => (await import('./commands/promote.ts')).promoteCommand(flags, io)));
 

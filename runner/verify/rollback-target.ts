@@ -13,8 +13,11 @@ export interface RollbackTarget {
 
 /** A target that keeps releases it was given as a folder of files (the sites). */
 export interface StagingTarget extends RollbackTarget {
-  /** Stores a release's files under its own prefix, without making it live. */
-  stage(releaseId: string, fromDir: string): Promise<void>;
+  /**
+   * Stores a release's files without making them live. Returns what the target knows the release
+   * by when that is not the id it was given (a Lambda version number).
+   */
+  stage(releaseId: string, fromDir: string): Promise<string | void>;
 }
 
 export const canStage = (target: RollbackTarget): target is StagingTarget =>

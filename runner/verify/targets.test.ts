@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { s3Client } from '../artifacts/s3-artifacts.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
-import { LambdaAliasTarget } from './lambda-alias-target.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
 import { DELETE_BATCH, S3SiteTarget } from './s3-site-target.ts';
 
@@ -103,22 +100,5 @@ describe('rollback targets', () => {
     await target.publish('a');
     assert.equal(await target.live(), 'a');
     await assert.rejects(target.stage('../escape', dir), /not a safe folder name/);
-  });
-
-  it('Lambda alias: points the alias back at the previous version, with no weighted routing left', async () => {
-    const lambda = mockClient(LambdaClient);
-    lambda.on(GetAliasCommand).resolves({ FunctionVersion: '7' });
-    lambda.on(UpdateAliasCommand).resolves({});
-    const target = new LambdaAliasTarget(new LambdaClient({ region: 'eu-west-1' }), 'shop-api', 'live');
-    assert.equal(target.name, 'lambda:shop-api:live');
-    assert.equal(await target.live(), '7');
-    await target.publish('6');
-    const input = lambda.commandCalls(UpdateAliasCommand)[0]!.args[0].input;
-    assert.deepEqual(
-      [input.FunctionName, input.Name, input.FunctionVersion, input.RoutingConfig],
-      ['shop-api', 'live', '6', { AdditionalVersionWeights: {} }],
-    );
-    await assert.rejects(target.publish('$LATEST'), /published version number/);
-    lambda.restore();
   });
 });

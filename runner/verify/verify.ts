@@ -75,18 +75,20 @@ export interface PromoteInput {
   actor: string;
 }
 
-export async function promote(input: PromoteInput): Promise<{ previous?: string }> {
+/** Stages and publishes a release; `releaseId` is what the target knows it by from now on. */
+export async function promote(input: PromoteInput): Promise<{ releaseId: string; previous?: string }> {
   const { target, release } = input;
   const previous = await target.live();
-  if (input.fromDir && canStage(target)) await target.stage(release.releaseId, input.fromDir);
-  await target.publish(release.releaseId);
-  await recordRelease(input.store, target.name, release.releaseId, release.run, 'promoted');
+  const staged = input.fromDir && canStage(target) ? await target.stage(release.releaseId, input.fromDir) : undefined;
+  const releaseId = staged || release.releaseId;
+  await target.publish(releaseId);
+  await recordRelease(input.store, target.name, releaseId, release.run, 'promoted');
   await timeline(
     input.store,
     release.run.runId,
     input.actor,
-  )('promoted', { target: target.name, releaseId: release.releaseId, previous: previous ?? null });
-  return { previous };
+  )('promoted', { target: target.name, releaseId, previous: previous ?? null });
+  return { releaseId, previous };
 }
 
 export interface VerifyInput extends Omit<BakeOptions, 'alarms' | 'names'> {

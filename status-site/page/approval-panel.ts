@@ -23,6 +23,7 @@ const EVENT_LABEL: Record<string, string> = {
   'approval-undeliverable': 'pipeline no longer waits',
   'preflight-passed': 'pre-flight: alarms armed and fed',
   'preflight-failed': 'pre-flight failed: promotion blocked',
+  'preflight-skipped': "pre-flight: first release, nothing of uigate's live to check",
   promoted: 'promoted',
   'fault-injected': 'fault injected',
   'bake-started': 'bake started',

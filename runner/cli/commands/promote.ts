@@ -7,6 +7,7 @@ import { EXIT, UsageError } from '../../core/errors.ts';
 import { loadApproval } from '../../gate/approvals.ts';
 import { openStore } from '../../store/open-store.ts';
 import { siteDigest } from '../../verify/digest.ts';
+import { LambdaAliasTarget } from '../../verify/lambda-alias-target.ts';
 import { targetFrom } from '../../verify/target-spec.ts';
 import { promote } from '../../verify/verify.ts';
 import { checkRunId } from './gate.ts';
@@ -42,14 +43,17 @@ export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promis
       region: io.env.AWS_REGION || config.store.region,
       s3Endpoint: config.artifacts.endpoint,
     });
-    const { previous } = await promote({
+    if (!from && target instanceof LambdaAliasTarget)
+      throw new UsageError(`--from <dir> is required: ${target.name} is promoted from the function's folder`);
+    const { releaseId, previous } = await promote({
       store,
       target,
       release: { releaseId: runId, run },
       fromDir: from,
       actor: 'uigate promote',
     });
-    io.stderr.write(`promoted ${runId} on ${target.name}${previous ? ` (was ${previous})` : ''}\n`);
+    const as = releaseId === runId ? '' : ` as version ${releaseId}`;
+    io.stderr.write(`promoted ${runId} on ${target.name}${as}${previous ? ` (was ${previous})` : ''}\n`);
     return EXIT.ok;
   } finally {
     await store.close();

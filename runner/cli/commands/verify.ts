@@ -68,9 +68,9 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const region = io.env.AWS_REGION || config.store.region;
   // Parsed before anything is read: a bad --target is bad input whatever the store holds.
-  const target = flags.preflight
-    ? undefined
-    : targetFrom(flags.target!, { cwd: io.cwd, region, s3Endpoint: config.artifacts.endpoint });
+  const target = flags.target
+    ? targetFrom(flags.target, { cwd: io.cwd, region, s3Endpoint: config.artifacts.endpoint })
+    : undefined;
   const cloudwatch = new CloudWatchClient({
     region,
     endpoint: io.env[ENV.cloudwatchEndpoint] || undefined,
@@ -85,17 +85,45 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
       flags,
       io,
       store,
-      release: { releaseId: flags.release, run },
+      release: { releaseId: target ? await releaseIdOn(store, target, flags.release) : flags.release, run },
       alarms: new CloudWatchAlarms(cloudwatch),
       names,
       cloudwatch,
       pollMs,
       say,
     };
-    return target ? await bake(context, target, bakeMs) : await preflight(context, preflightWaitMs);
+    if (!flags.preflight) return await bake(context, target!, bakeMs);
+    if (target && (await firstRelease(context, target))) return EXIT.ok;
+    return await preflight(context, preflightWaitMs);
   } finally {
     await store.close();
   }
+}
+
+/** --release names the release, or the run that was promoted (a Lambda alias knows it by its version). */
+async function releaseIdOn(store: ResultStore, target: RollbackTarget, release: string): Promise<string> {
+  const releases = await store.listReleases(target.name, { limit: 100 });
+  if (releases.some((r) => r.releaseId === release)) return release;
+  return releases.find((r) => r.runId === release)?.releaseId ?? release;
+}
+
+/**
+ * Pre-flight with --target: when nothing uigate released is live there (the first release, or a
+ * site deployed by other means), there is nothing whose alarms could be checked; said and recorded.
+ */
+async function firstRelease({ store, say, release }: VerifyContext, target: RollbackTarget): Promise<boolean> {
+  const live = await target.live();
+  if (live && (await store.listReleases(target.name, { limit: 100 })).some((r) => r.releaseId === live)) return false;
+  const reason = `nothing uigate released is live on ${target.name}${live ? ` (it serves ${live})` : ''}: a first release has nothing to pre-check`;
+  say(`pre-flight: ${reason}`);
+  await store.addEvent({
+    runId: release.run.runId,
+    at: new Date().toISOString(),
+    type: 'preflight-skipped',
+    actor: 'uigate verify',
+    detail: { target: target.name, reason },
+  });
+  return true;
 }
 
 /** The @smoke tests against production, one probe per call, as a run each. */
@@ -147,10 +175,10 @@ async function preflight(context: VerifyContext, waitMs: number): Promise<number
 
 /** After promotion: the bake, and a rollback on any alarm. */
 async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number): Promise<number> {
-  const { flags, say, store, names } = context;
+  const { flags, say, store, names, release } = context;
   await checkLive(context, site);
   say(
-    `baking release ${flags.release} on ${site.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`,
+    `baking release ${release.releaseId} on ${site.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`,
   );
   const result = await verifyRelease({
     store,
@@ -168,7 +196,7 @@ async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number
     onCheck: (statuses) => say(`  ${statuses.map((s) => `${s.name}: ${s.state}`).join(', ')}`),
   });
   if (result.healthy) {
-    say(`verified: release ${flags.release} stayed healthy for ${flags.bake ?? '10m'} (${result.checks} checks)`);
+    say(`verified: release ${release.releaseId} stayed healthy for ${flags.bake ?? '10m'} (${result.checks} checks)`);
     return EXIT.ok;
   }
   if (result.cancelled) {
@@ -185,19 +213,19 @@ async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number
 }
 
 /** Only what is live is baked; a release promoted by hand is recorded as promoted first. */
-async function checkLive({ flags, store, release }: VerifyContext, site: RollbackTarget): Promise<void> {
+async function checkLive({ store, release }: VerifyContext, site: RollbackTarget): Promise<void> {
   const live = await site.live();
-  if (live !== flags.release)
+  if (live !== release.releaseId)
     throw new UsageError(
-      `${site.name} serves ${live ?? 'nothing'}, not release ${flags.release}: verify what was promoted`,
+      `${site.name} serves ${live ?? 'nothing'}, not release ${release.releaseId}: verify what was promoted`,
     );
-  if ((await store.listReleases(site.name)).some((r) => r.releaseId === flags.release)) return;
-  await recordRelease(store, site.name, flags.release, release.run, 'promoted');
+  if ((await store.listReleases(site.name)).some((r) => r.releaseId === release.releaseId)) return;
+  await recordRelease(store, site.name, release.releaseId, release.run, 'promoted');
   await store.addEvent({
     runId: release.run.runId,
     at: new Date().toISOString(),
     type: 'promoted',
     actor: 'uigate verify',
-    detail: { target: site.name, releaseId: flags.release },
+    detail: { target: site.name, releaseId: release.releaseId },
   });
 }

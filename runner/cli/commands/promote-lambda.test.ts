@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { seededStore, seedRun, type SeededStore } from '../../../status-site/testing/seed.ts';
+import { openRequest, decide } from '../../gate/approvals.ts';
+import { resolveConfig } from '../../config/config.ts';
+import { siteDigest } from '../../verify/digest.ts';
+import { recordRelease } from '../../verify/releases.ts';
+import { startLambdaControlPlane, type LambdaControlPlane } from '../../testing/lambda-control-plane.ts';
+import { runNode, UIGATE_BIN } from '../../testing/fixture-project.ts';
+
+const TARGET = 'lambda:shop-api:live';
+
+describe('uigate promote and verify with production behind a Lambda alias', () => {
+  let seed: SeededStore;
+  let plane: LambdaControlPlane;
+  const folders: Record<string, string> = {};
+  const cli = (args: string[]) =>
+    runNode([UIGATE_BIN, ...args], seed.dir, {
+      UIGATE_HOME: seed.dir,
+      AWS_ENDPOINT_URL_LAMBDA: plane.url,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      // Nothing answers here: a bake that cannot watch is a bake that fails.
+      UIGATE_CLOUDWATCH_ENDPOINT: 'http://127.0.0.1:9',
+    });
+
+  /** An approved run whose artifact is a function's folder. */
+  const approvedRun = async (name: string, body: string) => {
+    const dir = join(seed.dir, 'build', name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'index.mjs'), body);
+    const runId = await seedRun(seed, [{ file: 'api.spec.ts', title: 'answers', status: 'passed' }], {
+      artifactDigest: await siteDigest(dir),
+    });
+    const settings = resolveConfig({ approval: { approvers: ['ana'] } }, seed.dir, {}).approval;
+    const run = (await seed.store.getRun(runId))!;
+    await openRequest({ store: seed.store, run, gate: { passed: true, rules: [] }, settings, actor: 'test' });
+    const decided = await decide(
+      { runId, approver: 'ana', decision: 'approved', comment: 'ok' },
+      { store: seed.store, settings },
+    );
+    assert.ok(decided.ok);
+    folders[runId] = dir;
+    return runId;
+  };
+
+  before(async () => {
+    seed = await seededStore();
+    plane = await startLambdaControlPlane('shop-api', 'live', Buffer.from('the function as CDK created it'));
+  });
+  after(async () => {
+    await plane.close();
+    await seed.remove();
+  });
+
+  it('pre-checks nothing before the first release, promotes the approved folder as a version, and rolls back to the last good one', async () => {
+    const good = await approvedRun('good', 'export const handler = async () => "good";');
+    const bad = await approvedRun('bad', 'export const handler = async () => { throw new Error("bad"); };');
+
+    const first = await cli(['verify', '--preflight', '--release', good, '--target', TARGET, '--alarm', 'smoke']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stderr,
+      /nothing uigate released is live on lambda:shop-api:live \(it serves 1\): a first release/,
+    );
+
+    const noFolder = await cli(['promote', '--release', good, '--target', TARGET]);
+    assert.equal(noFolder.code, 2);
+    assert.match(
+      noFolder.stderr,
+      /--from <dir> is required: lambda:shop-api:live is promoted from the function's folder/,
+    );
+
+    const promoted = await cli(['promote', '--release', good, '--target', TARGET, '--from', folders[good]!]);
+    assert.equal(promoted.code, 0, promoted.stderr);
+    assert.match(promoted.stderr, new RegExp(`promoted ${good} on lambda:shop-api:live as version 2 \\(was 1\\)`));
+    assert.equal(plane.alias(), '2');
+    // Its bake passed (CloudWatch is not here to say so).
+    await recordRelease(seed.store, TARGET, '2', (await seed.store.getRun(good))!, 'verified');
+
+    const next = await cli(['promote', '--release', bad, '--target', TARGET, '--from', folders[bad]!]);
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(plane.alias(), '3');
+
+    // --release names the run, as the pipeline passes it; the alias knows the release as version 3.
+    const baked = await cli([
+      'verify',
+      ...['--release', bad, '--target', TARGET, '--alarm', 'smoke', '--bake', '1s', '--poll', '1s'],
+    ]);
+    assert.equal(baked.code, 3, baked.stderr);
+    assert.match(baked.stderr, /baking release 3 on lambda:shop-api:live/);
+    assert.match(baked.stderr, /CANNOT WATCH/);
+    assert.match(baked.stderr, /rolled back: lambda:shop-api:live serves release 2 again/);
+    assert.equal(plane.alias(), '2');
+    const releases = await seed.store.listReleases(TARGET);
+    assert.deepEqual(releases.map((r) => [r.releaseId, r.runId, r.status]).sort(), [
+      ['2', good, 'verified'],
+      ['3', bad, 'failed'],
+    ]);
+  });
+});
