@@ -49,7 +49,7 @@ export const GRANT_WILDCARDS: AcceptedFinding = {
   id: 'AwsSolutions-IAM5',
   reason:
     'Wildcards come only from grant* methods on uigate’s own resources: object keys under its buckets (bucket/*), action families such as s3:GetObject* and s3:Abort*, ' +
-    'its CodeBuild report group and the log streams of its own projects. No wildcard resource reaches outside them.',
+    'its CodeBuild report group and the log streams of its own projects — and, where production is a Lambda alias, the versions and aliases of that one function (<function ARN>:*), which publishing a version and moving the alias act on. No wildcard resource reaches outside them.',
 };
 
 /** What every uigate function and project accepts: CDK's own role policies and grants. */

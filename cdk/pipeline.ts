@@ -8,7 +8,7 @@
 // tests publishing to CloudWatch, every alarm watched) and rolls back on alarm — the one rollback
 // mechanism: a CodePipeline onSuccess ROLLBACK would re-run the Deploy action, whose own
 // pre-flight refuses while the alarm is in ALARM (undocumented either way; one mechanism is safe).
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Token } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
 import { Artifact, Pipeline, PipelineType, Result, Rule, type StageProps } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -37,7 +37,10 @@ export interface UigatePipelineProps {
   readonly buildCommands?: string[];
   /** How the build reaches the test environment the suite runs against. */
   readonly testEnvironment: SiteDeployment;
-  /** Production: an S3 + CloudFront site (SiteDeployment.s3Site), which uigate promotes and rolls back. */
+  /**
+   * Production, which uigate promotes and rolls back: an S3 + CloudFront site
+   * (SiteDeployment.s3Site) or a Lambda function behind an alias (SiteDeployment.lambdaAlias).
+   */
   readonly production: SiteDeployment;
   /** More alarms the bake watches (errors, latency); any in ALARM rolls back. @default only uigate's smoke alarm */
   readonly alarms?: IAlarm[];
@@ -60,6 +63,9 @@ interface Parts {
   /** The production folder's digest, as the shell computes it: what an approval is bound to. */
   readonly digest: string;
 }
+
+/** Production as uigate promotes it: the build's folder and the rollback target it goes to. */
+type Production = Required<Pick<SiteDeployment, 'directory' | 'releaseTarget'>> & SiteDeployment;
 
 export class UigatePipeline extends Construct {
   readonly pipeline: Pipeline;
@@ -121,8 +127,9 @@ export class UigatePipeline extends Construct {
     });
     // CodePipeline evaluates the rule with the pipeline's role.
     props.uigate.gate.gateFunction.grantInvoke(this.pipeline.role);
-    // What `uigate doctor --aws --site … --site-url …` drills a rollback on.
-    new CfnOutput(this, 'ProductionSiteBucket', { value: `s3://${production.site.bucket.bucketName}` });
+    // What `uigate doctor --aws --site … --site-url …` drills a rollback on (a site only).
+    if (production.site)
+      new CfnOutput(this, 'ProductionSiteBucket', { value: `s3://${production.site.bucket.bucketName}` });
     new CfnOutput(this, 'ProductionSiteUrl', { value: props.production.url });
     acceptFindings(this, [GRANT_WILDCARDS]);
   }
@@ -201,10 +208,7 @@ export class UigatePipeline extends Construct {
   }
 
   /** Production: pre-flight, promote the approved artifact, bake it, roll back on alarm. */
-  private deployProject(
-    { props, uigate, cli }: Parts,
-    production: Required<Pick<SiteDeployment, 'site' | 'directory'>>,
-  ): PipelineProject {
+  private deployProject({ props, uigate, cli }: Parts, production: Production): PipelineProject {
     const bake = `${Math.round((props.bake ?? Duration.minutes(10)).toSeconds())}s`;
     const alarms = [this.smokeAlarm, ...(props.alarms ?? [])];
     const watch = alarms.map((_, i) => `--alarm "$UIGATE_ALARM_${i}"`).join(' ');
@@ -214,7 +218,7 @@ export class UigatePipeline extends Construct {
         buildImage: NODE_IMAGE,
         computeType: ComputeType.MEDIUM,
         environmentVariables: {
-          PRODUCTION_BUCKET: { value: production.site.bucket.bucketName },
+          PRODUCTION_TARGET: { value: production.releaseTarget },
           PRODUCTION_URL: { value: props.production.url },
           ...Object.fromEntries(alarms.map((alarm, i) => [`UIGATE_ALARM_${i}`, { value: alarm.alarmName }])),
           [ENV.store]: { value: 'dynamodb' },
@@ -232,11 +236,11 @@ export class UigatePipeline extends Construct {
           },
           build: {
             commands: [
-              // A blind watcher blocks promotion (the first release has nothing live to pre-check).
-              `if aws s3 ls "s3://$PRODUCTION_BUCKET/releases/live.json"; then ${cli} verify --preflight --release "$UIGATE_RUN_ID" ${watch} --smoke-url "$PRODUCTION_URL"; fi`,
-              // Only the approved run, only the artifact it was approved for; kept under releases/<run>/.
-              `${cli} promote --release "$UIGATE_RUN_ID" --target "s3://$PRODUCTION_BUCKET" --from ${production.directory}`,
-              `${cli} verify --release "$UIGATE_RUN_ID" --target "s3://$PRODUCTION_BUCKET" ${watch} --bake ${bake} --poll 30s --smoke-url "$PRODUCTION_URL"`,
+              // A blind watcher blocks promotion (before uigate's first release there is nothing to pre-check).
+              `${cli} verify --preflight --release "$UIGATE_RUN_ID" --target "$PRODUCTION_TARGET" ${watch} --smoke-url "$PRODUCTION_URL"`,
+              // Only the approved run, only the artifact it was approved for: kept under releases/<run>/ (a site), published as a version (a function).
+              `${cli} promote --release "$UIGATE_RUN_ID" --target "$PRODUCTION_TARGET" --from ${production.directory}`,
+              `${cli} verify --release "$UIGATE_RUN_ID" --target "$PRODUCTION_TARGET" ${watch} --bake ${bake} --poll 30s --smoke-url "$PRODUCTION_URL"`,
             ],
           },
         },
@@ -248,16 +252,26 @@ export class UigatePipeline extends Construct {
 }
 
 /** The production deployment as uigate can promote it; every other prop checked with it. */
-function checkProps(props: UigatePipelineProps): Required<Pick<SiteDeployment, 'site' | 'directory'>> {
-  const { site, directory } = props.production;
-  if (!site || !directory)
+function checkProps(props: UigatePipelineProps): Production {
+  const production = props.production;
+  if (!production.directory || !production.releaseTarget)
     throw new Error(
-      'uigate: production must be SiteDeployment.s3Site(site, directory): uigate promotes and rolls back an S3 + CloudFront site; commands it could not roll back',
+      'uigate: production must be SiteDeployment.s3Site(site, directory) or SiteDeployment.lambdaAlias({ alias, directory, url }): uigate promotes and rolls back those; commands it could not roll back',
     );
   if (props.bake && !props.bake.isUnresolved()) checkRange('bake', props.bake.toSeconds(), 60, 8 * 3600, 'seconds');
   if (props.executors) checkNonEmpty('executors', props.executors, "['codebuild', 'lambda']");
   if (props.buildCommands) checkNonEmpty('buildCommands', props.buildCommands, "['npm ci', 'npm run build']");
-  return { site, directory };
+  return production as Production;
+}
+
+/**
+ * The host `uigate verify` names its metrics by (`new URL(url).host`). A URL known only at deploy
+ * time (a function URL's attribute, `https://<id>.lambda-url.<region>.on.aws/`) is split there.
+ */
+function hostOf(url: string): string {
+  if (!Token.isUnresolved(url)) return new URL(url).host;
+  if (url.startsWith('https://') && !url.slice('https://'.length).includes('/')) return url.slice('https://'.length);
+  return Fn.select(2, Fn.split('/', url));
 }
 
 /** The alarm on the production smoke tests (namespace uigate, SmokeFailures, dimension Site). */
@@ -267,7 +281,7 @@ function smokeAlarm(scope: Construct, productionUrl: string): Alarm {
     metric: new Metric({
       namespace: 'uigate',
       metricName: 'SmokeFailures',
-      dimensionsMap: { Site: productionUrl.replace(/^https:\/\//, '') },
+      dimensionsMap: { Site: hostOf(productionUrl) },
       statistic: 'Sum',
       period: Duration.minutes(1),
     }),
@@ -330,15 +344,14 @@ function productionStage(deploy: PipelineProject, built: Artifact, tests: CodeBu
   };
 }
 
-/** What Production touches: the production site, the store, the alarms it watches and their metrics. */
+/** What Production touches: production (its site or its function), the store, the alarms it watches and their metrics. */
 function grantDeploying(
   deploy: PipelineProject,
   uigate: Uigate,
-  production: Required<Pick<SiteDeployment, 'site'>>,
+  production: Production,
   alarms: readonly IAlarm[],
 ): void {
-  production.site.bucket.grantReadWrite(deploy);
-  production.site.bucket.grantDelete(deploy);
+  production.grant(deploy);
   uigate.results.table.grantReadWriteData(deploy);
   // The bake reads the alarms it watches and publishes the smoke metrics they watch.
   deploy.addToRolePolicy(

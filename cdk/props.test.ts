@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { Code } from 'aws-cdk-lib/aws-lambda';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Alias, Code, Function as LambdaFunction, FunctionUrlAuthType, Runtime, Version } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
 import { Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { PipelineSource, SiteDeployment, Uigate, UigatePipeline, WebSite, type UigatePipelineProps } from './index.ts';
 
@@ -20,7 +21,7 @@ function core(props: Partial<ConstructorParameters<typeof Uigate>[2]> = {}) {
 }
 
 function pipeline(props: Partial<UigatePipelineProps> = {}) {
-  const { stack, uigate } = core();
+  const { stack, uigate } = props.uigate ? { stack: Stack.of(props.uigate), uigate: props.uigate } : core();
   const site = new WebSite(stack, 'Live', { comment: 'live', logs: uigate.logs, versioned: true });
   return new UigatePipeline(stack, 'Release', {
     uigate,
@@ -72,7 +73,7 @@ describe('uigate/cdk props', () => {
     assert.throws(
       () =>
         pipeline({ production: SiteDeployment.commands({ commands: ['./deploy.sh'], url: 'https://example.com' }) }),
-      /production must be SiteDeployment\.s3Site\(site, directory\)/,
+      /production must be SiteDeployment\.s3Site\(site, directory\) or SiteDeployment\.lambdaAlias\(\{ alias, directory, url \}\)/,
     );
     assert.throws(() => SiteDeployment.commands({ commands: [], url: 'https://example.com' }), /at least one command/);
     const { stack, uigate } = core();
@@ -102,4 +103,113 @@ describe('uigate/cdk props', () => {
     assert.match(text, /uigate run --executor lambda --base-url/);
     assert.match(text, /"Name":"TEST_SITE_URL","Type":"PLAINTEXT","Value":"https:\/\/staging\.example\.com"/);
   });
+
+  it('promotes and rolls back a function behind an alias: its own target, its own grants, its URL as the smoke alarm’s site', () => {
+    const { stack, uigate } = core();
+    const live = serviceFunction(stack, 'Live');
+    const staging = serviceFunction(stack, 'Staging');
+    pipeline({
+      uigate,
+      testEnvironment: SiteDeployment.lambdaAlias({ alias: staging.alias, directory: 'dist/api', url: staging.url }),
+      production: SiteDeployment.lambdaAlias({ alias: live.alias, directory: 'dist/api', url: live.url }),
+    });
+    const template = Template.fromStack(stack);
+    const project = (prefix: string) =>
+      Object.entries(template.findResources('AWS::CodeBuild::Project')).find(([id]) => id.startsWith(prefix))![1];
+    // The buildspec is JSON inside the template's JSON: its quotes read as quotes.
+    const textOf = (prefix: string) => JSON.stringify(project(prefix)).replace(/\\+"/g, '"');
+    const deploy = textOf('ReleaseDeploy');
+    assert.match(
+      deploy,
+      /"Name":"PRODUCTION_TARGET","Type":"PLAINTEXT","Value":\{"Fn::Join":\["",\["lambda:",\{"Ref":"LiveFunction[0-9A-F]+"\},":live"\]\]\}/,
+    );
+    assert.match(deploy, /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --from dist\/api/);
+    // The approval is bound to the function's folder, the one promote uploads.
+    assert.match(textOf('ReleaseOrchestrator'), /uigate digest dist\/api/);
+    // The test environment: uploaded, published bound to that upload, the alias moved.
+    assert.match(
+      textOf('ReleaseOrchestrator'),
+      /update-function-code --function-name .*publish-version --function-name .* --code-sha256 "\$SHA".*update-alias --function-name .* --name "live" --function-version "\$VERSION"/,
+    );
+    // Each role may change its own function only: the Test stage staging's, Production live's.
+    const lambdaResources = (rolePrefix: string) =>
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith(rolePrefix))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+        .filter((statement) => JSON.stringify(statement.Action).includes('lambda:UpdateAlias'))
+        .map((statement) => statement.Resource);
+    const arnOf = (id: RegExp) => {
+      const [logical] = Object.keys(template.findResources('AWS::Lambda::Function')).filter((key) => id.test(key));
+      return [{ 'Fn::GetAtt': [logical, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logical, 'Arn'] }, ':*']] }];
+    };
+    assert.deepEqual(lambdaResources('ReleaseDeployRole'), [arnOf(/^LiveFunction/)]);
+    assert.deepEqual(lambdaResources('ReleaseOrchestratorRole'), [arnOf(/^StagingFunction/)]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: [
+              'lambda:GetFunction',
+              'lambda:GetFunctionConfiguration',
+              'lambda:UpdateFunctionCode',
+              'lambda:PublishVersion',
+              'lambda:GetAlias',
+              'lambda:UpdateAlias',
+            ],
+          }),
+        ]),
+      },
+    });
+    // The smoke metrics are named by the URL's host, known only at deploy time: split there.
+    const [urlId] = Object.keys(template.findResources('AWS::Lambda::Url')).filter((id) => id.startsWith('LiveAlias'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SmokeFailures',
+      Dimensions: [
+        {
+          Name: 'Site',
+          Value: { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [urlId, 'FunctionUrl'] }] }] },
+        },
+      ],
+    });
+    assert.deepEqual(
+      Object.keys(template.findOutputs('*')).filter((id) => id.includes('ProductionSiteBucket')),
+      [],
+      'no site bucket for the doctor to drill',
+    );
+  });
+
+  it('warns about an alias on currentVersion, which a cdk deploy would move past the gate, and checks the folder', () => {
+    const { stack } = core();
+    const fn = new LambdaFunction(stack, 'Fn', {
+      runtime: Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: Code.fromInline('exports.handler = async () => ({})'),
+    });
+    const alias = new Alias(stack, 'Current', { aliasName: 'live', version: fn.currentVersion });
+    SiteDeployment.lambdaAlias({ alias, directory: 'dist', url: 'https://api.example.com' });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('currentVersion'));
+    assert.equal(warnings.length, 1);
+    assert.match(String(warnings[0]!.entry.data), /a cdk deploy that changes the code moves it past uigate's gate/);
+    const fixed = serviceFunction(stack, 'Fixed');
+    SiteDeployment.lambdaAlias({ alias: fixed.alias, directory: 'dist', url: fixed.url });
+    assert.equal(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('currentVersion')).length, 1);
+    assert.throws(
+      () => SiteDeployment.lambdaAlias({ alias: fixed.alias, directory: '/etc', url: fixed.url }),
+      /SiteDeployment\.lambdaAlias directory must be a folder inside the build, e\.g\. "dist", got "\/etc"/,
+    );
+  });
 });
+
+/** A team's function as uigate expects it: its alias on a fixed first version, a function URL on the alias. */
+function serviceFunction(scope: Construct, id: string) {
+  const fn = new LambdaFunction(scope, `${id}Function`, {
+    runtime: Runtime.NODEJS_20_X,
+    handler: 'index.handler',
+    code: Code.fromInline('exports.handler = async () => ({ statusCode: 200 })'),
+  });
+  const alias = new Alias(scope, `${id}Alias`, {
+    aliasName: 'live',
+    version: new Version(scope, `${id}First`, { lambda: fn }),
+  });
+  return { alias, url: alias.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM }).url };
+}

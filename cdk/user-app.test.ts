@@ -22,6 +22,7 @@ const APP = `import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Repository } from 'aws-cdk-lib/aws-codecommit';
+import { Alias, Code, Function, FunctionUrlAuthType, Runtime, Version } from 'aws-cdk-lib/aws-lambda';
 import { Aspects } from 'aws-cdk-lib';
 import { writeFileSync } from 'node:fs';
 import nag from 'cdk-nag';
@@ -47,13 +48,44 @@ new UigatePipeline(stack, 'Release', {
   alarms: [errors],
   bake: Duration.minutes(15),
 });
+
+// Another team's service, in its own account: production is a function behind an alias.
+const api = new Stack(app, 'Api');
+const apiGate = new Uigate(api, 'Uigate', {});
+const service = (id) => {
+  const fn = new Function(api, id, {
+    runtime: Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "first" })'),
+  });
+  const alias = new Alias(api, id + 'Alias', { aliasName: 'live', version: new Version(api, id + 'First', { lambda: fn }) });
+  return { alias, url: alias.addFunctionUrl({ authType: FunctionUrlAuthType.NONE }).url };
+};
+const [staging, live] = [service('StagingApi'), service('LiveApi')];
+new UigatePipeline(api, 'Release', {
+  uigate: apiGate,
+  source: PipelineSource.connection({ connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc', owner: 'team', repo: 'api' }),
+  testEnvironment: SiteDeployment.lambdaAlias({ ...staging, directory: 'dist/api' }),
+  production: SiteDeployment.lambdaAlias({ ...live, directory: 'dist/api' }),
+});
+
 Aspects.of(app).add(new nag.AwsSolutionsChecks());
 app.synth();
-const findings = [
-  ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-  ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-].map((f) => f.id + ': ' + String(f.entry.data).split(':')[0]);
-writeFileSync('nag-findings.json', JSON.stringify(findings));
+const findingsOf = (of, ours) =>
+  [
+    ...Annotations.fromStack(of).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ...Annotations.fromStack(of).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+  ]
+    .filter((f) => ours(f.id))
+    .map((f) => f.id + ': ' + String(f.entry.data).split(':')[0]);
+writeFileSync(
+  'nag-findings.json',
+  JSON.stringify({
+    shop: findingsOf(stack, () => true),
+    // The team's own functions keep their own findings; uigate's resources none.
+    api: findingsOf(api, (id) => !['/Api/StagingApi', '/Api/LiveApi'].some((team) => id.startsWith(team))),
+  }),
+);
 `;
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
@@ -70,12 +102,14 @@ function commandsOf(project: Resource): string[] {
   return (JSON.parse(text) as { phases: { build: { commands: string[] } } }).phases.build.commands;
 }
 type Statement = { Action: string | string[]; Resource?: unknown };
+type Template = { Resources: Record<string, Resource>; Outputs: Record<string, { Value: unknown }> };
 
 describe('uigate/cdk in a team’s own CDK app, installed from the packed package', () => {
   let dir: string;
   let project: string;
-  let template: { Resources: Record<string, Resource> };
-  const of = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  let template: Template;
+  let apiTemplate: Template;
+  const of = (type: string, from = template) => Object.entries(from.Resources).filter(([, r]) => r.Type === type);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-cdk-user-'));
@@ -104,6 +138,7 @@ describe('uigate/cdk in a team’s own CDK app, installed from the packed packag
     const synth = spawnSync(process.execPath, ['infra/app.js'], { cwd: project, encoding: 'utf8' });
     assert.equal(synth.status, 0, synth.stderr.slice(-3000));
     template = JSON.parse(await readFile(join(project, 'cdk.out', 'Shop.template.json'), 'utf8'));
+    apiTemplate = JSON.parse(await readFile(join(project, 'cdk.out', 'Api.template.json'), 'utf8'));
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -144,10 +179,14 @@ describe('uigate/cdk in a team’s own CDK app, installed from the packed packag
   it('bakes production watching uigate’s smoke alarm and the team’s own, and rolls back on either', () => {
     const deploy = of('AWS::CodeBuild::Project').find(([id]) => id.startsWith('ReleaseDeploy'))![1];
     const spec = commandsOf(deploy).join('\n');
-    assert.match(spec, /promote --release "\$UIGATE_RUN_ID" --target "s3:\/\/\$PRODUCTION_BUCKET" --from dist$/m);
+    assert.match(spec, /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --from dist$/m);
     assert.match(spec, /verify --release .*--alarm "\$UIGATE_ALARM_0" --alarm "\$UIGATE_ALARM_1" --bake 900s/);
     const variables = JSON.stringify(
       (deploy.Properties.Environment as { EnvironmentVariables: unknown }).EnvironmentVariables,
+    );
+    assert.match(
+      variables,
+      /"Name":"PRODUCTION_TARGET","Type":"PLAINTEXT","Value":\{"Fn::Join":\["",\["s3:\/\/",\{"Ref":"LiveContentBucket[0-9A-F]+"\}\]\]\}/,
     );
     const [errorsId] = of('AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('CheckoutErrors'))!;
     assert.match(variables, new RegExp(`"Name":"UIGATE_ALARM_1","Type":"PLAINTEXT","Value":\\{"Ref":"${errorsId}"\\}`));
@@ -159,26 +198,71 @@ describe('uigate/cdk in a team’s own CDK app, installed from the packed packag
   });
 
   it('grants "*" only where AWS takes no other resource', () => {
-    const wildcard = of('AWS::IAM::Policy').flatMap(([, p]) =>
-      (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) =>
-        [s.Resource].flat().includes('*'),
-      ).flatMap((s) => [s.Action].flat()),
-    );
-    assert.deepEqual(wildcard.sort(), [
-      'cloudwatch:GetMetricData',
-      'cloudwatch:PutMetricData',
-      'codepipeline:GetJobDetails',
-      'codepipeline:PutJobFailureResult',
-      'codepipeline:PutJobSuccessResult',
-    ]);
+    for (const from of [template, apiTemplate]) {
+      const wildcard = of('AWS::IAM::Policy', from).flatMap(([, p]) =>
+        (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) =>
+          [s.Resource].flat().includes('*'),
+        ).flatMap((s) => [s.Action].flat()),
+      );
+      assert.deepEqual(wildcard.sort(), [
+        'cloudwatch:GetMetricData',
+        'cloudwatch:PutMetricData',
+        'codepipeline:GetJobDetails',
+        'codepipeline:PutJobFailureResult',
+        'codepipeline:PutJobSuccessResult',
+      ]);
+    }
   });
 
   it('passes cdk-nag AwsSolutions in the team’s stack, accepting findings on uigate’s resources only', async () => {
-    assert.deepEqual(JSON.parse(await readFile(join(project, 'nag-findings.json'), 'utf8')), []);
+    assert.deepEqual(JSON.parse(await readFile(join(project, 'nag-findings.json'), 'utf8')), { shop: [], api: [] });
     // The team's own alarm and repository carry no suppression of uigate's.
     for (const [id, resource] of Object.entries(template.Resources))
       if (id.startsWith('CheckoutErrors') || id.startsWith('Repo'))
         assert.equal(resource.Metadata?.cdk_nag, undefined, id);
+  });
+
+  it('promotes and rolls back a service behind a Lambda alias, each stage changing its own function only', () => {
+    const projects = of('AWS::CodeBuild::Project', apiTemplate);
+    const [, deploy] = projects.find(([id]) => id.startsWith('ReleaseDeploy'))!;
+    const [, test] = projects.find(([id]) => id.startsWith('ReleaseOrchestrator'))!;
+    const functionId = (prefix: string) =>
+      of('AWS::Lambda::Function', apiTemplate).find(([id]) => id.startsWith(prefix))![0];
+    const [live, staging] = [functionId('LiveApi'), functionId('StagingApi')];
+    assert.match(
+      JSON.stringify(deploy.Properties.Environment),
+      new RegExp(
+        `"Name":"PRODUCTION_TARGET","Type":"PLAINTEXT","Value":\\{"Fn::Join":\\["",\\["lambda:",\\{"Ref":"${live}"\\},":live"\\]\\]\\}`,
+      ),
+    );
+    assert.match(
+      commandsOf(deploy).join('\n'),
+      /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --from dist\/api$/m,
+    );
+    const testCommands = commandsOf(test).join('\n');
+    assert.match(testCommands, /uigate digest dist\/api/, 'the approval is bound to the function’s folder');
+    assert.match(
+      testCommands,
+      /update-function-code --function-name "TOKEN" --zip-file fileb:\/\/\/tmp\/uigate-function\.zip/,
+    );
+    const lambdaGrants = (role: string) =>
+      of('AWS::IAM::Policy', apiTemplate)
+        .filter(([id]) => id.startsWith(role))
+        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+        .filter((s) => [s.Action].flat().some((action) => action.startsWith('lambda:Update')))
+        .map((s) => s.Resource);
+    const arns = (id: string) => [
+      { 'Fn::GetAtt': [id, 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, ':*']] },
+    ];
+    assert.deepEqual(lambdaGrants('ReleaseDeployRole'), [arns(live)]);
+    assert.deepEqual(lambdaGrants('ReleaseOrchestratorRole'), [arns(staging)]);
+    const outputs = Object.keys(apiTemplate.Outputs);
+    assert.ok(!outputs.some((id) => id.includes('ProductionSiteBucket')), 'no site for the doctor’s drill');
+    assert.match(
+      JSON.stringify(apiTemplate.Outputs[outputs.find((id) => id.includes('ProductionSiteUrl'))!]),
+      /LiveApiAlias.*FunctionUrl/,
+    );
   });
 
   it('deploys the Lambda package built from the installed uigate, with Chromium, at synth time', () => {

@@ -453,11 +453,20 @@ describe('the uigate stack, synthesized', () => {
           '',
       )
       .find((text) => text.includes('uigate promote'))!;
-    assert.match(commands, /verify --preflight --release "\$UIGATE_RUN_ID"/);
-    assert.match(
-      commands,
-      /promote --release "\$UIGATE_RUN_ID" --target "s3:\/\/\$PRODUCTION_BUCKET" --from tests\/site/,
-    );
+    assert.match(commands, /verify --preflight --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET"/);
+    assert.match(commands, /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --from tests\/site/);
+    // The target is the production site's bucket, as `uigate promote` names an S3 site.
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([
+          {
+            Name: 'PRODUCTION_TARGET',
+            Type: 'PLAINTEXT',
+            Value: { 'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^ProductionSiteContentBucket') }]] },
+          },
+        ]),
+      }),
+    });
     assert.match(commands, /verify --release "\$UIGATE_RUN_ID" .*--alarm "\$UIGATE_ALARM_0" --bake 600s .*--smoke-url/);
   });
 
