@@ -205,7 +205,15 @@ const CLI_ROWS: (Row & { args: string[]; env?: Record<string, string>; cwd?: str
     area: 'CLI',
     input: '`verify --target ftp://x`',
     args: ['verify', '--release', RUN, '--target', 'ftp://x', '--alarm', 'a'],
-    message: 'is not a rollback target: use local:<dir>, s3://<bucket> or lambda:<function>:<alias>',
+    message: 'is not a rollback target: use local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>',
+    exit: 2,
+  },
+  {
+    area: 'CLI',
+    input: '`promote --target command:live` without `--deploy-command`',
+    args: ['promote', '--release', RUN, '--target', 'command:live'],
+    message:
+      'command:live needs --deploy-command "<command>": what deploys a release\'s files ($UIGATE_RELEASE_DIR), run again with the last good release\'s to roll back',
     exit: 2,
   },
   {

@@ -234,6 +234,9 @@ function addGate(cli: Command, io: CommandIO, wire: Wire) {
     .action(wire(async (flags) => (await import('./commands/approve.ts')).approverTokenCommand(flags, io)));
 }
 
+const DEPLOY_COMMAND_HELP =
+  "for command:<name>: the shell command that deploys a release's files ($UIGATE_RELEASE_DIR), run again with the last good release's to roll back";
+
 /** After promotion: verify (pre-flight and bake). */
 function addVerify(cli: Command, io: CommandIO, wire: Wire) {
   cli
@@ -246,7 +249,11 @@ function addVerify(cli: Command, io: CommandIO, wire: Wire) {
       'the release on the target (the approved run id for sites, a version for a Lambda alias)',
     )
     .option('--run <id>', 'the approved run, when the release id is not a run id')
-    .option('--target <spec>', 'where it is live: local:<dir>, s3://<bucket>, lambda:<function>:<alias>')
+    .option(
+      '--target <spec>',
+      'where it is live: local:<dir>, s3://<bucket>, lambda:<function>:<alias>, command:<name>',
+    )
+    .option('--deploy-command <command>', DEPLOY_COMMAND_HELP)
     .option('--alarm <name>', 'a CloudWatch alarm to watch; repeatable', collect)
     .option('--bake <duration>', 'how long to watch (default 10m)')
     .option('--poll <duration>', 'time between checks (default 30s)')
@@ -275,7 +282,8 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
       'make an approved release live on a rollback target (staged under its own prefix first), and record it',
     )
     .requiredOption('--release <runId>', 'the approved run')
-    .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket> or lambda:<function>:<alias>')
+    .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>')
+    .option('--deploy-command <command>', DEPLOY_COMMAND_HELP)
     .option(
       '--from <dir>',
       "the release's files (a site's folder, a Lambda function's code); must match the approved artifact digest",

@@ -1,23 +1,51 @@
-// Rollback targets named on the command line: local:<dir>, s3://<bucket>, lambda:<function>:<alias>.
+// Rollback targets named on the command line: local:<dir>, s3://<bucket>, lambda:<function>:<alias>,
+// command:<name> (with --deploy-command).
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { resolve } from 'node:path';
 import { s3Client } from '../artifacts/s3-artifacts.ts';
+import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { UsageError } from '../core/errors.ts';
+import { CommandTarget } from './command-target.ts';
 import { LambdaAliasTarget } from './lambda-alias-target.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
 import type { RollbackTarget } from './rollback-target.ts';
 import { S3SiteTarget } from './s3-site-target.ts';
 
-export function targetFrom(
-  spec: string,
-  options: { cwd: string; region: string; s3Endpoint?: string },
-): RollbackTarget {
+export interface TargetOptions {
+  cwd: string;
+  region: string;
+  s3Endpoint?: string;
+  /** What deploys a release's files, for command:<name>. */
+  deployCommand?: string;
+  /** Where a command target keeps each release's files (opened only for one). */
+  artifacts?: () => ArtifactStore | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+const TARGETS = 'local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>';
+
+export function targetFrom(spec: string, options: TargetOptions): RollbackTarget {
+  const command = /^command:([A-Za-z0-9._-]{1,128})$/.exec(spec);
+  if (command) return commandTarget(command[1]!, options);
+  if (options.deployCommand)
+    throw new UsageError(`--deploy-command is for a command:<name> target; ${spec.slice(0, 60)} deploys on its own`);
   if (spec.startsWith('local:')) return new LocalSiteTarget(resolve(options.cwd, spec.slice('local:'.length)));
   const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/?$/.exec(spec);
   if (s3) return new S3SiteTarget(s3Client({ region: options.region, endpoint: options.s3Endpoint }), s3[1]!);
   const lambda = /^lambda:([A-Za-z0-9_:-]+):([A-Za-z0-9_-]+)$/.exec(spec);
   if (lambda) return new LambdaAliasTarget(new LambdaClient({ region: options.region }), lambda[1]!, lambda[2]!);
-  throw new UsageError(
-    `--target "${spec.slice(0, 60)}" is not a rollback target: use local:<dir>, s3://<bucket> or lambda:<function>:<alias>`,
-  );
+  throw new UsageError(`--target "${spec.slice(0, 60)}" is not a rollback target: use ${TARGETS}`);
+}
+
+function commandTarget(name: string, options: TargetOptions): CommandTarget {
+  if (!options.deployCommand)
+    throw new UsageError(
+      `command:${name} needs --deploy-command "<command>": what deploys a release's files ($UIGATE_RELEASE_DIR), run again with the last good release's to roll back`,
+    );
+  const artifacts = options.artifacts?.();
+  if (!artifacts?.readAll)
+    throw new UsageError(
+      `command:${name} keeps each release for a rollback: configure artifacts (a folder or a bucket)`,
+    );
+  return new CommandTarget(name, { command: options.deployCommand, cwd: options.cwd, artifacts, env: options.env });
 }

@@ -2,6 +2,7 @@
 // target under their own prefix, makes it live, and records it (the pipeline's Deploy step).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { artifactStoreOf } from '../../artifacts/from-env.ts';
 import { loadConfig } from '../../config/config.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
 import { loadApproval } from '../../gate/approvals.ts';
@@ -18,6 +19,7 @@ export interface PromoteFlags {
   release: string;
   target: string;
   from?: string;
+  deployCommand?: string;
 }
 
 export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promise<number> {
@@ -25,6 +27,17 @@ export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promis
   const from = flags.from ? resolve(io.cwd, flags.from) : undefined;
   if (from && !existsSync(from)) throw new UsageError(`--from ${from} does not exist`);
   const config = await loadConfig(io.cwd, flags.config, io.env);
+  // Parsed before anything is read: a bad --target is bad input whatever the store holds.
+  const target = targetFrom(flags.target, {
+    cwd: io.cwd,
+    region: io.env.AWS_REGION || config.store.region,
+    s3Endpoint: config.artifacts.endpoint,
+    deployCommand: flags.deployCommand,
+    artifacts: () => artifactStoreOf(config.artifacts),
+    env: io.env,
+  });
+  if (!from && target instanceof LambdaAliasTarget)
+    throw new UsageError(`--from <dir> is required: ${target.name} is promoted from the function's folder`);
   const { store } = await openStore(config.store);
   try {
     const run = await store.getRun(runId);
@@ -38,13 +51,6 @@ export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promis
       throw new UsageError(
         `${from} is not the artifact run ${runId} was approved for (${digest.slice(0, 19)}…); nothing is promoted`,
       );
-    const target = targetFrom(flags.target, {
-      cwd: io.cwd,
-      region: io.env.AWS_REGION || config.store.region,
-      s3Endpoint: config.artifacts.endpoint,
-    });
-    if (!from && target instanceof LambdaAliasTarget)
-      throw new UsageError(`--from <dir> is required: ${target.name} is promoted from the function's folder`);
     const { releaseId, previous } = await promote({
       store,
       target,

@@ -3,6 +3,7 @@
 // CloudWatch, every alarm watched for the whole window — and on any alarm a rollback to the last
 // good release, all recorded on the run's timeline. Exit 0 healthy, 1 blocked or rolled back.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { artifactStoreOf } from '../../artifacts/from-env.ts';
 import { loadConfig } from '../../config/config.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
@@ -26,6 +27,7 @@ export interface VerifyFlags {
   release: string;
   run?: string;
   target?: string;
+  deployCommand?: string;
   alarm?: string[];
   bake?: string;
   poll?: string;
@@ -58,7 +60,9 @@ function readFlags(flags: VerifyFlags) {
   // Pre-flight waits for the probe it published to be taken in; without a probe nothing will come.
   const preflightWaitMs = parseDuration(flags.preflightWait ?? (flags.smokeUrl ? '3m' : '0s'), '--preflight-wait');
   if (!flags.preflight && !flags.target)
-    throw new UsageError('--target is required to roll back: local:<dir>, s3://<bucket> or lambda:<function>:<alias>');
+    throw new UsageError(
+      '--target is required to roll back: local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>',
+    );
   return { names, bakeMs, pollMs, preflightWaitMs };
 }
 
@@ -69,7 +73,14 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   const region = io.env.AWS_REGION || config.store.region;
   // Parsed before anything is read: a bad --target is bad input whatever the store holds.
   const target = flags.target
-    ? targetFrom(flags.target, { cwd: io.cwd, region, s3Endpoint: config.artifacts.endpoint })
+    ? targetFrom(flags.target, {
+        cwd: io.cwd,
+        region,
+        s3Endpoint: config.artifacts.endpoint,
+        deployCommand: flags.deployCommand,
+        artifacts: () => artifactStoreOf(config.artifacts),
+        env: io.env,
+      })
     : undefined;
   const cloudwatch = new CloudWatchClient({
     region,

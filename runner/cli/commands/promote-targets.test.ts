@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../../status-site/testing/seed.ts';
@@ -12,7 +12,7 @@ import { runNode, UIGATE_BIN } from '../../testing/fixture-project.ts';
 
 const TARGET = 'lambda:shop-api:live';
 
-describe('uigate promote and verify with production behind a Lambda alias', () => {
+describe('uigate promote and verify with production behind a Lambda alias or the team’s own command', () => {
   let seed: SeededStore;
   let plane: LambdaControlPlane;
   const folders: Record<string, string> = {};
@@ -100,5 +100,54 @@ describe('uigate promote and verify with production behind a Lambda alias', () =
       ['2', good, 'verified'],
       ['3', bad, 'failed'],
     ]);
+  });
+
+  it('keeps each release for a command target, runs the team’s command, and runs it again with the good release to roll back', async () => {
+    const good = await approvedRun('site-good', '<h1>good</h1>');
+    const bad = await approvedRun('site-bad', '<h1>bad</h1>');
+    const deploy = [
+      '--deploy-command',
+      'rm -rf live && cp -R "$UIGATE_RELEASE_DIR" live && echo "deployed $UIGATE_RELEASE"',
+    ];
+    const target = ['--target', 'command:production', ...deploy];
+
+    const missing = await cli([
+      'promote',
+      '--release',
+      good,
+      '--target',
+      'command:production',
+      '--from',
+      folders[good]!,
+    ]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /command:production needs --deploy-command "<command>"/);
+
+    const first = await cli(['promote', '--release', good, ...target, '--from', folders[good]!]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, new RegExp(`deployed ${good}`), 'the command’s output reaches the terminal');
+    assert.equal(await readFile(join(seed.dir, 'live', 'index.mjs'), 'utf8'), '<h1>good</h1>');
+    await recordRelease(seed.store, 'command:production', good, (await seed.store.getRun(good))!, 'verified');
+
+    const second = await cli(['promote', '--release', bad, ...target, '--from', folders[bad]!]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(await readFile(join(seed.dir, 'live', 'index.mjs'), 'utf8'), '<h1>bad</h1>');
+    await rm(folders[good]!, { recursive: true });
+
+    const baked = await cli([
+      'verify',
+      '--release',
+      bad,
+      ...target,
+      '--alarm',
+      'smoke',
+      '--bake',
+      '1s',
+      '--poll',
+      '1s',
+    ]);
+    assert.equal(baked.code, 3, baked.stderr);
+    assert.match(baked.stderr, /rolled back: command:production serves release .* again/);
+    assert.equal(await readFile(join(seed.dir, 'live', 'index.mjs'), 'utf8'), '<h1>good</h1>', 'from the kept copy');
   });
 });
