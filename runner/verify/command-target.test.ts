@@ -8,7 +8,10 @@ import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { LocalArtifacts } from '../artifacts/local-artifacts.ts';
 import { S3Artifacts } from '../artifacts/s3-artifacts.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
+import { seededStore, seedRun } from '../../status-site/testing/seed.ts';
 import { CommandTarget } from './command-target.ts';
+import { recordRelease } from './releases.ts';
+import { promote, verifyRelease } from './verify.ts';
 import { targetFrom } from './target-spec.ts';
 
 /** The team's deploy: production is a folder the command replaces with the release's files. */
@@ -115,5 +118,53 @@ describe('production deployed by the team’s own command', () => {
       /--deploy-command is for a command:<name> target/,
     );
     assert.throws(() => targetFrom('command:a/b', options), /is not a rollback target: use .* or command:<name>/);
+  });
+
+  it('tells a rollback that failed from one that had nothing to go back to, and records it', async () => {
+    const seed = await seededStore();
+    try {
+      const build = await mkdtemp(join(dir, 'build-'));
+      // The CDN refuses the old release: the command fails for r1 only.
+      const target = new CommandTarget('cdn', {
+        command: `test "$UIGATE_RELEASE" != "${'r1'}" || exit 9`,
+        cwd: build,
+        artifacts: new LocalArtifacts(join(build, 'kept')),
+        output: quiet(),
+      });
+      const runOf = async () =>
+        (await seed.store.getRun(await seedRun(seed, [{ file: 'a.spec.ts', title: 'a', status: 'passed' }])))!;
+      const [first, second] = [await runOf(), await runOf()];
+      await target.stage('r1', await release(join(build, 'r1'), { 'index.html': 'one' }));
+      await recordRelease(seed.store, target.name, 'r1', first, 'verified');
+      await promote({
+        store: seed.store,
+        target,
+        release: { releaseId: 'r2', run: second },
+        fromDir: await release(join(build, 'r2'), { 'index.html': 'two' }),
+        actor: 'test',
+      });
+      const alarm = async (names: readonly string[]) =>
+        names.map((name) => ({ name, state: 'ALARM' as const, reason: 'smoke failing', actionsEnabled: true }));
+      const result = await verifyRelease({
+        store: seed.store,
+        target,
+        release: { releaseId: 'r2', run: second },
+        alarms: { states: alarm, inspect: alarm },
+        names: ['smoke'],
+        actor: 'test',
+        durationMs: 0,
+        pollMs: 1,
+      });
+      assert.equal(result.healthy, false);
+      assert.match(
+        (!result.healthy && result.rollbackError) || '',
+        /publishing r1 again on command:cdn failed: the deploy command of command:cdn exited 9/,
+      );
+      assert.equal(await target.live(), 'r2');
+      const events = (await seed.store.listEvents(second.runId)).map((event) => event.type);
+      assert.deepEqual(events.slice(-3), ['alarm', 'rollback-started', 'rollback-failed']);
+    } finally {
+      await seed.remove();
+    }
   });
 });

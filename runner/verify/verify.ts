@@ -112,6 +112,8 @@ export type VerifyResult =
       blind?: boolean;
       /** Stopped by the user: nothing rolled back, the release marked failed so it is never a rollback target. */
       cancelled?: boolean;
+      /** The rollback itself failed: the failed release may still be live. */
+      rollbackError?: string;
     };
 
 /** The bake, and the rollback if it fails. The release's status in the store says how it went. */
@@ -166,7 +168,14 @@ async function rollBack(
     return { healthy: false, reason, alarmAt };
   }
   await record('rollback-started', { from: release.releaseId, to: good.releaseId });
-  await target.publish(good.releaseId);
+  try {
+    await target.publish(good.releaseId);
+  } catch (error) {
+    // Told apart from an alarm with nothing to roll back to: someone must act, and knows on what.
+    const rollbackError = `publishing ${good.releaseId} again on ${target.name} failed: ${(error as Error).message}`;
+    await record('rollback-failed', { to: good.releaseId, reason: rollbackError });
+    return { healthy: false, reason, alarmAt, rollbackError };
+  }
   const restoredAt = Date.now();
   await record('rollback-restored', {
     releaseId: good.releaseId,

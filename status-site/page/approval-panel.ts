@@ -32,6 +32,7 @@ const EVENT_LABEL: Record<string, string> = {
   'rollback-started': 'rollback started',
   'rollback-restored': 'previous release restored',
   'rollback-impossible': 'no good release to roll back to',
+  'rollback-failed': 'ROLLBACK FAILED: the previous release could not be published again',
   'bake-error': 'bake could not watch its alarms: rolled back as on an alarm',
   'bake-cancelled': 'bake cancelled: release left live, unverified',
 };

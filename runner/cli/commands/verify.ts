@@ -215,6 +215,10 @@ async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number
     return EXIT.cancelled;
   }
   say(`${result.blind ? 'CANNOT WATCH' : 'ALARM'}: ${result.reason}`);
+  if (result.rollbackError) {
+    say(`ROLLBACK FAILED: ${result.rollbackError}; release ${release.releaseId} may still be live — act by hand`);
+    return EXIT.infra;
+  }
   say(
     result.restored
       ? `rolled back: ${site.name} serves release ${result.restored} again`
