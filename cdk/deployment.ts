@@ -9,12 +9,21 @@ import type { IAlias } from 'aws-cdk-lib/aws-lambda';
 import type { WebSite } from './web-site.ts';
 
 export interface CommandDeploymentProps {
-  /** Shell commands, run in the build's output folder, that deploy it to the test environment. */
+  /**
+   * Shell commands, run in the build's folder, that deploy it. In production they deploy the
+   * release whose files `$UIGATE_RELEASE_DIR` names (a copy of `directory` kept by uigate), and run
+   * again with the last good release's files to roll back.
+   */
   readonly commands: string[];
   /** The test environment's URL, the base URL of the run. */
   readonly url: string;
-  /** Gives the Test stage's role what the commands need (it has nothing else). @default nothing */
+  /** Gives the stage's role what the commands need (it has nothing else). @default nothing */
   readonly grant?: (grantee: IGrantable) => void;
+  /**
+   * The build's folder that is the release: what the approval is bound to and what uigate keeps
+   * for a rollback. Needed for production. @default none — a test environment only
+   */
+  readonly directory?: string;
 }
 
 export interface LambdaAliasDeploymentProps {
@@ -85,14 +94,21 @@ export abstract class SiteDeployment {
     })();
   }
 
-  /** Any commands that deploy the build to the test environment (not production: uigate could not roll them back). */
+  /**
+   * Any commands that deploy the build. With `directory`, also production: uigate keeps each
+   * release's folder and rolls back by running the commands again with the last good one's.
+   */
   static commands(props: CommandDeploymentProps): SiteDeployment {
     if (props.commands.length === 0)
       throw new Error(
         'uigate: SiteDeployment.commands needs at least one command, e.g. ["npm run deploy:test"]; got []',
       );
+    if (props.directory !== undefined) checkDirectory('commands', props.directory);
     return new (class extends SiteDeployment {
       readonly url = props.url;
+      override readonly directory = props.directory;
+      override readonly releaseTarget = props.directory ? 'command:production' : undefined;
+      override readonly deployCommand = props.commands.join(' && ');
       commands(): string[] {
         return props.commands;
       }
@@ -110,6 +126,8 @@ export abstract class SiteDeployment {
   readonly directory?: string;
   /** What `uigate promote` and `uigate verify --target` name, when uigate can roll it back. */
   readonly releaseTarget?: string;
+  /** For a command target: what deploys a release's files (`--deploy-command`). */
+  readonly deployCommand?: string;
   /** The Test stage's commands that deploy it. */
   abstract commands(): string[];
   /** What those commands need. */

@@ -13,9 +13,11 @@ import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cd
 import { Artifact, Pipeline, PipelineType, Result, Rule, type StageProps } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { SiteDeployment } from './deployment.ts';
+import { PrivateBucket } from './private-bucket.ts';
 import { CODEBUILD_RUNTIME } from './node-runtime.ts';
 import { acceptFindings, GRANT_WILDCARDS } from './nag.ts';
 import type { PipelineSource } from './pipeline-source.ts';
@@ -64,6 +66,12 @@ interface Parts {
   readonly digest: string;
 }
 
+/** A production deployed by commands: where its releases are kept, and what the Deploy stage is told. */
+interface CommandTarget {
+  readonly releases: IBucket;
+  readonly environment: Record<string, { value: string }>;
+}
+
 /** Production as uigate promotes it: the build's folder and the rollback target it goes to. */
 type Production = Required<Pick<SiteDeployment, 'directory' | 'releaseTarget'>> & SiteDeployment;
 
@@ -75,6 +83,8 @@ export class UigatePipeline extends Construct {
   readonly deploy: PipelineProject;
   /** Fires when the @smoke tests fail against production during a bake (`uigate verify` publishes SmokeFailures). */
   readonly smokeAlarm: Alarm;
+  /** Where each release of a production deployed by commands is kept for a rollback. */
+  readonly releases?: IBucket;
 
   constructor(scope: Construct, id: string, props: UigatePipelineProps) {
     super(scope, id);
@@ -86,7 +96,9 @@ export class UigatePipeline extends Construct {
     const built = new Artifact('Built');
     const checkout = props.source.bind(source);
     this.orchestrator = this.testProject(parts);
-    this.deploy = this.deployProject(parts, production);
+    const command = this.commandTarget(props.uigate, production);
+    this.releases = command?.releases;
+    this.deploy = this.deployProject(parts, production, command);
     const tests = new CodeBuildAction({
       actionName: 'UiTests',
       project: this.orchestrator,
@@ -208,10 +220,15 @@ export class UigatePipeline extends Construct {
   }
 
   /** Production: pre-flight, promote the approved artifact, bake it, roll back on alarm. */
-  private deployProject({ props, uigate, cli }: Parts, production: Production): PipelineProject {
+  private deployProject(
+    { props, uigate, cli }: Parts,
+    production: Production,
+    command?: CommandTarget,
+  ): PipelineProject {
     const bake = `${Math.round((props.bake ?? Duration.minutes(10)).toSeconds())}s`;
     const alarms = [this.smokeAlarm, ...(props.alarms ?? [])];
     const watch = alarms.map((_, i) => `--alarm "$UIGATE_ALARM_${i}"`).join(' ');
+    const target = `--target "$PRODUCTION_TARGET"${command ? ' --deploy-command "$PRODUCTION_DEPLOY_COMMAND" --keep-releases "s3://$PRODUCTION_RELEASES"' : ''}`;
     const deploy = new PipelineProject(this, 'Deploy', {
       description: 'uigate: pre-flight, promote the approved artifact to production, bake it, roll back on alarm',
       environment: {
@@ -220,6 +237,7 @@ export class UigatePipeline extends Construct {
         environmentVariables: {
           PRODUCTION_TARGET: { value: production.releaseTarget },
           PRODUCTION_URL: { value: props.production.url },
+          ...command?.environment,
           ...Object.fromEntries(alarms.map((alarm, i) => [`UIGATE_ALARM_${i}`, { value: alarm.alarmName }])),
           [ENV.store]: { value: 'dynamodb' },
           [ENV.table]: { value: uigate.results.table.tableName },
@@ -237,17 +255,35 @@ export class UigatePipeline extends Construct {
           build: {
             commands: [
               // A blind watcher blocks promotion (before uigate's first release there is nothing to pre-check).
-              `${cli} verify --preflight --release "$UIGATE_RUN_ID" --target "$PRODUCTION_TARGET" ${watch} --smoke-url "$PRODUCTION_URL"`,
-              // Only the approved run, only the artifact it was approved for: kept under releases/<run>/ (a site), published as a version (a function).
-              `${cli} promote --release "$UIGATE_RUN_ID" --target "$PRODUCTION_TARGET" --from ${production.directory}`,
-              `${cli} verify --release "$UIGATE_RUN_ID" --target "$PRODUCTION_TARGET" ${watch} --bake ${bake} --poll 30s --smoke-url "$PRODUCTION_URL"`,
+              `${cli} verify --preflight --release "$UIGATE_RUN_ID" ${target} ${watch} --smoke-url "$PRODUCTION_URL"`,
+              // Only the approved run, only the artifact it was approved for: kept under releases/<run>/ (a site or a command's), published as a version (a function).
+              `${cli} promote --release "$UIGATE_RUN_ID" ${target} --from ${production.directory}`,
+              `${cli} verify --release "$UIGATE_RUN_ID" ${target} ${watch} --bake ${bake} --poll 30s --smoke-url "$PRODUCTION_URL"`,
             ],
           },
         },
       }),
     });
     grantDeploying(deploy, uigate, production, alarms);
+    command?.releases.grantReadWrite(deploy);
     return deploy;
+  }
+
+  /**
+   * Production deployed by the team's commands: each release's folder is kept in a bucket of its
+   * own, which never expires them (the artifacts bucket does, and a rollback may go back further),
+   * and the commands reach `uigate` through the environment, never through the shell's quoting.
+   */
+  private commandTarget(uigate: Uigate, production: Production): CommandTarget | undefined {
+    if (!production.deployCommand) return undefined;
+    const releases = new PrivateBucket(this, 'Releases', { accessLogs: uigate.logs }).bucket;
+    return {
+      releases,
+      environment: {
+        PRODUCTION_DEPLOY_COMMAND: { value: production.deployCommand },
+        PRODUCTION_RELEASES: { value: releases.bucketName },
+      },
+    };
   }
 }
 
@@ -256,7 +292,7 @@ function checkProps(props: UigatePipelineProps): Production {
   const production = props.production;
   if (!production.directory || !production.releaseTarget)
     throw new Error(
-      'uigate: production must be SiteDeployment.s3Site(site, directory) or SiteDeployment.lambdaAlias({ alias, directory, url }): uigate promotes and rolls back those; commands it could not roll back',
+      'uigate: production must be SiteDeployment.s3Site(site, directory), SiteDeployment.lambdaAlias({ alias, directory, url }) or SiteDeployment.commands({ commands, url, directory }): uigate keeps the directory of each release to roll back to; commands without one it could not roll back',
     );
   if (props.bake && !props.bake.isUnresolved()) checkRange('bake', props.bake.toSeconds(), 60, 8 * 3600, 'seconds');
   if (props.executors) checkNonEmpty('executors', props.executors, "['codebuild', 'lambda']");

@@ -6,6 +6,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Alias, Code, Function as LambdaFunction, FunctionUrlAuthType, Runtime, Version } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { PipelineSource, SiteDeployment, Uigate, UigatePipeline, WebSite, type UigatePipelineProps } from './index.ts';
 
@@ -73,7 +74,7 @@ describe('uigate/cdk props', () => {
     assert.throws(
       () =>
         pipeline({ production: SiteDeployment.commands({ commands: ['./deploy.sh'], url: 'https://example.com' }) }),
-      /production must be SiteDeployment\.s3Site\(site, directory\) or SiteDeployment\.lambdaAlias\(\{ alias, directory, url \}\)/,
+      /production must be SiteDeployment\.s3Site\(site, directory\), SiteDeployment\.lambdaAlias\(\{ alias, directory, url \}\) or SiteDeployment\.commands\(\{ commands, url, directory \}\): uigate keeps the directory of each release/,
     );
     assert.throws(() => SiteDeployment.commands({ commands: [], url: 'https://example.com' }), /at least one command/);
     const { stack, uigate } = core();
@@ -175,6 +176,53 @@ describe('uigate/cdk props', () => {
       Object.keys(template.findOutputs('*')).filter((id) => id.includes('ProductionSiteBucket')),
       [],
       'no site bucket for the doctor to drill',
+    );
+  });
+
+  it('deploys production by the team’s commands, keeping each release where nothing expires it', () => {
+    const { stack, uigate } = core();
+    const granted: string[] = [];
+    const built = pipeline({
+      uigate,
+      production: SiteDeployment.commands({
+        commands: ['npx wrangler pages deploy "$UIGATE_RELEASE_DIR"', "echo 'done'"],
+        url: 'https://shop.example.com',
+        directory: 'dist',
+        grant: (grantee) => granted.push(grantee.grantPrincipal.toString()),
+      }),
+    });
+    assert.ok(granted.length === 1, 'the Deploy role was handed to the grant');
+    const template = Template.fromStack(stack);
+    const [, deploy] = Object.entries(template.findResources('AWS::CodeBuild::Project')).find(([id]) =>
+      id.startsWith('ReleaseDeploy'),
+    )!;
+    const text = JSON.stringify(deploy).replace(/\\+"/g, '"');
+    // The commands travel in the environment, as written: no second round of shell quoting.
+    assert.match(
+      text,
+      /"Name":"PRODUCTION_DEPLOY_COMMAND","Type":"PLAINTEXT","Value":"npx wrangler pages deploy "\$UIGATE_RELEASE_DIR" && echo 'done'"/,
+    );
+    assert.match(text, /"Name":"PRODUCTION_TARGET","Type":"PLAINTEXT","Value":"command:production"/);
+    assert.match(
+      text,
+      /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --deploy-command "\$PRODUCTION_DEPLOY_COMMAND" --keep-releases "s3:\/\/\$PRODUCTION_RELEASES" --from dist/,
+    );
+    assert.match(
+      text,
+      /verify --release "\$UIGATE_RUN_ID" --target .* --keep-releases "s3:\/\/\$PRODUCTION_RELEASES" --alarm/,
+    );
+    // Its own bucket, without the artifacts bucket's expiry: a rollback may go back months.
+    const releasesId = stack.getLogicalId(built.releases!.node.defaultChild as CfnBucket);
+    const releases = template.findResources('AWS::S3::Bucket')[releasesId]!;
+    assert.doesNotMatch(JSON.stringify(releases.Properties.LifecycleConfiguration), /ExpirationInDays/);
+    assert.match(JSON.stringify(releases.Properties.BucketEncryption), /AES256/);
+    const deployPolicy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('ReleaseDeployRole'),
+    )![1];
+    assert.match(JSON.stringify(deployPolicy), new RegExp(`"Fn::GetAtt":\\["${releasesId}","Arn"\\]`));
+    assert.throws(
+      () => SiteDeployment.commands({ commands: ['./deploy.sh'], url: 'https://x.example.com', directory: '../up' }),
+      /SiteDeployment\.commands directory must be a folder inside the build/,
     );
   });
 

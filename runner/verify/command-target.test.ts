@@ -115,9 +115,32 @@ describe('production deployed by the team’s own command', () => {
     assert.throws(() => targetFrom('command:live', options), /command:live needs --deploy-command "<command>"/);
     assert.throws(
       () => targetFrom('s3://bucket', { ...options, deployCommand: DEPLOY }),
-      /--deploy-command is for a command:<name> target/,
+      /--deploy-command and --keep-releases are for a command:<name> target/,
     );
     assert.throws(() => targetFrom('command:a/b', options), /is not a rollback target: use .* or command:<name>/);
+    assert.throws(
+      () => targetFrom('s3://bucket', { ...options, keepReleases: 's3://kept' }),
+      /--deploy-command and --keep-releases are for a command:<name> target/,
+    );
+    assert.throws(
+      () => targetFrom('command:live', { ...options, deployCommand: DEPLOY, keepReleases: 'ftp://x' }),
+      /--keep-releases "ftp:\/\/x" is neither s3:\/\/<bucket>\[\/<prefix>\] nor a folder/,
+    );
+  });
+
+  it('keeps releases where --keep-releases says: a bucket that does not expire them, under a prefix', async () => {
+    const build = await mkdtemp(join(dir, 'build-'));
+    const target = targetFrom('command:live', {
+      cwd: build,
+      region: 'eu-west-1',
+      s3Endpoint: s3.endpoint,
+      deployCommand: DEPLOY,
+      keepReleases: `s3://${s3.bucket}/kept/`,
+      // Never opened: --keep-releases wins.
+      artifacts: () => assert.fail('the artifacts store is not where releases go'),
+    });
+    await (target as CommandTarget).stage('r9', await release(join(build, 'r9'), { 'index.html': 'nine' }));
+    assert.deepEqual(await s3.keys('kept/'), ['kept/releases/command-live/r9/release.tgz']);
   });
 
   it('tells a rollback that failed from one that had nothing to go back to, and records it', async () => {

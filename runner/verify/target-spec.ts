@@ -4,6 +4,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { resolve } from 'node:path';
 import { s3Client } from '../artifacts/s3-artifacts.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
+import { LocalArtifacts } from '../artifacts/local-artifacts.ts';
+import { S3Artifacts } from '../artifacts/s3-artifacts.ts';
 import { UsageError } from '../core/errors.ts';
 import { CommandTarget } from './command-target.ts';
 import { LambdaAliasTarget } from './lambda-alias-target.ts';
@@ -19,6 +21,8 @@ export interface TargetOptions {
   deployCommand?: string;
   /** Where a command target keeps each release's files (opened only for one). */
   artifacts?: () => ArtifactStore | undefined;
+  /** Overrides `artifacts` for a command target: `s3://<bucket>[/<prefix>]` or a folder. */
+  keepReleases?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -27,8 +31,10 @@ const TARGETS = 'local:<dir>, s3://<bucket>, lambda:<function>:<alias> or comman
 export function targetFrom(spec: string, options: TargetOptions): RollbackTarget {
   const command = /^command:([A-Za-z0-9._-]{1,128})$/.exec(spec);
   if (command) return commandTarget(command[1]!, options);
-  if (options.deployCommand)
-    throw new UsageError(`--deploy-command is for a command:<name> target; ${spec.slice(0, 60)} deploys on its own`);
+  if (options.deployCommand || options.keepReleases)
+    throw new UsageError(
+      `--deploy-command and --keep-releases are for a command:<name> target; ${spec.slice(0, 60)} deploys on its own`,
+    );
   if (spec.startsWith('local:')) return new LocalSiteTarget(resolve(options.cwd, spec.slice('local:'.length)));
   const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/?$/.exec(spec);
   if (s3) return new S3SiteTarget(s3Client({ region: options.region, endpoint: options.s3Endpoint }), s3[1]!);
@@ -42,10 +48,28 @@ function commandTarget(name: string, options: TargetOptions): CommandTarget {
     throw new UsageError(
       `command:${name} needs --deploy-command "<command>": what deploys a release's files ($UIGATE_RELEASE_DIR), run again with the last good release's to roll back`,
     );
-  const artifacts = options.artifacts?.();
+  const artifacts = options.keepReleases ? keeperOf(options.keepReleases, options) : options.artifacts?.();
   if (!artifacts?.readAll)
     throw new UsageError(
       `command:${name} keeps each release for a rollback: configure artifacts (a folder or a bucket)`,
     );
   return new CommandTarget(name, { command: options.deployCommand, cwd: options.cwd, artifacts, env: options.env });
+}
+
+/**
+ * Where a command target's releases are kept when not with the artifacts: in AWS a bucket that
+ * does not expire them (the artifacts bucket does, and a rollback may need an old release).
+ */
+function keeperOf(spec: string, options: TargetOptions): ArtifactStore {
+  const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(spec);
+  if (s3)
+    return new S3Artifacts({
+      bucket: s3[1]!,
+      prefix: s3[2] ? `${s3[2].replace(/\/+$/, '')}/` : undefined,
+      region: options.region,
+      endpoint: options.s3Endpoint,
+    });
+  if (/^[a-z0-9+.-]+:\/\//i.test(spec))
+    throw new UsageError(`--keep-releases "${spec.slice(0, 60)}" is neither s3://<bucket>[/<prefix>] nor a folder`);
+  return new LocalArtifacts(resolve(options.cwd, spec));
 }

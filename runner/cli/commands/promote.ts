@@ -20,6 +20,7 @@ export interface PromoteFlags {
   target: string;
   from?: string;
   deployCommand?: string;
+  keepReleases?: string;
 }
 
 export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promise<number> {
@@ -33,6 +34,7 @@ export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promis
     region: io.env.AWS_REGION || config.store.region,
     s3Endpoint: config.artifacts.endpoint,
     deployCommand: flags.deployCommand,
+    keepReleases: flags.keepReleases,
     artifacts: () => artifactStoreOf(config.artifacts),
     env: io.env,
   });

@@ -28,6 +28,7 @@ export interface VerifyFlags {
   run?: string;
   target?: string;
   deployCommand?: string;
+  keepReleases?: string;
   alarm?: string[];
   bake?: string;
   poll?: string;
@@ -78,6 +79,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
         region,
         s3Endpoint: config.artifacts.endpoint,
         deployCommand: flags.deployCommand,
+        keepReleases: flags.keepReleases,
         artifacts: () => artifactStoreOf(config.artifacts),
         env: io.env,
       })
