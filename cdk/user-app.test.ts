@@ -265,6 +265,33 @@ describe('uigate/cdk in a team’s own CDK app, installed from the packed packag
     );
   });
 
+  it('loads in a CommonJS CDK app, as `cdk init app --language typescript` makes one', async () => {
+    // require() of an ES module works only when nothing it imports has a top-level await.
+    await writeFile(
+      join(project, 'infra', 'commonjs-app.cjs'),
+      `const { App, Stack } = require('aws-cdk-lib');
+const { PipelineSource, SiteDeployment, Uigate, UigatePipeline, WebSite } = require('uigate/cdk');
+const app = new App({ outdir: 'cdk.cjs.out' });
+const stack = new Stack(app, 'Shop');
+const uigate = new Uigate(stack, 'Uigate', {});
+const site = (id) => new WebSite(stack, id, { comment: id, logs: uigate.logs });
+new UigatePipeline(stack, 'Release', {
+  uigate,
+  source: PipelineSource.connection({ connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc', owner: 'acme', repo: 'shop' }),
+  testEnvironment: SiteDeployment.s3Site(site('Staging'), 'dist'),
+  production: SiteDeployment.s3Site(site('Live'), 'dist'),
+});
+app.synth();
+`,
+    );
+    const synth = spawnSync(process.execPath, ['infra/commonjs-app.cjs'], { cwd: project, encoding: 'utf8' });
+    assert.equal(synth.status, 0, synth.stderr.slice(-3000));
+    const synthesized = JSON.parse(
+      await readFile(join(project, 'cdk.cjs.out', 'Shop.template.json'), 'utf8'),
+    ) as Template;
+    assert.equal(of('AWS::CodePipeline::Pipeline', synthesized).length, 1);
+  });
+
   it('deploys the Lambda package built from the installed uigate, with Chromium, at synth time', () => {
     const assets = readdirSync(join(project, 'cdk.out')).filter((name) => name.startsWith('asset.'));
     const lambda = assets.find((asset) => existsSync(join(project, 'cdk.out', asset, 'lambda.mjs')));

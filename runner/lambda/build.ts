@@ -103,11 +103,14 @@ export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Pr
   return { dir, zip, unzippedBytes: await sizeOf(dir), zippedBytes: (await stat(zip)).size };
 }
 
+// Run as a script. Not a top-level await: uigate/cdk imports this module, and a CommonJS CDK app
+// (what `cdk init app --language typescript` makes) can require() only modules without one.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const outFlag = process.argv.indexOf('--out');
-  const built = await buildLambdaPackage(outFlag > 0 ? process.argv[outFlag + 1] : undefined);
-  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  console.log(
-    `Lambda package: ${built.zip}\n  zipped ${mb(built.zippedBytes)}, unzipped ${mb(built.unzippedBytes)} (Lambda's limit: 250 MB unzipped; upload through S3 above 50 MB zipped)\n  handler: lambda.handler · runtime nodejs22.x · architecture x86_64 · memory ≥ 2048 MB`,
-  );
+  void buildLambdaPackage(outFlag > 0 ? process.argv[outFlag + 1] : undefined).then((built) => {
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    console.log(
+      `Lambda package: ${built.zip}\n  zipped ${mb(built.zippedBytes)}, unzipped ${mb(built.unzippedBytes)} (Lambda's limit: 250 MB unzipped; upload through S3 above 50 MB zipped)\n  handler: lambda.handler · runtime nodejs22.x · architecture x86_64 · memory ≥ 2048 MB`,
+    );
+  });
 }
