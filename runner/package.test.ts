@@ -141,6 +141,34 @@ describe('the packed package in a fresh project outside the repository', () => {
     assert.match(manifest.peerDependencies['@playwright/test']!, /^>=1\.\d+\.0 <1\.65\.0$/);
   });
 
+  it('gives every entry point its types under each TypeScript module resolution, node10 included', async () => {
+    // A CommonJS TypeScript app as `cdk init` makes one resolves without "exports" (node10).
+    await writeFile(
+      join(project, 'types-node10.ts'),
+      "import { defineConfig } from 'uigate';\nimport type UigateReporter from 'uigate/reporter';\n" +
+        "import { SiteDeployment } from 'uigate/cdk';\nexport const all = [defineConfig, SiteDeployment] as const;\n" +
+        'export type Reporter = UigateReporter;\n',
+    );
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'),
+        ...['--noEmit', '--module', 'commonjs', '--moduleResolution', 'node10', '--ignoreDeprecations', '6.0'],
+        ...[
+          '--target',
+          'es2022',
+          '--lib',
+          'es2022,esnext.disposable,dom',
+          '--skipLibCheck',
+          '--strict',
+          'types-node10.ts',
+        ],
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
+    assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  });
+
   it('uigate init wires it in, says what it changed, and changes nothing the second time', async () => {
     const first = run('npx', ['uigate', 'init']);
     assert.equal(first.status, 0, first.stderr);
