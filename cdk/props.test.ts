@@ -179,6 +179,32 @@ describe('uigate/cdk props', () => {
     );
   });
 
+  it('names every named resource after its name, so a second uigate fits in the same account and region', () => {
+    const { uigate } = core({ name: 'shop-ui' });
+    const built = pipeline({ uigate });
+    const template = Template.fromStack(Stack.of(built));
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'shop-ui' });
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'shop-ui-executor' });
+    template.hasResourceProperties('AWS::CodeBuild::Project', { Name: 'shop-ui-worker' });
+    template.hasResourceProperties('AWS::CodeBuild::ReportGroup', { Name: 'shop-ui-junit' });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { Name: 'shop-ui-release' });
+    // The gate answers that pipeline, and the Test stage runs on that function and project.
+    assert.match(JSON.stringify(template.toJSON()), /:shop-ui-release\/Approval\/Approve"/);
+    const names = JSON.stringify(template.toJSON());
+    for (const fixed of [
+      '"uigate-executor"',
+      '"uigate-worker"',
+      '"uigate-junit"',
+      '"uigate-release"',
+      '"TableName":"uigate"',
+    ])
+      assert.ok(!names.includes(fixed), `${fixed} is not left over`);
+    assert.throws(
+      () => core({ name: 'Shop UI' }),
+      /uigate: name must be 3 to 40 letters, digits and hyphens, .* got "Shop UI"/,
+    );
+  });
+
   it('deploys production by the team’s commands, keeping each release where nothing expires it', () => {
     const { stack, uigate } = core();
     const granted: string[] = [];

@@ -46,6 +46,8 @@ export interface TestExecutorsProps {
   readonly reservedConcurrency?: number;
   /** CodeBuild builds at once. @default 10 */
   readonly workerConcurrency?: number;
+  /** Prefix of the function, project and report group names. @default 'uigate' */
+  readonly name?: string;
 }
 
 export class TestExecutors extends Construct {
@@ -56,7 +58,7 @@ export class TestExecutors extends Construct {
   constructor(scope: Construct, id: string, props: TestExecutorsProps) {
     super(scope, id);
     this.function = new LambdaFunction(this, 'LambdaExecutor', {
-      functionName: 'uigate-executor',
+      functionName: `${props.name ?? 'uigate'}-executor`,
       description: 'uigate: runs one batch of Playwright units with @sparticuz/chromium',
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.X86_64,
@@ -82,7 +84,7 @@ export class TestExecutors extends Construct {
     props.artifacts.grantRead(this.function, '*bundles/*');
 
     this.worker = new Project(this, 'Worker', {
-      projectName: 'uigate-worker',
+      projectName: `${props.name ?? 'uigate'}-worker`,
       description: 'uigate worker: runs one batch in Playwright’s container (cdk/worker-buildspec.ts)',
       // Each run uploads its source here (source/<commit>.zip) and overrides the location per build.
       source: Source.s3({ bucket: props.artifacts, path: 'source/latest.zip' }),
@@ -108,7 +110,7 @@ export class TestExecutors extends Construct {
     props.artifacts.grantRead(this.worker, 'source/*');
 
     this.reportGroup = new ReportGroup(this, 'JUnit', {
-      reportGroupName: 'uigate-junit',
+      reportGroupName: `${props.name ?? 'uigate'}-junit`,
       type: ReportGroupType.TEST,
       zipExport: false,
     });

@@ -55,7 +55,14 @@ export interface UigateProps {
   readonly gate?: object;
   /** Who may approve a release. @default no approvers: every request waits for someone to be added */
   readonly approval?: UigateApprovalRules;
-  /** Name of the release pipeline whose approval the gate answers. @default 'uigate-release' */
+  /**
+   * What uigate's named resources are called: the table (`<name>`), the executor function
+   * (`<name>-executor`), the worker project (`<name>-worker`), the JUnit report group
+   * (`<name>-junit`) and the pipeline (`<name>-release`). A second uigate in the same account and
+   * region needs its own. 3–40 letters, digits and hyphens. @default 'uigate'
+   */
+  readonly name?: string;
+  /** Name of the release pipeline whose approval the gate answers. @default `${name}-release` */
   readonly pipelineName?: string;
 }
 
@@ -75,17 +82,21 @@ export class Uigate extends Construct {
   /** Base URL of the status site (its CloudFront distribution). */
   readonly statusUrl: string;
 
+  /** The prefix of uigate's named resources (`name` prop). */
+  readonly name: string;
+
   constructor(scope: Construct, id: string, props: UigateProps = {}) {
     super(scope, id);
     validate(props);
-    this.pipelineName = props.pipelineName ?? 'uigate-release';
+    this.name = props.name ?? 'uigate';
+    this.pipelineName = props.pipelineName ?? `${this.name}-release`;
     const code = props.code ?? uigateLambdaCode();
     this.key = new Key(this, 'Key', {
       description: 'uigate: build projects and the approvals topic',
       enableKeyRotation: true,
     });
     ({ logs: this.logs, artifacts: this.artifacts, pipelineArtifacts: this.pipelineArtifacts } = this.buckets(props));
-    this.results = new ResultsTable(this, 'Results');
+    this.results = new ResultsTable(this, 'Results', { tableName: this.name });
     this.executors = new TestExecutors(this, 'Executors', {
       table: this.results.table,
       artifacts: this.artifacts,
@@ -93,6 +104,7 @@ export class Uigate extends Construct {
       playwrightVersion: props.playwrightVersion ?? uigatePlaywrightVersion(),
       encryptionKey: this.key,
       reservedConcurrency: props.lambdaConcurrency,
+      name: this.name,
     });
     // Signs the status site's sign-in links and sessions: reading results needs an IAM identity.
     const sessionSecret = new Secret(this, 'SessionKey', {
@@ -177,6 +189,10 @@ function validate(props: UigateProps): void {
     { ...(props.gate ? { gate: props.gate } : {}), ...(props.approval ? { approval: { ...props.approval } } : {}) },
     'Uigate props',
   );
+  if (props.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/.test(props.name))
+    throw new Error(
+      `uigate: name must be 3 to 40 letters, digits and hyphens, starting with a letter or digit (it prefixes the table, function, project and pipeline names), got "${props.name}"`,
+    );
   const retention = props.artifactRetention?.toDays();
   if (retention !== undefined) checkRange('artifactRetention', retention, 1, 3650, 'days');
 }

@@ -49,9 +49,9 @@ new UigatePipeline(stack, 'Release', {
   bake: Duration.minutes(15),
 });
 
-// Another team's service, in its own account: production is a function behind an alias.
+// Another team's service, in the same account: production is a function behind an alias.
 const api = new Stack(app, 'Api');
-const apiGate = new Uigate(api, 'Uigate', {});
+const apiGate = new Uigate(api, 'Uigate', { name: 'api-uigate' });
 const service = (id) => {
   const fn = new Function(api, id, {
     runtime: Runtime.NODEJS_22_X,
