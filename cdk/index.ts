@@ -5,7 +5,8 @@
 export { Uigate, type UigateProps, type UigateApprovalRules } from './uigate.ts';
 export { UigatePipeline, type UigatePipelineProps, type PipelineExecutor } from './pipeline.ts';
 export { PipelineSource, type ConnectionSourceProps, type BoundSource } from './pipeline-source.ts';
-export { SiteDeployment, type CommandDeploymentProps } from './deployment.ts';
+export { BakeAndRollback, type BakeAndRollbackProps } from './bake-and-rollback.ts';
+export { SiteDeployment, type CommandDeploymentProps, type LambdaAliasDeploymentProps } from './deployment.ts';
 export { WebSite, apiBehavior, type WebSiteProps } from './web-site.ts';
 export { ResultsTable, type ResultsTableProps } from './results-table.ts';
 export { TestExecutors, playwrightImage, type TestExecutorsProps } from './test-executors.ts';

@@ -3,25 +3,21 @@
 // team supplies. Test deploys the build to the test environment, then `uigate run` fans the suite
 // out to CodeBuild and Lambda and fails the stage on any failed unit. The Approval stage is entered
 // only if the gate policy passes (a beforeEntry LambdaInvoke rule); its manual approval carries the
-// run's commit, branch, counts and link, and Production deploys exactly the artifact approved.
-// Production runs pre-flight, promotes the approved artifact, bakes it with `uigate verify` (smoke
-// tests publishing to CloudWatch, every alarm watched) and rolls back on alarm — the one rollback
-// mechanism: a CodePipeline onSuccess ROLLBACK would re-run the Deploy action, whose own
-// pre-flight refuses while the alarm is in ALARM (undocumented either way; one mechanism is safe).
-import { CfnOutput, Duration, Fn, Token } from 'aws-cdk-lib';
+// run's commit, branch, counts and link, and Production (BakeAndRollback) deploys exactly the
+// artifact approved, bakes it and rolls back on alarm.
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
 import { Artifact, Pipeline, PipelineType, Result, Rule, type StageProps } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { BakeAndRollback } from './bake-and-rollback.ts';
 import type { SiteDeployment } from './deployment.ts';
-import { PrivateBucket } from './private-bucket.ts';
 import { CODEBUILD_RUNTIME } from './node-runtime.ts';
 import { acceptFindings, GRANT_WILDCARDS } from './nag.ts';
 import type { PipelineSource } from './pipeline-source.ts';
-import { checkNonEmpty, checkRange } from './validate.ts';
+import { checkNonEmpty } from './validate.ts';
 import type { Uigate } from './uigate.ts';
 import { ENV } from '../runner/core/env.ts';
 
@@ -66,20 +62,13 @@ interface Parts {
   readonly digest: string;
 }
 
-/** A production deployed by commands: where its releases are kept, and what the Deploy stage is told. */
-interface CommandTarget {
-  readonly releases: IBucket;
-  readonly environment: Record<string, { value: string }>;
-}
-
-/** Production as uigate promotes it: the build's folder and the rollback target it goes to. */
-type Production = Required<Pick<SiteDeployment, 'directory' | 'releaseTarget'>> & SiteDeployment;
-
 export class UigatePipeline extends Construct {
   readonly pipeline: Pipeline;
   /** The Test stage's project: `uigate run`. */
   readonly orchestrator: PipelineProject;
-  /** The Production stage's project: pre-flight, promote, bake, roll back. */
+  /** The Production stage: pre-flight, promote, bake, roll back. */
+  readonly release: BakeAndRollback;
+  /** The Production stage's project (`release.project`). */
   readonly deploy: PipelineProject;
   /** Fires when the @smoke tests fail against production during a bake (`uigate verify` publishes SmokeFailures). */
   readonly smokeAlarm: Alarm;
@@ -88,17 +77,22 @@ export class UigatePipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: UigatePipelineProps) {
     super(scope, id);
-    const production = checkProps(props);
+    checkProps(props);
     const cli = props.uigateCommand ?? 'npx --no-install uigate';
-    const parts: Parts = { props, uigate: props.uigate, cli, digest: `"$(${cli} digest ${production.directory})"` };
-    this.smokeAlarm = smokeAlarm(this, props.production.url);
+    this.release = new BakeAndRollback(this, 'Deploy', {
+      uigate: props.uigate,
+      production: props.production,
+      alarms: props.alarms,
+      bake: props.bake,
+      uigateCommand: cli,
+    });
+    ({ project: this.deploy, smokeAlarm: this.smokeAlarm, releases: this.releases } = this.release);
+    // The approval is bound to the folder production gets.
+    const parts: Parts = { props, uigate: props.uigate, cli, digest: `"$(${cli} digest ${this.release.directory})"` };
     const source = new Artifact('Source');
     const built = new Artifact('Built');
     const checkout = props.source.bind(source);
     this.orchestrator = this.testProject(parts);
-    const command = this.commandTarget(props.uigate, production);
-    this.releases = command?.releases;
-    this.deploy = this.deployProject(parts, production, command);
     const tests = new CodeBuildAction({
       actionName: 'UiTests',
       project: this.orchestrator,
@@ -134,14 +128,14 @@ export class UigatePipeline extends Construct {
         },
         { stageName: 'Test', actions: [tests] },
         approvalStage(parts, tests),
-        productionStage(this.deploy, built, tests),
+        { stageName: 'Production', actions: [this.release.action(built, tests.variable(ENV.runId))] },
       ],
     });
     // CodePipeline evaluates the rule with the pipeline's role.
     props.uigate.gate.gateFunction.grantInvoke(this.pipeline.role);
     // What `uigate doctor --aws --site … --site-url …` drills a rollback on (a site only).
-    if (production.site)
-      new CfnOutput(this, 'ProductionSiteBucket', { value: `s3://${production.site.bucket.bucketName}` });
+    if (props.production.site)
+      new CfnOutput(this, 'ProductionSiteBucket', { value: `s3://${props.production.site.bucket.bucketName}` });
     new CfnOutput(this, 'ProductionSiteUrl', { value: props.production.url });
     acceptFindings(this, [GRANT_WILDCARDS]);
   }
@@ -218,115 +212,12 @@ export class UigatePipeline extends Construct {
     props.testEnvironment.grant(orchestrator);
     return orchestrator;
   }
-
-  /** Production: pre-flight, promote the approved artifact, bake it, roll back on alarm. */
-  private deployProject(
-    { props, uigate, cli }: Parts,
-    production: Production,
-    command?: CommandTarget,
-  ): PipelineProject {
-    const bake = `${Math.round((props.bake ?? Duration.minutes(10)).toSeconds())}s`;
-    const alarms = [this.smokeAlarm, ...(props.alarms ?? [])];
-    const watch = alarms.map((_, i) => `--alarm "$UIGATE_ALARM_${i}"`).join(' ');
-    const target = `--target "$PRODUCTION_TARGET"${command ? ' --deploy-command "$PRODUCTION_DEPLOY_COMMAND" --keep-releases "s3://$PRODUCTION_RELEASES"' : ''}`;
-    const deploy = new PipelineProject(this, 'Deploy', {
-      description: 'uigate: pre-flight, promote the approved artifact to production, bake it, roll back on alarm',
-      environment: {
-        buildImage: NODE_IMAGE,
-        computeType: ComputeType.MEDIUM,
-        environmentVariables: {
-          PRODUCTION_TARGET: { value: production.releaseTarget },
-          PRODUCTION_URL: { value: props.production.url },
-          ...command?.environment,
-          ...Object.fromEntries(alarms.map((alarm, i) => [`UIGATE_ALARM_${i}`, { value: alarm.alarmName }])),
-          [ENV.store]: { value: 'dynamodb' },
-          [ENV.table]: { value: uigate.results.table.tableName },
-        },
-      },
-      encryptionKey: uigate.key,
-      timeout: Duration.minutes(60).plus(props.bake ?? Duration.minutes(10)),
-      buildSpec: BuildSpec.fromObject({
-        version: '0.2',
-        phases: {
-          install: {
-            ...CODEBUILD_RUNTIME,
-            commands: ['npm ci --no-audit --no-fund', 'npx playwright install --with-deps chromium'],
-          },
-          build: {
-            commands: [
-              // A blind watcher blocks promotion (before uigate's first release there is nothing to pre-check).
-              `${cli} verify --preflight --release "$UIGATE_RUN_ID" ${target} ${watch} --smoke-url "$PRODUCTION_URL"`,
-              // Only the approved run, only the artifact it was approved for: kept under releases/<run>/ (a site or a command's), published as a version (a function).
-              `${cli} promote --release "$UIGATE_RUN_ID" ${target} --from ${production.directory}`,
-              `${cli} verify --release "$UIGATE_RUN_ID" ${target} ${watch} --bake ${bake} --poll 30s --smoke-url "$PRODUCTION_URL"`,
-            ],
-          },
-        },
-      }),
-    });
-    grantDeploying(deploy, uigate, production, alarms);
-    command?.releases.grantReadWrite(deploy);
-    return deploy;
-  }
-
-  /**
-   * Production deployed by the team's commands: each release's folder is kept in a bucket of its
-   * own, which never expires them (the artifacts bucket does, and a rollback may go back further),
-   * and the commands reach `uigate` through the environment, never through the shell's quoting.
-   */
-  private commandTarget(uigate: Uigate, production: Production): CommandTarget | undefined {
-    if (!production.deployCommand) return undefined;
-    const releases = new PrivateBucket(this, 'Releases', { accessLogs: uigate.logs }).bucket;
-    return {
-      releases,
-      environment: {
-        PRODUCTION_DEPLOY_COMMAND: { value: production.deployCommand },
-        PRODUCTION_RELEASES: { value: releases.bucketName },
-      },
-    };
-  }
 }
 
-/** The production deployment as uigate can promote it; every other prop checked with it. */
-function checkProps(props: UigatePipelineProps): Production {
-  const production = props.production;
-  if (!production.directory || !production.releaseTarget)
-    throw new Error(
-      'uigate: production must be SiteDeployment.s3Site(site, directory), SiteDeployment.lambdaAlias({ alias, directory, url }) or SiteDeployment.commands({ commands, url, directory }): uigate keeps the directory of each release to roll back to; commands without one it could not roll back',
-    );
-  if (props.bake && !props.bake.isUnresolved()) checkRange('bake', props.bake.toSeconds(), 60, 8 * 3600, 'seconds');
+/** The pipeline's own props (production and the bake are BakeAndRollback's). */
+function checkProps(props: UigatePipelineProps): void {
   if (props.executors) checkNonEmpty('executors', props.executors, "['codebuild', 'lambda']");
   if (props.buildCommands) checkNonEmpty('buildCommands', props.buildCommands, "['npm ci', 'npm run build']");
-  return production as Production;
-}
-
-/**
- * The host `uigate verify` names its metrics by (`new URL(url).host`). A URL known only at deploy
- * time (a function URL's attribute, `https://<id>.lambda-url.<region>.on.aws/`) is split there.
- */
-function hostOf(url: string): string {
-  if (!Token.isUnresolved(url)) return new URL(url).host;
-  if (url.startsWith('https://') && !url.slice('https://'.length).includes('/')) return url.slice('https://'.length);
-  return Fn.select(2, Fn.split('/', url));
-}
-
-/** The alarm on the production smoke tests (namespace uigate, SmokeFailures, dimension Site). */
-function smokeAlarm(scope: Construct, productionUrl: string): Alarm {
-  return new Alarm(scope, 'SmokeAlarm', {
-    alarmDescription: 'uigate: @smoke UI tests failing against production (uigate verify publishes SmokeFailures)',
-    metric: new Metric({
-      namespace: 'uigate',
-      metricName: 'SmokeFailures',
-      dimensionsMap: { Site: hostOf(productionUrl) },
-      statistic: 'Sum',
-      period: Duration.minutes(1),
-    }),
-    threshold: 1,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    evaluationPeriods: 3,
-    datapointsToAlarm: 1,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-  });
 }
 
 function approvalStage({ uigate }: Parts, tests: CodeBuildAction): StageProps {
@@ -364,49 +255,4 @@ function approvalStage({ uigate }: Parts, tests: CodeBuildAction): StageProps {
       }),
     ],
   };
-}
-
-function productionStage(deploy: PipelineProject, built: Artifact, tests: CodeBuildAction): StageProps {
-  return {
-    stageName: 'Production',
-    actions: [
-      new CodeBuildAction({
-        actionName: 'Deploy',
-        project: deploy,
-        input: built,
-        environmentVariables: { [ENV.runId]: { value: tests.variable(ENV.runId) } },
-      }),
-    ],
-  };
-}
-
-/** What Production touches: production (its site or its function), the store, the alarms it watches and their metrics. */
-function grantDeploying(
-  deploy: PipelineProject,
-  uigate: Uigate,
-  production: Production,
-  alarms: readonly IAlarm[],
-): void {
-  production.grant(deploy);
-  uigate.results.table.grantReadWriteData(deploy);
-  // The bake reads the alarms it watches and publishes the smoke metrics they watch.
-  deploy.addToRolePolicy(
-    new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((alarm) => alarm.alarmArn) }),
-  );
-  deploy.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': 'uigate' } },
-    }),
-  );
-  deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-  acceptFindings(deploy, [
-    {
-      id: 'AwsSolutions-IAM5',
-      reason:
-        'cloudwatch:PutMetricData and GetMetricData support no resource-level permissions; PutMetricData is limited to the uigate namespace by condition.',
-      appliesTo: ['Resource::*'],
-    },
-  ]);
 }

@@ -8,7 +8,18 @@ import { Alias, Code, Function as LambdaFunction, FunctionUrlAuthType, Runtime, 
 import type { Construct } from 'constructs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Source } from 'aws-cdk-lib/aws-s3-deployment';
-import { PipelineSource, SiteDeployment, Uigate, UigatePipeline, WebSite, type UigatePipelineProps } from './index.ts';
+import {
+  BakeAndRollback,
+  PipelineSource,
+  SiteDeployment,
+  Uigate,
+  UigatePipeline,
+  WebSite,
+  type UigatePipelineProps,
+} from './index.ts';
+import { Repository } from 'aws-cdk-lib/aws-codecommit';
+import { Artifact, Pipeline, PipelineType } from 'aws-cdk-lib/aws-codepipeline';
+import { CodeCommitSourceAction } from 'aws-cdk-lib/aws-codepipeline-actions';
 
 function core(props: Partial<ConstructorParameters<typeof Uigate>[2]> = {}) {
   const stack = new Stack(new App(), 'Shop');
@@ -249,6 +260,55 @@ describe('uigate/cdk props', () => {
     assert.throws(
       () => SiteDeployment.commands({ commands: ['./deploy.sh'], url: 'https://x.example.com', directory: '../up' }),
       /SiteDeployment\.commands directory must be a folder inside the build/,
+    );
+  });
+
+  it('offers the bake-and-rollback step on its own, for a pipeline the team built', () => {
+    const { stack, uigate } = core();
+    const site = new WebSite(stack, 'Live', { comment: 'live', logs: uigate.logs });
+    const step = new BakeAndRollback(stack, 'Release', {
+      uigate,
+      production: SiteDeployment.s3Site(site, 'public'),
+      bake: Duration.minutes(30),
+    });
+    const source = new Artifact('Source');
+    new Pipeline(stack, 'TeamPipeline', {
+      pipelineType: PipelineType.V2,
+      stages: [
+        {
+          stageName: 'Source',
+          actions: [
+            new CodeCommitSourceAction({
+              actionName: 'Checkout',
+              repository: new Repository(stack, 'Repo', { repositoryName: 'shop' }),
+              output: source,
+            }),
+          ],
+        },
+        { stageName: 'Production', actions: [step.action(source, '#{Tests.UIGATE_RUN_ID}')] },
+      ],
+    });
+    assert.equal(step.directory, 'public');
+    const template = Template.fromStack(stack);
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
+    assert.match(
+      JSON.stringify(pipeline).replace(/\\+"/g, '"'),
+      /"name":"UIGATE_RUN_ID","type":"PLAINTEXT","value":"#\{Tests.UIGATE_RUN_ID\}"\}\]"\},"InputArtifacts":\[\{"Name":"Source"\}\],"Name":"Deploy"/,
+    );
+    const text = JSON.stringify(template.findResources('AWS::CodeBuild::Project')).replace(/\\+"/g, '"');
+    assert.match(
+      text,
+      /verify --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --alarm "\$UIGATE_ALARM_0" --bake 1800s/,
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SmokeFailures', Namespace: 'uigate' });
+    assert.throws(
+      () =>
+        new BakeAndRollback(stack, 'Bad', {
+          uigate,
+          production: SiteDeployment.s3Site(site, 'dist'),
+          bake: Duration.hours(9),
+        }),
+      /bake must be a whole number from 60 to 28800 seconds, got 32400/,
     );
   });
 
