@@ -84,7 +84,7 @@ export abstract class SiteDeployment {
             `SHA=$(aws lambda update-function-code --function-name "${fn}" --zip-file fileb:///tmp/uigate-function.zip --query CodeSha256 --output text)`,
             `aws lambda wait function-updated-v2 --function-name "${fn}"`,
             `VERSION=$(aws lambda publish-version --function-name "${fn}" --code-sha256 "$SHA" --query Version --output text)`,
-            `aws lambda update-alias --function-name "${fn}" --name "${alias}" --function-version "$VERSION" --routing-config AdditionalVersionWeights={}`,
+            `aws lambda update-alias --function-name "${fn}" --name "${alias}" --function-version "$VERSION" --routing-config '{"AdditionalVersionWeights":{}}'`,
           ].join(' && '),
         ];
       }
