@@ -2,10 +2,9 @@
 // command:<name> (with --deploy-command).
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { resolve } from 'node:path';
-import { s3Client } from '../artifacts/s3-artifacts.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { LocalArtifacts } from '../artifacts/local-artifacts.ts';
-import { S3Artifacts } from '../artifacts/s3-artifacts.ts';
+import { S3Artifacts, s3Client } from '../artifacts/s3-artifacts.ts';
 import { UsageError } from '../core/errors.ts';
 import { CommandTarget } from './command-target.ts';
 import { LambdaAliasTarget } from './lambda-alias-target.ts';
