@@ -101,3 +101,17 @@ export function estimateUnits(
   }
   return estimates;
 }
+
+/**
+ * Estimates again with durations measured in this run as each unit's newest: what still waits is
+ * sized by its neighbours' real times (its file's in its browser, else its browser's, else the
+ * suite's) — a queue's `relearn`.
+ */
+export function relearning(units: readonly UnitRef[], history: DurationHistory, defaultMs: number) {
+  return (measured: ReadonlyMap<string, number>): ((unit: UnitRef) => Estimate) => {
+    const merged = new Map(history);
+    for (const [key, ms] of measured) merged.set(key, [ms, ...(history.get(key) ?? [])]);
+    const estimates = estimateUnits(units, merged, defaultMs);
+    return (unit) => estimates.get(unit.key)!;
+  };
+}
