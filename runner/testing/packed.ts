@@ -1,7 +1,8 @@
 // uigate as `npm pack` makes it, for tests that install it into a project outside this repository.
 // Building the package empties dist/ first: tests that build it in parallel files take turns.
 import { execFileSync } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,16 +29,61 @@ export async function whileBuildingPackage<T>(build: () => Promise<T> | T): Prom
   }
 }
 
+/**
+ * What the package is built from: its sources' newest change and their count. Two test files that
+ * pack the same sources share one build (about a minute of CPU each).
+ */
+function sourcesFingerprint(): string {
+  let newest = 0;
+  let files = 0;
+  for (const top of [
+    'bin',
+    'cdk',
+    'runner',
+    'status-site',
+    'scripts',
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+  ]) {
+    const path = join(REPO, top);
+    if (!existsSync(path)) continue;
+    const entries = statSync(path).isDirectory()
+      ? readdirSync(path, { recursive: true, withFileTypes: true })
+          .filter(
+            (entry) =>
+              entry.isFile() &&
+              !entry.parentPath.includes('node_modules') &&
+              !entry.parentPath.includes(`${join('status-site', 'dist')}`),
+          )
+          .map((entry) => join(entry.parentPath, entry.name))
+      : [path];
+    for (const file of entries) {
+      newest = Math.max(newest, statSync(file).mtimeMs);
+      files++;
+    }
+  }
+  return `${Math.round(newest)}-${files}`;
+}
+
 /** Compiles the package, packs it into `dir`, and returns the tarball's path. */
 export function packUigate(dir: string): Promise<string> {
-  return whileBuildingPackage(() => {
-    execFileSync('npm', ['run', 'build:package', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-    const packed = JSON.parse(
-      execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], {
-        cwd: REPO,
-        encoding: 'utf8',
-      }),
-    ) as { filename: string }[];
-    return join(dir, packed[0]!.filename);
+  return whileBuildingPackage(async () => {
+    const cache = join(tmpdir(), `uigate-packed-${Buffer.from(REPO).toString('hex').slice(-24)}`, sourcesFingerprint());
+    if (!existsSync(join(cache, 'name'))) {
+      execFileSync('npm', ['run', 'build:package', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+      await rm(cache, { recursive: true, force: true });
+      await mkdir(cache, { recursive: true });
+      const packed = JSON.parse(
+        execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', cache, '--json'], {
+          cwd: REPO,
+          encoding: 'utf8',
+        }),
+      ) as { filename: string }[];
+      await writeFile(join(cache, 'name'), packed[0]!.filename);
+    }
+    const name = await readFile(join(cache, 'name'), 'utf8');
+    await copyFile(join(cache, name), join(dir, name));
+    return join(dir, name);
   });
 }
