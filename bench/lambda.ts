@@ -14,7 +14,7 @@ import { startLocalEndpoint } from '../runner/lambda/local-endpoint.ts';
 import { listTests, makeUnit } from '../runner/playwright/list.ts';
 import { newRunId, type UnitRef } from '../runner/core/model.ts';
 import type { Batch } from '../runner/plan/plan.ts';
-import { estimateUnits, relearning } from '../runner/plan/estimates.ts';
+import { estimateUnits } from '../runner/plan/estimates.ts';
 import { sizedPieces, WorkQueue } from '../runner/plan/queue.ts';
 import type { ResultStore } from '../runner/store/result-store.ts';
 import { openEmbeddedStore } from '../runner/store/open-store.ts';
@@ -136,14 +136,7 @@ class SleepingExecutor implements Executor {
     const total = batch.units.reduce((sum, unit) => sum + this.duration.get(unit.key)!, 0);
     await new Promise((ok) => setTimeout(ok, this.startMs + total));
     return batch.units.map((unit) => ({
-      record: {
-        ...unit,
-        runId: context.runId,
-        status: 'passed',
-        seq: 1000,
-        attempt: 1,
-        durationMs: this.duration.get(unit.key)!,
-      },
+      record: { ...unit, runId: context.runId, status: 'passed', seq: 1000, attempt: 1 },
       stored: true,
     }));
   }
@@ -177,102 +170,57 @@ function shards(units: UnitRef[], count: number): Batch[] {
 }
 
 /**
- * 2,000 units in two browsers, each file at its own pace (Pareto-like bases, ±30 % per test),
- * firefox 2.5× chromium: what a first run on Lambda meets, and what learning within it is for.
- */
-function browserUnits(count: number, seed = 9): { units: UnitRef[]; duration: Map<string, number> } {
-  let state = seed;
-  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-  const pace = Array.from({ length: count / 20 }, () => Math.min(6_000, 400 / Math.pow(1 - random(), 1 / 1.2)));
-  const units: UnitRef[] = [];
-  const duration = new Map<string, number>();
-  for (let i = 0; i < count; i++) {
-    const file = Math.floor(i / 20);
-    const project = i % 2 ? 'firefox' : 'chromium';
-    const unit = makeUnit(`/t/area-${file}.spec.ts`, '/t', [`case ${i}`], project, i, 1);
-    units.push(unit);
-    duration.set(unit.key, Math.round(pace[file]! * (project === 'firefox' ? 2.5 : 1) * (0.7 + random() * 0.6)));
-  }
-  return { units, duration };
-}
-
-const SLOTS = 50;
-const SCALE = 1 / 20; // 1 s of synthetic test = 50 ms of sleep
-
-/**
- * One suite's scheduling, in time scaled by SCALE throughout (durations, estimates, the start), so
+ * The scheduling bench, in time scaled by SCALE throughout (durations, estimates, the start), so
  * the queue sees the same world it would at full size; makespans are reported unscaled.
  */
-async function scheduling(
-  startMs: number,
-  suite: { units: UnitRef[]; duration: Map<string, number> },
-  schedules: (
-    queue: (history: Map<string, number[]>, learn?: boolean) => () => Map<'lambda', BatchSource>,
-  ) => [string, () => Map<'lambda', BatchSource>][],
-) {
-  const { units, duration } = suite;
+async function scheduling(startMs: number) {
+  const SLOTS = 50;
+  const SCALE = 1 / 20; // 1 s of synthetic test = 50 ms of sleep
+  const { units, duration } = skewedUnits(2_000);
   const scaled = new Map([...duration].map(([key, ms]) => [key, ms * SCALE]));
   const total = [...duration.values()].reduce((a, b) => a + b, 0);
   const longest = Math.max(...duration.values());
   const bound = Math.max(longest, total / SLOTS) + startMs;
   const executor = new SleepingExecutor(SLOTS, scaled, startMs * SCALE);
-  // As runUnits makes it, learning from the run's own results as they come (or, to compare, not).
-  const queue =
-    (history: Map<string, number[]>, learn = true) =>
-    () => {
-      const estimates = estimateUnits(units, history, 5_000 * SCALE);
-      const pieces = sizedPieces(units, (unit) => estimates.get(unit.key)!);
-      const relearn = learn ? relearning(units, history, 5_000 * SCALE) : undefined;
-      const options = { executor: 'lambda' as const, slots: SLOTS, startMs: startMs * SCALE, relearn };
-      return new Map([['lambda' as const, new WorkQueue(pieces, options) as BatchSource]]);
-    };
+  // What history knows: five runs each, exact; five runs each off by up to ±30 %; nothing.
+  let state = 7;
+  const noise = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) * 0.6 + 0.7;
+  const histories: Record<string, Map<string, number[]>> = {
+    recorded: new Map(units.map((u) => [u.key, Array(5).fill(scaled.get(u.key)!)])),
+    noisy: new Map(units.map((u) => [u.key, Array.from({ length: 5 }, () => scaled.get(u.key)! * noise())])),
+    none: new Map(),
+  };
+  const queue = (history: Map<string, number[]>) => () => {
+    const estimates = estimateUnits(units, history, 5_000 * SCALE);
+    const pieces = sizedPieces(units, (unit) => estimates.get(unit.key)!);
+    return new Map([
+      ['lambda' as const, new WorkQueue(pieces, { executor: 'lambda', slots: SLOTS, startMs: startMs * SCALE })],
+    ]);
+  };
   const rows: [string, number][] = [];
-  for (const [name, sources] of schedules(queue)) {
+  for (const [name, sources] of [
+    ['uigate: recorded durations', queue(histories.recorded!)],
+    ['uigate: recorded durations off by ±30 %', queue(histories.noisy!)],
+    ['uigate: no history (every unit the 5 s default)', queue(histories.none!)],
+    [
+      `--shard: ${SLOTS} shards by count, in file order`,
+      () => fixedBatches(shards(units, SLOTS)) as Map<'lambda', BatchSource>,
+    ],
+  ] as const) {
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push((await makespan(sources(), executor)) / SCALE);
     rows.push([name, median(runs)]);
   }
-  return { rows, bound, total, longest };
-}
-
-/** The long-tailed suite (every unit its own pace) from recorded, noisy or no history; and --shard. */
-async function tailScheduling(startMs: number) {
-  const suite = skewedUnits(2_000);
-  const exact = new Map([...suite.duration].map(([key, ms]) => [key, ms * SCALE]));
-  let state = 7;
-  const noise = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) * 0.6 + 0.7;
-  const recorded = new Map(suite.units.map((u) => [u.key, Array(5).fill(exact.get(u.key)!)]));
-  const noisy = new Map(suite.units.map((u) => [u.key, Array.from({ length: 5 }, () => exact.get(u.key)! * noise())]));
-  return scheduling(startMs, suite, (queue) => [
-    ['uigate: recorded durations', queue(recorded)],
-    ['uigate: recorded durations off by ±30 %', queue(noisy)],
-    ['uigate: no history (every unit the 5 s default)', queue(new Map())],
-    ['uigate: no history, not learning within the run', queue(new Map(), false)],
-    [
-      `--shard: ${SLOTS} shards by count, in file order`,
-      () => fixedBatches(shards(suite.units, SLOTS)) as Map<'lambda', BatchSource>,
-    ],
-  ]);
-}
-
-/** Two browsers, files at their own pace, no history: learning within the run against not. */
-async function browserScheduling(startMs: number) {
-  return scheduling(startMs, browserUnits(2_000), (queue) => [
-    ['uigate: no history, learning within the run', queue(new Map())],
-    ['uigate: no history, not learning', queue(new Map(), false)],
-  ]);
+  return { rows, bound, total, longest, slots: SLOTS, scale: SCALE, startMs };
 }
 
 export async function lambdaBench(): Promise<string> {
   const overhead = await invocationOverhead();
   const batch = await realBatchCost();
-  const sched = await tailScheduling(batch.start);
-  const browsers = await browserScheduling(batch.start);
-  const rows = (result: { rows: [string, number][]; bound: number }) =>
-    result.rows
-      .map(([name, measured]) => `| ${name} | ${s(measured)} | ${(measured / result.bound).toFixed(3)} |`)
-      .join('\n');
-  const table = rows(sched);
+  const sched = await scheduling(batch.start);
+  const table = sched.rows
+    .map(([name, measured]) => `| ${name} | ${s(measured)} | ${(measured / sched.bound).toFixed(3)} |`)
+    .join('\n');
   return `## Lambda executor
 
 Command: \`npm run bench -- lambda\` · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}
@@ -290,18 +238,12 @@ A real one-unit batch (\`button\` module, chromium) through the real handler: fi
 
 ### Scheduling efficiency
 
-2,000 synthetic units with a long tail (0.5 s to 10 s, Pareto-like, each unit its own; total ${s(sched.total)}, longest ${s(sched.longest)}) on ${SLOTS} slots; a stand-in executor sleeps each batch's start (the ${s(batch.start)} measured above) and its units' durations, everything scaled ×${SCALE}; makespan measured around the real estimator, work queue and dispatcher, median of 3. Lower bound = max(longest unit, total ÷ slots) + one start = ${s(sched.bound)}.
+2,000 synthetic units with a long tail (0.5 s to 10 s, Pareto-like; total ${s(sched.total)}, longest ${s(sched.longest)}) on ${sched.slots} slots; a stand-in executor sleeps each batch's start (the ${s(sched.startMs)} measured above) and its units' durations, everything scaled ×${sched.scale}; makespan measured around the real estimator, work queue and dispatcher, median of 3. Lower bound = max(longest unit, total ÷ slots) + one start = ${s(sched.bound)}.
 
 | schedule | makespan | ÷ lower bound |
 |---|---|---|
 ${table}
 
 Targets (issue #18): ≤ 1.02 with recorded durations, ≤ 1.08 off by ±30 %, ≤ 1.25 with no history.
-
-A first run learns within itself (\`relearn\` in runner/plan/queue.ts): as batches end, what still waits is sized again by its neighbours' measured times — its file's in its browser, else its browser's, else the suite's — and handed out longest first. Where durations follow files and browsers, as in real suites — 2,000 units, two browsers (firefox 2.5×), each file at its own pace (total ${s(browsers.total)}, bound ${s(browsers.bound)}):
-
-| schedule | makespan | ÷ lower bound |
-|---|---|---|
-${rows(browsers)}
 `;
 }

@@ -77,10 +77,23 @@ export function estimateUnits(
     const ms = known.get(unit.key)?.ms;
     if (ms === undefined) continue;
     const file = `${unit.project}\0${unit.file}`;
-    groups.file.set(file, [...(groups.file.get(file) ?? []), ms]);
-    groups.project.set(unit.project, [...(groups.project.get(unit.project) ?? []), ms]);
+    if (!groups.file.has(file)) groups.file.set(file, []);
+    if (!groups.project.has(unit.project)) groups.project.set(unit.project, []);
+    groups.file.get(file)!.push(ms);
+    groups.project.get(unit.project)!.push(ms);
     groups.suite.push(ms);
   }
+  // Each group's median once, however many units ask for it.
+  const medians = new Map<Map<string, number[]>, Map<string, number>>();
+  const medianOf = (group: Map<string, number[]>, key: string): number | undefined => {
+    const values = group.get(key);
+    if (!values) return undefined;
+    const cached = medians.get(group) ?? new Map<string, number>();
+    medians.set(group, cached);
+    if (!cached.has(key)) cached.set(key, median(values));
+    return cached.get(key);
+  };
+  const suite = groups.suite.length ? median(groups.suite) : undefined;
   const estimates = new Map<string, Estimate>();
   for (const unit of units) {
     const own = known.get(unit.key);
@@ -88,30 +101,17 @@ export function estimateUnits(
       estimates.set(unit.key, own);
       continue;
     }
-    const file = groups.file.get(`${unit.project}\0${unit.file}`);
-    const project = groups.project.get(unit.project);
-    const [source, ms]: [EstimateSource, number] = file
-      ? ['file', median(file)]
-      : project
-        ? ['project', median(project)]
-        : groups.suite.length
-          ? ['suite', median(groups.suite)]
-          : ['default', defaultMs];
+    const file = medianOf(groups.file, `${unit.project}\0${unit.file}`);
+    const project = medianOf(groups.project, unit.project);
+    const [source, ms]: [EstimateSource, number] =
+      file !== undefined
+        ? ['file', file]
+        : project !== undefined
+          ? ['project', project]
+          : suite !== undefined
+            ? ['suite', suite]
+            : ['default', defaultMs];
     estimates.set(unit.key, { ms, uncertainty: UNCERTAINTY[source], source });
   }
   return estimates;
-}
-
-/**
- * Estimates again with durations measured in this run as each unit's newest: what still waits is
- * sized by its neighbours' real times (its file's in its browser, else its browser's, else the
- * suite's) — a queue's `relearn`.
- */
-export function relearning(units: readonly UnitRef[], history: DurationHistory, defaultMs: number) {
-  return (measured: ReadonlyMap<string, number>): ((unit: UnitRef) => Estimate) => {
-    const merged = new Map(history);
-    for (const [key, ms] of measured) merged.set(key, [ms, ...(history.get(key) ?? [])]);
-    const estimates = estimateUnits(units, merged, defaultMs);
-    return (unit) => estimates.get(unit.key)!;
-  };
 }

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import type { UnitRef } from '../core/model.ts';
 import { makeUnit } from '../playwright/list.ts';
 import type { Batch } from './plan.ts';
-import { relearning } from './estimates.ts';
 import { exactQueue, HOLD, inOrderMs, sizedPieces, WorkQueue, type QueueOptions } from './queue.ts';
 
 const unit = (file: string, title: string, project = 'chromium', group?: string): UnitRef => ({
@@ -30,7 +29,7 @@ function drain(queue: WorkQueue): Batch[] {
 /** Runs a queue on `slots` simulated slots: each batch takes its units' true durations plus `startMs`. */
 function simulate(queue: WorkQueue, slots: number, trueMs: (u: UnitRef) => number, startMs: number) {
   const free = Array.from({ length: slots }, () => 0);
-  const ends: { at: number; id: string; wall: number; units: UnitRef[] }[] = [];
+  const ends: { at: number; id: string; wall: number }[] = [];
   let batches = 0;
   for (;;) {
     const slot = free.indexOf(Math.min(...free));
@@ -38,15 +37,14 @@ function simulate(queue: WorkQueue, slots: number, trueMs: (u: UnitRef) => numbe
     ends.sort((a, b) => a.at - b.at);
     while (ends.length && ends[0]!.at <= now) {
       const ended = ends.shift()!;
-      const measured = ended.units.map((u) => ({ key: u.key, status: 'passed', durationMs: trueMs(u) }));
-      queue.done(ended.id, ended.wall, measured);
+      queue.done(ended.id, ended.wall);
     }
     const batch = queue.next(now);
     if (!batch) break;
     batches++;
     const wall = startMs + batch.units.reduce((sum, u) => sum + trueMs(u), 0);
     free[slot] = now + wall;
-    ends.push({ at: free[slot]!, id: batch.id, wall, units: batch.units });
+    ends.push({ at: free[slot]!, id: batch.id, wall });
   }
   return { makespan: Math.max(...free), batches };
 }
@@ -151,19 +149,6 @@ describe('the work queue', () => {
         `pulled ${pulled.makespan} ms vs split ahead ${ahead.makespan} ms`,
       );
       assert.ok(pulled.batches <= 6 * 10, `${pulled.batches} batches for 10 slots`);
-    });
-
-    it('learns its neighbours’ durations within the run, and ends a first run nearer the bound', () => {
-      const relearn = relearning(suite, new Map(), 5_000);
-      const options = { executor: 'lambda' as const, slots: 10, startMs: 1_000 };
-      const total = suite.reduce((sum, u) => sum + trueMs(u), 0);
-      const bound = total / 10 + 1_000;
-      const blind = simulate(new WorkQueue(unknown, options), 10, trueMs, 1_000);
-      const learning = simulate(new WorkQueue(unknown, { ...options, relearn }), 10, trueMs, 1_000);
-      // 1.054 × the bound without learning, 1.031 with it, here.
-      assert.ok(learning.makespan < blind.makespan, `learning ${learning.makespan} ms, blind ${blind.makespan} ms`);
-      assert.ok(learning.makespan <= bound * 1.04, `learning ${learning.makespan} ms, bound ${bound} ms`);
-      assert.ok(learning.batches <= blind.batches + 5, `${learning.batches} batches against ${blind.batches}`);
     });
 
     it('learns how far off the estimates run from the batches that ended, and sizes the rest by it', () => {

@@ -35,19 +35,6 @@ export interface QueueOptions {
    * alternative is Playwright's own scheduling, not a pool). @default false
    */
   allUpFront?: boolean;
-  /**
-   * Estimates again from the durations the run has measured so far (unit key → ms), so that what
-   * is still waiting is sized by its neighbours' real times — a first run learns within itself
-   * that firefox is slower, or that one file's tests are long. @default estimates stay as given
-   */
-  relearn?: (measured: ReadonlyMap<string, number>) => (unit: UnitRef) => Estimate;
-}
-
-/** A unit's result as the queue learns from it. */
-export interface MeasuredUnit {
-  key: string;
-  status: string;
-  durationMs?: number;
 }
 
 /** A batch must carry at least this many times its start cost of work (start ≤ a quarter of it). */
@@ -77,14 +64,11 @@ export class WorkQueue {
   /** When the last slot is expected to finish, starts included (ms): what this queue promises. */
   readonly expectedMs: number;
   private readonly packed: Batch[] = [];
-  private pool: SizedPiece[];
+  private readonly pool: SizedPiece[];
   private poolMs: number;
   private made = 0;
-  /** Batches handed out and not yet done: when they started, their units, what they were expected to take. */
-  private readonly inFlight = new Map<string, { start: number; ms: number; units: readonly UnitRef[] }>();
-  /** Unit durations measured in this run, and how many of them the estimates have learnt from. */
-  private readonly durations = new Map<string, number>();
-  private learntFrom = 0;
+  /** Batches handed out and not yet done: when they started and what they were expected to take. */
+  private readonly inFlight = new Map<string, { start: number; ms: number }>();
   /** Work measured ÷ work estimated, over batches done: how far off the estimates run here. */
   private measured = { actual: 0, estimated: 0 };
 
@@ -121,40 +105,17 @@ export class WorkQueue {
   /** The next batch for a slot free at `now` (ms), or undefined when nothing is left. */
   next(now = 0): Batch | undefined {
     const batch = this.packed.shift() ?? this.chunk(now);
-    if (batch) this.inFlight.set(batch.id, { start: now, ms: batch.estimatedMs, units: batch.units });
+    if (batch) this.inFlight.set(batch.id, { start: now, ms: batch.estimatedMs });
     return batch;
   }
 
-  /**
-   * A batch ended after `wallMs` (start included); its actual speed corrects the estimates still
-   * waiting, and its units' durations teach them (`relearn`).
-   */
-  done(batchId: string, wallMs: number, units: readonly MeasuredUnit[] = []): void {
-    // A skipped test's zero says nothing about its neighbours.
-    for (const unit of units)
-      if (unit.durationMs !== undefined && unit.status !== 'skipped') this.durations.set(unit.key, unit.durationMs);
+  /** A batch ended after `wallMs` (start included); its actual speed corrects the estimates still waiting. */
+  done(batchId: string, wallMs: number): void {
     const batch = this.inFlight.get(batchId);
     if (!batch) return;
     this.inFlight.delete(batchId);
     this.measured.actual += Math.max(0, wallMs - this.options.startMs);
     this.measured.estimated += batch.ms;
-  }
-
-  /**
-   * What waits is sized again from what was measured since last time, longest first again. The
-   * batches' measured speed starts over: it corrected estimates that are no longer used.
-   */
-  private learn(): void {
-    if (!this.options.relearn || this.durations.size === this.learntFrom) return;
-    this.learntFrom = this.durations.size;
-    const estimateOf = this.options.relearn(this.durations);
-    const sized = (units: readonly UnitRef[]) => units.reduce((sum, unit) => sum + Math.max(1, estimateOf(unit).ms), 0);
-    this.pool = this.pool
-      .map((piece) => ({ ...piece, ms: sized(piece.units) }))
-      .sort((a, b) => b.ms - a.ms || a.units[0]!.key.localeCompare(b.units[0]!.key));
-    this.poolMs = this.pool.reduce((sum, piece) => sum + piece.ms, 0);
-    for (const batch of this.inFlight.values()) batch.ms = sized(batch.units);
-    this.measured = { actual: 0, estimated: 0 };
   }
 
   /**
@@ -164,7 +125,6 @@ export class WorkQueue {
    */
   private chunk(now: number): Batch | undefined {
     if (this.pool.length === 0) return undefined;
-    this.learn();
     const scale = this.measured.estimated ? this.measured.actual / this.measured.estimated || 1 : 1;
     let busy = 0;
     for (const batch of this.inFlight.values())

@@ -24,8 +24,8 @@ export interface DispatchEvents {
 export interface BatchSource {
   /** The next batch for a slot free at `now` (ms since dispatch began), or undefined when none is left. */
   next(now: number): Batch | undefined;
-  /** A batch it handed out ended after `wallMs`, with these results (what a queue learns from). */
-  done?(batchId: string, wallMs: number, units: readonly UnitRecord[]): void;
+  /** A batch it handed out ended after `wallMs`. */
+  done?(batchId: string, wallMs: number): void;
 }
 
 /** Batches decided up front, handed out in order (benchmarks' baselines, and tests). */
@@ -120,11 +120,10 @@ class Dispatcher {
       }
       this.inFlight.set(name, (this.inFlight.get(name) ?? 0) + 1);
       const started = performance.now();
-      let results: UnitRecord[] = [];
       try {
-        results = await this.runBatch(executor, batch, retry?.dispatchTry ?? this.first);
+        await this.runBatch(executor, batch, retry?.dispatchTry ?? this.first);
       } finally {
-        source.done?.(batch.id, performance.now() - started, results);
+        source.done?.(batch.id, performance.now() - started);
         this.inFlight.set(name, this.inFlight.get(name)! - 1);
         this.ended.resolve();
         this.ended = signal();
@@ -132,12 +131,10 @@ class Dispatcher {
     }
   }
 
-  /** Runs a try of a batch and settles what it left; resolves with the results it had. */
-  private async runBatch(executor: Executor, batch: Batch, dispatchTry: number): Promise<UnitRecord[]> {
+  private async runBatch(executor: Executor, batch: Batch, dispatchTry: number): Promise<void> {
     this.batchesRun++;
     this.options.onBatchStart?.(batch, dispatchTry);
     const attempt = await this.attempt(executor, batch, dispatchTry);
-    const records = attempt.results.map((outcome) => outcome.record);
     try {
       // Results the executor side could not write (it died mid-write, or the store throttled it): we do.
       await Promise.all(
@@ -146,14 +143,13 @@ class Dispatcher {
           .map((outcome) => this.options.store.recordUnit(outcome.record)),
       );
       this.options.onBatchEnd?.(batch, dispatchTry, attempt.failure);
-      if (attempt.failure?.kind === 'cancelled' || this.options.signal.aborted) return records;
+      if (attempt.failure?.kind === 'cancelled' || this.options.signal.aborted) return;
       await this.settle(batch, dispatchTry, attempt);
     } catch (error) {
       // Not thrown from here: the batches under way would go on unwatched and a second failure
       // would be an unhandled rejection. Remembered; run() ends once everything under way has.
       this.storeFailure ??= error as Error;
     }
-    return records;
   }
 
   /** One try on the executor, stopped at the batch's timeout or the run's cancellation. */

@@ -9,9 +9,9 @@ import { batchCosts, createExecutors, START_MS, type ExecutorFlags } from '../ex
 import type { LocalParallelism } from '../executors/local-parallelism.ts';
 import { describeShipped, shipSuite } from '../executors/ship-suite.ts';
 import { recentDurations } from '../plan/history.ts';
-import { estimateUnits, relearning, type Estimate } from '../plan/estimates.ts';
+import { estimateUnits, type Estimate } from '../plan/estimates.ts';
 import { assignExecutors } from '../plan/plan.ts';
-import { inOrderMs, sizedPieces, WorkQueue, type QueueOptions } from '../plan/queue.ts';
+import { inOrderMs, sizedPieces, WorkQueue } from '../plan/queue.ts';
 import type { Listing } from '../playwright/listing.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { StoreAccess } from '../store/store-address.ts';
@@ -49,11 +49,13 @@ export interface RunUnitsOptions {
 }
 
 export async function runUnits(options: RunUnitsOptions): Promise<DispatchResult> {
-  const history = await recentDurations(options.store);
-  const defaultMs = options.config.dispatch.defaultUnitSeconds * 1000;
-  const estimates = estimateUnits(options.units, history, defaultMs);
+  const estimates = estimateUnits(
+    options.units,
+    await recentDurations(options.store),
+    options.config.dispatch.defaultUnitSeconds * 1000,
+  );
   const executors = await executorsFor({ ...options, local: localFor(options, estimates) });
-  const sources = queuesFor(options, executors, estimates, relearning(options.units, history, defaultMs));
+  const sources = queuesFor(options, executors, estimates);
   const counts = await countsPublisher(options.store, options.runId);
   try {
     return await dispatch({
@@ -127,12 +129,11 @@ function localFor(options: RunUnitsOptions, estimates: ReadonlyMap<string, Estim
   return { processes: 1, workersEach: local.processes * local.workersEach };
 }
 
-/** One queue per executor over the pieces it can run, sized by the estimates, learning as it goes. */
+/** One queue per executor over the pieces it can run, sized by the estimates. */
 function queuesFor(
   options: RunUnitsOptions,
   executors: readonly Executor[],
   estimates: ReadonlyMap<string, Estimate>,
-  relearn: QueueOptions['relearn'],
 ): Map<ExecutorName, BatchSource> {
   const sources = new Map<ExecutorName, BatchSource>();
   const where: string[] = [];
@@ -144,7 +145,6 @@ function queuesFor(
       ...batchCosts(executor, options.config),
       // Local processes side by side were chosen because a split made ahead wins (localFor).
       allUpFront: executor.name === 'local',
-      relearn,
     });
     sources.set(executor.name, queue);
     const held = queue.heldBack
