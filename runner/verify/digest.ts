@@ -4,12 +4,20 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
-export async function siteDigest(dir: string): Promise<string> {
+/**
+ * A release's files: regular files only (symlinks left out), as paths relative to `dir` with
+ * forward slashes, sorted. What the digest covers — and so all a release may ship (zip-folder.ts).
+ */
+export async function releaseFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  const files = entries
+  return entries
     .filter((entry) => entry.isFile())
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
     .sort();
+}
+
+export async function siteDigest(dir: string): Promise<string> {
+  const files = await releaseFiles(dir);
   const hash = createHash('sha256');
   for (const file of files)
     hash

@@ -3,8 +3,9 @@
 // and stamped 1980-01-01 so the same files give the same bytes, hence the same CodeSha256 — and
 // PublishVersion of unchanged code returns the version it already published.
 import { crc32, deflateRawSync } from 'node:zlib';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { releaseFiles } from './digest.ts';
 
 /** Plain zip (no zip64): 65,535 entries and 4 GiB, far past what Lambda takes directly. */
 const MAX_ENTRIES = 0xffff;
@@ -22,11 +23,7 @@ interface Entry {
 }
 
 export async function zipFolder(dir: string): Promise<Buffer> {
-  const dirents = await readdir(dir, { withFileTypes: true, recursive: true });
-  const files = dirents
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
-    .sort();
+  const files = await releaseFiles(dir);
   if (files.length > MAX_ENTRIES)
     throw new Error(`${dir} has ${files.length} files; a zip holds at most ${MAX_ENTRIES}`);
   const parts: Buffer[] = [];
