@@ -57,8 +57,9 @@ export class TestExecutors extends Construct {
 
   constructor(scope: Construct, id: string, props: TestExecutorsProps) {
     super(scope, id);
+    const name = props.name ?? 'uigate';
     this.function = new LambdaFunction(this, 'LambdaExecutor', {
-      functionName: `${props.name ?? 'uigate'}-executor`,
+      functionName: `${name}-executor`,
       description: 'uigate: runs one batch of Playwright units with @sparticuz/chromium',
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.X86_64,
@@ -84,7 +85,7 @@ export class TestExecutors extends Construct {
     props.artifacts.grantRead(this.function, '*bundles/*');
 
     this.worker = new Project(this, 'Worker', {
-      projectName: `${props.name ?? 'uigate'}-worker`,
+      projectName: `${name}-worker`,
       description: 'uigate worker: runs one batch in Playwright’s container (cdk/worker-buildspec.ts)',
       // Each run uploads its source here (source/<commit>.zip) and overrides the location per build.
       source: Source.s3({ bucket: props.artifacts, path: 'source/latest.zip' }),
@@ -110,7 +111,7 @@ export class TestExecutors extends Construct {
     props.artifacts.grantRead(this.worker, 'source/*');
 
     this.reportGroup = new ReportGroup(this, 'JUnit', {
-      reportGroupName: `${props.name ?? 'uigate'}-junit`,
+      reportGroupName: `${name}-junit`,
       type: ReportGroupType.TEST,
       zipExport: false,
     });

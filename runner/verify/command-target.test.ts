@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +9,7 @@ import { LocalArtifacts } from '../artifacts/local-artifacts.ts';
 import { S3Artifacts } from '../artifacts/s3-artifacts.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
 import { seededStore, seedRun } from '../../status-site/testing/seed.ts';
+import { releaseFolder as release } from '../testing/release-folder.ts';
 import { CommandTarget } from './command-target.ts';
 import { recordRelease } from './releases.ts';
 import { promote, verifyRelease } from './verify.ts';
@@ -17,14 +18,6 @@ import { targetFrom } from './target-spec.ts';
 /** The team's deploy: production is a folder the command replaces with the release's files. */
 const DEPLOY =
   'rm -rf production && mkdir production && cp -R "$UIGATE_RELEASE_DIR/." production/ && echo "$UIGATE_RELEASE" > production/RELEASE';
-
-async function release(dir: string, files: Record<string, string>): Promise<string> {
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(join(dir, name, '..'), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  return dir;
-}
 
 const quiet = () =>
   new Writable({

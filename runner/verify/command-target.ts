@@ -10,9 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, extract } from 'tar';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
-import type { StagingTarget } from './rollback-target.ts';
-
-const SAFE = /^[A-Za-z0-9._-]{1,128}$/;
+import { SAFE_ID, type StagingTarget } from './rollback-target.ts';
 
 export interface CommandTargetOptions {
   /** The command that deploys a release's files, run by `/bin/sh -c`. */
@@ -34,13 +32,14 @@ export class CommandTarget implements StagingTarget {
     name: string,
     private readonly options: CommandTargetOptions,
   ) {
-    if (!SAFE.test(name)) throw new Error(`command target name "${name.slice(0, 40)}" must be letters, digits, . _ -`);
+    if (!SAFE_ID.test(name))
+      throw new Error(`command target name "${name.slice(0, 40)}" must be letters, digits, . _ -`);
     this.name = `command:${name}`;
     this.root = `releases/command-${name}/`;
   }
 
   private key(releaseId: string): string {
-    if (!SAFE.test(releaseId)) throw new Error(`release id "${releaseId.slice(0, 40)}" is not a safe name`);
+    if (!SAFE_ID.test(releaseId)) throw new Error(`release id "${releaseId.slice(0, 40)}" is not a safe name`);
     return `${this.root}${releaseId}/release.tgz`;
   }
 

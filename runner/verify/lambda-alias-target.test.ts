@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
 import { startLambdaControlPlane, type LambdaControlPlane } from '../testing/lambda-control-plane.ts';
 import { siteDigest } from './digest.ts';
+import { releaseFolder as folder } from '../testing/release-folder.ts';
 import { LambdaAliasTarget } from './lambda-alias-target.ts';
 import type { AlarmSource } from './alarm-source.ts';
 import { promote, verifyRelease } from './verify.ts';
 import { zipFolder } from './zip-folder.ts';
-
-async function folder(dir: string, files: Record<string, string>): Promise<string> {
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(join(dir, name, '..'), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  return dir;
-}
 
 /** The smoke alarm, in one state for the whole bake. */
 const alarmsIn = (state: 'OK' | 'ALARM'): AlarmSource => {

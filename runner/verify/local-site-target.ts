@@ -3,9 +3,7 @@
 // of <dir>/current serves one release or the other, never a mix.
 import { cp, mkdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { StagingTarget } from './rollback-target.ts';
-
-const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+import { SAFE_ID, type StagingTarget } from './rollback-target.ts';
 
 export class LocalSiteTarget implements StagingTarget {
   readonly name: string;

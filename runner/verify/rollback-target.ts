@@ -2,6 +2,9 @@
 // (releases under versioned prefixes), a Lambda alias, or a local production folder. Which release
 // is good is the store's business (releases.ts), never the target's.
 
+/** What a release id or a target's name may be: it becomes a folder name or a key prefix. */
+export const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
 export interface RollbackTarget {
   /** Stable name, stored with each release: `local:/path`, `s3://bucket`, `lambda:function:alias`. */
   readonly name: string;

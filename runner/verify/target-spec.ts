@@ -25,7 +25,8 @@ export interface TargetOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const TARGETS = 'local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>';
+/** The kinds of target, as a message names them. */
+export const TARGETS = 'local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>';
 
 export function targetFrom(spec: string, options: TargetOptions): RollbackTarget {
   const command = /^command:([A-Za-z0-9._-]{1,128})$/.exec(spec);

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { s3Client } from '../artifacts/s3-artifacts.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
+import { releaseFolder as build } from '../testing/release-folder.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
 import { DELETE_BATCH, S3SiteTarget } from './s3-site-target.ts';
-
-async function build(dir: string, files: Record<string, string>) {
-  await mkdir(dir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(join(dir, name, '..'), { recursive: true });
-    await writeFile(join(dir, name), text);
-  }
-  return dir;
-}
 
 describe('rollback targets', () => {
   let dir: string;

@@ -2,25 +2,21 @@
 // target under their own prefix, makes it live, and records it (the pipeline's Deploy step).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { artifactStoreOf } from '../../artifacts/from-env.ts';
 import { loadConfig } from '../../config/config.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
 import { loadApproval } from '../../gate/approvals.ts';
 import { openStore } from '../../store/open-store.ts';
 import { siteDigest } from '../../verify/digest.ts';
 import { LambdaAliasTarget } from '../../verify/lambda-alias-target.ts';
-import { targetFrom } from '../../verify/target-spec.ts';
 import { promote } from '../../verify/verify.ts';
 import { checkRunId } from './gate.ts';
+import { targetOfFlags, type TargetFlags } from './rollback-target.ts';
 import type { CommandIO } from '../io.ts';
 
-export interface PromoteFlags {
+export interface PromoteFlags extends TargetFlags {
   config?: string;
   release: string;
-  target: string;
   from?: string;
-  deployCommand?: string;
-  keepReleases?: string;
 }
 
 export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promise<number> {
@@ -29,15 +25,7 @@ export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promis
   if (from && !existsSync(from)) throw new UsageError(`--from ${from} does not exist`);
   const config = await loadConfig(io.cwd, flags.config, io.env);
   // Parsed before anything is read: a bad --target is bad input whatever the store holds.
-  const target = targetFrom(flags.target, {
-    cwd: io.cwd,
-    region: io.env.AWS_REGION || config.store.region,
-    s3Endpoint: config.artifacts.endpoint,
-    deployCommand: flags.deployCommand,
-    keepReleases: flags.keepReleases,
-    artifacts: () => artifactStoreOf(config.artifacts),
-    env: io.env,
-  });
+  const target = targetOfFlags(flags, config, io);
   if (!from && target instanceof LambdaAliasTarget)
     throw new UsageError(`--from <dir> is required: ${target.name} is promoted from the function's folder`);
   const { store } = await openStore(config.store);

@@ -3,7 +3,6 @@
 // CloudWatch, every alarm watched for the whole window — and on any alarm a rollback to the last
 // good release, all recorded on the run's timeline. Exit 0 healthy, 1 blocked or rolled back.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { artifactStoreOf } from '../../artifacts/from-env.ts';
 import { loadConfig } from '../../config/config.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
@@ -12,9 +11,10 @@ import { CloudWatchAlarms } from '../../verify/cloudwatch-alarms.ts';
 import { CloudWatchMetrics } from '../../verify/metrics.ts';
 import { recordRelease } from '../../verify/releases.ts';
 import { smokeProbe } from '../../verify/smoke.ts';
-import { targetFrom } from '../../verify/target-spec.ts';
+import { TARGETS } from '../../verify/target-spec.ts';
 import { runPreflight, verifyRelease } from '../../verify/verify.ts';
 import { checkRunId } from './gate.ts';
+import { targetOfFlags } from './rollback-target.ts';
 import type { CommandIO } from '../io.ts';
 import { ENV } from '../../core/env.ts';
 import { runToSummary } from './run.ts';
@@ -60,10 +60,7 @@ function readFlags(flags: VerifyFlags) {
   const pollMs = parseDuration(flags.poll ?? '30s', '--poll');
   // Pre-flight waits for the probe it published to be taken in; without a probe nothing will come.
   const preflightWaitMs = parseDuration(flags.preflightWait ?? (flags.smokeUrl ? '3m' : '0s'), '--preflight-wait');
-  if (!flags.preflight && !flags.target)
-    throw new UsageError(
-      '--target is required to roll back: local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>',
-    );
+  if (!flags.preflight && !flags.target) throw new UsageError(`--target is required to roll back: ${TARGETS}`);
   return { names, bakeMs, pollMs, preflightWaitMs };
 }
 
@@ -73,17 +70,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const region = io.env.AWS_REGION || config.store.region;
   // Parsed before anything is read: a bad --target is bad input whatever the store holds.
-  const target = flags.target
-    ? targetFrom(flags.target, {
-        cwd: io.cwd,
-        region,
-        s3Endpoint: config.artifacts.endpoint,
-        deployCommand: flags.deployCommand,
-        keepReleases: flags.keepReleases,
-        artifacts: () => artifactStoreOf(config.artifacts),
-        env: io.env,
-      })
-    : undefined;
+  const target = flags.target ? targetOfFlags({ ...flags, target: flags.target }, config, io) : undefined;
   const cloudwatch = new CloudWatchClient({
     region,
     endpoint: io.env[ENV.cloudwatchEndpoint] || undefined,
