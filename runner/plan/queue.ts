@@ -40,9 +40,9 @@ export interface QueueOptions {
 /** A batch must carry at least this many times its start cost of work (start ≤ a quarter of it). */
 export const WORTH = 3;
 /**
- * Packed up front, the slowest slot overruns by about 2·u·W/√k (u the estimates' relative error,
- * W a slot's work, k its pieces). Past this many starts' worth of overrun, holding work back
- * pays: each further batch costs one start, and the pool takes two or three per slot.
+ * Packed up front, the slowest slot overruns by the expected largest of its slots' errors (see
+ * `slowestOverrun`). Past this many starts' worth of overrun, holding work back pays: each further
+ * batch costs one start, and the pool takes two or three per slot.
  */
 const DYNAMIC_AFTER = 3;
 /** Share of the work held back when it pays (tuned with bench/lambda.ts's scheduling bench). */
@@ -80,11 +80,9 @@ export class WorkQueue {
     const total = sorted.reduce((sum, piece) => sum + piece.ms, 0);
     const worth = WORTH * options.startMs;
     this.width = Math.max(1, Math.min(options.slots, sorted.length, worth ? Math.floor(total / worth) : Infinity));
-    const uncertainty = total ? sorted.reduce((sum, piece) => sum + piece.ms * piece.uncertainty, 0) / total : 0;
-    // Packed up front, a slot's error shrinks with the pieces it holds (√k); when the slowest
-    // slot's expected overrun is less than one more start, more batches cannot pay for themselves.
-    const perSlot = total / this.width;
-    const overrun = (2 * uncertainty * perSlot) / Math.sqrt(sorted.length / this.width);
+    // When the slowest slot's expected overrun is less than a few more starts, more batches
+    // cannot pay for themselves.
+    const overrun = slowestOverrun(sorted, this.width);
     this.heldBack = !options.allUpFront && this.width > 1 && overrun > DYNAMIC_AFTER * options.startMs ? HOLD : 0;
     let upFront = 0;
     let split = 0;
@@ -153,21 +151,14 @@ export class WorkQueue {
     return this.packed.length + this.pool.length;
   }
 
-  /** Longest-processing-time-first into `width` bins (more if maxBatchMs says so), longest bin first. */
+  /** Into `width` bins (more if maxBatchMs says so), longest bin first: see `packBins`. */
   private pack(pieces: readonly SizedPiece[], total: number) {
     if (pieces.length === 0) return;
     const count = Math.min(
       pieces.length,
       Math.max(this.width, Math.ceil(total / (this.options.maxBatchMs ?? Infinity))),
     );
-    const bins = Array.from({ length: count }, () => ({ units: [] as UnitRef[], ms: 0 }));
-    for (const piece of pieces) {
-      let best = bins[0]!;
-      for (const bin of bins) if (bin.ms < best.ms) best = bin;
-      best.units.push(...piece.units);
-      best.ms += piece.ms;
-    }
-    for (const bin of bins.filter((b) => b.units.length).sort((a, b) => b.ms - a.ms))
+    for (const bin of packBins(pieces, count).sort((a, b) => b.ms - a.ms))
       this.packed.push(this.batch(bin.units, bin.ms));
   }
 
@@ -183,6 +174,91 @@ export class WorkQueue {
       ),
     };
   }
+}
+
+interface Bin {
+  units: UnitRef[];
+  ms: number;
+}
+
+/** Longest-processing-time-first: each piece, longest first, to the bin with the least so far. */
+function lpt(pieces: readonly SizedPiece[], bins: Bin[]): Bin[] {
+  for (const piece of [...pieces].sort((a, b) => b.ms - a.ms)) {
+    let best = bins[0]!;
+    for (const bin of bins) if (bin.ms < best.ms) best = bin;
+    best.units.push(...piece.units);
+    best.ms += piece.ms;
+  }
+  return bins;
+}
+
+const emptyBins = (count: number): Bin[] => Array.from({ length: count }, () => ({ units: [], ms: 0 }));
+
+/**
+ * Packs `pieces` into `count` bins by LPT, each browser's work spread evenly: a browser's speed
+ * drifts as one (measured on bench/skewed-suite.ts: a run's firefox tests 10–15 % slower or faster
+ * than their history, all together), so a bin holding mostly one browser carries all of its drift
+ * while a mixed bin carries a share. Each project is packed into `count` parts by LPT, its largest
+ * project first; its largest part joins the bin with the least so far. Kept only when its longest
+ * bin is within MIX_SLACK of plain LPT's; one project (Lambda's chromium) packs exactly as LPT.
+ */
+export function packBins(pieces: readonly SizedPiece[], count: number): Bin[] {
+  const plain = lpt(pieces, emptyBins(count));
+  const byProject = new Map<string, SizedPiece[]>();
+  for (const piece of pieces) {
+    const project = piece.units[0]!.project;
+    byProject.set(project, [...(byProject.get(project) ?? []), piece]);
+  }
+  if (byProject.size < 2) return plain;
+  const totalOf = (list: readonly SizedPiece[]) => list.reduce((sum, piece) => sum + piece.ms, 0);
+  const mixed = emptyBins(count);
+  for (const list of [...byProject.values()].sort((a, b) => totalOf(b) - totalOf(a))) {
+    const parts = lpt(list, emptyBins(count)).sort((a, b) => b.ms - a.ms);
+    const lightest = [...mixed].sort((a, b) => a.ms - b.ms);
+    parts.forEach((part, i) => {
+      lightest[i]!.units.push(...part.units);
+      lightest[i]!.ms += part.ms;
+    });
+  }
+  const longest = (bins: readonly Bin[]) => Math.max(...bins.map((bin) => bin.ms));
+  return longest(mixed) <= longest(plain) * (1 + MIX_SLACK)
+    ? mixed.filter((bin) => bin.units.length)
+    : plain.filter((bin) => bin.units.length);
+}
+
+/** How much longer than plain LPT's a bin may be for each browser's work to be spread evenly. */
+const MIX_SLACK = 0.01;
+
+/**
+ * What the slowest of `slots` slots, packed up front, is expected to run past its estimate: the
+ * expected largest of `slots` independent normal errors, each with a slot's spread (the pieces'
+ * errors ms·u, added in quadrature, a slot holding its share of them). The largest of two is
+ * 0.56 σ, of fifty 2.25 σ: a split in two bets little on the estimates; fifty bins bet a lot.
+ */
+export function slowestOverrun(pieces: readonly SizedPiece[], slots: number): number {
+  const variance = pieces.reduce((sum, piece) => sum + (piece.ms * piece.uncertainty) ** 2, 0) / slots;
+  return expectedMaxOfNormals(slots) * Math.sqrt(variance);
+}
+
+/** E[max of n independent standard normals], by integrating n·x·φ(x)·Φ(x)^(n−1). */
+export function expectedMaxOfNormals(n: number): number {
+  if (n <= 1) return 0;
+  const step = 0.01;
+  let sum = 0;
+  for (let x = -8; x <= 8; x += step) {
+    const density = Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
+    sum += x * n * density * normalCdf(x) ** (n - 1) * step;
+  }
+  return sum;
+}
+
+/** Φ(x) from erf, by Abramowitz and Stegun 7.1.26 (error below 1.5·10⁻⁷). */
+function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-z * z);
+  return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
 /**
