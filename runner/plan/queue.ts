@@ -2,7 +2,8 @@
 // sized by their estimates; a batch handed out is a set of whole pieces.
 //
 // How much is packed up front follows how sure the estimates are: with recorded durations, one
-// batch per slot packed longest-first (LPT) is already within a few percent of the best, and
+// batch per slot packed longest-first (LPT), each browser's work shared out evenly, is already
+// within a few percent of the best, and
 // every further batch would pay its start again; the less is known, the more is held back in a
 // pool of the shortest pieces, handed out as slots free up in chunks that shrink toward the end
 // (guided self-scheduling), so the run's tail is short. A chunk is never cut below what is worth
