@@ -16,7 +16,12 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[index]!;
 }
 
-export const median = (values: readonly number[]) => percentile(values, 50);
+/** The middle value; of an even count, the mean of the two middle ones (nearest-rank would take the lower). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
+}
 export const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 export const s = (value: number) => `${(value / 1000).toFixed(1)} s`;
 

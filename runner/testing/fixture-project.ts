@@ -47,14 +47,17 @@ export function runNode(
   return new Promise((ok) => child.on('close', (code) => ok({ code, stdout, stderr })));
 }
 
-const CONFIG = (projects: string[], extra: string) => `
+/** What the fixtures' tests record unless told otherwise: a trace and a screenshot kept on failure. */
+const USE = "{ trace: 'retain-on-failure', screenshot: 'only-on-failure' }";
+
+const CONFIG = (projects: string[], extra: string, use: string) => `
 import { defineConfig } from '@playwright/test';
 import { browserProjects } from ${JSON.stringify(join(REPO, 'runner', 'playwright', 'browsers.ts'))};
 
 export default defineConfig({
   testDir: './tests',
   reporter: [[${JSON.stringify(join(REPO, 'runner', 'playwright', 'reporter.ts'))}]],
-  use: { trace: 'retain-on-failure', screenshot: 'only-on-failure' },
+  use: ${use},
   projects: browserProjects().filter((project) => ${JSON.stringify(projects)}.includes(project.name)),
   ${extra}
 });
@@ -62,7 +65,7 @@ export default defineConfig({
 
 export async function fixtureProject(
   specs: Record<string, string>,
-  options: { projects?: string[]; config?: string } = {},
+  options: { projects?: string[]; config?: string; /** playwright.config's `use`, as source. */ use?: string } = {},
 ): Promise<FixtureProject> {
   const dir = await mkdtemp(join(tmpdir(), 'uigate-fixture-'));
   await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -71,7 +74,10 @@ export async function fixtureProject(
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), text);
   };
-  await write('playwright.config.ts', CONFIG(options.projects ?? ['chromium'], options.config ?? ''));
+  await write(
+    'playwright.config.ts',
+    CONFIG(options.projects ?? ['chromium'], options.config ?? '', options.use ?? USE),
+  );
   for (const [path, text] of Object.entries(specs)) await write(join('tests', path), text);
   return {
     dir,
