@@ -3,12 +3,11 @@
 //
 // How much is packed up front follows how sure the estimates are: with recorded durations, one
 // batch per slot packed longest-first (LPT), each browser's work shared out evenly, is already
-// within a few percent of the best, and
-// every further batch would pay its start again; the less is known, the more is held back in a
-// pool of the shortest pieces, handed out as slots free up in chunks that shrink toward the end
-// (guided self-scheduling), so the run's tail is short. A chunk is never cut below what is worth
-// a batch's start (a Playwright process and browser here, an invocation on Lambda, a container
-// on CodeBuild).
+// within a few percent of the best, and every further batch would pay its start again; the less
+// is known, the more is held back in a pool of the shortest pieces, handed out as slots free up
+// in chunks that shrink toward the end (guided self-scheduling), so the run's tail is short. A
+// chunk is never cut below what is worth a batch's start (a Playwright process and browser here,
+// an invocation on Lambda, a container on CodeBuild).
 import type { ExecutorName, UnitRef } from '../core/model.ts';
 import type { Estimate } from './estimates.ts';
 import { piecesOf, type Batch } from './plan.ts';
@@ -204,13 +203,14 @@ const emptyBins = (count: number): Bin[] => Array.from({ length: count }, () => 
  * bin is within MIX_SLACK of plain LPT's; one project (Lambda's chromium) packs exactly as LPT.
  */
 export function packBins(pieces: readonly SizedPiece[], count: number): Bin[] {
-  const plain = lpt(pieces, emptyBins(count));
   const byProject = new Map<string, SizedPiece[]>();
   for (const piece of pieces) {
     const project = piece.units[0]!.project;
-    byProject.set(project, [...(byProject.get(project) ?? []), piece]);
+    if (!byProject.has(project)) byProject.set(project, []);
+    byProject.get(project)!.push(piece);
   }
-  if (byProject.size < 2) return plain;
+  const plain = lpt(pieces, emptyBins(count));
+  if (byProject.size < 2) return plain.filter((bin) => bin.units.length);
   const totalOf = (list: readonly SizedPiece[]) => list.reduce((sum, piece) => sum + piece.ms, 0);
   const mixed = emptyBins(count);
   for (const list of [...byProject.values()].sort((a, b) => totalOf(b) - totalOf(a))) {
