@@ -10,22 +10,40 @@ import { REPO } from './fixture-project.ts';
 
 const LOCK = join(tmpdir(), `uigate-package-build-${Buffer.from(REPO).toString('hex').slice(-24)}.lock`);
 
-/** Runs `build` while no other test process builds this repository's package (stale after 10 minutes). */
-export async function whileBuildingPackage<T>(build: () => Promise<T> | T): Promise<T> {
+/**
+ * Runs `build` while no other test process builds this repository's package. The lock names its
+ * holder: a lock whose process is gone (a test run killed mid-build) is taken over at once, not
+ * waited out; any other is given up on after 10 minutes.
+ */
+export async function whileBuildingPackage<T>(build: () => Promise<T> | T, lock = LOCK): Promise<T> {
   const giveUp = Date.now() + 10 * 60_000;
   for (;;) {
     try {
-      await mkdir(LOCK);
+      await mkdir(lock);
+      await writeFile(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      if (Date.now() > giveUp) break;
-      await sleep(250);
+      if (await heldByNobody(lock)) await rm(lock, { recursive: true, force: true });
+      else if (Date.now() > giveUp) break;
+      else await sleep(250);
     }
   }
   try {
     return await build();
   } finally {
-    await rm(LOCK, { recursive: true, force: true });
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/** A lock whose holder has exited. (Just made, it may not name its holder yet: that is not stale.) */
+async function heldByNobody(lock: string): Promise<boolean> {
+  const pid = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
