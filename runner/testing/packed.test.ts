@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -18,6 +18,19 @@ describe('taking turns to build the package', () => {
     try {
       assert.equal(await whileBuildingPackage(() => 'built', lock), 'built');
       assert.equal(existsSync(lock), false, 'released after the build');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes over a lock that has named no holder for a while (left by a run from before locks named one)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'uigate-lock-'));
+    const lock = join(dir, 'build.lock');
+    await mkdir(lock);
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    try {
+      assert.equal(await whileBuildingPackage(() => 'built', lock), 'built');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

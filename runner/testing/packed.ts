@@ -2,7 +2,7 @@
 // Building the package empties dist/ first: tests that build it in parallel files take turns.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,10 +35,10 @@ export async function whileBuildingPackage<T>(build: () => Promise<T> | T, lock 
   }
 }
 
-/** A lock whose holder has exited. (Just made, it may not name its holder yet: that is not stale.) */
+/** A lock whose holder has exited, or that has named no holder for 10 s (one just made has not yet). */
 async function heldByNobody(lock: string): Promise<boolean> {
   const pid = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
-  if (!pid) return false;
+  if (!pid) return Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now()) > 10_000;
   try {
     process.kill(pid, 0);
     return false;
