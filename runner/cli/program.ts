@@ -2,6 +2,7 @@
 // an exit code. Stack traces are for bugs only.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandIO } from './io.ts';
+import type { RunFlags } from './commands/run.ts';
 import { DEFAULT_LAMBDA_PORT, DEFAULT_PORT } from './ports.ts';
 import { EXIT, isUigateError } from '../core/errors.ts';
 
@@ -123,7 +124,16 @@ function addRun(cli: Command, io: CommandIO, wire: Wire) {
       port,
     )
     .option('--no-serve', 'do not serve the status site during the run')
-    .action(wire(async (flags) => (await import('./commands/run.ts')).runCommand(flags, io)));
+    .action(wire((flags) => runAction(flags, io)));
+}
+
+async function runAction(flags: RunFlags, io: CommandIO): Promise<number> {
+  // Playwright lists the suite in a process of its own, a second or more: started first, it lists
+  // while this process loads the rest of `run`. A resumed run is checked before it lists.
+  const started = flags.resume ? undefined : await (await import('../run/list-selection.ts')).startListing(flags, io);
+  // Awaited by the run; until then a failure here must not count as unhandled.
+  started?.listed.catch(() => undefined);
+  return (await import('./commands/run.ts')).runCommand(flags, io, started?.listed);
 }
 
 /** Setting up and serving: init, serve, and the CodeBuild worker. */

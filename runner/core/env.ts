@@ -61,3 +61,7 @@ export const ENV = {
   tmp: 'UIGATE_TMP',
   webkitPath: 'UIGATE_WEBKIT_PATH',
 } as const;
+
+/** The environment that points playwright.config.ts at the site under test (`--base-url`). */
+export const baseUrlEnv = (flags: { baseUrl?: string }): Record<string, string> =>
+  flags.baseUrl ? { BASE_URL: flags.baseUrl } : {};

@@ -2,6 +2,7 @@
 // and flags, and refuses combinations that cannot work before any run exists.
 import type { ResolvedConfig } from '../config/config.ts';
 import { UsageError } from '../core/errors.ts';
+import { baseUrlEnv } from '../core/env.ts';
 import type { ExecutorName, UnitRef } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { StoreAccess, StoreAddress } from '../store/store-address.ts';
@@ -23,10 +24,6 @@ export interface ExecutorFlags {
   lambdaFunction?: string;
   lambdaConcurrency?: number;
 }
-
-/** The environment that points playwright.config.ts at the site under test. */
-export const baseUrlEnv = (flags: Pick<ExecutorFlags, 'baseUrl'>): Record<string, string> =>
-  flags.baseUrl ? { BASE_URL: flags.baseUrl } : {};
 
 const isLoopback = (url: string | undefined) =>
   url !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url);

@@ -95,7 +95,7 @@ export default class UigateReporter implements Reporter {
     const meta = {
       runId: this.runId,
       trigger: 'npx playwright test',
-      ...sourceInfo(process.cwd()),
+      ...(await sourceInfo(process.cwd())),
       baseURL: config.projects[0]?.use.baseURL,
       // Playwright applies --grep and file filters before a reporter sees the config.
       selection: {

@@ -2,13 +2,14 @@
 // with its input, found here: the config, Playwright's listing, the selection (with setup
 // projects and `.only`), the executors it can use and how the local one runs several at once.
 import { resolve } from 'node:path';
-import { loadConfig, type ResolvedConfig } from '../config/config.ts';
+import type { ResolvedConfig } from '../config/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ExecutorName, RunSelection, UnitRef } from '../core/model.ts';
 import { collision, localParallelism, type LocalParallelism } from '../executors/local-parallelism.ts';
-import { baseUrlEnv, checkExecutors, executorNames, type ExecutorFlags } from '../executors/from-config.ts';
+import { checkExecutors, executorNames, type ExecutorFlags } from '../executors/from-config.ts';
 import { selectUnits } from '../plan/plan.ts';
-import { listTests } from '../playwright/list.ts';
+import { listSelection, split, type ListedSelection } from './list-selection.ts';
+import { sourceInfo, type SourceInfo } from './source-info.ts';
 import type { Listing } from '../playwright/listing.ts';
 import { findWorkerIndexUse } from '../playwright/worker-index-use.ts';
 
@@ -30,35 +31,28 @@ export interface PreparedRun {
   local: LocalParallelism;
   /** How the run was narrowed, kept on it for the gate. */
   selection?: RunSelection;
+  /** The commit under test and who made it, as a new run records them. */
+  source: SourceInfo;
   /** Lines worth telling before the run starts. */
   notices: string[];
   browserOf(project: string): string;
 }
 
-/** `-m a,b -m c` → ['a', 'b', 'c']. */
-export const split = (values: readonly string[] | undefined) =>
-  values
-    ?.flatMap((value) => value.split(','))
-    .map((value) => value.trim())
-    .filter(Boolean);
-
+/**
+ * `listed` is the config and listing when the caller started them already (run/list-selection.ts):
+ * the CLI does, so that Playwright lists the suite while the rest of `uigate run` loads.
+ */
 export async function prepareRun(
   request: RunRequest,
   io: { cwd: string; env: NodeJS.ProcessEnv },
+  listed?: Promise<ListedSelection>,
 ): Promise<PreparedRun> {
   const executors = executorNames(request);
-  if (request.baseUrl && !/^https?:\/\/[^\s/]+/.test(request.baseUrl))
-    throw new UsageError(`--base-url "${request.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
-  const config = await loadConfig(io.cwd, request.config, io.env);
+  const [{ config, listing, units: listedUnits }, source] = await Promise.all([
+    listed ?? listSelection(request, io),
+    sourceInfo(io.cwd, io.env),
+  ]);
   const projects = split(request.project);
-  const { listing, units: listed } = await listTests({
-    cwd: io.cwd,
-    playwrightConfig: config.playwrightConfig,
-    grep: request.grep,
-    grepInvert: request.grepInvert,
-    projects,
-    env: baseUrlEnv(request),
-  });
   if (listing.focused && listing.forbidOnly)
     throw new UsageError(
       "a test or suite is focused with .only, and playwright.config's forbidOnly refuses that: remove the .only",
@@ -69,9 +63,9 @@ export async function prepareRun(
     .filter((entry) => !known.has(entry.project))
     .map((entry) => ({ name: entry.project, message: entry.message }));
   const missing = listing.missingBrowsers.filter((entry) => known.has(entry.project));
-  const unfocused = new Set(listed.filter((_, i) => listing.tests[i]!.focused === false).map((unit) => unit.key));
+  const unfocused = new Set(listedUnits.filter((_, i) => listing.tests[i]!.focused === false).map((unit) => unit.key));
   const units = selectUnits(
-    listed,
+    listedUnits,
     { modules: split(request.module), projects },
     { projects: listing.projects, dropped, missing, unfocused },
   );
@@ -90,7 +84,17 @@ export async function prepareRun(
       ? [`one Playwright process with ${workers} workers, not ${workers} side by side: ${local.reason}`]
       : []),
   ];
-  return { config, listing, units, executors, local, selection: selectionOf(request, listing), notices, browserOf };
+  return {
+    config,
+    listing,
+    units,
+    executors,
+    local,
+    selection: selectionOf(request, listing),
+    source,
+    notices,
+    browserOf,
+  };
 }
 
 /** How the local executor runs `workers` at once for this suite (executors/local-parallelism.ts). */

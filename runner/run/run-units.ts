@@ -17,7 +17,6 @@ import type { ResultStore } from '../store/result-store.ts';
 import type { StoreAccess } from '../store/store-address.ts';
 import { dispatch, type BatchSource, type DispatchResult } from './dispatch.ts';
 import { suiteEntries } from './prepare.ts';
-import { sourceInfo } from './source-info.ts';
 
 export interface RunUnitsEvents {
   /** A line on the plan, or on what was shipped where. */
@@ -40,7 +39,8 @@ export interface RunUnitsOptions {
   listing: Listing;
   browserOf(project: string): string;
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  /** The commit under test: where a CodeBuild build finds the suite's source. */
+  sourceVersion?: string;
   workDir: string;
   signal: AbortSignal;
   /** The dispatch try to start from: above every earlier one when resuming. */
@@ -95,7 +95,7 @@ async function executorsFor(options: RunUnitsOptions): Promise<Executor[]> {
     workDir: options.workDir,
     local: options.local,
     results: options.store,
-    sourceVersion: sourceInfo(options.cwd, options.env).commit,
+    sourceVersion: options.sourceVersion,
     lambdaSource: lambdaSource && { source: lambdaSource.source, config: lambdaSource.config },
   });
 }

@@ -1,14 +1,15 @@
 // Commit, branch and author of the code under test, and the release it would become: from CI's
 // variables where they exist, else git.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { ENV } from '../core/env.ts';
 import type { RunMeta } from '../core/model.ts';
 
-function git(cwd: string, ...args: string[]): string | undefined {
+const run = promisify(execFile);
+
+async function git(cwd: string, ...args: string[]): Promise<string | undefined> {
   try {
-    return (
-      execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined
-    );
+    return (await run('git', args, { cwd, encoding: 'utf8' })).stdout.trim() || undefined;
   } catch {
     return undefined;
   }
@@ -20,30 +21,32 @@ export type SourceInfo = Pick<
   'commit' | 'branch' | 'author' | 'contributors' | 'artifactDigest' | 'pipelineExecutionId'
 >;
 
-export function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): SourceInfo {
-  const commit =
-    env[ENV.commit] || env.CODEBUILD_RESOLVED_SOURCE_VERSION || env.GITHUB_SHA || git(cwd, 'rev-parse', 'HEAD');
-  const branch =
+/** Asked of git two questions at a time, while Playwright lists the suite (run/prepare.ts). */
+export async function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<SourceInfo> {
+  const [commit, branch] = await Promise.all([
+    env[ENV.commit] || env.CODEBUILD_RESOLVED_SOURCE_VERSION || env.GITHUB_SHA || git(cwd, 'rev-parse', 'HEAD'),
     env[ENV.branch] ||
-    env.GITHUB_HEAD_REF ||
-    env.GITHUB_REF_NAME ||
-    env.CODEBUILD_WEBHOOK_HEAD_REF?.replace(/^refs\/heads\//, '') ||
-    git(cwd, 'rev-parse', '--abbrev-ref', 'HEAD');
-  const author = env[ENV.author] || (commit ? git(cwd, 'log', '-1', '--format=%an <%ae>', commit) : undefined);
+      env.GITHUB_HEAD_REF ||
+      env.GITHUB_REF_NAME ||
+      env.CODEBUILD_WEBHOOK_HEAD_REF?.replace(/^refs\/heads\//, '') ||
+      git(cwd, 'rev-parse', '--abbrev-ref', 'HEAD'),
+  ]);
+  const [author, lines] = await Promise.all([
+    env[ENV.author] || (commit ? git(cwd, 'log', '-1', '--format=%an <%ae>', commit) : undefined),
+    commit ? git(cwd, 'log', '-1', '--format=%cn <%ce>%n%(trailers:key=Co-authored-by,valueonly)', commit) : undefined,
+  ]);
   return {
     commit,
     branch: branch === 'HEAD' ? undefined : branch,
     author,
-    ...contributorsOf(cwd, commit, author),
+    ...contributorsOf(lines, author),
     artifactDigest: env[ENV.artifactDigest] || undefined,
     pipelineExecutionId: env[ENV.pipelineExecutionId] || undefined,
   };
 }
 
 /** Who else put their name on the commit: its committer and co-authors (git's own trailer parsing). */
-function contributorsOf(cwd: string, commit: string | undefined, author: string | undefined) {
-  if (!commit) return {};
-  const lines = git(cwd, 'log', '-1', '--format=%cn <%ce>%n%(trailers:key=Co-authored-by,valueonly)', commit);
+function contributorsOf(lines: string | undefined, author: string | undefined) {
   const contributors = [...new Set((lines ?? '').split('\n').map((line) => line.trim()))].filter(
     (line) => line && line !== author,
   );

@@ -19,8 +19,8 @@ import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../.
 import { RunLifecycle } from '../../run/lifecycle.ts';
 import { onForcedExit } from '../forced-exit.ts';
 import { prepareRun, type PreparedRun, type RunRequest } from '../../run/prepare.ts';
+import type { ListedSelection } from '../../run/list-selection.ts';
 import { runUnits } from '../../run/run-units.ts';
-import { sourceInfo } from '../../run/source-info.ts';
 import type { DynamoStore } from '../../store/dynamo-store.ts';
 import { describeExpired, expireLocally } from '../../store/expiry.ts';
 import { openStore } from '../../store/open-store.ts';
@@ -48,8 +48,9 @@ export interface RunFlags extends RunRequest {
   rerunFailed?: string | true;
 }
 
-export async function runCommand(flags: RunFlags, io: CommandIO): Promise<number> {
-  const summary = await runToSummary(flags, io);
+/** `listed`: the suite's listing, when the CLI started it before loading this module. */
+export async function runCommand(flags: RunFlags, io: CommandIO, listed?: Promise<ListedSelection>): Promise<number> {
+  const summary = await runToSummary(flags, io, listed);
   if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
   return exitFor(summary.status);
 }
@@ -71,11 +72,15 @@ interface Session {
 }
 
 /** A run (or a resumed one) to its end, as the summary: for callers that act on it (verify, pipeline). */
-export async function runToSummary(flags: RunFlags, io: CommandIO): Promise<RunSummary> {
+export async function runToSummary(
+  flags: RunFlags,
+  io: CommandIO,
+  listed?: Promise<ListedSelection>,
+): Promise<RunSummary> {
   if (flags.resume) checkResume(flags);
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
-  const prepared = await prepareRun(flags, io);
+  const prepared = await prepareRun(flags, io, listed);
   for (const notice of prepared.notices) say(`uigate: ${notice}`);
   const { store, endpoint, key } = await openStore(prepared.config.store);
   let lifecycle: RunLifecycle | undefined;
@@ -163,7 +168,7 @@ async function begin(
   const meta = {
     runId,
     trigger: flags.trigger ?? (io.env.CI ? 'ci' : 'uigate run'),
-    ...sourceInfo(io.cwd, io.env),
+    ...prepared.source,
     baseURL: flags.baseUrl,
     ...(selection ? { selection } : {}),
     executors: prepared.executors,
@@ -253,7 +258,7 @@ async function execute(session: Session): Promise<RunSummary> {
     listing: prepared.listing,
     browserOf: prepared.browserOf,
     cwd: io.cwd,
-    env: io.env,
+    sourceVersion: prepared.source.commit,
     workDir: session.workDir,
     signal: io.signal,
     firstDispatch: session.firstDispatch,

@@ -1,0 +1,53 @@
+// The first half of preparing a run: the config and Playwright's listing of the suite. Kept apart
+// from prepare.ts, and light to load, so the CLI can start Playwright's listing process before it
+// loads everything else `uigate run` needs (the SDK clients, the executors, the status site):
+// the listing takes a second or more, and the loading then happens beside it.
+import { loadConfig, type ResolvedConfig } from '../config/config.ts';
+import { UsageError } from '../core/errors.ts';
+import { baseUrlEnv } from '../core/env.ts';
+import { listTests, type ListResult } from '../playwright/list.ts';
+
+/** What of `uigate run`'s request decides the listing. */
+export interface ListRequest {
+  config?: string;
+  project?: string[];
+  grep?: string;
+  grepInvert?: string;
+  baseUrl?: string;
+}
+
+type ListIO = { cwd: string; env: NodeJS.ProcessEnv };
+
+export interface ListedSelection extends ListResult {
+  config: ResolvedConfig;
+}
+
+/** `-m a,b -m c` → ['a', 'b', 'c']. */
+export const split = (values: readonly string[] | undefined) =>
+  values
+    ?.flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
+
+export async function listSelection(request: ListRequest, io: ListIO): Promise<ListedSelection> {
+  return (await startListing(request, io)).listed;
+}
+
+/**
+ * Loads the config and starts the listing; resolves as soon as Playwright is listing, so the caller
+ * can do other work (load modules) while the listing process runs.
+ */
+export async function startListing(request: ListRequest, io: ListIO): Promise<{ listed: Promise<ListedSelection> }> {
+  if (request.baseUrl && !/^https?:\/\/[^\s/]+/.test(request.baseUrl))
+    throw new UsageError(`--base-url "${request.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
+  const config = await loadConfig(io.cwd, request.config, io.env);
+  const listed = listTests({
+    cwd: io.cwd,
+    playwrightConfig: config.playwrightConfig,
+    grep: request.grep,
+    grepInvert: request.grepInvert,
+    projects: split(request.project),
+    env: baseUrlEnv(request),
+  }).then((result) => ({ config, ...result }));
+  return { listed };
+}
