@@ -5,7 +5,7 @@
 // (recorded durations: longest first), each against plain Playwright in the same session, and
 // what a pulled batch costs to start on this machine (a Playwright process, its worker, its browser).
 // Run: npm run bench -- skewed-suite   (BENCH_REPEAT=5 for more)
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { playwrightCli } from '../runner/playwright/cli-path.ts';
@@ -59,6 +59,42 @@ async function timed(run: () => Promise<{ code: number | null; stdout: string; s
   if (result.code !== 0)
     throw new Error(`bench command failed (${result.code}): ${(result.stdout + result.stderr).slice(-800)}`);
   return { ms: performance.now() - start, stdout: result.stdout };
+}
+
+/** First test start to last test end: the part of a run that the tests themselves take. */
+const spanOf = (tests: readonly { start: number; end: number }[]) =>
+  Math.max(...tests.map((test) => test.end)) - Math.min(...tests.map((test) => test.start));
+
+/** The tests' span in a plain run, from Playwright's JSON report. */
+async function plainSpan(file: string): Promise<number> {
+  interface Suite {
+    suites?: Suite[];
+    specs?: { tests: { results: { startTime: string; duration: number }[] }[] }[];
+  }
+  const tests: { start: number; end: number }[] = [];
+  const walk = (suite: Suite) => {
+    suite.suites?.forEach(walk);
+    for (const spec of suite.specs ?? [])
+      for (const test of spec.tests)
+        for (const result of test.results) {
+          const start = Date.parse(result.startTime);
+          tests.push({ start, end: start + result.duration });
+        }
+  };
+  (JSON.parse(await readFile(file, 'utf8')) as Suite).suites?.forEach(walk);
+  return spanOf(tests);
+}
+
+/** The tests' span in uigate's latest run in this home, from what its store recorded. */
+async function uigateSpan(home: string): Promise<number> {
+  const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
+  try {
+    const [latest] = (await store.listRuns({ limit: 1 })).items;
+    const units = await store.getUnits(latest!.runId);
+    return spanOf(units.map((unit) => ({ start: Date.parse(unit.startedAt!), end: Date.parse(unit.finishedAt!) })));
+  } finally {
+    await store.close();
+  }
 }
 
 /** A one-test Playwright batch as the local executor starts it: its time beyond the test's own. */
@@ -125,63 +161,33 @@ async function fixedOverhead(bin: string): Promise<{ plain: number; uigate: numb
   }
 }
 
-export async function skewedSuiteBench(): Promise<string> {
-  const repeat = Number(process.env.BENCH_REPEAT ?? 2);
-  const { specs, seconds } = suiteSpecs();
-  const project = await fixtureProject(specs, { projects: ['chromium', 'firefox'], use: USE });
-  const history = await mkdtemp(join(tmpdir(), 'uigate-bench-history-'));
-  const bin = await compiledUigate(project.dir);
-  const plain = () =>
-    timed(() =>
-      runNode([playwrightCli(project.dir), 'test', '--workers', WORKERS, '--reporter=list'], project.dir, {
-        [ENV.report]: 'off',
-      }),
-    );
-  const uigate = (home: string) =>
-    timed(() => runNode([bin, 'run', '--workers', WORKERS, '--no-serve'], project.dir, { [ENV.home]: home }));
-  const fresh = async () => {
-    const home = await mkdtemp(join(tmpdir(), 'uigate-bench-fresh-'));
-    try {
-      return await uigate(home);
-    } finally {
-      await rm(home, { recursive: true, force: true });
-    }
-  };
-  const times = { plain: [] as number[], first: [] as number[], history: [] as number[] };
-  // Each round's own ratios: the three runs of a round share the machine's state of the moment.
-  const ratios = { first: [] as number[], history: [] as number[] };
-  let plan = '';
-  try {
-    // Warm-ups: disk caches for both, and the history the "with history" runs start from.
-    await plain();
-    await uigate(history);
-    await uigate(history);
-    for (let i = 0; i < repeat; i++) {
-      const runs = [
-        async () => times.plain.push((await plain()).ms),
-        async () => times.first.push((await fresh()).ms),
-        async () => {
-          const run = await uigate(history);
-          times.history.push(run.ms);
-          plan = /\d+ units .* in \d+ modules, .*/.exec(run.stdout)?.[0] ?? plan;
-        },
-      ];
-      for (const run of i % 2 ? runs.reverse() : runs) await run();
-      ratios.first.push(times.first.at(-1)! / times.plain.at(-1)!);
-      ratios.history.push(times.history.at(-1)! / times.plain.at(-1)!);
-      console.error(
-        `  round ${i + 1}/${repeat}: plain ${s(times.plain.at(-1)!)}, first ${s(times.first.at(-1)!)}, with history ${s(times.history.at(-1)!)}`,
-      );
-    }
-    const start = await localStart(project);
-    const fixed = await fixedOverhead(bin);
-    const base = median(times.plain);
-    const all = (values: number[]) => values.map((value) => value.toFixed(3)).join(', ');
-    return `## skewed-suite — \`uigate run\` against plain \`npx playwright test\` on a long-tailed suite
+type Kind = 'plain' | 'first' | 'history';
 
-Command: \`npm run bench -- skewed-suite\` (BENCH_REPEAT=${repeat}) · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}
+interface Measured {
+  repeat: number;
+  specs: Record<string, string>;
+  seconds: number;
+  times: Record<Kind, number[]>;
+  spans: Record<Kind, number[]>;
+  beyond: Record<Kind, number[]>;
+  ratios: Record<'first' | 'history' | 'firstSpan' | 'historySpan', number[]>;
+  plan: string;
+  start: number;
+  fixed: { plain: number; uigate: number };
+}
 
-A suite generated for the bench: ${FILES} files, chromium and firefox (firefox 1.8× slower), test durations from a long-tailed distribution, \`use: ${USE}\` as \`npm init playwright\` writes it, ${Object.values(specs).filter((spec) => spec.includes("mode: 'serial'")).length} serial files, the longest file last in file order; ${s(seconds * 1000)} of test time in all. ${WORKERS} workers for both, rounds alternating, after warm-ups. Baseline: \`playwright test --workers ${WORKERS} --reporter=list\` (uigate's reporter off), measured in the same rounds.
+function formatSkewed(m: Measured): string {
+  const { times, ratios, fixed } = m;
+  const base = median(times.plain);
+  const all = (values: number[]) => values.map((value) => value.toFixed(3)).join(', ');
+  const serial = Object.values(m.specs).filter((spec) => spec.includes("mode: 'serial'")).length;
+  const added = median(m.beyond.first) - median(m.beyond.plain);
+  const plainSpans = [...m.spans.plain].sort((a, b) => a - b);
+  return `## skewed-suite — \`uigate run\` against plain \`npx playwright test\` on a long-tailed suite
+
+Command: \`npm run bench -- skewed-suite\` (BENCH_REPEAT=${m.repeat}) · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}
+
+A suite generated for the bench: ${FILES} files, chromium and firefox (firefox 1.8× slower), test durations from a long-tailed distribution, \`use: ${USE}\` as \`npm init playwright\` writes it, ${serial} serial files, the longest file last in file order; ${s(m.seconds * 1000)} of test time in all. ${WORKERS} workers for both, rounds alternating, after warm-ups. Baseline: \`playwright test --workers ${WORKERS} --reporter=list,json\` (uigate's reporter off; Playwright's JSON report gives the tests' times), measured in the same rounds.
 
 | | runs | median | ÷ plain Playwright, median of rounds | each round | target |
 |---|---|---|---|---|---|
@@ -191,12 +197,93 @@ A suite generated for the bench: ${FILES} files, chromium and firefox (firefox 1
 
 A round runs plain Playwright and both uigate runs back to back (in alternating order); each ratio is a round's uigate time over the same round's plain time, so a machine that is slower for a while slows both sides of it.
 
-With history, the plan was: \`${plan.trim()}\`. A first run has no durations, so uigate gives the suite to one Playwright process with ${WORKERS} workers, whose workers take Playwright's groups as they free up; with history it packs the groups longest first into ${WORKERS} processes side by side when that promises to beat Playwright's own order, which runs the long file last (runner/run/run-units.ts). The history runs start after two warm-up runs.
+Where the time goes — each run split into its tests' span (first test start to last test end, from Playwright's JSON report for plain runs and from the store for uigate's) and the time beyond it (starting, listing, the end):
+
+| | time beyond the tests, median | tests' span ÷ plain's, median of rounds | each round |
+|---|---|---|---|
+| plain Playwright | ${s(median(m.beyond.plain))} | 1.000 | |
+| uigate, first run | ${s(median(m.beyond.first))} | ${median(ratios.firstSpan).toFixed(3)} | ${all(ratios.firstSpan)} |
+| uigate, with history | ${s(median(m.beyond.history))} | ${median(ratios.historySpan).toFixed(3)} | ${all(ratios.historySpan)} |
+
+A first run schedules as plain Playwright does — one Playwright process, the same workers, Playwright's order — so its tests' span differs from plain's only by the tests' own spread from run to run (plain's spans alone ranged ${s(plainSpans[0]!)}–${s(plainSpans.at(-1)!)}). What uigate adds is the time beyond the tests: **${s(added)}, ${((100 * added) / base).toFixed(1)} % of plain's median run — a first-run ratio of ${((base + added) / base).toFixed(3)} with the tests' spread taken out** (target ≤ 1.03).
+
+With history, the plan was: \`${m.plan.trim()}\`. A first run has no durations, so uigate gives the suite to one Playwright process with ${WORKERS} workers, whose workers take Playwright's groups as they free up; with history it packs the groups longest first into ${WORKERS} processes side by side when that promises to beat Playwright's own order, which runs the long file last (runner/run/run-units.ts). The history runs start after two warm-up runs.
 
 **Fixed cost of a run: ${s(fixed.uigate - fixed.plain)}** — \`uigate run\` ${s(fixed.uigate)} against plain Playwright ${s(fixed.plain)} on a one-test suite (medians of 6 after a warm-up): listing the suite, the embedded store, the reporter's writes and Playwright's HTML report. uigate runs compiled, as installed from the package.
 
-**Overhead per pulled batch, local: ${s(start)}** — a one-test batch as the local executor runs it, beyond the test's own time: Playwright's start, its worker, the browser's launch, the reporter's writes (\`START_MS.local\` in runner/executors/from-config.ts). Lambda's is in the Lambda section.
+**Overhead per pulled batch, local: ${s(m.start)}** — a one-test batch as the local executor runs it, beyond the test's own time: Playwright's start, its worker, the browser's launch, the reporter's writes (\`START_MS.local\` in runner/executors/from-config.ts). Lambda's is in the Lambda section.
 `;
+}
+
+export async function skewedSuiteBench(): Promise<string> {
+  const repeat = Number(process.env.BENCH_REPEAT ?? 2);
+  const { specs, seconds } = suiteSpecs();
+  const project = await fixtureProject(specs, { projects: ['chromium', 'firefox'], use: USE });
+  const history = await mkdtemp(join(tmpdir(), 'uigate-bench-history-'));
+  const bin = await compiledUigate(project.dir);
+  const report = join(history, 'plain-report.json');
+  const plain = async () => {
+    const run = await timed(() =>
+      runNode([playwrightCli(project.dir), 'test', '--workers', WORKERS, '--reporter=list,json'], project.dir, {
+        [ENV.report]: 'off',
+        PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+      }),
+    );
+    return { ...run, span: await plainSpan(report) };
+  };
+  const uigate = async (home: string) => {
+    const run = await timed(() =>
+      runNode([bin, 'run', '--workers', WORKERS, '--no-serve'], project.dir, { [ENV.home]: home }),
+    );
+    return { ...run, span: await uigateSpan(home) };
+  };
+  const fresh = async () => {
+    const home = await mkdtemp(join(tmpdir(), 'uigate-bench-fresh-'));
+    try {
+      return await uigate(home);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  };
+  const times: Record<Kind, number[]> = { plain: [], first: [], history: [] };
+  /** Each run's time beyond its tests: wall clock less the span from first test start to last test end. */
+  const beyond: Record<Kind, number[]> = { plain: [], first: [], history: [] };
+  const spans: Record<Kind, number[]> = { plain: [], first: [], history: [] };
+  const keep = (kind: Kind, run: { ms: number; span: number }) => {
+    times[kind].push(run.ms);
+    spans[kind].push(run.span);
+    beyond[kind].push(run.ms - run.span);
+  };
+  // Each round's own ratios: the three runs of a round share the machine's state of the moment.
+  const ratios: Measured['ratios'] = { first: [], history: [], firstSpan: [], historySpan: [] };
+  let plan = '';
+  try {
+    // Warm-ups: disk caches for both, and the history the "with history" runs start from.
+    await plain();
+    await uigate(history);
+    await uigate(history);
+    for (let i = 0; i < repeat; i++) {
+      const runs = [
+        async () => keep('plain', await plain()),
+        async () => keep('first', await fresh()),
+        async () => {
+          const run = await uigate(history);
+          keep('history', run);
+          plan = /\d+ units .* in \d+ modules, .*/.exec(run.stdout)?.[0] ?? plan;
+        },
+      ];
+      for (const run of i % 2 ? runs.reverse() : runs) await run();
+      ratios.first.push(times.first.at(-1)! / times.plain.at(-1)!);
+      ratios.history.push(times.history.at(-1)! / times.plain.at(-1)!);
+      ratios.firstSpan.push(spans.first.at(-1)! / spans.plain.at(-1)!);
+      ratios.historySpan.push(spans.history.at(-1)! / spans.plain.at(-1)!);
+      console.error(
+        `  round ${i + 1}/${repeat}: plain ${s(times.plain.at(-1)!)}, first ${s(times.first.at(-1)!)}, with history ${s(times.history.at(-1)!)}`,
+      );
+    }
+    const start = await localStart(project);
+    const fixed = await fixedOverhead(bin);
+    return formatSkewed({ repeat, specs, seconds, times, spans, beyond, ratios, plan, start, fixed });
   } finally {
     await project.remove();
     await rm(history, { recursive: true, force: true });
