@@ -13,8 +13,6 @@ import type { LocalParallelism } from './local-parallelism.ts';
 import type { TestSource } from '../lambda/test-source.ts';
 import { LocalExecutor } from './local.ts';
 
-export const EXECUTOR_NAMES: ExecutorName[] = ['local', 'lambda', 'codebuild'];
-
 export interface ExecutorFlags {
   executor?: string[];
   workers?: number;
@@ -27,14 +25,6 @@ export interface ExecutorFlags {
 
 const isLoopback = (url: string | undefined) =>
   url !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url);
-
-export function executorNames(flags: ExecutorFlags): ExecutorName[] {
-  for (const name of flags.executor ?? []) {
-    if (!EXECUTOR_NAMES.includes(name as ExecutorName))
-      throw new UsageError(`unknown executor "${name}" (--executor); available: ${EXECUTOR_NAMES.join(', ')}`);
-  }
-  return (flags.executor?.length ? [...new Set(flags.executor)] : ['local']) as ExecutorName[];
-}
 
 /** Where the Lambda handler should put artifacts, or why it cannot. */
 function lambdaArtifacts(config: ResolvedConfig, endpoint: string | undefined): BatchEvent['artifacts'] {

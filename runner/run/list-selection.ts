@@ -5,11 +5,13 @@
 import { loadConfig, type ResolvedConfig } from '../config/config.ts';
 import { UsageError } from '../core/errors.ts';
 import { baseUrlEnv } from '../core/env.ts';
+import { executorNames } from '../executors/names.ts';
 import { listTests, type ListResult } from '../playwright/list.ts';
 
 /** What of `uigate run`'s request decides the listing. */
 export interface ListRequest {
   config?: string;
+  executor?: string[];
   project?: string[];
   grep?: string;
   grepInvert?: string;
@@ -38,6 +40,8 @@ export async function listSelection(request: ListRequest, io: ListIO): Promise<L
  * can do other work (load modules) while the listing process runs.
  */
 export async function startListing(request: ListRequest, io: ListIO): Promise<{ listed: Promise<ListedSelection> }> {
+  // What can be refused without the suite is refused before Playwright is started for it.
+  executorNames(request);
   if (request.baseUrl && !/^https?:\/\/[^\s/]+/.test(request.baseUrl))
     throw new UsageError(`--base-url "${request.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
   const config = await loadConfig(io.cwd, request.config, io.env);
