@@ -7,41 +7,39 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { whileBuildingPackage } from './packed.ts';
 
+/** A build lock folder in a fresh temporary folder, naming `holder` when given; removed after `body`. */
+async function withLock(holder: number | undefined, body: (lock: string) => Promise<void>) {
+  const dir = await mkdtemp(join(tmpdir(), 'uigate-lock-'));
+  const lock = join(dir, 'build.lock');
+  await mkdir(lock);
+  if (holder !== undefined) await writeFile(join(lock, 'pid'), String(holder));
+  try {
+    await body(lock);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('taking turns to build the package', () => {
   it('takes over a lock whose holder was killed, instead of waiting it out past the test timeout', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'uigate-lock-'));
-    const lock = join(dir, 'build.lock');
     // A process that has exited: its pid names nobody now.
     const gone = spawnSync(process.execPath, ['-e', '']).pid!;
-    await mkdir(lock);
-    await writeFile(join(lock, 'pid'), String(gone));
-    try {
+    await withLock(gone, async (lock) => {
       assert.equal(await whileBuildingPackage(() => 'built', lock), 'built');
       assert.equal(existsSync(lock), false, 'released after the build');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('takes over a lock that has named no holder for a while (left by a run from before locks named one)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'uigate-lock-'));
-    const lock = join(dir, 'build.lock');
-    await mkdir(lock);
-    const old = new Date(Date.now() - 60_000);
-    await utimes(lock, old, old);
-    try {
+    await withLock(undefined, async (lock) => {
+      const old = new Date(Date.now() - 60_000);
+      await utimes(lock, old, old);
       assert.equal(await whileBuildingPackage(() => 'built', lock), 'built');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('waits for a lock whose holder is alive', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'uigate-lock-'));
-    const lock = join(dir, 'build.lock');
-    await mkdir(lock);
-    await writeFile(join(lock, 'pid'), String(process.pid));
-    try {
+    await withLock(process.pid, async (lock) => {
       let built = false;
       const waiting = whileBuildingPackage(() => (built = true), lock);
       await new Promise((ok) => setTimeout(ok, 600));
@@ -49,8 +47,6 @@ describe('taking turns to build the package', () => {
       await rm(lock, { recursive: true, force: true });
       await waiting;
       assert.equal(built, true);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
