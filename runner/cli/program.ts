@@ -5,6 +5,7 @@ import type { CommandIO } from './io.ts';
 import type { RunFlags } from './commands/run.ts';
 import { DEFAULT_LAMBDA_PORT, DEFAULT_PORT } from './ports.ts';
 import { EXIT, isUigateError } from '../core/errors.ts';
+import { executorNames } from '../executors/names.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -133,7 +134,15 @@ async function runAction(flags: RunFlags, io: CommandIO): Promise<number> {
   const started = flags.resume ? undefined : await (await import('../run/list-selection.ts')).startListing(flags, io);
   // Awaited by the run; until then a failure here must not count as unhandled.
   started?.listed.catch(() => undefined);
-  return (await import('./commands/run.ts')).runCommand(flags, io, started?.listed);
+  // The first local batch's Playwright loads meanwhile too, and waits for its tests.
+  const { WarmPool } = await import('../playwright/warm-start.ts');
+  const warm = new WarmPool(io.cwd);
+  if (executorNames(flags).includes('local')) warm.start();
+  try {
+    return await (await import('./commands/run.ts')).runCommand(flags, io, { listed: started?.listed, warm });
+  } finally {
+    warm.close();
+  }
 }
 
 /** Setting up and serving: init, serve, and the CodeBuild worker. */

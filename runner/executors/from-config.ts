@@ -12,6 +12,7 @@ import type { Executor } from './executor.ts';
 import type { LocalParallelism } from './local-parallelism.ts';
 import type { TestSource } from '../lambda/test-source.ts';
 import { LocalExecutor } from './local.ts';
+import type { WarmPool } from '../playwright/warm-start.ts';
 
 export interface ExecutorFlags {
   executor?: string[];
@@ -90,6 +91,8 @@ export interface ExecutorContext {
   sourceVersion?: string;
   /** The suite Lambda batches run (its test bundle), and the Playwright config's path within it. */
   lambdaSource?: { source: TestSource; config: string };
+  /** Warm Playwright processes for local batches (playwright/warm-start.ts). */
+  warm?: WarmPool;
 }
 
 /**
@@ -120,6 +123,7 @@ function localExecutor(context: ExecutorContext): Executor {
     artifactsDir: config.artifacts.dir,
     env: baseUrlEnv(flags),
     args: flags.retries !== undefined ? ['--retries', String(flags.retries)] : [],
+    warm: context.warm,
   });
 }
 

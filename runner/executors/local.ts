@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Batch } from '../plan/plan.ts';
 import type { StoreAddress } from '../store/store-address.ts';
 import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
+import type { WarmPool } from '../playwright/warm-start.ts';
 import { batchReportDir, blobKey } from '../report/html-report-keys.ts';
 import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 
@@ -21,6 +22,8 @@ export interface LocalExecutorOptions {
   env?: Record<string, string>;
   /** Extra Playwright CLI arguments (`--retries 1`, say). */
   args?: string[];
+  /** Warm Playwright processes (playwright/warm-start.ts): a batch takes one instead of starting cold. */
+  warm?: WarmPool;
 }
 
 export class LocalExecutor implements Executor {
@@ -29,6 +32,9 @@ export class LocalExecutor implements Executor {
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.capacity = Math.max(1, options.capacity);
+    // Processes side by side: one warm for each, loading while the run is recorded. One process
+    // alone took the one started beside the listing, and writes its own HTML report.
+    if (this.capacity > 1) options.warm?.fill(this.capacity);
   }
 
   supports(): boolean {
@@ -57,9 +63,13 @@ export class LocalExecutor implements Executor {
         this.capacity === 1
           ? batchReportDir(this.options.workDir, blobKey(context.runId, batch.id, context.dispatch))
           : undefined,
+      warm: this.options.warm,
       signal: context.signal,
       onUnit: context.onUnit,
     });
+    // Side by side, the next batch or merge-reports at the end will want one: it loads on the
+    // core this batch leaves free, while the others finish.
+    if (this.capacity > 1) this.options.warm?.fill(1);
     if (context.signal.aborted) {
       const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
       throw new BatchError(

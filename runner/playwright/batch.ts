@@ -16,6 +16,7 @@ import { siblingModule } from './module-path.ts';
 import { isFinal } from '../core/statuses.ts';
 import { artifactStoreFromEnv } from '../artifacts/from-env.ts';
 import { blobKey } from '../report/html-report-keys.ts';
+import type { WarmPool } from './warm-start.ts';
 
 export const REPORTER_PATH = siblingModule(import.meta.url, 'reporter');
 const EVENTS_FD = 3;
@@ -47,6 +48,8 @@ export interface PlaywrightBatchOptions {
    * run's only one, the run's report without a merge-reports process at the end (report/html-report.ts).
    */
   htmlReport?: string;
+  /** Warm Playwright processes to take one from, instead of starting Node and Playwright now. */
+  warm?: Pick<WarmPool, 'take'>;
   signal: AbortSignal;
   onUnit(record: UnitRecord): void;
 }
@@ -125,27 +128,31 @@ export async function runPlaywrightBatch(options: PlaywrightBatchOptions): Promi
   // Playwright's own blob report beside uigate's reporter: merged at the run's end into one HTML
   // report (report/html-report.ts), the report users know.
   const blobFile = join(options.workDir, 'blob.zip');
-  const args = [
-    ...nodeArgs,
-    ...[playwrightCli(options.cwd), 'test', '--config', options.playwrightConfig, '--test-list', listFile],
+  const playwrightArgs = [
+    ...['test', '--config', options.playwrightConfig, '--test-list', listFile],
     ...['--reporter', `${options.reporter ?? REPORTER_PATH},blob${options.htmlReport ? ',html' : ''}`],
     ...['--workers', String(options.workers ?? 1)],
     ...['--output', join(options.workDir, 'test-results'), ...(options.args ?? [])],
   ];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const batchEnv: Record<string, string> = {
     ...options.env,
     ...childEnv({ ...options.context, eventsFd: EVENTS_FD }),
     PLAYWRIGHT_BLOB_OUTPUT_FILE: blobFile,
     ...(options.htmlReport ? { PLAYWRIGHT_HTML_OUTPUT_DIR: options.htmlReport, PLAYWRIGHT_HTML_OPEN: 'never' } : {}),
   };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...batchEnv };
   const ownGroup = options.ownGroup ?? true;
-  const child = spawn(node!, args, {
-    cwd: options.cwd,
-    env,
-    detached: ownGroup,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-  });
+  // A warm process is this Node, in a group of its own: not for a batch that asks otherwise.
+  const warm = options.node || !ownGroup ? undefined : options.warm?.take(options.cwd);
+  const child =
+    warm && warm.hand(playwrightArgs, batchEnv)
+      ? warm.child
+      : spawn(node!, [...nodeArgs, playwrightCli(options.cwd), ...playwrightArgs], {
+          cwd: options.cwd,
+          env,
+          detached: ownGroup,
+          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        });
   if (ownGroup) trackGroup(child.pid);
   const output = tail(child.stdout);
   const errors = tail(child.stderr);

@@ -13,6 +13,7 @@ import type { SigningKey } from '../aws/sigv4-check.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
 import { mergedAsJson } from '../testing/merged-blobs.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
+import { WarmPool } from '../playwright/warm-start.ts';
 import { keepHtmlReport } from './html-report.ts';
 import { batchReportDir, blobKey } from './html-report-keys.ts';
 
@@ -82,11 +83,23 @@ test('ran there', async () => { expect(1).toBe(2); });
     assert.ok((await s3.keys(`${runId}/blobs/`)).includes(there.blob!), 'the remote batch put its blob in the bucket');
 
     const workDir = join(dir, 'run');
+    // merge-reports runs in a Playwright process that loaded while the batches ran.
+    const pool = new WarmPool(project.dir);
+    pool.start();
+    let taken = 0;
+    const warm = {
+      take(cwd: string) {
+        const one = pool.take(cwd);
+        if (one) taken++;
+        return one;
+      },
+    };
     const merged = await keepHtmlReport(
       { dir: join(dir, 'artifacts'), bucket: s3.bucket, endpoint: s3.endpoint },
-      { cwd: project.dir, runId, workDir },
-    );
+      { cwd: project.dir, runId, workDir, warm },
+    ).finally(() => pool.close());
     assert.deepEqual(merged, { key: `${runId}/report/index.html`, reports: 2 });
+    assert.equal(taken, 1, 'merge-reports took the warm process');
     const index = await s3.read(`${runId}/report/index.html`);
     assert.match(index.toString(), /<html/i);
     // What Playwright merged: both tests, with their outcomes.

@@ -10,6 +10,7 @@ import { artifactStoreOf, type ArtifactSettings } from '../artifacts/from-env.ts
 import { LocalArtifacts } from '../artifacts/local-artifacts.ts';
 import { contentTypeOf } from '../core/content-types.ts';
 import { playwrightCli } from '../playwright/cli-path.ts';
+import type { WarmPool } from '../playwright/warm-start.ts';
 import { batchReportDir, BLOBS_DIR, REPORT_DIR } from './html-report-keys.ts';
 
 export interface MergeOptions {
@@ -19,6 +20,8 @@ export interface MergeOptions {
   workDir: string;
   /** Where the blobs are, and where the report goes: each store is read, the first one written. */
   stores: readonly ArtifactStore[];
+  /** Warm Playwright processes: merge-reports in one of them starts without loading Playwright. */
+  warm?: Pick<WarmPool, 'take'>;
 }
 
 export interface MergeResult {
@@ -49,7 +52,7 @@ export async function mergeHtmlReport(options: MergeOptions): Promise<MergeResul
   const made = reports === 1 ? batchReportDir(options.workDir, names[0]!) : undefined;
   const source = made && existsSync(join(made, 'index.html')) ? made : out;
   if (source === out) {
-    const error = await mergeReports(options.cwd, blobs, out);
+    const error = await mergeReports(options, blobs, out);
     if (error) return { reports, error };
   }
   await publish(source, options);
@@ -68,17 +71,23 @@ async function publish(out: string, options: MergeOptions) {
 }
 
 /** Playwright's merge-reports; undefined when it made the report, else its last words. */
-function mergeReports(cwd: string, blobs: string, out: string): Promise<string | undefined> {
+function mergeReports(options: MergeOptions, blobs: string, out: string): Promise<string | undefined> {
+  const args = ['merge-reports', '--reporter', 'html', blobs];
+  const env = { PLAYWRIGHT_HTML_OUTPUT_DIR: out, PLAYWRIGHT_HTML_OPEN: 'never' };
+  const warm = options.warm?.take(options.cwd);
+  const child =
+    warm && warm.hand(args, env)
+      ? warm.child
+      : spawn(process.execPath, [playwrightCli(options.cwd), ...args], {
+          cwd: options.cwd,
+          env: { ...process.env, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
   return new Promise((done) => {
-    const child = spawn(process.execPath, [playwrightCli(cwd), 'merge-reports', '--reporter', 'html', blobs], {
-      cwd,
-      env: { ...process.env, PLAYWRIGHT_HTML_OUTPUT_DIR: out, PLAYWRIGHT_HTML_OPEN: 'never' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     let said = '';
     const keep = (chunk: Buffer) => (said = (said + chunk.toString()).slice(-2_000));
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     child.once('error', (error) => done(error.message));
     child.once('close', (code) =>
       done(code === 0 ? undefined : said.trim().split('\n').slice(-3).join(' | ') || `exit ${code}`),
@@ -92,7 +101,7 @@ function mergeReports(cwd: string, blobs: string, out: string): Promise<string |
  */
 export async function keepHtmlReport(
   settings: ArtifactSettings & { dir: string },
-  run: Pick<MergeOptions, 'cwd' | 'runId' | 'workDir'>,
+  run: Pick<MergeOptions, 'cwd' | 'runId' | 'workDir' | 'warm'>,
 ): Promise<MergeResult> {
   const primary = artifactStoreOf(settings)!;
   const stores: ArtifactStore[] = settings.bucket ? [primary, new LocalArtifacts(settings.dir)] : [primary];

@@ -13,6 +13,7 @@ import { estimateUnits, type Estimate } from '../plan/estimates.ts';
 import { assignExecutors } from '../plan/plan.ts';
 import { inOrderMs, sizedPieces, WorkQueue } from '../plan/queue.ts';
 import type { Listing } from '../playwright/listing.ts';
+import type { WarmPool } from '../playwright/warm-start.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { StoreAccess } from '../store/store-address.ts';
 import { dispatch, type BatchSource, type DispatchResult } from './dispatch.ts';
@@ -45,6 +46,8 @@ export interface RunUnitsOptions {
   signal: AbortSignal;
   /** The dispatch try to start from: above every earlier one when resuming. */
   firstDispatch?: number;
+  /** Warm Playwright processes for local batches (playwright/warm-start.ts). */
+  warm?: WarmPool;
   events: RunUnitsEvents;
 }
 
@@ -96,6 +99,7 @@ async function executorsFor(options: RunUnitsOptions): Promise<Executor[]> {
     local: options.local,
     results: options.store,
     sourceVersion: options.sourceVersion,
+    warm: options.warm,
     lambdaSource: lambdaSource && { source: lambdaSource.source, config: lambdaSource.config },
   });
 }

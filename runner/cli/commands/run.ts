@@ -20,6 +20,7 @@ import { RunLifecycle } from '../../run/lifecycle.ts';
 import { onForcedExit } from '../forced-exit.ts';
 import { prepareRun, type PreparedRun, type RunRequest } from '../../run/prepare.ts';
 import type { ListedSelection } from '../../run/list-selection.ts';
+import type { WarmPool } from '../../playwright/warm-start.ts';
 import { runUnits } from '../../run/run-units.ts';
 import type { DynamoStore } from '../../store/dynamo-store.ts';
 import { describeExpired, expireLocally } from '../../store/expiry.ts';
@@ -48,9 +49,16 @@ export interface RunFlags extends RunRequest {
   rerunFailed?: string | true;
 }
 
-/** `listed`: the suite's listing, when the CLI started it before loading this module. */
-export async function runCommand(flags: RunFlags, io: CommandIO, listed?: Promise<ListedSelection>): Promise<number> {
-  const summary = await runToSummary(flags, io, listed);
+/** What the CLI started before loading this module, so that it happens while the module loads. */
+export interface EarlyStart {
+  /** Playwright's listing of the suite. */
+  listed?: Promise<ListedSelection>;
+  /** Warm Playwright processes for local batches and merge-reports (playwright/warm-start.ts). */
+  warm?: WarmPool;
+}
+
+export async function runCommand(flags: RunFlags, io: CommandIO, early?: EarlyStart): Promise<number> {
+  const summary = await runToSummary(flags, io, early);
   if (flags.json) io.stdout.write(JSON.stringify(summary) + '\n');
   return exitFor(summary.status);
 }
@@ -69,18 +77,15 @@ interface Session {
   url?: string;
   /** The dispatch try to start from (a resumed run: above every earlier one). */
   firstDispatch?: number;
+  warm?: WarmPool;
 }
 
 /** A run (or a resumed one) to its end, as the summary: for callers that act on it (verify, pipeline). */
-export async function runToSummary(
-  flags: RunFlags,
-  io: CommandIO,
-  listed?: Promise<ListedSelection>,
-): Promise<RunSummary> {
+export async function runToSummary(flags: RunFlags, io: CommandIO, early?: EarlyStart): Promise<RunSummary> {
   if (flags.resume) checkResume(flags);
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
-  const prepared = await prepareRun(flags, io, listed);
+  const prepared = await prepareRun(flags, io, early?.listed);
   for (const notice of prepared.notices) say(`uigate: ${notice}`);
   const { store, endpoint, key } = await openStore(prepared.config.store);
   let lifecycle: RunLifecycle | undefined;
@@ -112,6 +117,7 @@ export async function runToSummary(
       say,
       url: site?.runUrl(lifecycle.runId),
       firstDispatch: begun.firstDispatch,
+      warm: early?.warm,
     };
     say(begun.announce(site?.runUrl(lifecycle.runId)));
     const summary = flags.resume
@@ -262,6 +268,7 @@ async function execute(session: Session): Promise<RunSummary> {
     workDir: session.workDir,
     signal: io.signal,
     firstDispatch: session.firstDispatch,
+    warm: session.warm,
     events: { say: session.say, unit: (record) => progress.unit(record), note: (line) => progress.note(line) },
   }).finally(() => progress.stop());
   const cancelled = io.signal.aborted;
@@ -278,7 +285,12 @@ async function execute(session: Session): Promise<RunSummary> {
 /** Playwright's HTML report of the whole run, merged from its batches' blobs; the run page links it. */
 async function playwrightReport(session: Session, runId: string) {
   const { io, prepared, say } = session;
-  const merged = await keepHtmlReport(prepared.config.artifacts, { cwd: io.cwd, runId, workDir: session.workDir });
+  const merged = await keepHtmlReport(prepared.config.artifacts, {
+    cwd: io.cwd,
+    runId,
+    workDir: session.workDir,
+    warm: session.warm,
+  });
   if (merged.key) {
     await session.store.updateRun(runId, { htmlReport: merged.key }).catch(() => undefined);
     const where = session.url

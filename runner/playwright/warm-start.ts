@@ -1,0 +1,126 @@
+// Playwright processes started before their work is known. Node and Playwright's CLI take about a
+// second to load here: a warm process loads them while the suite is listed (or while the last
+// batch runs, for merge-reports), then waits for its arguments. Anything that keeps one from
+// starting leaves the caller to start Playwright cold — never a lost batch.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { trackGroup, untrackGroup } from './process-groups.ts';
+import { playwrightCli } from './cli-path.ts';
+
+/**
+ * Loads Playwright's CLI program (the module @playwright/test's own cli.js runs), then reads one
+ * line from stdin — `{ argv, env }` — and runs it as `playwright <argv>` would. Evaluated with
+ * `node -e`: Node leaves `-e` out of the execArgv of processes forked from it, so Playwright's
+ * workers start as usual. An end of stdin before the line (uigate no longer needs it) exits.
+ */
+const LAUNCHER = `const { program } = require(process.argv[1]);
+let text = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('end', () => { if (!text.includes('\\n')) process.exit(0); });
+process.stdin.on('data', (chunk) => {
+  text += chunk;
+  const end = text.indexOf('\\n');
+  if (end < 0) return;
+  process.stdin.removeAllListeners('data');
+  process.stdin.destroy();
+  const { argv, env } = JSON.parse(text.slice(0, end));
+  Object.assign(process.env, env);
+  process.argv = argv;
+  program.parse(argv);
+});`;
+
+/** Where @playwright/test's cli.js finds Playwright's program; undefined when this layout is not there. */
+export function programModule(cwd: string): string | undefined {
+  try {
+    return createRequire(playwrightCli(cwd)).resolve('playwright/lib/program');
+  } catch {
+    return undefined;
+  }
+}
+
+export interface WarmPlaywright {
+  readonly child: ChildProcess;
+  readonly cwd: string;
+  /**
+   * Runs `playwright <args>` in it, with `env` over this process's environment (what it started
+   * with); false when it is gone, and the caller starts one cold.
+   */
+  hand(args: readonly string[], env: Readonly<Record<string, string>>): boolean;
+  discard(): void;
+}
+
+/**
+ * A process group of its own, as a cold batch has (playwright/batch.ts), with the same four pipes:
+ * stdin for its arguments, stdout and stderr, and fd 3 for the reporter's events.
+ */
+function startWarm(cwd: string, program: string): WarmPlaywright | undefined {
+  const child = spawn(process.execPath, ['-e', LAUNCHER, program], {
+    cwd,
+    env: process.env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  });
+  if (!child.pid) return undefined;
+  trackGroup(child.pid);
+  child.once('error', () => undefined);
+  child.stdin!.once('error', () => undefined);
+  child.once('exit', () => untrackGroup(child.pid));
+  const gone = () => child.exitCode !== null || child.signalCode !== null || !child.stdin!.writable;
+  return {
+    child,
+    cwd,
+    hand(args, env) {
+      if (gone()) return false;
+      child.stdin!.end(JSON.stringify({ argv: [process.execPath, playwrightCli(cwd), ...args], env }) + '\n');
+      return true;
+    },
+    discard() {
+      if (gone()) return;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      untrackGroup(child.pid);
+    },
+  };
+}
+
+/**
+ * The warm processes of one `uigate run`, for its local batches and its merge-reports: `start`
+ * and `fill` begin them, `take` hands out one still alive, `close` ends those left unused.
+ */
+export class WarmPool {
+  private readonly ready: WarmPlaywright[] = [];
+  private readonly program: string | undefined;
+  private closed = false;
+
+  constructor(private readonly cwd: string) {
+    this.program = programModule(cwd);
+  }
+
+  start(): void {
+    if (this.closed || !this.program) return;
+    const warm = startWarm(this.cwd, this.program);
+    if (warm) this.ready.push(warm);
+  }
+
+  /** Starts as many as it takes to have `count` ready. */
+  fill(count: number): void {
+    for (let ready = this.ready.length; ready < count; ready++) this.start();
+  }
+
+  /** A live warm process started in `cwd`, or undefined: then Playwright is started cold. */
+  take(cwd: string): WarmPlaywright | undefined {
+    if (cwd !== this.cwd) return undefined;
+    for (let warm = this.ready.shift(); warm; warm = this.ready.shift()) {
+      if (warm.child.exitCode === null && warm.child.signalCode === null) return warm;
+    }
+    return undefined;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const warm of this.ready.splice(0)) warm.discard();
+  }
+}
