@@ -69,7 +69,7 @@ export class LocalExecutor implements Executor {
     });
     // Side by side, the next batch or merge-reports at the end will want one: it loads on the
     // core this batch leaves free, while the others finish.
-    if (this.capacity > 1) this.options.warm?.fill(1);
+    if (this.capacity > 1 && !context.signal.aborted) this.options.warm?.fill(1);
     if (context.signal.aborted) {
       const reason = context.signal.reason instanceof BatchError ? context.signal.reason : undefined;
       throw new BatchError(
