@@ -61,12 +61,22 @@ async function timed(run: () => Promise<{ code: number | null; stdout: string; s
   return { ms: performance.now() - start, stdout: result.stdout };
 }
 
-/** First test start to last test end: the part of a run that the tests themselves take. */
-const spanOf = (tests: readonly { start: number; end: number }[]) =>
-  Math.max(...tests.map((test) => test.end)) - Math.min(...tests.map((test) => test.start));
+/**
+ * A run's tests: their span (first test start to last test end, the part of a run the tests
+ * themselves take) and their busy time (the sum of their durations: how fast they ran this time).
+ */
+interface TestTimes {
+  span: number;
+  busy: number;
+}
 
-/** The tests' span in a plain run, from Playwright's JSON report. */
-async function plainSpan(file: string): Promise<number> {
+const timesOf = (tests: readonly { start: number; end: number }[]): TestTimes => ({
+  span: Math.max(...tests.map((test) => test.end)) - Math.min(...tests.map((test) => test.start)),
+  busy: tests.reduce((sum, test) => sum + test.end - test.start, 0),
+});
+
+/** The tests' times in a plain run, from Playwright's JSON report. */
+async function plainTimes(file: string): Promise<TestTimes> {
   interface Suite {
     suites?: Suite[];
     specs?: { tests: { results: { startTime: string; duration: number }[] }[] }[];
@@ -82,16 +92,16 @@ async function plainSpan(file: string): Promise<number> {
         }
   };
   (JSON.parse(await readFile(file, 'utf8')) as Suite).suites?.forEach(walk);
-  return spanOf(tests);
+  return timesOf(tests);
 }
 
-/** The tests' span in uigate's latest run in this home, from what its store recorded. */
-async function uigateSpan(home: string): Promise<number> {
+/** The tests' times in uigate's latest run in this home, from what its store recorded. */
+async function uigateTimes(home: string): Promise<TestTimes> {
   const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
   try {
     const [latest] = (await store.listRuns({ limit: 1 })).items;
     const units = await store.getUnits(latest!.runId);
-    return spanOf(units.map((unit) => ({ start: Date.parse(unit.startedAt!), end: Date.parse(unit.finishedAt!) })));
+    return timesOf(units.map((unit) => ({ start: Date.parse(unit.startedAt!), end: Date.parse(unit.finishedAt!) })));
   } finally {
     await store.close();
   }
@@ -169,8 +179,9 @@ interface Measured {
   seconds: number;
   times: Record<Kind, number[]>;
   spans: Record<Kind, number[]>;
+  busy: Record<Kind, number[]>;
   beyond: Record<Kind, number[]>;
-  ratios: Record<'first' | 'history' | 'firstSpan' | 'historySpan', number[]>;
+  ratios: Record<'first' | 'history' | 'firstSpan' | 'historySpan' | 'historyPacked' | 'historyAtPlainSpeed', number[]>;
   plan: string;
   start: number;
   fixed: { plain: number; uigate: number };
@@ -205,6 +216,8 @@ Where the time goes — each run split into its tests' span (first test start to
 | uigate, first run | ${s(median(m.beyond.first))} | ${median(ratios.firstSpan).toFixed(3)} | ${all(ratios.firstSpan)} |
 | uigate, with history | ${s(median(m.beyond.history))} | ${median(ratios.historySpan).toFixed(3)} | ${all(ratios.historySpan)} |
 
+The tests themselves run faster or slower from run to run: their busy time (the sum of their durations) ranged ${s(Math.min(...m.busy.plain))}–${s(Math.max(...m.busy.plain))} in plain runs alone. How well a run packs its tests is its span per second of their busy time; **with history, that was ${median(ratios.historyPacked).toFixed(3)} of plain's (${all(ratios.historyPacked)}), so with the tests' speed taken out — plain's span packed as uigate packed it, plus uigate's time beyond the tests — the with-history ratio is ${median(ratios.historyAtPlainSpeed).toFixed(3)}** (${all(ratios.historyAtPlainSpeed)}; target ≤ 0.95).
+
 A first run schedules as plain Playwright does — one Playwright process, the same workers, Playwright's order — so its tests' span differs from plain's only by the tests' own spread from run to run (plain's spans alone ranged ${s(plainSpans[0]!)}–${s(plainSpans.at(-1)!)}). What uigate adds is the time beyond the tests: **${s(added)}, ${((100 * added) / base).toFixed(1)} % of plain's median run — a first-run ratio of ${((base + added) / base).toFixed(3)} with the tests' spread taken out** (target ≤ 1.03).
 
 With history, the plan was: \`${m.plan.trim()}\`. A first run has no durations, so uigate gives the suite to one Playwright process with ${WORKERS} workers, whose workers take Playwright's groups as they free up; with history it packs the groups longest first into ${WORKERS} processes side by side when that promises to beat Playwright's own order, which runs the long file last (runner/run/run-units.ts). The history runs start after two warm-up runs.
@@ -229,13 +242,13 @@ export async function skewedSuiteBench(): Promise<string> {
         PLAYWRIGHT_JSON_OUTPUT_NAME: report,
       }),
     );
-    return { ...run, span: await plainSpan(report) };
+    return { ...run, ...(await plainTimes(report)) };
   };
   const uigate = async (home: string) => {
     const run = await timed(() =>
       runNode([bin, 'run', '--workers', WORKERS, '--no-serve'], project.dir, { [ENV.home]: home }),
     );
-    return { ...run, span: await uigateSpan(home) };
+    return { ...run, ...(await uigateTimes(home)) };
   };
   const fresh = async () => {
     const home = await mkdtemp(join(tmpdir(), 'uigate-bench-fresh-'));
@@ -249,13 +262,22 @@ export async function skewedSuiteBench(): Promise<string> {
   /** Each run's time beyond its tests: wall clock less the span from first test start to last test end. */
   const beyond: Record<Kind, number[]> = { plain: [], first: [], history: [] };
   const spans: Record<Kind, number[]> = { plain: [], first: [], history: [] };
-  const keep = (kind: Kind, run: { ms: number; span: number }) => {
+  const busy: Record<Kind, number[]> = { plain: [], first: [], history: [] };
+  const keep = (kind: Kind, run: { ms: number } & TestTimes) => {
     times[kind].push(run.ms);
     spans[kind].push(run.span);
+    busy[kind].push(run.busy);
     beyond[kind].push(run.ms - run.span);
   };
   // Each round's own ratios: the three runs of a round share the machine's state of the moment.
-  const ratios: Measured['ratios'] = { first: [], history: [], firstSpan: [], historySpan: [] };
+  const ratios: Measured['ratios'] = {
+    first: [],
+    history: [],
+    firstSpan: [],
+    historySpan: [],
+    historyPacked: [],
+    historyAtPlainSpeed: [],
+  };
   let plan = '';
   try {
     // Warm-ups: disk caches for both, and the history the "with history" runs start from.
@@ -277,13 +299,18 @@ export async function skewedSuiteBench(): Promise<string> {
       ratios.history.push(times.history.at(-1)! / times.plain.at(-1)!);
       ratios.firstSpan.push(spans.first.at(-1)! / spans.plain.at(-1)!);
       ratios.historySpan.push(spans.history.at(-1)! / spans.plain.at(-1)!);
+      // Span per second of the tests' own time: how well the run packed them, however fast they ran.
+      const packed = spans.history.at(-1)! / busy.history.at(-1)! / (spans.plain.at(-1)! / busy.plain.at(-1)!);
+      ratios.historyPacked.push(packed);
+      const atPlainSpeed = spans.plain.at(-1)! * packed + beyond.history.at(-1)!;
+      ratios.historyAtPlainSpeed.push(atPlainSpeed / times.plain.at(-1)!);
       console.error(
         `  round ${i + 1}/${repeat}: plain ${s(times.plain.at(-1)!)}, first ${s(times.first.at(-1)!)}, with history ${s(times.history.at(-1)!)}`,
       );
     }
     const start = await localStart(project);
     const fixed = await fixedOverhead(bin);
-    return formatSkewed({ repeat, specs, seconds, times, spans, beyond, ratios, plan, start, fixed });
+    return formatSkewed({ repeat, specs, seconds, times, spans, busy, beyond, ratios, plan, start, fixed });
   } finally {
     await project.remove();
     await rm(history, { recursive: true, force: true });
