@@ -4,10 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { SigningKey } from '../aws/sigv4-check.ts';
 import { newRunId } from '../core/model.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
-import { openEmbeddedStore } from '../store/open-store.ts';
+import type { StoreAddress } from '../store/store-address.ts';
+import { batchStore, localBatch } from '../testing/batch-store.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
 import { runPlaywrightBatch } from './batch.ts';
 import { listTests } from './list.ts';
@@ -38,8 +38,7 @@ describe('warm Playwright processes', () => {
   let project: FixtureProject;
   let dir: string;
   let store: DynamoStore;
-  let endpoint: string;
-  let key: SigningKey | undefined;
+  let address: StoreAddress;
 
   before(async () => {
     project = await fixtureProject({
@@ -51,11 +50,7 @@ test('in a worker', async () => { expect(process.env.TEST_WORKER_INDEX).toBeDefi
 `,
     });
     dir = await mkdtemp(join(tmpdir(), 'uigate-warm-'));
-    ({ store, endpoint, key } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
-      store: DynamoStore;
-      endpoint: string;
-      key: SigningKey;
-    });
+    ({ store, address } = await batchStore(dir));
   });
   after(async () => {
     await store.close();
@@ -71,21 +66,11 @@ test('in a worker', async () => { expect(process.env.TEST_WORKER_INDEX).toBeDefi
     });
     await store.queueUnits(runId, units);
     const result = await runPlaywrightBatch({
-      cwd: project.dir,
-      playwrightConfig: join(project.dir, 'playwright.config.ts'),
-      units,
-      workDir: join(dir, name),
-      context: {
-        runId,
-        executor: 'local',
-        executorRef: name,
-        dispatch: 1,
-        store: { endpoint, key, table: 'uigate', region: 'us-east-1' },
-        artifactsDir: join(dir, 'artifacts'),
-      },
+      ...localBatch(
+        { cwd: project.dir, address, artifactsDir: join(dir, 'artifacts') },
+        { runId, ref: name, units, workDir: join(dir, name) },
+      ),
       warm,
-      signal: new AbortController().signal,
-      onUnit: () => undefined,
     });
     const stored = await store.getUnits(runId);
     return {

@@ -7,9 +7,9 @@ import { ENV } from '../core/env.ts';
 import { newRunId } from '../core/model.ts';
 import { runPlaywrightBatch } from '../playwright/batch.ts';
 import { listTests } from '../playwright/list.ts';
-import { openEmbeddedStore } from '../store/open-store.ts';
+import type { StoreAddress } from '../store/store-address.ts';
+import { batchStore, localBatch } from '../testing/batch-store.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
-import type { SigningKey } from '../aws/sigv4-check.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
 import { mergedAsJson } from '../testing/merged-blobs.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
@@ -24,8 +24,7 @@ describe("the run's one Playwright HTML report", () => {
   let s3: LocalS3;
   let dir: string;
   let store: DynamoStore;
-  let endpoint: string;
-  let key: SigningKey | undefined;
+  let address: StoreAddress;
 
   before(async () => {
     project = await fixtureProject({
@@ -38,11 +37,7 @@ test('ran there', async () => { expect(1).toBe(2); });
     });
     s3 = await localS3();
     dir = await mkdtemp(join(tmpdir(), 'uigate-html-report-'));
-    ({ store, endpoint, key } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as {
-      store: DynamoStore;
-      endpoint: string;
-      key: SigningKey;
-    });
+    ({ store, address } = await batchStore(dir));
   });
   after(async () => {
     await store.close();
@@ -60,21 +55,11 @@ test('ran there', async () => { expect(1).toBe(2); });
     await store.queueUnits(runId, units);
     const batch = (index: number, env: Record<string, string>) =>
       runPlaywrightBatch({
-        cwd: project.dir,
-        playwrightConfig: join(project.dir, 'playwright.config.ts'),
-        units: [units[index]!],
-        workDir: join(dir, `batch-${index}`),
-        context: {
-          runId,
-          executor: 'local',
-          executorRef: `batch-${index}`,
-          dispatch: 1,
-          store: { endpoint, key, table: 'uigate', region: 'us-east-1' },
-          artifactsDir: join(dir, 'artifacts'),
-        },
+        ...localBatch(
+          { cwd: project.dir, address, artifactsDir: join(dir, 'artifacts') },
+          { runId, ref: `batch-${index}`, units: [units[index]!], workDir: join(dir, `batch-${index}`) },
+        ),
         env,
-        signal: new AbortController().signal,
-        onUnit: () => undefined,
       });
     const here = await batch(0, {});
     const there = await batch(1, { [ENV.artifactsBucket]: s3.bucket, [ENV.s3Endpoint]: s3.endpoint });
@@ -121,21 +106,11 @@ test('ran there', async () => { expect(1).toBe(2); });
     const artifactsDir = join(dir, 'artifacts');
     const made = batchReportDir(workDir, blobKey(runId, 'local-001', 1));
     const result = await runPlaywrightBatch({
-      cwd: project.dir,
-      playwrightConfig: join(project.dir, 'playwright.config.ts'),
-      units,
-      workDir: join(workDir, 'local-001-d1'),
-      context: {
-        runId,
-        executor: 'local',
-        executorRef: 'local-001',
-        dispatch: 1,
-        store: { endpoint, key, table: 'uigate', region: 'us-east-1' },
-        artifactsDir,
-      },
+      ...localBatch(
+        { cwd: project.dir, address, artifactsDir },
+        { runId, ref: 'local-001', units, workDir: join(workDir, 'local-001-d1') },
+      ),
       htmlReport: made,
-      signal: new AbortController().signal,
-      onUnit: () => undefined,
     });
     assert.equal(result.blob, `${runId}/blobs/local-001-d1.zip`);
     assert.match(await readFile(join(made, 'index.html'), 'utf8'), /<html/i, 'Playwright wrote its HTML report');
