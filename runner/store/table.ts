@@ -7,6 +7,7 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const INDEX = { byTime: 'byTime', byUnit: 'byUnit' } as const;
 /** Partition of the byTime index: every run item carries it, nothing else does. */
@@ -48,13 +49,41 @@ export const HISTORY_ATTRIBUTES = [
   'executor',
 ];
 
+/** Creates the table where it is missing, and returns once it is ACTIVE (made here or by another process). */
 export async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
+  const status = await tableStatus(client, table);
+  if (status === 'ACTIVE') return;
+  if (status === undefined) return createTable(client, table);
+  await untilActive(client, table);
+}
+
+async function tableStatus(client: DynamoDBClient, table: string): Promise<string | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-    return;
+    return (await client.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus;
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
   }
+}
+
+/** Quick looks before the SDK's waiter: see untilActive. */
+const QUICK_LOOKS = 20;
+const QUICK_LOOK_MS = 25;
+
+/**
+ * A local store (dynalite, DynamoDB Local) makes a new table ACTIVE within milliseconds, but not
+ * always before the SDK's waiter first looks, and then the waiter sleeps its least delay, a whole
+ * second, on every first run. So a few quick looks first; the waiter covers a slower store.
+ */
+async function untilActive(client: DynamoDBClient, table: string): Promise<void> {
+  for (let look = 0; look < QUICK_LOOKS; look++) {
+    if ((await tableStatus(client, table)) === 'ACTIVE') return;
+    await sleep(QUICK_LOOK_MS);
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: table });
+}
+
+async function createTable(client: DynamoDBClient, table: string): Promise<void> {
   try {
     await client.send(
       new CreateTableCommand({
@@ -98,7 +127,7 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
     // Another process created it between our describe and create: that is fine.
     if ((error as Error).name !== 'ResourceInUseException') throw error;
   }
-  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: table });
+  await untilActive(client, table);
   await client
     .send(
       new UpdateTimeToLiveCommand({
