@@ -6,14 +6,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { trackGroup, untrackGroup } from './process-groups.ts';
 import { playwrightCli } from './cli-path.ts';
+import { siblingModule } from './module-path.ts';
 
 /**
- * Loads Playwright's CLI program (the module @playwright/test's own cli.js runs), then reads one
- * line from stdin — `{ argv, env }` — and runs it as `playwright <argv>` would. Evaluated with
- * `node -e`: Node leaves `-e` out of the execArgv of processes forked from it, so Playwright's
- * workers start as usual. An end of stdin before the line (uigate no longer needs it) exits.
+ * Loads Playwright's CLI program (the module @playwright/test's own cli.js runs) and the modules
+ * named after it, then reads one line from stdin — `{ argv, env }` — and runs it as
+ * `playwright <argv>` would. Evaluated with `node -e`: Node leaves `-e` out of the execArgv of
+ * processes forked from it, so Playwright's workers start as usual. An end of stdin before the
+ * line (uigate no longer needs it) exits.
  */
 const LAUNCHER = `const { program } = require(process.argv[1]);
+const { pathToFileURL } = require('node:url');
+const preloaded = Promise.all(process.argv.slice(2).map((file) => import(pathToFileURL(file).href).catch(() => undefined)));
 let text = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('end', () => { if (!text.includes('\\n')) process.exit(0); });
@@ -26,8 +30,18 @@ process.stdin.on('data', (chunk) => {
   const { argv, env } = JSON.parse(text.slice(0, end));
   Object.assign(process.env, env);
   process.argv = argv;
-  program.parse(argv);
+  void preloaded.then(() => program.parse(argv));
 });`;
+
+/**
+ * uigate's reporter, compiled: Playwright imports it by URL before its workers start, and its
+ * imports (the store's SDK client among them) take about 0.2 s here. Imported while the process
+ * waits, Playwright's import finds it loaded. It reads the batch's environment only when
+ * Playwright constructs it. Not from sources: a `.ts` import fails without a loader, and a failed
+ * import could stay failed for Playwright's own attempt.
+ */
+const REPORTER = siblingModule(import.meta.url, 'reporter');
+const preloads = (): string[] => (REPORTER.endsWith('.js') ? [REPORTER] : []);
 
 /** Where @playwright/test's cli.js finds Playwright's program; undefined when this layout is not there. */
 export function programModule(cwd: string): string | undefined {
@@ -54,7 +68,7 @@ export interface WarmPlaywright {
  * stdin for its arguments, stdout and stderr, and fd 3 for the reporter's events.
  */
 function startWarm(cwd: string, program: string): WarmPlaywright | undefined {
-  const child = spawn(process.execPath, ['-e', LAUNCHER, program], {
+  const child = spawn(process.execPath, ['-e', LAUNCHER, program, ...preloads()], {
     cwd,
     env: process.env,
     detached: true,
