@@ -2,6 +2,7 @@
 // naming the problem and the fix, the exit code (or HTTP status) it promises, and nothing written.
 // The last test keeps the table and these rows the same.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -416,6 +417,8 @@ describe('bad input: one clear line, the promised exit code, nothing written', (
       // One line, or one line and then the exact lines to add where uigate will not edit a file itself.
       if (row.snippet) assert.match(err, /\['uigate\/reporter'\]/);
       else assert.equal(err.trim().split('\n').length, 1, `one line: ${err}`);
+      // The store opens while the suite is listed: a refused run closes it again.
+      assert.equal(existsSync(join(home, 'dynamodb', 'server.json')), false, 'no embedded store left running');
       const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
       try {
         assert.equal((await store.listRuns()).items.length, 0, 'no run written');

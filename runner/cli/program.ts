@@ -139,7 +139,7 @@ async function runAction(flags: RunFlags, io: CommandIO): Promise<number> {
   const warm = new WarmPool(io.cwd);
   if (executorNames(flags).includes('local')) warm.start();
   try {
-    return await (await import('./commands/run.ts')).runCommand(flags, io, { listed: started?.listed, warm });
+    return await (await import('./commands/run.ts')).runCommand(flags, io, { ...started, warm });
   } finally {
     warm.close();
   }

@@ -39,7 +39,10 @@ export async function listSelection(request: ListRequest, io: ListIO): Promise<L
  * Loads the config and starts the listing; resolves as soon as Playwright is listing, so the caller
  * can do other work (load modules) while the listing process runs.
  */
-export async function startListing(request: ListRequest, io: ListIO): Promise<{ listed: Promise<ListedSelection> }> {
+export async function startListing(
+  request: ListRequest,
+  io: ListIO,
+): Promise<{ config: ResolvedConfig; listed: Promise<ListedSelection> }> {
   // What can be refused without the suite is refused before Playwright is started for it.
   executorNames(request);
   if (request.baseUrl && !/^https?:\/\/[^\s/]+/.test(request.baseUrl))
@@ -53,5 +56,5 @@ export async function startListing(request: ListRequest, io: ListIO): Promise<{ 
     projects: split(request.project),
     env: baseUrlEnv(request),
   }).then((result) => ({ config, ...result }));
-  return { listed };
+  return { config, listed };
 }

@@ -8,7 +8,7 @@ import type { BatchError, Executor } from '../executors/executor.ts';
 import { batchCosts, createExecutors, START_MS, type ExecutorFlags } from '../executors/from-config.ts';
 import type { LocalParallelism } from '../executors/local-parallelism.ts';
 import { describeShipped, shipSuite } from '../executors/ship-suite.ts';
-import { recentDurations } from '../plan/history.ts';
+import { recentDurations, type Durations } from '../plan/history.ts';
 import { estimateUnits, type Estimate } from '../plan/estimates.ts';
 import { assignExecutors } from '../plan/plan.ts';
 import { inOrderMs, sizedPieces, WorkQueue } from '../plan/queue.ts';
@@ -48,13 +48,15 @@ export interface RunUnitsOptions {
   firstDispatch?: number;
   /** Warm Playwright processes for local batches (playwright/warm-start.ts). */
   warm?: WarmPool;
+  /** Earlier runs' durations, when the caller read them already (else read here). */
+  history?: Promise<Durations>;
   events: RunUnitsEvents;
 }
 
 export async function runUnits(options: RunUnitsOptions): Promise<DispatchResult> {
   const estimates = estimateUnits(
     options.units,
-    await recentDurations(options.store),
+    await (options.history ?? recentDurations(options.store)),
     options.config.dispatch.defaultUnitSeconds * 1000,
   );
   const executors = await executorsFor({ ...options, local: localFor(options, estimates) });

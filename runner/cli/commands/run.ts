@@ -24,7 +24,9 @@ import type { WarmPool } from '../../playwright/warm-start.ts';
 import { runUnits } from '../../run/run-units.ts';
 import type { DynamoStore } from '../../store/dynamo-store.ts';
 import { describeExpired, expireLocally } from '../../store/expiry.ts';
-import { openStore } from '../../store/open-store.ts';
+import { openStore, type OpenedStore } from '../../store/open-store.ts';
+import { recentDurations, type Durations } from '../../plan/history.ts';
+import { executorNames } from '../../executors/names.ts';
 import type { ResultStore } from '../../store/result-store.ts';
 import type { StoreAccess } from '../../store/store-address.ts';
 import type { StatusServer } from '../../../status-site/hosting/server.ts';
@@ -51,6 +53,8 @@ export interface RunFlags extends RunRequest {
 
 /** What the CLI started before loading this module, so that it happens while the module loads. */
 export interface EarlyStart {
+  /** uigate's config, loaded before the listing started. */
+  config?: ResolvedConfig;
   /** Playwright's listing of the suite. */
   listed?: Promise<ListedSelection>;
   /** Warm Playwright processes for local batches and merge-reports (playwright/warm-start.ts). */
@@ -78,6 +82,46 @@ interface Session {
   /** The dispatch try to start from (a resumed run: above every earlier one). */
   firstDispatch?: number;
   warm?: WarmPool;
+  /** Earlier runs' durations, when read while the suite was listed. */
+  history?: Promise<Durations>;
+}
+
+/**
+ * The store opens, and earlier runs' durations are read from it, while Playwright lists the suite:
+ * neither needs the listing, and reading a few big runs back takes a second or more. A listing
+ * that refuses the run closes the store again.
+ */
+async function prepareBesideStore(
+  flags: RunFlags,
+  io: CommandIO,
+  early: EarlyStart | undefined,
+): Promise<{ prepared: PreparedRun; opened: OpenedStore; history?: Promise<Durations> }> {
+  if (!early?.config) {
+    const prepared = await prepareRun(flags, io, early?.listed);
+    return { prepared, opened: await openStore(prepared.config.store) };
+  }
+  const { config, warm } = early;
+  const opening = openStore(config.store);
+  const history = opening.then(({ store }) => recentDurations(store));
+  history.then((durations) => warmSideBySide(flags, config, durations, warm)).catch(() => undefined);
+  try {
+    const prepared = await prepareRun(flags, io, early.listed);
+    return { prepared, opened: await opening, history };
+  } catch (error) {
+    await opening.then(({ store }) => store.close()).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * With recorded durations, local processes side by side are likely (run/run-units.ts): a warm
+ * process for each starts now, so that the second loads while the suite is listed, not once the
+ * run is planned. A first run, whose one process is warm already, starts no more.
+ */
+function warmSideBySide(flags: RunFlags, config: ResolvedConfig, durations: Durations, warm?: WarmPool) {
+  const workers = flags.workers ?? config.executors.local.workers;
+  if (!warm || !durations.size || config.executors.local.sideBySide === false || workers === 1) return;
+  if (executorNames(flags).includes('local')) warm.fill(workers || 2);
 }
 
 /** A run (or a resumed one) to its end, as the summary: for callers that act on it (verify, pipeline). */
@@ -85,9 +129,9 @@ export async function runToSummary(flags: RunFlags, io: CommandIO, early?: Early
   if (flags.resume) checkResume(flags);
   const human = flags.json ? io.stderr : io.stdout;
   const say = (line: string) => human.write(line + '\n');
-  const prepared = await prepareRun(flags, io, early?.listed);
+  const { prepared, opened, history } = await prepareBesideStore(flags, io, early);
   for (const notice of prepared.notices) say(`uigate: ${notice}`);
-  const { store, endpoint, key } = await openStore(prepared.config.store);
+  const { store, endpoint, key } = opened;
   let lifecycle: RunLifecycle | undefined;
   let site: StatusServer | undefined;
   let workDir: string | undefined;
@@ -118,6 +162,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO, early?: Early
       url: site?.runUrl(lifecycle.runId),
       firstDispatch: begun.firstDispatch,
       warm: early?.warm,
+      history,
     };
     say(begun.announce(site?.runUrl(lifecycle.runId)));
     const summary = flags.resume
@@ -269,6 +314,7 @@ async function execute(session: Session): Promise<RunSummary> {
     signal: io.signal,
     firstDispatch: session.firstDispatch,
     warm: session.warm,
+    history: session.history,
     events: { say: session.say, unit: (record) => progress.unit(record), note: (line) => progress.note(line) },
   }).finally(() => progress.stop());
   const cancelled = io.signal.aborted;
