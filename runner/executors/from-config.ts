@@ -174,10 +174,9 @@ async function lambdaExecutor(context: ExecutorContext): Promise<Executor> {
  * lambda` (BENCHMARKS.md): an invocation, Chromium's launch, Playwright's start. Locally the
  * choice is one more Playwright process or one more worker in the same process, and a worker
  * launches its own browser either way: the difference is the process — Node, Playwright's CLI,
- * the config and the test files loaded (`playwright test --list` takes 1.7 s on the bench's
- * skewed suite, `npm run bench -- skewed-suite` measures the whole batch at about 4 s). A
- * CodeBuild container is provisioned and installs the suite first: a minute or two (not
- * measurable here).
+ * the config and the test files loaded (`npm run bench -- skewed-suite` measures the whole
+ * batch at 1.5 s, and at 3.9 s when the machine was busier). A CodeBuild container is
+ * provisioned and installs the suite first: a minute or two (not measurable here).
  */
 export const START_MS: Record<ExecutorName, number> = { local: 1_500, lambda: 4_000, codebuild: 120_000 };
 

@@ -54,7 +54,6 @@ export function programModule(cwd: string): string | undefined {
 
 export interface WarmPlaywright {
   readonly child: ChildProcess;
-  readonly cwd: string;
   /**
    * Runs `playwright <args>` in it, with `env` over this process's environment (what it started
    * with); false when it is gone, and the caller starts one cold.
@@ -82,7 +81,6 @@ function startWarm(cwd: string, program: string): WarmPlaywright | undefined {
   const gone = () => child.exitCode !== null || child.signalCode !== null || !child.stdin!.writable;
   return {
     child,
-    cwd,
     hand(args, env) {
       if (gone()) return false;
       child.stdin!.end(JSON.stringify({ argv: [process.execPath, playwrightCli(cwd), ...args], env }) + '\n');
