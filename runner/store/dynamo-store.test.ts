@@ -10,6 +10,7 @@ import { type DynamoStore } from './dynamo-store.ts';
 import { dynamoClient, openEmbeddedStore } from './open-store.ts';
 import { runMeta } from '../testing/run-meta.ts';
 import type { SigningKey } from '../aws/sigv4-check.ts';
+import { lastGood } from '../verify/releases.ts';
 
 const unit = (title: string, project = 'chromium') => makeUnit(`/t/a.spec.ts`, '/t', [title], project, 1, 1);
 const run = runMeta;
@@ -179,6 +180,38 @@ describe('DynamoStore on the embedded dynalite', () => {
     );
     const [stored] = await store.getUnits(id);
     assert.ok(stored!.error!.message.length < 20_000);
+  });
+
+  it("orders a Lambda alias's releases by promotion past version 999, and its rollback target with them", async () => {
+    const target = 'lambda:fn:live';
+    const base = Date.parse('2026-12-01T00:00:00.000Z');
+    for (let version = 940; version <= 1010; version++)
+      await store.putRelease({
+        target,
+        releaseId: String(version),
+        runId: newRunId(),
+        status: 'verified',
+        promotedAt: new Date(base + version * 1000).toISOString(),
+        updatedAt: new Date(base + version * 1000).toISOString(),
+      });
+    const [newest] = await store.listReleases(target, { limit: 1 });
+    assert.equal(newest!.releaseId, '1010');
+    assert.equal((await lastGood(store, target, '1010'))!.releaseId, '1009');
+    // Promoted in the same millisecond: the higher version is the newer.
+    const same = new Date(base).toISOString();
+    for (const releaseId of ['999', '1000'])
+      await store.putRelease({
+        target: 'lambda:tie',
+        releaseId,
+        runId: newRunId(),
+        status: 'verified',
+        promotedAt: same,
+        updatedAt: same,
+      });
+    assert.deepEqual(
+      (await store.listReleases('lambda:tie')).map((r) => r.releaseId),
+      ['1000', '999'],
+    );
   });
 });
 

@@ -378,18 +378,18 @@ export class DynamoStore implements ResultStore {
   }
 
   async listReleases(target: string, options: { limit?: number } = {}): Promise<ReleaseRecord[]> {
-    const { Items = [] } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :release)',
-        ExpressionAttributeValues: { ':pk': targetPk(target), ':release': 'RELEASE#' },
-        ScanIndexForward: false,
-        Limit: options.limit ?? 50,
-      }),
-    );
-    return Items.map((item) => strip(item, 'pk', 'sk') as unknown as ReleaseRecord).sort((a, b) =>
-      b.promotedAt.localeCompare(a.promotedAt),
-    );
+    // Every release of the target, ordered here: the key's order is the id's as a string, and a
+    // Lambda alias's ids are version numbers ("1000" sorts before "999"), so a page by key could
+    // leave out the newest. A target keeps hundreds of releases at most.
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :release)',
+      ExpressionAttributeValues: { ':pk': targetPk(target), ':release': 'RELEASE#' },
+    });
+    return items
+      .map((item) => strip(item, 'pk', 'sk') as unknown as ReleaseRecord)
+      .sort(newestRelease)
+      .slice(0, options.limit ?? 50);
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
@@ -466,3 +466,8 @@ export class DynamoStore implements ResultStore {
 }
 
 const eventPk = (event: RunEvent) => (isApprovalEvent(event.type) ? approvalPk(event.runId) : runPk(event.runId));
+
+/** Newest promotion first; ids promoted in the same millisecond by their number where they are numbers. */
+function newestRelease(a: ReleaseRecord, b: ReleaseRecord): number {
+  return b.promotedAt.localeCompare(a.promotedAt) || b.releaseId.localeCompare(a.releaseId, 'en', { numeric: true });
+}
