@@ -1,8 +1,8 @@
 // The Production step on its own, for a pipeline uigate did not build: a CodeBuild project that
 // runs pre-flight, promotes the approved artifact, bakes it with `uigate verify` (smoke tests
 // publishing to CloudWatch, every alarm watched) and rolls back on alarm — the one rollback
-// mechanism: a CodePipeline onSuccess ROLLBACK would re-run the Deploy action, whose own
-// pre-flight refuses while the alarm is in ALARM (undocumented either way; one mechanism is safe).
+// mechanism: a CodePipeline onSuccess ROLLBACK would re-run the whole Deploy action while the
+// alarm is in ALARM, racing uigate's own rollback (undocumented either way; one mechanism is safe).
 // UigatePipeline composes it; `action()` puts it into any CodePipeline.
 import { Duration, Fn, Token } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';

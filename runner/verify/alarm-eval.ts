@@ -2,6 +2,7 @@
 // breaching or not against the threshold, missing periods treated as `treatMissingData` says, ALARM
 // when at least `datapointsToAlarm` of them breach ("M out of N"). Pure, so the local pipeline's
 // alarm and its edge cases (missing data, flapping) behave as the real one would.
+import type { AlarmEvidence } from './evidence.ts';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 export type Comparison =
@@ -28,7 +29,7 @@ export interface Datapoint {
   value: number;
 }
 
-const COMPARE: Record<Comparison, (value: number, threshold: number) => boolean> = {
+export const COMPARE: Record<Comparison, (value: number, threshold: number) => boolean> = {
   GreaterThanOrEqualToThreshold: (v, t) => v >= t,
   GreaterThanThreshold: (v, t) => v > t,
   LessThanThreshold: (v, t) => v < t,
@@ -73,6 +74,8 @@ export function periodValues(
 export interface Evaluation {
   state: AlarmState;
   reason: string;
+  /** What was evaluated, as CloudWatch's StateReasonData tells it. */
+  evidence: AlarmEvidence;
 }
 
 export function evaluateAlarm(
@@ -84,25 +87,31 @@ export function evaluateAlarm(
   const values = periodValues(alarm, datapoints, now);
   const treat = alarm.treatMissingData ?? 'missing';
   const m = alarm.datapointsToAlarm ?? alarm.evaluationPeriods;
-  const judged = values.flatMap((value) => {
-    if (value !== undefined) return [COMPARE[alarm.comparison](value, alarm.threshold)];
-    if (treat === 'breaching') return [true];
-    if (treat === 'notBreaching') return [false];
+  const period = alarm.periodSeconds * 1000;
+  const startAt = Math.floor(now / period) * period - alarm.evaluationPeriods * period;
+  const judged = values.flatMap((value, i) => {
+    const at = startAt + i * period;
+    if (value !== undefined) return [{ at, breaching: COMPARE[alarm.comparison](value, alarm.threshold) }];
+    if (treat === 'breaching') return [{ at, breaching: true }];
+    if (treat === 'notBreaching') return [{ at, breaching: false }];
     return [];
   });
+  const evidence: AlarmEvidence = { startAt, datapoints: judged, needed: m };
   const shown = values.map((value) => (value === undefined ? '–' : String(value))).join(', ');
   if (judged.length === 0) {
     if (treat === 'ignore')
       return {
         state: previous,
         reason: `no datapoints in ${alarm.evaluationPeriods} periods; missing data ignored, state kept`,
+        evidence,
       };
-    return { state: 'INSUFFICIENT_DATA', reason: `no datapoints in ${alarm.evaluationPeriods} periods` };
+    return { state: 'INSUFFICIENT_DATA', reason: `no datapoints in ${alarm.evaluationPeriods} periods`, evidence };
   }
-  const breaching = judged.filter(Boolean).length;
+  const breaching = judged.filter((point) => point.breaching).length;
   const state: AlarmState = breaching >= m ? 'ALARM' : 'OK';
   return {
     state,
     reason: `${breaching} of the last ${alarm.evaluationPeriods} periods breached ${alarm.comparison} ${alarm.threshold} (needs ${m}) [${shown}]`,
+    evidence,
   };
 }

@@ -3,6 +3,7 @@
 // alarm is OK when first looked at; this keeps looking until the window ends.
 import { retryThrottled } from '../aws/throttling.ts';
 import type { AlarmSource, AlarmStatus } from './alarm-source.ts';
+import { measuredBefore } from './evidence.ts';
 import type { MetricSink, SmokeSample } from './metrics.ts';
 
 /** One run of the smoke tests; the signal stops it when the bake ends. */
@@ -25,6 +26,14 @@ export interface BakeOptions {
   onSample?: (sample: SmokeSample) => void;
   /** How long after a sample the alarm has judged it (the local alarm's period). @default 0 */
   settleMs?: number;
+  /**
+   * When the release went live. An ALARM that stands only on datapoints measured before it is not
+   * this release's evidence: it neither fails the release nor lets the bake end healthy while it lasts.
+   * @default every ALARM counts
+   */
+  since?: number;
+  /** Alarms in ALARM on evidence from before `since`, each time they are seen so. */
+  onStale?: (statuses: AlarmStatus[]) => void | Promise<void>;
 }
 
 export type BakeResult =
@@ -76,9 +85,14 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
       });
       checks++;
       options.onCheck?.(statuses);
+      const since = options.since;
+      const stale = statuses.filter(
+        (s) => s.state === 'ALARM' && since !== undefined && measuredBefore(s.evidence, since),
+      );
+      if (stale.length) await options.onStale?.(stale);
       const bad = statuses.find(
         (s) =>
-          s.state === 'ALARM' ||
+          (s.state === 'ALARM' && !stale.includes(s)) ||
           s.state === 'MISSING' ||
           (s.state === 'INSUFFICIENT_DATA' && insufficient === 'breach'),
       );
@@ -91,7 +105,8 @@ export async function bake(options: BakeOptions): Promise<BakeResult> {
       }
       // Healthy only on evidence: with smoke tests, at least one sample judged after the window.
       const judged = !options.smoke || (samples > 0 && now() >= lastAt + (options.settleMs ?? 0));
-      if (now() >= end && judged) return { healthy: true, checks };
+      // An old fault still in the alarm's window hides whether this release is healthy: wait it out.
+      if (now() >= end && judged && stale.length === 0) return { healthy: true, checks };
       await sleep(Math.max(1, Math.min(options.pollMs, end - now() > 0 ? end - now() : options.pollMs)));
     }
   } finally {

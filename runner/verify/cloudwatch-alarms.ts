@@ -9,6 +9,7 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import type { AlarmSource, AlarmStatus } from './alarm-source.ts';
+import { evidenceOf } from './evidence.ts';
 
 /** How far back pre-flight looks for datapoints, in periods of the alarm. */
 const RECENT_PERIODS = 5;
@@ -49,6 +50,7 @@ export class CloudWatchAlarms implements AlarmSource {
             state: alarm.StateValue as AlarmStatus['state'],
             reason: alarm.StateReason,
             actionsEnabled: alarm.ActionsEnabled,
+            evidence: evidenceOf(alarm),
           }
         : { name, state: 'MISSING' };
     });

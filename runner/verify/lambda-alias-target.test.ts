@@ -160,10 +160,10 @@ describe('a Lambda alias as production', () => {
         });
 
       const first = await release(good, 'export const handler = () => "good";');
-      assert.deepEqual(first, { releaseId: '2', previous: '1' });
+      assert.deepEqual({ ...first, promotedAt: undefined }, { releaseId: '2', previous: '1', promotedAt: undefined });
       assert.equal((await bakeWith(good, '2', 0)).healthy, true);
       const second = await release(bad, 'export const handler = () => { throw new Error("bad"); };');
-      assert.deepEqual(second, { releaseId: '3', previous: '2' });
+      assert.deepEqual({ ...second, promotedAt: undefined }, { releaseId: '3', previous: '2', promotedAt: undefined });
       const result = await bakeWith(bad, '3', 5);
       assert.equal(result.healthy, false);
       assert.equal(!result.healthy && result.restored, '2');

@@ -15,10 +15,10 @@ export class LocalAlarm implements AlarmSource {
   ) {}
 
   private evaluate(): AlarmStatus {
-    const { state, reason } = evaluateAlarm(this.definition, this.series, this.now(), this.state);
+    const { state, reason, evidence } = evaluateAlarm(this.definition, this.series, this.now(), this.state);
     this.state = state;
     this.reason = reason;
-    return { name: this.definition.name, state, reason, actionsEnabled: true };
+    return { name: this.definition.name, state, reason, actionsEnabled: true, evidence };
   }
 
   async states(names: readonly string[]): Promise<AlarmStatus[]> {

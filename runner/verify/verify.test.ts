@@ -198,7 +198,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     assert.equal(stored!.status, 'failed');
   });
 
-  it('blocks promotion when a watcher is blind: missing, muted, without data, or already firing', async () => {
+  it('blocks promotion when a watcher is blind: missing, muted or without data', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({
       MetricAlarms: [
         alarm('muted', 'OK', { ActionsEnabled: false }),
@@ -221,12 +221,108 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     for (const expected of [
       /muted has its actions disabled/,
       /blind's metric has no recent datapoints/,
-      /firing is already firing/,
       /unsure is in INSUFFICIENT_DATA/,
       /alarm gone does not exist/,
     ])
       assert.match(text, expected);
     assert.ok((await types(rel.run.runId)).includes('preflight-failed'));
+  });
+
+  it("lets a fix go forward while production's alarm fires, and says so on the timeline", async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm', Values: [1] }] });
+    const rel = await release('<h1>fix</h1>');
+    const result = await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test' });
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.problems, []);
+    assert.match(
+      result.notes[0]!,
+      /smoke is firing now .*fixes forward and is judged only on what is measured after it goes live/,
+    );
+    const event = (await seed.store.listEvents(rel.run.runId)).find((e) => e.type === 'preflight-passed')!;
+    assert.deepEqual(event.detail!.notes, result.notes);
+  });
+
+  it('does not fail a release on an alarm whose breaching datapoints were measured before it went live', async () => {
+    const good = await release('<h1>verified</h1>');
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
+    await bakeSmoke(good);
+    const fix = await release('<h1>fix forward</h1>');
+    const since = clock;
+    // CloudWatch's StateReasonData: the evaluated periods by their start, as DescribeAlarms gives them.
+    const reasonData = (points: { at: number; value?: number }[]) =>
+      JSON.stringify({
+        version: '1.0',
+        startDate: new Date(points[0]!.at).toISOString().replace('Z', '+0000'),
+        evaluatedDatapoints: points.map((p) => ({
+          timestamp: new Date(p.at).toISOString().replace('Z', '+0000'),
+          ...(p.value === undefined ? {} : { value: p.value, sampleCount: 1 }),
+        })),
+      });
+    const stale = alarm('smoke', 'ALARM', {
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+      StateReasonData: reasonData([{ at: since - 120_000 }, { at: since - 60_000, value: 1 }, { at: since }]),
+    });
+    // resolvesOnce counts from the mock's first call: start this bake's calls from none.
+    cloudwatch.reset();
+    cloudwatch
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce({ MetricAlarms: [stale] })
+      .resolvesOnce({ MetricAlarms: [stale] })
+      .resolves({ MetricAlarms: [alarm('smoke', 'OK')] });
+    const result = await bakeSmoke(fix, { since });
+    assert.deepEqual(result, { healthy: true, checks: 5 });
+    const events = await seed.store.listEvents(fix.run.runId);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['promoted', 'bake-started', 'alarm-before-release', 'verified'],
+      'said once, not once per check',
+    );
+    assert.match(String(events[2]!.detail!.said), /measured before release .* went live/);
+
+    // The same alarm on a datapoint of the release's own time is its own evidence: rolled back.
+    const broken = await release('<h1>broken</h1>');
+    const brokenSince = clock;
+    cloudwatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        {
+          ...stale,
+          StateReasonData: reasonData([
+            { at: brokenSince - 60_000, value: 1 },
+            { at: brokenSince, value: 1 },
+          ]),
+        },
+      ],
+    });
+    const rolled = await bakeSmoke(broken, { since: brokenSince });
+    assert.equal(!rolled.healthy && rolled.restored, fix.releaseId, 'back to the fix, which passed its own bake');
+  });
+
+  it('holds a bake open while an old fault is still in the window, and acts once the alarm has only new data', async () => {
+    const rel = await release('<h1>held</h1>');
+    const since = clock;
+    cloudwatch.reset();
+    const onlyStart = (at: number) =>
+      alarm('smoke', 'ALARM', { StateReasonData: JSON.stringify({ startDate: new Date(at).toISOString() }) });
+    cloudwatch
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce({ MetricAlarms: [onlyStart(since - 60_000)] })
+      .resolves({ MetricAlarms: [onlyStart(since + 60_000)] });
+    const result = await bakeSmoke(rel, { since });
+    assert.equal(result.healthy, false, 'a window that no longer reaches before the release is its own evidence');
+    assert.equal(cloudwatch.commandCalls(DescribeAlarmsCommand).length, 2);
+
+    // With no StateReasonData at all (a state set by hand), an ALARM counts at once: fail closed.
+    const bare = await release('<h1>bare</h1>');
+    cloudwatch.reset();
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
+    const acted = await bakeSmoke(bare, { since: clock });
+    assert.equal(acted.healthy, false);
+    assert.equal(cloudwatch.commandCalls(DescribeAlarmsCommand).length, 1);
   });
 
   it('passes pre-flight when every alarm is OK, armed and fed', async () => {
@@ -236,6 +332,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     assert.deepEqual(await runPreflight({ store: seed.store, release: rel, alarms, names: ['smoke'], actor: 'test' }), {
       ok: true,
       problems: [],
+      notes: [],
     });
     const [query] = cloudwatch.commandCalls(GetMetricDataCommand);
     assert.equal(query!.args[0].input.MetricDataQueries![0]!.MetricStat!.Metric!.MetricName, 'SmokeFailures');
@@ -262,7 +359,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
       waitMs: 180_000,
       onWait: (p) => waits.push([...p]),
     });
-    assert.deepEqual(result, { ok: true, problems: [] });
+    assert.deepEqual(result, { ok: true, problems: [], notes: [] });
     assert.equal(waits.length, 2);
     assert.match(waits[0]![0]!, /no recent datapoints/);
     const [event] = (await seed.store.listEvents(rel.run.runId)).filter((e) => e.type.startsWith('preflight'));
@@ -270,7 +367,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     assert.equal(event!.detail!.waitedMs, 30_000);
   });
 
-  it('gives up after the wait, and never waits on a watcher that is missing, muted or firing', async () => {
+  it('gives up after the wait, and never waits on a watcher that is missing or muted', async () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm', Values: [] }] });
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('smoke', 'INSUFFICIENT_DATA')] });
     const rel = await release('<h1>starved</h1>');
@@ -288,10 +385,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     assert.equal(starved.ok, false);
     assert.equal(clock - start, 60_000, 'waited the whole wait, no longer');
 
-    for (const [name, state, extra] of [
-      ['firing', 'ALARM', {}],
-      ['muted', 'OK', { ActionsEnabled: false }],
-    ] as const) {
+    for (const [name, state, extra] of [['muted', 'OK', { ActionsEnabled: false }]] as const) {
       cloudwatch
         .on(DescribeAlarmsCommand)
         .resolves({ MetricAlarms: [alarm(name, state, extra), alarm('smoke', 'INSUFFICIENT_DATA')] });

@@ -43,7 +43,9 @@ export interface PreflightInput {
 }
 
 /** Whether the watchers can watch; recorded either way, and a blind one blocks promotion. */
-export async function runPreflight(input: PreflightInput): Promise<{ ok: boolean; problems: string[] }> {
+export async function runPreflight(
+  input: PreflightInput,
+): Promise<{ ok: boolean; problems: string[]; notes: string[] }> {
   const now = input.now ?? Date.now;
   const sleep = input.sleep ?? ((ms: number) => wait(ms, undefined, { signal: input.signal }).catch(() => undefined));
   const started = now();
@@ -61,9 +63,10 @@ export async function runPreflight(input: PreflightInput): Promise<{ ok: boolean
   )(result.ok ? 'preflight-passed' : 'preflight-failed', {
     alarms: [...input.names],
     problems: result.problems,
+    ...(result.notes.length ? { notes: result.notes } : {}),
     ...(waitedMs > 0 && input.waitMs ? { waitedMs } : {}),
   });
-  return { ok: result.ok, problems: result.problems };
+  return { ok: result.ok, problems: result.problems, notes: result.notes };
 }
 
 export interface PromoteInput {
@@ -75,20 +78,25 @@ export interface PromoteInput {
   actor: string;
 }
 
-/** Stages and publishes a release; `releaseId` is what the target knows it by from now on. */
-export async function promote(input: PromoteInput): Promise<{ releaseId: string; previous?: string }> {
+/**
+ * Stages and publishes a release; `releaseId` is what the target knows it by from now on, and
+ * `promotedAt` the moment it was live, from which on what is measured is its own evidence.
+ */
+export async function promote(
+  input: PromoteInput,
+): Promise<{ releaseId: string; previous?: string; promotedAt: number }> {
   const { target, release } = input;
   const previous = await target.live();
   const staged = input.fromDir && canStage(target) ? await target.stage(release.releaseId, input.fromDir) : undefined;
   const releaseId = staged || release.releaseId;
   await target.publish(releaseId);
-  await recordRelease(input.store, target.name, releaseId, release.run, 'promoted');
+  const record = await recordRelease(input.store, target.name, releaseId, release.run, 'promoted');
   await timeline(
     input.store,
     release.run.runId,
     input.actor,
   )('promoted', { target: target.name, releaseId, previous: previous ?? null });
-  return { releaseId, previous };
+  return { releaseId, previous, promotedAt: Date.parse(record.promotedAt) };
 }
 
 export interface VerifyInput extends Omit<BakeOptions, 'alarms' | 'names'> {
@@ -127,8 +135,22 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
     bakeMs: input.durationMs,
   });
   let result: BakeResult;
+  const told = new Set<string>();
+  // Said once per alarm: the old fault is seen, and deliberately not held against this release.
+  const onStale: BakeOptions['onStale'] = async (statuses) => {
+    await input.onStale?.(statuses);
+    for (const status of statuses.filter((s) => !told.has(s.name))) {
+      told.add(status.name);
+      await record('alarm-before-release', {
+        alarm: status.name,
+        reason: status.reason ?? 'ALARM',
+        since: new Date(input.since!).toISOString(),
+        said: `${status.name} is in ALARM on datapoints measured before release ${release.releaseId} went live; the release is judged only on what is measured from then on`,
+      });
+    }
+  };
   try {
-    result = await bake({ ...input, alarms: input.alarms, names: input.names });
+    result = await bake({ ...input, alarms: input.alarms, names: input.names, onStale });
   } catch (error) {
     const message = (error as Error).message;
     if (input.signal?.aborted) {

@@ -165,9 +165,10 @@ async function preflight(context: VerifyContext, waitMs: number): Promise<number
       waiting = true;
     },
   });
+  for (const note of result.notes) say(`pre-flight: ${note}`);
   say(
     result.ok
-      ? `pre-flight: ${names.length} alarm(s) armed, fed and OK`
+      ? `pre-flight: ${names.length} alarm(s) armed and fed${result.notes.length ? '' : ' and OK'}`
       : `pre-flight FAILED — promotion blocked:\n${result.problems.map((p) => `  ✘ ${p}`).join('\n')}`,
   );
   return result.ok ? EXIT.ok : EXIT.testsFailed;
@@ -176,7 +177,7 @@ async function preflight(context: VerifyContext, waitMs: number): Promise<number
 /** After promotion: the bake, and a rollback on any alarm. */
 async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number): Promise<number> {
   const { flags, say, store, names, release } = context;
-  await checkLive(context, site);
+  const since = await checkLive(context, site);
   say(
     `baking release ${release.releaseId} on ${site.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`,
   );
@@ -193,6 +194,11 @@ async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number
     signal: context.io.signal,
     smoke: flags.smokeUrl ? smokeOf(context, flags.smokeUrl) : undefined,
     metrics: flags.smokeUrl ? new CloudWatchMetrics(context.cloudwatch, new URL(flags.smokeUrl).host) : undefined,
+    since,
+    onStale: (statuses) =>
+      say(
+        `  ${statuses.map((s) => s.name).join(', ')}: in ALARM on datapoints from before release ${release.releaseId} went live — not held against it`,
+      ),
     onCheck: (statuses) => say(`  ${statuses.map((s) => `${s.name}: ${s.state}`).join(', ')}`),
   });
   if (result.healthy) {
@@ -216,15 +222,19 @@ async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number
   return result.blind ? EXIT.infra : EXIT.testsFailed;
 }
 
-/** Only what is live is baked; a release promoted by hand is recorded as promoted first. */
-async function checkLive({ store, release }: VerifyContext, site: RollbackTarget): Promise<void> {
+/**
+ * Only what is live is baked; a release promoted by hand is recorded as promoted first. Returns
+ * when it went live: the bake judges it only on what is measured from then on.
+ */
+async function checkLive({ store, release }: VerifyContext, site: RollbackTarget): Promise<number> {
   const live = await site.live();
   if (live !== release.releaseId)
     throw new UsageError(
       `${site.name} serves ${live ?? 'nothing'}, not release ${release.releaseId}: verify what was promoted`,
     );
-  if ((await store.listReleases(site.name)).some((r) => r.releaseId === release.releaseId)) return;
-  await recordRelease(store, site.name, release.releaseId, release.run, 'promoted');
+  const known = (await store.listReleases(site.name)).find((r) => r.releaseId === release.releaseId);
+  if (known) return Date.parse(known.promotedAt);
+  const record = await recordRelease(store, site.name, release.releaseId, release.run, 'promoted');
   await store.addEvent({
     runId: release.run.runId,
     at: new Date().toISOString(),
@@ -232,4 +242,5 @@ async function checkLive({ store, release }: VerifyContext, site: RollbackTarget
     actor: 'uigate verify',
     detail: { target: site.name, releaseId: release.releaseId },
   });
+  return Date.parse(record.promotedAt);
 }

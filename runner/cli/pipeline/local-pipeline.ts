@@ -219,8 +219,8 @@ export async function runLocalPipeline(options: LocalPipelineOptions, io: Comman
       smoke: stages.smoke(production.url),
     };
     if (!(await preflightStage(context))) return { stage: 'preflight', healthy: false, runId: run.runId };
-    const faultAt = await promoteStage(context, join(work, 'candidate'));
-    return await bakeStage(context, faultAt);
+    const { promotedAt, faultAt } = await promoteStage(context, join(work, 'candidate'));
+    return await bakeStage(context, promotedAt, faultAt);
   } finally {
     await candidate.close();
     await production.close();
@@ -241,7 +241,8 @@ async function preflightStage({
     say('▸ pre-flight: nothing live yet — this is the first release');
     return true;
   }
-  await metrics.put(await smoke());
+  const probe = await smoke();
+  await metrics.put(probe);
   const check = await runPreflight({
     store: options.store,
     release,
@@ -253,16 +254,22 @@ async function preflightStage({
     say(`▸ pre-flight FAILED — not promoting:\n${check.problems.map((p) => `  ✘ ${p}`).join('\n')}`);
     return false;
   }
+  if (probe.failures || check.notes.length) {
+    say(
+      `▸ pre-flight: production is failing now${probe.failures ? ` (${probe.failures} of ${probe.total} smoke tests failed)` : ''}: promoting ${release.releaseId} fixes forward; its bake judges it only on smoke runs after it goes live`,
+    );
+    return true;
+  }
   say('▸ pre-flight: the smoke alarm is armed, fed and OK');
   return true;
 }
 
-/** Makes the release live; with --break-after-promote, breaks it on purpose. The time of the fault, if one was made. */
+/** Makes the release live; with --break-after-promote, breaks it on purpose. When it went live, and the fault's time if one was made. */
 async function promoteStage(
   { options, say, target, release, run, productionUrl }: ReleaseContext,
   fromDir: string,
-): Promise<number | undefined> {
-  const { previous } = await promote({
+): Promise<{ promotedAt: number; faultAt?: number }> {
+  const { previous, promotedAt } = await promote({
     store: options.store,
     target,
     release,
@@ -270,7 +277,7 @@ async function promoteStage(
     actor: 'uigate pipeline --local',
   });
   say(`▸ promoted ${run.runId} to ${productionUrl}${previous ? ` (was ${previous})` : ''}`);
-  if (!options.breakAfterPromote) return undefined;
+  if (!options.breakAfterPromote) return { promotedAt };
   await breakRelease(target.filesOf(run.runId));
   const faultAt = Date.now();
   await options.store.addEvent({
@@ -281,16 +288,21 @@ async function promoteStage(
     detail: { what: 'button.html says "Button was broken" (--break-after-promote)' },
   });
   say('▸ --break-after-promote: production is now broken on purpose');
-  return faultAt;
+  return { promotedAt, faultAt };
 }
 
 /** The bake: @smoke tests against production under the local alarm, and a rollback if it fires. */
-async function bakeStage(context: ReleaseContext, faultAt: number | undefined): Promise<PipelineOutcome> {
+async function bakeStage(
+  context: ReleaseContext,
+  promotedAt: number,
+  faultAt: number | undefined,
+): Promise<PipelineOutcome> {
   const { options, io, say, run } = context;
   say(
     `▸ bake: ${(options.bakeMs / 1000).toFixed(0)}s of @smoke tests against production, alarm ${LOCAL_SMOKE_ALARM.name} (SmokeFailures ≥ 1 in 1 of 2 periods of ${LOCAL_SMOKE_ALARM.periodSeconds}s)`,
   );
   let lastLine = '';
+  let staleSaid = false;
   const result = await verifyRelease({
     store: options.store,
     target: context.target,
@@ -304,6 +316,12 @@ async function bakeStage(context: ReleaseContext, faultAt: number | undefined): 
     metrics: context.metrics,
     signal: io.signal,
     settleMs: LOCAL_SMOKE_ALARM.periodSeconds * 1000,
+    since: promotedAt,
+    onStale: () => {
+      if (!staleSaid)
+        say(`  the alarm's window still holds smoke runs from before ${run.runId} went live: not held against it`);
+      staleSaid = true;
+    },
     onCheck: (statuses) => {
       const line = statuses.map((s) => `${s.state}: ${s.reason}`).join('; ');
       if (line !== lastLine) say(`  alarm ${(lastLine = line)}`);
