@@ -4,6 +4,11 @@
 // hangs without it is only seen in an account, so each container proves it once — launch, open a
 // page, close — before running tests: a hang becomes BrowserUnavailable (the batch re-queued, then
 // errored), never a test that timed out and reads as failed.
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 const UNFAITHFUL = new Set(['--disable-web-security', '--allow-running-insecure-content']);
 /** One process cannot open a second browser context, and Playwright opens one per test. */
 const BREAKS_PLAYWRIGHT = new Set(['--single-process']);
@@ -17,7 +22,7 @@ export function lambdaChromium() {
     chromium.setGraphicsMode = false;
     // Tests should see the site as users do: keep CORS and mixed-content rules on.
     const args = chromium.args.filter((arg) => !UNFAITHFUL.has(arg) && !BREAKS_PLAYWRIGHT.has(arg));
-    const executablePath = await chromium.executablePath();
+    const executablePath = await unpacked(() => chromium.executablePath());
     const version = await openPageProbe(async () => {
       const { chromium: playwright } = await import('@playwright/test');
       return playwright.launch({ executablePath, args, timeout: PROBE_MS });
@@ -31,6 +36,24 @@ export function lambdaChromium() {
 }
 
 const PROBE_MS = 30_000;
+
+/** What @sparticuz/chromium unpacks into os.tmpdir(), and takes as done once it exists. */
+const UNPACKED = ['chromium', 'fonts', 'al2023', 'libEGL.so', 'libGLESv2.so', 'libvk_swiftshader.so', 'libvulkan.so.1'];
+const MARKER = '.uigate-chromium-unpacked';
+
+/**
+ * Unpacks Chromium with a mark written only once the unpack finished: @sparticuz/chromium reuses
+ * whatever is at /tmp/chromium, so an unpack cut short (a timeout, a crash, a full /tmp) would
+ * leave a half-written binary that every later start execs. Without the mark, it is removed first.
+ */
+export async function unpacked(unpack: () => Promise<string>, dir = tmpdir()): Promise<string> {
+  const marker = join(dir, MARKER);
+  if (!existsSync(marker))
+    await Promise.all(UNPACKED.map((name) => rm(join(dir, name), { recursive: true, force: true })));
+  const path = await unpack();
+  await writeFile(marker, path);
+  return path;
+}
 
 interface ProbedBrowser {
   newPage(): Promise<{ close(): Promise<void> }>;

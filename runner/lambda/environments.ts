@@ -100,8 +100,10 @@ export class EnvironmentPool {
   }
 
   private spawn(): Environment {
-    // Each environment has a /tmp of its own, as in Lambda: the suites it unpacks and its batches'
-    // work folders never meet another's. (Chromium for Lambda, unpacked once, is shared.)
+    // Each environment has a /tmp of its own, as in Lambda: the suites it unpacks, its batches'
+    // work folders and the Chromium @sparticuz/chromium unpacks into os.tmpdir() never meet
+    // another's. A shared /tmp let two first invocations unpack Chromium into one file at once,
+    // and one of them exec a binary the other was still writing (spawn ETXTBSY).
     const tmp = mkdtempSync(join(tmpdir(), 'uigate-lambda-env-'));
     const { options } = this;
     const child = fork(RUNTIME, [], {
@@ -111,6 +113,7 @@ export class EnvironmentPool {
         ...process.env,
         [ENV.tmp]: tmp,
         ...options.env,
+        TMPDIR: tmp,
         LAMBDA_TASK_ROOT: options.taskRoot,
         AWS_LAMBDA_FUNCTION_NAME: options.functionName,
         AWS_LAMBDA_FUNCTION_TIMEOUT: String(options.timeoutSeconds),
