@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,7 +10,8 @@ import { s3Client } from '../artifacts/s3-artifacts.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
 import { S3SiteTarget } from '../verify/s3-site-target.ts';
 import { rollbackDrillCheck } from './rollback-drill.ts';
-import type { ReleaseRecord } from '../core/model.ts';
+import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
+import { promote } from '../verify/verify.ts';
 
 /**
  * The site's front: a CDN over the bucket. `keep` holds what it served, as CachingOptimized keeps
@@ -44,13 +45,15 @@ async function front(s3: LocalS3, keep: boolean) {
 }
 
 describe('uigate doctor: a rollback drill through the site’s CDN', () => {
-  const releases: ReleaseRecord[] = [];
-  const store = { listReleases: async () => releases.slice(0, 1) };
+  let seed: SeededStore;
+  let store: SeededStore['store'];
   let s3: LocalS3;
   let target: S3SiteTarget;
   let dir: string;
 
   before(async () => {
+    seed = await seededStore();
+    store = seed.store;
     s3 = await localS3('test-site');
     target = new S3SiteTarget(s3Client({ endpoint: s3.endpoint }), s3.bucket);
     dir = await mkdtemp(join(tmpdir(), 'uigate-drill-'));
@@ -60,6 +63,7 @@ describe('uigate doctor: a rollback drill through the site’s CDN', () => {
   });
   after(async () => {
     await s3.close();
+    await seed.remove();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -91,20 +95,21 @@ describe('uigate doctor: a rollback drill through the site’s CDN', () => {
   });
 
   it('does not drill while a release is being baked on the site', async () => {
-    releases.unshift({
+    const r2 = {
       target: target.name,
       releaseId: 'r2',
       runId: '20261129T120000000Z-abcd',
-      status: 'promoted',
+      status: 'promoted' as const,
       promotedAt: new Date().toISOString(),
       updatedAt: new Date().toISOString(),
-    });
+    };
+    await store.putRelease(r2);
     try {
       const outcome = await rollbackDrillCheck({ target, url: 'http://127.0.0.1:9', store }).run();
       assert.equal(outcome.status, 'skip');
       assert.match(outcome.detail, /release r2 is being baked on s3:\/\/test-site/);
     } finally {
-      releases.shift();
+      await store.putRelease({ ...r2, status: 'failed' });
     }
     assert.equal((await s3.keys('releases/doctor-')).length, 0);
   });
@@ -121,5 +126,55 @@ describe('uigate doctor: a rollback drill through the site’s CDN', () => {
       await other.close();
     }
     assert.equal(await target.live(), 'r1');
+  });
+
+  it('does not drill while a promote or rollback holds the target', async () => {
+    const held = {
+      holder: 'uigate promote of r9 (ci@build, pid 1, abcd)',
+      since: new Date().toISOString(),
+      until: Date.now() + 60_000,
+    };
+    assert.equal((await store.takeLease(target.name, held, Date.now())).taken, true);
+    try {
+      const outcome = await rollbackDrillCheck({ target, url: 'http://127.0.0.1:9', store }).run();
+      assert.equal(outcome.status, 'skip');
+      assert.match(outcome.detail, /s3:\/\/test-site is being changed by uigate promote of r9/);
+    } finally {
+      await store.dropLease(target.name, held.holder);
+    }
+    assert.equal(await target.live(), 'r1');
+  });
+
+  it('makes a promote that starts mid-drill wait for it: the site ends serving what the store says is live', async () => {
+    const cdn = await front(s3, false);
+    const runId = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists', status: 'passed' }]);
+    const run = (await store.getRun(runId))!;
+    const files = join(dir, 'r3');
+    await mkdir(files, { recursive: true });
+    await writeFile(join(files, 'index.html'), '<h1>r3</h1>');
+    let promoting: Promise<unknown> | undefined;
+    const fetcher: typeof fetch = async (url, init) => {
+      // The drill's release is live: a pipeline's promote starts now.
+      promoting ??= promote({
+        store,
+        target,
+        release: { releaseId: runId, run },
+        fromDir: files,
+        actor: 'test',
+        lease: { pollMs: 10 },
+      });
+      await new Promise((ok) => setTimeout(ok, 200));
+      return fetch(url, init);
+    };
+    try {
+      const outcome = await rollbackDrillCheck({ target, url: cdn.url, store, fetch: fetcher }).run();
+      assert.equal(outcome.status, 'pass', outcome.detail);
+      await promoting;
+    } finally {
+      await cdn.close();
+    }
+    const [newest] = await store.listReleases(target.name, { limit: 1 });
+    assert.equal(newest!.releaseId, runId);
+    assert.equal(await target.live(), runId, 'the promoted release is live, not the one the drill found');
   });
 });

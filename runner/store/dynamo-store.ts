@@ -4,6 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { writtenIf } from './conditional.ts';
 import {
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -22,7 +23,7 @@ import {
   type UnitRef,
   type UnitStatus,
 } from '../core/model.ts';
-import type { Page, ResultStore } from './result-store.ts';
+import type { Page, ResultStore, TargetLease } from './result-store.ts';
 import {
   INDEX,
   META_SK,
@@ -32,6 +33,7 @@ import {
   eventSk,
   onceEventSk,
   releaseSk,
+  LEASE_SK,
   targetPk,
   runPk,
   unitsPk,
@@ -390,6 +392,41 @@ export class DynamoStore implements ResultStore {
       .map((item) => strip(item, 'pk', 'sk') as unknown as ReleaseRecord)
       .sort(newestRelease)
       .slice(0, options.limit ?? 50);
+  }
+
+  async takeLease(target: string, lease: TargetLease, now: number): Promise<{ taken: boolean; lease: TargetLease }> {
+    // The write is the check: two takers at once cannot both see the lease free.
+    const taken = await writtenIf(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: targetPk(target), sk: LEASE_SK, ...lease },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now OR holder = :holder',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':now': now, ':holder': lease.holder },
+        }),
+      ),
+    );
+    if (taken) return { taken, lease };
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk: targetPk(target), sk: LEASE_SK }, ConsistentRead: true }),
+    );
+    // Given back between the two calls: free now, and the caller asks again.
+    const held = Item ? (strip(Item, 'pk', 'sk') as unknown as TargetLease) : { holder: '', since: '', until: 0 };
+    return { taken: false, lease: held };
+  }
+
+  async dropLease(target: string, holder: string): Promise<void> {
+    await writtenIf(
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: targetPk(target), sk: LEASE_SK },
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      ),
+    );
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {

@@ -7,6 +7,13 @@ export interface Page<T> {
   cursor?: string;
 }
 
+/** Who holds a production target, since when, and until when the lease lasts if never given back. */
+export interface TargetLease {
+  holder: string;
+  since: string;
+  until: number;
+}
+
 export interface ResultStore {
   /** Creates the run; fails if a run with that id exists. */
   createRun(meta: RunMeta): Promise<void>;
@@ -56,6 +63,15 @@ export interface ResultStore {
   putRelease(release: ReleaseRecord): Promise<void>;
   /** A target's releases, newest first. */
   listReleases(target: string, options?: { limit?: number }): Promise<ReleaseRecord[]>;
+
+  /**
+   * Takes the lease on a production target for `holder` until `until` (ms since the epoch), in one
+   * conditional write: unless another holder's lease has not expired by `now`. Answers the lease
+   * that holds after the write: the caller's own when taken.
+   */
+  takeLease(target: string, lease: TargetLease, now: number): Promise<{ taken: boolean; lease: TargetLease }>;
+  /** Gives the lease back, if it is still `holder`'s. */
+  dropLease(target: string, holder: string): Promise<void>;
 
   /**
    * Exempts a run from retention for good: its run item, units and events lose their expiry, and

@@ -32,6 +32,8 @@ export const batchSk = (batchId: string, dispatch: number) => `BATCH#${batchId}#
 export const eventSk = (at: string, n: number) => `EVENT#${at}#${String(n).padStart(4, '0')}`;
 export const targetPk = (target: string) => `TARGET#${target}`;
 export const releaseSk = (releaseId: string) => `RELEASE#${releaseId}`;
+/** The one lease on a production target: who may promote, roll back or drill there now. */
+export const LEASE_SK = 'LEASE';
 /** An event that may be written once only (a vote, a decision): its key is its identity. */
 export const onceEventSk = (key: string) => `EVENT#once#${key}`;
 

@@ -9,6 +9,7 @@ import { preflight } from './alarm-source.ts';
 import { bake, type BakeOptions, type BakeResult } from './bake.ts';
 import { lastGood, recordRelease } from './releases.ts';
 import { canStage, type RollbackTarget } from './rollback-target.ts';
+import { leaseHolder, withTargetLease, type LeaseOptions } from './target-lease.ts';
 
 export interface ReleaseRef {
   releaseId: string;
@@ -76,6 +77,8 @@ export interface PromoteInput {
   /** The release's files, for targets that keep them (sites). */
   fromDir?: string;
   actor: string;
+  /** How the target's lease is waited for (another promote, a rollback or a drill under way). */
+  lease?: LeaseOptions;
 }
 
 /**
@@ -86,11 +89,22 @@ export async function promote(
   input: PromoteInput,
 ): Promise<{ releaseId: string; previous?: string; promotedAt: number }> {
   const { target, release } = input;
-  const previous = await target.live();
-  const staged = input.fromDir && canStage(target) ? await target.stage(release.releaseId, input.fromDir) : undefined;
-  const releaseId = staged || release.releaseId;
-  await target.publish(releaseId);
-  const record = await recordRelease(input.store, target.name, releaseId, release.run, 'promoted');
+  const holder = leaseHolder(`uigate promote of ${release.releaseId}`);
+  const { previous, releaseId, record } = await withTargetLease(
+    input.store,
+    target.name,
+    holder,
+    async () => {
+      const previous = await target.live();
+      const staged =
+        input.fromDir && canStage(target) ? await target.stage(release.releaseId, input.fromDir) : undefined;
+      const releaseId = staged || release.releaseId;
+      await target.publish(releaseId);
+      const record = await recordRelease(input.store, target.name, releaseId, release.run, 'promoted');
+      return { previous, releaseId, record };
+    },
+    input.lease,
+  );
   await timeline(
     input.store,
     release.run.runId,
@@ -106,6 +120,8 @@ export interface VerifyInput extends Omit<BakeOptions, 'alarms' | 'names'> {
   alarms: AlarmSource;
   names: readonly string[];
   actor: string;
+  /** How a rollback waits for the target's lease (a drill under way). */
+  lease?: LeaseOptions;
 }
 
 export type VerifyResult =
@@ -191,7 +207,13 @@ async function rollBack(
   }
   await record('rollback-started', { from: release.releaseId, to: good.releaseId });
   try {
-    await target.publish(good.releaseId);
+    await withTargetLease(
+      store,
+      target.name,
+      leaseHolder(`uigate verify's rollback to ${good.releaseId}`),
+      () => target.publish(good.releaseId),
+      input.lease,
+    );
   } catch (error) {
     // Told apart from an alarm with nothing to roll back to: someone must act, and knows on what.
     const rollbackError = `publishing ${good.releaseId} again on ${target.name} failed: ${(error as Error).message}`;
