@@ -3,11 +3,12 @@
 // uigate.config.ts, `.uigate/` in .gitignore. Safe to run again: it says what it changed, or that
 // nothing needed to. Where it cannot edit the config safely it prints the lines to add, exit 2.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CONFIG_FILES } from '../../config/config.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
 import { MANUAL_LINES, addReporter } from '../init/reporter-edit.ts';
+import { writeWhole } from '../init/write-whole.ts';
 import { findPlaywright } from '../../playwright/cli-path.ts';
 import type { CommandIO } from '../io.ts';
 
@@ -60,21 +61,21 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
 
   const edit = addReporter(await readFile(playwrightConfig, 'utf8'));
   if (edit.kind === 'edited') {
-    await writeFile(playwrightConfig, edit.text);
+    await writeWhole(playwrightConfig, edit.text);
     changed.push(`${basename(playwrightConfig)}: ${edit.what}`);
   } else if (edit.kind === 'manual') {
     manual = `could not add uigate's reporter to ${basename(playwrightConfig)} safely: ${edit.why}. Add it to the config's reporters yourself:\n\n  ${MANUAL_LINES}\n`;
   }
 
   if (!CONFIG_FILES.some((name) => existsSync(join(io.cwd, name)))) {
-    await writeFile(join(io.cwd, 'uigate.config.ts'), UIGATE_CONFIG);
+    await writeWhole(join(io.cwd, 'uigate.config.ts'), UIGATE_CONFIG);
     changed.push('uigate.config.ts: created, with the defaults and what to change, commented');
   }
 
   const gitignore = join(io.cwd, '.gitignore');
   const ignored = existsSync(gitignore) ? await readFile(gitignore, 'utf8') : '';
   if (!ignored.split('\n').some((line) => /^\/?\.uigate\/?$/.test(line.trim()))) {
-    await writeFile(
+    await writeWhole(
       gitignore,
       `${ignored}${ignored && !ignored.endsWith('\n') ? '\n' : ''}# uigate's local results, artifacts and work files\n.uigate/\n`,
     );
