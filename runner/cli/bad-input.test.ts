@@ -72,6 +72,35 @@ const CLI_ROWS: (Row & { args: string[]; env?: Record<string, string>; cwd?: str
   },
   {
     area: 'CLI',
+    input: '`run --workers 100000`',
+    args: ['run', '--workers', '100000'],
+    message: '--workers takes at most 256, got 100000: is it a typo?',
+    exit: 2,
+  },
+  {
+    area: 'CLI',
+    input: "`run --base-url 'http://[::1'`",
+    args: ['run', '--base-url', 'http://[::1'],
+    message: '--base-url "http://[::1" is not an http(s) URL; pass e.g. https://test.example.com',
+    exit: 2,
+  },
+  {
+    area: 'CLI',
+    input: '`run` where Playwright is killed while listing',
+    args: ['run'],
+    cwd: 'killed',
+    message: 'Playwright was killed by SIGKILL while listing the tests',
+    exit: 3,
+  },
+  {
+    area: 'CLI',
+    input: '`digest /dev/null`',
+    args: ['digest', '/dev/null'],
+    message: "/dev/null is not a folder: uigate digest takes the release's folder, e.g. uigate digest dist",
+    exit: 2,
+  },
+  {
+    area: 'CLI',
     input: '`doctor` without `--aws`',
     args: ['doctor'],
     message: 'uigate doctor checks an AWS account: run `uigate doctor --aws` with that account’s credentials',
@@ -387,6 +416,8 @@ describe('bad input: one clear line, the promised exit code, nothing written', (
       'computed/playwright.config.ts',
       `import { defineConfig } from '@playwright/test';\nexport default defineConfig({ reporter: process.env.CI ? 'github' : 'list' });\n`,
     );
+    // Killed from outside while it lists (here by itself, as the OOM killer would).
+    await project.write('killed/playwright.config.ts', `process.kill(process.pid, 'SIGKILL');\nexport default {};\n`);
     await project.write('old-playwright/package.json', `{ "name": "old", "private": true }\n`);
     await project.write('old-playwright/playwright.config.ts', `export default {};\n`);
     await project.write(

@@ -9,14 +9,18 @@ import { executorNames } from '../executors/names.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function positiveInt(flag: string) {
+function positiveInt(flag: string, most = 100_000) {
   return (value: string) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1)
       throw new InvalidArgumentError(`${flag} takes a whole number of 1 or more, e.g. ${flag} 2`);
+    if (n > most) throw new InvalidArgumentError(`${flag} takes at most ${most}, got ${n}: is it a typo?`);
     return n;
   };
 }
+
+/** More Playwright workers than this on one machine is a typo: each is a process with a browser. */
+const MOST_WORKERS = 256;
 
 function nonNegativeInt(flag: string) {
   return (value: string) => {
@@ -47,7 +51,7 @@ function withSelection(command: Command): Command {
     .option(
       '-w, --workers <n>',
       'tests at once on this machine (default: playwright.config workers, else half the cores)',
-      positiveInt('--workers'),
+      positiveInt('--workers', MOST_WORKERS),
     )
     .option('--retries <n>', "override Playwright's retries for failing tests", nonNegativeInt('--retries'));
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { ConfigError, UsageError } from '../core/errors.ts';
+import { ConfigError, InfraError, UsageError } from '../core/errors.ts';
 import type { UnitRef } from '../core/model.ts';
 import { unitKey } from './unit-key.ts';
 import { findPlaywright } from './cli-path.ts';
@@ -113,10 +113,15 @@ export async function listTests(options: ListOptions): Promise<ListResult> {
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-20_000)));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-20_000)));
-    const code = await new Promise<number | null>((ok) => {
-      child.once('error', () => ok(null));
-      child.once('close', ok);
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => {
+      child.once('error', () => ok({ code: null, signal: null }));
+      child.once('close', (code, signal) => ok({ code, signal }));
     });
+    // Killed from outside (out of memory, a CI runner stopping): the machine's fault, not the config's.
+    if (signal)
+      throw new InfraError(
+        `Playwright was killed by ${signal} while listing the tests (${options.playwrightConfig}): nothing was run; if the machine ran out of memory, free some, then run again`,
+      );
     const listing = await readFile(file, 'utf8').then(
       (text) => JSON.parse(text) as Listing & { errors?: string[] },
       () => undefined,

@@ -45,7 +45,7 @@ export async function startListing(
 ): Promise<{ config: ResolvedConfig; listed: Promise<ListedSelection> }> {
   // What can be refused without the suite is refused before Playwright is started for it.
   executorNames(request);
-  if (request.baseUrl && !/^https?:\/\/[^\s/]+/.test(request.baseUrl))
+  if (request.baseUrl && !isHttpUrl(request.baseUrl))
     throw new UsageError(`--base-url "${request.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
   const config = await loadConfig(io.cwd, request.config, io.env);
   const listed = listTests({
@@ -57,4 +57,11 @@ export async function startListing(
     env: baseUrlEnv(request),
   }).then((result) => ({ config, ...result }));
   return { config, listed };
+}
+
+/** A URL the browser can open: parsed as WHATWG does (so `http://[::1` is refused), http or https. */
+function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol, host } = new URL(value);
+  return (protocol === 'http:' || protocol === 'https:') && host !== '';
 }

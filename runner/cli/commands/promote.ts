@@ -1,6 +1,6 @@
 // `uigate promote --release <runId> --target <spec> --from <dir>`: stages the release's files on the
 // target under their own prefix, makes it live, and records it (the pipeline's Deploy step).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/config.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
@@ -60,6 +60,8 @@ export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promis
 export async function digestCommand(dir: string, io: CommandIO): Promise<number> {
   const path = resolve(io.cwd, dir);
   if (!existsSync(path)) throw new UsageError(`${path} does not exist`);
+  if (!statSync(path).isDirectory())
+    throw new UsageError(`${path} is not a folder: uigate digest takes the release's folder, e.g. uigate digest dist`);
   io.stdout.write(`${await siteDigest(path)}\n`);
   return EXIT.ok;
 }
