@@ -97,6 +97,8 @@ describe('the embedded store answers only uigate processes', () => {
   it('keeps its key in a file only this user can read, and a second opener uses it', async () => {
     const file = join(dir, 'db', 'server.json');
     assert.equal((await stat(file)).mode & 0o777, 0o600);
+    // The data folder too: results, approvals and votes are this user's alone.
+    assert.equal((await stat(join(dir, 'db'))).mode & 0o777, 0o700);
     const { key } = JSON.parse(await readFile(file, 'utf8')) as { key: { secretAccessKey: string } };
     assert.ok(key.secretAccessKey.length >= 40);
     const second = await openEmbeddedStore(join(dir, 'db'));

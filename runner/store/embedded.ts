@@ -30,6 +30,7 @@ interface ServerFile {
 
 /** Only this user may read the key. */
 const PRIVATE = 0o600;
+const PRIVATE_DIR = 0o700;
 
 const isAlive = (pid: number) => {
   try {
@@ -85,7 +86,9 @@ async function start(dataDir: string, serverFile: string): Promise<EmbeddedServe
 
 /** Uses the embedded server already running on dataDir, or starts one in this process. */
 export async function embeddedServer(dataDir: string, waitMs = 15_000): Promise<EmbeddedServer> {
-  await mkdir(dataDir, { recursive: true });
+  // The results, approvals and the server's key: this user's alone, as the approvers file is.
+  await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR });
+  await chmod(dataDir, PRIVATE_DIR);
   const serverFile = join(dataDir, 'server.json');
   const deadline = Date.now() + waitMs;
   for (;;) {

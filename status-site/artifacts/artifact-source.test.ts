@@ -43,6 +43,17 @@ describe('LocalArtifactSource', () => {
     assert.equal(await new LocalArtifactSource(root).get(RUN, 'u/link.txt'), undefined);
   });
 
+  it("does not follow a link in the run's report to the run's other files, and follows one within the report", async () => {
+    await mkdir(join(root, RUN, 'report', 'data'), { recursive: true });
+    await writeFile(join(root, RUN, 'report', 'index.html'), '<html>');
+    await symlink(join(root, RUN, 'u', 'shot.png'), join(root, RUN, 'report', 'data', 'shot.png'));
+    await symlink(join(root, RUN, 'report', 'index.html'), join(root, RUN, 'report', 'data', 'again.html'));
+    const source = new LocalArtifactSource(root);
+    assert.equal(await source.get(RUN, 'report/data/shot.png'), undefined);
+    assert.equal((await source.get(RUN, 'report/data/again.html'))?.size, 6);
+    assert.equal((await source.get(RUN, 'u/shot.png'))?.size, 3, 'the file itself stays readable where it is');
+  });
+
   it('answers nothing for a folder or a missing file', async () => {
     assert.equal(await new LocalArtifactSource(root).get(RUN, 'u'), undefined);
     assert.equal(await new LocalArtifactSource(root).get(RUN, 'u/nope.png'), undefined);

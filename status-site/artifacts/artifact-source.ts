@@ -59,9 +59,12 @@ export class LocalArtifactSource implements ArtifactSource {
     const file = artifactPath(this.root, runId, path);
     if (!file) return undefined;
     try {
-      // A symbolic link inside the folder must not lead out of it either.
+      // A symbolic link inside the folder must not lead out of it either — nor from one of the
+      // run's folders into another: a link in the report (test output, written by test code) must
+      // not serve the run's other files under the report's route.
       const real = await realpath(file);
-      const base = await realpath(resolve(this.root, runId));
+      const top = path.includes('/') ? path.slice(0, path.indexOf('/')) : '';
+      const base = await realpath(resolve(this.root, runId, top));
       if (!real.startsWith(base + sep)) return undefined;
       const info = await stat(real);
       if (!info.isFile()) return undefined;
