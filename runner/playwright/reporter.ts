@@ -17,6 +17,7 @@ import { describeExpired, expireLocally } from '../store/expiry.ts';
 import { connectStore, openStore } from '../store/open-store.ts';
 import { RunLifecycle } from '../run/lifecycle.ts';
 import { attemptOf, errorOf, seqOf, statusAfter, unitOf } from './unit-result.ts';
+import { tooOldBrowser } from './browser-fault.ts';
 import { projectClosure } from './listing.ts';
 import { isFinal } from '../core/statuses.ts';
 import { ENV } from '../core/env.ts';
@@ -118,10 +119,19 @@ export default class UigateReporter implements Reporter {
     const attempts = [...(this.attempts.get(key) ?? []), attemptOf(result)];
     this.attempts.set(key, attempts);
     const status = statusAfter(test, result);
-    if (status) this.record(test, result, status, attempts);
+    // A browser that cannot run any test is the machine's fault: errored, in one line, not failed.
+    const fault = status === 'failed' ? tooOldBrowser(errorOf(result.error), test.parent.project()?.use) : undefined;
+    if (fault) this.record(test, result, 'errored', attempts, { message: fault });
+    else if (status) this.record(test, result, status, attempts);
   }
 
-  private record(test: TestCase, result: TestResult, status: UnitRecord['status'], attempts?: AttemptRecord[]) {
+  private record(
+    test: TestCase,
+    result: TestResult,
+    status: UnitRecord['status'],
+    attempts?: AttemptRecord[],
+    error = errorOf(result.error),
+  ) {
     const unit = unitOf(test, this.rootDir, this.dependencyProjects);
     const final = isFinal(status) || status === 'retrying';
     const base: UnitRecord = {
@@ -132,7 +142,7 @@ export default class UigateReporter implements Reporter {
       attempt: result.retry + 1,
       attempts,
       durationMs: final ? result.duration : undefined,
-      error: final ? errorOf(result.error) : undefined,
+      error: final ? error : undefined,
       executor: this.child?.executor ?? 'local',
       executorRef: this.child?.executorRef,
       startedAt: result.startTime.toISOString(),
