@@ -49,4 +49,21 @@ describe('taking turns to build the package', () => {
       assert.equal(built, true);
     });
   });
+
+  it("lets one waiter in at a time when several take over a dead holder's lock at once", async () => {
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    for (let round = 0; round < 20; round++) {
+      await withLock(gone, async (lock) => {
+        let inside = 0;
+        let most = 0;
+        const build = async () => {
+          most = Math.max(most, ++inside);
+          await new Promise((ok) => setTimeout(ok, 20));
+          inside--;
+        };
+        await Promise.all([1, 2, 3, 4].map(() => whileBuildingPackage(build, lock)));
+        assert.equal(most, 1, `round ${round + 1}: two builds at once`);
+      });
+    }
+  });
 });

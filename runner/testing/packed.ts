@@ -23,7 +23,7 @@ export async function whileBuildingPackage<T>(build: () => Promise<T> | T, lock 
       await writeFile(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      if (await heldByNobody(lock)) await rm(lock, { recursive: true, force: true });
+      if (await heldByNobody(lock)) await takeOver(lock);
       else if (Date.now() > giveUp) break;
       else await sleep(250);
     }
@@ -32,6 +32,29 @@ export async function whileBuildingPackage<T>(build: () => Promise<T> | T, lock 
     return await build();
   } finally {
     await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes a dead holder's lock, one waiter at a time: without the turn, a second waiter that saw
+ * the same dead lock removes the lock the first has just taken, and two builds run at once. The
+ * turn is itself a folder made exclusively; one left by a waiter killed inside it lapses after 10 s.
+ */
+async function takeOver(lock: string): Promise<void> {
+  const turn = `${lock}.takeover`;
+  try {
+    await mkdir(turn);
+  } catch {
+    const made = (await stat(turn).catch(() => undefined))?.mtimeMs;
+    if (made !== undefined && Date.now() - made > 10_000) await rm(turn, { recursive: true, force: true });
+    await sleep(20);
+    return;
+  }
+  try {
+    // Looked at again inside the turn: another waiter may have taken it over since.
+    if (await heldByNobody(lock)) await rm(lock, { recursive: true, force: true });
+  } finally {
+    await rm(turn, { recursive: true, force: true });
   }
 }
 
