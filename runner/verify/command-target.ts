@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, extract } from 'tar';
+import { releaseFiles } from './digest.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { SAFE_ID, type StagingTarget } from './rollback-target.ts';
 
@@ -47,7 +48,8 @@ export class CommandTarget implements StagingTarget {
     const work = await mkdtemp(join(tmpdir(), 'uigate-release-'));
     try {
       const file = join(work, 'release.tgz');
-      await create({ gzip: true, portable: true, cwd: fromDir, file }, ['.']);
+      // The digested files, named one by one: nothing the approval did not cover.
+      await create({ gzip: true, portable: true, cwd: fromDir, file }, await releaseFiles(fromDir));
       await this.options.artifacts.putObject(this.key(releaseId), await readFile(file), 'application/gzip');
     } finally {
       await rm(work, { recursive: true, force: true });

@@ -3,13 +3,25 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { UsageError } from '../core/errors.ts';
 
 /**
- * A release's files: regular files only (symlinks left out), as paths relative to `dir` with
- * forward slashes, sorted. What the digest covers — and so all a release may ship (zip-folder.ts).
+ * A release's files: its regular files, as paths relative to `dir` with forward slashes, sorted.
+ * What the digest covers — and so exactly what every target stages and ships (zip-folder.ts, the
+ * S3 and local sites, the command target's tarball). A symbolic link (or a socket, a device) is
+ * refused, not skipped: a link left out of the digest but shipped by a copy, or rewritten into a
+ * dangling one, would make what is live differ from what was approved.
  */
 export async function releaseFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  const odd = entries.find((entry) => !entry.isFile() && !entry.isDirectory());
+  if (odd) {
+    const path = relative(dir, join(odd.parentPath, odd.name));
+    const what = odd.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+    throw new UsageError(
+      `${join(dir, path)} is ${what}: a release is its regular files only — copy what it points to into the folder (cp -rL), or remove it`,
+    );
+  }
   return entries
     .filter((entry) => entry.isFile())
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))

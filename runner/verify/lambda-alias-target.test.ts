@@ -39,10 +39,12 @@ describe('a folder as the zip Lambda takes', () => {
     });
     await chmod(join(fn, 'bin/tool'), 0o755);
     await symlink(join(fn, 'index.mjs'), join(fn, 'link.mjs'));
+    // A link is refused, not left out: the digest and the zip would otherwise disagree with the folder.
+    await assert.rejects(zipFolder(fn), /link\.mjs is a symbolic link: a release is its regular files only/);
+    await rm(join(fn, 'link.mjs'));
     const zip = await zipFolder(fn);
     await writeFile(join(dir, 'fn.zip'), zip);
     assert.match(unzip(['-t', join(dir, 'fn.zip')]), /No errors detected/);
-    // Symlinks are left out, as the digest leaves them out: what is published is what was approved.
     assert.deepEqual(
       unzip(['-Z1', join(dir, 'fn.zip')])
         .trim()
@@ -52,7 +54,6 @@ describe('a folder as the zip Lambda takes', () => {
     );
     const out = join(dir, 'out');
     unzip(['-q', join(dir, 'fn.zip'), '-d', out]);
-    await rm(join(fn, 'link.mjs'));
     assert.equal(await siteDigest(out), await siteDigest(fn));
     assert.equal((await stat(join(out, 'bin/tool'))).mode & 0o777, 0o755);
     assert.equal((await stat(join(out, 'index.mjs'))).mode & 0o777, 0o644);

@@ -1,8 +1,9 @@
 // The local production site: releases kept under <dir>/releases/<id>/, the live one behind the
 // <dir>/current symbolic link, switched atomically (a new link renamed over the old), so a server
 // of <dir>/current serves one release or the other, never a mix.
-import { cp, mkdir, readlink, rename, rm, symlink } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { copyFile, mkdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { releaseFiles } from './digest.ts';
 import { SAFE_ID, type StagingTarget } from './rollback-target.ts';
 
 export class LocalSiteTarget implements StagingTarget {
@@ -28,7 +29,11 @@ export class LocalSiteTarget implements StagingTarget {
     const to = this.releaseDir(releaseId);
     await rm(to, { recursive: true, force: true });
     await mkdir(join(this.dir, 'releases'), { recursive: true });
-    await cp(fromDir, to, { recursive: true });
+    // The digested files one by one: a link in the folder is refused, never copied as a link.
+    for (const file of await releaseFiles(fromDir)) {
+      await mkdir(dirname(join(to, file)), { recursive: true });
+      await copyFile(join(fromDir, file), join(to, file));
+    }
   }
 
   async live(): Promise<string | undefined> {

@@ -10,21 +10,15 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { contentTypeOf } from '../core/content-types.ts';
 import type { StagingTarget } from './rollback-target.ts';
+import { releaseFiles } from './digest.ts';
 
 const RELEASES = 'releases/';
 export const DELETE_BATCH = 1_000;
 const POINTER = `${RELEASES}live.json`;
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'));
-}
 
 export class S3SiteTarget implements StagingTarget {
   readonly name: string;
@@ -52,7 +46,7 @@ export class S3SiteTarget implements StagingTarget {
   }
 
   async stage(releaseId: string, fromDir: string): Promise<void> {
-    for (const file of await filesUnder(fromDir)) {
+    for (const file of await releaseFiles(fromDir)) {
       await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
