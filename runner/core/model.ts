@@ -100,6 +100,11 @@ export interface RunMeta {
   durationMs?: number;
   /** Why the run ended as it did, when that is not just its counts. */
   reason?: string;
+  /**
+   * The last sign of life of the process running it (every HEARTBEAT_MS while it runs): a run
+   * `running` without one for three beats has lost its process (statuses.ts, isLost).
+   */
+  heartbeatAt?: string;
   /** Exempt from retention: someone decided on it (ResultStore.keepRun). */
   kept?: true;
   /** Playwright's HTML report of the whole run, relative to the artifacts' root (`<runId>/report/index.html`). */

@@ -1,7 +1,7 @@
 // The one vocabulary of unit statuses, used alike by the terminal, the store, the gate, the
 // changes between runs and the status page: which are final, which pass, which fail, in what
 // order and with which symbol they are shown. (Types only from model.ts: the page bundles this.)
-import type { RunStatus, StatusCounts, UnitStatus } from './model.ts';
+import type { RunMeta, RunStatus, StatusCounts, UnitStatus } from './model.ts';
 
 /** A result that no later delivery of the same try changes. */
 export const FINAL_STATUSES: readonly UnitStatus[] = ['passed', 'flaky', 'failed', 'skipped', 'errored', 'cancelled'];
@@ -87,3 +87,21 @@ export function runStatusOf(units: readonly { status: UnitStatus }[]): RunStatus
   if (units.some((unit) => unit.status === 'cancelled')) return 'cancelled';
   return 'passed';
 }
+
+/** How often a running run's process says it is alive. */
+export const HEARTBEAT_MS = 30_000;
+
+/**
+ * A run still `running` whose process has not said it is alive for three heartbeats: the process
+ * is gone (killed, its machine lost) and nothing will end the run; `uigate run --resume` will.
+ * Runs from before heartbeats are not judged.
+ */
+export function isLost(run: Pick<RunMeta, 'status' | 'heartbeatAt'>, now: number): boolean {
+  return (
+    run.status === 'running' && run.heartbeatAt !== undefined && now - Date.parse(run.heartbeatAt) > 3 * HEARTBEAT_MS
+  );
+}
+
+/** The status a person is shown: `lost` for a run whose process is gone, else the stored one. */
+export const shownStatus = (run: Pick<RunMeta, 'status' | 'heartbeatAt'>, now: number): RunStatus | 'lost' =>
+  isLost(run, now) ? 'lost' : run.status;

@@ -1,6 +1,7 @@
 // Fault injection: what uigate survives, each ending with every unit accounted for exactly once and
 // the run's final status right. (A Playwright process killed mid-batch: commands/run.test.ts; the
 // Lambda endpoint throttling, crashing and timing out: executors/lambda.test.ts; 5xx: below.)
+import { HEARTBEAT_MS, isLost } from '../core/statuses.ts';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -90,6 +91,10 @@ describe('fault injection', () => {
         const [run] = (await store.listRuns()).items;
         runId = run!.runId;
         assert.equal(run!.status, 'running', 'the run was left running');
+        // …but it said when it was last alive, so readers can tell a lost run from a running one.
+        assert.ok(run!.heartbeatAt, 'the run carries its heartbeat');
+        assert.ok(!isLost(run!, Date.now()), 'just killed: not yet lost');
+        assert.ok(isLost(run!, Date.parse(run!.heartbeatAt!) + 4 * HEARTBEAT_MS), 'lost once three beats were missed');
         const before = await store.getUnits(runId);
         assert.equal(before.filter((u) => u.status === 'passed').length, 3, 'the steady units had finished');
       } finally {

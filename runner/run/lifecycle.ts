@@ -4,7 +4,7 @@
 // from them, and never left `running` whatever stops it.
 import { closingSeq } from './dispatch.ts';
 import type { RunMeta, UnitRecord, UnitRef } from '../core/model.ts';
-import { countStatuses, isFinal, runStatusOf } from '../core/statuses.ts';
+import { countStatuses, HEARTBEAT_MS, isFinal, runStatusOf } from '../core/statuses.ts';
 import type { ResultStore } from '../store/result-store.ts';
 
 /** What a run is created with; status, counts and what follows from its units are filled in. */
@@ -28,11 +28,25 @@ export interface FinishOptions {
 }
 
 export class RunLifecycle {
+  private heartbeat: NodeJS.Timeout | undefined;
+
   private constructor(
     readonly store: ResultStore,
     readonly runId: string,
     readonly startedAt: Date,
   ) {}
+
+  /**
+   * Says the run's process is alive every HEARTBEAT_MS until the run ends, so a run whose process
+   * was killed is shown as lost instead of running forever. A beat that cannot be written is skipped.
+   */
+  private beat(everyMs = HEARTBEAT_MS): this {
+    this.heartbeat = setInterval(() => {
+      this.store.updateRun(this.runId, { heartbeatAt: new Date().toISOString() }).catch(() => undefined);
+    }, everyMs);
+    this.heartbeat.unref();
+    return this;
+  }
 
   /**
    * Creates the run with its units queued. `fresh`: the caller made the id just now, so nothing
@@ -55,9 +69,10 @@ export class RunLifecycle {
       total: units.length,
       counts: { queued: units.length },
       startedAt: startedAt.toISOString(),
+      heartbeatAt: new Date().toISOString(),
     });
     await store.queueUnits(meta.runId, units, { fresh: options.fresh });
-    return new RunLifecycle(store, meta.runId, startedAt);
+    return new RunLifecycle(store, meta.runId, startedAt).beat();
   }
 
   /** Opens a finished or abandoned run again to finish it (`--resume`): its end is forgotten, the timeline says so. */
@@ -72,9 +87,10 @@ export class RunLifecycle {
       reason: undefined,
       finishedAt: undefined,
       durationMs: undefined,
+      heartbeatAt: new Date().toISOString(),
     });
     await store.addEvent({ runId: run.runId, at: new Date().toISOString(), type: 'resumed', actor, detail });
-    return new RunLifecycle(store, run.runId, new Date(run.startedAt));
+    return new RunLifecycle(store, run.runId, new Date(run.startedAt)).beat();
   }
 
   /** For a run that exists already, to end it (an abandoned resume, say). */
@@ -107,6 +123,7 @@ export class RunLifecycle {
     reason: string | undefined,
     known?: readonly UnitRecord[],
   ): Promise<RunMeta> {
+    clearInterval(this.heartbeat);
     const units = known ?? (await this.store.getUnits(this.runId));
     const finishedAt = new Date();
     await this.store.updateRun(this.runId, {

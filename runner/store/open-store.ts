@@ -3,7 +3,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InfraError } from '../core/errors.ts';
 import { DynamoStore } from './dynamo-store.ts';
-import { embeddedServer } from './embedded.ts';
+import { embeddedServer, type EmbeddedServer } from './embedded.ts';
+import { failoverStore } from './failover.ts';
 import { ensureTable } from './table.ts';
 import type { SigningKey } from '../aws/sigv4-check.ts';
 import type { StoreAddress } from './store-address.ts';
@@ -69,6 +70,22 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
   const server = settings.embedded ? await embeddedServer(settings.dataDir) : undefined;
   const endpoint = settings.endpoint ?? server?.endpoint;
   const key = settings.endpoint ? settings.key : server?.key;
+  const store = await storeOn(settings, endpoint, key, server);
+  if (!server || settings.endpoint) return { store, endpoint, key };
+  // The embedded server may be another process's: if that process dies, this one carries on.
+  const reopen = async () => {
+    const next = await embeddedServer(settings.dataDir);
+    return storeOn(settings, next.endpoint, next.key, next);
+  };
+  return { store: failoverStore(store, reopen), endpoint, key };
+}
+
+async function storeOn(
+  settings: StoreSettings,
+  endpoint: string | undefined,
+  key: SigningKey | undefined,
+  server: EmbeddedServer | undefined,
+): Promise<DynamoStore> {
   const client = dynamoClient(endpoint, settings.region, key);
   try {
     // In AWS the table is infra/'s; locally uigate makes what it needs.
@@ -81,7 +98,7 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
       `cannot reach the result store at ${endpoint ?? `DynamoDB (${settings.region})`}: ${(error as Error).message}`,
     );
   }
-  const store = new DynamoStore({
+  return new DynamoStore({
     client,
     table: settings.table,
     retentionDays: settings.retentionDays,
@@ -90,7 +107,6 @@ export async function openStore(settings: StoreSettings): Promise<OpenedStore> {
       await server?.stop();
     },
   });
-  return { store, endpoint, key };
 }
 
 /** The embedded store on a data folder, with the default table (tests, benchmarks, tools). */

@@ -20,6 +20,8 @@ export interface Run {
   finishedAt?: string;
   durationMs?: number;
   reason?: string;
+  /** The last sign of life of the process running it. */
+  heartbeatAt?: string;
   /** Playwright's HTML report of the run, when one was merged (served at /reports/<runId>/). */
   htmlReport?: string;
 }

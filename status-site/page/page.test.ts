@@ -184,6 +184,19 @@ describe('the status page in a real browser', () => {
     await expect(page.getByTestId('matrix')).toBeVisible();
   });
 
+  it('shows a run whose process stopped saying it is alive as lost, with what to do, not as running', async () => {
+    const lost = await seedRun(seed, [{ file: 'lost.spec.ts', title: 'one', status: 'queued' }], {
+      status: 'running',
+      heartbeatAt: new Date(Date.now() - 10 * 60_000).toISOString(),
+    });
+    await page.goto(server.runUrl(lost));
+    const badge = page.getByTestId('run-status');
+    await expect(badge).toHaveText('lost');
+    await expect(badge).toHaveAttribute('title', new RegExp(`npx uigate run --resume ${lost}`));
+    await page.goto(server.url);
+    await expect(page.locator(`[data-run="${lost}"] .badge`)).toHaveText('lost');
+  });
+
   it('moves a cell from queued to passed while the run progresses, without a reload', async () => {
     const live = await seedRun(
       seed,

@@ -7,6 +7,7 @@ import { Slots } from './slots.ts';
 import { ago, duration, shortCommit, STATUS_LABEL, type Status } from './format.ts';
 import { describeSelection } from '../../runner/core/selection.ts';
 import { DISPLAY_ORDER, isGood, needsALook, STATUS_ICON, worst } from '../../runner/core/statuses.ts';
+import { statusBadge } from './status-badge.ts';
 import { unitPanel } from './unit-panel.ts';
 import { ApprovalPanel } from './approval-panel.ts';
 
@@ -179,12 +180,7 @@ export class RunView {
     return h(
       'section',
       { class: 'run-summary' },
-      h(
-        'div',
-        { class: 'run-title' },
-        h('span', { class: `badge big s-${run.status}`, 'data-testid': 'run-status' }, run.status),
-        h('h1', {}, run.runId),
-      ),
+      h('div', { class: 'run-title' }, statusBadge(run, 'badge big', 'run-status'), h('h1', {}, run.runId)),
       h(
         'p',
         { class: 'muted' },

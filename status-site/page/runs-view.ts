@@ -1,4 +1,5 @@
 // The runs list, newest first: status, commit and branch, counts, duration, when.
+import { statusBadge } from './status-badge.ts';
 import { api, type FlakyAnswer, type Run } from './api.ts';
 import { describeSelection } from '../../runner/core/selection.ts';
 import { runsChart } from './chart.ts';
@@ -28,7 +29,7 @@ function row(run: Run) {
       'data-run': run.runId,
       'data-focus': `run ${run.runId}`,
     },
-    h('span', { class: `badge s-${run.status}` }, run.status),
+    statusBadge(run, 'badge'),
     h(
       'span',
       { class: 'run-id' },
