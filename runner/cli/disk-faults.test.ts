@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fixtureProject, UIGATE_BIN, type CommandResult, type FixtureProject } from '../testing/fixture-project.ts';
+import { stored } from '../testing/stored-runs.ts';
 
 /** The uigate CLI under `ulimit -f <blocks>`. */
 function uigateLimited(
@@ -30,8 +31,10 @@ function uigateLimited(
 
 describe('a write the disk refuses', () => {
   let project: FixtureProject;
+  let fixtureConfig: string;
   before(async () => {
     project = await fixtureProject({});
+    fixtureConfig = await readFile(join(project.dir, 'playwright.config.ts'), 'utf8');
   });
   after(() => project.remove());
 
@@ -49,5 +52,40 @@ describe('a write the disk refuses', () => {
       /^uigate: could not write .*playwright\.config\.ts: the file-size limit was reached \(ulimit -f\) \(EFBIG\); it was left as it was/,
     );
     assert.equal(await readFile(join(project.dir, 'playwright.config.ts'), 'utf8'), original);
+  });
+
+  it('ends a run whose store cannot write with one line naming the disk and the run, exit 3; --resume finishes it with room', async () => {
+    // Results with long errors: the store's log passes the limit part way through the run.
+    const tests = Array.from(
+      { length: 24 },
+      (_, i) => `test('fails ${i}', () => { throw new Error('${i}: ' + 'x'.repeat(3000)); });`,
+    ).join('\n');
+    await project.write(
+      'tests/many.spec.ts',
+      `import { test } from '@playwright/test';\ntest.describe.configure({ mode: 'parallel' });\n${tests}\n`,
+    );
+    await project.write('playwright.config.ts', fixtureConfig);
+    const home = join(project.dir, '.uigate-full');
+    const full = await uigateLimited(96, ['run', '--no-serve', '-w', '1'], project.dir, { UIGATE_HOME: home });
+    assert.equal(full.code, 3, full.stdout + full.stderr);
+    const runId = /uigate run (\S+)/.exec(full.stdout)![1]!;
+    const said = full.stderr.split('\n').filter((line) => line.startsWith('uigate: the embedded store'));
+    assert.equal(said.length, 1, full.stderr);
+    assert.match(
+      said[0]!,
+      new RegExp(
+        `could not write to .*dynamodb: a file-size limit was reached \\(ulimit -f\\) .*What it had recorded is kept; make room .*then finish run ${runId} with \`npx uigate run --resume ${runId}\``,
+      ),
+    );
+    assert.doesNotMatch(full.stderr, /^\s+at /m, 'no stack trace');
+
+    const before = (await stored(home)).runs[0]!;
+    assert.equal(before.runId, runId);
+    assert.ok((before.counts.failed ?? 0) > 0, 'what was recorded before the limit is kept');
+    const resumed = await project.uigate(['run', '--resume', runId, '--no-serve'], { env: { UIGATE_HOME: home } });
+    assert.equal(resumed.code, 1, resumed.stdout + resumed.stderr);
+    const after = await stored(home);
+    assert.equal(after.runs[0]!.status, 'failed');
+    assert.deepEqual(after.runs[0]!.counts, { failed: 24 });
   });
 });

@@ -2,6 +2,7 @@
 import { main } from './program.ts';
 import { EXIT } from '../core/errors.ts';
 import { forceExit } from './forced-exit.ts';
+import { killGroups } from '../playwright/process-groups.ts';
 
 /**
  * How long a finished command may take to drain before the process ends anyway: a pipeline step
@@ -31,6 +32,9 @@ export async function runFromProcess(run: typeof main = main, drainMs = DRAIN_MS
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
+  // However this process ends — process.exit from a store that cannot write, say — no Playwright
+  // it started carries on as an orphan, writing into a run nobody is finishing.
+  process.on('exit', () => killGroups());
   try {
     process.exitCode = await run(process.argv.slice(2), {
       cwd: process.cwd(),

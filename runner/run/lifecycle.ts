@@ -6,6 +6,7 @@ import { closingSeq } from './dispatch.ts';
 import type { RunMeta, UnitRecord, UnitRef } from '../core/model.ts';
 import { countStatuses, HEARTBEAT_MS, isFinal, runStatusOf } from '../core/statuses.ts';
 import type { ResultStore } from '../store/result-store.ts';
+import { recordingRun } from '../store/embedded.ts';
 
 /** What a run is created with; status, counts and what follows from its units are filled in. */
 export type RunStart = Omit<
@@ -59,6 +60,7 @@ export class RunLifecycle {
     options: { fresh: boolean; startedAt?: Date },
   ): Promise<RunLifecycle> {
     const startedAt = options.startedAt ?? new Date();
+    recordingRun(meta.runId);
     // The matrix's: setup and teardown projects are not browsers of it.
     const tests = units.filter((unit) => unit.role !== 'dependency');
     await store.createRun({
@@ -82,6 +84,7 @@ export class RunLifecycle {
     detail: Record<string, unknown>,
     actor: string,
   ): Promise<RunLifecycle> {
+    recordingRun(run.runId);
     await store.updateRun(run.runId, {
       status: 'running',
       reason: undefined,
@@ -124,6 +127,7 @@ export class RunLifecycle {
     known?: readonly UnitRecord[],
   ): Promise<RunMeta> {
     clearInterval(this.heartbeat);
+    recordingRun(undefined);
     const units = known ?? (await this.store.getUnits(this.runId));
     const finishedAt = new Date();
     await this.store.updateRun(this.runId, {

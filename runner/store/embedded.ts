@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import dynalite from 'dynalite';
-import { InfraError } from '../core/errors.ts';
+import { EXIT, InfraError } from '../core/errors.ts';
 import type { SigningKey } from '../aws/sigv4-check.ts';
 import { guardStore } from './embedded-guard.ts';
 
@@ -58,7 +58,43 @@ async function readServerFile(path: string): Promise<ServerFile | undefined> {
   }
 }
 
+/**
+ * dynalite throws LevelDB's write errors from a callback, where no caller can catch them: a full
+ * disk (or a file-size limit) would kill the process with a stack trace and leave the run
+ * `running`. The process still ends — the store cannot go on — but with one line saying what
+ * happened and what to do, and exit 3. LevelDB's log is checksummed, so what it had written
+ * stays readable: the next process opens the folder again, and `--resume` runs what is missing.
+ */
+let runInProgress: string | undefined;
+
+/** Names the run this process is recording, for the line a store failure prints. */
+export function recordingRun(runId: string | undefined): void {
+  runInProgress = runId;
+}
+
+function onStoreWriteFailure(dataDir: string) {
+  const monitor = (error: unknown) => {
+    if ((error as { code?: string })?.code !== 'LEVEL_IO_ERROR') return;
+    const message = String((error as Error).message ?? error);
+    const why = /too large|EFBIG/i.test(message)
+      ? 'a file-size limit was reached (ulimit -f)'
+      : /space|ENOSPC|quota|EDQUOT/i.test(message)
+        ? 'the disk is full'
+        : 'the disk refused a write';
+    const then = runInProgress
+      ? `finish run ${runInProgress} with \`npx uigate run --resume ${runInProgress}\``
+      : 'run again';
+    process.stderr.write(
+      `uigate: the embedded store could not write to ${dataDir}: ${why} (${message}). What it had recorded is kept; make room (df -h ${dataDir}), then ${then}\n`,
+    );
+    process.exit(EXIT.infra);
+  };
+  process.on('uncaughtExceptionMonitor', monitor);
+  return () => process.off('uncaughtExceptionMonitor', monitor);
+}
+
 async function start(dataDir: string, serverFile: string): Promise<EmbeddedServer> {
+  const unwatch = onStoreWriteFailure(dataDir);
   const server = dynalite({ path: join(dataDir, 'data'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const key = { accessKeyId: 'uigate-embedded', secretAccessKey: randomBytes(32).toString('base64url') };
   guardStore(server, key, () => (server.address() as AddressInfo).port);
@@ -80,6 +116,7 @@ async function start(dataDir: string, serverFile: string): Promise<EmbeddedServe
         server.closeAllConnections?.();
         await new Promise<void>((ok) => server.close(() => ok()));
         await rm(serverFile, { force: true });
+        unwatch();
       })()),
   };
 }

@@ -2,7 +2,7 @@
 // a second run) may own the server this one uses; when that owner dies, its data folder is still
 // whole (LevelDB), so this process starts the server again on it — or uses the one a third process
 // started first — and retries what failed. Results the tests produced are never lost to it.
-import { DynamoStore } from './dynamo-store.ts';
+import { type DynamoStore } from './dynamo-store.ts';
 
 /** What connecting to a gone server fails with, after the SDK's own retries. */
 const LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
