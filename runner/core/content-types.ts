@@ -14,6 +14,7 @@ const TYPES: Record<string, string> = {
   json: 'application/json',
   webmanifest: 'application/manifest+json',
   txt: 'text/plain; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
   xml: 'application/xml',
   svg: 'image/svg+xml',
   png: 'image/png',
