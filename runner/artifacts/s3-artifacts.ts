@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { artifactKey, type ArtifactInput, type ArtifactStore } from './artifact-store.ts';
 import { awsRegion } from '../aws/region.ts';
+import { isLoopbackUrl } from '../core/local-request.ts';
 
 export interface S3ArtifactsOptions {
   bucket: string;
@@ -14,7 +15,7 @@ export interface S3ArtifactsOptions {
 }
 
 export function s3Client(options: Pick<S3ArtifactsOptions, 'region' | 'endpoint'>): S3Client {
-  const local = options.endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost)/.test(options.endpoint);
+  const local = options.endpoint !== undefined && isLoopbackUrl(options.endpoint);
   return new S3Client({
     region: awsRegion(process.env, options.region),
     endpoint: options.endpoint,

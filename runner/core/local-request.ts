@@ -54,3 +54,16 @@ export function refuseLocal(headers: RequestHeaders, policy: LocalPolicy): strin
     return `requests from other sites are refused (Origin ${origin.slice(0, 100)})`;
   return undefined;
 }
+
+/**
+ * Whether `url` is an http(s) address on this machine: localhost, 127.0.0.1 or [::1], parsed as a
+ * URL (so `http://localhost.example.com` is not). What uigate treats as a local stand-in — given
+ * stand-in credentials, its tables created — must be exactly this, written once.
+ */
+export function isLoopbackUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol, hostname, username, password } = new URL(url);
+  if (protocol !== 'http:' && protocol !== 'https:') return false;
+  if (username || password) return false;
+  return hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+}

@@ -13,6 +13,7 @@ import type { LocalParallelism } from './local-parallelism.ts';
 import type { TestSource } from '../lambda/test-source.ts';
 import { LocalExecutor } from './local.ts';
 import type { WarmPool } from '../playwright/warm-start.ts';
+import { isLoopbackUrl } from '../core/local-request.ts';
 
 export interface ExecutorFlags {
   executor?: string[];
@@ -24,8 +25,7 @@ export interface ExecutorFlags {
   lambdaConcurrency?: number;
 }
 
-const isLoopback = (url: string | undefined) =>
-  url !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url);
+const isLoopback = (url: string | undefined) => url !== undefined && isLoopbackUrl(url);
 
 /** Where the Lambda handler should put artifacts, or why it cannot. */
 function lambdaArtifacts(config: ResolvedConfig, endpoint: string | undefined): BatchEvent['artifacts'] {

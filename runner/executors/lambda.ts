@@ -8,6 +8,7 @@ import type { Batch } from '../plan/plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { LAMBDA_BROWSERS, type BatchEvent, type BatchResponse } from '../lambda/event.ts';
 import { BatchError, finishedInStore, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
+import { isLoopbackUrl } from '../core/local-request.ts';
 
 export interface LambdaExecutorOptions {
   functionName: string;
@@ -32,7 +33,7 @@ export interface LambdaExecutorOptions {
   client?: LambdaClient;
 }
 
-const isLocal = (endpoint: string) => /^https?:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(endpoint);
+const isLocal = isLoopbackUrl;
 
 export class LambdaExecutor implements Executor {
   readonly name = 'lambda' as const;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { UnitOutcome } from '../executors/executor.ts';
 import { RUN_ID_PATTERN, type UnitRef } from '../core/model.ts';
+import { isLoopbackUrl } from '../core/local-request.ts';
 
 /** Lambda runs one browser: @sparticuz/chromium. Projects are matched by their browser, whatever their names. */
 export const LAMBDA_BROWSERS = ['chromium'];
@@ -21,7 +22,7 @@ const region = z
   .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
   .optional();
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name');
-const isLoopback = (url: string) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url);
+const isLoopback = isLoopbackUrl;
 
 // Strict throughout: an unknown key is refused rather than ignored, so a misspelt or foreign
 // setting cannot pass unnoticed, and every number and string has a bound.

@@ -8,6 +8,7 @@ import { failoverStore } from './failover.ts';
 import { ensureTable } from './table.ts';
 import type { SigningKey } from '../aws/sigv4-check.ts';
 import type { StoreAddress } from './store-address.ts';
+import { isLoopbackUrl } from '../core/local-request.ts';
 
 export interface StoreSettings {
   /** dynalite in this process (or another uigate process's), with its data in `dataDir`. */
@@ -36,7 +37,7 @@ export interface OpenedStore {
 // The SDK's notice that Node 20 support ends in 2027 would otherwise open every run's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const isLocal = (endpoint: string) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint);
+const isLocal = isLoopbackUrl;
 
 export function dynamoClient(endpoint: string | undefined, region: string, key?: SigningKey): DynamoDBClient {
   const local = endpoint !== undefined && isLocal(endpoint);

@@ -13,7 +13,7 @@ export function statusBadge(run: Run, className: string, testId?: string): HTMLE
       : undefined;
   return h(
     'span',
-    { class: `${className} s-${status}`, 'data-testid': 'run-status', ...(title ? { title } : {}) },
+    { class: `${className} s-${status}`, ...(testId ? { 'data-testid': testId } : {}), ...(title ? { title } : {}) },
     status,
   );
 }
