@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { refuseLocal } from './local-request.ts';
+import { isLoopbackUrl, refuseLocal } from './local-request.ts';
 
 const none = { port: 4567, browsers: 'none' as const };
 const ownPage = { port: 4567, browsers: 'own-page' as const };
@@ -27,5 +27,25 @@ describe('which requests a local server answers', () => {
     assert.match(refuseLocal({ host: '127.0.0.1:4567', origin: 'http://localhost:4567' }, ownPage)!, /other sites/);
     assert.match(refuseLocal({ host: '127.0.0.1:4567', origin: 'https://evil.example' }, ownPage)!, /other sites/);
     assert.match(refuseLocal({ host: '127.0.0.1:4567', origin: 'null' }, ownPage)!, /other sites/);
+  });
+});
+
+describe('which endpoints are local stand-ins', () => {
+  it('takes http(s) on localhost, 127.0.0.1 and [::1], on any port and path', () => {
+    for (const url of ['http://127.0.0.1:4569', 'http://localhost', 'https://localhost:9000/x', 'http://[::1]:8000/'])
+      assert.equal(isLoopbackUrl(url), true, url);
+  });
+
+  it('refuses names that only begin like one, other schemes, credentials and what does not parse', () => {
+    for (const url of [
+      'http://localhost.example.com',
+      'http://127.0.0.1.nip.io:9000',
+      'https://localhostile.dev',
+      'ftp://127.0.0.1',
+      'http://evil@127.0.0.1',
+      'http://[::1',
+      'localhost:4569',
+    ])
+      assert.equal(isLoopbackUrl(url), false, url);
   });
 });
