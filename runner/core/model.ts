@@ -1,5 +1,6 @@
 // The domain of DESIGN.md as types: run, unit, attempt, event. The store, reporter, dispatcher,
 // status site and gate all speak these.
+import { UsageError } from './errors.ts';
 
 export type UnitStatus =
   'queued' | 'running' | 'retrying' | 'passed' | 'flaky' | 'failed' | 'skipped' | 'errored' | 'cancelled';
@@ -157,5 +158,14 @@ export function newRunId(now = new Date()): string {
 }
 
 export const RUN_ID_PATTERN = /^\d{8}T\d{9}Z-[a-z0-9]{4}$/;
+
+/** A run id given on the command line, or UsageError naming the flag it came with. */
+export function parseRunId(value: string, flag = '--run'): string {
+  if (!RUN_ID_PATTERN.test(value))
+    throw new UsageError(
+      `malformed run id "${value.slice(0, 80)}" (${flag}): run ids look like 20261122T185625123Z-k3f9`,
+    );
+  return value;
+}
 
 export const titleOf = (unit: Pick<UnitRef, 'titlePath'>) => unit.titlePath.join(' › ');

@@ -2,7 +2,7 @@
 // earlier run (by default the latest finished one), as Playwright's --last-failed but across every
 // browser and executor and from the store; `--resume` takes those a dead orchestrator left without
 // a result. Either way whole pieces, with the setup projects they need.
-import { RUN_ID_PATTERN, type RunMeta, type UnitRecord, type UnitRef } from '../core/model.ts';
+import { parseRunId, type RunMeta, type UnitRecord, type UnitRef } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ListedProject } from '../playwright/listing.ts';
@@ -55,10 +55,7 @@ export async function unitsToRerun(
 }
 
 async function namedRun(store: ResultStore, runId: string): Promise<RunMeta> {
-  if (!RUN_ID_PATTERN.test(runId))
-    throw new UsageError(
-      `malformed run id "${runId.slice(0, 80)}" (--rerun-failed): run ids look like 20261122T185625123Z-k3f9`,
-    );
+  parseRunId(runId, '--rerun-failed');
   const run = await store.getRun(runId);
   if (!run) throw new UsageError(`no run ${runId} in the store (--rerun-failed); \`uigate serve\` lists the runs`);
   return run;

@@ -12,7 +12,7 @@ import type { Person } from '../../gate/person.ts';
 import { createNotifier, runLink } from '../../notify/from-config.ts';
 import { postSignedApproval } from '../../gate/signed-approval.ts';
 import { openStore } from '../../store/open-store.ts';
-import { checkRunId } from './gate.ts';
+import { parseRunId } from '../../core/model.ts';
 import type { CommandIO } from '../io.ts';
 
 export interface DecideFlags {
@@ -57,7 +57,7 @@ export async function decideCommand(
   flags: DecideFlags,
   io: CommandIO,
 ): Promise<number> {
-  checkRunId(flags.run);
+  parseRunId(flags.run);
   if (!flags.comment?.trim())
     throw new UsageError(
       `--comment is required: say why you ${decision === 'approved' ? 'approve' : 'reject'} (it goes into the audit trail)`,
@@ -161,7 +161,7 @@ export async function approvalCommand(
   flags: { config?: string; run: string; json?: boolean },
   io: CommandIO,
 ): Promise<number> {
-  checkRunId(flags.run);
+  parseRunId(flags.run);
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const { store } = await openStore(config.store);
   try {

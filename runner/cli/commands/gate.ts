@@ -6,7 +6,7 @@ import { EXIT, UsageError } from '../../core/errors.ts';
 import { openRequest } from '../../gate/approvals.ts';
 import { judgeRun } from '../../gate/judge.ts';
 import { formatDecision } from '../../gate/policy.ts';
-import { RUN_ID_PATTERN } from '../../core/model.ts';
+import { parseRunId } from '../../core/model.ts';
 import { createNotifier, runLink } from '../../notify/from-config.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { CommandIO } from '../io.ts';
@@ -19,16 +19,8 @@ export interface GateFlags {
   request?: boolean;
 }
 
-export function checkRunId(runId: string): string {
-  if (!RUN_ID_PATTERN.test(runId))
-    throw new UsageError(
-      `malformed run id "${runId.slice(0, 80)}" (--run): run ids look like 20261122T185625123Z-k3f9`,
-    );
-  return runId;
-}
-
 export async function gateCommand(flags: GateFlags, io: CommandIO): Promise<number> {
-  checkRunId(flags.run);
+  parseRunId(flags.run);
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const { store } = await openStore(config.store);
   try {

@@ -4,7 +4,7 @@
 import { loadConfig } from '../../config/config.ts';
 import { EXIT, InfraError, UsageError } from '../../core/errors.ts';
 import { postSigned } from '../../gate/signed-approval.ts';
-import { checkRunId } from './gate.ts';
+import { parseRunId } from '../../core/model.ts';
 import type { CommandIO } from '../io.ts';
 
 export interface OpenFlags {
@@ -15,7 +15,7 @@ export interface OpenFlags {
 type SignIn = { url?: string; reader?: string; expiresInSeconds?: number };
 
 export async function openCommand(flags: OpenFlags, io: CommandIO): Promise<number> {
-  if (flags.run) checkRunId(flags.run);
+  if (flags.run) parseRunId(flags.run);
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const functionUrl = config.approval.url;
   if (!functionUrl)

@@ -9,7 +9,7 @@ import { openStore } from '../../store/open-store.ts';
 import { siteDigest } from '../../verify/digest.ts';
 import { LambdaAliasTarget } from '../../verify/lambda-alias-target.ts';
 import { promote } from '../../verify/verify.ts';
-import { checkRunId } from './gate.ts';
+import { parseRunId } from '../../core/model.ts';
 import { targetOfFlags, type TargetFlags } from './rollback-target.ts';
 import type { CommandIO } from '../io.ts';
 
@@ -20,7 +20,7 @@ export interface PromoteFlags extends TargetFlags {
 }
 
 export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promise<number> {
-  const runId = checkRunId(flags.release);
+  const runId = parseRunId(flags.release);
   const from = flags.from ? resolve(io.cwd, flags.from) : undefined;
   if (from && !existsSync(from)) throw new UsageError(`--from ${from} does not exist`);
   const config = await loadConfig(io.cwd, flags.config, io.env);

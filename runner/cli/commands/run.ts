@@ -9,7 +9,7 @@ import { keepRunSnapshot } from '../../artifacts/run-snapshot.ts';
 import { keepHtmlReport } from '../../report/html-report.ts';
 import type { ResolvedConfig } from '../../config/config.ts';
 import { exitFor, UsageError } from '../../core/errors.ts';
-import { newRunId, RUN_ID_PATTERN } from '../../core/model.ts';
+import { newRunId, parseRunId } from '../../core/model.ts';
 import { isFinal, runStatusOf } from '../../core/statuses.ts';
 import { createNotifier, runLink } from '../../notify/from-config.ts';
 import { openPieces, unitsToRerun } from '../../plan/rerun.ts';
@@ -184,11 +184,7 @@ export async function runToSummary(flags: RunFlags, io: CommandIO, early?: Early
 }
 
 function checkResume(flags: RunFlags) {
-  const runId = flags.resume!;
-  if (!RUN_ID_PATTERN.test(runId))
-    throw new UsageError(
-      `malformed run id "${runId.slice(0, 80)}" (--resume): run ids look like 20261122T185625123Z-k3f9`,
-    );
+  parseRunId(flags.resume!, '--resume');
   if (flags.module?.length || flags.project?.length || flags.grep || flags.grepInvert || flags.rerunFailed) {
     throw new UsageError(
       '--resume finishes the run as it was planned: leave out --module, --project, --grep, --grep-invert and --rerun-failed',

@@ -13,7 +13,7 @@ import { recordRelease } from '../../verify/releases.ts';
 import { smokeProbe } from '../../verify/smoke.ts';
 import { TARGETS } from '../../verify/target-spec.ts';
 import { runPreflight, verifyRelease } from '../../verify/verify.ts';
-import { checkRunId } from './gate.ts';
+import { parseRunId } from '../../core/model.ts';
 import { targetOfFlags } from './rollback-target.ts';
 import type { CommandIO } from '../io.ts';
 import { ENV } from '../../core/env.ts';
@@ -65,7 +65,7 @@ function readFlags(flags: VerifyFlags) {
 }
 
 export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<number> {
-  const runId = checkRunId(flags.run ?? flags.release);
+  const runId = parseRunId(flags.run ?? flags.release);
   const { names, bakeMs, pollMs, preflightWaitMs } = readFlags(flags);
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const region = io.env.AWS_REGION || config.store.region;
