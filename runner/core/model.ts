@@ -1,6 +1,7 @@
 // The domain of DESIGN.md as types: run, unit, attempt, event. The store, reporter, dispatcher,
 // status site and gate all speak these.
 import { UsageError } from './errors.ts';
+import type { RunEventType } from './events.ts';
 
 export type UnitStatus =
   'queued' | 'running' | 'retrying' | 'passed' | 'flaky' | 'failed' | 'skipped' | 'errored' | 'cancelled';
@@ -130,7 +131,7 @@ export interface RunSelection {
 export interface RunEvent {
   runId: string;
   at: string;
-  type: string;
+  type: RunEventType;
   actor?: string;
   detail?: Record<string, unknown>;
 }

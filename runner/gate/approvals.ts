@@ -1,6 +1,7 @@
 // Approval requests and decisions kept as run events: opening a request (and superseding older
 // pending ones), reading a run's approval state, and recording a vote. The CLI, the status site and
 // the pipeline's gate function all go through here, so the rules are the same wherever one decides.
+import type { RunEventType } from '../core/events.ts';
 import type { ApprovalSettings } from '../config/config.ts';
 import type { RunEvent, RunMeta } from '../core/model.ts';
 import type { Notifier } from '../notify/notifier.ts';
@@ -360,7 +361,7 @@ async function tellPipeline(run: RunMeta, view: ApprovalView, deps: DecideDeps):
     return false;
   const decided = view.decided!;
   const status = decided.state === 'approved' ? 'Approved' : 'Rejected';
-  const record = (type: string, detail: Detail) =>
+  const record = (type: RunEventType, detail: Detail) =>
     store.addEvent({ runId: run.runId, at: new Date().toISOString(), type, actor: 'uigate', detail }, { once: type });
   const delivered = (answered: string) =>
     record(EVENT.delivered, { pipeline: `${pipeline.name}: ${answered}`, execution: executionId });

@@ -148,11 +148,11 @@ describe('DynamoStore on the embedded dynalite', () => {
   it('keeps every event, even several in the same millisecond, in order', async () => {
     const id = newRunId();
     const at = new Date().toISOString();
-    await store.addEvent({ runId: id, at, type: 'a' });
-    await store.addEvent({ runId: id, at, type: 'b' });
+    await store.addEvent({ runId: id, at, type: 'rollback-started' });
+    await store.addEvent({ runId: id, at, type: 'rollback-restored' });
     assert.deepEqual(
       (await store.listEvents(id)).map((e) => e.type),
-      ['a', 'b'],
+      ['rollback-started', 'rollback-restored'],
     );
   });
 
@@ -161,14 +161,14 @@ describe('DynamoStore on the embedded dynalite', () => {
     const at = new Date().toISOString();
     const written = await Promise.all(
       Array.from({ length: 5 }, (_, n) =>
-        store.addEvent({ runId: id, at, type: 'vote', detail: { n } }, { once: 'vote#alice' }),
+        store.addEvent({ runId: id, at, type: 'approval-vote', detail: { n } }, { once: 'vote#alice' }),
       ),
     );
     assert.equal(written.filter(Boolean).length, 1);
-    await store.addEvent({ runId: id, at: new Date(Date.parse(at) + 1).toISOString(), type: 'later' });
+    await store.addEvent({ runId: id, at: new Date(Date.parse(at) + 1).toISOString(), type: 'approval-decided' });
     assert.deepEqual(
       (await store.listEvents(id)).map((e) => e.type),
-      ['vote', 'later'],
+      ['approval-vote', 'approval-decided'],
     );
   });
   it('clips a runaway error so the item stays writable', async () => {

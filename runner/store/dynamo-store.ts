@@ -38,12 +38,12 @@ import {
   runPk,
   unitsPk,
   approvalPk,
-  isApprovalEvent,
   unitSk,
 } from './table.ts';
 import { UsageError } from '../core/errors.ts';
 import { deleteExpired, type Expired } from './expiry.ts';
 import { FINAL_STATUSES } from '../core/statuses.ts';
+import { isApprovalEvent } from '../core/events.ts';
 
 /** DynamoDB items top out at 400 KB; a runaway stack trace must not make a result unwritable. */
 const MAX_TEXT = 16_000;

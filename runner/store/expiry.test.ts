@@ -37,7 +37,7 @@ async function writeRun(store: DynamoStore, artifactsDir: string, at: Date) {
   await store.queueUnits(runId, [unit]);
   await store.recordUnit({ ...unit, runId, status: 'passed', seq: 1000, attempt: 1, durationMs: 5 });
   await store.addEvent({ runId, at: at.toISOString(), type: 'gate', detail: {} });
-  await store.addEvent({ runId, at: at.toISOString(), type: 'approval', detail: {} }, { once: `vote#${runId}` });
+  await store.addEvent({ runId, at: at.toISOString(), type: 'approval-vote', detail: {} }, { once: `vote#${runId}` });
   await mkdir(join(artifactsDir, runId, 'unit'), { recursive: true });
   await writeFile(join(artifactsDir, runId, 'unit', '1-screenshot.png'), 'png');
   return runId;
@@ -115,7 +115,7 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
     assert.equal((await store.getRun(decided))?.kept, true);
     assert.equal((await store.getUnits(decided)).length, 1);
     assert.deepEqual((await store.listEvents(decided)).map((event) => event.type).sort(), [
-      'approval',
+      'approval-vote',
       'gate',
       'promoted',
     ]);

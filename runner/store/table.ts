@@ -25,7 +25,6 @@ export const UNITS_PARTITIONS = 'UNITS#*';
 /** A run's approval events (requests, votes, decisions): written only by the gate and approval functions. */
 export const approvalPk = (runId: string) => `APPROVAL#${runId}`;
 export const RUN_PARTITIONS = 'RUN#*';
-export const isApprovalEvent = (type: string) => type.startsWith('approval-');
 export const META_SK = 'META';
 export const unitSk = (unitKey: string) => `UNIT#${unitKey}`;
 export const batchSk = (batchId: string, dispatch: number) => `BATCH#${batchId}#${dispatch}`;

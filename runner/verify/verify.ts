@@ -3,6 +3,7 @@
 // for the whole window), and on any alarm a rollback to the last release that passed its own bake.
 import { setTimeout as wait } from 'node:timers/promises';
 import type { RunMeta } from '../core/model.ts';
+import type { ReleaseEventDetail } from '../core/events.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { AlarmSource } from './alarm-source.ts';
 import { preflight } from './alarm-source.ts';
@@ -16,11 +17,18 @@ export interface ReleaseRef {
   run: RunMeta;
 }
 
-type Timeline = (type: string, detail?: Record<string, unknown>) => Promise<void>;
+/** Writes one release event with the payload its type carries. */
+type Timeline = <T extends keyof ReleaseEventDetail>(type: T, detail: ReleaseEventDetail[T]) => Promise<void>;
 
 function timeline(store: ResultStore, runId: string, actor: string): Timeline {
   return async (type, detail) => {
-    await store.addEvent({ runId, at: new Date().toISOString(), type, actor, ...(detail ? { detail } : {}) });
+    await store.addEvent({
+      runId,
+      at: new Date().toISOString(),
+      type,
+      actor,
+      detail: detail as unknown as Record<string, unknown>,
+    });
   };
 }
 

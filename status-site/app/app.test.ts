@@ -138,11 +138,16 @@ describe('status API on a store on dynalite', () => {
   });
 
   it('gives events of a run, 404 for an unknown one', async () => {
-    await seed.store.addEvent({ runId: newer, at: new Date().toISOString(), type: 'note', detail: { text: 'hello' } });
+    await seed.store.addEvent({
+      runId: newer,
+      at: new Date().toISOString(),
+      type: 'fault-injected',
+      detail: { what: 'hello' },
+    });
     const body = await (await get(`/api/runs/${newer}/events`)).json();
     assert.deepEqual(
       body.events.map((e: { type: string }) => e.type),
-      ['note'],
+      ['fault-injected'],
     );
     assert.equal((await get('/api/runs/20990101T000000000Z-zzzz/events')).status, 404);
   });

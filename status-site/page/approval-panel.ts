@@ -3,6 +3,7 @@
 // the decision form. The token stays in this tab (sessionStorage), never in a cookie, so no other
 // site can make the browser send it.
 import { api, type Approval, type RunEvent } from './api.ts';
+import type { RunEventType } from '../../runner/core/events.ts';
 import { h } from './dom.ts';
 import { ago, shortCommit } from './format.ts';
 import { Poller } from './poller.ts';
@@ -12,7 +13,7 @@ const TOKEN_KEY = 'uigate-approver-token';
 /** While a request waits for votes or a release bakes, others' decisions and alarms show up this fast. */
 const POLL_MS = 5_000;
 
-const EVENT_LABEL: Record<string, string> = {
+const EVENT_LABEL: Record<RunEventType, string> = {
   gate: 'gate evaluated',
   'approval-requested': 'approval requested',
   'approval-superseded': 'superseded by a newer run',
@@ -35,6 +36,8 @@ const EVENT_LABEL: Record<string, string> = {
   'rollback-failed': 'ROLLBACK FAILED: the previous release could not be published again',
   'bake-error': 'bake could not watch its alarms: rolled back as on an alarm',
   'bake-cancelled': 'bake cancelled: release left live, unverified',
+  resumed: 'run resumed: what had no result runs again',
+  'alarm-before-release': 'alarm from before this release went live: not held against it',
 };
 
 export class ApprovalPanel {
@@ -300,7 +303,7 @@ export class ApprovalPanel {
   }
 
   private timeline() {
-    const shown = this.events.filter((event) => EVENT_LABEL[event.type] || !event.type.startsWith('approval'));
+    const shown = this.events;
     if (!shown.length) return undefined;
     const dramatic = shown.some((event) => event.type === 'alarm' || event.type === 'rollback-restored');
     const details = h(
@@ -315,7 +318,7 @@ export class ApprovalPanel {
             'li',
             {},
             h('time', { datetime: event.at }, new Date(event.at).toLocaleString()),
-            ` ${EVENT_LABEL[event.type] ?? event.type}`,
+            ` ${EVENT_LABEL[event.type as RunEventType] ?? event.type}`,
             event.actor ? ` · ${event.actor}` : undefined,
             describe(event) ? ` · ${describe(event)}` : undefined,
           ),
