@@ -1,67 +1,17 @@
 // The page's view of the API: typed fetches, errors as exceptions with the server's message.
 import { jsonBody } from './json-body.ts';
-import type { RunSelection } from '../../runner/core/model.ts';
-import type { Status } from './format.ts';
+import type { AttemptRecord, RunEvent as DomainRunEvent, RunMeta, UnitRecord } from '../../runner/core/model.ts';
 
 import type { FlakyAnswer, FlakyUnit, UnitStats } from '../shared/flakiness.ts';
 
-export interface Run {
-  runId: string;
-  status: 'running' | 'passed' | 'failed' | 'errored' | 'cancelled';
-  trigger: string;
-  commit?: string;
-  branch?: string;
-  projects: string[];
-  modules: string[];
-  selection?: RunSelection;
-  total: number;
-  counts: Partial<Record<Status, number>>;
-  startedAt: string;
-  finishedAt?: string;
-  durationMs?: number;
-  reason?: string;
-  /** The last sign of life of the process running it. */
-  heartbeatAt?: string;
-  /** Playwright's HTML report of the run, when one was merged (served at /reports/<runId>/). */
-  htmlReport?: string;
-}
-
-export interface Attempt {
-  attempt: number;
-  status: string;
-  durationMs: number;
-  error?: { message: string };
-}
-
-export interface Unit {
-  key: string;
-  file: string;
-  line: number;
-  titlePath: string[];
-  project: string;
-  module: string;
-  /** A setup or teardown project's test: shown beside the matrix, not in it. */
-  role?: 'dependency';
-  status: Status;
-  attempt: number;
-  attempts?: Attempt[];
-  durationMs?: number;
-  error?: { message: string; stack?: string };
-  attachments?: { name: string; contentType: string; path: string }[];
-  executor?: string;
-  executorRef?: string;
-  runId: string;
-  finishedAt?: string;
-}
+/** What the API answers for a run and a unit: the domain's own types, as the store keeps them. */
+export type Run = RunMeta;
+export type Unit = UnitRecord;
+export type Attempt = AttemptRecord;
 
 export type { FlakyAnswer, FlakyUnit, UnitStats };
 
-export interface RunEvent {
-  at: string;
-  type: string;
-  actor?: string;
-  detail?: Record<string, unknown>;
-}
+export type RunEvent = Omit<DomainRunEvent, 'runId'>;
 
 async function get<T>(path: string): Promise<T> {
   const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-cache' });

@@ -318,7 +318,7 @@ export class ApprovalPanel {
             'li',
             {},
             h('time', { datetime: event.at }, new Date(event.at).toLocaleString()),
-            ` ${EVENT_LABEL[event.type as RunEventType] ?? event.type}`,
+            ` ${EVENT_LABEL[event.type]}`,
             event.actor ? ` · ${event.actor}` : undefined,
             describe(event) ? ` · ${describe(event)}` : undefined,
           ),
