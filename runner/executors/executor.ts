@@ -5,6 +5,7 @@ import { type ExecutorName, type UnitRecord } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { Batch } from '../plan/plan.ts';
 import { isFinal } from '../core/statuses.ts';
+import { firstSeqOf } from '../core/seq.ts';
 
 export interface BatchContext {
   runId: string;
@@ -70,7 +71,7 @@ export async function finishedInStore(
       (unit) =>
         keys.has(unit.key) &&
         isFinal(unit.status) &&
-        unit.seq >= context.dispatch * 1000 &&
+        unit.seq >= firstSeqOf(context.dispatch) &&
         (!ref || unit.executorRef === ref),
     )
     .map((record) => ({ record, stored: true }));

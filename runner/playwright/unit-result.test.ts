@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seqOf, statusAfter } from './unit-result.ts';
+import { statusAfter } from './unit-result.ts';
+import { seqOf } from '../core/seq.ts';
 
 type Outcome = 'skipped' | 'expected' | 'unexpected' | 'flaky';
 const test = (outcome: Outcome, retries = 0) => ({ outcome: () => outcome, retries });

@@ -4,9 +4,6 @@ import type { TestCase, TestError, TestResult } from '@playwright/test/reporter'
 import { makeUnit, stripAnsi } from './list.ts';
 import type { AttemptRecord, UnitError, UnitRef, UnitStatus } from '../core/model.ts';
 
-/** Write order within one dispatch: later Playwright retries outrank earlier ones. */
-export const seqOf = (dispatch: number, retry: number) => dispatch * 1000 + retry;
-
 /**
  * The unit a test is: its file from the config's rootDir (as uigate's listing has it), its
  * repeat, and `dependency` when its project only runs for others (`dependencyProjects`).

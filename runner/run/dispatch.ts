@@ -9,6 +9,7 @@ import type { Batch } from '../plan/plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { isFinal } from '../core/statuses.ts';
 import { InfraError } from '../core/errors.ts';
+import { closingSeq } from '../core/seq.ts';
 
 export interface DispatchEvents {
   onUnit?(record: UnitRecord): void;
@@ -224,6 +225,3 @@ function signal(): { promise: Promise<void>; resolve: () => void } {
   const promise = new Promise<void>((done) => (resolve = done));
   return { promise, resolve };
 }
-
-/** A close's write order: above every Playwright retry of the dispatch try it follows (seqOf). */
-export const closingSeq = (lastDispatch: number) => lastDispatch * 1000 + 999;

@@ -2,7 +2,7 @@
 // reporter of a plain `npx playwright test`: created with every unit queued (the whole matrix from
 // the first second), finished with every unit given a final status and the run's status following
 // from them, and never left `running` whatever stops it.
-import { closingSeq } from './dispatch.ts';
+import { closingSeq, dispatchOf } from '../core/seq.ts';
 import type { RunMeta, UnitRecord, UnitRef } from '../core/model.ts';
 import { countStatuses, HEARTBEAT_MS, isFinal, runStatusOf } from '../core/statuses.ts';
 import type { ResultStore } from '../store/result-store.ts';
@@ -107,7 +107,7 @@ export class RunLifecycle {
     const open = units.filter((unit) => !isFinal(unit.status)).map((unit) => unit.key);
     if (open.length) {
       const reason = options.cancelled ? 'run cancelled' : (options.openReason ?? 'no result came back for this unit');
-      const stored = Math.max(0, ...units.map((unit) => Math.floor(unit.seq / 1000)));
+      const stored = Math.max(0, ...units.map((unit) => dispatchOf(unit.seq)));
       const seq = closingSeq(Math.max(stored, options.lastDispatch ?? 0));
       await this.store.closeUnits(this.runId, open, options.cancelled ? 'cancelled' : 'errored', { reason, seq });
       units = await this.store.getUnits(this.runId);

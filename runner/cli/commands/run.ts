@@ -34,6 +34,7 @@ import type { CommandIO } from '../io.ts';
 import { Progress } from '../progress.ts';
 import { DEFAULT_PORT } from '../ports.ts';
 import { ENV } from '../../core/env.ts';
+import { dispatchOf } from '../../core/seq.ts';
 
 export interface RunFlags extends RunRequest {
   json?: boolean;
@@ -244,7 +245,7 @@ async function reopen(
     say(`run ${runId} has a final result for every unit (${run.status}); nothing to resume`);
     return { done: buildSummary(run.status === 'running' ? { ...run, status: runStatusOf(all) } : run, all) };
   }
-  const firstDispatch = Math.max(0, ...all.map((unit) => Math.floor(unit.seq / 1000))) + 1;
+  const firstDispatch = Math.max(0, ...all.map((unit) => dispatchOf(unit.seq))) + 1;
   const lifecycle = await RunLifecycle.reopen(
     store,
     run,
