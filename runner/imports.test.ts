@@ -57,7 +57,57 @@ function violations(from: string, allowed: (edge: Edge) => boolean): string[] {
     .flatMap(([file, edges]) => edges.filter((edge) => !allowed(edge)).map((edge) => `${file} → ${edge.to}`));
 }
 
+/**
+ * The folders, lowest first, each with why it sits there. A file may import its own folder and the
+ * folders listed before it, never one listed after it: the order is the design (DESIGN.md, Layout).
+ */
+const LAYERS: [folder: string, why: string][] = [
+  ['runner/core', 'the domain, pure: the words every other folder speaks'],
+  ['runner/aws', 'small helpers for any AWS client: regions, backoff, throttling, signing'],
+  ['runner/store', 'where results live, and a run record from its start to its end'],
+  ['runner/artifacts', 'where screenshots, traces, blobs and reports are kept, and their keys'],
+  ['runner/config', "uigate.config.ts, the environment and git's view of the commit"],
+  ['runner/notify', 'messages out: terminal, SNS'],
+  ['runner/playwright', 'talking to Playwright: listing, batches, the reporter, browsers'],
+  ['runner/plan', "what to run and in which order, from Playwright's groups"],
+  ['runner/report', 'summaries, changes since a baseline, the merged HTML report'],
+  ['runner/lambda', 'the Lambda handler and its event: what runs inside the function'],
+  ['runner/executors', 'where batches run: local, Lambda (its events), CodeBuild'],
+  ['runner/run', 'a run session: prepare, dispatch to executors, finish'],
+  ['runner/gate', 'the policy and the approval'],
+  ['runner/verify', 'promotion, the bake, rollback'],
+  ['runner/doctor', 'checks of an AWS account, using the verify and Lambda paths'],
+  ['status-site/shared', 'what the server and the page both use, pure'],
+  ['status-site/page', 'the page: only the core and shared'],
+  ['status-site/artifacts', "a run's artifacts, for the site to serve"],
+  ['status-site/access', 'who may read and decide'],
+  ['status-site/app', 'the HTTP app'],
+  ['status-site/hosting', 'serving the app under Node and in Lambda'],
+  ['runner/cli', 'the command line: on top of everything'],
+];
+
 describe('imports run one way', () => {
+  it('names every folder in the declared order, and no import runs down it', () => {
+    const rank = new Map(LAYERS.map(([folder], i) => [folder, i]));
+    const folderOf = (path: string) => LAYERS.find(([folder]) => under(path, folder))?.[0];
+    const unnamed = [...graph.keys()]
+      .filter((file) => !folderOf(file) && !['runner/index.ts'].includes(file) && !under(file, 'cdk'))
+      .map((file) => file.split('/').slice(0, 2).join('/'));
+    assert.deepEqual([...new Set(unnamed)], [], 'every folder has a place in LAYERS');
+    const downward = [...graph].flatMap(([file, edges]) => {
+      const from = folderOf(file);
+      if (!from) return [];
+      return edges
+        .filter((edge) => !edge.external)
+        .filter((edge) => {
+          const to = folderOf(edge.to);
+          return to !== undefined && to !== from && rank.get(to)! > rank.get(from)!;
+        })
+        .map((edge) => `${file} → ${edge.to}`);
+    });
+    assert.deepEqual(downward, []);
+  });
+
   it('keeps the core pure: it imports only itself, no Node module and no package, so the page can use it', () => {
     assert.deepEqual(
       violations('runner/core', (edge) => !edge.external && under(edge.to, 'runner/core')),
@@ -138,7 +188,7 @@ describe('imports run one way', () => {
 
   it('reads the graph it checks (a broken reader would pass every rule)', () => {
     assert.ok(graph.size > 100, `${graph.size} files`);
-    assert.ok(graph.get('runner/cli/commands/run.ts')!.some((edge) => edge.to === 'runner/run/lifecycle.ts'));
+    assert.ok(graph.get('runner/cli/commands/run.ts')!.some((edge) => edge.to === 'runner/store/run-lifecycle.ts'));
     assert.ok(
       graph.get('status-site/page/api.ts')!.some((edge) => edge.typeOnly && edge.to === 'runner/core/model.ts'),
     );

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { importConfigModule } from './load-module.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { GatePolicy } from '../gate/policy.ts';
+import type { GatePolicy } from '../core/gate-policy.ts';
 import { closest } from '../core/suggest.ts';
 import { ENV } from '../core/env.ts';
 import { awsRegion } from '../aws/region.ts';

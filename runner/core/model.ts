@@ -73,6 +73,12 @@ export interface UnitRecord extends UnitRef {
   finishedAt?: string;
 }
 
+/** A unit's final record, and whether the executor side already wrote it to the store. */
+export interface UnitOutcome {
+  record: UnitRecord;
+  stored: boolean;
+}
+
 export type StatusCounts = Partial<Record<UnitStatus, number>>;
 
 export interface RunMeta {

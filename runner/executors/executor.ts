@@ -1,7 +1,7 @@
 // The executor seam: how a batch of units gets run somewhere (this machine, Lambda, CodeBuild).
 // The dispatcher owns scheduling and retries; an executor only runs one batch and says how it went.
 import { InfraError } from '../core/errors.ts';
-import { type ExecutorName, type UnitRecord } from '../core/model.ts';
+import { type ExecutorName, type UnitOutcome, type UnitRecord } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { Batch } from '../plan/plan.ts';
 import { isFinal } from '../core/statuses.ts';
@@ -16,11 +16,7 @@ export interface BatchContext {
   onUnit(record: UnitRecord): void;
 }
 
-/** A unit's final record, and whether the executor side already wrote it to the store. */
-export interface UnitOutcome {
-  record: UnitRecord;
-  stored: boolean;
-}
+export type { UnitOutcome };
 
 export interface Executor {
   name: ExecutorName;

@@ -4,7 +4,7 @@ import type { Batch } from '../plan/plan.ts';
 import type { StoreAddress } from '../store/store-address.ts';
 import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
 import type { WarmPool } from '../playwright/warm-start.ts';
-import { batchReportDir, blobKey } from '../report/html-report-keys.ts';
+import { batchReportDir, blobKey } from '../artifacts/report-keys.ts';
 import { BatchError, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 
 export interface LocalExecutorOptions {

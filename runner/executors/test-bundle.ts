@@ -10,20 +10,12 @@ import { join, relative, resolve, sep } from 'node:path';
 import { create } from 'tar';
 import { UsageError } from '../core/errors.ts';
 import { sourceGraph } from '../playwright/source-graph.ts';
+import type { TestBundle } from '../lambda/test-source.ts';
 
 /** Provided by the executor itself (the Lambda package): never packed. */
 export const PROVIDED_PACKAGES = new Set(['uigate', '@sparticuz/chromium']);
 /** Folders that hold output, caches or other machines' installs, never sources a test loads. */
 const NOT_SOURCES = new Set(['node_modules', '.git', 'test-results', 'playwright-report', 'blob-report']);
-
-export interface TestBundle {
-  file: string;
-  sha256: string;
-  bytes: number;
-  /** Files and packages packed. */
-  files: number;
-  packages: number;
-}
 
 export interface PackOptions {
   projectDir: string;
@@ -143,3 +135,5 @@ export async function packTestBundle(options: PackOptions): Promise<TestBundle> 
   await rename(partial, file);
   return { file, sha256, bytes: (await stat(file)).size, files: files.length, packages: packages.length };
 }
+
+export type { TestBundle };

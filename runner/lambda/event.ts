@@ -1,8 +1,8 @@
 // What the Lambda executor sends and the handler returns. Checked at the handler's door: a
 // malformed event gets one clear error result, never a crash.
 import { z } from 'zod';
-import type { UnitOutcome } from '../executors/executor.ts';
-import { RUN_ID_PATTERN, type UnitRef } from '../core/model.ts';
+import type { UnitOutcome, UnitRef } from '../core/model.ts';
+import { RUN_ID_PATTERN } from '../core/model.ts';
 import { isLoopbackUrl } from '../core/local-request.ts';
 
 /** Lambda runs one browser: @sparticuz/chromium. Projects are matched by their browser, whatever their names. */

@@ -4,7 +4,7 @@
 // failing tests, each with a long error and stack, can get there. So the answer is made to fit,
 // losing only what the store already has: a result the reporter stored (`stored: true`) is
 // answered by its status alone, and an unstored one keeps its error clipped.
-import type { UnitOutcome } from '../executors/executor.ts';
+import type { UnitOutcome } from '../core/model.ts';
 import type { BatchResponse } from './event.ts';
 
 /** Below 6 MB with room for the invocation's own envelope. */

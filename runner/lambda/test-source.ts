@@ -12,7 +12,16 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { extract } from 'tar';
 import { s3Client } from '../artifacts/s3-artifacts.ts';
-import type { TestBundle } from '../executors/test-bundle.ts';
+
+/** A suite packed for the Lambda function: the zip in the artifacts bucket, by its digest. */
+export interface TestBundle {
+  file: string;
+  sha256: string;
+  bytes: number;
+  /** Files and packages packed. */
+  files: number;
+  packages: number;
+}
 
 export type TestSource =
   | { bucket: string; key: string; sha256: string; region?: string; endpoint?: string }

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../core/errors.ts';
 import { makeUnit } from '../playwright/list.ts';
 import type { UnitRef } from '../core/model.ts';
-import { selectUnits, testListLine } from './plan.ts';
+import { selectUnits } from './plan.ts';
+import { testListLine } from '../playwright/pieces.ts';
 
 const unit = (file: string, title: string, project = 'chromium'): UnitRef =>
   makeUnit(`/t/${file}`, '/t', ['Suite', title], project, 1, 1);

@@ -4,7 +4,6 @@ import { UsageError } from '../core/errors.ts';
 import type { ExecutorName, UnitRef } from '../core/model.ts';
 import { missingBrowsersError } from '../playwright/list.ts';
 import { matchesProjectFilter, projectClosure, type ListedProject } from '../playwright/listing.ts';
-import { selectableTitle } from '../playwright/pieces.ts';
 import { closest } from '../core/suggest.ts';
 
 export interface Selection {
@@ -132,15 +131,4 @@ export function assignExecutors<E extends { name: ExecutorName; supports(browser
   }
   for (const [executor, list] of assigned) if (list.length === 0) assigned.delete(executor);
   return assigned;
-}
-
-/**
- * The line of a --test-list file that selects exactly this unit in its project (in every repeat).
- * A title no line can name is selected with its whole file, which then travels as one piece.
- */
-export function testListLine(unit: Pick<UnitRef, 'project' | 'file' | 'titlePath'>): string {
-  if (unit.file.includes('›'))
-    throw new UsageError(`${unit.file}: Playwright's --test-list cannot name a file with "›" in its path; rename it`);
-  const titles = unit.titlePath.every(selectableTitle) ? unit.titlePath : [];
-  return [`[${unit.project}]`, unit.file, ...titles].join(' › ');
 }

@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { childEnv, type ChildContext, type ReporterEvent } from './child-env.ts';
-import type { UnitOutcome } from '../executors/executor.ts';
-import type { UnitRecord, UnitRef } from '../core/model.ts';
-import { testListLine } from '../plan/plan.ts';
+import type { UnitOutcome, UnitRecord, UnitRef } from '../core/model.ts';
+import { testListLine } from './pieces.ts';
 import { playwrightCli } from './cli-path.ts';
 import { siblingModule } from './module-path.ts';
 import { isFinal } from '../core/statuses.ts';
 import { artifactStoreFromEnv } from '../artifacts/from-env.ts';
-import { blobKey } from '../report/html-report-keys.ts';
+import { blobKey } from '../artifacts/report-keys.ts';
 import type { WarmPool } from './warm-start.ts';
 
 export const REPORTER_PATH = siblingModule(import.meta.url, 'reporter');

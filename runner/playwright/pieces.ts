@@ -1,6 +1,8 @@
 // The smallest things uigate dispatches: Playwright's test groups, joined where a batch cannot
-// hold one without the other. Pure.
+// hold one without the other, and the --test-list line that names one unit. Pure.
 import type { ListedTest } from './listing.ts';
+import type { UnitRef } from '../core/model.ts';
+import { UsageError } from '../core/errors.ts';
 
 /**
  * Whether --test-list can name this title: Playwright splits each line on `›` and trims every
@@ -47,4 +49,15 @@ export function joinGroups(
     if (!names.has(root)) names.set(root, `g${names.size + 1}`);
     return names.get(root)!;
   });
+}
+
+/**
+ * The line of a --test-list file that selects exactly this unit in its project (in every repeat).
+ * A title no line can name is selected with its whole file, which then travels as one piece.
+ */
+export function testListLine(unit: Pick<UnitRef, 'project' | 'file' | 'titlePath'>): string {
+  if (unit.file.includes('›'))
+    throw new UsageError(`${unit.file}: Playwright's --test-list cannot name a file with "›" in its path; rename it`);
+  const titles = unit.titlePath.every(selectableTitle) ? unit.titlePath : [];
+  return [`[${unit.project}]`, unit.file, ...titles].join(' › ');
 }

@@ -15,7 +15,7 @@ import { mergedAsJson } from '../testing/merged-blobs.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
 import { WarmPool } from '../playwright/warm-start.ts';
 import { keepHtmlReport } from './html-report.ts';
-import { batchReportDir, blobKey } from './html-report-keys.ts';
+import { batchReportDir, blobKey } from '../artifacts/report-keys.ts';
 
 // A mixed run: one batch on this machine (its blob in the artifacts folder), one as Lambda or
 // CodeBuild would run it (its blob in the bucket). The run's report is made from both.

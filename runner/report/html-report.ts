@@ -11,7 +11,7 @@ import { LocalArtifacts } from '../artifacts/local-artifacts.ts';
 import { contentTypeOf } from '../core/content-types.ts';
 import { playwrightCli } from '../playwright/cli-path.ts';
 import type { WarmPool } from '../playwright/warm-start.ts';
-import { batchReportDir, BLOBS_DIR, REPORT_DIR } from './html-report-keys.ts';
+import { batchReportDir, BLOBS_DIR, REPORT_DIR } from '../artifacts/report-keys.ts';
 
 export interface MergeOptions {
   cwd: string;

@@ -10,7 +10,7 @@ import { checkExecutors, type ExecutorFlags } from '../executors/from-config.ts'
 import { executorNames } from '../executors/names.ts';
 import { selectUnits } from '../plan/plan.ts';
 import { listSelection, split, type ListedSelection } from './list-selection.ts';
-import { sourceInfo, type SourceInfo } from './source-info.ts';
+import { sourceInfo, type SourceInfo } from '../config/source-info.ts';
 import type { Listing } from '../playwright/listing.ts';
 import { findWorkerIndexUse } from '../playwright/worker-index-use.ts';
 

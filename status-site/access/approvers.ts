@@ -3,11 +3,24 @@
 // already verified. Both feed the same approval route and rules.
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { Context } from 'hono';
-import type { ResolvedConfig } from '../../runner/config/config.ts';
+import type { ResolvedConfig, ApprovalSettings } from '../../runner/config/config.ts';
 import { CodePipelineApproval } from '../../runner/gate/codepipeline.ts';
 import { authenticateToken, localPerson } from '../../runner/gate/identity.ts';
 import { createNotifier, runLink } from '../../runner/notify/from-config.ts';
-import type { ApprovalOptions } from '../app/approval-route.ts';
+import type { DecideDeps } from '../../runner/gate/approvals.ts';
+import type { Person } from '../../runner/gate/person.ts';
+
+/** What the approval route needs to take a decision: the settings, who is asking, and where the answer goes. */
+export interface ApprovalOptions {
+  settings: ApprovalSettings;
+  /** Who is asking, or undefined when the request carries no valid identity. */
+  authenticate(c: Context): Promise<string | undefined>;
+  /** The person behind an authenticated approver, when the identity alone does not say (local tokens). */
+  person?: (approver: string) => Person;
+  pipeline?: DecideDeps['pipeline'];
+  notifier?: DecideDeps['notifier'];
+  link?: DecideDeps['link'];
+}
 
 export const bearerToken = (c: Context) => /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '')?.[1];
 

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import type { Context, Hono, Next } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { isListed } from '../../runner/gate/approval.ts';
-import { APPROVAL_HEADER } from '../app/approval-route.ts';
+import { APPROVAL_HEADER } from './request-header.ts';
 import { safeNext } from '../shared/safe-next.ts';
 import { LINK_SECONDS, mintToken, SESSION_COOKIE, SESSION_SECONDS, verifyToken } from './session.ts';
-import { refuse } from '../app/http-error.ts';
+import { refuse } from './http-error.ts';
 
 export interface ReadAccess {
   /** The signing secret (Secrets Manager in AWS), read once. */

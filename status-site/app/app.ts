@@ -22,7 +22,7 @@ import { flakyRoute } from './flaky-route.ts';
 import { traceViewerRoutes } from './trace-viewer.ts';
 import { pagePolicy, policyHeader, REPORT_POLICY } from './policies.ts';
 import { contentTypeOf as fileTypeOf } from '../../runner/core/content-types.ts';
-import { HttpError, refuse } from './http-error.ts';
+import { HttpError, refuse } from '../access/http-error.ts';
 
 export interface PageAssets {
   html: string;

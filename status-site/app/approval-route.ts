@@ -2,27 +2,17 @@
 // page (same origin, JSON, the uigate header — a cross-site form can send none of them) and carry an
 // identity (a local approver's bearer token; in AWS the IAM caller the function URL authenticated).
 // Anything refused writes nothing.
-import type { Person } from '../../runner/gate/person.ts';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { ApprovalSettings } from '../../runner/config/config.ts';
-import { decide, loadApproval, type DecideDeps } from '../../runner/gate/approvals.ts';
+import { decide, loadApproval } from '../../runner/gate/approvals.ts';
+import type { ApprovalOptions } from '../access/approvers.ts';
+import { APPROVAL_HEADER } from '../access/request-header.ts';
 import { RUN_ID_PATTERN } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
-import { refuse } from './http-error.ts';
+import { refuse } from '../access/http-error.ts';
 
-export interface ApprovalOptions {
-  settings: ApprovalSettings;
-  /** Who is asking, or undefined when the request carries no valid identity. */
-  authenticate(c: Context): Promise<string | undefined>;
-  /** The person behind an authenticated approver, when the identity alone does not say (local tokens). */
-  person?: (approver: string) => Person;
-  pipeline?: DecideDeps['pipeline'];
-  notifier?: DecideDeps['notifier'];
-  link?: DecideDeps['link'];
-}
-
-export const APPROVAL_HEADER = 'x-uigate-request';
+export type { ApprovalOptions };
+export { APPROVAL_HEADER };
 
 const body = z.strictObject({
   decision: z.enum(['approved', 'rejected'], { error: 'decision must be "approved" or "rejected"' }),

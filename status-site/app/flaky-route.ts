@@ -6,7 +6,7 @@ import type { RunMeta } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import { flakiestUnits, type FlakyAnswer } from '../shared/flakiness.ts';
 import type { RunCache } from './run-cache.ts';
-import { refuse } from './http-error.ts';
+import { refuse } from '../access/http-error.ts';
 
 /** Runs looked at by default, and at most. */
 const DEFAULT_RUNS = 20;

@@ -16,7 +16,7 @@ import { openPieces, unitsToRerun } from '../../plan/rerun.ts';
 import { changesSince, describeChanges, NO_CHANGES } from '../../report/changes.ts';
 import { toJUnit } from '../../report/junit.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../../report/summary.ts';
-import { RunLifecycle } from '../../run/lifecycle.ts';
+import { RunLifecycle } from '../../store/run-lifecycle.ts';
 import { onForcedExit } from '../forced-exit.ts';
 import { prepareRun, type PreparedRun, type RunRequest } from '../../run/prepare.ts';
 import type { ListedSelection } from '../../run/list-selection.ts';

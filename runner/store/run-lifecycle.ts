@@ -5,8 +5,8 @@
 import { closingSeq, dispatchOf } from '../core/seq.ts';
 import type { RunMeta, UnitRecord, UnitRef } from '../core/model.ts';
 import { countStatuses, HEARTBEAT_MS, isFinal, runStatusOf } from '../core/statuses.ts';
-import type { ResultStore } from '../store/result-store.ts';
-import { recordingRun } from '../store/embedded.ts';
+import type { ResultStore } from './result-store.ts';
+import { recordingRun } from './embedded.ts';
 
 /** What a run is created with; status, counts and what follows from its units are filled in. */
 export type RunStart = Omit<
