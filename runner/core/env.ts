@@ -36,6 +36,8 @@ export const ENV = {
   lambdaEndpoint: 'UIGATE_LAMBDA_ENDPOINT',
   lambdaFunction: 'UIGATE_LAMBDA_FUNCTION',
   lambdaHandlerModule: 'UIGATE_LAMBDA_HANDLER_MODULE',
+  /** Local execution environments only: where an unpacked Lambda Chromium is shared from (never in AWS). */
+  lambdaChromiumCache: 'UIGATE_LAMBDA_CHROMIUM_CACHE',
   listFile: 'UIGATE_LIST_FILE',
   listProjects: 'UIGATE_LIST_PROJECTS',
   pipelineExecutionId: 'UIGATE_PIPELINE_EXECUTION_ID',

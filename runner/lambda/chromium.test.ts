@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,19 @@ describe("unpacking Lambda's Chromium", () => {
         // The binary each one got is whole: it runs.
         assert.match(execFileSync(executablePath, ['--version'], { encoding: 'utf8' }), /Chromium/);
       }
+      // A third environment, started once one unpack was finished and shared: the same bytes,
+      // hard-linked into its own /tmp rather than unpacked again.
+      const more = await Promise.all(['three', 'four', 'five'].map((id) => pool.invoke('{}', id)));
+      const third = more
+        .map((outcome) => outcome.reply.result as { tmp: string; executablePath: string })
+        .find((result) => !results.some((earlier) => earlier.tmp === result.tmp))!;
+      assert.ok(third, 'a new environment was started');
+      const [shared] = (await readdir(fresh)).filter((name) => name.startsWith('uigate-lambda-chromium-'));
+      const [build] = await readdir(join(fresh, shared!));
+      const cached = await stat(join(fresh, shared!, build!, 'chromium'));
+      const linked = await stat(third.executablePath);
+      assert.equal(linked.ino, cached.ino);
+      assert.match(execFileSync(third.executablePath, ['--version'], { encoding: 'utf8' }), /Chromium/);
     } finally {
       pool.closeAll();
       process.env.TMPDIR = previous;

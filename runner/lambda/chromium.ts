@@ -4,10 +4,11 @@
 // hangs without it is only seen in an account, so each container proves it once — launch, open a
 // page, close — before running tests: a hang becomes BrowserUnavailable (the batch re-queued, then
 // errored), never a test that timed out and reads as failed.
-import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { link, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { ENV } from '../core/env.ts';
 
 const UNFAITHFUL = new Set(['--disable-web-security', '--allow-running-insecure-content']);
 /** One process cannot open a second browser context, and Playwright opens one per test. */
@@ -22,7 +23,7 @@ export function lambdaChromium() {
     chromium.setGraphicsMode = false;
     // Tests should see the site as users do: keep CORS and mixed-content rules on.
     const args = chromium.args.filter((arg) => !UNFAITHFUL.has(arg) && !BREAKS_PLAYWRIGHT.has(arg));
-    const executablePath = await unpacked(() => chromium.executablePath());
+    const executablePath = await unpackChromium(() => chromium.executablePath());
     const version = await openPageProbe(async () => {
       const { chromium: playwright } = await import('@playwright/test');
       return playwright.launch({ executablePath, args, timeout: PROBE_MS });
@@ -87,5 +88,79 @@ export async function openPageProbe(launch: () => Promise<ProbedBrowser>, timeou
     return browser.version();
   } finally {
     await browser.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Lambda's Chromium in this environment's /tmp, whole. Locally, environments share one finished
+ * unpack by hard links (each /tmp stays its own); in AWS there is no cache and each sandbox unpacks.
+ */
+export async function unpackChromium(unpack: () => Promise<string>): Promise<string> {
+  const cache = cacheOf(process.env[ENV.lambdaChromiumCache]);
+  if (cache) await linkUnpacked(cache, tmpdir());
+  const executablePath = await unpacked(unpack);
+  if (cache) await shareUnpacked(tmpdir(), cache);
+  return executablePath;
+}
+
+/** The shared cache for this build of @sparticuz/chromium: another build never gets its files. */
+function cacheOf(root: string | undefined): string | undefined {
+  if (!root) return undefined;
+  try {
+    const packed = new URL('../bin/chromium.br', import.meta.resolve('@sparticuz/chromium'));
+    const { size, mtimeMs } = statSync(packed);
+    return join(root, `${size}-${Math.round(mtimeMs)}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every file under `from`, as paths relative to it. */
+async function filesUnder(from: string): Promise<string[]> {
+  const entries = await readdir(from, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => relative(from, join(entry.parentPath, entry.name)));
+}
+
+async function linkAll(from: string, to: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    await mkdir(dirname(join(to, name)), { recursive: true });
+    await link(join(from, name), join(to, name));
+  }
+}
+
+/**
+ * A local execution environment starts with a finished unpack hard-linked into its own /tmp, mark
+ * included, when another environment has shared one: as a warm Lambda sandbox would keep it, at no
+ * cost of 200 MB and seconds per environment. Nothing is linked from a cache without its mark.
+ */
+export async function linkUnpacked(cache: string, dir: string): Promise<void> {
+  if (!existsSync(join(cache, MARKER)) || existsSync(join(dir, MARKER))) return;
+  try {
+    await linkAll(cache, dir, await filesUnder(cache));
+  } catch {
+    // Another file system, a cache removed meanwhile: this environment unpacks its own.
+    await rm(join(dir, MARKER), { force: true });
+  }
+}
+
+/** Shares a finished unpack (its mark written last) by renaming a linked copy into place: all or nothing. */
+export async function shareUnpacked(dir: string, cache: string): Promise<void> {
+  if (existsSync(join(cache, MARKER)) || !existsSync(join(dir, MARKER))) return;
+  const staging = `${cache}.staging-${process.pid}-${Date.now()}`;
+  try {
+    const names = (await filesUnder(dir)).filter((name) =>
+      [...UNPACKED, MARKER].some((top) => name === top || name.startsWith(`${top}/`)),
+    );
+    await linkAll(
+      dir,
+      staging,
+      names.filter((name) => name !== MARKER),
+    );
+    await linkAll(dir, staging, [MARKER]);
+    await rename(staging, cache);
+  } catch {
+    // Another environment shared first, or the links cannot be made: nothing is left half-shared.
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
 }

@@ -114,6 +114,8 @@ export class EnvironmentPool {
         [ENV.tmp]: tmp,
         ...options.env,
         TMPDIR: tmp,
+        // Unpacked once, then hard-linked into each environment's /tmp (chromium.ts).
+        [ENV.lambdaChromiumCache]: join(tmpdir(), `uigate-lambda-chromium-${process.getuid?.() ?? 0}`),
         LAMBDA_TASK_ROOT: options.taskRoot,
         AWS_LAMBDA_FUNCTION_NAME: options.functionName,
         AWS_LAMBDA_FUNCTION_TIMEOUT: String(options.timeoutSeconds),

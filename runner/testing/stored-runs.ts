@@ -12,3 +12,15 @@ export async function stored(home: string) {
     await store.close();
   }
 }
+
+/** Each release's status on a home's local production target (`uigate pipeline --local`), by release id. */
+export async function releasesOf(home: string): Promise<Record<string, string>> {
+  const { store } = await openEmbeddedStore(join(home, 'dynamodb'));
+  try {
+    return Object.fromEntries(
+      (await store.listReleases(`local:${join(home, 'production')}`)).map((r) => [r.releaseId, r.status]),
+    );
+  } finally {
+    await store.close();
+  }
+}
