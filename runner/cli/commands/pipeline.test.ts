@@ -17,6 +17,13 @@ describe('uigate pipeline --local', () => {
   const env = () => ({ ...process.env, UIGATE_HOME: home, UIGATE_APPROVER: 'release-manager', NO_COLOR: '1' });
   // The whole suite, as the gate requires, in the one browser it requires.
   const ARGS = ['pipeline', '--local', '-p', 'chromium', '-w', '2', '--bake', '3s', '--no-serve', '--json'];
+  /** One unattended pipeline on this home's production. */
+  const pipeline = (...extra: string[]) =>
+    runNode([UIGATE_BIN, ...ARGS, '--approve', ...extra], REPO, {
+      UIGATE_HOME: home,
+      UIGATE_APPROVER: 'release-manager',
+      NO_COLOR: '1',
+    });
   let first: { runId: string; healthy: boolean };
 
   before(async () => {
@@ -56,11 +63,7 @@ describe('uigate pipeline --local', () => {
 
   it('rolls a release broken after promotion back to the previous one when the smoke alarm fires (exit 1)', async () => {
     assert.ok(first, 'needs the healthy release first');
-    const result = await runNode([UIGATE_BIN, ...ARGS, '--approve', '--break-after-promote'], REPO, {
-      UIGATE_HOME: home,
-      UIGATE_APPROVER: 'release-manager',
-      NO_COLOR: '1',
-    });
+    const result = await pipeline('--break-after-promote');
     assert.equal(result.code, 1, result.stderr);
     const outcome = JSON.parse(result.stdout);
     assert.equal(outcome.healthy, false);
@@ -111,11 +114,7 @@ describe('uigate pipeline --local', () => {
   });
 
   it('keeps the next healthy release after a rolled-back one (good → broken → good)', async () => {
-    const healthy = await runNode([UIGATE_BIN, ...ARGS, '--approve'], REPO, {
-      UIGATE_HOME: home,
-      UIGATE_APPROVER: 'release-manager',
-      NO_COLOR: '1',
-    });
+    const healthy = await pipeline();
     assert.equal(healthy.code, 0, healthy.stderr);
     const outcome = JSON.parse(healthy.stdout);
     assert.equal(outcome.healthy, true);
