@@ -39,7 +39,16 @@ export function lambdaChromium() {
 const PROBE_MS = 30_000;
 
 /** What @sparticuz/chromium unpacks into os.tmpdir(), and takes as done once it exists. */
-const UNPACKED = ['chromium', 'fonts', 'al2023', 'libEGL.so', 'libGLESv2.so', 'libvk_swiftshader.so', 'libvulkan.so.1'];
+const UNPACKED = [
+  'chromium',
+  'fonts',
+  'al2023',
+  'libEGL.so',
+  'libGLESv2.so',
+  'libvk_swiftshader.so',
+  'libvulkan.so.1',
+  'vk_swiftshader_icd.json',
+];
 const MARKER = '.uigate-chromium-unpacked';
 
 /**

@@ -1,9 +1,10 @@
-// A handler that only unpacks Lambda's Chromium as the real handler does, and says where: for
-// testing that each local execution environment has a /tmp of its own.
+// A handler that only brings up Lambda's Chromium as the real handler does — unpacked (or linked
+// from another environment's finished unpack), launched, a page opened — and says where: for
+// testing that each local execution environment has a /tmp of its own and a Chromium that starts.
 import { tmpdir } from 'node:os';
-import { unpackChromium } from '../lambda/chromium.ts';
+import { lambdaChromium } from '../lambda/chromium.ts';
 
 export async function handler() {
-  const { default: chromium } = await import('@sparticuz/chromium');
-  return { tmp: tmpdir(), executablePath: await unpackChromium(() => chromium.executablePath()) };
+  const { executablePath, version } = await lambdaChromium();
+  return { tmp: tmpdir(), executablePath, version };
 }
