@@ -93,6 +93,8 @@ export class UigatePipeline extends Construct {
     const built = new Artifact('Built');
     const checkout = props.source.bind(source);
     this.orchestrator = this.testProject(parts);
+    const build = this.buildProject(parts);
+    checkout.grantClone?.(build);
     const tests = new CodeBuildAction({
       actionName: 'UiTests',
       project: this.orchestrator,
@@ -120,7 +122,7 @@ export class UigatePipeline extends Construct {
           actions: [
             new CodeBuildAction({
               actionName: 'Build',
-              project: this.buildProject(parts),
+              project: build,
               input: source,
               outputs: [built],
             }),

@@ -342,6 +342,18 @@ describe('the uigate stack, synthesized', () => {
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
   });
 
+  it('lets the Source action and the Build clone use a connection under both service prefixes (codeconnections ARNs need the new one)', () => {
+    const connection = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc';
+    const uses = (pattern: RegExp) =>
+      statementsOf(pattern)
+        .filter((statement) => [statement.Resource].flat().includes(connection))
+        .flatMap(actions)
+        .sort();
+    const both = ['codeconnections:UseConnection', 'codestar-connections:UseConnection'];
+    assert.deepEqual([...new Set(uses(/^ReleasePipelineSourceCheckoutCodePipelineActionRole/))], both);
+    assert.deepEqual([...new Set(uses(/^ReleaseBuildRole/))], both);
+  });
+
   it('grants nothing on every resource ("*") but the CodePipeline job APIs, which take no other, to the gate only', () => {
     const wildcard = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
       (
