@@ -28,9 +28,10 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-// A test that hangs fails after five minutes (the longest takes about one), and a file whose tests
-// are done ends even if something it opened is still open: a hang must show up as a red test with a
-// name, never as a CI job that runs out of time.
+// A test that hangs fails after ten minutes, and a file whose tests are done ends even if something
+// it opened is still open: a hang must show up as a red test with a name, never as a CI job that
+// runs out of time. The longest files run whole release sequences (uigate pipeline --local three
+// times in a row, about three minutes, more on a loaded machine): node counts a file as one test.
 const result = spawnSync(
   process.execPath,
   [
@@ -38,7 +39,7 @@ const result = spawnSync(
     'tsx',
     '--test',
     '--test-concurrency=2',
-    '--test-timeout=300000',
+    '--test-timeout=600000',
     '--test-force-exit',
     '--test-reporter=spec',
     ...files,
