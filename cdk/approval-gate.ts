@@ -88,6 +88,11 @@ export class ApprovalGate extends Construct {
       description: 'uigate: the gate policy, as the Approval stage’s beforeEntry condition',
       handler: 'gate.handler',
       environment,
+      // CodePipeline's actions invoke Lambda asynchronously (its docs on Lambda actions; the
+      // LambdaInvoke rule's are silent), and Lambda retries a failed asynchronous invocation twice:
+      // a gate that failed would be judged three times, answering the job each time. Never retried;
+      // a synchronous invoke ignores this, so it is safe either way.
+      retryAttempts: 0,
       logGroup: new LogGroup(this, 'PolicyLogs', { retention: RetentionDays.ONE_MONTH }),
     });
     props.table.grantReadWriteData(gateFunction);

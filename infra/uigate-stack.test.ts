@@ -482,6 +482,16 @@ describe('the uigate stack, synthesized', () => {
     assert.match(commands, /verify --release "\$UIGATE_RUN_ID" .*--alarm "\$UIGATE_ALARM_0" --bake 600s .*--smoke-url/);
   });
 
+  it('never retries the gate function: a failed gate is judged once, its job answered once', () => {
+    const gate = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) =>
+      /^UigateGatePolicy/.test(id),
+    )!;
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: gate },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
   it('lets the pipeline invoke the gate, and only the approval function answer the approval', () => {
     const pipelineRole = statementsOf(/^ReleasePipelineRole/).filter((s) =>
       actions(s).includes('lambda:InvokeFunction'),
