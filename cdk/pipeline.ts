@@ -183,7 +183,17 @@ export class UigatePipeline extends Construct {
       buildSpec: BuildSpec.fromObject({
         version: '0.2',
         // Carried into the approval message and the Production stage as #{UiTests.<name>}.
-        env: { 'exported-variables': [ENV.runId, ENV.summary, ENV.commit, ENV.branch, ENV.runUrl, ENV.artifactDigest] },
+        env: {
+          'exported-variables': [
+            ENV.runId,
+            ENV.summary,
+            ENV.approvalInfo,
+            ENV.commit,
+            ENV.branch,
+            ENV.runUrl,
+            ENV.artifactDigest,
+          ],
+        },
         phases: {
           install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund'] },
           build: {
@@ -249,10 +259,9 @@ function approvalStage({ uigate }: Parts, tests: CodeBuildAction): StageProps {
       new ManualApprovalAction({
         actionName: 'Approve',
         notificationTopic: uigate.approvals,
-        additionalInformation:
-          `uigate run ${tests.variable(ENV.runId)}: ${tests.variable(ENV.summary)}. ` +
-          `Commit ${tests.variable(ENV.commit)} on ${tests.variable(ENV.branch)}, execution #{codepipeline.PipelineExecutionId}. ` +
-          'Approve on the run page or with `uigate approve` (the approval is bound to this commit and artifact).',
+        // Written whole by `uigate run --export` within the 500 characters CodePipeline takes:
+        // composed here of variables, a long branch name could push it past them.
+        additionalInformation: tests.variable(ENV.approvalInfo),
         externalEntityLink: runUrl,
       }),
     ],

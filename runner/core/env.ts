@@ -58,6 +58,8 @@ export const ENV = {
   stopMarginSeconds: 'UIGATE_STOP_MARGIN_SECONDS',
   store: 'UIGATE_STORE',
   summary: 'UIGATE_SUMMARY',
+  /** The manual approval's text, whole and within CodePipeline's 500 characters of CustomData. */
+  approvalInfo: 'UIGATE_APPROVAL_INFO',
   table: 'UIGATE_TABLE',
   taskRoot: 'UIGATE_TASK_ROOT',
   tmp: 'UIGATE_TMP',

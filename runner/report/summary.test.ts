@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { makeUnit } from '../playwright/list.ts';
 import type { RunMeta, UnitRecord, UnitStatus } from '../core/model.ts';
 import { execFileSync } from 'node:child_process';
-import { buildSummary, formatExports, formatMatrix } from './summary.ts';
+import { APPROVAL_INFO_LIMIT, approvalInfo, buildSummary, formatExports, formatMatrix } from './summary.ts';
 
 const record = (file: string, project: string, status: UnitStatus, error?: string): UnitRecord => ({
   ...makeUnit(`/t/${file}`, '/t', [`${status} case`], project, 1, 1),
@@ -73,6 +73,7 @@ describe('formatExports', () => {
       env: {},
     });
     assert.deepEqual(sourced.trim().split('\n'), [
+      "UIGATE_APPROVAL_INFO=uigate run r: 4 units: 2 passed, 1 failed, 1 flaky. Commit abc123 on it's-$(rm -rf). Approve on the run page or with `uigate approve` (the approval is bound to this commit and artifact).",
       'UIGATE_ARTIFACT_DIGEST=sha256:00ff',
       "UIGATE_BRANCH=it's-$(rm -rf)",
       'UIGATE_COMMIT=abc123',
@@ -81,5 +82,20 @@ describe('formatExports', () => {
       'UIGATE_RUN_URL=https://status.example.com/runs/r',
       'UIGATE_SUMMARY=4 units: 2 passed, 1 failed, 1 flaky',
     ]);
+  });
+});
+
+describe("the manual approval's text", () => {
+  it("stays within CodePipeline's 500 characters however long the branch, keeping the run, the commit and the execution whole", () => {
+    const branch = `feature/${'very-long-branch-name-'.repeat(30)}end`;
+    const summary = buildSummary({ ...run, runId: '20261206T210000000Z-abcd', branch, commit: 'f'.repeat(40) }, units);
+    const info = approvalInfo(summary, '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
+    assert.ok(info.length <= APPROVAL_INFO_LIMIT, `${info.length} characters`);
+    assert.match(
+      info,
+      /^uigate run 20261206T210000000Z-abcd: 4 units: 2 passed, 1 failed, 1 flaky\. Commit f{40} on feature\/very-long/,
+    );
+    assert.match(info, /…, execution 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\. Approve on the run page/);
+    assert.equal(approvalInfo({ ...summary, branch: 'main' }).includes('on main.'), true, 'a short branch is whole');
   });
 });

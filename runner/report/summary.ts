@@ -118,12 +118,35 @@ export function formatMatrix(summary: RunSummary): string {
  * The run as shell variables (KEY='value' lines) for a CI step to source and export — CodeBuild's
  * exported-variables carry them into the pipeline's approval message.
  */
+/** CodePipeline takes at most 500 characters of CustomData on a manual approval (API reference, ActionConfiguration; CreatePipeline refuses more). */
+export const APPROVAL_INFO_LIMIT = 500;
+
+/**
+ * What the manual approval says, whole: the run, its counts, the commit, the branch and the
+ * pipeline execution. A long branch name is what can push it past the limit, so the branch is
+ * what is shortened (with an ellipsis), never the run id or the commit it is bound to.
+ */
+export function approvalInfo(summary: RunSummary, executionId?: string): string {
+  const text = (branch: string) =>
+    `uigate run ${summary.runId}: ${countsLine(summary)}. Commit ${summary.commit ?? 'unknown'} on ${branch}` +
+    `${executionId ? `, execution ${executionId}` : ''}. Approve on the run page or with \`uigate approve\` (the approval is bound to this commit and artifact).`;
+  const branch = summary.branch ?? 'unknown';
+  const room = APPROVAL_INFO_LIMIT - text('').length;
+  if (branch.length <= room) return text(branch);
+  return text(`${branch.slice(0, Math.max(0, room - 1))}…`).slice(0, APPROVAL_INFO_LIMIT);
+}
+
+const countsLine = (summary: RunSummary) =>
+  `${summary.total} units: ${Object.entries(summary.counts)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ')}`;
+
 export function formatExports(summary: RunSummary, extra: Record<string, string | undefined> = {}): string {
-  const parts = Object.entries(summary.counts).map(([status, n]) => `${n} ${status}`);
   const values: Record<string, string | undefined> = {
     [ENV.runId]: summary.runId,
     [ENV.runStatus]: summary.status,
-    [ENV.summary]: `${summary.total} units: ${parts.join(', ')}`,
+    [ENV.summary]: countsLine(summary),
+    [ENV.approvalInfo]: approvalInfo(summary, extra[ENV.pipelineExecutionId]),
     [ENV.commit]: summary.commit,
     [ENV.branch]: summary.branch,
     [ENV.runUrl]: summary.url,
