@@ -198,7 +198,9 @@ export class UigatePipeline extends Construct {
           install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund'] },
           build: {
             commands: [
-              `export UIGATE_ARTIFACT_DIGEST=${digest}`,
+              // Fail closed: `export X="$(…)"` exits 0 when the digest fails; an assignment exits as
+              // its command substitution did, so the build stops here.
+              `${ENV.artifactDigest}=${digest} && export ${ENV.artifactDigest}`,
               ...props.testEnvironment.commands(),
               // The workers check this commit out from here.
               'git archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || (zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*")',

@@ -1,5 +1,6 @@
 import { Source } from 'aws-cdk-lib/aws-s3-deployment';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,6 +145,42 @@ describe('the uigate stack, synthesized', () => {
     assert.match(orchestrator, /run --executor codebuild --executor lambda .*--junit reports\/junit\.xml/);
     assert.match(orchestrator, /file-format[^,]*JUNITXML/);
     template.resourceCountIs('AWS::CodeBuild::ReportGroup', 1);
+  });
+
+  it('fails the Test stage when the artifact digest cannot be taken: the digest line run in dash, as CodeBuild runs it', async () => {
+    // The buildspec, as CloudFormation will join it: a JSON document whose commands are strings.
+    const spec = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map((p) => joined((p as { Properties: { Source: { BuildSpec: unknown } } }).Properties.Source.BuildSpec))
+      .find((text) => text.includes('uigate run'))!;
+    const quoted = /"UIGATE_ARTIFACT_DIGEST=.*export UIGATE_ARTIFACT_DIGEST"/.exec(spec)?.[0];
+    assert.ok(quoted, 'the Test stage takes the digest');
+    const line = JSON.parse(quoted) as string;
+    assert.match(
+      line,
+      /^UIGATE_ARTIFACT_DIGEST="\$\(npx --no-install uigate digest tests\/site\)" && export UIGATE_ARTIFACT_DIGEST$/,
+    );
+    const bin = await mkdtemp(join(tmpdir(), 'uigate-npx-'));
+    try {
+      // `npx --no-install uigate digest …` stood in for: once failing, once answering.
+      const npx = join(bin, 'npx');
+      // CodeBuild runs each command in one shell and stops the phase at the first that fails.
+      const shell = (digest: string) =>
+        spawnSync('dash', ['-c', `${line} || exit $?\necho "digest=$UIGATE_ARTIFACT_DIGEST"`], {
+          encoding: 'utf8',
+          env: { PATH: `${bin}:/usr/bin:/bin`, DIGEST: digest },
+        });
+      await writeFile(npx, '#!/bin/sh\n[ -n "$DIGEST" ] || { echo "digest failed" >&2; exit 2; }\necho "$DIGEST"\n', {
+        mode: 0o755,
+      });
+      const failed = shell('');
+      assert.notEqual(failed.status, 0, 'a digest that fails stops the build');
+      assert.doesNotMatch(failed.stdout, /digest=/);
+      const answered = shell('sha256:00ff');
+      assert.equal(answered.status, 0, answered.stderr);
+      assert.match(answered.stdout, /digest=sha256:00ff/);
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
   });
 
   it('keeps results in one on-demand table with point-in-time recovery, TTL, byTime and byUnit', () => {

@@ -37,6 +37,11 @@ export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promis
     if (approval.state !== 'approved')
       throw new UsageError(`run ${runId} is not approved (approval: ${approval.state}); nothing is promoted`);
     const digest = approval.request?.release.artifactDigest;
+    // Fail closed: an approval that names no artifact cannot vouch for the folder given.
+    if (from && !digest)
+      throw new UsageError(
+        `run ${runId} was approved without an artifact digest (UIGATE_ARTIFACT_DIGEST was not set when it ran), so nothing binds it to ${from}; nothing is promoted — run the tests with UIGATE_ARTIFACT_DIGEST="$(npx uigate digest <folder>)" and approve that run`,
+      );
     if (from && digest && (await siteDigest(from)) !== digest)
       throw new UsageError(
         `${from} is not the artifact run ${runId} was approved for (${digest.slice(0, 19)}…); nothing is promoted`,

@@ -13,6 +13,7 @@ describe('uigate promote and uigate verify on the command line', () => {
   let site: string;
   let approved: string;
   let pending: string;
+  let unbound: string;
   const cli = (args: string[]) => runNode([UIGATE_BIN, ...args], seed.dir, { UIGATE_HOME: seed.dir });
 
   before(async () => {
@@ -28,7 +29,9 @@ describe('uigate promote and uigate verify on the command line', () => {
       artifactDigest: digest,
       branch: 'feature',
     });
-    for (const runId of [approved, pending])
+    // Approved, but run without UIGATE_ARTIFACT_DIGEST: bound to no artifact.
+    unbound = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists', status: 'passed' }], { branch: 'loose' });
+    for (const runId of [approved, pending, unbound])
       await openRequest({
         store: seed.store,
         run: (await seed.store.getRun(runId))!,
@@ -36,14 +39,11 @@ describe('uigate promote and uigate verify on the command line', () => {
         settings,
         actor: 'test',
       });
-    assert.ok(
-      (
-        await decide(
-          { runId: approved, approver: 'ana', decision: 'approved', comment: 'ok' },
-          { store: seed.store, settings },
-        )
-      ).ok,
-    );
+    for (const runId of [approved, unbound])
+      assert.ok(
+        (await decide({ runId, approver: 'ana', decision: 'approved', comment: 'ok' }, { store: seed.store, settings }))
+          .ok,
+      );
   });
   after(() => seed.remove());
 
@@ -58,6 +58,10 @@ describe('uigate promote and uigate verify on the command line', () => {
     const wrongArtifact = await cli(['promote', '--release', approved, '--target', 'local:prod', '--from', other]);
     assert.equal(wrongArtifact.code, 2);
     assert.match(wrongArtifact.stderr, /is not the artifact run \S+ was approved for/);
+
+    const noDigest = await cli(['promote', '--release', unbound, '--target', 'local:prod', '--from', site]);
+    assert.equal(noDigest.code, 2);
+    assert.match(noDigest.stderr, /was approved without an artifact digest .* nothing is promoted/);
 
     const ok = await cli(['promote', '--release', approved, '--target', 'local:prod', '--from', site]);
     assert.equal(ok.code, 0, ok.stderr);
