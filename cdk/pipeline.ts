@@ -23,6 +23,8 @@ import { ENV } from '../runner/core/env.ts';
 
 export type PipelineExecutor = 'codebuild' | 'lambda';
 
+/** What the Test stage hands on as #{UiTests.<name>}: the approval's text and link, the Production stage's run and digest. */
+const EXPORTED = [ENV.runId, ENV.summary, ENV.approvalInfo, ENV.commit, ENV.branch, ENV.runUrl, ENV.artifactDigest];
 export interface UigatePipelineProps {
   /** The results store, executors, status site and gate the pipeline uses. */
   readonly uigate: Uigate;
@@ -183,17 +185,7 @@ export class UigatePipeline extends Construct {
       buildSpec: BuildSpec.fromObject({
         version: '0.2',
         // Carried into the approval message and the Production stage as #{UiTests.<name>}.
-        env: {
-          'exported-variables': [
-            ENV.runId,
-            ENV.summary,
-            ENV.approvalInfo,
-            ENV.commit,
-            ENV.branch,
-            ENV.runUrl,
-            ENV.artifactDigest,
-          ],
-        },
+        env: { 'exported-variables': EXPORTED },
         phases: {
           install: { ...CODEBUILD_RUNTIME, commands: ['npm ci --no-audit --no-fund'] },
           build: {
