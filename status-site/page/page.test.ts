@@ -195,6 +195,8 @@ describe('the status page in a real browser', () => {
     await expect(badge).toHaveAttribute('title', new RegExp(`npx uigate run --resume ${lost}`));
     await page.goto(server.url);
     await expect(page.locator(`[data-run="${lost}"] .badge`)).toHaveText('lost');
+    await expect(page.locator(`[data-run="${lost}"]`)).toContainText('no sign of life');
+    await expect(page.locator(`[data-run="${lost}"]`)).not.toContainText('running…');
   });
 
   it('moves a cell from queued to passed while the run progresses, without a reload', async () => {

@@ -2,6 +2,7 @@
 import { statusBadge } from './status-badge.ts';
 import { api, type FlakyAnswer, type Run } from './api.ts';
 import { describeSelection } from '../../runner/core/selection.ts';
+import { shownStatus } from '../../runner/core/statuses.ts';
 import { runsChart } from './chart.ts';
 import { h } from './dom.ts';
 import { Poller } from './poller.ts';
@@ -47,7 +48,15 @@ function row(run: Run) {
       countsBar(run),
       h('span', { class: 'small' }, counts.map(([s, n]) => `${STATUS_ICON[s]}${n}`).join(' ')),
     ),
-    h('span', { class: 'muted small' }, run.status === 'running' ? 'running…' : duration(run.durationMs)),
+    h(
+      'span',
+      { class: 'muted small' },
+      run.status !== 'running'
+        ? duration(run.durationMs)
+        : shownStatus(run, Date.now()) === 'lost'
+          ? `no sign of life ${ago(run.heartbeatAt)}`
+          : 'running…',
+    ),
     h('span', { class: 'muted small' }, ago(run.startedAt)),
   );
 }
