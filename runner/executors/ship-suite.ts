@@ -2,8 +2,9 @@
 // fetches it (lambda/test-source.ts), before the first Lambda batch goes out.
 import { join, relative, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/config.ts';
-import { publishBundle, type TestSource } from '../lambda/test-source.ts';
-import { packTestBundle, type TestBundle } from './test-bundle.ts';
+import { publishBundle } from '../lambda/test-source.ts';
+import { packTestBundle } from './test-bundle.ts';
+import type { TestBundle, TestSource } from '../lambda/test-source.ts';
 
 export interface ShippedSuite {
   source: TestSource;

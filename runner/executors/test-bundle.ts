@@ -135,5 +135,3 @@ export async function packTestBundle(options: PackOptions): Promise<TestBundle> 
   await rename(partial, file);
   return { file, sha256, bytes: (await stat(file)).size, files: files.length, packages: packages.length };
 }
-
-export type { TestBundle };

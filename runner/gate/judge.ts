@@ -2,7 +2,8 @@
 // failures), recorded as a gate event. Shared by `uigate gate` and the pipeline's gate function.
 import type { RunMeta, UnitRecord } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import { evaluatePolicy, type GateDecision, type GatePolicy } from './policy.ts';
+import { evaluatePolicy, type GateDecision } from './policy.ts';
+import type { GatePolicy } from '../core/gate-policy.ts';
 
 export interface Judgement {
   run: RunMeta;

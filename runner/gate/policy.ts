@@ -6,8 +6,6 @@ import { describeSelection, leavesOutTests } from '../core/selection.ts';
 import { compareUnits } from '../report/changes.ts';
 import { isGood, isPassing } from '../core/statuses.ts';
 
-export type { GatePolicy };
-
 export interface RuleResult {
   rule: string;
   passed: boolean;

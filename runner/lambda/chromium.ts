@@ -157,14 +157,13 @@ export async function shareUnpacked(dir: string, cache: string): Promise<void> {
   if (existsSync(join(cache, MARKER)) || !existsSync(join(dir, MARKER))) return;
   const staging = `${cache}.staging-${process.pid}-${Date.now()}`;
   try {
-    const names = (await filesUnder(dir)).filter((name) =>
-      [...UNPACKED, MARKER].some((top) => name === top || name.startsWith(`${top}/`)),
-    );
-    await linkAll(
-      dir,
-      staging,
-      names.filter((name) => name !== MARKER),
-    );
+    // Only what the unpack made: the environment's /tmp also holds its suite and work folders.
+    const names: string[] = [];
+    for (const top of UNPACKED.filter((name) => existsSync(join(dir, name))))
+      if (statSync(join(dir, top)).isDirectory())
+        names.push(...(await filesUnder(join(dir, top))).map((name) => join(top, name)));
+      else names.push(top);
+    await linkAll(dir, staging, names);
     await linkAll(dir, staging, [MARKER]);
     await rename(staging, cache);
   } catch {

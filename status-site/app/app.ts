@@ -6,7 +6,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { RUN_ID_PATTERN } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import type { Artifact, ArtifactSource } from '../artifacts/artifact-source.ts';
-import { approvalRoutes, type ApprovalOptions } from './approval-route.ts';
+import { approvalRoutes } from './approval-route.ts';
+import type { ApprovalOptions } from '../access/approvers.ts';
 import {
   requireIamReader,
   requireSession,

@@ -11,9 +11,6 @@ import { RUN_ID_PATTERN } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import { refuse } from '../access/http-error.ts';
 
-export type { ApprovalOptions };
-export { APPROVAL_HEADER };
-
 const body = z.strictObject({
   decision: z.enum(['approved', 'rejected'], { error: 'decision must be "approved" or "rejected"' }),
   comment: z

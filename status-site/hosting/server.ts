@@ -2,7 +2,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { ResultStore } from '../../runner/store/result-store.ts';
-import type { ApprovalOptions } from '../app/approval-route.ts';
+import type { ApprovalOptions } from '../access/approvers.ts';
 import type { ReadAccess } from '../access/read-access.ts';
 import { createApp } from '../app/app.ts';
 import { refuseLocal } from '../../runner/core/local-request.ts';
