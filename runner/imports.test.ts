@@ -151,6 +151,13 @@ describe('imports run one way', () => {
     assert.deepEqual(found, []);
   });
 
+  it('has no command import another command: what two commands share lives beside them in runner/cli or below', () => {
+    assert.deepEqual(
+      violations('runner/cli/commands', (edge) => !under(edge.to, 'runner/cli/commands')),
+      [],
+    );
+  });
+
   it('keeps the constructs on top: nothing that runs tests or serves the site imports them or aws-cdk-lib', () => {
     const cdk = (edge: Edge) =>
       under(edge.to, 'cdk') ||
@@ -188,7 +195,8 @@ describe('imports run one way', () => {
 
   it('reads the graph it checks (a broken reader would pass every rule)', () => {
     assert.ok(graph.size > 100, `${graph.size} files`);
-    assert.ok(graph.get('runner/cli/commands/run.ts')!.some((edge) => edge.to === 'runner/store/run-lifecycle.ts'));
+    assert.ok(graph.get('runner/run/session.ts')!.some((edge) => edge.to === 'runner/store/run-lifecycle.ts'));
+    assert.ok(graph.get('runner/cli/commands/run.ts')!.some((edge) => edge.to === 'runner/run/session.ts'));
     assert.ok(
       graph.get('status-site/page/api.ts')!.some((edge) => edge.typeOnly && edge.to === 'runner/core/model.ts'),
     );

@@ -1,13 +1,6 @@
-// What a command is given to work with: the folder, the environment, the terminal and a signal
-// that Ctrl-C raises. Commands never reach for process globals themselves.
-import type { Writable } from 'node:stream';
+// What a command is given to work with is what a run session is given (runner/run/session.ts): the
+// folder, the environment, the terminal and a signal that Ctrl-C raises. Commands never reach for
+// process globals themselves.
+import type { SessionIO } from '../run/session.ts';
 
-export interface CommandIO {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  stdout: Writable;
-  stderr: Writable;
-  /** Live progress line and colours. */
-  tty: boolean;
-  signal: AbortSignal;
-}
+export type CommandIO = SessionIO;

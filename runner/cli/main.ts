@@ -1,7 +1,7 @@
 // Wires the CLI to this process: arguments, streams, Ctrl-C, exit code.
 import { main } from './program.ts';
 import { EXIT } from '../core/errors.ts';
-import { forceExit } from './forced-exit.ts';
+import { forceExit } from '../run/forced-exit.ts';
 import { killGroups } from '../playwright/process-groups.ts';
 
 /**

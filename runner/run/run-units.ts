@@ -1,22 +1,19 @@
 // Runs a run's units: the executors asked for, Playwright's groups planned into batches for each,
 // dispatched, and the run's counts kept roughly current for the runs list while it goes. What
 // happens is told through `events`; the terminal is the caller's business.
-import type { ResolvedConfig } from '../config/config.ts';
 import type { ExecutorName, UnitRecord, UnitRef, UnitStatus } from '../core/model.ts';
 import { countStatuses } from '../core/statuses.ts';
 import type { BatchError, Executor } from '../executors/executor.ts';
-import { batchCosts, createExecutors, START_MS, type ExecutorFlags } from '../executors/from-config.ts';
+import { batchCosts, createExecutors, START_MS } from '../executors/from-config.ts';
 import type { LocalParallelism } from '../executors/local-parallelism.ts';
 import { describeShipped, shipSuite } from '../executors/ship-suite.ts';
 import { recentDurations, type Durations } from '../plan/history.ts';
 import { estimateUnits, type Estimate } from '../plan/estimates.ts';
 import { assignExecutors } from '../plan/plan.ts';
 import { inOrderMs, sizedPieces, WorkQueue } from '../plan/queue.ts';
-import type { Listing } from '../playwright/listing.ts';
-import type { WarmPool } from '../playwright/warm-start.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import type { StoreAccess } from '../store/store-address.ts';
 import { dispatch, type BatchSource, type DispatchResult } from './dispatch.ts';
+import type { RunContext } from './context.ts';
 import { suiteEntries } from './prepare.ts';
 
 export interface RunUnitsEvents {
@@ -27,58 +24,44 @@ export interface RunUnitsEvents {
   note(line: string): void;
 }
 
-export interface RunUnitsOptions {
-  runId: string;
+/** What one dispatch of a run takes on top of the run's context. */
+export interface RunUnitsWork {
   units: readonly UnitRef[];
-  store: ResultStore;
-  /** How executors reach the store (the embedded server's endpoint and key when that is the store). */
-  storeAccess: StoreAccess;
-  config: ResolvedConfig;
-  flags: ExecutorFlags;
-  names: readonly ExecutorName[];
-  local: LocalParallelism;
-  listing: Listing;
-  browserOf(project: string): string;
-  cwd: string;
-  /** The commit under test: where a CodeBuild build finds the suite's source. */
-  sourceVersion?: string;
-  workDir: string;
-  signal: AbortSignal;
   /** The dispatch try to start from: above every earlier one when resuming. */
   firstDispatch?: number;
-  /** Warm Playwright processes for local batches (playwright/warm-start.ts). */
-  warm?: WarmPool;
   /** Earlier runs' durations, when the caller read them already (else read here). */
   history?: Promise<Durations>;
   events: RunUnitsEvents;
 }
 
-export async function runUnits(options: RunUnitsOptions): Promise<DispatchResult> {
+/** Dispatches the units to the run's executors and resolves once every one has a final status or is given up on. */
+export async function runUnits(context: RunContext, work: RunUnitsWork): Promise<DispatchResult> {
+  const { config } = context.prepared;
   const estimates = estimateUnits(
-    options.units,
-    await (options.history ?? recentDurations(options.store)),
-    options.config.dispatch.defaultUnitSeconds * 1000,
+    work.units,
+    await (work.history ?? recentDurations(context.store)),
+    config.dispatch.defaultUnitSeconds * 1000,
   );
-  const executors = await executorsFor({ ...options, local: localFor(options, estimates) });
-  const sources = queuesFor(options, executors, estimates);
-  const counts = await countsPublisher(options.store, options.runId);
+  const executors = await executorsFor(context, localFor(context, work, estimates), work.events);
+  const sources = queuesFor(context, work, executors, estimates);
+  const counts = await countsPublisher(context.store, context.runId);
   try {
     return await dispatch({
-      runId: options.runId,
+      runId: context.runId,
       sources,
       executors: new Map(executors.map((executor) => [executor.name, executor])),
-      store: options.store,
-      infraRetries: options.config.dispatch.infraRetries,
-      batchTimeoutMs: options.config.dispatch.batchTimeoutSeconds * 1000,
-      signal: options.signal,
-      firstDispatch: options.firstDispatch,
+      store: context.store,
+      infraRetries: config.dispatch.infraRetries,
+      batchTimeoutMs: config.dispatch.batchTimeoutSeconds * 1000,
+      signal: context.signal,
+      firstDispatch: work.firstDispatch,
       onUnit: (record) => {
         counts.seen(record.key, record.status);
-        options.events.unit(record);
+        work.events.unit(record);
       },
       onRequeue: (requeued, error: BatchError, next) =>
-        options.events.note(`! ${error.message} — re-queuing ${requeued.length} unfinished unit(s), try ${next}`),
-      onErrored: (failed, reason) => options.events.note(`! ${failed.length} unit(s) errored: ${reason}`),
+        work.events.note(`! ${error.message} — re-queuing ${requeued.length} unfinished unit(s), try ${next}`),
+      onErrored: (failed, reason) => work.events.note(`! ${failed.length} unit(s) errored: ${reason}`),
     });
   } finally {
     counts.stop();
@@ -86,22 +69,22 @@ export async function runUnits(options: RunUnitsOptions): Promise<DispatchResult
   }
 }
 
-async function executorsFor(options: RunUnitsOptions): Promise<Executor[]> {
-  const { config } = options;
-  const lambdaSource = options.names.includes('lambda')
-    ? await shipSuite({ cwd: options.cwd, entries: suiteEntries(options.listing), workDir: options.workDir, config })
+async function executorsFor(context: RunContext, local: LocalParallelism, events: RunUnitsEvents): Promise<Executor[]> {
+  const { config, executors: names, listing, source } = context.prepared;
+  const lambdaSource = names.includes('lambda')
+    ? await shipSuite({ cwd: context.cwd, entries: suiteEntries(listing), workDir: context.workDir, config })
     : undefined;
-  if (lambdaSource) options.events.say(`  ${describeShipped(lambdaSource)}`);
-  return createExecutors(options.names, {
-    cwd: options.cwd,
+  if (lambdaSource) events.say(`  ${describeShipped(lambdaSource)}`);
+  return createExecutors(names, {
+    cwd: context.cwd,
     config,
-    flags: options.flags,
-    storeAccess: options.storeAccess,
-    workDir: options.workDir,
-    local: options.local,
-    results: options.store,
-    sourceVersion: options.sourceVersion,
-    warm: options.warm,
+    flags: context.flags,
+    storeAccess: context.storeAccess,
+    workDir: context.workDir,
+    local,
+    results: context.store,
+    sourceVersion: source.commit,
+    warm: context.warm,
     lambdaSource: lambdaSource && { source: lambdaSource.source, config: lambdaSource.config },
   });
 }
@@ -112,11 +95,11 @@ async function executorsFor(options: RunUnitsOptions): Promise<Executor[]> {
  * tests), one Playwright process with N workers, whose workers take Playwright's groups as they
  * free up, balances better than any split made ahead — and starts once.
  */
-function localFor(options: RunUnitsOptions, estimates: ReadonlyMap<string, Estimate>): LocalParallelism {
-  const { local } = options;
-  if (local.processes === 1 || !options.names.includes('local')) return local;
+function localFor(context: RunContext, work: RunUnitsWork, estimates: ReadonlyMap<string, Estimate>): LocalParallelism {
+  const { local, executors: names } = context.prepared;
+  if (local.processes === 1 || !names.includes('local')) return local;
   // Pieces in Playwright's own order (the listing's): what one process with N workers would do.
-  const pieces = sizedPieces(options.units, (unit) => estimates.get(unit.key)!);
+  const pieces = sizedPieces(work.units, (unit) => estimates.get(unit.key)!);
   const split = new WorkQueue(pieces, {
     executor: 'local',
     slots: local.processes,
@@ -125,11 +108,11 @@ function localFor(options: RunUnitsOptions, estimates: ReadonlyMap<string, Estim
   });
   const together = inOrderMs(pieces, local.processes, START_MS.local);
   if (split.width === local.processes && split.expectedMs < together) return local;
-  const unknown = options.units.filter((unit) => estimates.get(unit.key)?.source !== 'history').length;
+  const unknown = work.units.filter((unit) => estimates.get(unit.key)?.source !== 'history').length;
   const why = unknown
-    ? `${unknown} of ${options.units.length} units have no recorded duration yet`
+    ? `${unknown} of ${work.units.length} units have no recorded duration yet`
     : `the recorded durations do not promise a split that beats Playwright's own order (${(split.expectedMs / 1000).toFixed(0)} s against ${(together / 1000).toFixed(0)} s)`;
-  options.events.say(
+  work.events.say(
     `  one Playwright process with ${local.processes} workers, not ${local.processes} side by side: ${why}, so Playwright's workers take its groups as they free up`,
   );
   return { processes: 1, workersEach: local.processes * local.workersEach };
@@ -137,18 +120,19 @@ function localFor(options: RunUnitsOptions, estimates: ReadonlyMap<string, Estim
 
 /** One queue per executor over the pieces it can run, sized by the estimates. */
 function queuesFor(
-  options: RunUnitsOptions,
+  context: RunContext,
+  work: RunUnitsWork,
   executors: readonly Executor[],
   estimates: ReadonlyMap<string, Estimate>,
 ): Map<ExecutorName, BatchSource> {
   const sources = new Map<ExecutorName, BatchSource>();
   const where: string[] = [];
-  for (const [executor, assigned] of assignExecutors(options.units, executors, options.browserOf)) {
+  for (const [executor, assigned] of assignExecutors(work.units, executors, context.prepared.browserOf)) {
     const pieces = sizedPieces(assigned, (unit) => estimates.get(unit.key)!);
     const queue = new WorkQueue(pieces, {
       executor: executor.name,
       slots: executor.capacity,
-      ...batchCosts(executor, options.config),
+      ...batchCosts(executor, context.prepared.config),
       // Local processes side by side were chosen because a split made ahead wins (localFor).
       allUpFront: executor.name === 'local',
     });
@@ -159,10 +143,10 @@ function queuesFor(
     where.push(`${pieces.length} piece${pieces.length === 1 ? '' : 's'} on ${executor.name} ×${queue.width}${held}`);
   }
   const perProject = new Map<string, number>();
-  for (const unit of options.units) perProject.set(unit.project, (perProject.get(unit.project) ?? 0) + 1);
+  for (const unit of work.units) perProject.set(unit.project, (perProject.get(unit.project) ?? 0) + 1);
   const projects = [...perProject].map(([project, n]) => `${project} ${n}`).join(', ');
-  const modules = new Set(options.units.map((unit) => unit.module)).size;
-  options.events.say(`  ${options.units.length} units (${projects}) in ${modules} modules, ${where.join(', ')}`);
+  const modules = new Set(work.units.map((unit) => unit.module)).size;
+  work.events.say(`  ${work.units.length} units (${projects}) in ${modules} modules, ${where.join(', ')}`);
   return sources;
 }
 

@@ -1,24 +1,9 @@
-// The smoke probe of a bake: the project's @smoke UI tests run through `uigate run` against
+// The smoke probe of a bake: the project's @smoke UI tests run as a run session (run/session.ts) against
 // production (so each probe is a run on the status site too), reduced to one sample — how many
 // failed, how many ran, how long it took.
 import { Writable } from 'node:stream';
-import type { RunSummary } from '../report/summary.ts';
+import { runSession } from '../run/session.ts';
 import type { SmokeProbe } from './bake.ts';
-
-/** A run of the suite to its summary: `uigate run`, handed in by the command line that owns it. */
-export type RunSuite = (
-  flags: {
-    grep: string;
-    baseUrl: string;
-    project: string[];
-    config?: string;
-    json: true;
-    serve: false;
-    trigger: string;
-    retries: number;
-  },
-  io: { cwd: string; env: NodeJS.ProcessEnv; stdout: Writable; stderr: Writable; tty: false; signal: AbortSignal },
-) => Promise<RunSummary>;
 
 export interface SmokeOptions {
   cwd: string;
@@ -31,7 +16,6 @@ export interface SmokeOptions {
   signal: AbortSignal;
   /** Where each probe's one-line outcome goes. */
   log: (line: string) => void;
-  runSuite: RunSuite;
 }
 
 const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -40,14 +24,13 @@ export function smokeProbe(options: SmokeOptions): SmokeProbe {
   return async (stop?: AbortSignal) => {
     const started = Date.now();
     try {
-      const summary = await options.runSuite(
+      const summary = await runSession(
         {
           grep: options.grep ?? '@smoke',
           baseUrl: options.baseUrl,
           project: options.projects ?? ['chromium'],
           config: options.config,
           json: true,
-          serve: false,
           trigger: 'uigate verify (smoke)',
           retries: 0,
         },

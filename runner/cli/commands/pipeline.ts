@@ -2,18 +2,16 @@
 // status site up for the approval button and the timeline. Exit 0 when promoted and healthy.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { localApprovals } from '../../../status-site/access/approvers.ts';
-import { artifactsOf, startStatusServer, type StatusServer } from '../../../status-site/hosting/server.ts';
 import { loadConfig } from '../../config/config.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
 import { runLocalPipeline } from '../pipeline/local-pipeline.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { CommandIO } from '../io.ts';
-import type { RunFlags } from './run.ts';
-import { DEFAULT_PORT } from '../ports.ts';
+import type { SessionRequest, SiteDuringRun } from '../../run/session.ts';
+import { serveStatusSite, type ServeFlags } from '../status-site.ts';
 
-export interface PipelineFlags extends RunFlags {
+export interface PipelineFlags extends SessionRequest, ServeFlags {
   local?: boolean;
   site?: string;
   bake?: string;
@@ -31,24 +29,15 @@ export async function pipelineCommand(flags: PipelineFlags, io: CommandIO): Prom
   const bakeMs = parseDuration(flags.bake ?? '20s', '--bake');
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const { store } = await openStore(config.store);
-  let site: StatusServer | undefined;
+  let site: SiteDuringRun | undefined;
   try {
     if (flags.serve !== false) {
-      let url: string | undefined;
-      const options = {
-        store,
-        ...artifactsOf(config.artifacts),
-        approvals: localApprovals(config, io.stderr, () => url),
-      };
-      site = await startStatusServer({ ...options, port: flags.port ?? DEFAULT_PORT }).catch(() =>
-        startStatusServer({ ...options, port: 0 }),
-      );
-      url = site.url;
+      site = await serveStatusSite(store, config, io.stderr, flags.port);
       io.stderr.write(`uigate pipeline --local — status site ${site.url}\n`);
     }
     const outcome = await runLocalPipeline(
       {
-        run: { ...flags, port: undefined },
+        run: flags,
         config,
         store,
         siteDir,

@@ -10,7 +10,7 @@ import { siteDigest } from '../../verify/digest.ts';
 import { LambdaAliasTarget } from '../../verify/lambda-alias-target.ts';
 import { promote } from '../../verify/verify.ts';
 import { parseRunId } from '../../core/model.ts';
-import { targetOfFlags, type TargetFlags } from './rollback-target.ts';
+import { targetOfFlags, type TargetFlags } from '../target-flags.ts';
 import type { CommandIO } from '../io.ts';
 
 export interface PromoteFlags extends TargetFlags {

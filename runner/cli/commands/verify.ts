@@ -14,10 +14,9 @@ import { smokeProbe } from '../../verify/smoke.ts';
 import { TARGETS } from '../../verify/target-spec.ts';
 import { runPreflight, verifyRelease } from '../../verify/verify.ts';
 import { parseRunId } from '../../core/model.ts';
-import { targetOfFlags } from './rollback-target.ts';
+import { targetOfFlags } from '../target-flags.ts';
 import type { CommandIO } from '../io.ts';
 import { ENV } from '../../core/env.ts';
-import { runToSummary } from './run.ts';
 import type { RunMeta } from '../../core/model.ts';
 import type { ResultStore } from '../../store/result-store.ts';
 import type { RollbackTarget } from '../../verify/rollback-target.ts';
@@ -135,7 +134,6 @@ function smokeOf({ flags, io, say }: VerifyContext, url: string) {
     config: flags.config,
     signal: io.signal,
     log: say,
-    runSuite: runToSummary,
   });
 }
 

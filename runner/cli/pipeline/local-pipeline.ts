@@ -21,12 +21,12 @@ import { LocalSiteTarget } from '../../verify/local-site-target.ts';
 import { LocalMetrics } from '../../verify/metrics.ts';
 import { smokeProbe } from '../../verify/smoke.ts';
 import { promote, runPreflight, verifyRelease } from '../../verify/verify.ts';
-import { runToSummary, type RunFlags } from '../commands/run.ts';
+import { runSession, type SessionRequest } from '../../run/session.ts';
 import type { CommandIO } from '../io.ts';
 import { ENV } from '../../core/env.ts';
 
 export interface LocalPipelineOptions {
-  run: RunFlags;
+  run: SessionRequest;
   config: ResolvedConfig;
   store: ResultStore;
   /** The site to release. */
@@ -86,11 +86,10 @@ class Stages {
   }
 
   async test(baseUrl: string, digest: string): Promise<RunMeta> {
-    const { runToSummary } = await import('../commands/run.ts');
     const env = { ...this.io.env, [ENV.artifactDigest]: digest, [ENV.pipelineExecutionId]: this.executionId };
     this.say('▸ test: uigate run against the candidate');
-    const summary = await runToSummary(
-      { ...this.options.run, baseUrl, serve: false, json: true, trigger: 'uigate pipeline --local' },
+    const summary = await runSession(
+      { ...this.options.run, baseUrl, json: true, trigger: 'uigate pipeline --local' },
       { ...this.io, env, stdout: this.io.stderr },
     );
     return (await this.options.store.getRun(summary.runId))!;
@@ -161,7 +160,6 @@ class Stages {
       projects: this.options.run.project,
       signal: this.io.signal,
       log: (line) => this.say(`  ${line}`),
-      runSuite: runToSummary,
     });
   }
 }

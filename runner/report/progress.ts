@@ -2,7 +2,7 @@
 // each failure and flaky pass as it happens, and notes from the dispatcher (re-queues, errors).
 import type { Writable } from 'node:stream';
 import { titleOf, type StatusCounts, type UnitRecord, type UnitRef } from '../core/model.ts';
-import { formatCounts } from '../report/summary.ts';
+import { formatCounts } from './summary.ts';
 import { STATUS_ICON, isFinal } from '../core/statuses.ts';
 
 export interface ProgressOptions {

@@ -1,10 +1,10 @@
 // The rollback target `uigate promote` and `uigate verify` name with --target (and, for a
 // command target, --deploy-command and --keep-releases), built from the flags and the config.
-import { artifactStoreOf } from '../../artifacts/from-env.ts';
-import type { ResolvedConfig } from '../../config/config.ts';
-import type { RollbackTarget } from '../../verify/rollback-target.ts';
-import { targetFrom } from '../../verify/target-spec.ts';
-import type { CommandIO } from '../io.ts';
+import { artifactStoreOf } from '../artifacts/from-env.ts';
+import type { ResolvedConfig } from '../config/config.ts';
+import type { RollbackTarget } from '../verify/rollback-target.ts';
+import { targetFrom } from '../verify/target-spec.ts';
+import type { CommandIO } from './io.ts';
 
 export interface TargetFlags {
   target: string;
