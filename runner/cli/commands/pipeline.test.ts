@@ -1,6 +1,8 @@
-// The whole release flow on one machine, both ways, with the repository's own sample site and
-// @smoke tests: a healthy release approved from another process, then a release broken after
-// promotion that the alarm catches and rolls back.
+// The whole release flow on one machine, with the repository's own sample site and @smoke tests,
+// as one sequence of releases on one production: a broken first release (nothing to roll back
+// to), a healthy one approved from another process that fixes forward over it and is judged only
+// by its own smoke runs, a broken one the alarm rolls back to it, and a healthy one after that.
+// Four real `uigate pipeline --local` runs, each building on the last.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
@@ -24,6 +26,7 @@ describe('uigate pipeline --local', () => {
       UIGATE_APPROVER: 'release-manager',
       NO_COLOR: '1',
     });
+  let broken: { runId: string };
   let first: { runId: string; healthy: boolean };
 
   before(async () => {
@@ -31,7 +34,17 @@ describe('uigate pipeline --local', () => {
   });
   after(() => rm(home, { recursive: true, force: true }));
 
-  it('waits for an approval from another process, then promotes and keeps a healthy release (exit 0)', async () => {
+  it('keeps a broken first release live when nothing verified came before it (exit 1)', async () => {
+    const result = await pipeline('--break-after-promote');
+    assert.equal(result.code, 1, result.stderr);
+    broken = JSON.parse(result.stdout);
+    assert.match(result.stderr, /▸ pre-flight: nothing live yet — this is the first release/);
+    assert.equal(JSON.parse(result.stdout).restored, undefined, 'nothing verified to roll back to: it stays live');
+    assert.deepEqual(await releasesOf(home), { [broken.runId]: 'failed' });
+  });
+
+  it('waits for an approval from another process, then fixes forward and keeps the healthy release on its own smoke runs (exit 0)', async () => {
+    assert.ok(broken, 'needs the broken release first');
     const child = spawn(process.execPath, [UIGATE_BIN, ...ARGS], { cwd: REPO, env: env() });
     let stderr = '';
     let stdout = '';
@@ -57,7 +70,11 @@ describe('uigate pipeline --local', () => {
     first = JSON.parse(stdout);
     assert.equal(first.healthy, true);
     assert.match(stderr, /▸ gate: PASSED/);
+    // Its pre-flight probes the broken production (a failing datapoint in the alarm's window) right
+    // before it goes live; that datapoint must not fail it.
+    assert.match(stderr, /production is failing now \(1 of \d+ smoke tests failed\): promoting \S+ fixes forward/);
     assert.match(stderr, /▸ promoted and healthy/);
+    assert.deepEqual(await releasesOf(home), { [broken.runId]: 'failed', [first.runId]: 'verified' });
     assert.equal(await readlink(join(home, 'production', 'current')), join('releases', first.runId));
   });
 
@@ -107,7 +124,7 @@ describe('uigate pipeline --local', () => {
       const releases = Object.fromEntries(
         (await store.listReleases(`local:${join(home, 'production')}`)).map((r) => [r.releaseId, r.status]),
       );
-      assert.deepEqual(releases, { [first.runId]: 'verified', [outcome.runId]: 'failed' });
+      assert.deepEqual(releases, { [broken.runId]: 'failed', [first.runId]: 'verified', [outcome.runId]: 'failed' });
     } finally {
       await store.close();
     }
