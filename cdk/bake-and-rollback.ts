@@ -37,7 +37,7 @@ export interface BakeAndRollbackProps {
   readonly uigateCommand?: string;
 }
 
-/** Production as uigate promotes it: the build's folder and the rollback target it goes to. */
+/** Production as uigate promotes it: the build's folder and the production target it goes to. */
 type Production = Required<Pick<SiteDeployment, 'directory' | 'releaseTarget'>> & SiteDeployment;
 
 export class BakeAndRollback extends Construct {

@@ -235,7 +235,7 @@ const CLI_ROWS: (Row & { args: string[]; env?: Record<string, string>; cwd?: str
     area: 'CLI',
     input: '`verify --target ftp://x`',
     args: ['verify', '--release', RUN, '--target', 'ftp://x', '--alarm', 'a'],
-    message: 'is not a rollback target: use local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>',
+    message: 'is not a production target: use local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>',
     exit: 2,
   },
   {

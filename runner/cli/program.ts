@@ -306,7 +306,7 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('promote')
     .description(
-      'make an approved release live on a rollback target (staged under its own prefix first), and record it',
+      'make an approved release live on a production target (staged under its own prefix first), and record it',
     )
     .requiredOption('--release <runId>', 'the approved run')
     .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>')

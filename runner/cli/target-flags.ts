@@ -1,8 +1,8 @@
-// The rollback target `uigate promote` and `uigate verify` name with --target (and, for a
+// The production target `uigate promote` and `uigate verify` name with --target (and, for a
 // command target, --deploy-command and --keep-releases), built from the flags and the config.
 import { artifactStoreOf } from '../artifacts/from-env.ts';
 import type { ResolvedConfig } from '../config/config.ts';
-import type { RollbackTarget } from '../verify/rollback-target.ts';
+import type { ProductionTarget } from '../verify/production-target.ts';
 import { targetFrom } from '../verify/target-spec.ts';
 import type { CommandIO } from './io.ts';
 
@@ -12,7 +12,7 @@ export interface TargetFlags {
   keepReleases?: string;
 }
 
-export function targetOfFlags(flags: TargetFlags, config: ResolvedConfig, io: CommandIO): RollbackTarget {
+export function targetOfFlags(flags: TargetFlags, config: ResolvedConfig, io: CommandIO): ProductionTarget {
   return targetFrom(flags.target, {
     cwd: io.cwd,
     region: io.env.AWS_REGION || config.store.region,

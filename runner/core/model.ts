@@ -144,9 +144,9 @@ export interface RunEvent {
 
 export type ReleaseStatus = 'promoted' | 'verified' | 'failed';
 
-/** A release made live on a rollback target, and how its bake went. */
-export interface ReleaseRecord {
-  /** The rollback target, e.g. `local:/srv/prod`, `s3://bucket`, `lambda:fn:live`. */
+/** A release made live on a production target, and how its bake went. */
+export interface Release {
+  /** The production target, e.g. `local:/srv/prod`, `s3://bucket`, `lambda:fn:live`. */
   target: string;
   /** What the target knows it by: the approved run's id for sites, a version for a Lambda alias. */
   releaseId: string;

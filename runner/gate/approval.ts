@@ -4,7 +4,7 @@
 import { wroteCommit, type Person } from './person.ts';
 
 /** What an approval promotes: never anything else, whatever is deployed meanwhile. */
-export interface Release {
+export interface ReleaseCandidate {
   commit: string;
   /** Digest of the built artifact (e.g. sha256 of the Lambda package or site bundle). */
   artifactDigest?: string;
@@ -13,7 +13,7 @@ export interface Release {
 
 export interface ApprovalRequest {
   runId: string;
-  release: Release;
+  release: ReleaseCandidate;
   requestedAt: string;
   expiresAt: string;
   /** Distinct approvers needed. */
@@ -31,7 +31,7 @@ export interface Vote {
   decision: 'approved' | 'rejected';
   comment: string;
   at: string;
-  release: Release;
+  release: ReleaseCandidate;
   /** The gate result the approver saw. */
   gatePassed: boolean;
   /** Approved although the gate failed, by an approver allowed to override. */
@@ -78,7 +78,7 @@ export function isListed(identity: string, list: readonly string[]): boolean {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export const sameRelease = (a: Release, b: Release) =>
+export const sameRelease = (a: ReleaseCandidate, b: ReleaseCandidate) =>
   a.commit === b.commit &&
   (a.artifactDigest ?? '') === (b.artifactDigest ?? '') &&
   (a.pipelineExecutionId ?? '') === (b.pipelineExecutionId ?? '');
@@ -99,7 +99,7 @@ export interface VoteInput {
   person: Person;
   decision: Vote['decision'];
   comment: string;
-  release: Release;
+  release: ReleaseCandidate;
   gatePassed: boolean;
   override?: boolean;
 }

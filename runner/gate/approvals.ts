@@ -10,7 +10,7 @@ import {
   checkVote,
   requestState,
   type ApprovalRequest,
-  type Release,
+  type ReleaseCandidate,
   type RequestState,
   type Vote,
 } from './approval.ts';
@@ -52,7 +52,7 @@ export interface ApprovalView {
   delivery?: { state: 'delivered' | 'undeliverable' | 'retrying'; detail: string };
 }
 
-export const releaseOf = (run: RunMeta): Release => ({
+export const releaseOf = (run: RunMeta): ReleaseCandidate => ({
   commit: run.commit ?? 'unknown',
   ...(run.artifactDigest ? { artifactDigest: run.artifactDigest } : {}),
   ...(run.pipelineExecutionId ? { pipelineExecutionId: run.pipelineExecutionId } : {}),

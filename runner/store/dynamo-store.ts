@@ -16,7 +16,7 @@ import pLimit from 'p-limit';
 import { backoffMs } from '../aws/backoff.ts';
 import {
   RUN_ID_PATTERN,
-  type ReleaseRecord,
+  type Release,
   type RunEvent,
   type RunMeta,
   type UnitRecord,
@@ -369,7 +369,7 @@ export class DynamoStore implements ResultStore {
       .sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  async putRelease(release: ReleaseRecord): Promise<void> {
+  async putRelease(release: Release): Promise<void> {
     // Not under expiry: the last good release must outlive any results retention.
     await this.doc.send(
       new PutCommand({
@@ -379,7 +379,7 @@ export class DynamoStore implements ResultStore {
     );
   }
 
-  async listReleases(target: string, options: { limit?: number } = {}): Promise<ReleaseRecord[]> {
+  async listReleases(target: string, options: { limit?: number } = {}): Promise<Release[]> {
     // Every release of the target, ordered here: the key's order is the id's as a string, and a
     // Lambda alias's ids are version numbers ("1000" sorts before "999"), so a page by key could
     // leave out the newest. A target keeps hundreds of releases at most.
@@ -389,7 +389,7 @@ export class DynamoStore implements ResultStore {
       ExpressionAttributeValues: { ':pk': targetPk(target), ':release': 'RELEASE#' },
     });
     return items
-      .map((item) => strip(item, 'pk', 'sk') as unknown as ReleaseRecord)
+      .map((item) => strip(item, 'pk', 'sk') as unknown as Release)
       .sort(newestRelease)
       .slice(0, options.limit ?? 50);
   }
@@ -505,6 +505,6 @@ export class DynamoStore implements ResultStore {
 const eventPk = (event: RunEvent) => (isApprovalEvent(event.type) ? approvalPk(event.runId) : runPk(event.runId));
 
 /** Newest promotion first; ids promoted in the same millisecond by their number where they are numbers. */
-function newestRelease(a: ReleaseRecord, b: ReleaseRecord): number {
+function newestRelease(a: Release, b: Release): number {
   return b.promotedAt.localeCompare(a.promotedAt) || b.releaseId.localeCompare(a.releaseId, 'en', { numeric: true });
 }

@@ -1,5 +1,5 @@
 // The store seam: what the rest of uigate needs from wherever results live.
-import type { ReleaseRecord, RunEvent, RunMeta, UnitRecord, UnitRef, UnitStatus } from '../core/model.ts';
+import type { Release, RunEvent, RunMeta, UnitRecord, UnitRef, UnitStatus } from '../core/model.ts';
 
 export interface Page<T> {
   items: T[];
@@ -59,10 +59,10 @@ export interface ResultStore {
   /** A run's events, oldest first. */
   listEvents(runId: string): Promise<RunEvent[]>;
 
-  /** Records a release on a rollback target, or its new status (the same target and id). */
-  putRelease(release: ReleaseRecord): Promise<void>;
+  /** Records a release on a production target, or its new status (the same target and id). */
+  putRelease(release: Release): Promise<void>;
   /** A target's releases, newest first. */
-  listReleases(target: string, options?: { limit?: number }): Promise<ReleaseRecord[]>;
+  listReleases(target: string, options?: { limit?: number }): Promise<Release[]>;
 
   /**
    * Takes the lease on a production target for `holder` until `until` (ms since the epoch), in one

@@ -12,7 +12,7 @@ import { motoMissing, startMoto, type Moto } from '../testing/moto.ts';
 import { releaseFolder } from '../testing/release-folder.ts';
 import { CloudWatchAlarms } from './cloudwatch-alarms.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
-import { promote, verifyRelease, type ReleaseRef } from './verify.ts';
+import { promote, verifyRelease, type ApprovedRelease } from './verify.ts';
 
 const skip = motoMissing();
 
@@ -59,7 +59,7 @@ describe('the bake judges a release on its own datapoints (CloudWatch on moto_se
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const release = async (name: string): Promise<ReleaseRef & { promotedAt: number }> => {
+  const release = async (name: string): Promise<ApprovedRelease & { promotedAt: number }> => {
     const runId = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists', status: 'passed' }]);
     const run = (await seed.store.getRun(runId))!;
     const files = await releaseFolder(join(dir, 'build', runId), { 'index.html': `<h1>${name}</h1>` });
@@ -95,7 +95,7 @@ describe('the bake judges a release on its own datapoints (CloudWatch on moto_se
         }),
       }),
     );
-  const bake = (rel: ReleaseRef & { promotedAt: number }) =>
+  const bake = (rel: ApprovedRelease & { promotedAt: number }) =>
     verifyRelease({
       store: seed.store,
       target,

@@ -110,7 +110,7 @@ describe('production deployed by the team’s own command', () => {
       () => targetFrom('s3://bucket', { ...options, deployCommand: DEPLOY }),
       /--deploy-command and --keep-releases are for a command:<name> target/,
     );
-    assert.throws(() => targetFrom('command:a/b', options), /is not a rollback target: use .* or command:<name>/);
+    assert.throws(() => targetFrom('command:a/b', options), /is not a production target: use .* or command:<name>/);
     assert.throws(
       () => targetFrom('s3://bucket', { ...options, keepReleases: 's3://kept' }),
       /--deploy-command and --keep-releases are for a command:<name> target/,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { create, extract } from 'tar';
 import { releaseFiles } from './digest.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
-import { SAFE_ID, type StagingTarget } from './rollback-target.ts';
+import { SAFE_ID, type StagingTarget } from './production-target.ts';
 
 export interface CommandTargetOptions {
   /** The command that deploys a release's files, run by `/bin/sh -c`. */

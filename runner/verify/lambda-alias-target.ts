@@ -1,4 +1,4 @@
-// A Lambda alias as the rollback target: a release is a published function version. Staging
+// A Lambda alias as the production target: a release is a published function version. Staging
 // uploads the approved folder as the function's code and publishes it as a version — bound to
 // that upload by its CodeSha256, so code changed by anyone in between is never published — and
 // names the version the release is known by; promoting points the alias at it, rolling back
@@ -19,7 +19,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { setTimeout as wait } from 'node:timers/promises';
-import type { StagingTarget } from './rollback-target.ts';
+import type { StagingTarget } from './production-target.ts';
 import { zipFolder } from './zip-folder.ts';
 
 export const DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024;

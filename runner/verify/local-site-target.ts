@@ -4,7 +4,7 @@
 import { copyFile, mkdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { releaseFiles } from './digest.ts';
-import { SAFE_ID, type StagingTarget } from './rollback-target.ts';
+import { SAFE_ID, type StagingTarget } from './production-target.ts';
 
 export class LocalSiteTarget implements StagingTarget {
   readonly name: string;

@@ -1,14 +1,10 @@
-// Which release is good, per rollback target, as the store remembers it: never roll back onto a
+// Which release is good, per production target, as the store remembers it: never roll back onto a
 // release that itself failed verification.
-import type { ReleaseRecord, ReleaseStatus, RunMeta } from '../core/model.ts';
+import type { Release, ReleaseStatus, RunMeta } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 
 /** The newest release on the target that passed its bake, other than `except`. */
-export async function lastGood(
-  store: ResultStore,
-  target: string,
-  except?: string,
-): Promise<ReleaseRecord | undefined> {
+export async function lastGood(store: ResultStore, target: string, except?: string): Promise<Release | undefined> {
   const releases = await store.listReleases(target, { limit: 100 });
   return releases.find((release) => release.status === 'verified' && release.releaseId !== except);
 }
@@ -20,12 +16,12 @@ export async function recordRelease(
   run: Pick<RunMeta, 'runId' | 'commit'>,
   status: ReleaseStatus,
   reason?: string,
-): Promise<ReleaseRecord> {
+): Promise<Release> {
   const existing = (await store.listReleases(target, { limit: 100 })).find(
     (release) => release.releaseId === releaseId,
   );
   const now = new Date().toISOString();
-  const record: ReleaseRecord = {
+  const record: Release = {
     target,
     releaseId,
     runId: run.runId,

@@ -13,7 +13,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { contentTypeOf } from '../core/content-types.ts';
-import type { StagingTarget } from './rollback-target.ts';
+import type { StagingTarget } from './production-target.ts';
 import { releaseFiles } from './digest.ts';
 
 const RELEASES = 'releases/';

@@ -9,7 +9,7 @@ import { UsageError } from '../core/errors.ts';
 import { CommandTarget } from './command-target.ts';
 import { LambdaAliasTarget } from './lambda-alias-target.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
-import type { RollbackTarget } from './rollback-target.ts';
+import type { ProductionTarget } from './production-target.ts';
 import { S3SiteTarget } from './s3-site-target.ts';
 
 export interface TargetOptions {
@@ -28,7 +28,7 @@ export interface TargetOptions {
 /** The kinds of target, as a message names them. */
 export const TARGETS = 'local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>';
 
-export function targetFrom(spec: string, options: TargetOptions): RollbackTarget {
+export function targetFrom(spec: string, options: TargetOptions): ProductionTarget {
   const command = /^command:([A-Za-z0-9._-]{1,128})$/.exec(spec);
   if (command) return commandTarget(command[1]!, options);
   if (options.deployCommand || options.keepReleases)
@@ -40,7 +40,7 @@ export function targetFrom(spec: string, options: TargetOptions): RollbackTarget
   if (s3) return new S3SiteTarget(s3Client({ region: options.region, endpoint: options.s3Endpoint }), s3[1]!);
   const lambda = /^lambda:([A-Za-z0-9_:-]+):([A-Za-z0-9_-]+)$/.exec(spec);
   if (lambda) return new LambdaAliasTarget(new LambdaClient({ region: options.region }), lambda[1]!, lambda[2]!);
-  throw new UsageError(`--target "${spec.slice(0, 60)}" is not a rollback target: use ${TARGETS}`);
+  throw new UsageError(`--target "${spec.slice(0, 60)}" is not a production target: use ${TARGETS}`);
 }
 
 function commandTarget(name: string, options: TargetOptions): CommandTarget {

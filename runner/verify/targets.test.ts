@@ -10,7 +10,7 @@ import { releaseFolder as build } from '../testing/release-folder.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
 import { DELETE_BATCH, S3SiteTarget } from './s3-site-target.ts';
 
-describe('rollback targets', () => {
+describe('production targets', () => {
   let dir: string;
   let s3: LocalS3;
 

@@ -14,7 +14,7 @@ import { seededStore, seedRun, type SeededStore } from '../../status-site/testin
 import { CloudWatchAlarms } from './cloudwatch-alarms.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
 import { CloudWatchMetrics } from './metrics.ts';
-import { promote, runPreflight, verifyRelease, type ReleaseRef } from './verify.ts';
+import { promote, runPreflight, verifyRelease, type ApprovedRelease } from './verify.ts';
 
 const alarm = (name: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', extra = {}) => ({
   AlarmName: name,
@@ -42,7 +42,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     durationMs: 120_000,
   };
 
-  const release = async (html: string): Promise<ReleaseRef> => {
+  const release = async (html: string): Promise<ApprovedRelease> => {
     const runId = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists', status: 'passed' }]);
     const files = join(dir, 'build', runId);
     await mkdir(files, { recursive: true });
@@ -58,7 +58,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
   };
   const types = async (runId: string) => (await seed.store.listEvents(runId)).map((e) => e.type);
   /** The bake of a release against the smoke alarm, on the test's clock. */
-  const bakeSmoke = (rel: ReleaseRef, extra: Partial<Parameters<typeof verifyRelease>[0]> = {}) =>
+  const bakeSmoke = (rel: ApprovedRelease, extra: Partial<Parameters<typeof verifyRelease>[0]> = {}) =>
     verifyRelease({
       store: seed.store,
       target,

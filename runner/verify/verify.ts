@@ -9,10 +9,10 @@ import type { AlarmSource } from './alarm-source.ts';
 import { preflight } from './alarm-source.ts';
 import { bake, type BakeOptions, type BakeResult } from './bake.ts';
 import { lastGood, recordRelease } from './releases.ts';
-import { canStage, type RollbackTarget } from './rollback-target.ts';
+import { canStage, type ProductionTarget } from './production-target.ts';
 import { leaseHolder, withTargetLease, type LeaseOptions } from './target-lease.ts';
 
-export interface ReleaseRef {
+export interface ApprovedRelease {
   releaseId: string;
   run: RunMeta;
 }
@@ -34,7 +34,7 @@ function timeline(store: ResultStore, runId: string, actor: string): Timeline {
 
 export interface PreflightInput {
   store: ResultStore;
-  release: ReleaseRef;
+  release: ApprovedRelease;
   alarms: AlarmSource;
   names: readonly string[];
   actor: string;
@@ -80,8 +80,8 @@ export async function runPreflight(
 
 export interface PromoteInput {
   store: ResultStore;
-  target: RollbackTarget;
-  release: ReleaseRef;
+  target: ProductionTarget;
+  release: ApprovedRelease;
   /** The release's files, for targets that keep them (sites). */
   fromDir?: string;
   actor: string;
@@ -123,8 +123,8 @@ export async function promote(
 
 export interface VerifyInput extends Omit<BakeOptions, 'alarms' | 'names'> {
   store: ResultStore;
-  target: RollbackTarget;
-  release: ReleaseRef;
+  target: ProductionTarget;
+  release: ApprovedRelease;
   alarms: AlarmSource;
   names: readonly string[];
   actor: string;

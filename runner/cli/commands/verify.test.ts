@@ -78,7 +78,7 @@ describe('uigate promote and uigate verify on the command line', () => {
       ],
       [
         ['verify', '--release', approved, '--target', 'ftp://x', '--alarm', 'a'],
-        /--target "ftp:\/\/x" is not a rollback target/,
+        /--target "ftp:\/\/x" is not a production target/,
       ],
       [['verify', '--release', approved, '--alarm', 'a'], /--target is required to roll back/],
       [['verify', '--release', 'nope', '--alarm', 'a'], /malformed run id "nope"/],

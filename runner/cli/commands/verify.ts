@@ -19,7 +19,7 @@ import type { CommandIO } from '../io.ts';
 import { ENV } from '../../core/env.ts';
 import type { RunMeta } from '../../core/model.ts';
 import type { ResultStore } from '../../store/result-store.ts';
-import type { RollbackTarget } from '../../verify/rollback-target.ts';
+import type { ProductionTarget } from '../../verify/production-target.ts';
 
 export interface VerifyFlags {
   config?: string;
@@ -100,7 +100,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
 }
 
 /** --release names the release, or the run that was promoted (a Lambda alias knows it by its version). */
-async function releaseIdOn(store: ResultStore, target: RollbackTarget, release: string): Promise<string> {
+async function releaseIdOn(store: ResultStore, target: ProductionTarget, release: string): Promise<string> {
   const releases = await store.listReleases(target.name, { limit: 100 });
   if (releases.some((r) => r.releaseId === release)) return release;
   return releases.find((r) => r.runId === release)?.releaseId ?? release;
@@ -110,7 +110,7 @@ async function releaseIdOn(store: ResultStore, target: RollbackTarget, release: 
  * Pre-flight with --target: when nothing uigate released is live there (the first release, or a
  * site deployed by other means), there is nothing whose alarms could be checked; said and recorded.
  */
-async function firstRelease({ store, say, release }: VerifyContext, target: RollbackTarget): Promise<boolean> {
+async function firstRelease({ store, say, release }: VerifyContext, target: ProductionTarget): Promise<boolean> {
   const live = await target.live();
   if (live && (await store.listReleases(target.name, { limit: 100 })).some((r) => r.releaseId === live)) return false;
   const reason = `nothing uigate released is live on ${target.name}${live ? ` (it serves ${live})` : ''}: a first release has nothing to pre-check`;
@@ -173,7 +173,7 @@ async function preflight(context: VerifyContext, waitMs: number): Promise<number
 }
 
 /** After promotion: the bake, and a rollback on any alarm. */
-async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number): Promise<number> {
+async function bake(context: VerifyContext, site: ProductionTarget, bakeMs: number): Promise<number> {
   const { flags, say, store, names, release } = context;
   const since = await checkLive(context, site);
   say(
@@ -224,7 +224,7 @@ async function bake(context: VerifyContext, site: RollbackTarget, bakeMs: number
  * Only what is live is baked; a release promoted by hand is recorded as promoted first. Returns
  * when it went live: the bake judges it only on what is measured from then on.
  */
-async function checkLive({ store, release }: VerifyContext, site: RollbackTarget): Promise<number> {
+async function checkLive({ store, release }: VerifyContext, site: ProductionTarget): Promise<number> {
   const live = await site.live();
   if (live !== release.releaseId)
     throw new UsageError(

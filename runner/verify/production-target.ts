@@ -5,7 +5,7 @@
 /** What a release id or a target's name may be: it becomes a folder name or a key prefix. */
 export const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-export interface RollbackTarget {
+export interface ProductionTarget {
   /** Stable name, stored with each release: `local:/path`, `s3://bucket`, `lambda:function:alias`. */
   readonly name: string;
   /** The release live now, if the target can tell. */
@@ -15,7 +15,7 @@ export interface RollbackTarget {
 }
 
 /** A target that keeps releases it was given as a folder of files (the sites). */
-export interface StagingTarget extends RollbackTarget {
+export interface StagingTarget extends ProductionTarget {
   /**
    * Stores a release's files without making them live. Returns what the target knows the release
    * by when that is not the id it was given (a Lambda version number).
@@ -23,5 +23,5 @@ export interface StagingTarget extends RollbackTarget {
   stage(releaseId: string, fromDir: string): Promise<string | void>;
 }
 
-export const canStage = (target: RollbackTarget): target is StagingTarget =>
+export const canStage = (target: ProductionTarget): target is StagingTarget =>
   typeof (target as StagingTarget).stage === 'function';
