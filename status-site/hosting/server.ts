@@ -1,5 +1,5 @@
 // Serves the status site under Node on 127.0.0.1: page, API and local artifacts.
-import { serve } from '@hono/node-server';
+import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import type { ApprovalOptions } from '../access/approvers.ts';
@@ -65,7 +65,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     if (!refusal) return app.fetch(request);
     return new Response(`${refusal}\n`, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   };
-  const server = await new Promise<ReturnType<typeof serve>>((ok, fail) => {
+  const server = await new Promise<ServerType>((ok, fail) => {
     const instance = serve({ fetch: guarded, port: options.port ?? 0, hostname: host }, () => ok(instance));
     instance.once('error', fail);
   });

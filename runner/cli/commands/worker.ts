@@ -21,8 +21,15 @@ export interface WorkerFlags {
   dispatch?: number;
 }
 
-/** Which run, batch and dispatch try this container is for: flags, else the build's environment. */
-function batchOf(flags: WorkerFlags, env: NodeJS.ProcessEnv) {
+/** Which run, batch and dispatch try a container is for. */
+interface WorkerBatch {
+  runId: string;
+  batchId: string;
+  dispatch: number;
+}
+
+/** Reads the run, batch and dispatch try this container is for: flags, else the build's environment. */
+function batchOf(flags: WorkerFlags, env: NodeJS.ProcessEnv): WorkerBatch {
   const runId = flags.run ?? env[ENV.runId];
   const batchId = flags.batch ?? env[ENV.batchId];
   const dispatch = flags.dispatch ?? Number(env[ENV.dispatch] ?? 1);
@@ -34,8 +41,8 @@ function batchOf(flags: WorkerFlags, env: NodeJS.ProcessEnv) {
   return { runId, batchId, dispatch };
 }
 
-/** The batch's units, as the orchestrator wrote them to the table before starting this build. */
-async function unitsOf(store: ResultStore, batch: ReturnType<typeof batchOf>, table: string): Promise<UnitRecord[]> {
+/** Reads the batch's units, as the orchestrator wrote them to the table before starting this build. */
+async function unitsOf(store: ResultStore, batch: WorkerBatch, table: string): Promise<UnitRecord[]> {
   const { runId, batchId, dispatch } = batch;
   const keys = await store.getBatch(runId, batchId, dispatch).catch((error: Error) => {
     throw new InfraError(`cannot read batch ${batchId} from the result store (table ${table}): ${error.message}`);
