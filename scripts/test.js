@@ -38,7 +38,7 @@ const result = spawnSync(
     '--import',
     'tsx',
     '--test',
-    '--test-concurrency=2',
+    `--test-concurrency=${process.env.UIGATE_TEST_CONCURRENCY || 2}`,
     '--test-timeout=600000',
     '--test-force-exit',
     '--test-reporter=spec',
