@@ -10,11 +10,20 @@ import {
 } from '@aws-sdk/client-service-quotas';
 import { codebuildConcurrencyCheck, lambdaConcurrencyCheck } from './account-checks.ts';
 import { explainAwsError, formatOutcome, runChecks, skipped, type Check } from './check.ts';
+import { checkRequests } from '../testing/botocore-model.ts';
 
 const lambda = mockClient(LambdaClient);
 const codebuild = mockClient(CodeBuildClient);
 const quotas = mockClient(ServiceQuotasClient);
-afterEach(() => [lambda, codebuild, quotas].forEach((mock) => mock.reset()));
+const checks = [
+  checkRequests(lambda, 'lambda'),
+  checkRequests(codebuild, 'codebuild'),
+  checkRequests(quotas, 'service-quotas'),
+];
+afterEach(() => {
+  checks.forEach((check) => check());
+  [lambda, codebuild, quotas].forEach((mock) => mock.reset());
+});
 
 const quota = (QuotaName: string, Value: number) => ({ QuotaName, Value, ServiceCode: 'codebuild' });
 const DEFAULTS = [

@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { CodePipelineClient, ListRuleExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
 import { resolveConfig } from '../config/config.ts';
 import { gateJob } from '../gate/gate-function.ts';
 import { gateHistoryCheck } from './gate-check.ts';
+import { checkRequests } from '../testing/botocore-model.ts';
 
 // CodePipeline's side is a mock (no stand-in exists): what its rule did is the input here. The
 // gate's side is real: gateJob judges seeded runs and stores its decisions as it does in Lambda.
 describe('uigate doctor: the Approval gate as the pipeline applied it', () => {
   let seed: SeededStore;
   const codepipeline = mockClient(CodePipelineClient);
+  afterEach(checkRequests(codepipeline, 'codepipeline'));
   const config = resolveConfig(
     { gate: { maxFailures: 0 }, approval: { approvers: ['arn:aws:sts::123456789012:assumed-role/ReleaseManager/*'] } },
     '/tmp',
@@ -28,16 +30,16 @@ describe('uigate doctor: the Approval gate as the pipeline applied it', () => {
 
   before(async () => {
     seed = await seededStore();
-    for (const [execution, status] of [
-      ['exec-red', 'failed'],
-      ['exec-green', 'passed'],
+    for (const [execution, status, jobId] of [
+      ['exec-red', 'failed', '00000000-0000-4000-8000-000000000001'],
+      ['exec-green', 'passed', '00000000-0000-4000-8000-000000000002'],
     ] as const) {
       await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status }], { pipelineExecutionId: execution });
       codepipeline.resolves({});
       await gateJob(
         {
           'CodePipeline.job': {
-            id: `job-${execution}`,
+            id: jobId,
             data: {
               actionConfiguration: {
                 configuration: { UserParameters: JSON.stringify({ pipelineExecutionId: execution }) },

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { dispatch } from '../run/dispatch.ts';
 import { makeUnit } from '../playwright/list.ts';
 import { newRunId, type UnitRef } from '../core/model.ts';
@@ -18,11 +18,13 @@ import { exactQueue } from '../plan/queue.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 import { CodeBuildExecutor } from './codebuild.ts';
+import { checkRequests } from '../testing/botocore-model.ts';
 
 const units: UnitRef[] = [0, 1, 2].map((i) => makeUnit('/t/a.spec.ts', '/t', [`case ${i}`], 'firefox', i, 1));
 
 describe('the CodeBuild executor', () => {
   const codebuild = mockClient(CodeBuildClient);
+  afterEach(checkRequests(codebuild, 'codebuild'));
   let dir: string;
   let store: DynamoStore;
 

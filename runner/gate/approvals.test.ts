@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
 import type { ApprovalSettings } from '../config/config.ts';
 import type { Notification } from '../notify/message.ts';
 import { decide, loadApproval, openRequest } from './approvals.ts';
 import { CodePipelineApproval } from './codepipeline.ts';
 import type { GateDecision } from './policy.ts';
+import { checkRequests } from '../testing/botocore-model.ts';
 
 const settings: ApprovalSettings = {
   approvers: ['ana', 'ben', 'dana@example.com'],
@@ -27,8 +28,12 @@ const failed: GateDecision = {
   rules: [{ rule: 'failures', passed: false, measured: '1', threshold: '≤ 0' }],
 };
 
+/** Approval tokens as CodePipeline makes them (a UUID): botocore's model refuses any other. */
+const TOKEN = '7d1f3c2a-0000-4000-8000-000000000001';
+const TOKEN_7 = '7d1f3c2a-0000-4000-8000-000000000007';
+
 /** CodePipeline's state with the Approval stage waiting on one execution. */
-const waitingOn = (executionId: string, token = 'tok-1') => ({
+const waitingOn = (executionId: string, token = TOKEN) => ({
   stageStates: [
     {
       stageName: 'Approval',
@@ -43,6 +48,7 @@ describe('approval requests and decisions, as run events', () => {
   const notes: Notification[] = [];
   const notifier = { notify: async (n: Notification) => void notes.push(n) };
   const codepipeline = mockClient(CodePipelineClient);
+  afterEach(checkRequests(codepipeline, 'codepipeline'));
   const pipeline = new CodePipelineApproval(new CodePipelineClient({ region: 'eu-west-1' }), {
     name: 'uigate-release',
     stage: 'Approval',
@@ -211,12 +217,12 @@ describe('approval requests and decisions, as run events', () => {
     it("answers the waiting approval with the token of the run's own execution", async () => {
       const run = await runWith({ pipelineExecutionId: 'exec-7' });
       await open(run);
-      codepipeline.on(GetPipelineStateCommand).resolves(waitingOn('exec-7', 'token-7'));
+      codepipeline.on(GetPipelineStateCommand).resolves(waitingOn('exec-7', TOKEN_7));
       codepipeline.on(PutApprovalResultCommand).resolves({ approvedAt: new Date() });
       const result = await decideIn(run.runId);
       assert.ok(result.ok && result.view.decided?.pipeline === 'uigate-release: Approved');
       const [call] = codepipeline.commandCalls(PutApprovalResultCommand);
-      assert.equal(call!.args[0].input.token, 'token-7');
+      assert.equal(call!.args[0].input.token, TOKEN_7);
       assert.equal(call!.args[0].input.result?.status, 'Approved');
       assert.match(call!.args[0].input.result?.summary ?? '', /approved by ana: go/);
     });

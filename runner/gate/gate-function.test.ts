@@ -7,14 +7,18 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
 import { resolveConfig } from '../config/config.ts';
 import { createNotifier } from '../notify/from-config.ts';
 import { loadApproval } from './approvals.ts';
 import { gateHandler, gateJob } from './gate-function.ts';
+import { checkRequests } from '../testing/botocore-model.ts';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:uigate-approvals';
+/** Job ids as CodePipeline makes them (a UUID): botocore's model refuses any other. */
+const JOB = Array.from({ length: 6 }, (_, n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
+
 const job = (id: string, userParameters?: string) => ({
   'CodePipeline.job': {
     id,
@@ -25,7 +29,9 @@ const job = (id: string, userParameters?: string) => ({
 describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
   let seed: SeededStore;
   const codepipeline = mockClient(CodePipelineClient);
+  afterEach(checkRequests(codepipeline, 'codepipeline'));
   const sns = mockClient(SNSClient);
+  afterEach(checkRequests(sns, 'sns'));
   const config = resolveConfig(
     {
       gate: { maxFailures: 0, requiredProjects: ['chromium'] },
@@ -60,10 +66,10 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
       branch: 'main',
       trigger: 'codepipeline/uigate-release',
     });
-    const result = await gateJob(job('job-1', JSON.stringify({ pipelineExecutionId: 'exec-ok' })), deps());
+    const result = await gateJob(job(JOB[1]!, JSON.stringify({ pipelineExecutionId: 'exec-ok' })), deps());
     assert.equal(result.passed, true);
     const [success] = codepipeline.commandCalls(PutJobSuccessResultCommand);
-    assert.equal(success!.args[0].input.jobId, 'job-1');
+    assert.equal(success!.args[0].input.jobId, JOB[1]!);
     assert.equal(success!.args[0].input.outputVariables, undefined, 'nothing a rule job may be refused for');
     assert.equal((await loadApproval(seed.store, runId)).state, 'pending');
     const [published] = sns.commandCalls(PublishCommand);
@@ -80,7 +86,7 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
     await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'failed' }], {
       pipelineExecutionId: 'exec-bad',
     });
-    const result = await gateJob(job('job-2', JSON.stringify({ pipelineExecutionId: 'exec-bad' })), deps());
+    const result = await gateJob(job(JOB[2]!, JSON.stringify({ pipelineExecutionId: 'exec-bad' })), deps());
     assert.equal(result.passed, false);
     const [failure] = codepipeline.commandCalls(PutJobFailureResultCommand);
     assert.equal(failure!.args[0].input.failureDetails!.type, 'JobFailed');
@@ -94,7 +100,7 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
     });
     const handle = gateHandler(deps);
     await assert.rejects(
-      handle(job('job-5', JSON.stringify({ pipelineExecutionId: 'exec-closed' }))),
+      handle(job(JOB[5]!, JSON.stringify({ pipelineExecutionId: 'exec-closed' }))),
       (error: Error) => error.name === 'GateFailed' && /failures: 1/.test(error.message),
     );
     assert.equal(codepipeline.commandCalls(PutJobFailureResultCommand).length, 1, 'and the job is told');
@@ -103,8 +109,8 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
   it('asks CodePipeline for the execution when the rule passes none, and fails clearly when no run matches', async () => {
     codepipeline
       .on(GetJobDetailsCommand)
-      .resolves({ jobDetails: { id: 'job-3', data: { pipelineContext: { pipelineExecutionId: 'exec-none' } } } });
-    const result = await gateJob(job('job-3', '#{codepipeline.PipelineExecutionId}'), deps());
+      .resolves({ jobDetails: { id: JOB[3]!, data: { pipelineContext: { pipelineExecutionId: 'exec-none' } } } });
+    const result = await gateJob(job(JOB[3]!, '#{codepipeline.PipelineExecutionId}'), deps());
     assert.equal(result.passed, false);
     assert.match(
       codepipeline.commandCalls(PutJobFailureResultCommand)[0]!.args[0].input.failureDetails!.message!,
@@ -117,7 +123,7 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
       ...deps(),
       store: { listRuns: async () => Promise.reject(new Error('ProvisionedThroughputExceededException')) } as never,
     };
-    const result = await gateJob(job('job-4', JSON.stringify({ pipelineExecutionId: 'x' })), broken);
+    const result = await gateJob(job(JOB[4]!, JSON.stringify({ pipelineExecutionId: 'x' })), broken);
     assert.equal(result.passed, false);
     assert.match(
       codepipeline.commandCalls(PutJobFailureResultCommand)[0]!.args[0].input.failureDetails!.message!,

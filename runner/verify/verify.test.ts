@@ -9,12 +9,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
 import { CloudWatchAlarms } from './cloudwatch-alarms.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
 import { CloudWatchMetrics } from './metrics.ts';
 import { promote, runPreflight, verifyRelease, type ApprovedRelease } from './verify.ts';
+import { checkRequests } from '../testing/botocore-model.ts';
 
 const alarm = (name: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', extra = {}) => ({
   AlarmName: name,
@@ -33,6 +34,7 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
   let dir: string;
   let target: LocalSiteTarget;
   const cloudwatch = mockClient(CloudWatchClient);
+  afterEach(checkRequests(cloudwatch, 'cloudwatch'));
   const alarms = new CloudWatchAlarms(new CloudWatchClient({ region: 'eu-west-1' }));
   let clock = 0;
   const fast = {

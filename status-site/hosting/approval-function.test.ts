@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -18,6 +18,7 @@ import { resolveConfig } from '../../runner/config/config.ts';
 import { runNode, UIGATE_BIN } from '../../runner/testing/fixture-project.ts';
 import { lambdaApp } from './lambda.ts';
 import { seededStore, seedRun, type SeededStore } from '../testing/seed.ts';
+import { checkRequests } from '../../runner/testing/botocore-model.ts';
 
 const KEYS = {
   AKIDMANAGER0000000001:
@@ -101,6 +102,7 @@ function statusEvent(path: string, options: { cookies?: string[]; post?: unknown
 
 describe('uigate approve against the approval function (AWS_IAM function URL)', () => {
   const secrets = mockClient(SecretsManagerClient);
+  afterEach(checkRequests(secrets, 'secretsmanager'));
   let statusEnv: Record<string, string>;
   let approvalEnv: Record<string, string>;
   let seed: SeededStore;
