@@ -18,6 +18,8 @@ import {
   type UigatePipelineProps,
 } from './index.ts';
 import { Repository } from 'aws-cdk-lib/aws-codecommit';
+import { ACCEPTED_LINT } from './testing/accepted-lint.ts';
+import { cfnLint, cfnLintMissing } from '../runner/testing/cfn-lint.ts';
 import { Artifact, Pipeline, PipelineType } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeCommitSourceAction } from 'aws-cdk-lib/aws-codepipeline-actions';
 
@@ -38,7 +40,7 @@ function pipeline(props: Partial<UigatePipelineProps> = {}) {
   return new UigatePipeline(stack, 'Release', {
     uigate,
     source: PipelineSource.connection({
-      connectionArn: 'arn:aws:codeconnections:eu-west-1:1:connection/x',
+      connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/x',
       owner: 'o',
       repo: 'r',
     }),
@@ -49,6 +51,16 @@ function pipeline(props: Partial<UigatePipelineProps> = {}) {
     production: SiteDeployment.s3Site(site, 'dist'),
     ...props,
   });
+}
+
+/** Every template the tests below synthesize, for one cfn-lint run at the end. */
+const synthesized: Record<string, unknown> = {};
+
+/** Reads the stack's template, and keeps it for cfn-lint under this name. */
+function templateOf(name: string, stack: Stack): Template {
+  const template = Template.fromStack(stack);
+  synthesized[name] = template.toJSON();
+  return template;
 }
 
 describe('uigate/cdk props', () => {
@@ -107,9 +119,9 @@ describe('uigate/cdk props', () => {
       executors: ['lambda'],
     });
     assert.ok(granted, 'the Test stage role was handed to the grant');
-    const [test] = Object.entries(Template.fromStack(Stack.of(built)).findResources('AWS::CodeBuild::Project')).filter(
-      ([id]) => id.startsWith('ReleaseOrchestrator'),
-    );
+    const [test] = Object.entries(
+      templateOf('commands-test-environment', Stack.of(built)).findResources('AWS::CodeBuild::Project'),
+    ).filter(([id]) => id.startsWith('ReleaseOrchestrator'));
     const text = JSON.stringify(test![1]);
     assert.match(text, /npm run deploy:staging/);
     assert.match(text, /uigate run --executor lambda --base-url/);
@@ -125,7 +137,7 @@ describe('uigate/cdk props', () => {
       testEnvironment: SiteDeployment.lambdaAlias({ alias: staging.alias, directory: 'dist/api', url: staging.url }),
       production: SiteDeployment.lambdaAlias({ alias: live.alias, directory: 'dist/api', url: live.url }),
     });
-    const template = Template.fromStack(stack);
+    const template = templateOf('lambda-alias', stack);
     const project = (prefix: string) =>
       Object.entries(template.findResources('AWS::CodeBuild::Project')).find(([id]) => id.startsWith(prefix))![1];
     // The buildspec is JSON inside the template's JSON: its quotes read as quotes.
@@ -193,7 +205,7 @@ describe('uigate/cdk props', () => {
   it('names every named resource after its name, so a second uigate fits in the same account and region', () => {
     const { uigate } = core({ name: 'shop-ui' });
     const built = pipeline({ uigate });
-    const template = Template.fromStack(Stack.of(built));
+    const template = templateOf('named', Stack.of(built));
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'shop-ui' });
     template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'shop-ui-executor' });
     template.hasResourceProperties('AWS::CodeBuild::Project', { Name: 'shop-ui-worker' });
@@ -229,7 +241,7 @@ describe('uigate/cdk props', () => {
       }),
     });
     assert.ok(granted.length === 1, 'the Deploy role was handed to the grant');
-    const template = Template.fromStack(stack);
+    const template = templateOf('commands-production', stack);
     const [, deploy] = Object.entries(template.findResources('AWS::CodeBuild::Project')).find(([id]) =>
       id.startsWith('ReleaseDeploy'),
     )!;
@@ -289,7 +301,7 @@ describe('uigate/cdk props', () => {
       ],
     });
     assert.equal(step.directory, 'public');
-    const template = Template.fromStack(stack);
+    const template = templateOf('bake-and-rollback-alone', stack);
     const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
     assert.match(
       JSON.stringify(pipeline).replace(/\\+"/g, '"'),
@@ -315,7 +327,7 @@ describe('uigate/cdk props', () => {
   it('warns about an alias on currentVersion, which a cdk deploy would move past the gate, and checks the folder', () => {
     const { stack } = core();
     const fn = new LambdaFunction(stack, 'Fn', {
-      runtime: Runtime.NODEJS_20_X,
+      runtime: Runtime.NODEJS_22_X,
       handler: 'index.handler',
       code: Code.fromInline('exports.handler = async () => ({})'),
     });
@@ -332,12 +344,28 @@ describe('uigate/cdk props', () => {
       /SiteDeployment\.lambdaAlias directory must be a folder inside the build, e\.g\. "dist", got "\/etc"/,
     );
   });
+
+  it(
+    'synthesizes templates cfn-lint finds no error in, and no warning but those listed with their reason',
+    { skip: cfnLintMissing() },
+    () => {
+      assert.ok(
+        Object.keys(synthesized).length >= 5,
+        `the tests above synthesized ${Object.keys(synthesized).join(', ')}`,
+      );
+      const findings = cfnLint(synthesized).filter((finding) => !ACCEPTED_LINT.some((accepted) => accepted(finding)));
+      assert.deepEqual(
+        findings.map((f) => `${f.template}: ${f.level} ${f.rule} ${f.path}: ${f.message}`),
+        [],
+      );
+    },
+  );
 });
 
 /** A team's function as uigate expects it: its alias on a fixed first version, a function URL on the alias. */
 function serviceFunction(scope: Construct, id: string) {
   const fn = new LambdaFunction(scope, `${id}Function`, {
-    runtime: Runtime.NODEJS_20_X,
+    runtime: Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: Code.fromInline('exports.handler = async () => ({ statusCode: 200 })'),
   });

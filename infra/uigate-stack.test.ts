@@ -10,6 +10,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import nag from 'cdk-nag';
 import { REPO } from '../runner/testing/fixture-project.ts';
+import { cfnLint, cfnLintMissing } from '../runner/testing/cfn-lint.ts';
+import { ACCEPTED_LINT } from '../cdk/testing/accepted-lint.ts';
 import { UigateStack } from './uigate-stack.ts';
 import { configFromEnv } from '../runner/config/config.ts';
 import { pagePolicy, policyHeader, traceViewerPolicy } from '../status-site/app/policies.ts';
@@ -98,6 +100,20 @@ describe('the uigate stack, synthesized', () => {
       [],
     );
   });
+
+  it(
+    'synthesizes a template cfn-lint finds no error in, and no warning but those listed with their reason',
+    { skip: cfnLintMissing() },
+    () => {
+      const findings = cfnLint({ app: template.toJSON() }).filter(
+        (finding) => !ACCEPTED_LINT.some((accepted) => accepted(finding)),
+      );
+      assert.deepEqual(
+        findings.map((f) => `${f.level} ${f.rule} ${f.path}: ${f.message}`),
+        [],
+      );
+    },
+  );
 
   it('has a V2 pipeline: Source → Build → Test → Approval → Production', () => {
     const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as {
