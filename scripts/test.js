@@ -1,7 +1,8 @@
 // Runs the project's own tests (files named *.test.ts beside the code they test) with Node's
 // test runner, TypeScript through tsx. Usage: npm test [-- file-or-folder ...]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOTS = ['runner', 'status-site', 'cdk', 'infra', 'bench'];
@@ -32,6 +33,8 @@ if (files.length === 0) {
 // it opened is still open: a hang must show up as a red test with a name, never as a CI job that
 // runs out of time. The longest files run whole release sequences (uigate pipeline --local three
 // times in a row, about three minutes, more on a loaded machine): node counts a file as one test.
+const oracleDir = mkdtempSync(join(tmpdir(), 'uigate-oracles-'));
+const oracleLog = join(oracleDir, 'oracles.jsonl');
 const result = spawnSync(
   process.execPath,
   [
@@ -44,6 +47,32 @@ const result = spawnSync(
     '--test-reporter=spec',
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, UIGATE_ORACLE_LOG: oracleLog } },
 );
+printOracles();
 process.exit(result.status ?? 1);
+
+/** How many test files ran each AWS oracle's tests, and how many had to skip them. */
+function printOracles() {
+  let lines = [];
+  try {
+    lines = readFileSync(oracleLog, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  } catch {
+    // No test file used an oracle.
+  }
+  rmSync(oracleDir, { recursive: true, force: true });
+  const counts = new Map();
+  for (const { oracle, ran, file } of lines) {
+    const count = counts.get(oracle) ?? { ran: new Set(), skipped: new Set() };
+    (ran ? count.ran : count.skipped).add(file);
+    counts.set(oracle, count);
+  }
+  const parts = [...counts].map(
+    ([oracle, { ran, skipped }]) => `${oracle}: ${ran.size} file(s) ran, ${skipped.size} skipped`,
+  );
+  console.log(`AWS oracles — ${parts.length ? parts.join('; ') : 'no test file used one'}`);
+}

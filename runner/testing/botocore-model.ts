@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { recordOracle } from './oracles.ts';
 
 interface Shape {
   type: string;
@@ -36,6 +37,7 @@ export function botocoreData(): string | undefined {
     encoding: 'utf8',
   });
   const dir = found.status === 0 ? join(found.stdout.trim(), 'data') : undefined;
+  recordOracle("botocore's models", Boolean(dir && existsSync(dir)));
   if (dir && existsSync(dir)) return (dataDir = dir);
   const reason = `botocore is not installed: install ${INSTALL}`;
   if (process.env.CI) throw new Error(`${reason} — CI requires it`);

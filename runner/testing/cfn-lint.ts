@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { recordOracle } from './oracles.ts';
 
 export interface LintFinding {
   /** The name the template was given. */
@@ -23,6 +24,7 @@ let present: boolean | undefined;
 /** Why templates cannot be linted here, or undefined when they can; throws in CI. */
 export function cfnLintMissing(): string | undefined {
   present ??= spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' }).status === 0;
+  recordOracle('cfn-lint', present);
   if (present) return undefined;
   const reason = `cfn-lint is not installed: install ${INSTALL}`;
   if (process.env.CI) throw new Error(`${reason} — CI requires it`);

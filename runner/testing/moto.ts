@@ -4,6 +4,7 @@
 // (CI=true) its absence fails them, so CI always runs them.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { recordOracle } from './oracles.ts';
 
 export interface Moto {
   endpoint: string;
@@ -17,6 +18,7 @@ const INSTALL = 'moto 5 with its server (pip install "moto[server]"), so that mo
 /** Why the emulator's tests cannot run here, or undefined when they can; throws in CI. */
 export function motoMissing(): string | undefined {
   const found = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
+  recordOracle('moto_server', !found.error && found.status === 0);
   if (!found.error && found.status === 0) return undefined;
   const reason = `moto_server is not installed: install ${INSTALL}`;
   if (process.env.CI) throw new Error(`${reason} — CI requires it`);
