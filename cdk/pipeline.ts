@@ -9,6 +9,7 @@ import { CfnOutput, Duration } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
 import { Artifact, Pipeline, PipelineType, Result, Rule, type StageProps } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
+import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Alarm, IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
@@ -20,10 +21,15 @@ import type { PipelineSource } from './pipeline-source.ts';
 import { checkNonEmpty } from './validate.ts';
 import type { Uigate } from './uigate.ts';
 import { ENV } from '../runner/core/env.ts';
+import { EXIT } from '../runner/core/errors.ts';
 
 export type PipelineExecutor = 'codebuild' | 'lambda';
 
 /** What the Test stage hands on as #{UiTests.<name>}: the approval's text and link, the Production stage's run and digest. */
+/** The commit's source for the workers, as a zip: see the Test stage's commands. */
+const SOURCE_ZIP =
+  'rm -f /tmp/source.zip && { git -c safe.directory="$PWD" archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || { rm -f /tmp/source.zip && zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*" ".git/*"; }; }';
+
 const EXPORTED = [ENV.runId, ENV.summary, ENV.approvalInfo, ENV.commit, ENV.branch, ENV.runUrl, ENV.artifactDigest];
 export interface UigatePipelineProps {
   /** The results store, executors, status site and gate the pipeline uses. */
@@ -76,6 +82,12 @@ export class UigatePipeline extends Construct {
   readonly smokeAlarm: Alarm;
   /** Where each release of a production deployed by commands is kept for a rollback. */
   readonly releases?: IBucket;
+  /**
+   * Denies skipping the gate: OverrideStageCondition lets its caller enter the Approval stage past
+   * the policy's rule. Attach it to every role and group that may act on the pipeline (or put the
+   * same statement in an SCP); an IAM deny wins over any allow.
+   */
+  readonly gateOverrideDenial: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: UigatePipelineProps) {
     super(scope, id);
@@ -135,12 +147,9 @@ export class UigatePipeline extends Construct {
         { stageName: 'Production', actions: [this.release.action(built, tests.variable(ENV.runId))] },
       ],
     });
-    // CodePipeline evaluates the rule with the pipeline's role.
-    props.uigate.gate.gateFunction.grantInvoke(this.pipeline.role);
-    // What `uigate doctor --aws --site … --site-url …` drills a rollback on (a site only).
-    if (props.production.site)
-      new CfnOutput(this, 'ProductionSiteBucket', { value: `s3://${props.production.site.bucket.bucketName}` });
-    new CfnOutput(this, 'ProductionSiteUrl', { value: props.production.url });
+    props.uigate.gate.gateFunction.grantInvoke(this.pipeline.role); // CodePipeline runs the rule as the pipeline
+    productionOutputs(this, props.production);
+    this.gateOverrideDenial = denyGateOverride(this, this.pipeline);
     acceptFindings(this, [GRANT_WILDCARDS]);
   }
 
@@ -165,7 +174,7 @@ export class UigatePipeline extends Construct {
   private testProject({ props, uigate, cli, digest }: Parts): PipelineProject {
     const executors = props.executors ?? ['codebuild', 'lambda'];
     const orchestrator = new PipelineProject(this, 'Orchestrator', {
-      description: 'uigate run: fans the suite out to CodeBuild and Lambda; fails on any failed unit',
+      description: 'uigate run: fans the suite out to CodeBuild and Lambda; the gate decides on a completed run',
       environment: {
         buildImage: NODE_IMAGE,
         computeType: ComputeType.SMALL,
@@ -194,12 +203,17 @@ export class UigatePipeline extends Construct {
               // its command substitution did, so the build stops here.
               `${ENV.artifactDigest}=${digest} && export ${ENV.artifactDigest}`,
               ...props.testEnvironment.commands(),
-              // The workers check this commit out from here.
-              'git archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || (zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*")',
+              // The workers check this commit out from here: git's archive of it where the input has
+              // .git (safe.directory: CodeBuild's folder belongs to another user than the build's),
+              // else the folder itself. A failed `git archive -o` leaves a file zip cannot update.
+              SOURCE_ZIP,
               'aws s3 cp /tmp/source.zip "s3://$UIGATE_ARTIFACTS_BUCKET/source/$UIGATE_COMMIT.zip"',
               // The shell opens the redirect's file before uigate starts: the folder must exist.
               'mkdir -p reports',
-              `${cli} run ${executors.map((name) => `--executor ${name}`).join(' ')} --base-url "$TEST_SITE_URL" --no-serve --junit reports/junit.xml --export reports/run.env --json > reports/summary.json`,
+              // Exit 1 is a completed run with failed tests: the gate decides on it (the Approval
+              // stage's rule), so the stage hands it on. Bad input (2), units that could not run (3)
+              // and a cancelled run (130) fail the stage here.
+              `${cli} run ${executors.map((name) => `--executor ${name}`).join(' ')} --base-url "$TEST_SITE_URL" --no-serve --junit reports/junit.xml --export reports/run.env --json > reports/summary.json || [ $? -eq ${EXIT.testsFailed} ]`,
               'set -a && . reports/run.env && set +a',
             ],
           },
@@ -218,6 +232,30 @@ export class UigatePipeline extends Construct {
     props.testEnvironment.grant(orchestrator);
     return orchestrator;
   }
+}
+
+/** What `uigate doctor --aws --site … --site-url …` drills a rollback on (a site only). */
+function productionOutputs(scope: Construct, production: SiteDeployment): void {
+  if (production.site)
+    new CfnOutput(scope, 'ProductionSiteBucket', { value: `s3://${production.site.bucket.bucketName}` });
+  new CfnOutput(scope, 'ProductionSiteUrl', { value: production.url });
+}
+
+/** The managed policy that denies skipping the pipeline's gate, and its ARN as an output. */
+function denyGateOverride(scope: Construct, pipeline: Pipeline): ManagedPolicy {
+  const policy = new ManagedPolicy(scope, 'DenyGateOverride', {
+    description: `uigate: nobody skips the gate of ${pipeline.pipelineName}`,
+    statements: [
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['codepipeline:OverrideStageCondition'],
+        // The pipeline and its stages: whichever of the two AWS authorizes the call on.
+        resources: [pipeline.pipelineArn, `${pipeline.pipelineArn}/*`],
+      }),
+    ],
+  });
+  new CfnOutput(scope, 'DenyGateOverridePolicy', { value: policy.managedPolicyArn });
+  return policy;
 }
 
 /** The pipeline's own props (production and the bake are BakeAndRollback's). */

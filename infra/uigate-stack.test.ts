@@ -115,6 +115,19 @@ describe('the uigate stack, synthesized', () => {
     },
   );
 
+  it('offers a policy that denies skipping the gate (OverrideStageCondition) on the pipeline and its stages', () => {
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).filter((p) =>
+      JSON.stringify(p).includes('OverrideStageCondition'),
+    );
+    assert.ok(policy, 'a managed policy names OverrideStageCondition');
+    const [statement] = (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties
+      .PolicyDocument.Statement;
+    assert.equal(statement!.Effect, 'Deny');
+    assert.deepEqual(actions(statement!), ['codepipeline:OverrideStageCondition']);
+    assert.match(JSON.stringify(statement!.Resource), /ReleasePipeline.*"\/\*"/);
+    template.hasOutput('*', { Value: Match.objectLike({ Ref: Match.stringLikeRegexp('DenyGateOverride') }) });
+  });
+
   it('has a V2 pipeline: Source → Build → Test → Approval → Production', () => {
     const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as {
       Properties: {
