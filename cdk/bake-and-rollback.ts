@@ -9,7 +9,7 @@ import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cd
 import type { Artifact } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction } from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { SiteDeployment } from './deployment.ts';
@@ -184,15 +184,21 @@ function grantDeploying(
   deploy.addToRolePolicy(
     new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((alarm) => alarm.alarmArn) }),
   );
-  deploy.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': 'uigate' } },
-    }),
-  );
-  deploy.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-  acceptFindings(deploy, [
+  // The two calls AWS offers no resource-level permission for, in a policy of their own: the
+  // "*" they need is accepted there only, never on the role's default policy, where a team's own
+  // grant (SiteDeployment.commands' `grant`) lands and must keep every finding of its own.
+  const metrics = new Policy(deploy, 'Metrics', {
+    statements: [
+      new PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': 'uigate' } },
+      }),
+      new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+    ],
+  });
+  metrics.attachToRole(deploy.role!);
+  acceptFindings(metrics, [
     {
       id: 'AwsSolutions-IAM5',
       reason:

@@ -9,14 +9,14 @@ export interface AcceptedFinding {
   readonly id: string;
   /** Why it is right here: what a reviewer reads in the template. */
   readonly reason: string;
-  /** Only these findings of the rule (cdk-nag's finding ids, e.g. `Resource::*`). @default all */
-  readonly appliesTo?: readonly string[];
+  /** Only these findings of the rule (cdk-nag's finding ids, e.g. `Resource::*`, or `{ regex: '/…/' }`). @default all */
+  readonly appliesTo?: readonly (string | { regex: string })[];
 }
 
 interface CfnSuppression {
   id: string;
   reason: string;
-  applies_to?: string[];
+  applies_to?: (string | { regex: string })[];
   is_reason_encoded?: boolean;
 }
 
@@ -50,6 +50,16 @@ export const GRANT_WILDCARDS: AcceptedFinding = {
   reason:
     'Wildcards come only from grant* methods on uigate’s own resources: object keys under its buckets (bucket/*), action families such as s3:GetObject* and s3:Abort*, ' +
     'its CodeBuild report group and the log streams of its own projects — and, where production is a Lambda alias, the versions and aliases of that one function (<function ARN>:*), which publishing a version and moving the alias act on. No wildcard resource reaches outside them.',
+  // Only the shapes those grants make: never "*" as a resource, never a whole service's actions
+  // (s3:*), never a literal ARN — a team's own grant on these roles keeps its findings.
+  appliesTo: [
+    { regex: '/^Action::(s3|kms):[A-Z][A-Za-z]*\\*$/' },
+    { regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>(\\/[A-Za-z0-9_*-]+)*(\\/\\*|:\\*)$/' },
+    {
+      regex:
+        '/^Resource::arn:<AWS::Partition>:(codebuild:<AWS::Region>:<AWS::AccountId>:report-group\\/<[A-Za-z0-9]+>-\\*|logs:<AWS::Region>:<AWS::AccountId>:log-group:\\/aws\\/codebuild\\/<[A-Za-z0-9]+>:\\*|s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\\/\\*)$/',
+    },
+  ],
 };
 
 /** What every uigate function and project accepts: CDK's own role policies and grants. */

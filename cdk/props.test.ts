@@ -2,7 +2,9 @@
 // value and what is accepted — before anything reaches CloudFormation.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import nag from 'cdk-nag';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Alias, Code, Function as LambdaFunction, FunctionUrlAuthType, Runtime, Version } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -343,6 +345,34 @@ describe('uigate/cdk props', () => {
       () => SiteDeployment.lambdaAlias({ alias: fixed.alias, directory: '/etc', url: fixed.url }),
       /SiteDeployment\.lambdaAlias directory must be a folder inside the build, e\.g\. "dist", got "\/etc"/,
     );
+  });
+
+  it("leaves a team's own wildcard grant to cdk-nag: uigate's accepted findings never cover it", () => {
+    const { stack, uigate } = core();
+    pipeline({
+      uigate,
+      production: SiteDeployment.commands({
+        commands: ['./deploy.sh'],
+        url: 'https://shop.example.com',
+        directory: 'dist',
+        grant: (grantee) =>
+          grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:*'], resources: ['*'] })),
+      }),
+    });
+    Aspects.of(stack.node.scope as App).add(new nag.AwsSolutionsChecks());
+    (stack.node.scope as App).synth();
+    const iam5 = [
+      ...Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-IAM5')),
+      ...Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-IAM5')),
+    ].map(
+      (finding) =>
+        `${finding.id.split('/').slice(-3, -1).join('/')} ${/^AwsSolutions-IAM5\[[^\]]*\]/.exec(String(finding.entry.data))?.[0]}`,
+    );
+    // The team's grant, and only it: uigate's own wildcards stay accepted, each with its reason.
+    assert.deepEqual(iam5.sort(), [
+      'Role/DefaultPolicy AwsSolutions-IAM5[Action::s3:*]',
+      'Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+    ]);
   });
 
   it(

@@ -430,14 +430,15 @@ describe('the uigate stack, synthesized', () => {
       ]),
     );
     assert.deepEqual(wildcard.sort(), [
-      ['ReleaseDeployRoleDefaultPolicy', ['cloudwatch:GetMetricData']],
-      ['ReleaseDeployRoleDefaultPolicy', ['cloudwatch:PutMetricData']],
+      // In a policy of their own, so that "*" is accepted there only (cdk/bake-and-rollback.ts).
+      ['ReleaseDeployMetrics', ['cloudwatch:GetMetricData']],
+      ['ReleaseDeployMetrics', ['cloudwatch:PutMetricData']],
       [
         'UigateGatePolicyServiceRoleDefaultPolicy',
         ['codepipeline:GetJobDetails', 'codepipeline:PutJobFailureResult', 'codepipeline:PutJobSuccessResult'],
       ],
     ]);
-    const put = statementsOf(/^ReleaseDeployRole/).find((s) => actions(s).includes('cloudwatch:PutMetricData'))!;
+    const put = statementsOf(/^ReleaseDeployMetrics/).find((s) => actions(s).includes('cloudwatch:PutMetricData'))!;
     assert.deepEqual(put.Condition, { StringEquals: { 'cloudwatch:namespace': 'uigate' } });
   });
 
