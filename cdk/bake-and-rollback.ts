@@ -9,7 +9,7 @@ import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cd
 import type { Artifact } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction } from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { SiteDeployment } from './deployment.ts';
@@ -72,6 +72,7 @@ export class BakeAndRollback extends Construct {
     });
     grantDeploying(this.project, props.uigate, production, alarms);
     this.releases?.grantReadWrite(this.project);
+    if (production.site) keepReleasesPrivate(production.site.bucket);
     acceptFindings(this, [GRANT_WILDCARDS]);
   }
 
@@ -169,6 +170,22 @@ function smokeAlarm(scope: Construct, productionUrl: string): Alarm {
     datapointsToAlarm: 1,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
+}
+
+/**
+ * A site in S3 keeps every release under releases/<id>/ for rollbacks (runner/verify/s3-site-target.ts),
+ * and the live one at the root: CloudFront may read the root only, so a rolled-back release is
+ * not served at /releases/<id>/ to anyone. A deny wins over the origin access control's allow.
+ */
+function keepReleasesPrivate(bucket: IBucket): void {
+  bucket.addToResourcePolicy(
+    new PolicyStatement({
+      effect: Effect.DENY,
+      principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects('releases/*')],
+    }),
+  );
 }
 
 /** What Production touches: production (its site, its function or its commands' needs), the store, the alarms it watches and their metrics. */

@@ -394,6 +394,31 @@ describe('the uigate stack, synthesized', () => {
     }
   });
 
+  it('never serves a kept release: CloudFront may not read releases/* of the production site, only its root', () => {
+    const denied = Object.entries(template.findResources('AWS::S3::BucketPolicy')).filter(([, policy]) =>
+      (
+        policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }
+      ).Properties.PolicyDocument.Statement.some(
+        (statement) =>
+          statement.Effect === 'Deny' &&
+          JSON.stringify(statement.Principal) === '{"Service":"cloudfront.amazonaws.com"}' &&
+          actions(statement).includes('s3:GetObject') &&
+          /\/releases\/\*"/.test(JSON.stringify(statement.Resource)),
+      ),
+    );
+    assert.deepEqual(
+      denied.map(([, policy]) => JSON.stringify((policy as { Properties: { Bucket: unknown } }).Properties.Bucket)),
+      [
+        JSON.stringify({
+          Ref: Object.keys(template.findResources('AWS::S3::Bucket')).find((id) =>
+            id.startsWith('ProductionSiteContentBucket'),
+          ),
+        }),
+      ],
+      'the production site only: the test site and the status page have no release prefix',
+    );
+  });
+
   it('serves sites only through CloudFront with origin access control', () => {
     template.resourceCountIs('AWS::CloudFront::Distribution', 3);
     const oacs = Object.values(template.findResources('AWS::CloudFront::OriginAccessControl')) as {
