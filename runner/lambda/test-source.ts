@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { extract } from 'tar';
 import { s3Client } from '../artifacts/s3-artifacts.ts';
 
@@ -31,28 +31,47 @@ export type TestSource =
 /** Where bundles go in the artifacts bucket: by digest, so the same suite is uploaded once. */
 export const bundleKey = (prefix: string | undefined, sha256: string) => `${prefix ?? ''}bundles/${sha256}.tgz`;
 
-/** Makes the bundle reachable by the function: uploaded to the bucket unless it is there already. */
+/**
+ * A bundle last written longer ago than this is written again (in place, server-side) before a run
+ * uses it. The artifacts bucket expires objects a number of days after they were written (S3 user
+ * guide, "Expiring objects": the days are counted from the object's creation, which a copy onto
+ * itself renews); a suite unchanged for that long would otherwise lose its bundle in mid-run.
+ */
+export const BUNDLE_REFRESH_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Makes the bundle reachable by the function: uploaded to the bucket unless it is there already,
+ * and renewed when it is there but old.
+ */
 export async function publishBundle(
   bundle: TestBundle,
   bucket: { bucket: string; prefix?: string; region?: string; endpoint?: string } | undefined,
+  now = Date.now(),
 ): Promise<TestSource> {
   if (!bucket) return { file: bundle.file, sha256: bundle.sha256 };
   const client = s3Client(bucket);
   const key = bundleKey(bucket.prefix, bundle.sha256);
+  const written = {
+    ContentType: 'application/gzip',
+    ServerSideEncryption: bucket.endpoint ? undefined : ('AES256' as const),
+  };
   try {
-    const there = await client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: key })).then(
-      () => true,
-      () => false,
-    );
+    const there = await client.send(new HeadObjectCommand({ Bucket: bucket.bucket, Key: key })).catch(() => undefined);
     if (!there) {
+      // A buffer: a stream goes out aws-chunked, which S3-compatible stand-ins do not all decode.
       await client.send(
-        new PutObjectCommand({
+        new PutObjectCommand({ Bucket: bucket.bucket, Key: key, Body: await readFile(bundle.file), ...written }),
+      );
+    } else if (now - (there.LastModified?.getTime() ?? 0) > BUNDLE_REFRESH_MS) {
+      await client.send(
+        new CopyObjectCommand({
           Bucket: bucket.bucket,
           Key: key,
-          // A buffer: a stream goes out aws-chunked, which S3-compatible stand-ins do not all decode.
-          Body: await readFile(bundle.file),
-          ContentType: 'application/gzip',
-          ServerSideEncryption: bucket.endpoint ? undefined : 'AES256',
+          CopySource: `${bucket.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+          // A copy onto itself must change something: the metadata says when it was renewed.
+          MetadataDirective: 'REPLACE',
+          Metadata: { 'uigate-renewed': new Date(now).toISOString() },
+          ...written,
         }),
       );
     }
