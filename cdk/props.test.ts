@@ -347,6 +347,23 @@ describe('uigate/cdk props', () => {
     );
   });
 
+  it("warns at synth where CloudFront would never deliver the sites' logs (a bucket in an opt-in Region it does not serve)", () => {
+    const warningsIn = (region: string) => {
+      const stack = new Stack(new App(), 'Shop', { env: { account: '111111111111', region } });
+      const uigate = new Uigate(stack, 'Uigate', {
+        code: Code.fromInline('export const handler = async () => ({});'),
+        page: Source.data('index.html', '<!doctype html>'),
+        playwrightVersion: '1.64.1',
+      });
+      new WebSite(stack, 'Live', { comment: 'live', logs: uigate.logs });
+      return Annotations.fromStack(stack)
+        .findWarning('*', Match.stringLikeRegexp('CloudFront does not deliver standard logs'))
+        .map((warning) => warning.id);
+    };
+    assert.deepEqual(warningsIn('af-south-1').sort(), ['/Shop/Live', '/Shop/Uigate/Status/Site']);
+    assert.deepEqual(warningsIn('eu-west-1'), []);
+  });
+
   it("leaves a team's own wildcard grant to cdk-nag: uigate's accepted findings never cover it", () => {
     const { stack, uigate } = core();
     pipeline({

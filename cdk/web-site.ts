@@ -2,7 +2,7 @@
 // (the bucket itself is never public). Used for the test site, the production site and the
 // status page.
 
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -102,7 +102,25 @@ export class WebSite extends Construct {
       },
     });
     acceptFindings(this.distribution, DISTRIBUTION_FINDINGS);
+    warnWhereLogsAreNotDelivered(this, props.logs);
   }
+}
+
+/**
+ * Regions whose S3 buckets CloudFront's standard (legacy) logging does not deliver to (CloudFront
+ * developer guide, "Choosing an Amazon S3 bucket for your standard logs"; the same four named by
+ * the AWS Config runbook AWSConfigRemediation-EnableCloudFrontAccessLogs).
+ */
+export const NO_STANDARD_LOGS_REGIONS = ['af-south-1', 'ap-east-1', 'eu-south-1', 'me-south-1'];
+
+/** Says so at synth when the distribution's logs would never arrive: the region's bucket is not served. */
+function warnWhereLogsAreNotDelivered(scope: Construct, logs: IBucket): void {
+  const region = logs.stack.region;
+  if (Token.isUnresolved(region) || !NO_STANDARD_LOGS_REGIONS.includes(region)) return;
+  Annotations.of(scope).addWarningV2(
+    'uigate:cloudfront-logs-region',
+    `CloudFront does not deliver standard logs to buckets in ${region}: pass \`logs\` a bucket in another Region (us-east-1, say) or the sites' access logs are lost`,
+  );
 }
 
 /** What a site's distribution accepts until a team adds its own domain, certificate and WAF. */
