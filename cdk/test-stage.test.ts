@@ -83,12 +83,7 @@ describe("the Test stage's build phase, in dash with the aws CLI against moto_se
 
   before(async () => {
     moto = await startMoto();
-    s3 = new S3Client({
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
+    s3 = new S3Client({ ...moto.client, forcePathStyle: true });
     for (const Bucket of ['shop-artifacts', 'shop-staging']) await s3.send(new CreateBucketCommand({ Bucket }));
     dir = await mkdtemp(join(tmpdir(), 'uigate-test-stage-'));
     commands = testStageCommands({ StagingContentBucket: 'shop-staging' });

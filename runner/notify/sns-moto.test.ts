@@ -19,13 +19,8 @@ describe('notifications on an SNS topic (SNS and SQS on moto_server)', { skip },
 
   before(async () => {
     moto = await startMoto();
-    const client = {
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 't', secretAccessKey: 't' },
-    };
-    sns = new SNSClient(client);
-    sqs = new SQSClient(client);
+    sns = new SNSClient(moto.client);
+    sqs = new SQSClient(moto.client);
     topicArn = (await sns.send(new CreateTopicCommand({ Name: 'uigate-approvals' }))).TopicArn!;
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'team-inbox' }))).QueueUrl!;
     const queueArn = (

@@ -10,6 +10,8 @@ export interface Moto {
   endpoint: string;
   /** Credentials and region moto accepts; any values work, the SDK only needs some. */
   env: Record<string, string>;
+  /** The same, as an SDK client's configuration (S3 clients add forcePathStyle). */
+  client: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startMoto(): Promise<Moto> {
   return {
     endpoint,
     env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' },
+    client: { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } },
     close: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((ok) => child.once('exit', ok));

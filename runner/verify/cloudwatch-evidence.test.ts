@@ -28,11 +28,7 @@ describe('the bake judges a release on its own datapoints (CloudWatch on moto_se
 
   before(async () => {
     moto = await startMoto();
-    client = new CloudWatchClient({
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
+    client = new CloudWatchClient(moto.client);
     // The smoke alarm as the CDK stack defines it: SmokeFailures ≥ 1 in 1 of 3 periods of a minute.
     await client.send(
       new PutMetricAlarmCommand({

@@ -22,19 +22,11 @@ import { after, before, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
 import { motoMissing, startMoto, type Moto } from '../testing/moto.ts';
 import { releaseFolder as folder } from '../testing/release-folder.ts';
-import type { AlarmSource } from './alarm-source.ts';
+import { aliasReleases } from '../testing/alias-releases.ts';
 import { LambdaAliasTarget } from './lambda-alias-target.ts';
-import { promote, verifyRelease } from './verify.ts';
 import { zipFolder } from './zip-folder.ts';
 
 const skip = motoMissing();
-
-/** The smoke alarm, in one state for the whole bake. */
-const alarmsIn = (state: 'OK' | 'ALARM'): AlarmSource => {
-  const states = async (names: readonly string[]) =>
-    names.map((name) => ({ name, state, reason: `smoke ${state}`, actionsEnabled: true }));
-  return { states, inspect: states };
-};
 
 const TRUST = {
   Version: '2012-10-17',
@@ -52,13 +44,8 @@ describe('a Lambda alias as production (Lambda on moto_server)', { skip }, () =>
 
   before(async () => {
     moto = await startMoto();
-    const client = {
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 't', secretAccessKey: 't' },
-    };
-    lambda = new LambdaClient(client);
-    const iam = new IAMClient(client);
+    lambda = new LambdaClient(moto.client);
+    const iam = new IAMClient(moto.client);
     const role = await iam.send(
       new CreateRoleCommand({ RoleName: 'shop-api', AssumeRolePolicyDocument: JSON.stringify(TRUST) }),
     );
@@ -103,33 +90,15 @@ describe('a Lambda alias as production (Lambda on moto_server)', { skip }, () =>
   it('promotes by version, and a failed bake points the alias back at the last version that passed its own', async () => {
     const good = await seedRun(seed, [{ file: 'a.spec.ts', title: 'a', status: 'passed' }]);
     const bad = await seedRun(seed, [{ file: 'a.spec.ts', title: 'a', status: 'passed' }]);
-    const release = async (runId: string, body: string) =>
-      promote({
-        store: seed.store,
-        target: target(),
-        release: { releaseId: runId, run: (await seed.store.getRun(runId))! },
-        fromDir: await folder(join(dir, runId), { 'index.mjs': body }),
-        actor: 'test',
-      });
-    const bakeWith = async (runId: string, releaseId: string, state: 'OK' | 'ALARM') =>
-      verifyRelease({
-        store: seed.store,
-        target: target(),
-        release: { releaseId, run: (await seed.store.getRun(runId))! },
-        alarms: alarmsIn(state),
-        names: ['smoke'],
-        actor: 'test',
-        durationMs: 0,
-        pollMs: 1,
-      });
+    const { release, bake } = aliasReleases(seed, dir, target);
 
     const first = await release(good, 'export const handler = () => "good";');
     assert.equal(first.releaseId, '3');
-    assert.equal((await bakeWith(good, '3', 'OK')).healthy, true);
+    assert.equal((await bake(good, '3', 'OK')).healthy, true);
     const second = await release(bad, 'export const handler = () => { throw new Error("bad"); };');
     assert.deepEqual([second.releaseId, second.previous], ['4', '3']);
     assert.equal(await alias(), '4');
-    const result = await bakeWith(bad, '4', 'ALARM');
+    const result = await bake(bad, '4', 'ALARM');
     assert.equal(!result.healthy && result.restored, '3');
     assert.equal(await alias(), '3', "the alias serves the good release's version again");
     const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'shop-api' }));

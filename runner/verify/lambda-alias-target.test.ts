@@ -9,17 +9,9 @@ import { seededStore, seedRun, type SeededStore } from '../../status-site/testin
 import { startLambdaControlPlane, type LambdaControlPlane } from '../testing/lambda-control-plane.ts';
 import { siteDigest } from './digest.ts';
 import { releaseFolder as folder } from '../testing/release-folder.ts';
+import { aliasReleases } from '../testing/alias-releases.ts';
 import { LambdaAliasTarget } from './lambda-alias-target.ts';
-import type { AlarmSource } from './alarm-source.ts';
-import { promote, verifyRelease } from './verify.ts';
 import { zipFolder } from './zip-folder.ts';
-
-/** The smoke alarm, in one state for the whole bake. */
-const alarmsIn = (state: 'OK' | 'ALARM'): AlarmSource => {
-  const states = async (names: readonly string[]) =>
-    names.map((name) => ({ name, state, reason: `smoke ${state}`, actionsEnabled: true }));
-  return { states, inspect: states };
-};
 
 const unzip = (args: string[]) => execFileSync('unzip', args, { encoding: 'utf8' });
 
@@ -140,32 +132,14 @@ describe('a Lambda alias as production', () => {
     try {
       const good = await seedRun(seed, [{ file: 'a.spec.ts', title: 'a', status: 'passed' }]);
       const bad = await seedRun(seed, [{ file: 'a.spec.ts', title: 'a', status: 'passed' }]);
-      const release = async (runId: string, body: string) =>
-        promote({
-          store: seed.store,
-          target: target(),
-          release: { releaseId: runId, run: (await seed.store.getRun(runId))! },
-          fromDir: await folder(join(dir, runId), { 'index.mjs': body }),
-          actor: 'test',
-        });
-      const bakeWith = async (runId: string, releaseId: string, failures: number) =>
-        verifyRelease({
-          store: seed.store,
-          target: target(),
-          release: { releaseId, run: (await seed.store.getRun(runId))! },
-          alarms: alarmsIn(failures > 0 ? 'ALARM' : 'OK'),
-          names: ['smoke'],
-          actor: 'test',
-          durationMs: 0,
-          pollMs: 1,
-        });
+      const { release, bake } = aliasReleases(seed, dir, target);
 
       const first = await release(good, 'export const handler = () => "good";');
       assert.deepEqual({ ...first, promotedAt: undefined }, { releaseId: '2', previous: '1', promotedAt: undefined });
-      assert.equal((await bakeWith(good, '2', 0)).healthy, true);
+      assert.equal((await bake(good, '2', 'OK')).healthy, true);
       const second = await release(bad, 'export const handler = () => { throw new Error("bad"); };');
       assert.deepEqual({ ...second, promotedAt: undefined }, { releaseId: '3', previous: '2', promotedAt: undefined });
-      const result = await bakeWith(bad, '3', 5);
+      const result = await bake(bad, '3', 'ALARM');
       assert.equal(result.healthy, false);
       assert.equal(!result.healthy && result.restored, '2');
       assert.equal(plane.alias(), '2');
