@@ -67,7 +67,7 @@ export function requestState(
   return 'pending';
 }
 
-/** Whether an identity is on an allow-list whose entries may end in or contain `*`. */
+/** Tells whether an identity is on an allow-list whose entries may end in or contain `*`. */
 export function isListed(identity: string, list: readonly string[]): boolean {
   return list.some((entry) =>
     entry.includes('*')
@@ -104,7 +104,7 @@ export interface VoteInput {
   override?: boolean;
 }
 
-/** Separation of duties: nobody approves a commit they wrote, and a voter who cannot be told apart from its author does not either. */
+/** Keeps duties separate: nobody approves a commit they wrote, and a voter who cannot be told apart from its author does not either. */
 function authorCheck({ request, rules, approver, person }: VoteInput): VoteCheck | undefined {
   if (rules.authorMayApprove ?? false) return undefined;
   if (!person.verified)
@@ -123,7 +123,7 @@ function authorCheck({ request, rules, approver, person }: VoteInput): VoteCheck
   return undefined;
 }
 
-/** Whether a vote may be recorded, and the vote to record. Refusals say why, for the approver. */
+/** Decides whether a vote may be recorded, and returns the vote to record. Refusals say why, for the approver. */
 export function checkVote(input: VoteInput): VoteCheck {
   const { request, rules, approver } = input;
   if (!isListed(approver, rules.approvers))

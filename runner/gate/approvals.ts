@@ -222,7 +222,7 @@ export interface DecideDeps {
 export type DecideResult =
   { ok: true; duplicate: boolean; view: ApprovalView } | { ok: false; status: 403 | 404 | 409 | 502; reason: string };
 
-/** The approval rules (approval.ts) applied to this vote on this request. */
+/** Applies the approval rules (approval.ts) to this vote on this request. */
 function voteCheck(input: DecideInput, view: ApprovalView, settings: ApprovalSettings, now: Date) {
   const { approvers, overriders, authorMayApprove, personRoles } = settings;
   const request = view.request!;
@@ -294,7 +294,7 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
 
 type Detail = Record<string, unknown>;
 
-/** A pending request loses to a newer run's request on its branch, even one opened before this run's. */
+/** Tells whether a pending request lost to a newer run's request on its branch, even one opened before this run's. */
 async function supersededByNewer(
   store: ResultStore,
   run: RunMeta,

@@ -21,7 +21,7 @@ export const TOKEN_PATTERN = /^uig_[A-Za-z0-9_-]{43}$/;
 
 export const tokenFileOf = (home: string) => resolve(home, 'approvers.json');
 
-/** The approver name to act as: --as, else UIGATE_APPROVER, else the login name. */
+/** Names the approver to act as: --as, else UIGATE_APPROVER, else the login name. */
 export function approverName(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
   const name = explicit || env[ENV.approver] || userInfo().username;
   if (!NAME_PATTERN.test(name))
@@ -55,7 +55,7 @@ async function readTokens(file: string): Promise<TokenFile> {
   }
 }
 
-/** The named approver's token, created (and the file with it, mode 600) on first use. */
+/** Reads the named approver's token, creating it (and the file with it, mode 600) on first use. */
 export async function localApprover(home: string, name: string): Promise<LocalApprover> {
   const file = tokenFileOf(home);
   const tokens = await readTokens(file);
@@ -75,7 +75,7 @@ export async function localApprover(home: string, name: string): Promise<LocalAp
   return { name, token };
 }
 
-/** The approver a token belongs to, or undefined: compared in constant time, whatever it holds. */
+/** Finds the approver a token belongs to, or undefined, comparing in constant time whatever it holds. */
 export async function authenticateToken(home: string, token: string | undefined): Promise<string | undefined> {
   if (!token || !TOKEN_PATTERN.test(token)) return undefined;
   const tokens = await readTokens(tokenFileOf(home));

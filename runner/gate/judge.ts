@@ -14,7 +14,7 @@ export interface Judgement {
 /** How many runs back to look for it: enough for a busy repository between two releases. */
 const LOOK_BACK_RUNS = 2_000;
 
-/** The newest earlier run on the branch whose approval request was approved, to tell new failures from old ones. */
+/** Finds the newest earlier run on the branch whose approval request was approved, to tell new failures from old ones. */
 async function lastApproved(
   store: ResultStore,
   before: RunMeta,

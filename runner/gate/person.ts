@@ -31,7 +31,7 @@ export interface PersonRules {
   personRoles?: readonly string[];
 }
 
-/** The person behind an approver: an IAM ARN, or a name (local approvers, as `local` tells). */
+/** Finds the person behind an approver: an IAM ARN, or a name (local approvers, as `local` tells). */
 export function personOf(approver: string, rules: PersonRules = {}, local?: { login: string }): Person {
   if (local) return localPerson(approver, local.login);
   const user = USER.exec(approver);
@@ -52,7 +52,7 @@ function localPerson(approver: string, login: string): Person {
   return { id: `login:${login}`, names: [...new Set([login, approver])], verified: true };
 }
 
-/** A commit's author or contributor as git prints them, "Name <email>": every name they go by. */
+/** Lists every name a commit's author or contributor goes by, from git's "Name <email>". */
 function namesOf(contributor: string): string[] {
   const match = /^(.*?)\s*<([^>]*)>$/.exec(contributor.trim());
   if (!match) return [contributor.trim().toLowerCase()];
@@ -61,7 +61,7 @@ function namesOf(contributor: string): string[] {
   return [name, email, local, name.replace(/\s+/g, '.'), name.replace(/\s+/g, '')].filter(Boolean);
 }
 
-/** Whether a person wrote (authored, committed or co-authored) the commit. */
+/** Tells whether a person wrote (authored, committed or co-authored) the commit. */
 export function wroteCommit(person: Person, contributors: readonly string[]): boolean {
   const known = new Set(contributors.flatMap(namesOf));
   return person.names.some((name) => {

@@ -56,7 +56,7 @@ export function evaluatePolicy(
   return { passed: rules.every((r) => r.passed), rules };
 }
 
-/** The browsers and modules the run must cover, and whether it left tests out. */
+/** Judges the browsers and modules the run must cover, and whether it left tests out. */
 function coverageRules(policy: GatePolicy, run: RunMeta, units: readonly UnitRecord[]): Rules {
   const rules: Rules = [];
   for (const project of policy.requiredProjects ?? []) {
@@ -81,7 +81,7 @@ function coverageRules(policy: GatePolicy, run: RunMeta, units: readonly UnitRec
   return rules;
 }
 
-/** Failures, pass rates per browser, flaky passes. */
+/** Judges failures, pass rates per browser and flaky passes. */
 function countRules(policy: GatePolicy, units: readonly UnitRecord[]): Rules {
   const failures = units.filter((unit) => !isGood(unit.status)).length;
   const maxFailures = policy.maxFailures ?? 0;
@@ -102,7 +102,7 @@ function countRules(policy: GatePolicy, units: readonly UnitRecord[]): Rules {
   return rules;
 }
 
-/** Against the last approved run: no new failures (core/statuses.ts), no lost tests. */
+/** Judges the run against the last approved one: no new failures (core/statuses.ts), no lost tests. */
 function comparisonRules(
   policy: GatePolicy,
   units: readonly UnitRecord[],
@@ -145,7 +145,7 @@ function comparisonRules(
   return rules;
 }
 
-/** The decision as lines a person reads: one per rule. */
+/** Writes the decision as lines a person reads: one per rule. */
 export function formatDecision(decision: GateDecision): string {
   const lines = decision.rules.map(
     (rule) => `  ${rule.passed ? '✓' : '✘'} ${rule.rule}: ${rule.measured} (needs ${rule.threshold})`,

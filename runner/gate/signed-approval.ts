@@ -11,7 +11,7 @@ export interface SignedResponse<T = { error?: string; state?: string; duplicate?
   body: T & { error?: string };
 }
 
-/** A JSON POST to a function URL with AWS_IAM auth, signed with the caller's credentials. */
+/** Sends a JSON POST to a function URL with AWS_IAM auth, signed with the caller's credentials. */
 export async function postSigned<T>(
   functionUrl: string,
   path: string,

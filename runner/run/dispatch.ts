@@ -219,7 +219,7 @@ class Dispatcher {
   }
 }
 
-/** A promise and its resolve (Promise.withResolvers is Node 22's). */
+/** Makes a promise and its resolve (Promise.withResolvers is Node 22's). */
 function signal(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((done) => (resolve = done));

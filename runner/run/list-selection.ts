@@ -59,7 +59,7 @@ export async function startListing(
   return { config, listed };
 }
 
-/** A URL the browser can open: parsed as WHATWG does (so `http://[::1` is refused), http or https. */
+/** Checks a URL the browser can open: parsed as WHATWG does (so `http://[::1` is refused), http or https. */
 function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol, host } = new URL(value);

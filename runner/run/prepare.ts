@@ -98,7 +98,7 @@ export async function prepareRun(
   };
 }
 
-/** How the local executor runs `workers` at once for this suite (executors/local-parallelism.ts). */
+/** Decides how the local executor runs `workers` at once for this suite (executors/local-parallelism.ts). */
 async function localPlan(
   listing: Listing,
   config: ResolvedConfig,
@@ -112,20 +112,20 @@ async function localPlan(
   return localParallelism(workers, sideBySide, why);
 }
 
-/** The files Playwright loads first: the test files and the config. */
+/** Lists the files Playwright loads first: the test files and the config. */
 export function suiteEntries(listing: Pick<Listing, 'tests' | 'rootDir' | 'configFile'>): string[] {
   const entries = [...new Set(listing.tests.map((test) => resolve(listing.rootDir, test.file)))];
   if (listing.configFile) entries.push(listing.configFile);
   return entries;
 }
 
-/** Each project's browser (Playwright's default is chromium), for the executors that run only some. */
+/** Maps each project to its browser (Playwright's default is chromium), for the executors that run only some. */
 function browsersOf(listing: Pick<Listing, 'projects'>): (project: string) => string {
   const browsers = new Map(listing.projects.map((project) => [project.name, project.browserName ?? 'chromium']));
   return (project) => browsers.get(project) ?? project;
 }
 
-/** What narrowed the run, kept on it: a gate may refuse a run that left tests out. */
+/** Records what narrowed the run: a gate may refuse a run that left tests out. */
 function selectionOf(request: RunRequest, listing: Pick<Listing, 'focused'>): RunSelection | undefined {
   const selection: RunSelection = {
     ...(listing.focused ? { focused: true as const } : {}),

@@ -118,7 +118,7 @@ function localFor(context: RunContext, work: RunUnitsWork, estimates: ReadonlyMa
   return { processes: 1, workersEach: local.processes * local.workersEach };
 }
 
-/** One queue per executor over the pieces it can run, sized by the estimates. */
+/** Makes one queue per executor over the pieces it can run, sized by the estimates. */
 function queuesFor(
   context: RunContext,
   work: RunUnitsWork,

@@ -214,7 +214,7 @@ type Begun =
   | { lifecycle: RunLifecycle; units: PreparedRun['units']; firstDispatch?: number; announce(url?: string): string }
   | { done: RunSummary };
 
-/** A new run: the selected units, or with --rerun-failed those of them that did not pass in that run. */
+/** Starts a new run: the selected units, or with --rerun-failed those of them that did not pass in that run. */
 async function begin(
   store: ResultStore,
   flags: SessionRequest,
@@ -283,7 +283,7 @@ async function reopen(
   };
 }
 
-/** Started and finished (or failed) notifications around a run, to the terminal and SNS. */
+/** Sends the started and finished (or failed) notifications around a run, to the terminal and SNS. */
 async function withNotifications(session: Session, body: () => Promise<RunSummary>): Promise<RunSummary> {
   const { store, prepared, lifecycle, site } = session;
   const notifier = createNotifier(prepared.config, session.flags.json ? session.io.stderr : session.io.stdout);
@@ -342,7 +342,7 @@ async function playwrightReport(session: Session, runId: string) {
   } else if (merged.error) say(`  (no Playwright HTML report: merge-reports failed: ${merged.error})`);
 }
 
-/** The end of a run on the terminal and in files: snapshot, changes, JUnit, exports, the matrix. */
+/** Reports the end of a run on the terminal and in files: snapshot, changes, JUnit, exports, the matrix. */
 async function report(session: Session, run: RunMeta, units: UnitRecord[]): Promise<RunSummary> {
   const { io, flags, prepared, say } = session;
   const notKept = await keepRunSnapshot(prepared.config.artifacts, run, units);
@@ -386,7 +386,7 @@ async function writeOut(cwd: string, file: string, text: string) {
   await writeFile(resolve(cwd, file), text);
 }
 
-/** The embedded store keeps everything unless told: `store.retentionDays` is applied here, once a day. */
+/** Applies `store.retentionDays` to the embedded store, once a day: it keeps everything unless told. */
 async function expireOld(store: DynamoStore, config: ResolvedConfig, say: (line: string) => void): Promise<void> {
   try {
     const line = describeExpired(
@@ -399,7 +399,7 @@ async function expireOld(store: DynamoStore, config: ResolvedConfig, say: (line:
   }
 }
 
-/** The first failures, for a message that says what broke without opening the run. */
+/** Names the first failures, for a message that says what broke without opening the run. */
 function failureReason(summary: RunSummary): string | undefined {
   const failed = summary.failures;
   if (!failed.length) return undefined;

@@ -2,7 +2,7 @@
 // the item was already there, or a newer result was. Everything else is a real failure.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 
-/** Whether the conditional write went in: false when its condition did not hold; any other failure escapes. */
+/** Tells whether the conditional write went in: false when its condition did not hold; any other failure escapes. */
 export async function writtenIf(write: Promise<unknown>): Promise<boolean> {
   try {
     await write;

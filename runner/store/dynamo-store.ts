@@ -504,7 +504,7 @@ export class DynamoStore implements ResultStore {
 
 const eventPk = (event: RunEvent) => (isApprovalEvent(event.type) ? approvalPk(event.runId) : runPk(event.runId));
 
-/** Newest promotion first; ids promoted in the same millisecond by their number where they are numbers. */
+/** Orders releases newest promotion first; ids promoted in the same millisecond by their number where they are numbers. */
 function newestRelease(a: Release, b: Release): number {
   return b.promotedAt.localeCompare(a.promotedAt) || b.releaseId.localeCompare(a.releaseId, 'en', { numeric: true });
 }

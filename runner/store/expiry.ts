@@ -96,7 +96,7 @@ export async function expireLocally(
   return expired;
 }
 
-/** One line for the terminal when something was deleted. */
+/** Says in one line for the terminal what was deleted, if anything. */
 export function describeExpired(expired: Expired | undefined, retentionDays: number | undefined): string | undefined {
   if (!expired?.items) return undefined;
   return `uigate: deleted ${expired.runIds.length} run(s) older than ${retentionDays} days (store.retentionDays) with their artifacts: ${expired.items} store items`;

@@ -17,7 +17,7 @@ export interface StoreAddress extends StoreAccess {
   retentionDays?: number;
 }
 
-/** The key as a child process's environment carries it (JSON); undefined when absent or not a key. */
+/** Reads the key as a child process's environment carries it (JSON); undefined when absent or not a key. */
 export function parseKey(text: string | undefined): SigningKey | undefined {
   if (!text) return undefined;
   try {

@@ -51,7 +51,7 @@ function aggregate(values: number[], statistic: NonNullable<AlarmDefinition['sta
   }
 }
 
-/** One value per period of the evaluation range, oldest first; undefined where no datapoint fell. */
+/** Gives one value per period of the evaluation range, oldest first; undefined where no datapoint fell. */
 export function periodValues(
   alarm: AlarmDefinition,
   datapoints: readonly Datapoint[],

@@ -39,14 +39,14 @@ interface ReasonData {
   evaluatedDatapoints?: { timestamp?: string; value?: number }[];
 }
 
-/** CloudWatch writes "+0000"; Date.parse reads it too, and an unreadable stamp is no evidence. */
+/** Reads a CloudWatch stamp ("+0000", which Date.parse reads too); an unreadable stamp is no evidence. */
 function timeOf(stamp: string | undefined): number | undefined {
   if (!stamp) return undefined;
   const at = Date.parse(stamp);
   return Number.isFinite(at) ? at : undefined;
 }
 
-/** The evidence of a metric alarm's last evaluation, from its StateReasonData; undefined when it tells nothing. */
+/** Reads the evidence of a metric alarm's last evaluation from its StateReasonData; undefined when it tells nothing. */
 export function evidenceOf(alarm: MetricAlarm): AlarmEvidence | undefined {
   let data: ReasonData;
   try {

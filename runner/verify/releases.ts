@@ -3,7 +3,7 @@
 import type { Release, ReleaseStatus, RunMeta } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 
-/** The newest release on the target that passed its bake, other than `except`. */
+/** Finds the newest release on the target that passed its bake, other than `except`. */
 export async function lastGood(store: ResultStore, target: string, except?: string): Promise<Release | undefined> {
   const releases = await store.listReleases(target, { limit: 100 });
   return releases.find((release) => release.status === 'verified' && release.releaseId !== except);

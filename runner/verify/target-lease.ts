@@ -21,7 +21,7 @@ export interface LeaseOptions {
 
 type LeaseStore = Pick<ResultStore, 'takeLease' | 'dropLease'>;
 
-/** A lease that names who holds it, so the one who waits can be told. */
+/** Names who would hold a lease (user, host, process), so the one who waits can be told. */
 export function leaseHolder(what: string): string {
   let user = 'unknown';
   try {

@@ -51,7 +51,7 @@ export interface PreflightInput {
   now?: () => number;
 }
 
-/** Whether the watchers can watch; recorded either way, and a blind one blocks promotion. */
+/** Checks whether the watchers can watch; recorded either way, and a blind one blocks promotion. */
 export async function runPreflight(
   input: PreflightInput,
 ): Promise<{ ok: boolean; problems: string[]; notes: string[] }> {
@@ -148,7 +148,7 @@ export type VerifyResult =
       rollbackError?: string;
     };
 
-/** The bake, and the rollback if it fails. The release's status in the store says how it went. */
+/** Bakes the release, and rolls it back if the bake fails. The release's status in the store says how it went. */
 export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
   const { store, target, release } = input;
   const record = timeline(store, release.run.runId, input.actor);
