@@ -20,7 +20,7 @@ import {
   type UigatePipelineProps,
 } from './index.ts';
 import { Repository } from 'aws-cdk-lib/aws-codecommit';
-import { ACCEPTED_LINT } from './testing/accepted-lint.ts';
+import { ACCEPTED_LINT } from '../runner/testing/accepted-lint.ts';
 import { cfnLint, cfnLintMissing } from '../runner/testing/cfn-lint.ts';
 import { Artifact, Pipeline, PipelineType } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeCommitSourceAction } from 'aws-cdk-lib/aws-codepipeline-actions';

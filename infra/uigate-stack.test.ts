@@ -11,7 +11,7 @@ import { Code } from 'aws-cdk-lib/aws-lambda';
 import nag from 'cdk-nag';
 import { REPO } from '../runner/testing/fixture-project.ts';
 import { cfnLint, cfnLintMissing } from '../runner/testing/cfn-lint.ts';
-import { ACCEPTED_LINT } from '../cdk/testing/accepted-lint.ts';
+import { ACCEPTED_LINT } from '../runner/testing/accepted-lint.ts';
 import { UigateStack } from './uigate-stack.ts';
 import { configFromEnv } from '../runner/config/config.ts';
 import { pagePolicy, policyHeader, traceViewerPolicy } from '../status-site/app/policies.ts';

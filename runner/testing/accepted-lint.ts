@@ -1,6 +1,6 @@
 // cfn-lint's warnings on uigate's templates that stay, each with its reason. Anything else it finds
 // fails the template tests (cdk/props.test.ts, infra/uigate-stack.test.ts).
-import type { LintFinding } from '../../runner/testing/cfn-lint.ts';
+import type { LintFinding } from './cfn-lint.ts';
 
 export const ACCEPTED_LINT: ((finding: LintFinding) => boolean)[] = [
   // W3005: a DependsOn on a role the resource also reaches by GetAtt. aws-cdk-lib adds it to every
