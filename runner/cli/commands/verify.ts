@@ -173,15 +173,15 @@ async function preflight(context: VerifyContext, waitMs: number): Promise<number
 }
 
 /** After promotion: the bake, and a rollback on any alarm. */
-async function bake(context: VerifyContext, site: ProductionTarget, bakeMs: number): Promise<number> {
+async function bake(context: VerifyContext, target: ProductionTarget, bakeMs: number): Promise<number> {
   const { flags, say, store, names, release } = context;
-  const since = await checkLive(context, site);
+  const since = await checkLive(context, target);
   say(
-    `baking release ${release.releaseId} on ${site.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`,
+    `baking release ${release.releaseId} on ${target.name} for ${flags.bake ?? '10m'}: alarms ${names.join(', ')}${flags.smokeUrl ? `; @smoke tests against ${flags.smokeUrl}` : ''}`,
   );
   const result = await verifyRelease({
     store,
-    target: site,
+    target,
     release: context.release,
     alarms: context.alarms,
     names,
@@ -214,8 +214,8 @@ async function bake(context: VerifyContext, site: ProductionTarget, bakeMs: numb
   }
   say(
     result.restored
-      ? `rolled back: ${site.name} serves release ${result.restored} again`
-      : `no release on ${site.name} passed verification before: nothing to roll back to`,
+      ? `rolled back: ${target.name} serves release ${result.restored} again`
+      : `no release on ${target.name} passed verification before: nothing to roll back to`,
   );
   return result.blind ? EXIT.infra : EXIT.testsFailed;
 }
@@ -224,21 +224,21 @@ async function bake(context: VerifyContext, site: ProductionTarget, bakeMs: numb
  * Only what is live is baked; a release promoted by hand is recorded as promoted first. Returns
  * when it went live: the bake judges it only on what is measured from then on.
  */
-async function checkLive({ store, release }: VerifyContext, site: ProductionTarget): Promise<number> {
-  const live = await site.live();
+async function checkLive({ store, release }: VerifyContext, target: ProductionTarget): Promise<number> {
+  const live = await target.live();
   if (live !== release.releaseId)
     throw new UsageError(
-      `${site.name} serves ${live ?? 'nothing'}, not release ${release.releaseId}: verify what was promoted`,
+      `${target.name} serves ${live ?? 'nothing'}, not release ${release.releaseId}: verify what was promoted`,
     );
-  const known = (await store.listReleases(site.name)).find((r) => r.releaseId === release.releaseId);
+  const known = (await store.listReleases(target.name)).find((r) => r.releaseId === release.releaseId);
   if (known) return Date.parse(known.promotedAt);
-  const record = await recordRelease(store, site.name, release.releaseId, release.run, 'promoted');
+  const record = await recordRelease(store, target.name, release.releaseId, release.run, 'promoted');
   await store.addEvent({
     runId: release.run.runId,
     at: new Date().toISOString(),
     type: 'promoted',
     actor: 'uigate verify',
-    detail: { target: site.name, releaseId: release.releaseId },
+    detail: { target: target.name, releaseId: release.releaseId },
   });
   return Date.parse(record.promotedAt);
 }
