@@ -8,6 +8,7 @@ import { apiLoadBench } from './api-load.ts';
 import { storeThroughputBench } from './store-throughput.ts';
 import { reporterOverheadBench } from './reporter-overhead.ts';
 import { skewedSuiteBench } from './skewed-suite.ts';
+import { edgeCacheBench } from './edge-cache.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   'run-vs-playwright': runVsPlaywrightBench,
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   'api-load': apiLoadBench,
   'store-throughput': storeThroughputBench,
   rollback: rollbackBench,
+  'edge-cache': edgeCacheBench,
 };
 
 const wanted = process.argv.slice(2);

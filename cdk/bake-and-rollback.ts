@@ -95,6 +95,9 @@ export class BakeAndRollback extends Construct {
     return {
       PRODUCTION_TARGET: { value: production.releaseTarget },
       PRODUCTION_URL: { value: production.url },
+      ...(production.distribution
+        ? { PRODUCTION_DISTRIBUTION: { value: production.distribution.distributionId } }
+        : {}),
       ...(production.deployCommand && this.releases
         ? {
             PRODUCTION_DEPLOY_COMMAND: { value: production.deployCommand },
@@ -111,7 +114,14 @@ export class BakeAndRollback extends Construct {
     const cli = props.uigateCommand ?? 'npx --no-install uigate';
     const bake = `${Math.round((props.bake ?? Duration.minutes(10)).toSeconds())}s`;
     const watch = alarms.map((_, i) => `--alarm "$UIGATE_ALARM_${i}"`).join(' ');
-    const target = `--target "$PRODUCTION_TARGET"${this.releases ? ' --deploy-command "$PRODUCTION_DEPLOY_COMMAND" --keep-releases "s3://$PRODUCTION_RELEASES"' : ''}`;
+    const target = [
+      '--target "$PRODUCTION_TARGET"',
+      ...(this.releases
+        ? ['--deploy-command "$PRODUCTION_DEPLOY_COMMAND"', '--keep-releases "s3://$PRODUCTION_RELEASES"']
+        : []),
+      // Promotions and the bake's rollbacks alike wait until the edges dropped the entry paths.
+      ...(production.distribution ? ['--invalidate "$PRODUCTION_DISTRIBUTION"'] : []),
+    ].join(' ');
     return BuildSpec.fromObject({
       version: '0.2',
       phases: {
@@ -196,6 +206,8 @@ function grantDeploying(
   alarms: readonly IAlarm[],
 ): void {
   production.grant(deploy);
+  // Its own invalidations only: CreateInvalidation and GetInvalidation take the distribution's ARN.
+  production.distribution?.grant(deploy, 'cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation');
   uigate.results.table.grantReadWriteData(deploy);
   // The bake reads the alarms it watches and publishes the smoke metrics they watch.
   deploy.addToRolePolicy(

@@ -4,6 +4,7 @@
 // in its bucket, a function's as its published versions); a test environment may also be deployed
 // by any commands.
 import { Annotations } from 'aws-cdk-lib';
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IAlias } from 'aws-cdk-lib/aws-lambda';
 import type { WebSite } from './web-site.ts';
@@ -24,6 +25,12 @@ export interface CommandDeploymentProps {
    * for a rollback. Needed for production. @default none — a test environment only
    */
   readonly directory?: string;
+  /**
+   * The CloudFront distribution in front of what the commands deploy: after each promotion and
+   * rollback uigate invalidates the entry paths that changed (not hashed assets) and waits until
+   * every edge has dropped them, so the bake measures the release just made live. @default none
+   */
+  readonly distribution?: IDistribution;
 }
 
 export interface LambdaAliasDeploymentProps {
@@ -48,6 +55,7 @@ export abstract class SiteDeployment {
       override readonly site = site;
       override readonly directory = directory;
       override readonly releaseTarget = `s3://${site.bucket.bucketName}`;
+      override readonly distribution = site.distribution;
       commands(): string[] {
         return [`aws s3 sync "${directory}" "s3://${site.bucket.bucketName}/" --delete`];
       }
@@ -109,6 +117,7 @@ export abstract class SiteDeployment {
       override readonly directory = props.directory;
       override readonly releaseTarget = props.directory ? 'command:production' : undefined;
       override readonly deployCommand = props.commands.join(' && ');
+      override readonly distribution = props.distribution;
       commands(): string[] {
         return props.commands;
       }
@@ -126,6 +135,8 @@ export abstract class SiteDeployment {
   readonly directory?: string;
   /** What `uigate promote` and `uigate verify --target` name, when uigate can roll it back. */
   readonly releaseTarget?: string;
+  /** The CloudFront distribution whose entry paths are invalidated on each promotion and rollback. */
+  readonly distribution?: IDistribution;
   /** For a command target: what deploys a release's files (`--deploy-command`). */
   readonly deployCommand?: string;
   /** The Test stage's commands that deploy it. */

@@ -9,6 +9,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Alias, Code, Function as LambdaFunction, FunctionUrlAuthType, Runtime, Version } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import { Source } from 'aws-cdk-lib/aws-s3-deployment';
 import {
   BakeAndRollback,
@@ -240,6 +241,11 @@ describe('uigate/cdk props', () => {
         url: 'https://shop.example.com',
         directory: 'dist',
         grant: (grantee) => granted.push(grantee.grantPrincipal.toString()),
+        // The team's own CDN in front of what the commands deploy.
+        distribution: Distribution.fromDistributionAttributes(stack, 'TeamCdn', {
+          distributionId: 'E2QWRUHAPOMQZL',
+          domainName: 'd111111abcdef8.cloudfront.net',
+        }),
       }),
     });
     assert.ok(granted.length === 1, 'the Deploy role was handed to the grant');
@@ -256,12 +262,13 @@ describe('uigate/cdk props', () => {
     assert.match(text, /"Name":"PRODUCTION_TARGET","Type":"PLAINTEXT","Value":"command:production"/);
     assert.match(
       text,
-      /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --deploy-command "\$PRODUCTION_DEPLOY_COMMAND" --keep-releases "s3:\/\/\$PRODUCTION_RELEASES" --from dist/,
+      /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --deploy-command "\$PRODUCTION_DEPLOY_COMMAND" --keep-releases "s3:\/\/\$PRODUCTION_RELEASES" --invalidate "\$PRODUCTION_DISTRIBUTION" --from dist/,
     );
     assert.match(
       text,
-      /verify --release "\$UIGATE_RUN_ID" --target .* --keep-releases "s3:\/\/\$PRODUCTION_RELEASES" --alarm/,
+      /verify --release "\$UIGATE_RUN_ID" --target .* --keep-releases "s3:\/\/\$PRODUCTION_RELEASES" --invalidate "\$PRODUCTION_DISTRIBUTION" --alarm/,
     );
+    assert.match(text, /"Name":"PRODUCTION_DISTRIBUTION","Type":"PLAINTEXT","Value":"E2QWRUHAPOMQZL"/);
     // Its own bucket, without the artifacts bucket's expiry: a rollback may go back months.
     const releasesId = stack.getLogicalId(built.releases!.node.defaultChild as CfnBucket);
     const releases = template.findResources('AWS::S3::Bucket')[releasesId]!;
@@ -271,6 +278,15 @@ describe('uigate/cdk props', () => {
       id.startsWith('ReleaseDeployRole'),
     )![1];
     assert.match(JSON.stringify(deployPolicy), new RegExp(`"Fn::GetAtt":\\["${releasesId}","Arn"\\]`));
+    // Invalidations of that distribution only.
+    const invalidation = (
+      deployPolicy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+    ).Statement.find((s) => [s.Action].flat().includes('cloudfront:CreateInvalidation'))!;
+    assert.deepEqual([invalidation.Action].flat().sort(), [
+      'cloudfront:CreateInvalidation',
+      'cloudfront:GetInvalidation',
+    ]);
+    assert.match(JSON.stringify(invalidation.Resource), /:cloudfront::.*:distribution\/E2QWRUHAPOMQZL"/);
     assert.throws(
       () => SiteDeployment.commands({ commands: ['./deploy.sh'], url: 'https://x.example.com', directory: '../up' }),
       /SiteDeployment\.commands directory must be a folder inside the build/,
@@ -312,7 +328,7 @@ describe('uigate/cdk props', () => {
     const text = JSON.stringify(template.findResources('AWS::CodeBuild::Project')).replace(/\\+"/g, '"');
     assert.match(
       text,
-      /verify --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --alarm "\$UIGATE_ALARM_0" --bake 1800s/,
+      /verify --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --invalidate "\$PRODUCTION_DISTRIBUTION" --alarm "\$UIGATE_ALARM_0" --bake 1800s/,
     );
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SmokeFailures', Namespace: 'uigate' });
     assert.throws(

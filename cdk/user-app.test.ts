@@ -179,7 +179,10 @@ describe('uigate/cdk in a team’s own CDK app, installed from the packed packag
   it('bakes production watching uigate’s smoke alarm and the team’s own, and rolls back on either', () => {
     const deploy = of('AWS::CodeBuild::Project').find(([id]) => id.startsWith('ReleaseDeploy'))![1];
     const spec = commandsOf(deploy).join('\n');
-    assert.match(spec, /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --from dist$/m);
+    assert.match(
+      spec,
+      /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --invalidate "\$PRODUCTION_DISTRIBUTION" --from dist$/m,
+    );
     assert.match(spec, /verify --release .*--alarm "\$UIGATE_ALARM_0" --alarm "\$UIGATE_ALARM_1" --bake 900s/);
     const variables = JSON.stringify(
       (deploy.Properties.Environment as { EnvironmentVariables: unknown }).EnvironmentVariables,
@@ -187,6 +190,11 @@ describe('uigate/cdk in a team’s own CDK app, installed from the packed packag
     assert.match(
       variables,
       /"Name":"PRODUCTION_TARGET","Type":"PLAINTEXT","Value":\{"Fn::Join":\["",\["s3:\/\/",\{"Ref":"LiveContentBucket[0-9A-F]+"\}\]\]\}/,
+    );
+    const [cdnId] = of('AWS::CloudFront::Distribution').find(([id]) => id.startsWith('LiveDistribution'))!;
+    assert.match(
+      variables,
+      new RegExp(`"Name":"PRODUCTION_DISTRIBUTION","Type":"PLAINTEXT","Value":\\{"Ref":"${cdnId}"\\}`),
     );
     const [errorsId] = of('AWS::CloudWatch::Alarm').find(([id]) => id.startsWith('CheckoutErrors'))!;
     assert.match(variables, new RegExp(`"Name":"UIGATE_ALARM_1","Type":"PLAINTEXT","Value":\\{"Ref":"${errorsId}"\\}`));

@@ -59,8 +59,10 @@ export class WebSite extends Construct {
     const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
     // Not CachingOptimized, whose 24-hour default would keep serving a rolled-back release for a
     // day: an object without Cache-Control is asked for again every time (default TTL 0), one that
-    // says how long it keeps (a hashed asset) is kept that long. A promotion or a rollback is seen
-    // at once, with no invalidation to wait for or to forget.
+    // says how long it keeps is kept that long. uigate stores a release's hashed assets with a
+    // year and its entry documents with no-cache (runner/verify/cache-control.ts), so the edge
+    // answers the assets itself and a promotion or a rollback is seen at once; each also
+    // invalidates the entry paths that changed (`--invalidate`), for what an edge kept before.
     const cachePolicy = new CachePolicy(this, 'Cache', {
       comment: `${props.comment}: origin Cache-Control, else revalidate`,
       defaultTtl: Duration.seconds(0),

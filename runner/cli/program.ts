@@ -260,6 +260,9 @@ function addGate(cli: Command, io: CommandIO, wire: Wire) {
 const DEPLOY_COMMAND_HELP =
   "for command:<name>: the shell command that deploys a release's files ($UIGATE_RELEASE_DIR), run again with the last good release's to roll back";
 
+const INVALIDATE_HELP =
+  "for s3://<bucket> or command:<name>: the CloudFront distribution in front of the site; its entry paths are invalidated after each promotion and rollback, and waited for";
+
 const KEEP_RELEASES_HELP =
   "for command:<name>: where each release's files are kept for a rollback, s3://<bucket>[/<prefix>] or a folder (default: the artifacts folder or bucket)";
 
@@ -281,6 +284,7 @@ function addVerify(cli: Command, io: CommandIO, wire: Wire) {
     )
     .option('--deploy-command <command>', DEPLOY_COMMAND_HELP)
     .option('--keep-releases <where>', KEEP_RELEASES_HELP)
+    .option('--invalidate <distribution>', INVALIDATE_HELP)
     .option('--alarm <name>', 'a CloudWatch alarm to watch; repeatable', collect)
     .option('--bake <duration>', 'how long to watch (default 10m)')
     .option('--poll <duration>', 'time between checks (default 30s)')
@@ -312,6 +316,7 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
     .requiredOption('--target <spec>', 'local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>')
     .option('--deploy-command <command>', DEPLOY_COMMAND_HELP)
     .option('--keep-releases <where>', KEEP_RELEASES_HELP)
+    .option('--invalidate <distribution>', INVALIDATE_HELP)
     .option(
       '--from <dir>',
       "the release's files (a site's folder, a Lambda function's code); must match the approved artifact digest",

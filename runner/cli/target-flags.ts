@@ -1,5 +1,5 @@
 // The production target `uigate promote` and `uigate verify` name with --target (and, for a
-// command target, --deploy-command and --keep-releases), built from the flags and the config.
+// command target, --deploy-command and --keep-releases; a site behind CloudFront, --invalidate), built from the flags and the config.
 import { artifactStoreOf } from '../artifacts/from-env.ts';
 import type { ResolvedConfig } from '../config/config.ts';
 import type { ProductionTarget } from '../verify/production-target.ts';
@@ -10,6 +10,8 @@ export interface TargetFlags {
   target: string;
   deployCommand?: string;
   keepReleases?: string;
+  /** The CloudFront distribution in front of the site. */
+  invalidate?: string;
 }
 
 export function targetOfFlags(flags: TargetFlags, config: ResolvedConfig, io: CommandIO): ProductionTarget {
@@ -21,5 +23,7 @@ export function targetOfFlags(flags: TargetFlags, config: ResolvedConfig, io: Co
     keepReleases: flags.keepReleases,
     artifacts: () => artifactStoreOf(config.artifacts),
     env: io.env,
+    invalidate: flags.invalidate,
+    report: (line) => io.stderr.write(`${line}\n`),
   });
 }

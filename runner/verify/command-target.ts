@@ -8,10 +8,11 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { create, extract } from 'tar';
+import { create, extract, list } from 'tar';
 import { releaseFiles } from './digest.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
-import { SAFE_ID, type StagingTarget } from './production-target.ts';
+import type { ListingTarget } from './edge-cached-target.ts';
+import { SAFE_ID } from './production-target.ts';
 
 export interface CommandTargetOptions {
   /** The command that deploys a release's files, run by `/bin/sh -c`. */
@@ -25,7 +26,7 @@ export interface CommandTargetOptions {
   output?: NodeJS.WritableStream;
 }
 
-export class CommandTarget implements StagingTarget {
+export class CommandTarget implements ListingTarget {
   readonly name: string;
   private readonly root: string;
 
@@ -61,13 +62,30 @@ export class CommandTarget implements StagingTarget {
     return pointer ? (JSON.parse(pointer.body.toString('utf8')) as { releaseId: string }).releaseId : undefined;
   }
 
-  async publish(releaseId: string): Promise<void> {
+  /** The files of a kept release, read from its archive. */
+  async files(releaseId: string): Promise<string[]> {
+    const kept = await this.kept(releaseId);
+    const files: string[] = [];
+    const reader = list({ onReadEntry: (entry) => void (entry.type === 'File' && files.push(entry.path)) });
+    await new Promise<void>((resolve, reject) => {
+      reader.on('end', resolve).on('error', reject);
+      reader.end(kept);
+    });
+    return files;
+  }
+
+  private async kept(releaseId: string): Promise<Buffer> {
     const key = this.key(releaseId);
     const kept = (await this.read(`${this.root}${releaseId}/`)).find((object) => object.key === key);
     if (!kept) throw new Error(`release ${releaseId} was never kept for ${this.name}: promote it with --from first`);
+    return kept.body;
+  }
+
+  async publish(releaseId: string): Promise<void> {
+    const kept = await this.kept(releaseId);
     const work = await mkdtemp(join(tmpdir(), 'uigate-release-'));
     try {
-      await writeFile(join(work, 'release.tgz'), kept.body);
+      await writeFile(join(work, 'release.tgz'), kept);
       const files = join(work, 'files');
       await mkdir(files);
       await extract({ file: join(work, 'release.tgz'), cwd: files });

@@ -13,14 +13,15 @@ import {
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { contentTypeOf } from '../core/content-types.ts';
-import type { StagingTarget } from './production-target.ts';
+import { cacheControlOf } from './cache-control.ts';
 import { releaseFiles } from './digest.ts';
+import type { ListingTarget } from './edge-cached-target.ts';
 
 const RELEASES = 'releases/';
 export const DELETE_BATCH = 1_000;
 const POINTER = `${RELEASES}live.json`;
 
-export class S3SiteTarget implements StagingTarget {
+export class S3SiteTarget implements ListingTarget {
   readonly name: string;
 
   constructor(
@@ -53,6 +54,8 @@ export class S3SiteTarget implements StagingTarget {
           Key: `${RELEASES}${releaseId}/${file}`,
           Body: await readFile(join(fromDir, file)),
           ContentType: contentTypeOf(file),
+          // Kept by the copy that publishes it (CopyObject copies metadata unless told to replace it).
+          CacheControl: cacheControlOf(file),
         }),
       );
     }
@@ -68,7 +71,7 @@ export class S3SiteTarget implements StagingTarget {
     extra: readonly { path: string; body: string }[],
   ): Promise<void> {
     const base = `${RELEASES}${baseReleaseId}/`;
-    const files = (await this.keys(base)).map((key) => key.slice(base.length));
+    const files = await this.files(baseReleaseId);
     if (files.length === 0) throw new Error(`release ${baseReleaseId} is not staged in ${this.name}`);
     for (const file of files) await this.copy(base + file, `${RELEASES}${releaseId}/${file}`);
     for (const { path, body } of extra)
@@ -78,8 +81,15 @@ export class S3SiteTarget implements StagingTarget {
           Key: `${RELEASES}${releaseId}/${path}`,
           Body: body,
           ContentType: contentTypeOf(path),
+          CacheControl: cacheControlOf(path),
         }),
       );
+  }
+
+  /** The files of a staged release, as paths below the site's root. */
+  async files(releaseId: string): Promise<string[]> {
+    const prefix = `${RELEASES}${releaseId}/`;
+    return (await this.keys(prefix)).map((key) => key.slice(prefix.length));
   }
 
   /** Deletes a staged release that is not live. */
@@ -110,7 +120,7 @@ export class S3SiteTarget implements StagingTarget {
 
   async publish(releaseId: string): Promise<void> {
     const prefix = `${RELEASES}${releaseId}/`;
-    const files = (await this.keys(prefix)).map((key) => key.slice(prefix.length));
+    const files = await this.files(releaseId);
     if (files.length === 0)
       throw new Error(`release ${releaseId} is not staged in ${this.name} (nothing under ${prefix})`);
     for (const file of files) await this.copy(prefix + file, file);

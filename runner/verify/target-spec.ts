@@ -1,5 +1,5 @@
-// Rollback targets named on the command line: local:<dir>, s3://<bucket>, lambda:<function>:<alias>,
-// command:<name> (with --deploy-command).
+// Production targets named on the command line: local:<dir>, s3://<bucket>, lambda:<function>:<alias>,
+// command:<name> (with --deploy-command); a site's behind CloudFront with --invalidate <distribution>.
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { resolve } from 'node:path';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
@@ -7,6 +7,8 @@ import { LocalArtifacts } from '../artifacts/local-artifacts.ts';
 import { S3Artifacts, s3Client } from '../artifacts/s3-artifacts.ts';
 import { UsageError } from '../core/errors.ts';
 import { CommandTarget } from './command-target.ts';
+import { cloudFrontInvalidation, DISTRIBUTION_ID } from './cloudfront-invalidation.ts';
+import { EdgeCachedTarget, type ListingTarget } from './edge-cached-target.ts';
 import { LambdaAliasTarget } from './lambda-alias-target.ts';
 import { LocalSiteTarget } from './local-site-target.ts';
 import type { ProductionTarget } from './production-target.ts';
@@ -23,12 +25,30 @@ export interface TargetOptions {
   /** Overrides `artifacts` for a command target: `s3://<bucket>[/<prefix>]` or a folder. */
   keepReleases?: string;
   env?: NodeJS.ProcessEnv;
+  /** The CloudFront distribution in front of a site (s3:// or command:), invalidated on each publish. */
+  invalidate?: string;
+  /** Where a line about each invalidation goes. */
+  report?: (line: string) => void;
 }
 
 /** The kinds of target, as a message names them. */
 export const TARGETS = 'local:<dir>, s3://<bucket>, lambda:<function>:<alias> or command:<name>';
 
 export function targetFrom(spec: string, options: TargetOptions): ProductionTarget {
+  const target = siteOrFunction(spec, options);
+  if (!options.invalidate) return target;
+  if (!DISTRIBUTION_ID.test(options.invalidate))
+    throw new UsageError(
+      `--invalidate "${options.invalidate.slice(0, 40)}" is not a CloudFront distribution id: pass the id (E2QWRUHAPOMQZL, say), not its domain or ARN`,
+    );
+  if (!(target instanceof S3SiteTarget || target instanceof CommandTarget))
+    throw new UsageError(
+      `--invalidate is for a site's files (s3://<bucket> or command:<name>); ${target.name} is served without CloudFront's cache`,
+    );
+  return new EdgeCachedTarget(target as ListingTarget, cloudFrontInvalidation(options.invalidate), options.report);
+}
+
+function siteOrFunction(spec: string, options: TargetOptions): ProductionTarget {
   const command = /^command:([A-Za-z0-9._-]{1,128})$/.exec(spec);
   if (command) return commandTarget(command[1]!, options);
   if (options.deployCommand || options.keepReleases)

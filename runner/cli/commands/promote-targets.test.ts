@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { seededStore, seedRun, type SeededStore } from '../../../status-site/testing/seed.ts';
-import { openRequest, decide } from '../../gate/approvals.ts';
-import { resolveConfig } from '../../config/config.ts';
-import { siteDigest } from '../../verify/digest.ts';
+import { seededStore, type SeededStore } from '../../../status-site/testing/seed.ts';
+import { approvedRun as approveFolder } from '../../testing/approved-run.ts';
 import { recordRelease } from '../../verify/releases.ts';
 import { startLambdaControlPlane, type LambdaControlPlane } from '../../testing/lambda-control-plane.ts';
 import { runNode, UIGATE_BIN } from '../../testing/fixture-project.ts';
@@ -32,17 +30,7 @@ describe('uigate promote and verify with production behind a Lambda alias or the
     const dir = join(seed.dir, 'build', name);
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'index.mjs'), body);
-    const runId = await seedRun(seed, [{ file: 'api.spec.ts', title: 'answers', status: 'passed' }], {
-      artifactDigest: await siteDigest(dir),
-    });
-    const settings = resolveConfig({ approval: { approvers: ['ana'] } }, seed.dir, {}).approval;
-    const run = (await seed.store.getRun(runId))!;
-    await openRequest({ store: seed.store, run, gate: { passed: true, rules: [] }, settings, actor: 'test' });
-    const decided = await decide(
-      { runId, approver: 'ana', decision: 'approved', comment: 'ok' },
-      { store: seed.store, settings },
-    );
-    assert.ok(decided.ok);
+    const runId = await approveFolder(seed, dir, 'api.spec.ts');
     folders[runId] = dir;
     return runId;
   };

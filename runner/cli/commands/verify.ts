@@ -14,20 +14,17 @@ import { smokeProbe } from '../../verify/smoke.ts';
 import { TARGETS } from '../../verify/target-spec.ts';
 import { runPreflight, verifyRelease } from '../../verify/verify.ts';
 import { parseRunId } from '../../core/model.ts';
-import { targetOfFlags } from '../target-flags.ts';
+import { targetOfFlags, type TargetFlags } from '../target-flags.ts';
 import type { CommandIO } from '../io.ts';
 import { ENV } from '../../core/env.ts';
 import type { RunMeta } from '../../core/model.ts';
 import type { ResultStore } from '../../store/result-store.ts';
 import type { ProductionTarget } from '../../verify/production-target.ts';
 
-export interface VerifyFlags {
+export interface VerifyFlags extends Partial<TargetFlags> {
   config?: string;
   release: string;
   run?: string;
-  target?: string;
-  deployCommand?: string;
-  keepReleases?: string;
   alarm?: string[];
   bake?: string;
   poll?: string;
