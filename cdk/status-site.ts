@@ -67,7 +67,9 @@ export class StatusSite extends Construct {
       comment: 'uigate status site',
       logs: props.logs,
       spaPaths: ['/runs/*'],
-      additionalBehaviors: { '/api/*': api, '/artifacts/*': api },
+      // Playwright's report comes from the function too: it checks the reader and sends the
+      // report's sandboxing policy itself (status-site/app/policies.ts, REPORT_POLICY).
+      additionalBehaviors: { '/api/*': api, '/artifacts/*': api, '/reports/*': api },
       // The page and the trace viewer from the bucket get the policies uigate serve sends itself.
       headers: this.headers('PageHeaders', policyHeader(pagePolicy(direct)), HeadersFrameOption.DENY),
       headersByPath: {

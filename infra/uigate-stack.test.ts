@@ -333,8 +333,21 @@ describe('the uigate stack, synthesized', () => {
     assert.deepEqual(config.CacheBehaviors.map((behavior) => behavior.PathPattern).sort(), [
       '/api/*',
       '/artifacts/*',
+      '/reports/*',
       '/trace/*',
     ]);
+    // Playwright's report is answered by the function, as the API is, with its own sandboxing policy.
+    const behaviors = config.CacheBehaviors as {
+      PathPattern: string;
+      TargetOriginId: string;
+      ResponseHeadersPolicyId?: unknown;
+    }[];
+    const report = behaviors.find((behavior) => behavior.PathPattern === '/reports/*')!;
+    assert.equal(
+      report.TargetOriginId,
+      behaviors.find((behavior) => behavior.PathPattern === '/api/*')!.TargetOriginId,
+    );
+    assert.equal(report.ResponseHeadersPolicyId, undefined);
   });
 
   it('lets the page and the trace viewer read a presigned artifact: CORS for GET and HEAD on the artifacts bucket only', () => {
@@ -557,7 +570,10 @@ describe('the uigate stack, synthesized', () => {
       )
       .find((text) => text.includes('uigate promote'))!;
     assert.match(commands, /verify --preflight --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET"/);
-    assert.match(commands, /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --from tests\/site/);
+    assert.match(
+      commands,
+      /promote --release "\$UIGATE_RUN_ID" --target "\$PRODUCTION_TARGET" --invalidate "\$PRODUCTION_DISTRIBUTION" --from tests\/site/,
+    );
     // The target is the production site's bucket, as `uigate promote` names an S3 site.
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: Match.objectLike({

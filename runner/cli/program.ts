@@ -261,7 +261,7 @@ const DEPLOY_COMMAND_HELP =
   "for command:<name>: the shell command that deploys a release's files ($UIGATE_RELEASE_DIR), run again with the last good release's to roll back";
 
 const INVALIDATE_HELP =
-  "for s3://<bucket> or command:<name>: the CloudFront distribution in front of the site; its entry paths are invalidated after each promotion and rollback, and waited for";
+  'for s3://<bucket> or command:<name>: the CloudFront distribution in front of the site; its entry paths are invalidated after each promotion and rollback, and waited for';
 
 const KEEP_RELEASES_HELP =
   "for command:<name>: where each release's files are kept for a rollback, s3://<bucket>[/<prefix>] or a folder (default: the artifacts folder or bucket)";

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Context } from 'hono';
 import { createApp } from '../app/app.ts';
@@ -108,6 +110,48 @@ describe('reading the status site in AWS needs a session', () => {
     const noHeader = await signIn(mintToken(SECRET, ANA, 'link'), 'approval');
     assert.equal(noHeader.status, 403);
     assert.equal(noHeader.headers.get('set-cookie'), null);
+  });
+
+  it("opens a run's Playwright report by a capability URL, so the sandboxed report's screenshots load without our cookie", async () => {
+    const report = join(seed.artifactsDir, runId, 'report');
+    await mkdir(join(report, 'data'), { recursive: true });
+    await writeFile(join(report, 'index.html'), '<!doctype html><img src="data/shot.png">');
+    await writeFile(join(report, 'data', 'shot.png'), 'png');
+    const other = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists', status: 'passed' }]);
+    const session = `${SESSION_COOKIE}=${mintToken(SECRET, ANA, 'session')}`;
+
+    const opened = await app.request(`/reports/${runId}/`, { headers: { cookie: session } });
+    assert.equal(opened.status, 302);
+    assert.equal(opened.headers.get('cache-control'), 'no-store');
+    const location = opened.headers.get('location')!;
+    const token = new RegExp(`^/reports/${runId}/~([^/]+)/$`).exec(location)?.[1];
+    assert.ok(token, location);
+    assert.equal(verifyToken(SECRET, token, 'report'), runId, 'a token for this run only');
+
+    // What the sandboxed report loads is cross-site from an opaque origin: no cookie goes with it.
+    const index = await app.request(location);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-security-policy') ?? '', /^sandbox allow-scripts/);
+    assert.equal(index.headers.get('referrer-policy'), 'no-referrer');
+    const shot = await app.request(new URL('data/shot.png', `https://status.example${location}`).pathname);
+    assert.equal(shot.status, 200);
+    assert.equal(await shot.text(), 'png');
+
+    for (const refused of [
+      `/reports/${other}/~${token}/index.html`, // another run's report
+      `/reports/${runId}/~${mintToken(SECRET, runId, 'report', new Date(Date.now() - 5 * 3600_000))}/index.html`,
+      `/reports/${runId}/~${mintToken('x'.repeat(64), runId, 'report')}/index.html`,
+      `/reports/${runId}/~${mintToken(SECRET, ANA, 'session')}/index.html`, // a session is not a capability
+    ]) {
+      const response = await app.request(refused);
+      assert.equal(response.status, 401, refused);
+      assert.match(
+        await response.text(),
+        /this report link has expired or is not for this run .* open the report again from its run page/,
+      );
+    }
+    // The capability opens the report and nothing else of the site.
+    assert.equal((await app.request(`/api/runs/${runId}`, { headers: { referer: location } })).status, 401);
   });
 
   it('leaves reads open where there is no session secret: uigate serve on 127.0.0.1', async () => {

@@ -9,7 +9,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { isListed } from '../../runner/gate/approval.ts';
 import { APPROVAL_HEADER } from './request-header.ts';
 import { safeNext } from '../shared/safe-next.ts';
-import { LINK_SECONDS, mintToken, SESSION_COOKIE, SESSION_SECONDS, verifyToken } from './session.ts';
+import { LINK_SECONDS, mintToken, REPORT_SECONDS, SESSION_COOKIE, SESSION_SECONDS, verifyToken } from './session.ts';
 import { refuse } from './http-error.ts';
 
 export interface ReadAccess {
@@ -64,7 +64,37 @@ export function requireSession(app: Hono, access: ReadAccess | undefined): void 
   };
   app.use('/api/*', guard);
   app.use('/artifacts/*', guard);
-  app.use('/reports/*', guard);
+  app.use('/reports/*', reportGuard(access));
+}
+
+/** `/reports/<run>/~<token>/<file>`: a report file reached by its capability URL. */
+export const REPORT_CAPABILITY = /^\/reports\/([^/]+)\/~([^/]+)\//;
+
+/**
+ * Playwright's report is sandboxed (an opaque origin: policies.ts), so what it loads — screenshots,
+ * traces, videos — is a cross-site request that carries no SameSite cookie and would answer 401.
+ * A reader with a session who opens `/reports/<run>/` is sent to a capability URL for that run
+ * (`/reports/<run>/~<token>/`, valid ${REPORT_SECONDS / 3600} hours); the report's relative URLs
+ * keep the token, and it opens that one run's report and nothing else. No Referer leaves with it.
+ */
+function reportGuard(access: ReadAccess) {
+  return async (c: Context, next: Next) => {
+    const secret = await access.secret();
+    c.header('referrer-policy', 'no-referrer');
+    const capability = REPORT_CAPABILITY.exec(c.req.path);
+    if (capability) {
+      if (verifyToken(secret, capability[2], 'report') === decodeURIComponent(capability[1]!)) return next();
+      return refuse(
+        401,
+        `this report link has expired or is not for this run (links last ${REPORT_SECONDS / 3600} hours): open the report again from its run page`,
+      );
+    }
+    if (!verifyToken(secret, getCookie(c, SESSION_COOKIE), 'session')) return refuse(401, SIGN_IN);
+    const entry = /^\/reports\/([^/]+)\/?(index\.html)?$/.exec(c.req.path);
+    if (!entry) return next();
+    c.header('cache-control', 'no-store');
+    return c.redirect(`/reports/${entry[1]}/~${mintToken(secret, decodeURIComponent(entry[1]!), 'report')}/`, 302);
+  };
 }
 
 export interface SignInOptions extends ReadAccess {

@@ -8,11 +8,19 @@ export const SESSION_COOKIE = 'uigate_session';
 /** A sign-in link is for following now, not for pasting into a chat. */
 export const LINK_SECONDS = 300;
 export const SESSION_SECONDS = 12 * 3600;
+/** A report's capability URL: long enough to read a report, short enough that a copied one dies. */
+export const REPORT_SECONDS = 4 * 3600;
 
-export type TokenPurpose = 'link' | 'session';
+/**
+ * link: a sign-in link's token (its subject the reader); session: the cookie it becomes; report:
+ * the capability in a Playwright report's URL (its subject the run).
+ */
+export type TokenPurpose = 'link' | 'session' | 'report';
+
+const TTL: Record<TokenPurpose, number> = { link: LINK_SECONDS, session: SESSION_SECONDS, report: REPORT_SECONDS };
 
 interface Payload {
-  /** Who: the IAM caller's ARN. */
+  /** Who (the IAM caller's ARN), or for a report which run. */
   sub: string;
   pur: TokenPurpose;
   /** Expiry, seconds since the epoch. */
@@ -22,7 +30,7 @@ interface Payload {
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('base64url');
 
 export function mintToken(secret: string, sub: string, purpose: TokenPurpose, now = new Date()): string {
-  const ttl = purpose === 'link' ? LINK_SECONDS : SESSION_SECONDS;
+  const ttl = TTL[purpose];
   const body = Buffer.from(
     JSON.stringify({ sub, pur: purpose, exp: Math.floor(now.getTime() / 1000) + ttl } satisfies Payload),
   ).toString('base64url');

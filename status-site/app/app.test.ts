@@ -210,7 +210,10 @@ describe('status API on a store on dynalite', () => {
       const csp = response.headers.get('content-security-policy') ?? '';
       assert.match(csp, /^sandbox allow-scripts allow-popups allow-downloads;/);
       assert.doesNotMatch(csp, /allow-same-origin/);
+      // …so to the report every file here is cross-origin: its screenshots must not be blocked.
+      assert.equal(response.headers.get('cross-origin-resource-policy'), 'cross-origin');
     }
+    assert.equal((await get(`/api/runs/${newer}`)).headers.get('cross-origin-resource-policy'), 'same-origin');
     assert.equal((await get(`/reports/${newer}`)).status, 301);
     // Over the server's limit and with no direct URL: refused, as any artifact is, never streamed.
     const small = createApp({

@@ -192,11 +192,15 @@ function reportRoute(app: Hono, artifacts: ArtifactSource | undefined, inlineLim
   app.get('/reports/:id', (c) => c.redirect(`/reports/${runIdOf(c)}/`, 301));
   app.get('/reports/:id/*', async (c) => {
     const runId = runIdOf(c);
-    const decoded = decodeURIComponentSafe(c.req.path.slice(`/reports/${runId}/`.length));
+    // The capability segment (access/read-access.ts) was checked before this route; it names no file.
+    const decoded = decodeURIComponentSafe(c.req.path.slice(`/reports/${runId}/`.length).replace(/^~[^/]+\//, ''));
     const rest = decoded || 'index.html';
     const artifact = decoded === undefined ? undefined : await artifacts?.get(runId, `report/${rest}`);
     if (!artifact) return c.text('not found', 404);
     c.header('content-security-policy', policy);
+    // The sandboxed report has an opaque origin: to it every file here is cross-origin, and a
+    // same-origin resource policy would block its own screenshots (ERR_BLOCKED_BY_RESPONSE).
+    c.header('cross-origin-resource-policy', 'cross-origin');
     if (artifact.size > inlineLimit) return elsewhere(c, artifact, inlineLimit, 'attachment');
     return c.body(artifact.body, 200, {
       'content-type': fileTypeOf(rest),

@@ -1,10 +1,12 @@
 // The sign-in link in a real browser: the page takes the token out of the fragment, trades it for
 // the session cookie, and shows the run — with the token gone from the address bar.
 import { expect, type Browser } from '@playwright/test';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startStatusServer, type StatusServer } from '../hosting/server.ts';
 import { mintToken } from '../access/session.ts';
-import { seededStore, seedRun, type SeededStore } from '../testing/seed.ts';
+import { PNG, seededStore, seedRun, type SeededStore } from '../testing/seed.ts';
 import { launchChromium } from '../testing/chromium.ts';
 
 const SECRET = 'p'.repeat(64);
@@ -45,6 +47,25 @@ describe('signing in to the status site with a link from uigate open', () => {
     const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({ name: 'uigate_session', httpOnly: true, sameSite: 'Lax' });
     expect(await page.evaluate(() => document.cookie)).toBe('');
+    await context.close();
+  });
+
+  it("shows the Playwright report's screenshots: the sandboxed report loads them by its capability URL, without our cookie", async () => {
+    const report = join(seed.artifactsDir, runId, 'report');
+    await mkdir(join(report, 'data'), { recursive: true });
+    await writeFile(join(report, 'index.html'), '<!doctype html><img id="shot" src="data/shot.png">');
+    await writeFile(join(report, 'data', 'shot.png'), PNG);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(
+      `${server.url}/#${new URLSearchParams({ signin: mintToken(SECRET, ANA, 'link'), next: `/runs/${runId}` })}`,
+    );
+    await expect(page.getByTestId('run-status')).toHaveText('passed');
+    await page.goto(`${server.url}/reports/${runId}/`);
+    expect(page.url()).toMatch(new RegExp(`/reports/${runId}/~[^/]+/$`));
+    await expect
+      .poll(() => page.locator('#shot').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBe(4);
     await context.close();
   });
 
