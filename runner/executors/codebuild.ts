@@ -86,6 +86,16 @@ export class CodeBuildExecutor implements Executor {
     const { status, detail } = await this.waitFor(buildId, batch, context);
     const finished = await finishedInStore(this.options.results, batch, context, buildId);
     for (const outcome of finished) context.onUnit(outcome.record);
+    // A build that succeeded without one result of its batch never ran the worker (a buildspec
+    // that does not run `uigate worker`, a worker that wrote to another table): its units run
+    // again, as a crashed container's do — never "not found by Playwright", never passed.
+    if (status === 'SUCCEEDED' && finished.length === 0 && batch.units.length > 0)
+      throw new BatchError(
+        `CodeBuild ${buildId} succeeded without writing a result for any of its ${batch.units.length} unit(s): does the project's buildspec run \`uigate worker\` against table ${this.options.store.table}?`,
+        'crashed',
+        finished,
+        buildId,
+      );
     if (status === 'SUCCEEDED') return finished;
     throw new BatchError(
       `CodeBuild ${buildId}: ${status}${detail}`,

@@ -4,6 +4,7 @@
 // (CI=true) its absence fails them, so CI always runs them.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Readable } from 'node:stream';
 import { recordOracle } from './oracles.ts';
 
 export interface Moto {
@@ -66,4 +67,39 @@ export async function startMoto(): Promise<Moto> {
       await exited;
     },
   };
+}
+
+/**
+ * moto's JSON services answer timestamps as ISO strings ("2026-12-07T02:00:25.601Z") where the
+ * awsJson protocol sends epoch seconds (CodeBuild's `startTime`, say): botocore reads either, the
+ * JavaScript SDK refuses the string ("Expected real number, got implicit NaN"). For a client of
+ * such a service, this rewrites them in the raw answer before the SDK reads it — moto's deviation
+ * only, every other byte as moto sent it.
+ */
+export function epochTimestamps<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(client: C): C {
+  const add = client.middlewareStack.add as unknown as (
+    middleware: (
+      next: (args: unknown) => Promise<{ response: { body: unknown } }>,
+    ) => (args: unknown) => Promise<unknown>,
+    options: { step: 'deserialize'; priority: 'low'; name: string },
+  ) => void;
+  add(
+    (next) => async (args) => {
+      const answer = await next(args);
+      const body = answer.response.body as AsyncIterable<Uint8Array> | undefined;
+      if (!body || typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function')
+        return answer;
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(Buffer.from(chunk));
+      const text = Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))"/g, (_, iso: string) =>
+          String(Date.parse(iso) / 1000),
+        );
+      answer.response.body = Readable.from([Buffer.from(text)]);
+      return answer;
+    },
+    { step: 'deserialize', priority: 'low', name: 'motoEpochTimestamps' },
+  );
+  return client;
 }
