@@ -4,7 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../artifacts/s3-artifacts.ts';
+import { startMoto } from './moto.ts';
 
 export interface LocalS3 {
   endpoint: string;
@@ -12,6 +14,35 @@ export interface LocalS3 {
   keys(prefix?: string): Promise<string[]>;
   read(key: string): Promise<Buffer>;
   close(): Promise<void>;
+}
+
+/** The same, on moto_server's S3: the emulator of AWS, where the stand-in's leniencies end. */
+export async function motoS3(bucket = 'uigate-artifacts'): Promise<LocalS3> {
+  const moto = await startMoto();
+  const client = s3Client({ endpoint: moto.endpoint });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return {
+    ...reader(client, bucket),
+    endpoint: moto.endpoint,
+    bucket,
+    close: async () => {
+      client.destroy();
+      await moto.close();
+    },
+  };
+}
+
+function reader(client: ReturnType<typeof s3Client>, bucket: string): Pick<LocalS3, 'keys' | 'read'> {
+  return {
+    keys: async (prefix) =>
+      ((await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map(
+        (o) => o.Key!,
+      ),
+    read: async (key) =>
+      Buffer.from(
+        await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray(),
+      ),
+  };
 }
 
 export async function localS3(bucket = 'uigate-artifacts'): Promise<LocalS3> {
@@ -29,14 +60,7 @@ export async function localS3(bucket = 'uigate-artifacts'): Promise<LocalS3> {
   return {
     endpoint,
     bucket,
-    keys: async (prefix) =>
-      ((await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map(
-        (o) => o.Key!,
-      ),
-    read: async (key) =>
-      Buffer.from(
-        await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray(),
-      ),
+    ...reader(client, bucket),
     close: async () => {
       client.destroy();
       await server.close();
