@@ -1,10 +1,9 @@
 // Test helper: an S3 API on 127.0.0.1 (s3rver) with one bucket, and a way to read back objects.
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../artifacts/s3-artifacts.ts';
 import { startMoto } from './moto.ts';
 
