@@ -50,6 +50,8 @@ export interface BoundSource {
   /** The commit the pipeline execution runs, as a pipeline variable. */
   readonly commitId: string;
   readonly branchName: string;
+  /** The commit's message, as a pipeline variable: what notifications say the release is. */
+  readonly commitMessage: string;
   /**
    * Lets a build that takes the source as a full clone (CODEBUILD_CLONE_REF) use the connection
    * under either service prefix. Absent where the source needs no connection (CodeCommit).
@@ -76,6 +78,7 @@ export abstract class PipelineSource {
           action,
           commitId: action.variables.commitId,
           branchName: action.variables.branchName,
+          commitMessage: action.variables.commitMessage,
           grantClone: (grantee) => void grantee.grantPrincipal.addToPrincipalPolicy(useConnection(props.connectionArn)),
         };
       }
@@ -93,7 +96,8 @@ export abstract class PipelineSource {
           output,
           codeBuildCloneOutput: true,
         });
-        return { action, commitId: action.variables.commitId, branchName: action.variables.branchName };
+        const { commitId, branchName, commitMessage } = action.variables;
+        return { action, commitId, branchName, commitMessage };
       }
     })();
   }

@@ -121,6 +121,9 @@ export class UigatePipeline extends Construct {
         // be the commit for it. The run, its approval and the workers' source zip all use these.
         [ENV.commit]: { value: checkout.commitId },
         [ENV.branch]: { value: checkout.branchName },
+        // What notifications name: the commit's message and the pipeline (a value, never shell-quoted).
+        [ENV.commitMessage]: { value: checkout.commitMessage },
+        [ENV.pipelineName]: { value: props.uigate.pipelineName },
       },
     });
     this.pipeline = new Pipeline(this, 'Pipeline', {

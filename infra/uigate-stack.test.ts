@@ -784,7 +784,7 @@ describe('the uigate stack, synthesized', () => {
     );
   });
 
-  it("gives the Test stage the commit and branch from the source action's variables, not CodeBuild's checkout", () => {
+  it("gives the Test stage the commit, its message and branch from the source action's variables, and the pipeline's name", () => {
     const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as {
       Properties: { Stages: { Name: string; Actions: { Name: string; Configuration?: Record<string, unknown> }[] }[] };
     }[];
@@ -793,6 +793,9 @@ describe('the uigate stack, synthesized', () => {
     const valueOf = (name: string) => variables.find((v) => v.name === name)?.value;
     assert.match(valueOf('UIGATE_COMMIT') ?? '', /^#\{[A-Za-z_]+\.CommitId\}$/);
     assert.match(valueOf('UIGATE_BRANCH') ?? '', /^#\{[A-Za-z_]+\.BranchName\}$/);
+    // What the notifications name the release by.
+    assert.match(valueOf('UIGATE_COMMIT_MESSAGE') ?? '', /^#\{[A-Za-z_]+\.CommitMessage\}$/);
+    assert.equal(valueOf('UIGATE_PIPELINE_NAME'), 'uigate-release');
     const orchestrator = Object.values(template.findResources('AWS::CodeBuild::Project'))
       .map((p) => JSON.stringify(p))
       .find((spec) => spec.includes('uigate run'))!;

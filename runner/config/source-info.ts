@@ -18,7 +18,14 @@ async function git(cwd: string, ...args: string[]): Promise<string | undefined> 
 /** What a run item records of its source (core/model.ts says what each field means). */
 export type SourceInfo = Pick<
   RunMeta,
-  'commit' | 'branch' | 'author' | 'contributors' | 'artifactDigest' | 'pipelineExecutionId'
+  | 'commit'
+  | 'branch'
+  | 'author'
+  | 'contributors'
+  | 'artifactDigest'
+  | 'pipelineExecutionId'
+  | 'pipelineName'
+  | 'commitMessage'
 >;
 
 /** Asked of git two questions at a time, while Playwright lists the suite (run/prepare.ts). */
@@ -31,9 +38,10 @@ export async function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.e
       env.CODEBUILD_WEBHOOK_HEAD_REF?.replace(/^refs\/heads\//, '') ||
       git(cwd, 'rev-parse', '--abbrev-ref', 'HEAD'),
   ]);
-  const [author, lines] = await Promise.all([
+  const [author, lines, subject] = await Promise.all([
     env[ENV.author] || (commit ? git(cwd, 'log', '-1', '--format=%an <%ae>', commit) : undefined),
     commit ? git(cwd, 'log', '-1', '--format=%cn <%ce>%n%(trailers:key=Co-authored-by,valueonly)', commit) : undefined,
+    env[ENV.commitMessage] || (commit ? git(cwd, 'log', '-1', '--format=%s', commit) : undefined),
   ]);
   return {
     commit,
@@ -42,6 +50,8 @@ export async function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.e
     ...contributorsOf(lines, author),
     artifactDigest: env[ENV.artifactDigest] || undefined,
     pipelineExecutionId: env[ENV.pipelineExecutionId] || undefined,
+    pipelineName: env[ENV.pipelineName] || undefined,
+    commitMessage: subject?.split('\n')[0]?.slice(0, 200) || undefined,
   };
 }
 

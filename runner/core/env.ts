@@ -21,6 +21,7 @@ export const ENV = {
   cloudwatchEndpoint: 'UIGATE_CLOUDWATCH_ENDPOINT',
   codebuildProject: 'UIGATE_CODEBUILD_PROJECT',
   commit: 'UIGATE_COMMIT',
+  commitMessage: 'UIGATE_COMMIT_MESSAGE',
   config: 'UIGATE_CONFIG',
   dispatch: 'UIGATE_DISPATCH',
   dynamodbEndpoint: 'UIGATE_DYNAMODB_ENDPOINT',

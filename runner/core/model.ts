@@ -95,6 +95,10 @@ export interface RunMeta {
   artifactDigest?: string;
   /** The CodePipeline execution that ran this (UIGATE_PIPELINE_EXECUTION_ID). */
   pipelineExecutionId?: string;
+  /** The pipeline's name (UIGATE_PIPELINE_NAME), for the messages that follow it. */
+  pipelineName?: string;
+  /** The commit's subject line (UIGATE_COMMIT_MESSAGE, else git), for messages people read. */
+  commitMessage?: string;
   baseURL?: string;
   /** How the run was narrowed (`--module`, `--project`, `--grep`…); absent: every test was selected. */
   selection?: RunSelection;

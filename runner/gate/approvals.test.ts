@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
 import type { ApprovalSettings } from '../config/config.ts';
-import type { Notification } from '../notify/message.ts';
+import type { Notification } from '../notify/notification.ts';
 import { decide, loadApproval, openRequest } from './approvals.ts';
 import { CodePipelineApproval } from './codepipeline.ts';
 import type { GateDecision } from './policy.ts';

@@ -76,9 +76,14 @@ describe('the pipeline gate (beforeEntry LambdaInvoke rule)', () => {
     const input = published!.args[0].input;
     assert.equal(input.TopicArn, TOPIC);
     assert.equal(input.Subject, `uigate: approval requested for run ${runId}`);
-    assert.match(input.Message!, /commit abcdef012345 on main, triggered by codepipeline\/uigate-release/);
-    assert.match(input.Message!, /1 units: 1 passed in 5s/);
-    assert.match(input.Message!, new RegExp(`https://status\\.example\\.com/runs/${runId}`));
+    // One publish for every subscriber: the chat channel's custom notification, and the email's text.
+    assert.equal(input.MessageStructure, 'json');
+    const { default: chat, email } = JSON.parse(input.Message!) as { default: string; email: string };
+    assert.equal(JSON.parse(chat).metadata.threadId, 'exec-ok', 'one thread per pipeline execution');
+    assert.match(email, /Commit: +abcdef012345\nBranch: +main\n/);
+    assert.match(email, /Triggered by: +codepipeline\/uigate-release\n/);
+    assert.match(email, /Tests: +1 units: 1 passed\n/);
+    assert.match(email, new RegExp(`Review and decide: https://status\\.example\\.com/runs/${runId}`));
     assert.equal(input.MessageAttributes!.kind!.StringValue, 'approval-requested');
   });
 

@@ -1,6 +1,6 @@
 // The notifiers a config asks for: the terminal always when there is one, SNS when a topic is set.
 import type { ResolvedConfig } from '../config/config.ts';
-import type { Notification } from './message.ts';
+import type { Notification } from './notification.ts';
 import { Notifiers, type Notifier } from './notifier.ts';
 import { TerminalNotifier } from './terminal.ts';
 

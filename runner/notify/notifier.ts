@@ -1,6 +1,6 @@
 // Where notifications go: the terminal locally, SNS in AWS. A notification that cannot be delivered
 // is reported and never fails the run or the decision it tells about.
-import type { Notification } from './message.ts';
+import type { Notification } from './notification.ts';
 
 export interface Notifier {
   notify(notification: Notification): Promise<void>;

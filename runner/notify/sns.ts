@@ -1,8 +1,13 @@
-// Notifications to an SNS topic: the subject and text people read, plus attributes subscribers can
-// filter on (kind, status, branch).
+// Notifications to an SNS topic, one publish for every kind of subscriber (SNS Publish,
+// `MessageStructure: 'json'`): a chat channel behind Amazon Q Developer in chat applications, and
+// any queue, function or webhook, get `default` — the custom notification it shows
+// (render-chat.ts); an email subscription gets `email`, the text with its subject. Attributes let
+// subscribers filter (kind, status, branch).
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { formatNotification, type Notification } from './message.ts';
+import type { Notification } from './notification.ts';
 import type { Notifier } from './notifier.ts';
+import { chatMessage } from './render-chat.ts';
+import { emailSubject, emailText } from './render-text.ts';
 
 export class SnsNotifier implements Notifier {
   constructor(
@@ -11,13 +16,16 @@ export class SnsNotifier implements Notifier {
   ) {}
 
   async notify(notification: Notification): Promise<void> {
-    const { subject, text } = formatNotification(notification);
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
-        Subject: subject,
-        Message: text,
+        Subject: emailSubject(notification),
+        MessageStructure: 'json',
+        Message: JSON.stringify({
+          default: JSON.stringify(chatMessage(notification)),
+          email: emailText(notification),
+        }),
         MessageAttributes: {
           kind: attribute(notification.kind),
           status: attribute(notification.run.status),

@@ -15,6 +15,7 @@ import { isFinal, runStatusOf } from '../core/statuses.ts';
 import { ENV } from '../core/env.ts';
 import { executorNames } from '../executors/names.ts';
 import { createNotifier, runLink } from '../notify/from-config.ts';
+import { expectedFinish, HISTORY_RUNS } from '../notify/expected-finish.ts';
 import { recentDurations, type Durations } from '../plan/history.ts';
 import { openPieces, unitsToRerun } from '../plan/rerun.ts';
 import type { WarmPool } from '../playwright/warm-start.ts';
@@ -288,7 +289,14 @@ async function withNotifications(session: Session, body: () => Promise<RunSummar
   const { store, prepared, lifecycle, site } = session;
   const notifier = createNotifier(prepared.config, session.flags.json ? session.io.stderr : session.io.stdout);
   const link = runLink(prepared.config, lifecycle.runId, site?.url);
-  await notifier.notify({ kind: 'run-started', run: (await store.getRun(lifecycle.runId))!, link });
+  const started = (await store.getRun(lifecycle.runId))!;
+  const history = (await store.listRuns({ limit: HISTORY_RUNS * 3 })).items;
+  await notifier.notify({
+    kind: 'run-started',
+    run: started,
+    link,
+    expectedFinishAt: expectedFinish(started, history),
+  });
   const summary = await body();
   const run = (await store.getRun(lifecycle.runId))!;
   await notifier.notify({

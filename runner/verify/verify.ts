@@ -4,6 +4,8 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import type { RunMeta } from '../core/model.ts';
 import type { ReleaseEventDetail } from '../core/events.ts';
+import type { Notifier } from '../notify/notifier.ts';
+import { releaseNotification, type ReleaseStory } from '../notify/release-notifications.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { AlarmSource } from './alarm-source.ts';
 import { preflight } from './alarm-source.ts';
@@ -20,7 +22,20 @@ export interface ApprovedRelease {
 /** Writes one release event with the payload its type carries. */
 type Timeline = <T extends keyof ReleaseEventDetail>(type: T, detail: ReleaseEventDetail[T]) => Promise<void>;
 
-function timeline(store: ResultStore, runId: string, actor: string): Timeline {
+/** Who is told what happens to a release, besides its timeline: the team's channel and terminal. */
+export interface Telling {
+  notifier?: Notifier;
+  /** The approved run's page. */
+  link?: string;
+}
+
+/**
+ * Writes the release's timeline and tells people the moments that are news (promoted, verified,
+ * rolled back, rollback failed or impossible, pre-flight refused), from the same event: the two
+ * never tell different stories. `story` is read when each event is written (the alarm that fired
+ * is known only then).
+ */
+function timeline(store: ResultStore, runId: string, actor: string, tell?: Telling, story?: ReleaseStory): Timeline {
   return async (type, detail) => {
     await store.addEvent({
       runId,
@@ -29,11 +44,25 @@ function timeline(store: ResultStore, runId: string, actor: string): Timeline {
       actor,
       detail: detail as unknown as Record<string, unknown>,
     });
+    const news = tell?.notifier && story ? releaseNotification({ type, detail }, story) : undefined;
+    if (news) await tell!.notifier!.notify(news);
   };
+}
+
+function storyOf(
+  release: ApprovedRelease,
+  target: string,
+  tell: Telling | undefined,
+  promotedAt?: number,
+): ReleaseStory {
+  return { run: release.run, link: tell?.link, target, releaseId: release.releaseId, promotedAt };
 }
 
 export interface PreflightInput {
   store: ResultStore;
+  tell?: Telling;
+  /** The target pre-flight would promote onto, for what a refusal says. */
+  targetName?: string;
   release: ApprovedRelease;
   alarms: AlarmSource;
   names: readonly string[];
@@ -69,6 +98,8 @@ export async function runPreflight(
     input.store,
     input.release.run.runId,
     input.actor,
+    input.tell,
+    storyOf(input.release, input.targetName ?? 'production', input.tell),
   )(result.ok ? 'preflight-passed' : 'preflight-failed', {
     alarms: [...input.names],
     problems: result.problems,
@@ -87,6 +118,7 @@ export interface PromoteInput {
   actor: string;
   /** How the target's lease is waited for (another promote, a rollback or a drill under way). */
   lease?: LeaseOptions;
+  tell?: Telling;
 }
 
 /**
@@ -117,6 +149,8 @@ export async function promote(
     input.store,
     release.run.runId,
     input.actor,
+    input.tell,
+    storyOf({ ...release, releaseId }, target.name, input.tell),
   )('promoted', { target: target.name, releaseId, previous: previous ?? null });
   return { releaseId, previous, promotedAt: Date.parse(record.promotedAt) };
 }
@@ -130,6 +164,7 @@ export interface VerifyInput extends Omit<BakeOptions, 'alarms' | 'names'> {
   actor: string;
   /** How a rollback waits for the target's lease (a drill under way). */
   lease?: LeaseOptions;
+  tell?: Telling;
 }
 
 export type VerifyResult =
@@ -151,7 +186,8 @@ export type VerifyResult =
 /** Bakes the release, and rolls it back if the bake fails. The release's status in the store says how it went. */
 export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
   const { store, target, release } = input;
-  const record = timeline(store, release.run.runId, input.actor);
+  const story = storyOf(release, target.name, input.tell, input.since);
+  const record = timeline(store, release.run.runId, input.actor, input.tell, story);
   await record('bake-started', {
     target: target.name,
     releaseId: release.releaseId,
@@ -185,6 +221,7 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
     }
     // Fail closed: a bake that cannot see its alarms cannot vouch for the release.
     const reason = `the bake could not watch its alarms (${message}): treated as an alarm`;
+    story.reason = reason;
     await record('bake-error', { reason });
     return { ...(await rollBack(input, record, reason, Date.now())), blind: true };
   }
@@ -193,6 +230,7 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
     await record('verified', { target: target.name, releaseId: release.releaseId, checks: result.checks });
     return { healthy: true, checks: result.checks };
   }
+  Object.assign(story, { alarm: result.alarm, reason: result.reason });
   await record('alarm', { alarm: result.alarm, state: result.state, reason: result.reason });
   return rollBack(input, record, result.reason, result.at);
 }

@@ -41,6 +41,14 @@ describe('uigate pipeline --local', () => {
     assert.match(result.stderr, /▸ pre-flight: nothing live yet — this is the first release/);
     assert.equal(JSON.parse(result.stdout).restored, undefined, 'nothing verified to roll back to: it stays live');
     assert.deepEqual(await releasesOf(home), { [broken.runId]: 'failed' });
+    // Told in words, where the team is (the terminal here, the channel in AWS).
+    assert.match(result.stderr, new RegExp(`🔔 release ${broken.runId} promoted to local:`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `🔔 release ${broken.runId} failed its bake on local:\\S+, and stays live: nothing verified to roll back to`,
+      ),
+    );
   });
 
   it('waits for an approval from another process, then fixes forward and keeps the healthy release on its own smoke runs (exit 0)', async () => {
@@ -74,6 +82,13 @@ describe('uigate pipeline --local', () => {
     // before it goes live; that datapoint must not fail it.
     assert.match(stderr, /production is failing now \(1 of \d+ smoke tests failed\): promoting \S+ fixes forward/);
     assert.match(stderr, /▸ promoted and healthy/);
+    assert.match(
+      stderr,
+      new RegExp(
+        `🔔 release ${first.runId} promoted to local:\\S+\\n(   .*\\n)*   release: ${first.runId} \\(was ${broken.runId}\\)`,
+      ),
+    );
+    assert.match(stderr, new RegExp(`🔔 release ${first.runId} verified on local:\\S+\\n(   .*\\n)*   baked: \\d+s`));
     assert.deepEqual(await releasesOf(home), { [broken.runId]: 'failed', [first.runId]: 'verified' });
     assert.equal(await readlink(join(home, 'production', 'current')), join('releases', first.runId));
   });
@@ -87,6 +102,17 @@ describe('uigate pipeline --local', () => {
     assert.equal(outcome.restored, first.runId);
     assert.ok(outcome.faultToRestoreMs > 0);
     assert.match(result.stderr, /▸ ROLLED BACK: uigate-smoke-failures is ALARM/);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `🔔 rolled back local:\\S+ to ${first.runId}\\n(   .*\\n)*   alarm: uigate-smoke-failures\\n   fault to restore: \\d+s`,
+      ),
+    );
+    // Two whole runs of these projects before it: the start says when it should be done.
+    assert.match(
+      result.stderr,
+      new RegExp(`🔔 run ${outcome.runId} started\\n(   .*\\n)*   expected finish: \\d\\d:\\d\\d UTC`),
+    );
 
     // Production serves the previous release again — over HTTP, as a user would see it.
     assert.equal(await readlink(join(home, 'production', 'current')), join('releases', first.runId));

@@ -8,6 +8,7 @@ import { loadApproval } from '../../gate/approvals.ts';
 import { openStore } from '../../store/open-store.ts';
 import { siteDigest } from '../../verify/digest.ts';
 import { LambdaAliasTarget } from '../../verify/lambda-alias-target.ts';
+import { createNotifier, runLink } from '../../notify/from-config.ts';
 import { promote } from '../../verify/verify.ts';
 import { parseRunId } from '../../core/model.ts';
 import { targetOfFlags, type TargetFlags } from '../target-flags.ts';
@@ -52,6 +53,7 @@ export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promis
       release: { releaseId: runId, run },
       fromDir: from,
       actor: 'uigate promote',
+      tell: { notifier: createNotifier(config, io.stderr), link: runLink(config, runId) },
     });
     const as = releaseId === runId ? '' : ` as version ${releaseId}`;
     io.stderr.write(`promoted ${runId} on ${target.name}${as}${previous ? ` (was ${previous})` : ''}\n`);

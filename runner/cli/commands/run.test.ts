@@ -94,7 +94,7 @@ test('waits a long time', async () => {
     assert.match(
       result.stderr,
       new RegExp(
-        `🔔 run ${summary.runId} failed\\n.*\\n   2 units: 1 passed, 1 failed in \\d+s\\n   reason: 1 failed: \\[chromium\\] fails with a clear error`,
+        `🔔 run ${summary.runId} failed\\n(   .*\\n)*   tests: 2 units: 1 passed, 1 failed\\n   duration: \\d+s\\n   reason: 1 failed: \\[chromium\\] fails with a clear error`,
       ),
     );
 

@@ -12,7 +12,8 @@ import { CloudWatchMetrics } from '../../verify/metrics.ts';
 import { recordRelease } from '../../verify/releases.ts';
 import { smokeProbe } from '../../verify/smoke.ts';
 import { TARGETS } from '../../verify/target-spec.ts';
-import { runPreflight, verifyRelease } from '../../verify/verify.ts';
+import { createNotifier, runLink } from '../../notify/from-config.ts';
+import { runPreflight, verifyRelease, type Telling } from '../../verify/verify.ts';
 import { parseRunId } from '../../core/model.ts';
 import { targetOfFlags, type TargetFlags } from '../target-flags.ts';
 import type { CommandIO } from '../io.ts';
@@ -44,6 +45,7 @@ interface VerifyContext {
   cloudwatch: CloudWatchClient;
   pollMs: number;
   say(line: string): void;
+  tell: Telling;
 }
 
 /** The flags as numbers and names, refused before anything is read when they make no sense. */
@@ -87,6 +89,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
       cloudwatch,
       pollMs,
       say,
+      tell: { notifier: createNotifier(config, io.stderr), link: runLink(config, runId) },
     };
     if (!flags.preflight) return await bake(context, target!, bakeMs);
     if (target && (await firstRelease(context, target))) return EXIT.ok;
@@ -149,6 +152,7 @@ async function preflight(context: VerifyContext, waitMs: number): Promise<number
     alarms: context.alarms,
     names,
     actor: 'uigate verify',
+    tell: context.tell,
     waitMs,
     pollMs: flags.poll ? context.pollMs : 15_000,
     signal: context.io.signal,
@@ -190,6 +194,7 @@ async function bake(context: VerifyContext, target: ProductionTarget, bakeMs: nu
     smoke: flags.smokeUrl ? smokeOf(context, flags.smokeUrl) : undefined,
     metrics: flags.smokeUrl ? new CloudWatchMetrics(context.cloudwatch, new URL(flags.smokeUrl).host) : undefined,
     since,
+    tell: context.tell,
     onStale: (statuses) =>
       say(
         `  ${statuses.map((s) => s.name).join(', ')}: in ALARM on datapoints from before release ${release.releaseId} went live — not held against it`,

@@ -20,7 +20,7 @@ import { LocalAlarm } from '../../verify/local-alarm.ts';
 import { LocalSiteTarget } from '../../verify/local-site-target.ts';
 import { LocalMetrics } from '../../verify/metrics.ts';
 import { smokeProbe } from '../../verify/smoke.ts';
-import { promote, runPreflight, verifyRelease } from '../../verify/verify.ts';
+import { promote, runPreflight, verifyRelease, type Telling } from '../../verify/verify.ts';
 import { runSession, type SessionRequest } from '../../run/session.ts';
 import type { CommandIO } from '../io.ts';
 import { ENV } from '../../core/env.ts';
@@ -71,6 +71,11 @@ class Stages {
   ) {
     this.say = (line) => io.stderr.write(`${line}\n`);
     this.notifier = createNotifier(options.config, io.stderr);
+  }
+
+  /** The release's news, told by the notifier that told the run's and the approval's. */
+  telling(runId: string): Telling {
+    return { notifier: this.notifier, link: this.link(runId) };
   }
 
   private link(runId: string) {
@@ -183,6 +188,8 @@ interface ReleaseContext {
   metrics: LocalMetrics;
   alarm: LocalAlarm;
   smoke: ReturnType<Stages['smoke']>;
+  /** Where the release's news goes: the same notifier, so the terminal shows what the channel gets. */
+  tell: Telling;
 }
 
 export async function runLocalPipeline(options: LocalPipelineOptions, io: CommandIO): Promise<PipelineOutcome> {
@@ -215,6 +222,7 @@ export async function runLocalPipeline(options: LocalPipelineOptions, io: Comman
       productionUrl: production.url,
       alarm: new LocalAlarm(LOCAL_SMOKE_ALARM, metrics.failures),
       smoke: stages.smoke(production.url),
+      tell: stages.telling(run.runId),
     };
     if (!(await preflightStage(context))) return { stage: 'preflight', healthy: false, runId: run.runId };
     const { promotedAt, faultAt } = await promoteStage(context, join(work, 'candidate'));
@@ -234,6 +242,7 @@ async function preflightStage({
   alarm,
   smoke,
   release,
+  tell,
 }: ReleaseContext): Promise<boolean> {
   if (!(await target.live())) {
     say('▸ pre-flight: nothing live yet — this is the first release');
@@ -247,6 +256,8 @@ async function preflightStage({
     alarms: alarm,
     names: [LOCAL_SMOKE_ALARM.name],
     actor: 'uigate pipeline --local',
+    tell,
+    targetName: target.name,
   });
   if (!check.ok) {
     say(`▸ pre-flight FAILED — not promoting:\n${check.problems.map((p) => `  ✘ ${p}`).join('\n')}`);
@@ -264,7 +275,7 @@ async function preflightStage({
 
 /** Makes the release live; with --break-after-promote, breaks it on purpose. When it went live, and the fault's time if one was made. */
 async function promoteStage(
-  { options, say, target, release, run, productionUrl }: ReleaseContext,
+  { options, say, target, release, run, productionUrl, tell }: ReleaseContext,
   fromDir: string,
 ): Promise<{ promotedAt: number; faultAt?: number }> {
   const { previous, promotedAt } = await promote({
@@ -273,6 +284,7 @@ async function promoteStage(
     release,
     fromDir,
     actor: 'uigate pipeline --local',
+    tell,
   });
   say(`▸ promoted ${run.runId} to ${productionUrl}${previous ? ` (was ${previous})` : ''}`);
   if (!options.breakAfterPromote) return { promotedAt };
@@ -315,6 +327,7 @@ async function bakeStage(
     signal: io.signal,
     settleMs: LOCAL_SMOKE_ALARM.periodSeconds * 1000,
     since: promotedAt,
+    tell: context.tell,
     onStale: () => {
       if (!staleSaid)
         say(`  the alarm's window still holds smoke runs from before ${run.runId} went live: not held against it`);
