@@ -17,7 +17,7 @@ import { BakeAndRollback } from './bake-and-rollback.ts';
 import type { SiteDeployment } from './deployment.ts';
 import { CODEBUILD_RUNTIME } from './node-runtime.ts';
 import { acceptFindings, GRANT_WILDCARDS } from './nag.ts';
-import type { PipelineSource } from './pipeline-source.ts';
+import type { BoundSource, PipelineSource } from './pipeline-source.ts';
 import { checkNonEmpty } from './validate.ts';
 import type { Uigate } from './uigate.ts';
 import { ENV } from '../runner/core/env.ts';
@@ -114,17 +114,7 @@ export class UigatePipeline extends Construct {
       project: this.orchestrator,
       input: built,
       variablesNamespace: 'UiTests',
-      environmentVariables: {
-        [ENV.pipelineExecutionId]: { value: '#{codepipeline.PipelineExecutionId}' },
-        // The commit and branch from the source action itself: a CodeBuild checkout of a pipeline
-        // artifact is a detached HEAD, and CODEBUILD_RESOLVED_SOURCE_VERSION is not documented to
-        // be the commit for it. The run, its approval and the workers' source zip all use these.
-        [ENV.commit]: { value: checkout.commitId },
-        [ENV.branch]: { value: checkout.branchName },
-        // What notifications name: the commit's message and the pipeline (a value, never shell-quoted).
-        [ENV.commitMessage]: { value: checkout.commitMessage },
-        [ENV.pipelineName]: { value: props.uigate.pipelineName },
-      },
+      environmentVariables: testVariables(checkout, props.uigate.pipelineName),
     });
     this.pipeline = new Pipeline(this, 'Pipeline', {
       pipelineName: props.uigate.pipelineName,
@@ -300,5 +290,22 @@ function approvalStage({ uigate }: Parts, tests: CodeBuildAction): StageProps {
         externalEntityLink: runUrl,
       }),
     ],
+  };
+}
+
+/**
+ * What the Test stage's run records of the execution. The commit and branch come from the source
+ * action itself: a CodeBuild checkout of a pipeline artifact is a detached HEAD, and
+ * CODEBUILD_RESOLVED_SOURCE_VERSION is not documented to be the commit for it; the run, its
+ * approval and the workers' source zip all use these. The commit's message and the pipeline's name
+ * are what notifications name the release by (values, never shell-quoted).
+ */
+function testVariables(checkout: BoundSource, pipelineName: string) {
+  return {
+    [ENV.pipelineExecutionId]: { value: '#{codepipeline.PipelineExecutionId}' },
+    [ENV.commit]: { value: checkout.commitId },
+    [ENV.branch]: { value: checkout.branchName },
+    [ENV.commitMessage]: { value: checkout.commitMessage },
+    [ENV.pipelineName]: { value: pipelineName },
   };
 }
