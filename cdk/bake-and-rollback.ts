@@ -107,6 +107,10 @@ export class BakeAndRollback extends Construct {
       ...Object.fromEntries(alarms.map((alarm, i) => [`UIGATE_ALARM_${i}`, { value: alarm.alarmName }])),
       [ENV.store]: { value: 'dynamodb' },
       [ENV.table]: { value: props.uigate.results.table.tableName },
+      // Promoted, verified, rolled back, rollback failed, pre-flight refused: told on the topic the
+      // team's email and chat channels subscribe to, with the run page's link.
+      [ENV.snsTopic]: { value: props.uigate.approvals.topicArn },
+      [ENV.statusUrl]: { value: props.uigate.statusUrl },
     };
   }
 
@@ -206,6 +210,7 @@ function grantDeploying(
   alarms: readonly IAlarm[],
 ): void {
   production.grant(deploy);
+  uigate.approvals.grantPublish(deploy);
   // Its own invalidations only: CreateInvalidation and GetInvalidation take the distribution's ARN.
   production.distribution?.grant(deploy, 'cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation');
   uigate.results.table.grantReadWriteData(deploy);

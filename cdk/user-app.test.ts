@@ -203,6 +203,22 @@ describe('uigate/cdk in a team’s own CDK app, installed from the packed packag
       .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .find((s) => [s.Action].flat().includes('cloudwatch:DescribeAlarms'))!;
     assert.equal([describe.Resource].flat().length, 2, 'the two alarms it watches, no others');
+    // What happens to the release is told on uigate's topic, which email and chat channels subscribe to.
+    const [topicId] = of('AWS::SNS::Topic')[0]!;
+    assert.match(
+      variables,
+      new RegExp(`"Name":"UIGATE_SNS_TOPIC","Type":"PLAINTEXT","Value":\\{"Ref":"${topicId}"\\}`),
+    );
+    assert.match(variables, /"Name":"UIGATE_STATUS_URL"/);
+    const deployStatements = of('AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('ReleaseDeployRole'))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const publish = deployStatements.find((s) => [s.Action].flat().includes('sns:Publish'))!;
+    assert.deepEqual(publish.Resource, { Ref: topicId }, 'that topic only');
+    assert.ok(
+      deployStatements.some((s) => [s.Action].flat().includes('kms:GenerateDataKey*')),
+      'and the key that encrypts it',
+    );
   });
 
   it('grants "*" only where AWS takes no other resource', () => {
