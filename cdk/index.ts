@@ -3,6 +3,7 @@
 //   new UigatePipeline(this, 'Release', { uigate, source, testEnvironment, production });
 // aws-cdk-lib and constructs are the app's own (peer dependencies).
 export { Uigate, type UigateProps, type UigateApprovalRules } from './uigate.ts';
+export { ChatChannels, type ChatChannelsProps, type SlackChannel, type TeamsChannel } from './chat-channels.ts';
 export { UigatePipeline, type UigatePipelineProps, type PipelineExecutor } from './pipeline.ts';
 export { PipelineSource, type ConnectionSourceProps, type BoundSource } from './pipeline-source.ts';
 export { BakeAndRollback, type BakeAndRollbackProps } from './bake-and-rollback.ts';

@@ -10,6 +10,8 @@ import { Alias, Code, Function as LambdaFunction, FunctionUrlAuthType, Runtime, 
 import type { Construct } from 'constructs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Distribution } from 'aws-cdk-lib/aws-cloudfront';
+import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { Source } from 'aws-cdk-lib/aws-s3-deployment';
 import {
   BakeAndRollback,
@@ -406,6 +408,56 @@ describe('uigate/cdk props', () => {
       'Role/DefaultPolicy AwsSolutions-IAM5[Action::s3:*]',
       'Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
     ]);
+  });
+
+  it("posts every notification to the team's Slack and Teams channels, from which nothing can be run", () => {
+    const { stack, uigate } = core({
+      chat: {
+        slack: [{ workspaceId: 'T0123ABCD', channelId: 'C0123ABCDE' }],
+        teams: [
+          {
+            teamId: '5d6f1b1e-2c3d-4e5f-8a9b-0c1d2e3f4a5b',
+            channelId: '19:abc123@thread.tacv2',
+            tenantId: '0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+          },
+        ],
+      },
+    });
+    Aspects.of(stack.node.scope as App).add(new nag.AwsSolutionsChecks());
+    const template = templateOf('chat-channels', stack);
+    const topic = { Ref: stack.getLogicalId(uigate.approvals.node.defaultChild as CfnTopic) };
+    const [slack] = Object.values(template.findResources('AWS::Chatbot::SlackChannelConfiguration'));
+    const [teams] = Object.values(template.findResources('AWS::Chatbot::MicrosoftTeamsChannelConfiguration'));
+    // TeamsChannelId is URL-encoded (cfn-lint holds it to its pattern); the decoded form given is encoded.
+    assert.equal(teams!.Properties.TeamsChannelId, '19%3Aabc123%40thread.tacv2');
+    for (const channel of [slack!, teams!]) {
+      assert.deepEqual(channel.Properties.SnsTopicArns, [topic]);
+      // Without a guardrail a channel gets AdministratorAccess; this one denies everything.
+      assert.equal(channel.Properties.GuardrailPolicies.length, 1);
+    }
+    const [guardrail] = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).filter((p) =>
+      JSON.stringify(p).includes('chat channels may run nothing'),
+    );
+    assert.deepEqual(guardrail!.Properties.PolicyDocument.Statement, [{ Action: '*', Effect: 'Deny', Resource: '*' }]);
+    const roleId = stack.getLogicalId(uigate.chat!.role.node.defaultChild as CfnRole);
+    assert.deepEqual(teams!.Properties.IamRoleArn, { 'Fn::GetAtt': [roleId, 'Arn'] });
+    const role = template.findResources('AWS::IAM::Role')[roleId]!;
+    assert.equal(role.Properties.ManagedPolicyArns, undefined, 'the channel role has no permissions');
+    assert.deepEqual(
+      Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+        JSON.stringify(p.Properties.Roles).includes(roleId),
+      ),
+      [],
+    );
+    assert.equal(
+      new Uigate(new Stack(new App(), 'Quiet'), 'Uigate', {
+        code: Code.fromInline('x'),
+        page: Source.data('index.html', 'x'),
+        playwrightVersion: '1.64.1',
+      }).chat,
+      undefined,
+    );
+    assert.deepEqual(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-')), []);
   });
 
   it(

@@ -1,6 +1,7 @@
 // uigate's AWS side in one construct: the results table, the artifacts and log buckets, the
 // Lambda and CodeBuild executors, the status site and the approval gate. A release pipeline is
 // composed around it with UigatePipeline; both go into a team's own stack.
+import { ChatChannels, type ChatChannelsProps } from './chat-channels.ts';
 import { Duration, Token } from 'aws-cdk-lib';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -64,6 +65,12 @@ export interface UigateProps {
   readonly name?: string;
   /** Name of the release pipeline whose approval the gate answers. @default `${name}-release` */
   readonly pipelineName?: string;
+  /**
+   * Slack and Microsoft Teams channels that get uigate's notifications (runs, approvals, releases)
+   * through Amazon Q Developer in chat applications: notifications only, nothing can be run from
+   * them. Authorise the workspace or tenant in its console first. @default no channel
+   */
+  readonly chat?: ChatChannelsProps;
 }
 
 export class Uigate extends Construct {
@@ -77,8 +84,10 @@ export class Uigate extends Construct {
   readonly executors: TestExecutors;
   readonly status: StatusSite;
   readonly gate: ApprovalGate;
-  /** Approval requests and decisions, and run notifications. */
+  /** Every notification: runs, approval requests and decisions, releases. Email and chat subscribe here. */
   readonly approvals: Topic;
+  /** The chat channels subscribed to `approvals`, when `chat` names any. */
+  readonly chat?: ChatChannels;
   /** Base URL of the status site (its CloudFront distribution). */
   readonly statusUrl: string;
 
@@ -131,6 +140,8 @@ export class Uigate extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    if (props.chat?.slack?.length || props.chat?.teams?.length)
+      this.chat = new ChatChannels(this, 'Chat', { ...props.chat, topic: this.approvals, name: this.name });
     this.statusUrl = `https://${this.status.site.distribution.distributionDomainName}`;
     this.gate = new ApprovalGate(this, 'Gate', {
       table: this.results.table,
