@@ -31,7 +31,7 @@ const EXTENSIONS: Record<string, string> = {
   'text/html': '.html',
 };
 
-/** `<runId>/<unitKey>/<attempt>-<safe name><ext>`: stable, unique per attempt, safe on any file system and in S3. */
+/** Names an artifact `<runId>/<unitKey>/<attempt>-<safe name><ext>`: stable, unique per attempt, safe on any file system and in S3. */
 export function artifactKey(input: Omit<ArtifactInput, 'source'>, sourcePath?: string): string {
   const safe =
     input.name

@@ -4,7 +4,7 @@
 export const REPORT_DIR = 'report';
 export const BLOBS_DIR = 'blobs';
 
-/** One blob per batch try; a Lambda request id or a CodeBuild build id (with its ':') made file-safe. */
+/** Names one blob per batch try, making a Lambda request id or a CodeBuild build id (with its ':') file-safe. */
 export function blobKey(runId: string, executorRef: string, dispatch: number): string {
   const safe = executorRef.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 120) || 'batch';
   return `${runId}/${BLOBS_DIR}/${safe}-d${dispatch}.zip`;

@@ -43,7 +43,7 @@ export async function keepRunSnapshot(
   }
 }
 
-/** The snapshot's units when it belongs to this finish of this run; else undefined (read the store). */
+/** Returns the snapshot's units when it belongs to this finish of this run; else undefined (read the store). */
 export function snapshotUnits(text: string, run: RunMeta): UnitRecord[] | undefined {
   if (run.status === 'running' || !run.finishedAt) return undefined;
   try {

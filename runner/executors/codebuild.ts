@@ -199,7 +199,7 @@ export class CodeBuildExecutor implements Executor {
   }
 }
 
-/** Which phase failed and what CodeBuild said about it, for the batch's error. */
+/** Says which phase failed and what CodeBuild said about it, for the batch's error. */
 function failedPhase(build: Build): string {
   const phase = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== 'SUCCEEDED');
   if (!phase) return '';

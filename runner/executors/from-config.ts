@@ -27,7 +27,7 @@ export interface ExecutorFlags {
 
 const isLoopback = (url: string | undefined) => url !== undefined && isLoopbackUrl(url);
 
-/** Where the Lambda handler should put artifacts, or why it cannot. */
+/** Tells the Lambda handler where to put artifacts, or says why it cannot. */
 function lambdaArtifacts(config: ResolvedConfig, endpoint: string | undefined): BatchEvent['artifacts'] {
   const { bucket, prefix, endpoint: s3 } = config.artifacts;
   if (bucket) return { bucket, prefix, endpoint: s3 };
@@ -190,7 +190,7 @@ export function batchCosts(
   return { startMs };
 }
 
-/** Where batch processes write, and how long what they write is kept. */
+/** Says where batch processes write to the store, and how long what they write is kept. */
 function storeAddressOf({ config, storeAccess }: ExecutorContext): StoreAddress {
   const { table, region, retentionDays } = config.store;
   return { ...storeAccess, table, region, ...(retentionDays ? { retentionDays } : {}) };

@@ -16,7 +16,7 @@ export interface LocalParallelism {
   reason?: string;
 }
 
-/** Why processes side by side would not behave as one plain `npx playwright test`, if they would not. */
+/** Says why processes side by side would not behave as one plain `npx playwright test`, if they would not. */
 export function collision(
   setup: ProcessSetup,
   indexUse: IndexUse | undefined,

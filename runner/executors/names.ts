@@ -5,7 +5,7 @@ import type { ExecutorName } from '../core/model.ts';
 
 export const EXECUTOR_NAMES: ExecutorName[] = ['local', 'lambda', 'codebuild'];
 
-/** The executors asked for, in order of preference, each once; `local` when none is. */
+/** Lists the executors asked for, in order of preference, each once; `local` when none is. */
 export function executorNames(flags: { executor?: string[] }): ExecutorName[] {
   for (const name of flags.executor ?? []) {
     if (!EXECUTOR_NAMES.includes(name as ExecutorName))

@@ -33,7 +33,7 @@ export async function shipSuite(options: {
   return { source, config: relative(options.cwd, config.playwrightConfig).split(sep).join('/'), bundle };
 }
 
-/** One line on where the suite went and how big it is. */
+/** Says in one line where the suite went and how big it is. */
 export function describeShipped({ source, bundle }: ShippedSuite): string {
   const where = 'key' in source ? `s3://${source.bucket}/${source.key}` : source.file;
   return `test bundle for Lambda: ${(bundle.bytes / 1024 / 1024).toFixed(1)} MB (${bundle.files} files, ${bundle.packages} packages) at ${where}`;

@@ -25,7 +25,7 @@ export interface PackOptions {
   outDir: string;
 }
 
-/** The project's own files, relative to it: git's view where there is one (tracked and not ignored). */
+/** Lists the project's own files, relative to it: git's view where there is one (tracked and not ignored). */
 async function projectFiles(projectDir: string, outDir: string): Promise<string[]> {
   const skip = (path: string) =>
     path.split('/').some((part) => NOT_SOURCES.has(part) || part.startsWith('.uigate')) ||
@@ -62,7 +62,7 @@ async function projectFiles(projectDir: string, outDir: string): Promise<string[
   }
 }
 
-/** Where `name` resolves from `fromDir`, as Node looks: the nearest node_modules up the tree. */
+/** Finds where `name` resolves from `fromDir`, as Node looks: the nearest node_modules up the tree. */
 async function packageDir(name: string, fromDir: string, root: string): Promise<string | undefined> {
   for (let dir = fromDir; ; dir = resolve(dir, '..')) {
     const candidate = join(dir, 'node_modules', name);
@@ -77,7 +77,7 @@ async function packageDir(name: string, fromDir: string, root: string): Promise<
   }
 }
 
-/** The packages `names` need, with their dependencies, as folders inside the project. */
+/** Collects the packages `names` need, with their dependencies, as folders inside the project. */
 async function packageClosure(names: Iterable<string>, projectDir: string): Promise<string[]> {
   const found = new Map<string, string>();
   const queue = [...names].map((name) => ({ name, from: projectDir }));

@@ -31,7 +31,7 @@ const UNCERTAINTY: Record<Exclude<EstimateSource, 'history'>, number> = {
   default: 1.5,
 };
 
-/** The median of samples with weights: the smallest value holding at least half the weight. */
+/** Takes the median of samples with weights: the smallest value holding at least half the weight. */
 export function weightedMedian(samples: readonly { value: number; weight: number }[]): number {
   const sorted = [...samples].sort((a, b) => a.value - b.value);
   const half = sorted.reduce((sum, sample) => sum + sample.weight, 0) / 2;
@@ -43,7 +43,7 @@ export function weightedMedian(samples: readonly { value: number; weight: number
   return sorted.at(-1)?.value ?? 0;
 }
 
-/** A unit's own estimate from its recorded durations (newest first), or undefined without any. */
+/** Estimates a unit from its own recorded durations (newest first); undefined without any. */
 export function fromHistory(durations: readonly number[] | undefined): Estimate | undefined {
   if (!durations?.length) return undefined;
   const ms = weightedMedian(durations.map((value, i) => ({ value, weight: RECENCY ** i })));

@@ -5,7 +5,7 @@ import { isMeasured } from '../core/statuses.ts';
 /** Each unit key's recorded durations, newest first. */
 export type Durations = Map<string, number[]>;
 
-/** Durations per unit key from the most recent finished runs, newest first (estimates.ts weighs them so). */
+/** Reads the durations per unit key from the most recent finished runs, newest first (estimates.ts weighs them so). */
 export async function recentDurations(store: ResultStore, runs = 5): Promise<Durations> {
   const durations = new Map<string, number[]>();
   const { items } = await store.listRuns({ limit: runs * 2 });

@@ -94,7 +94,7 @@ export function withDependencies(
   return [...dependencies, ...ownTests.filter((unit) => needed.get(unit.project) === 'top-level')];
 }
 
-/** Units that must share a batch: one piece per Playwright group (pieces.ts); a unit without one stands alone. */
+/** Groups the units that must share a batch: one piece per Playwright group (pieces.ts); a unit without one stands alone. */
 export function piecesOf(units: readonly UnitRef[]): UnitRef[][] {
   const pieces = new Map<string, UnitRef[]>();
   for (const unit of units) {

@@ -181,7 +181,7 @@ interface Bin {
   ms: number;
 }
 
-/** Longest-processing-time-first: each piece, longest first, to the bin with the least so far. */
+/** Packs longest-processing-time-first: each piece, longest first, to the bin with the least so far. */
 function lpt(pieces: readonly SizedPiece[], bins: Bin[]): Bin[] {
   for (const piece of [...pieces].sort((a, b) => b.ms - a.ms)) {
     let best = bins[0]!;
@@ -276,7 +276,7 @@ export function sizedPieces(units: readonly UnitRef[], estimateOf: (unit: UnitRe
   });
 }
 
-/** A queue over units whose durations are known exactly (tests, benchmarks). */
+/** Makes a queue over units whose durations are known exactly (tests, benchmarks). */
 export function exactQueue(units: readonly UnitRef[], durationOf: (unit: UnitRef) => number, options: QueueOptions) {
   return new WorkQueue(
     sizedPieces(units, (unit) => ({ ms: durationOf(unit), uncertainty: 0, source: 'history' })),

@@ -96,7 +96,7 @@ export function openPieces(
   );
 }
 
-/** A stored unit as planned again: what it is, not how it went. */
+/** Turns a stored unit back into a planned one: what it is, not how it went. */
 function unitRefOf({
   key,
   file,

@@ -85,7 +85,7 @@ function signalGroup(child: ChildProcess, name: NodeJS.Signals, ownGroup: boolea
   }
 }
 
-/** The --test-list file: a line per test, not per repeat (one line selects a test in every repeat). */
+/** Writes the --test-list file: a line per test, not per repeat (one line selects a test in every repeat). */
 async function writeTestList(options: PlaywrightBatchOptions): Promise<string> {
   await mkdir(options.workDir, { recursive: true });
   const file = join(options.workDir, 'test-list.txt');
@@ -202,7 +202,7 @@ async function keepBlob(file: string, context: PlaywrightBatchOptions['context']
   }
 }
 
-/** One line on why a Playwright process ended before finishing. */
+/** Says in one line why a Playwright process ended before finishing. */
 export function describeCrash(result: PlaywrightBatchResult, what: string): string {
   const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
   return `${what} ${how} before finishing${result.diagnostics ? `: ${result.diagnostics}` : ''}${result.reporterError ? ` (${result.reporterError})` : ''}`;

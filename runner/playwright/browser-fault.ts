@@ -18,7 +18,7 @@ interface ProjectUse {
 
 const versions = new Map<string, string | undefined>();
 
-/** What `<browser> --version` says ("Mozilla Firefox 140.5.0esr"), once per executable. */
+/** Asks `<browser> --version` ("Mozilla Firefox 140.5.0esr"), once per executable. */
 export function browserVersion(executablePath: string): string | undefined {
   if (!versions.has(executablePath)) {
     let said: string | undefined;

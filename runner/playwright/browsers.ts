@@ -67,7 +67,7 @@ function bundledExecutable(name: BrowserName): string {
   return types[name].executablePath();
 }
 
-/** Chromium flags from UIGATE_CHROMIUM_ARGS (a JSON array): the Lambda handler passes @sparticuz/chromium's. */
+/** Reads Chromium flags from UIGATE_CHROMIUM_ARGS (a JSON array): the Lambda handler passes @sparticuz/chromium's. */
 function chromiumArgs(env: NodeJS.ProcessEnv): string[] {
   const text = env[ENV.chromiumArgs];
   if (!text) return QUIET_CHROMIUM_ARGS;

@@ -36,7 +36,7 @@ export function childEnv(context: ChildContext): Record<string, string> {
   return env;
 }
 
-/** The child's side: undefined when Playwright was started by hand, not by uigate. */
+/** Reads the child's side: undefined when Playwright was started by hand, not by uigate. */
 export function readChildContext(env: NodeJS.ProcessEnv = process.env): ChildContext | undefined {
   const runId = env[ENV.runId];
   if (!runId) return undefined;

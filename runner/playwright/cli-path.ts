@@ -19,7 +19,7 @@ export interface InstalledPlaywright {
   version: string;
 }
 
-/** Whether a version is one uigate supports: --test-list arrived in 1.56; 1.65 is not yet tested. */
+/** Tells whether uigate supports a version: --test-list arrived in 1.56; 1.65 is not yet tested. */
 export function isSupportedPlaywright(version: string): boolean {
   const [major, minor] = version.split('.').map(Number) as [number, number];
   const at = major * 1000 + minor;
@@ -29,7 +29,7 @@ export function isSupportedPlaywright(version: string): boolean {
   );
 }
 
-/** The project's own @playwright/test (resolved from `cwd`), checked against the supported range. */
+/** Finds the project's own @playwright/test (resolved from `cwd`) and checks it against the supported range. */
 export function findPlaywright(cwd: string): InstalledPlaywright {
   let manifest: string;
   try {

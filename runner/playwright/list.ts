@@ -27,7 +27,7 @@ export function moduleOf(file: string, tags: readonly string[] = []): string {
   return file.replace(/\.(spec|test|setup|teardown)\.[cm]?[jt]sx?$/, '').replace(/\.[cm]?[jt]sx?$/, '');
 }
 
-/** Path of a test file relative to the config's rootDir (what --test-list matches), with forward slashes. */
+/** Makes a test file's path relative to the config's rootDir (what --test-list matches), with forward slashes. */
 export function fileInProject(absoluteFile: string, rootDir: string): string {
   return relative(rootDir, absoluteFile).split(sep).join('/');
 }
@@ -56,7 +56,7 @@ export function makeUnit(
   };
 }
 
-/** Units from a listing, each with its piece (`group`); roles are the selection's business (plan.ts). */
+/** Makes units from a listing, each with its piece (`group`); roles are the selection's business (plan.ts). */
 export function unitsFromListing(listing: Pick<Listing, 'rootDir' | 'tests'>): UnitRef[] {
   const pieces = joinGroups(listing.tests);
   return listing.tests.map((test, i) => ({
