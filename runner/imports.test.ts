@@ -75,6 +75,7 @@ const LAYERS: [folder: string, why: string][] = [
   ['runner/executors', 'where batches run: local, Lambda (its events), CodeBuild'],
   ['runner/run', 'a run session: prepare, dispatch to executors, finish'],
   ['runner/gate', 'the policy and the approval'],
+  ['runner/watch', "the pipeline's stages, told as they pass, and approvals left waiting"],
   ['runner/verify', 'promotion, the bake, rollback'],
   ['runner/doctor', 'checks of an AWS account, using the verify and Lambda paths'],
   ['status-site/shared', 'what the server and the page both use, pure'],

@@ -64,6 +64,8 @@ export const ENV = {
   table: 'UIGATE_TABLE',
   taskRoot: 'UIGATE_TASK_ROOT',
   tmp: 'UIGATE_TMP',
+  /** The pipeline watcher's settings (JSON): the pipeline, its stages and their roles, reminders. */
+  watch: 'UIGATE_WATCH',
   webkitPath: 'UIGATE_WEBKIT_PATH',
 } as const;
 

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { seededStore, seedRun, type SeededStore } from '../../status-site/testing/seed.ts';
 import type { ApprovalSettings } from '../config/config.ts';
-import type { Notification } from '../notify/notification.ts';
+import type { Notification, RunNotification } from '../notify/notification.ts';
 import { decide, loadApproval, openRequest } from './approvals.ts';
 import { CodePipelineApproval } from './codepipeline.ts';
 import type { GateDecision } from './policy.ts';
@@ -112,7 +112,7 @@ describe('approval requests and decisions, as run events', () => {
     assert.ok(Date.parse(String(cast.detail!.at)) > 0);
     assert.equal(events.filter((e) => e.type === 'approval-decided').length, 1);
     assert.equal(notes.at(-1)!.kind, 'approval-decided');
-    assert.equal(notes.at(-1)!.decision, 'approved');
+    assert.equal((notes.at(-1) as RunNotification).decision, 'approved');
     assert.equal(
       (await seed.store.getRun(run.runId))!.kept,
       true,

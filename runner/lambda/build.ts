@@ -21,6 +21,10 @@ const ENTRIES: Record<string, { module: string; role: string }> = {
     module: './node_modules/uigate/dist/runner/gate/gate-function.js',
     role: "the pipeline's gate (beforeEntry rule)",
   },
+  'watch.mjs': {
+    module: './node_modules/uigate/dist/runner/watch/watch-function.js',
+    role: 'the pipeline watcher (stage notifications and approval reminders)',
+  },
 };
 
 const entry = (

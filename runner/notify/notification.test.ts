@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chatNotificationProblems } from './chat-notification.ts';
-import type { Notification, NotificationKind, NotifiedRun } from './notification.ts';
+import type {
+  Notification,
+  NotifiedRun,
+  PipelineContext,
+  PipelineKind,
+  PipelineNotification,
+  RunKind,
+  RunNotification,
+} from './notification.ts';
 import { chatMessage } from './render-chat.ts';
 import { emailSubject, emailText, terminalText } from './render-text.ts';
 
@@ -39,7 +47,7 @@ const MINIMAL_RUN: NotifiedRun = {
 const TARGET = 's3://shop-production-site';
 
 /** Each kind, with everything uigate knows at that moment; the minimal one keeps only what is always there. */
-const FULL: Record<NotificationKind, Omit<Notification, 'run'> & { run?: Partial<NotifiedRun> }> = {
+const FULL: Record<RunKind, Omit<RunNotification, 'run'> & { run?: Partial<NotifiedRun> }> = {
   'run-started': { kind: 'run-started', run: { status: 'running' }, expectedFinishAt: '2026-12-07T10:21:30.000Z' },
   'run-finished': { kind: 'run-finished', run: { status: 'passed', counts: { passed: 47, flaky: 1 } } },
   'run-failed': {
@@ -90,6 +98,11 @@ const FULL: Record<NotificationKind, Omit<Notification, 'run'> & { run?: Partial
       'uigate-smoke-failures is ALARM; no release on s3://shop-production-site has passed verification; 20261207T101500000Z-k3x9 stays live',
     release: { target: TARGET, releaseId: '20261207T101500000Z-k3x9', alarm: 'uigate-smoke-failures', bakeMs: 95_000 },
   },
+  'approval-reminder': {
+    kind: 'approval-reminder',
+    run: { status: 'passed', counts: { passed: 47, flaky: 1 } },
+    waitedMs: 7_260_000,
+  },
   'preflight-refused': {
     kind: 'preflight-refused',
     run: { status: 'passed' },
@@ -104,23 +117,99 @@ const FULL: Record<NotificationKind, Omit<Notification, 'run'> & { run?: Partial
   },
 };
 
+const STAGES = ['Source', 'Build', 'Test', 'Approval', 'Production'];
+const PIPELINE: PipelineContext = {
+  name: 'shop-release',
+  executionId: FULL_RUN.pipelineExecutionId!,
+  stages: STAGES,
+  startedAt: '2026-12-07T10:09:40.000Z',
+  at: '2026-12-07T10:15:00.000Z',
+  status: 'InProgress',
+  trigger: 'a push to main (GitHub)',
+  commit: FULL_RUN.commit,
+  commitMessage: FULL_RUN.commitMessage,
+  branch: 'main',
+  author: 'Dev One',
+  consoleUrl: `https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/shop-release/executions/${FULL_RUN.pipelineExecutionId}/timeline`,
+};
+
+/** The pipeline's moments, each with everything the watcher knows then. */
+const PIPELINE_FULL: Record<
+  PipelineKind,
+  Omit<PipelineNotification, 'pipeline'> & { pipeline: Partial<PipelineContext> }
+> = {
+  'pipeline-started': {
+    kind: 'pipeline-started',
+    pipeline: { at: PIPELINE.startedAt, starting: 'Source' },
+    expectedFinishAt: '2026-12-07T10:52:10.000Z',
+  },
+  'stage-changed': {
+    kind: 'stage-changed',
+    pipeline: { finished: 'Build', starting: 'Test' },
+    expectedFinishAt: '2026-12-07T10:52:10.000Z',
+  },
+  'pipeline-succeeded': {
+    kind: 'pipeline-succeeded',
+    pipeline: {
+      at: '2026-12-07T10:51:02.000Z',
+      status: 'Succeeded',
+      deployed: `release ${FULL_RUN.runId} to ${TARGET}`,
+    },
+    run: { ...FULL_RUN, status: 'passed', counts: { passed: 47, flaky: 1 } },
+    link: `https://status.example.com/runs/${FULL_RUN.runId}`,
+  },
+  'pipeline-failed': {
+    kind: 'pipeline-failed',
+    pipeline: { at: '2026-12-07T10:22:41.000Z', status: 'Failed', endedIn: 'Test' },
+    run: FULL_RUN,
+    link: `https://status.example.com/runs/${FULL_RUN.runId}`,
+    reason:
+      'tests failed: 2 new failures: [chromium] checkout › pays with a saved card, [firefox] checkout › pays with a saved card',
+  },
+  'pipeline-stopped': {
+    kind: 'pipeline-stopped',
+    pipeline: { at: '2026-12-07T10:30:00.000Z', status: 'Superseded', endedIn: 'Approval' },
+    reason: 'superseded: a newer execution went on through the pipeline',
+  },
+};
+
 function cases(): [string, Notification][] {
-  return Object.entries(FULL).flatMap(([kind, { run, ...rest }]) => {
+  const runs = Object.entries(FULL).flatMap(([kind, { run, ...rest }]): [string, Notification][] => {
     const full = {
       ...rest,
       run: { ...FULL_RUN, ...run },
       link: `https://status.example.com/runs/${FULL_RUN.runId}`,
-    } as Notification;
+    } as RunNotification;
     const minimal = {
       kind: rest.kind,
       run: { ...MINIMAL_RUN, ...(run?.status ? { status: run.status } : {}) },
       ...(rest.release ? { release: { target: rest.release.target, releaseId: rest.release.releaseId } } : {}),
-    } as Notification;
+    } as RunNotification;
     return [
       [`${kind}.full`, full],
       [`${kind}.minimal`, minimal],
     ];
   });
+  const pipelines = Object.entries(PIPELINE_FULL).flatMap(([kind, { pipeline, ...rest }]): [string, Notification][] => {
+    const full: PipelineNotification = { ...rest, pipeline: { ...PIPELINE, ...pipeline } };
+    const minimal: PipelineNotification = {
+      kind: rest.kind,
+      pipeline: {
+        name: PIPELINE.name,
+        executionId: PIPELINE.executionId,
+        stages: [],
+        startedAt: PIPELINE.startedAt,
+        status: pipeline.status ?? 'InProgress',
+        at: pipeline.at ?? PIPELINE.at,
+        ...(pipeline.finished ? { finished: pipeline.finished, starting: pipeline.starting } : {}),
+      },
+    };
+    return [
+      [`${kind}.full`, full],
+      [`${kind}.minimal`, minimal],
+    ];
+  });
+  return [...runs, ...pipelines];
 }
 
 async function golden(name: string, actual: string): Promise<void> {
@@ -147,8 +236,8 @@ describe('notifications, in the terminal, an email and a chat channel', () => {
     });
 
   it('threads every message of one pipeline execution together, and a run without one on its own', () => {
-    const [, full] = cases().find(([name]) => name === 'run-failed.full')!;
-    const [, minimal] = cases().find(([name]) => name === 'run-failed.minimal')!;
+    const full = cases().find(([name]) => name === 'run-failed.full')![1] as RunNotification;
+    const minimal = cases().find(([name]) => name === 'run-failed.minimal')![1] as RunNotification;
     assert.equal(chatMessage(full).metadata?.threadId, FULL_RUN.pipelineExecutionId);
     assert.equal(
       chatMessage({ ...full, kind: 'release-promoted', release: { target: TARGET, releaseId: 'x' } }).metadata
@@ -156,10 +245,16 @@ describe('notifications, in the terminal, an email and a chat channel', () => {
       FULL_RUN.pipelineExecutionId,
     );
     assert.equal(chatMessage(minimal).metadata?.threadId, MINIMAL_RUN.runId);
+    for (const kind of Object.keys(PIPELINE_FULL))
+      assert.equal(
+        chatMessage(cases().find(([name]) => name === `${kind}.full`)![1]).metadata?.threadId,
+        FULL_RUN.pipelineExecutionId,
+        `${kind} joins the execution's thread`,
+      );
   });
 
   it('shows people’s text as text in the channel: markdown in a commit message or a comment is escaped', () => {
-    const [, full] = cases().find(([name]) => name === 'approval-decided.full')!;
+    const full = cases().find(([name]) => name === 'approval-decided.full')![1] as RunNotification;
     const chat = chatMessage({
       ...full,
       reason: 'ok *but* see <!channel> `x`',

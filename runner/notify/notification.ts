@@ -2,12 +2,26 @@
 // given, a release promoted, verified, rolled back, a rollback failed, a promotion refused) and its
 // context — commit and its message, branch, who or what triggered it, the pipeline and its
 // execution, counts, durations, the expected finish, what was deployed where, and why it failed.
-// `describe` turns one into a headline and labelled facts; the renderers (render-text.ts,
-// render-chat.ts) lay those out for a terminal, an email and a chat channel. Pure.
-import type { RunMeta, StatusCounts } from '../core/model.ts';
-import { DISPLAY_ORDER } from '../core/statuses.ts';
+// The pipeline's own moments (pipeline-story.ts) are the other half of the union: an execution
+// started, a stage handed over to the next, the execution ended. `headline`, `facts` and
+// `nextSteps` turn one into words; the renderers (render-text.ts, render-chat.ts) lay those out for
+// a terminal, an email and a chat channel. Pure.
+import type { RunMeta } from '../core/model.ts';
+import {
+  isPipelineKind,
+  pipelineFacts,
+  pipelineHeadline,
+  pipelineSteps,
+  type PipelineKind,
+  type PipelineNotification,
+} from './pipeline-story.ts';
+import { clock, countsLine, duration, firstLine, rerunStep } from './words.ts';
 
-export type NotificationKind =
+export { countsLine, duration } from './words.ts';
+export type { PipelineContext, PipelineKind, PipelineNotification } from './pipeline-story.ts';
+
+/** The moments of a run and of its release. */
+export type RunKind =
   | 'run-started'
   | 'run-finished'
   | 'run-failed'
@@ -18,7 +32,10 @@ export type NotificationKind =
   | 'release-rolled-back'
   | 'rollback-failed'
   | 'release-failed'
-  | 'preflight-refused';
+  | 'preflight-refused'
+  | 'approval-reminder';
+
+export type NotificationKind = RunKind | PipelineKind;
 
 /** What happened on production, for the release kinds. */
 export interface ReleaseContext {
@@ -44,8 +61,8 @@ export type NotifiedRun = Pick<
 > &
   Partial<Pick<RunMeta, 'startedAt' | 'pipelineExecutionId' | 'pipelineName' | 'commitMessage' | 'author'>>;
 
-export interface Notification {
-  kind: NotificationKind;
+export interface RunNotification {
+  kind: RunKind;
   run: NotifiedRun;
   /** The run page, when a status site URL is known. */
   link?: string;
@@ -57,19 +74,41 @@ export interface Notification {
   release?: ReleaseContext;
   /** When the run is expected to be done (run-started), from its plan. */
   expectedFinishAt?: string;
+  /** How long the approval has waited (approval-reminder). */
+  waitedMs?: number;
 }
 
-export function countsLine(total: number, counts: StatusCounts): string {
-  const parts = DISPLAY_ORDER.filter((status) => counts[status]).map((status) => `${counts[status]} ${status}`);
-  return `${total} units${parts.length ? `: ${parts.join(', ')}` : ''}`;
-}
+export type Notification = RunNotification | PipelineNotification;
 
-export function duration(ms: number | undefined): string | undefined {
-  if (ms === undefined) return undefined;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes}m ${seconds % 60}s` : `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+/** What a notification is about, for threads and filters: the pipeline execution, else the run. */
+export function aboutOf(n: Notification): {
+  thread: string;
+  runId?: string;
+  status?: string;
+  branch?: string;
+  commit?: string;
+  pipelineName?: string;
+} {
+  if (isPipelineKind(n.kind)) {
+    const { pipeline, run } = n as PipelineNotification;
+    return {
+      thread: pipeline.executionId,
+      runId: run?.runId,
+      status: pipeline.status,
+      branch: pipeline.branch ?? run?.branch,
+      commit: pipeline.commit ?? run?.commit,
+      pipelineName: pipeline.name,
+    };
+  }
+  const { run } = n as RunNotification;
+  return {
+    thread: run.pipelineExecutionId ?? run.runId,
+    runId: run.runId,
+    status: run.status,
+    branch: run.branch,
+    commit: run.commit,
+    pipelineName: run.pipelineName,
+  };
 }
 
 /** How bad it is: what a channel colours and what people scan for. */
@@ -87,10 +126,18 @@ export const SEVERITY: Record<NotificationKind, Severity> = {
   'rollback-failed': 'failure',
   'release-failed': 'failure',
   'preflight-refused': 'failure',
+  'approval-reminder': 'warning',
+  'pipeline-started': 'info',
+  'stage-changed': 'info',
+  'pipeline-succeeded': 'success',
+  'pipeline-failed': 'failure',
+  'pipeline-stopped': 'warning',
 };
 
 /** One sentence saying what happened, naming the run or the release. */
-export function headline(n: Notification): string {
+export function headline(notification: Notification): string {
+  if (isPipelineKind(notification.kind)) return pipelineHeadline(notification as PipelineNotification);
+  const n = notification as RunNotification;
   const id = n.run.runId;
   const release = n.release;
   switch (n.kind) {
@@ -116,11 +163,15 @@ export function headline(n: Notification): string {
       return `release ${release?.releaseId ?? id} failed its bake on ${release?.target ?? 'production'}, and stays live: nothing verified to roll back to`;
     case 'preflight-refused':
       return `release ${release?.releaseId ?? id} not promoted: pre-flight refused`;
+    case 'approval-reminder':
+      return `approval for run ${id} still waiting${n.waitedMs ? ` after ${duration(n.waitedMs)}` : ''}`;
   }
 }
 
 /** The context as labelled facts, in the order people read them; absent facts are left out. */
-export function facts(n: Notification): [label: string, value: string][] {
+export function facts(notification: Notification): [label: string, value: string][] {
+  if (isPipelineKind(notification.kind)) return pipelineFacts(notification as PipelineNotification);
+  const n = notification as RunNotification;
   const { run, release } = n;
   const rows: [string, string | undefined][] = [
     [
@@ -154,6 +205,7 @@ export function facts(n: Notification): [label: string, value: string][] {
           : undefined,
     ],
     ['Duration', n.kind === 'run-finished' || n.kind === 'run-failed' ? duration(run.durationMs) : undefined],
+    ['Waiting', n.kind === 'approval-reminder' ? duration(n.waitedMs) : undefined],
     ['Expected finish', n.expectedFinishAt ? clock(n.expectedFinishAt) : undefined],
     ['Decision', n.kind === 'approval-decided' && n.reason ? `“${n.reason}”` : undefined],
     ['Reason', n.kind !== 'approval-decided' ? n.reason : undefined],
@@ -163,29 +215,23 @@ export function facts(n: Notification): [label: string, value: string][] {
 }
 
 /** The kinds whose message gives the run's counts: what was found, and what is being decided on. */
-const COUNTED = new Set<NotificationKind>(['run-finished', 'run-failed', 'approval-requested']);
+const COUNTED = new Set<NotificationKind>(['run-finished', 'run-failed', 'approval-requested', 'approval-reminder']);
 
-function releaseLine(n: Notification): string {
+function releaseLine(n: RunNotification): string {
   const release = n.release!;
   if (n.kind === 'release-rolled-back') return `${release.releaseId} → ${release.restored ?? 'none'} (rolled back)`;
   return `${release.releaseId}${release.previous ? ` (was ${release.previous})` : ''}`;
 }
 
-const firstLine = (text: string) => {
-  const line = text.split('\n')[0]!.trim();
-  return line.length > 72 ? `${line.slice(0, 71)}…` : line;
-};
-
-/** A time people read: 14:05 UTC. */
-const clock = (iso: string) => `${iso.slice(11, 16)} UTC`;
-
 /** What someone can do next, as `[text, url or command]`. */
-export function nextSteps(n: Notification): string[] {
+export function nextSteps(notification: Notification): string[] {
+  if (isPipelineKind(notification.kind)) return pipelineSteps(notification as PipelineNotification);
+  const n = notification as RunNotification;
   const steps: string[] = [];
-  if (n.link) steps.push(`${n.kind === 'approval-requested' ? 'Review and decide' : 'See the run'}: ${n.link}`);
-  if (n.kind === 'run-failed') steps.push(`Re-run what failed: npx uigate run --rerun-failed ${n.run.runId}`);
-  if (n.kind === 'approval-requested')
-    steps.push(`Or: npx uigate approve --run ${n.run.runId} (or reject) — not the commit's author`);
+  const asking = n.kind === 'approval-requested' || n.kind === 'approval-reminder';
+  if (n.link) steps.push(`${asking ? 'Review and decide' : 'See the run'}: ${n.link}`);
+  if (n.kind === 'run-failed') steps.push(rerunStep(n.run.runId));
+  if (asking) steps.push(`Or: npx uigate approve --run ${n.run.runId} (or reject) — not the commit's author`);
   if (n.kind === 'rollback-failed')
     steps.push(
       `Roll back by hand: npx uigate promote --release <last good run> --target ${n.release?.target ?? '<target>'}`,

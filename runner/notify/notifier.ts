@@ -1,6 +1,6 @@
 // Where notifications go: the terminal locally, SNS in AWS. A notification that cannot be delivered
 // is reported and never fails the run or the decision it tells about.
-import type { Notification } from './notification.ts';
+import { aboutOf, type Notification } from './notification.ts';
 
 export interface Notifier {
   notify(notification: Notification): Promise<void>;
@@ -18,7 +18,7 @@ export class Notifiers implements Notifier {
     for (const result of results) {
       if (result.status === 'rejected')
         this.warn(
-          `notification ${notification.kind} for run ${notification.run.runId} not delivered: ${(result.reason as Error).message ?? result.reason}`,
+          `notification ${notification.kind} for ${aboutOf(notification).runId ?? `execution ${aboutOf(notification).thread}`} not delivered: ${(result.reason as Error).message ?? result.reason}`,
         );
     }
   }

@@ -2,7 +2,7 @@
 // channel's markdown, one thread per pipeline execution (else per run), with the run page and the
 // commands to act on it as next steps.
 import { CHAT_LIMITS, type ChatNotification } from './chat-notification.ts';
-import { facts, headline, nextSteps, SEVERITY, type Notification } from './notification.ts';
+import { aboutOf, facts, headline, nextSteps, SEVERITY, type Notification } from './notification.ts';
 
 const EMOJI = { info: ':information_source:', success: ':white_check_mark:', warning: ':hourglass:', failure: ':x:' };
 
@@ -15,14 +15,16 @@ const plain = (text: string) => text.replace(/</g, '‹').replace(/>/g, '›').r
 
 export function chatMessage(n: Notification): ChatNotification {
   const severity = SEVERITY[n.kind];
-  const thread = n.run.pipelineExecutionId ?? n.run.runId;
+  const about = aboutOf(n);
+  const release = 'release' in n ? n.release : undefined;
+  const transition = 'pipeline' in n ? (n.pipeline.starting ?? n.pipeline.endedIn ?? n.pipeline.status) : undefined;
   const description = facts(n)
     .map(([label, value]) => `*${label}:* ${plain(value)}`)
     .join('\n');
   return {
     version: '1.0',
     source: 'custom',
-    id: `${n.kind}:${n.release?.releaseId ?? n.run.runId}`,
+    id: `${n.kind}:${release?.releaseId ?? about.runId ?? `${about.thread}:${transition}`}`,
     content: {
       textType: 'client-markdown',
       title: `${EMOJI[severity]} ${plain(headline(n))}`.slice(0, CHAT_LIMITS.title),
@@ -31,23 +33,28 @@ export function chatMessage(n: Notification): ChatNotification {
       keywords: keywords(n),
     },
     metadata: {
-      threadId: thread,
+      threadId: about.thread,
       summary: headline(n),
       eventType: n.kind,
-      relatedResources: [n.run.runId, ...(n.release ? [n.release.target] : [])],
+      relatedResources: [
+        ...(about.runId ? [about.runId] : []),
+        ...(about.pipelineName ? [about.pipelineName] : []),
+        ...(release ? [release.target] : []),
+      ],
       additionalContext: {
-        runId: n.run.runId,
-        status: n.run.status,
-        ...(n.run.branch ? { branch: n.run.branch } : {}),
-        ...(n.run.commit ? { commit: n.run.commit } : {}),
-        ...(n.release ? { target: n.release.target, releaseId: n.release.releaseId } : {}),
+        ...(about.runId ? { runId: about.runId } : {}),
+        ...(about.status ? { status: about.status } : {}),
+        ...(about.branch ? { branch: about.branch } : {}),
+        ...(about.commit ? { commit: about.commit } : {}),
+        ...(release ? { target: release.target, releaseId: release.releaseId } : {}),
       },
     },
   };
 }
 
 function keywords(n: Notification): string[] {
-  const words = [n.kind, n.run.branch, n.run.pipelineName].filter((word): word is string => Boolean(word));
+  const about = aboutOf(n);
+  const words = [n.kind, about.branch, about.pipelineName].filter((word): word is string => Boolean(word));
   return [...new Set(words)].map((word) => word.slice(0, CHAT_LIMITS.keyword)).slice(0, CHAT_LIMITS.keywords);
 }
 

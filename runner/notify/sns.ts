@@ -4,7 +4,7 @@
 // (render-chat.ts); an email subscription gets `email`, the text with its subject. Attributes let
 // subscribers filter (kind, status, branch).
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Notification } from './notification.ts';
+import { aboutOf, type Notification } from './notification.ts';
 import type { Notifier } from './notifier.ts';
 import { chatMessage } from './render-chat.ts';
 import { emailSubject, emailText } from './render-text.ts';
@@ -17,6 +17,7 @@ export class SnsNotifier implements Notifier {
 
   async notify(notification: Notification): Promise<void> {
     const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    const about = aboutOf(notification);
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
@@ -28,8 +29,8 @@ export class SnsNotifier implements Notifier {
         }),
         MessageAttributes: {
           kind: attribute(notification.kind),
-          status: attribute(notification.run.status),
-          ...(notification.run.branch ? { branch: attribute(notification.run.branch) } : {}),
+          ...(about.status ? { status: attribute(about.status) } : {}),
+          ...(about.branch ? { branch: attribute(about.branch) } : {}),
         },
       }),
     );

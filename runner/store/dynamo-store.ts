@@ -1,5 +1,6 @@
 // ResultStore over the DynamoDB API. The same code talks to DynamoDB, DynamoDB Local and the
 // embedded dynalite; only the client's endpoint differs.
+import { DynamoPipelineLog } from './pipeline-log.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { writtenIf } from './conditional.ts';
 import {
@@ -77,6 +78,16 @@ export class DynamoStore implements ResultStore {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
     });
     this.table = options.table;
+  }
+
+  /** The pipeline watcher's records, in the same table and under the same retention. */
+  pipelineLog(): DynamoPipelineLog {
+    const days = this.options.retentionDays;
+    return new DynamoPipelineLog(
+      this.options.client,
+      this.table,
+      days ? () => Math.floor(Date.now() / 1000) + days * 86_400 : undefined,
+    );
   }
 
   private expiry(): Record<string, number> {

@@ -45,6 +45,8 @@ export function failoverStore(first: DynamoStore, reopen: () => Promise<DynamoSt
           closed = true;
           await current.close();
         };
+      // Not a call to the store: the log it hands out talks to the store of the moment.
+      if (property === 'pipelineLog') return () => current.pipelineLog();
       const value = Reflect.get(current, property, current) as unknown;
       if (typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
