@@ -20,6 +20,7 @@ import { acceptFindings, GRANT_WILDCARDS } from './nag.ts';
 import type { BoundSource, PipelineSource } from './pipeline-source.ts';
 import { checkNonEmpty } from './validate.ts';
 import type { Uigate } from './uigate.ts';
+import { PipelineWatcher } from './pipeline-watcher.ts';
 import { ENV } from '../runner/core/env.ts';
 import { EXIT } from '../runner/core/errors.ts';
 
@@ -56,6 +57,11 @@ export interface UigatePipelineProps {
   readonly executors?: PipelineExecutor[];
   /** How a pipeline step runs uigate in the app's folder. @default 'npx --no-install uigate' */
   readonly uigateCommand?: string;
+  /**
+   * Remind the team's topic of an approval that has waited this long, and again each time as long
+   * (looked at every 15 minutes). @default no reminders
+   */
+  readonly approvalReminder?: Duration;
 }
 
 const NODE_IMAGE = LinuxBuildImage.STANDARD_7_0;
@@ -88,6 +94,8 @@ export class UigatePipeline extends Construct {
    * same statement in an SCP); an IAM deny wins over any allow.
    */
   readonly gateOverrideDenial: ManagedPolicy;
+  /** Tells the topic each stage transition of every execution, and reminds of waiting approvals. */
+  readonly watcher: PipelineWatcher;
 
   constructor(scope: Construct, id: string, props: UigatePipelineProps) {
     super(scope, id);
@@ -141,6 +149,17 @@ export class UigatePipeline extends Construct {
       ],
     });
     props.uigate.gate.gateFunction.grantInvoke(this.pipeline.role); // CodePipeline runs the rule as the pipeline
+    this.watcher = new PipelineWatcher(this, 'Watcher', {
+      pipeline: this.pipeline,
+      pipelineName: props.uigate.pipelineName,
+      stages: this.pipeline.stages.map((stage) => stage.stageName),
+      roles: { test: 'Test', deploy: 'Production', approval: 'Approval', approvalAction: 'Approve' },
+      table: props.uigate.results.table,
+      topic: props.uigate.approvals,
+      code: props.uigate.code,
+      statusUrl: props.uigate.statusUrl,
+      approvalReminder: props.approvalReminder,
+    });
     productionOutputs(this, props.production);
     this.gateOverrideDenial = denyGateOverride(this, this.pipeline);
     acceptFindings(this, [GRANT_WILDCARDS]);

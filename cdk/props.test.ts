@@ -12,6 +12,8 @@ import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnPipeline } from 'aws-cdk-lib/aws-codepipeline';
 import { Source } from 'aws-cdk-lib/aws-s3-deployment';
 import {
   BakeAndRollback,
@@ -408,6 +410,52 @@ describe('uigate/cdk props', () => {
       'Role/DefaultPolicy AwsSolutions-IAM5[Action::s3:*]',
       'Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
     ]);
+  });
+
+  it("watches the pipeline's execution and stage changes, reading the pipeline and writing only its own items", () => {
+    const release = pipeline({ approvalReminder: Duration.hours(2) });
+    const stack = Stack.of(release);
+    Aspects.of(stack.node.scope as App).add(new nag.AwsSolutionsChecks());
+    const template = templateOf('pipeline-watcher', stack);
+    const pipelineId = stack.getLogicalId(release.pipeline.node.defaultChild as CfnPipeline);
+    const functionId = stack.getLogicalId(release.watcher.function.node.defaultChild as CfnFunction);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.codepipeline'],
+        'detail-type': ['CodePipeline Pipeline Execution State Change', 'CodePipeline Stage Execution State Change'],
+        resources: [
+          { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':codepipeline:'), { Ref: pipelineId }])] },
+        ],
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId, 'Arn'] }, RetryPolicy: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    const fn = template.findResources('AWS::Lambda::Function')[functionId]!;
+    assert.equal(fn.Properties.Handler, 'watch.handler');
+    const settings = JSON.parse(fn.Properties.Environment.Variables.UIGATE_WATCH as string) as Record<string, unknown>;
+    assert.deepEqual(settings.stages, ['Source', 'Build', 'Test', 'Approval', 'Production']);
+    assert.deepEqual(settings.reminder, { stage: 'Approval', action: 'Approve', everyMinutes: 120 });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) =>
+        JSON.stringify(p.Properties.Roles).includes(
+          stack.getLogicalId(release.watcher.function.role!.node.defaultChild as CfnRole),
+        ),
+      )
+      .flatMap(
+        (p) =>
+          p.Properties.PolicyDocument.Statement as {
+            Action: string | string[];
+            Condition?: unknown;
+            Resource: unknown;
+          }[],
+      );
+    const writes = statements.find((st) => [st.Action].flat().includes('dynamodb:PutItem'))!;
+    assert.deepEqual(writes.Condition, { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PIPELINE#*'] } });
+    const reads = statements.find((st) => [st.Action].flat().includes('codepipeline:GetPipelineExecution'))!;
+    assert.match(JSON.stringify(reads.Resource), /:codepipeline:.*:uigate-release"/, 'this pipeline only');
+    assert.ok(!statements.some((st) => [st.Action].flat().some((a) => /dynamodb:(Scan|DeleteItem|\*)/.test(a))));
+    assert.equal(pipeline().watcher.reminders, undefined, 'no reminders unless asked for');
+    assert.deepEqual(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-')), []);
   });
 
   it("posts every notification to the team's Slack and Teams channels, from which nothing can be run", () => {

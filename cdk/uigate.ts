@@ -93,13 +93,15 @@ export class Uigate extends Construct {
 
   /** The prefix of uigate's named resources (`name` prop). */
   readonly name: string;
+  /** The Lambda package every uigate function runs (executor, status site, gate, watcher). */
+  readonly code: Code;
 
   constructor(scope: Construct, id: string, props: UigateProps = {}) {
     super(scope, id);
     validate(props);
     this.name = props.name ?? 'uigate';
     this.pipelineName = props.pipelineName ?? `${this.name}-release`;
-    const code = props.code ?? uigateLambdaCode();
+    const code = (this.code = props.code ?? uigateLambdaCode());
     this.key = new Key(this, 'Key', {
       description: 'uigate: build projects and the approvals topic',
       enableKeyRotation: true,
