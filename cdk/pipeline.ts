@@ -149,7 +149,15 @@ export class UigatePipeline extends Construct {
       ],
     });
     props.uigate.gate.gateFunction.grantInvoke(this.pipeline.role); // CodePipeline runs the rule as the pipeline
-    this.watcher = new PipelineWatcher(this, 'Watcher', {
+    this.watcher = this.watch(props);
+    productionOutputs(this, props.production);
+    this.gateOverrideDenial = denyGateOverride(this, this.pipeline);
+    acceptFindings(this, [GRANT_WILDCARDS]);
+  }
+
+  /** Each stage transition told to the team's topic, and approvals left waiting reminded of. */
+  private watch(props: UigatePipelineProps): PipelineWatcher {
+    return new PipelineWatcher(this, 'Watcher', {
       pipeline: this.pipeline,
       pipelineName: props.uigate.pipelineName,
       stages: this.pipeline.stages.map((stage) => stage.stageName),
@@ -160,9 +168,6 @@ export class UigatePipeline extends Construct {
       statusUrl: props.uigate.statusUrl,
       approvalReminder: props.approvalReminder,
     });
-    productionOutputs(this, props.production);
-    this.gateOverrideDenial = denyGateOverride(this, this.pipeline);
-    acceptFindings(this, [GRANT_WILDCARDS]);
   }
 
   /** Build: the team's own commands. */
