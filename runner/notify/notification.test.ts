@@ -17,6 +17,7 @@ import type {
   RunKind,
   RunNotification,
 } from './notification.ts';
+import { channelView } from './channel-view.ts';
 import { chatMessage } from './render-chat.ts';
 import { emailSubject, emailText, terminalText } from './render-text.ts';
 
@@ -263,6 +264,24 @@ describe('notifications, in the terminal, an email and a chat channel', () => {
     assert.match(chat.content.description, /ok \*but\* see ‹!channel› `x`/);
     assert.match(chat.content.description, /\[link\] \(http:\/\/evil\.example\)/);
     assert.doesNotMatch(JSON.stringify(chat), /<!channel>|\]\(http/);
+  });
+
+  it('shows in the README, as a channel would, every kind of message the renderer makes', async () => {
+    const readme = fileURLToPath(new URL('../../README.md', import.meta.url));
+    const text = await readFile(readme, 'utf8');
+    const [start, end] = ['<!-- notification-examples -->', '<!-- /notification-examples -->'];
+    const examples = cases()
+      .filter(([name]) => name.endsWith('.full'))
+      .map(
+        ([name, n]) =>
+          `<details><summary><code>${name.replace('.full', '')}</code></summary>\n\n${channelView(chatMessage(n))}\n\n</details>`,
+      )
+      .join('\n');
+    const section = `${start}\n${examples}\n${end}`;
+    const current = text.slice(text.indexOf(start), text.indexOf(end) + end.length);
+    if (process.env.UPDATE_GOLDEN && text.includes(start)) await writeFile(readme, text.replace(current, section));
+    else
+      assert.equal(current, section, 'README.md examples differ from the renderer (UPDATE_GOLDEN=1 to rewrite them)');
   });
 
   it('finds what a channel would drop', () => {

@@ -12,6 +12,7 @@ import { formatDecision } from '../../gate/policy.ts';
 import type { RunMeta } from '../../core/model.ts';
 import { createNotifier } from '../../notify/from-config.ts';
 import type { Notifier } from '../../notify/notifier.ts';
+import { LocalWatch } from './local-watch.ts';
 import { serveStatic, type StaticServer } from './static-server.ts';
 import type { ResultStore } from '../../store/result-store.ts';
 import type { AlarmDefinition } from '../../verify/alarm-eval.ts';
@@ -62,7 +63,7 @@ export const LOCAL_SMOKE_ALARM: AlarmDefinition = {
 
 class Stages {
   private readonly say: (line: string) => void;
-  private readonly notifier: Notifier;
+  readonly notifier: Notifier;
 
   constructor(
     private readonly options: LocalPipelineOptions,
@@ -195,21 +196,75 @@ interface ReleaseContext {
 export async function runLocalPipeline(options: LocalPipelineOptions, io: CommandIO): Promise<PipelineOutcome> {
   const executionId = `local-${Date.now().toString(36)}`;
   const stages = new Stages(options, io, executionId);
+  const watch = new LocalWatch({
+    store: options.store,
+    notifier: stages.notifier,
+    executionId,
+    cwd: io.cwd,
+    env: io.env,
+    statusUrl: options.statusUrl,
+    warn: (line) => io.stderr.write(`uigate: ${line}\n`),
+  });
+  await watch.execution('STARTED');
+  const outcome = await runStages(options, io, stages, watch);
+  await tellOutcome(watch, outcome);
+  return outcome;
+}
+
+/** The stage an outcome ended in, as the local pipeline names its stages (LOCAL_STAGES). */
+const STAGE_OF: Record<PipelineOutcome['stage'], string> = {
+  test: 'Test',
+  gate: 'Approval',
+  approval: 'Approval',
+  preflight: 'Production',
+  verify: 'Production',
+};
+
+async function tellOutcome(watch: LocalWatch, outcome: PipelineOutcome): Promise<void> {
+  const stage = STAGE_OF[outcome.stage];
+  if (outcome.healthy) {
+    await watch.stage(stage, 'SUCCEEDED');
+    return watch.execution('SUCCEEDED');
+  }
+  const why = {
+    test: 'the run did not pass',
+    gate: 'the gate refused the run',
+    approval: 'not approved',
+    preflight: 'pre-flight refused to promote',
+    verify: outcome.restored ? `rolled back to ${outcome.restored}` : 'the bake failed',
+  }[outcome.stage];
+  await watch.stage(stage, 'FAILED', why);
+  await watch.execution('FAILED');
+}
+
+async function runStages(
+  options: LocalPipelineOptions,
+  io: CommandIO,
+  stages: Stages,
+  watch: LocalWatch,
+): Promise<PipelineOutcome> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  const work = join(options.config.home, 'pipeline', executionId);
+  const work = join(options.config.home, 'pipeline', stages.executionId);
   await mkdir(work, { recursive: true });
   const target = new LocalSiteTarget(resolve(options.config.home, 'production'));
   await mkdir(target.dir, { recursive: true });
   const production = await serveStatic(target.liveDir);
+  await watch.stage('Build', 'STARTED');
   const { server: candidate, digest } = await stages.candidate(join(work, 'candidate'));
   try {
+    await watch.stage('Build', 'SUCCEEDED');
+    await watch.stage('Test', 'STARTED');
     const run = await stages.test(candidate.url, digest);
     if (run.status !== 'passed') {
       say(`▸ test stage ${run.status}: stopping before the gate`);
       return { stage: 'test', healthy: false, runId: run.runId };
     }
+    await watch.stage('Test', 'SUCCEEDED');
+    await watch.stage('Approval', 'STARTED');
     if (!(await stages.gate(run))) return { stage: 'gate', healthy: false, runId: run.runId };
     if (!(await stages.approval(run))) return { stage: 'approval', healthy: false, runId: run.runId };
+    await watch.stage('Approval', 'SUCCEEDED');
+    await watch.stage('Production', 'STARTED');
     const metrics = new LocalMetrics();
     const context: ReleaseContext = {
       options,
