@@ -20,7 +20,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '../runner/core/env.ts';
 import { PIPELINE_PARTITIONS } from '../runner/store/pipeline-log.ts';
-import { DETAIL_TYPES } from '../runner/watch/pipeline-event.ts';
+import { transitionsPattern } from '../runner/watch/pipeline-event.ts';
 import type { WatchFunctionSettings } from '../runner/watch/watch-function.ts';
 import { acceptFindings, FUNCTION_FINDINGS } from './nag.ts';
 import { LAMBDA_RUNTIME } from './node-runtime.ts';
@@ -90,11 +90,7 @@ export class PipelineWatcher extends Construct {
     this.grant(props);
     this.rule = new Rule(this, 'Transitions', {
       description: `uigate: ${props.pipelineName}'s execution and stage state changes, to the watcher`,
-      eventPattern: {
-        source: ['aws.codepipeline'],
-        detailType: [DETAIL_TYPES.execution, DETAIL_TYPES.stage],
-        resources: [props.pipeline.pipelineArn],
-      },
+      eventPattern: transitionsPattern(props.pipeline.pipelineArn),
       targets: [new LambdaTarget(this.function, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
     if (props.approvalReminder)

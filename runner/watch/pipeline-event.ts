@@ -10,6 +10,15 @@ export const DETAIL_TYPES = {
   stage: 'CodePipeline Stage Execution State Change',
 } as const;
 
+/** The EventBridge pattern of the watcher's rule: this pipeline's execution and stage changes. */
+export function transitionsPattern(pipelineArn: string) {
+  return {
+    source: ['aws.codepipeline'],
+    detailType: [DETAIL_TYPES.execution, DETAIL_TYPES.stage],
+    resources: [pipelineArn],
+  };
+}
+
 interface EventBridgeEvent {
   id?: unknown;
   time?: unknown;

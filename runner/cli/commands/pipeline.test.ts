@@ -108,6 +108,17 @@ describe('uigate pipeline --local', () => {
         `🔔 rolled back local:\\S+ to ${first.runId}\\n(   .*\\n)*   alarm: uigate-smoke-failures\\n   fault to restore: \\d+s`,
       ),
     );
+    // The pipeline's own story, through the same watcher as in AWS: each transition once, in order.
+    const told = [
+      '🔔 pipeline uigate-local started\n',
+      '🔔 uigate-local: Build done, Test starting\n',
+      '🔔 uigate-local: Test done, Approval starting\n',
+      '🔔 uigate-local: Approval done, Production starting\n',
+      '🔔 pipeline uigate-local failed in Production: deployment failed\n',
+    ].map((line) => result.stderr.indexOf(line));
+    assert.ok(told.every((at, i) => at >= 0 && (i === 0 || at > told[i - 1]!)), `${told}\n${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`   reason: deployment failed: rolled back to ${first.runId}\n`));
+    assert.match(result.stderr, /   stages: Build ✓ · Test ✓ · Approval ✓ · Production ✗\n/);
     // Two whole runs of these projects before it: the start says when it should be done.
     assert.match(
       result.stderr,
@@ -161,6 +172,10 @@ describe('uigate pipeline --local', () => {
     assert.equal(healthy.code, 0, healthy.stderr);
     const outcome = JSON.parse(healthy.stdout);
     assert.equal(outcome.healthy, true);
+    assert.match(
+      healthy.stderr,
+      new RegExp(`🔔 pipeline uigate-local succeeded\\n(   .*\\n)*   deployed: release ${outcome.runId}`),
+    );
     const releases = await releasesOf(home);
     assert.equal(releases[outcome.runId], 'verified');
     assert.equal(await readlink(join(home, 'production', 'current')), join('releases', outcome.runId));
