@@ -116,9 +116,12 @@ describe('uigate pipeline --local', () => {
       '🔔 uigate-local: Approval done, Production starting\n',
       '🔔 pipeline uigate-local failed in Production: deployment failed\n',
     ].map((line) => result.stderr.indexOf(line));
-    assert.ok(told.every((at, i) => at >= 0 && (i === 0 || at > told[i - 1]!)), `${told}\n${result.stderr}`);
+    assert.ok(
+      told.every((at, i) => at >= 0 && (i === 0 || at > told[i - 1]!)),
+      `${told}\n${result.stderr}`,
+    );
     assert.match(result.stderr, new RegExp(`   reason: deployment failed: rolled back to ${first.runId}\n`));
-    assert.match(result.stderr, /   stages: Build ✓ · Test ✓ · Approval ✓ · Production ✗\n/);
+    assert.match(result.stderr, / {3}stages: Build ✓ · Test ✓ · Approval ✓ · Production ✗\n/);
     // Two whole runs of these projects before it: the start says when it should be done.
     assert.match(
       result.stderr,
