@@ -38,17 +38,24 @@ export interface PipelineWatcherProps {
   /** The same package as the other functions; handler `watch.handler`. */
   readonly code: Code;
   readonly statusUrl: string;
-  /** Remind of an approval that has waited this long, and again each time as long. @default no reminders */
+  /**
+   * Remind of an approval that has waited this long, and again each time as long (looked at every
+   * 5 minutes). @default no reminders
+   */
   readonly approvalReminder?: Duration;
 }
 
-/** How often the schedule looks at a waiting approval: a reminder is at most this late. */
-const REMINDER_LOOK = Duration.minutes(15);
+/**
+ * How often the schedule looks at executions gone quiet (an event lost for good) and at a waiting
+ * approval: a fallback message or a reminder is at most this late.
+ */
+const LOOK_EVERY = Duration.minutes(5);
 
 export class PipelineWatcher extends Construct {
   readonly function: LambdaFunction;
   readonly rule: Rule;
-  readonly reminders?: Rule;
+  /** The schedule: executions gone quiet, and, with `approvalReminder`, waiting approvals. */
+  readonly schedule: Rule;
 
   constructor(scope: Construct, id: string, props: PipelineWatcherProps) {
     super(scope, id);
@@ -93,12 +100,11 @@ export class PipelineWatcher extends Construct {
       eventPattern: transitionsPattern(props.pipeline.pipelineArn),
       targets: [new LambdaTarget(this.function, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
-    if (props.approvalReminder)
-      this.reminders = new Rule(this, 'Reminders', {
-        description: `uigate: looks for an approval of ${props.pipelineName} left waiting`,
-        schedule: Schedule.rate(REMINDER_LOOK),
-        targets: [new LambdaTarget(this.function, { retryAttempts: 0 })],
-      });
+    this.schedule = new Rule(this, 'Schedule', {
+      description: `uigate: looks at ${props.pipelineName}'s quiet executions${props.approvalReminder ? ' and waiting approval' : ''}`,
+      schedule: Schedule.rate(LOOK_EVERY),
+      targets: [new LambdaTarget(this.function, { retryAttempts: 0 })],
+    });
     acceptFindings(this, FUNCTION_FINDINGS);
   }
 
@@ -113,7 +119,7 @@ export class PipelineWatcher extends Construct {
     );
     this.function.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PIPELINE_PARTITIONS] } },
       }),

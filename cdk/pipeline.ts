@@ -59,7 +59,7 @@ export interface UigatePipelineProps {
   readonly uigateCommand?: string;
   /**
    * Remind the team's topic of an approval that has waited this long, and again each time as long
-   * (looked at every 15 minutes). @default no reminders
+   * (looked at every 5 minutes). @default no reminders
    */
   readonly approvalReminder?: Duration;
 }

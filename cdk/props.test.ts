@@ -429,7 +429,7 @@ describe('uigate/cdk props', () => {
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId, 'Arn'] }, RetryPolicy: Match.anyValue() })],
     });
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     const fn = template.findResources('AWS::Lambda::Function')[functionId]!;
     assert.equal(fn.Properties.Handler, 'watch.handler');
     const settings = JSON.parse(fn.Properties.Environment.Variables.UIGATE_WATCH as string) as Record<string, unknown>;
@@ -453,8 +453,20 @@ describe('uigate/cdk props', () => {
     assert.deepEqual(writes.Condition, { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PIPELINE#*'] } });
     const reads = statements.find((st) => [st.Action].flat().includes('codepipeline:GetPipelineExecution'))!;
     assert.match(JSON.stringify(reads.Resource), /:codepipeline:.*:uigate-release"/, 'this pipeline only');
-    assert.ok(!statements.some((st) => [st.Action].flat().some((a) => /dynamodb:(Scan|DeleteItem|\*)/.test(a))));
-    assert.equal(pipeline().watcher.reminders, undefined, 'no reminders unless asked for');
+    assert.ok(!statements.some((st) => [st.Action].flat().some((a) => /dynamodb:(Scan|\*)/.test(a))));
+    const deletes = statements.filter((st) => [st.Action].flat().includes('dynamodb:DeleteItem'));
+    assert.deepEqual(deletes, [writes], 'deletes only its own items');
+    const [quietFunction] = Object.values(
+      templateOf('pipeline-watcher-quiet', Stack.of(pipeline())).findResources('AWS::Lambda::Function', {
+        Properties: { Handler: 'watch.handler' },
+      }),
+    );
+    const quiet = JSON.parse(quietFunction!.Properties.Environment.Variables.UIGATE_WATCH as string) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(quiet.stages, settings.stages);
+    assert.equal(quiet.reminder, undefined, 'no reminders unless asked for');
     assert.deepEqual(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-')), []);
   });
 

@@ -4,7 +4,7 @@
 // for executions that succeeded, how long each stage took — the history expected finish times
 // come from. Apart from runs and their units: executors can never write here (PIPELINE#*).
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TTL_ATTRIBUTE } from './table.ts';
 
 /** One CodePipeline state change, as the watcher keeps it. */
@@ -52,6 +52,12 @@ export interface PipelineLog {
   /** Records that the story is told through `told`, while `holder` holds the lease. */
   told(pipeline: string, executionId: string, holder: string, told: number): Promise<void>;
   release(pipeline: string, executionId: string, holder: string): Promise<void>;
+  /** Notes an execution as not yet told to its end, and when it last heard from it. */
+  opened(pipeline: string, executionId: string, heardAt: string): Promise<void>;
+  /** The execution's story is told to its end. */
+  closed(pipeline: string, executionId: string): Promise<void>;
+  /** Executions not told to their end, and when each last heard from CodePipeline. */
+  open(pipeline: string): Promise<{ executionId: string; heardAt: string }[]>;
   /** Writes a key once; false when it was written before (one reminder per interval). */
   once(pipeline: string, key: string): Promise<boolean>;
   finished(pipeline: string, times: ExecutionTimes): Promise<void>;
@@ -177,6 +183,32 @@ export class DynamoPipelineLog implements PipelineLog {
       // Another holder took it after ours ran out: theirs to give back.
       if (!failedCondition(error)) throw error;
     }
+  }
+
+  async opened(pipeline: string, executionId: string, heardAt: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: pipelinePk(pipeline), sk: `OPEN#${executionId}`, executionId, heardAt, ...this.expiry() },
+      }),
+    );
+  }
+
+  async closed(pipeline: string, executionId: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.table, Key: { pk: pipelinePk(pipeline), sk: `OPEN#${executionId}` } }),
+    );
+  }
+
+  async open(pipeline: string): Promise<{ executionId: string; heardAt: string }[]> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :open)',
+        ExpressionAttributeValues: { ':pk': pipelinePk(pipeline), ':open': 'OPEN#' },
+      }),
+    );
+    return (Items ?? []).map((item) => ({ executionId: String(item.executionId), heardAt: String(item.heardAt) }));
   }
 
   async once(pipeline: string, key: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 // The watcher function: the target of an EventBridge rule on the pipeline's execution and stage
-// state changes, and of a schedule for approval reminders. Its settings come from UIGATE_WATCH
+// state changes, and of a schedule that tells what quiet executions let be told and reminds of
+// approvals left waiting. Its settings come from UIGATE_WATCH
 // (the CDK construct writes them: the stages in order, their roles). A message it cannot send
 // fails the invocation, so Lambda's retries of an asynchronous invocation send it again.
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import { SnsNotifier } from '../notify/sns.ts';
 import { connectStore } from '../store/open-store.ts';
 import { remindApproval, type ReminderDeps } from './approval-reminder.ts';
 import { CodePipelineFacts } from './execution-facts.ts';
-import { watchEvent, type WatchDeps, type WatchSettings } from './watcher.ts';
+import { sweepQuiet, watchEvent, type WatchDeps, type WatchSettings } from './watcher.ts';
 
 export interface WatchFunctionSettings extends WatchSettings {
   /** The branch the source follows. */
@@ -76,8 +77,9 @@ function depsFromEnv(): Deps {
 export async function handler(event: { source?: string; 'detail-type'?: string }): Promise<unknown> {
   deps ??= depsFromEnv();
   if (event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event') {
+    const swept = await sweepQuiet({ ...deps.watch, holder: randomUUID() });
     const reminded = deps.reminder ? await remindApproval(deps.reminder) : undefined;
-    return { reminded: reminded?.run.runId ?? null };
+    return { swept: swept.map((n) => n.kind), reminded: reminded?.run.runId ?? null };
   }
   const outcome = await watchEvent(event, { ...deps.watch, holder: randomUUID() });
   if ('ignored' in outcome) console.warn(`ignored: ${outcome.ignored}`);

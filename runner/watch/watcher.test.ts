@@ -20,7 +20,8 @@ import { openEmbeddedStore } from '../store/open-store.ts';
 import { checkRequests } from '../testing/botocore-model.ts';
 import { runMeta } from '../testing/run-meta.ts';
 import { CodePipelineFacts } from './execution-facts.ts';
-import { watchEvent, type WatchDeps } from './watcher.ts';
+import { QUIET_MS } from './transitions.ts';
+import { sweepQuiet, watchEvent, type WatchDeps } from './watcher.ts';
 
 const STAGES = ['Source', 'Build', 'Test', 'Approval', 'Production'];
 const recorded = async (name: string) =>
@@ -199,6 +200,39 @@ describe('the pipeline watcher', () => {
       assert.equal(failed.run?.runId, '20261207T120500000Z-fail');
       assert.equal(failed.link, 'https://status.example.com/runs/20261207T120500000Z-fail');
     }
+  });
+
+  it('tells the end of an execution whose failed stage never said so, once it has been quiet, on the schedule', async () => {
+    const execution = '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const events = (await recorded('failed-in-test'))
+      .map((e): Record<string, unknown> => ({
+        ...e,
+        id: `${String(e.id)}-lost`,
+        detail: { ...(e.detail as object), 'execution-id': execution },
+      }))
+      .filter(
+        (e) =>
+          !(
+            (e.detail as { stage?: string; state: string }).stage === 'Test' &&
+            (e.detail as { state: string }).state === 'FAILED'
+          ),
+      );
+    const told = await deliver(events, 11);
+    assert.deepEqual(
+      told.map((n) => n.kind),
+      ['pipeline-started', 'stage-changed', 'stage-changed'],
+      'the FAILED waits for its stage',
+    );
+    const later: Notification[] = [];
+    const quiet = deps(later, latest(events) + 1_000 + QUIET_MS, 'schedule');
+    const swept = await sweepQuiet(quiet);
+    assert.deepEqual(
+      swept.map((n) => [n.kind, n.pipeline.endedIn]),
+      [['pipeline-failed', 'Test']],
+    );
+    assert.deepEqual(await sweepQuiet(quiet), [], 'told once; the execution is closed');
+    const open = await store.pipelineLog().open('shop-release');
+    assert.ok(!open.some((o) => o.executionId === execution), JSON.stringify(open));
   });
 
   it('ignores other pipelines and events that are not CodePipeline state changes', async () => {

@@ -15,7 +15,7 @@ import type { ExecutionFacts, SourceFacts } from './execution-facts.ts';
 import { FINISH_HISTORY, pipelineFinish } from './pipeline-finish.ts';
 import { readPipelineEvent, triggerWords } from './pipeline-event.ts';
 import { failureWords, stoppedWords } from './failure-words.ts';
-import { executionTimes, transitions, type Transition } from './transitions.ts';
+import { executionTimes, QUIET_MS, transitions, type Transition } from './transitions.ts';
 
 export interface WatchSettings {
   pipeline: string;
@@ -57,8 +57,23 @@ export async function watchEvent(raw: unknown, deps: WatchDeps): Promise<WatchOu
   if (typeof event === 'string') return { ignored: event };
   if (event.pipeline !== deps.settings.pipeline)
     return { ignored: `an event of pipeline ${event.pipeline}, not ${deps.settings.pipeline}` };
-  await deps.log.record({ ...event, receivedAt: new Date((deps.now ?? Date.now)()).toISOString() });
+  const receivedAt = new Date((deps.now ?? Date.now)()).toISOString();
+  if (await deps.log.record({ ...event, receivedAt }))
+    await deps.log.opened(event.pipeline, event.executionId, receivedAt);
   return { told: await tellExecution(event.executionId, deps) };
+}
+
+/**
+ * Tells what the quiet rule lets be told of executions nothing has been heard from for a while: a
+ * stage whose STARTED never came, a FAILED whose stage never said so (transitions.ts, QUIET_MS).
+ * On the watcher's schedule, so a lost event never silences the rest of an execution.
+ */
+export async function sweepQuiet(deps: WatchDeps): Promise<PipelineNotification[]> {
+  const now = (deps.now ?? Date.now)();
+  const told: PipelineNotification[] = [];
+  for (const { executionId, heardAt } of await deps.log.open(deps.settings.pipeline))
+    if (now - Date.parse(heardAt) >= QUIET_MS) told.push(...(await tellExecution(executionId, deps)));
+  return told;
 }
 
 /** Tells the moments of one execution not told yet, in order, under the execution's lease. */
@@ -106,6 +121,7 @@ async function tellFrom(executionId: string, through: number, deps: WatchDeps): 
     }
   }
   const end = story.at(-1);
+  if (end?.kind === 'ended') await log.closed(settings.pipeline, executionId);
   if (end?.kind === 'ended' && end.status === 'Succeeded')
     await keepTimes(executionId, events, story[0]!.at, end.at, deps);
   return told;
