@@ -2,6 +2,7 @@
 // projects that ran the whole suite to the end, from the store's own history. A run narrowed by
 // module, grep, shard or a rerun says nothing about another; no history, no promise.
 import type { RunMeta } from '../core/model.ts';
+import type { ExecutionTimes } from '../store/pipeline-log.ts';
 
 /** How many recent runs the median is taken over; fewer than MIN_RUNS is no estimate at all. */
 export const HISTORY_RUNS = 10;
@@ -19,11 +20,41 @@ export function expectedFinish(
     .slice(0, HISTORY_RUNS)
     .map((past) => past.durationMs!)
     .sort((a, b) => a - b);
-  if (durations.length < MIN_RUNS) return undefined;
-  const middle = durations.length / 2;
-  const median =
-    durations.length % 2 ? durations[Math.floor(middle)]! : (durations[middle - 1]! + durations[middle]!) / 2;
-  return new Date(Date.parse(run.startedAt) + median).toISOString();
+  const middle = median(durations);
+  return middle === undefined ? undefined : new Date(Date.parse(run.startedAt) + middle).toISOString();
+}
+
+/** The median of at least MIN_RUNS values; undefined below that. */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length < MIN_RUNS) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * When the pipeline should be done, seen from its Test stage once the run's own end is expected:
+ * that end, then the median of each stage after Test over the latest succeeded executions — the
+ * pipeline's expected finish, refined by the run's plan.
+ */
+export function pipelineFinishAfterRun(
+  runFinishAt: string | undefined,
+  history: readonly ExecutionTimes[],
+): string | undefined {
+  const latest = history[0];
+  if (!runFinishAt || !latest?.stages || !latest.testStage) return undefined;
+  const after = latest.stages.slice(latest.stages.indexOf(latest.testStage) + 1);
+  let end = Date.parse(runFinishAt);
+  for (const stage of after) {
+    const middle = median(
+      history
+        .slice(0, HISTORY_RUNS)
+        .flatMap((times) => (times.stageMs[stage] === undefined ? [] : [times.stageMs[stage]])),
+    );
+    if (middle === undefined) return undefined;
+    end += middle;
+  }
+  return new Date(end).toISOString();
 }
 
 /** Narrowed to part of the suite: anything but a choice of projects. */

@@ -49,7 +49,12 @@ const TARGET = 's3://shop-production-site';
 
 /** Each kind, with everything uigate knows at that moment; the minimal one keeps only what is always there. */
 const FULL: Record<RunKind, Omit<RunNotification, 'run'> & { run?: Partial<NotifiedRun> }> = {
-  'run-started': { kind: 'run-started', run: { status: 'running' }, expectedFinishAt: '2026-12-07T10:21:30.000Z' },
+  'run-started': {
+    kind: 'run-started',
+    run: { status: 'running' },
+    expectedFinishAt: '2026-12-07T10:21:30.000Z',
+    pipelineFinishAt: '2026-12-07T10:52:10.000Z',
+  },
   'run-finished': { kind: 'run-finished', run: { status: 'passed', counts: { passed: 47, flaky: 1 } } },
   'run-failed': {
     kind: 'run-failed',

@@ -74,6 +74,8 @@ export interface RunNotification {
   release?: ReleaseContext;
   /** When the run is expected to be done (run-started), from its plan. */
   expectedFinishAt?: string;
+  /** When the pipeline execution should be done (run-started in a pipeline), refined by the run's plan. */
+  pipelineFinishAt?: string;
   /** How long the approval has waited (approval-reminder). */
   waitedMs?: number;
 }
@@ -207,6 +209,7 @@ export function facts(notification: Notification): [label: string, value: string
     ['Duration', n.kind === 'run-finished' || n.kind === 'run-failed' ? duration(run.durationMs) : undefined],
     ['Waiting', n.kind === 'approval-reminder' ? duration(n.waitedMs) : undefined],
     ['Expected finish', n.expectedFinishAt ? clock(n.expectedFinishAt) : undefined],
+    ['Pipeline finish', n.pipelineFinishAt ? clock(n.pipelineFinishAt) : undefined],
     ['Decision', n.kind === 'approval-decided' && n.reason ? `“${n.reason}”` : undefined],
     ['Reason', n.kind !== 'approval-decided' ? n.reason : undefined],
     ...(release?.problems ?? []).map((problem): [string, string] => ['Problem', problem]),

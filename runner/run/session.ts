@@ -15,7 +15,7 @@ import { isFinal, runStatusOf } from '../core/statuses.ts';
 import { ENV } from '../core/env.ts';
 import { executorNames } from '../executors/names.ts';
 import { createNotifier, runLink } from '../notify/from-config.ts';
-import { expectedFinish, HISTORY_RUNS } from '../notify/expected-finish.ts';
+import { expectedFinish, HISTORY_RUNS, pipelineFinishAfterRun } from '../notify/expected-finish.ts';
 import { recentDurations, type Durations } from '../plan/history.ts';
 import { openPieces, unitsToRerun } from '../plan/rerun.ts';
 import type { WarmPool } from '../playwright/warm-start.ts';
@@ -284,6 +284,17 @@ async function reopen(
   };
 }
 
+/** In a pipeline, when its execution should be done: the run's expected end, then the later stages' medians. */
+async function pipelineFinish(
+  store: ResultStore,
+  run: RunMeta,
+  runFinishAt: string | undefined,
+): Promise<string | undefined> {
+  const log = 'pipelineLog' in store ? (store as DynamoStore).pipelineLog() : undefined;
+  if (!log || !run.pipelineName || !runFinishAt) return undefined;
+  return pipelineFinishAfterRun(runFinishAt, await log.history(run.pipelineName, HISTORY_RUNS).catch(() => []));
+}
+
 /** Sends the started and finished (or failed) notifications around a run, to the terminal and SNS. */
 async function withNotifications(session: Session, body: () => Promise<RunSummary>): Promise<RunSummary> {
   const { store, prepared, lifecycle, site } = session;
@@ -291,11 +302,13 @@ async function withNotifications(session: Session, body: () => Promise<RunSummar
   const link = runLink(prepared.config, lifecycle.runId, site?.url);
   const started = (await store.getRun(lifecycle.runId))!;
   const history = (await store.listRuns({ limit: HISTORY_RUNS * 3 })).items;
+  const expectedFinishAt = expectedFinish(started, history);
   await notifier.notify({
     kind: 'run-started',
     run: started,
     link,
-    expectedFinishAt: expectedFinish(started, history),
+    expectedFinishAt,
+    pipelineFinishAt: await pipelineFinish(store, started, expectedFinishAt),
   });
   const summary = await body();
   const run = (await store.getRun(lifecycle.runId))!;

@@ -37,6 +37,9 @@ export interface ExecutionTimes {
   endedAt: string;
   durationMs: number;
   stageMs: Record<string, number>;
+  /** The pipeline's stages in order, and which one runs the tests: what follows a run. */
+  stages?: string[];
+  testStage?: string;
 }
 
 export interface PipelineLog {

@@ -2,18 +2,11 @@
 // median (or, for the Test stage, when its uigate run expects to), then every later stage takes its
 // median — medians over the latest executions that succeeded. A stage with too little history
 // makes no promise at all rather than a wrong one. Pure.
+import { median } from '../notify/expected-finish.ts';
 import type { ExecutionTimes } from '../store/pipeline-log.ts';
 
-/** Executions the medians are taken over, and the fewest that make one. */
+/** Executions the medians are taken over (a median needs two: notify/expected-finish.ts). */
 export const FINISH_HISTORY = 10;
-const MIN_EXECUTIONS = 2;
-
-function median(values: number[]): number | undefined {
-  if (values.length < MIN_EXECUTIONS) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return sorted.length % 2 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 export interface FinishQuestion {
   stages: readonly string[];

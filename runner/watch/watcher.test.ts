@@ -14,6 +14,7 @@ import {
   ListActionExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import { mockClient } from 'aws-sdk-client-mock';
+import { pipelineFinishAfterRun } from '../notify/expected-finish.ts';
 import type { Notification, PipelineNotification } from '../notify/notification.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
@@ -165,6 +166,9 @@ describe('the pipeline watcher', () => {
 
   it('tells a failed execution with the expected finish from the executions before, and why it failed', async () => {
     await deliver(await recorded('succeeded-2'), 3);
+    // What the Test stage's run reads when it starts: its own expected end, then Approval and Production's medians.
+    const history = await store.pipelineLog().history('shop-release', 10);
+    assert.equal(pipelineFinishAfterRun('2026-12-07T12:10:00.000Z', history), '2026-12-07T12:40:00.000Z');
     await store.createRun(
       runMeta('20261207T120500000Z-fail', {
         status: 'failed',

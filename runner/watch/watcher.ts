@@ -141,7 +141,8 @@ async function keepTimes(
 ): Promise<void> {
   const { stages, pipeline } = deps.settings;
   const times = executionTimes(stages, events, executionId, startedAt, endedAt);
-  if (Object.keys(times.stageMs).length === stages.length) await deps.log.finished(pipeline, times);
+  if (Object.keys(times.stageMs).length === stages.length)
+    await deps.log.finished(pipeline, { ...times, stages, testStage: deps.settings.testStage });
 }
 
 /** What one round of telling knows of the execution: its events, its commit, its run, the history. */
