@@ -323,6 +323,7 @@ app.synth();
     for (const path of [
       'status.mjs',
       'gate.mjs',
+      'watch.mjs',
       'node_modules/@sparticuz/chromium/package.json',
       'node_modules/uigate/dist/runner/lambda/handler.js',
     ])

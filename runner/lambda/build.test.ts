@@ -68,6 +68,7 @@ describe('the Lambda deployment package', () => {
       'lambda.mjs',
       'status.mjs',
       'gate.mjs',
+      'watch.mjs',
       `${uigate}/runner/lambda/handler.js`,
       `${uigate}/runner/playwright/reporter.js`,
       'node_modules/@sparticuz/chromium/bin/chromium.br',
@@ -91,6 +92,16 @@ describe('the Lambda deployment package', () => {
     ]) {
       assert.ok(!existsSync(join(unzipped, path)), `${path} should not be in the package`);
     }
+  });
+
+  it("loads the pipeline watcher's entry point (watch.handler), which refuses settings it cannot use in one line", () => {
+    const script = `const { handler } = await import('./watch.mjs'); await handler({ source: 'aws.codepipeline' }).catch((e) => console.log(e.message));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: unzipped,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '', UIGATE_STORE: 'dynamodb', UIGATE_TABLE: 't', UIGATE_WATCH: '{}' },
+    });
+    assert.match(output, /UIGATE_WATCH must be JSON with "pipeline" and "stages"/);
   });
 
   it('loads from the unzipped package and answers through its entry point (lambda.handler)', () => {
