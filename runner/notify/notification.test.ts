@@ -135,6 +135,7 @@ const PIPELINE: PipelineContext = {
   commit: FULL_RUN.commit,
   commitMessage: FULL_RUN.commitMessage,
   branch: 'main',
+  repository: 'example/shop',
   author: 'Dev One',
   consoleUrl: `https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/shop-release/executions/${FULL_RUN.pipelineExecutionId}/timeline`,
 };

@@ -31,6 +31,8 @@ export interface PipelineContext {
   status: string;
   /** Who or what started it: a push, a person, a schedule. */
   trigger?: string;
+  /** The project: the source repository, as CodePipeline's trigger names it ("example/shop"). */
+  repository?: string;
   commit?: string;
   commitMessage?: string;
   branch?: string;
@@ -100,6 +102,7 @@ export function pipelineFacts(n: PipelineNotification): [label: string, value: s
       p.commit ? `${p.commit.slice(0, 12)}${p.commitMessage ? ` ${firstLine(p.commitMessage)}` : ''}` : undefined,
     ],
     ['Branch', p.branch],
+    ['Repository', p.repository],
     ['Author', p.author],
     ['Triggered by', p.trigger],
     ['Pipeline', `${p.name} (execution ${p.executionId})`],

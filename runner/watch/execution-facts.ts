@@ -11,6 +11,7 @@ import {
 import { triggerWords } from './pipeline-event.ts';
 
 export interface SourceFacts {
+  repository?: string;
   commit?: string;
   commitMessage?: string;
   branch?: string;

@@ -156,6 +156,7 @@ describe('the pipeline watcher', () => {
     assert.equal(told[0]!.pipeline.trigger, 'a push to main');
     assert.ok(told.every((n) => n.pipeline.commitMessage === 'Checkout: pay with a saved card (#412)'));
     assert.ok(told.every((n) => n.pipeline.commit === '9f1c2ab34d5e6f708192a3b4c5d6e7f8091a2b3c'));
+    assert.equal(told[0]!.pipeline.repository, 'example/shop');
     assert.equal(told.at(-1)!.pipeline.at, '2026-12-07T08:45:10.000Z');
     assert.match(told.at(-1)!.pipeline.consoleUrl!, /pipelines\/shop-release\/executions\/0b6c1d2e-/);
   });

@@ -244,6 +244,7 @@ async function sourceOf(executionId: string, events: readonly PipelineEvent[], d
     ...(trigger?.['commit-message'] ? { commitMessage: trigger['commit-message'] } : {}),
     ...(trigger?.['branch-name'] ? { branch: trigger['branch-name'] } : {}),
     ...(trigger?.['author-display-name'] ? { author: trigger['author-display-name'] } : {}),
+    ...(trigger?.['full-repository-name'] ? { repository: trigger['full-repository-name'] } : {}),
     ...(triggerWords(trigger) ? { trigger: triggerWords(trigger) } : {}),
   };
 }
