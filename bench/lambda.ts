@@ -8,7 +8,7 @@ import type { BatchEvent } from '../runner/lambda/event.ts';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { dispatch, fixedBatches, type BatchSource } from '../runner/run/dispatch.ts';
+import { dispatch, fixedBatches, type BatchQueue } from '../runner/run/dispatch.ts';
 import type { BatchContext, Executor, UnitOutcome } from '../runner/executors/executor.ts';
 import { startLocalEndpoint } from '../runner/lambda/local-endpoint.ts';
 import { listTests, makeUnit } from '../runner/playwright/list.ts';
@@ -144,11 +144,11 @@ class SleepingExecutor implements Executor {
 
 const nullStore = { recordUnit: async () => true, closeUnits: async () => 0 } as unknown as ResultStore;
 
-async function makespan(sources: Map<'lambda', BatchSource>, executor: SleepingExecutor): Promise<number> {
+async function makespan(queues: Map<'lambda', BatchQueue>, executor: SleepingExecutor): Promise<number> {
   const start = performance.now();
   await dispatch({
     runId: newRunId(),
-    sources,
+    queues,
     executors: new Map([['lambda', executor]]),
     store: nullStore,
     infraRetries: 0,
@@ -198,17 +198,17 @@ async function scheduling(startMs: number) {
     ]);
   };
   const rows: [string, number][] = [];
-  for (const [name, sources] of [
+  for (const [name, queues] of [
     ['uigate: recorded durations', queue(histories.recorded!)],
     ['uigate: recorded durations off by ±30 %', queue(histories.noisy!)],
     ['uigate: no history (every unit the 5 s default)', queue(histories.none!)],
     [
       `--shard: ${SLOTS} shards by count, in file order`,
-      () => fixedBatches(shards(units, SLOTS)) as Map<'lambda', BatchSource>,
+      () => fixedBatches(shards(units, SLOTS)) as Map<'lambda', BatchQueue>,
     ],
   ] as const) {
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push((await makespan(sources(), executor)) / SCALE);
+    for (let i = 0; i < 3; i++) runs.push((await makespan(queues(), executor)) / SCALE);
     rows.push([name, median(runs)]);
   }
   return { rows, bound, total, longest, slots: SLOTS, scale: SCALE, startMs };

@@ -127,7 +127,7 @@ async function localStart(project: FixtureProject): Promise<number> {
         runId,
         executor: 'local',
         executorRef: `b${i}`,
-        dispatch: 1,
+        dispatchTry: 1,
         store: { endpoint, key, table: 'uigate', region: 'us-east-1' },
         artifactsDir: join(dir, 'artifacts'),
       },

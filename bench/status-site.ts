@@ -8,7 +8,7 @@ import { newRunId, type UnitStatus } from '../runner/core/model.ts';
 import { LocalArtifacts } from '../runner/artifacts/local-artifacts.ts';
 import { SNAPSHOT_PATH, writeRunSnapshot } from '../runner/artifacts/run-snapshot.ts';
 import { createApp } from '../status-site/app/app.ts';
-import { LocalArtifactSource, type ArtifactSource } from '../status-site/artifacts/artifact-source.ts';
+import { LocalArtifactReader, type ArtifactReader } from '../status-site/artifacts/artifact-reader.ts';
 import { startStatusServer } from '../status-site/hosting/server.ts';
 import { launchChromium } from '../status-site/testing/chromium.ts';
 import { seededStore } from '../status-site/testing/seed.ts';
@@ -106,7 +106,7 @@ export async function statusSiteBench(): Promise<string> {
 
     // Every request from a fresh app, as the first viewer of a run (or a cold Lambda) pays:
     // without a snapshot (a running run) every unit is read from the store; with one, one object.
-    const coldReads = async (artifacts?: ArtifactSource) => {
+    const coldReads = async (artifacts?: ArtifactReader) => {
       const times: number[] = [];
       for (let i = 0; i < 20; i++) {
         const app = createApp({ store: seed.store, artifacts });
@@ -123,7 +123,7 @@ export async function statusSiteBench(): Promise<string> {
       (await seed.store.getRun(runId))!,
       await seed.store.getUnits(runId),
     );
-    const snapshotted = await coldReads(new LocalArtifactSource(seed.artifactsDir));
+    const snapshotted = await coldReads(new LocalArtifactReader(seed.artifactsDir));
 
     const browser = await launchChromium();
     const shown: number[] = [];
@@ -213,13 +213,13 @@ export async function statusSiteBench(): Promise<string> {
     }
     const flakyCold: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const app = createApp({ store: seed.store, artifacts: new LocalArtifactSource(seed.artifactsDir) });
+      const app = createApp({ store: seed.store, artifacts: new LocalArtifactReader(seed.artifactsDir) });
       const start = performance.now();
       const answer = (await (await app.request('/api/flaky?runs=20')).json()) as { runs: string[] };
       flakyCold.push(performance.now() - start);
       if (answer.runs.length !== 20) throw new Error(`the flaky list read ${answer.runs.length} runs, not 20`);
     }
-    const flakyApp = createApp({ store: seed.store, artifacts: new LocalArtifactSource(seed.artifactsDir) });
+    const flakyApp = createApp({ store: seed.store, artifacts: new LocalArtifactReader(seed.artifactsDir) });
     await flakyApp.request('/api/flaky?runs=20');
     const flakyKept: number[] = [];
     for (let i = 0; i < 50; i++) {

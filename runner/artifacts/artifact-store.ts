@@ -7,7 +7,7 @@ export interface ArtifactInput {
   name: string;
   contentType: string;
   /** A file Playwright wrote, or the attachment's body. */
-  source: { path: string } | { body: Buffer };
+  content: { path: string } | { body: Buffer };
 }
 
 export interface ArtifactStore {

@@ -7,11 +7,11 @@ export class LocalArtifacts implements ArtifactStore {
   constructor(readonly root: string) {}
 
   async put(input: ArtifactInput): Promise<string> {
-    const key = artifactKey(input, 'path' in input.source ? input.source.path : undefined);
+    const key = artifactKey(input, 'path' in input.content ? input.content.path : undefined);
     const target = join(this.root, key);
     await mkdir(dirname(target), { recursive: true });
-    if ('path' in input.source) await copyFile(input.source.path, target);
-    else await writeFile(target, input.source.body);
+    if ('path' in input.content) await copyFile(input.content.path, target);
+    else await writeFile(target, input.content.body);
     return key;
   }
 

@@ -35,10 +35,10 @@ export class S3Artifacts implements ArtifactStore {
   }
 
   async put(input: ArtifactInput): Promise<string> {
-    const key = artifactKey(input, 'path' in input.source ? input.source.path : undefined);
+    const key = artifactKey(input, 'path' in input.content ? input.content.path : undefined);
     // A buffer, not a stream: screenshots and traces are small, and a streamed body goes out
     // aws-chunked, which S3-compatible stand-ins do not all decode.
-    const body = 'path' in input.source ? await readFile(input.source.path) : input.source.body;
+    const body = 'path' in input.content ? await readFile(input.content.path) : input.content.body;
     await this.putObject(key, body, input.contentType);
     return key;
   }

@@ -1,6 +1,6 @@
 // Security checks that are about the whole project rather than one module. (Writes refused without
 // an approver: status-site/approval-route.test.ts; artifact path traversal: status-site/app.test.ts
-// and artifact-source.test.ts; script payloads in titles, errors and comments rendered inert:
+// and artifact-reader.test.ts; script payloads in titles, errors and comments rendered inert:
 // status-site/page.test.ts and approval-panel.test.ts.)
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -109,7 +109,7 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
     });
     const result = await dispatch({
       runId,
-      sources: new Map([['codebuild', exactQueue(units, () => 1000, { executor: 'codebuild', slots: 1, startMs: 0 })]]),
+      queues: new Map([['codebuild', exactQueue(units, () => 1000, { executor: 'codebuild', slots: 1, startMs: 0 })]]),
       executors: new Map([['codebuild', executor]]),
       store,
       infraRetries: 1,

@@ -74,7 +74,7 @@ describe('the CodeBuild executor', () => {
     const requeues: string[] = [];
     const result = await dispatch({
       runId,
-      sources: new Map([['codebuild', exactQueue(units, () => 1000, { executor: 'codebuild', slots: 1, startMs: 0 })]]),
+      queues: new Map([['codebuild', exactQueue(units, () => 1000, { executor: 'codebuild', slots: 1, startMs: 0 })]]),
       executors: new Map([['codebuild', executor()]]),
       store,
       infraRetries: options.infraRetries ?? 2,

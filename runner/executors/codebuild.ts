@@ -60,7 +60,7 @@ export class CodeBuildExecutor implements Executor {
     const variables: Record<string, string | undefined> = {
       [ENV.runId]: context.runId,
       [ENV.batchId]: batch.id,
-      [ENV.dispatch]: String(context.dispatch),
+      [ENV.dispatch]: String(context.dispatchTry),
       [ENV.table]: store.table,
       [ENV.region]: store.region,
       [ENV.dynamodbEndpoint]: store.endpoint,
@@ -79,7 +79,7 @@ export class CodeBuildExecutor implements Executor {
     await this.options.results.putBatch(
       context.runId,
       batch.id,
-      context.dispatch,
+      context.dispatchTry,
       batch.units.map((unit) => unit.key),
     );
     const buildId = await this.start(batch, context);

@@ -9,8 +9,8 @@ import { firstSeqOf } from '../core/seq.ts';
 
 export interface BatchContext {
   runId: string;
-  /** 1 for a batch's first dispatch; re-queued units come back with a higher number. */
-  dispatch: number;
+  /** The batch's dispatch try: 1 for its first; re-queued units come back with a higher one. */
+  dispatchTry: number;
   signal: AbortSignal;
   /** Each state a unit reaches, as it happens (for progress). */
   onUnit(record: UnitRecord): void;
@@ -57,7 +57,7 @@ export class BatchError extends InfraError {
 export async function finishedInStore(
   results: ResultStore,
   batch: Batch,
-  context: Pick<BatchContext, 'runId' | 'dispatch'>,
+  context: Pick<BatchContext, 'runId' | 'dispatchTry'>,
   ref?: string,
 ): Promise<UnitOutcome[]> {
   const keys = new Set(batch.units.map((unit) => unit.key));
@@ -67,7 +67,7 @@ export async function finishedInStore(
       (unit) =>
         keys.has(unit.key) &&
         isFinal(unit.status) &&
-        unit.seq >= firstSeqOf(context.dispatch) &&
+        unit.seq >= firstSeqOf(context.dispatchTry) &&
         (!ref || unit.executorRef === ref),
     )
     .map((record) => ({ record, stored: true }));

@@ -140,7 +140,7 @@ test('outlives the function timeout on the first dispatch', async () => {
     const notes: string[] = [];
     const result = await dispatch({
       runId,
-      sources: new Map([
+      queues: new Map([
         ['lambda', exactQueue(chosen, () => 1000, { executor: 'lambda', slots: options.slots ?? 1, startMs: 0 })],
       ]),
       executors: new Map([['lambda', executor]]),

@@ -64,7 +64,7 @@ export class LambdaExecutor implements Executor {
     const event: BatchEvent = {
       runId: context.runId,
       batchId: batch.id,
-      dispatch: context.dispatch,
+      dispatch: context.dispatchTry,
       browser: 'chromium',
       units: batch.units,
       baseURL: this.options.baseURL,

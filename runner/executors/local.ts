@@ -46,12 +46,12 @@ export class LocalExecutor implements Executor {
       cwd: this.options.cwd,
       playwrightConfig: this.options.playwrightConfig,
       units: batch.units,
-      workDir: join(this.options.workDir, `${batch.id}-d${context.dispatch}`),
+      workDir: join(this.options.workDir, `${batch.id}-d${context.dispatchTry}`),
       context: {
         runId: context.runId,
         executor: 'local',
         executorRef: batch.id,
-        dispatch: context.dispatch,
+        dispatchTry: context.dispatchTry,
         store: this.options.store,
         artifactsDir: this.options.artifactsDir,
       },
@@ -61,7 +61,7 @@ export class LocalExecutor implements Executor {
       // One process runs all the local work: it writes the run's HTML report itself.
       htmlReport:
         this.capacity === 1
-          ? batchReportDir(this.options.workDir, blobKey(context.runId, batch.id, context.dispatch))
+          ? batchReportDir(this.options.workDir, blobKey(context.runId, batch.id, context.dispatchTry))
           : undefined,
       warm: this.options.warm,
       signal: context.signal,

@@ -139,7 +139,7 @@ async function runBatch(
         runId: event.runId,
         executor: 'lambda',
         executorRef: requestId,
-        dispatch: event.dispatch,
+        dispatchTry: event.dispatch,
         store: {
           table: event.store.table,
           region: awsRegion(process.env, event.store.region),

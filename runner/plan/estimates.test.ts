@@ -50,14 +50,14 @@ describe('estimating durations', () => {
     const sameBrowser = unit('c.spec.ts', 'four', 'firefox');
     const otherBrowser = unit('c.spec.ts', 'five', 'webkit');
     const estimates = estimateUnits([...seen, sameFile, sameBrowser, otherBrowser], history, 5000);
-    assert.deepEqual(estimates.get(sameFile.key), { ms: 1000, uncertainty: 0.5, source: 'file' });
-    assert.deepEqual(estimates.get(sameBrowser.key), { ms: 6000, uncertainty: 0.7, source: 'project' });
-    assert.equal(estimates.get(otherBrowser.key)!.source, 'suite');
+    assert.deepEqual(estimates.get(sameFile.key), { ms: 1000, uncertainty: 0.5, basis: 'file' });
+    assert.deepEqual(estimates.get(sameBrowser.key), { ms: 6000, uncertainty: 0.7, basis: 'project' });
+    assert.equal(estimates.get(otherBrowser.key)!.basis, 'suite');
     assert.equal(estimates.get(otherBrowser.key)!.ms, 2000);
     assert.deepEqual(estimateUnits([otherBrowser], new Map(), 5000).get(otherBrowser.key), {
       ms: 5000,
       uncertainty: 1.5,
-      source: 'default',
+      basis: 'default',
     });
   });
 });

@@ -4,14 +4,14 @@
 // 2–4× on the same tests), the whole suite; only then the configured default.
 import type { UnitRef } from '../core/model.ts';
 
-/** Where an estimate came from, from most to least sure. */
-export type EstimateSource = 'history' | 'file' | 'project' | 'suite' | 'default';
+/** What an estimate rests on, from most to least sure. */
+export type EstimateBasis = 'history' | 'file' | 'project' | 'suite' | 'default';
 
 export interface Estimate {
   ms: number;
   /** Expected relative error (0 exact, 1 as likely double or half): how much the queue holds back. */
   uncertainty: number;
-  source: EstimateSource;
+  basis: EstimateBasis;
 }
 
 /** A unit's recorded durations, newest first. */
@@ -24,7 +24,7 @@ export type DurationHistory = ReadonlyMap<string, readonly number[]>;
  */
 export const RECENCY = 0.7;
 
-const UNCERTAINTY: Record<Exclude<EstimateSource, 'history'>, number> = {
+const UNCERTAINTY: Record<Exclude<EstimateBasis, 'history'>, number> = {
   file: 0.5,
   project: 0.7,
   suite: 1,
@@ -53,7 +53,7 @@ export function fromHistory(durations: readonly number[] | undefined): Estimate 
     durations.length > 1
       ? Math.sqrt(durations.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (durations.length - 1)) / mean
       : 0.3;
-  return { ms: Math.max(1, ms), uncertainty: Math.min(1, spread), source: 'history' };
+  return { ms: Math.max(1, ms), uncertainty: Math.min(1, spread), basis: 'history' };
 }
 
 const median = (values: readonly number[]) => {
@@ -103,7 +103,7 @@ export function estimateUnits(
     }
     const file = medianOf(groups.file, `${unit.project}\0${unit.file}`);
     const project = medianOf(groups.project, unit.project);
-    const [source, ms]: [EstimateSource, number] =
+    const [basis, ms]: [EstimateBasis, number] =
       file !== undefined
         ? ['file', file]
         : project !== undefined
@@ -111,7 +111,7 @@ export function estimateUnits(
           : suite !== undefined
             ? ['suite', suite]
             : ['default', defaultMs];
-    estimates.set(unit.key, { ms, uncertainty: UNCERTAINTY[source], source });
+    estimates.set(unit.key, { ms, uncertainty: UNCERTAINTY[basis], basis });
   }
   return estimates;
 }

@@ -107,13 +107,13 @@ describe('the work queue', () => {
       [listed[1]!.key, 1_500],
       [listed[2]!.key, 7_000],
     ]);
-    const pieces = sizedPieces(listed, (u) => ({ ms: ms.get(u.key)!, uncertainty: 0.02, source: 'history' }));
+    const pieces = sizedPieces(listed, (u) => ({ ms: ms.get(u.key)!, uncertainty: 0.02, basis: 'history' }));
     assert.equal(inOrderMs(pieces, 2, 1_000), 1_500 + 7_000 + 1_000);
     const split = new WorkQueue(pieces, { executor: 'local', slots: 2, startMs: 1_000, allUpFront: true });
     assert.ok(split.expectedMs < inOrderMs(pieces, 2, 1_000), `${split.expectedMs} ms`);
     // Even one run's durations (±30 %) are worth betting on when the long group is this long:
     // the slower of two slots overruns by about 0.56 σ.
-    const unsure = sizedPieces(listed, (u) => ({ ms: ms.get(u.key)!, uncertainty: 0.3, source: 'history' }));
+    const unsure = sizedPieces(listed, (u) => ({ ms: ms.get(u.key)!, uncertainty: 0.3, basis: 'history' }));
     const guess = new WorkQueue(unsure, { executor: 'local', slots: 2, startMs: 1_000, allUpFront: true });
     assert.equal(guess.heldBack, 0, 'all up front, as asked');
     assert.ok(guess.expectedMs < inOrderMs(unsure, 2, 1_000), `${guess.expectedMs} ms`);
@@ -122,7 +122,7 @@ describe('the work queue', () => {
   it('promises no gain from a split when the gain is smaller than the estimates are unsure', () => {
     const listed = [unit('a.spec.ts', 'a'), unit('b.spec.ts', 'b'), unit('z.spec.ts', 'z')];
     const ms = new Map(listed.map((u, i) => [u.key, i === 2 ? 3_500 : 3_000]));
-    const pieces = sizedPieces(listed, (u) => ({ ms: ms.get(u.key)!, uncertainty: 0.3, source: 'history' }));
+    const pieces = sizedPieces(listed, (u) => ({ ms: ms.get(u.key)!, uncertainty: 0.3, basis: 'history' }));
     // Split: z alone, a and b together: 6 s plus 0.56 σ; Playwright's order: z after a, 6.5 s.
     const split = new WorkQueue(pieces, { executor: 'local', slots: 2, startMs: 1_000, allUpFront: true });
     assert.ok(split.expectedMs > inOrderMs(pieces, 2, 1_000), `${split.expectedMs} ms`);
@@ -135,7 +135,7 @@ describe('the work queue', () => {
     );
     const trueMs = (u: UnitRef) =>
       (u.project === 'firefox' ? 3 : 1) * (400 + ((Number(u.file.match(/\d+/)![0]) * 7919) % 9) * 300);
-    const unknown = sizedPieces(suite, () => ({ ms: 5_000, uncertainty: 1.5, source: 'default' }));
+    const unknown = sizedPieces(suite, () => ({ ms: 5_000, uncertainty: 1.5, basis: 'default' }));
 
     it('holds work back and hands it out as slots free up, in chunks that shrink toward the end', () => {
       const queue = new WorkQueue(unknown, { executor: 'lambda', slots: 10, startMs: 1_000 });
@@ -198,7 +198,7 @@ describe('the work queue', () => {
 
 describe('packing ahead', () => {
   const sized = (list: UnitRef[], ms: (u: UnitRef, i: number) => number) =>
-    sizedPieces(list, (u) => ({ ms: ms(u, list.indexOf(u)), uncertainty: 0, source: 'history' }));
+    sizedPieces(list, (u) => ({ ms: ms(u, list.indexOf(u)), uncertainty: 0, basis: 'history' }));
   const share = (bin: { units: UnitRef[] }, project: string, pieces: ReturnType<typeof sized>) =>
     pieces
       .filter((p) => p.units[0]!.project === project && bin.units.includes(p.units[0]!))

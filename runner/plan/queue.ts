@@ -279,7 +279,7 @@ export function sizedPieces(units: readonly UnitRef[], estimateOf: (unit: UnitRe
 /** Makes a queue over units whose durations are known exactly (tests, benchmarks). */
 export function exactQueue(units: readonly UnitRef[], durationOf: (unit: UnitRef) => number, options: QueueOptions) {
   return new WorkQueue(
-    sizedPieces(units, (unit) => ({ ms: durationOf(unit), uncertainty: 0, source: 'history' })),
+    sizedPieces(units, (unit) => ({ ms: durationOf(unit), uncertainty: 0, basis: 'history' })),
     options,
   );
 }

@@ -191,7 +191,7 @@ async function keepBlob(file: string, context: PlaywrightBatchOptions['context']
   const artifacts = artifactStoreFromEnv(env, context.artifactsDir);
   if (!artifacts) return undefined;
   try {
-    const key = blobKey(context.runId, context.executorRef, context.dispatch);
+    const key = blobKey(context.runId, context.executorRef, context.dispatchTry);
     await artifacts.putObject(key, await readFile(file), 'application/zip');
     await rm(file, { force: true });
     return key;

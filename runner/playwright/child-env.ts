@@ -11,7 +11,7 @@ export interface ChildContext {
   /** Batch id, Lambda request id or CodeBuild build id. */
   executorRef: string;
   /** Dispatch try of this batch (1 for the first); orders writes across re-queues. */
-  dispatch: number;
+  dispatchTry: number;
   store: StoreAddress;
   artifactsDir?: string;
   /** File descriptor the reporter writes its JSON-lines events to. */
@@ -23,7 +23,7 @@ export function childEnv(context: ChildContext): Record<string, string> {
     [ENV.runId]: context.runId,
     [ENV.executor]: context.executor,
     [ENV.executorRef]: context.executorRef,
-    [ENV.dispatch]: String(context.dispatch),
+    [ENV.dispatch]: String(context.dispatchTry),
     [ENV.table]: context.store.table,
     [ENV.region]: context.store.region,
     [ENV.browserNotices]: 'off',
@@ -44,7 +44,7 @@ export function readChildContext(env: NodeJS.ProcessEnv = process.env): ChildCon
     runId,
     executor: (env[ENV.executor] as ExecutorName | undefined) ?? 'local',
     executorRef: env[ENV.executorRef] ?? 'unknown',
-    dispatch: Number(env[ENV.dispatch] ?? 1) || 1,
+    dispatchTry: Number(env[ENV.dispatch] ?? 1) || 1,
     store: {
       endpoint: env[ENV.dynamodbEndpoint] || undefined,
       key: parseKey(env[ENV.dynamodbKey]),

@@ -10,7 +10,7 @@ import { writeRunSnapshot } from '../artifacts/run-snapshot.ts';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { readChildContext, type ChildContext, type ReporterEvent } from './child-env.ts';
 import { loadConfig } from '../config/config.ts';
-import { sourceInfo } from '../config/source-info.ts';
+import { commitInfo } from '../config/commit-info.ts';
 import { newRunId, type Attachment, type AttemptRecord, type UnitRecord } from '../core/model.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { describeExpired, expireLocally } from '../store/expiry.ts';
@@ -97,7 +97,7 @@ export default class UigateReporter implements Reporter {
     const meta = {
       runId: this.runId,
       trigger: 'npx playwright test',
-      ...(await sourceInfo(process.cwd())),
+      ...(await commitInfo(process.cwd())),
       baseURL: config.projects[0]?.use.baseURL,
       // Playwright applies --grep and file filters before a reporter sees the config.
       selection: {
@@ -139,7 +139,7 @@ export default class UigateReporter implements Reporter {
       ...unit,
       runId: this.runId,
       status,
-      seq: seqOf(this.child?.dispatch ?? 0, result.retry),
+      seq: seqOf(this.child?.dispatchTry ?? 0, result.retry),
       attempt: result.retry + 1,
       attempts,
       durationMs: final ? result.duration : undefined,
@@ -175,12 +175,12 @@ export default class UigateReporter implements Reporter {
     if (!this.artifacts || result.attachments.length === 0) return undefined;
     const saved: Attachment[] = [];
     for (const attachment of result.attachments) {
-      const source = attachment.path
+      const content = attachment.path
         ? { path: attachment.path }
         : attachment.body
           ? { body: attachment.body }
           : undefined;
-      if (!source) continue;
+      if (!content) continue;
       try {
         const path = await this.artifacts.put({
           runId: this.runId,
@@ -188,7 +188,7 @@ export default class UigateReporter implements Reporter {
           attempt: result.retry + 1,
           name: attachment.name,
           contentType: attachment.contentType,
-          source,
+          content,
         });
         saved.push({ name: attachment.name, contentType: attachment.contentType, path });
       } catch {

@@ -35,7 +35,7 @@ class ScriptedExecutor implements Executor {
   }
 
   async run(batch: Batch, context: BatchContext) {
-    this.runs.push({ batch: batch.id, dispatch: context.dispatch, keys: batch.units.map((u) => u.key) });
+    this.runs.push({ batch: batch.id, dispatch: context.dispatchTry, keys: batch.units.map((u) => u.key) });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -45,7 +45,7 @@ class ScriptedExecutor implements Executor {
           ...unit,
           runId: context.runId,
           status,
-          seq: context.dispatch * 1000,
+          seq: context.dispatchTry * 1000,
           attempt: 1,
           executor: 'local',
           executorRef: batch.id,
@@ -78,7 +78,7 @@ describe('dispatch', () => {
     await store.queueUnits(runId, units);
     const result = await dispatch({
       runId,
-      sources: new Map([['local', exactQueue(units, () => 1000, { executor: 'local', slots: 2, startMs: 0 })]]),
+      queues: new Map([['local', exactQueue(units, () => 1000, { executor: 'local', slots: 2, startMs: 0 })]]),
       executors: new Map([['local', executor]]),
       store,
       infraRetries: 2,
@@ -92,7 +92,7 @@ describe('dispatch', () => {
 
   it("re-queues a crashed batch's unfinished units, and only those", async () => {
     const executor = new ScriptedExecutor(2, async (batch, context, finish) => {
-      if (context.dispatch === 1 && batch.id === 'local-001') {
+      if (context.dispatchTry === 1 && batch.id === 'local-001') {
         const done = await finish(batch.units[0]!, 'passed', false);
         throw new BatchError('worker killed', 'crashed', [done]);
       }
@@ -183,7 +183,7 @@ describe('dispatch', () => {
     await store.queueUnits(runId, units);
     const result = await dispatch({
       runId,
-      sources: new Map([['local', source]]),
+      queues: new Map([['local', source]]),
       executors: new Map([['local', executor]]),
       store,
       infraRetries: 0,
@@ -206,7 +206,7 @@ describe('dispatch', () => {
 
   it('stops a batch that runs past its timeout and re-queues its units', async () => {
     const executor = new ScriptedExecutor(2, async (batch, context, finish) => {
-      if (context.dispatch === 1 && batch.id === 'local-001') {
+      if (context.dispatchTry === 1 && batch.id === 'local-001') {
         await new Promise((_, fail) => context.signal.addEventListener('abort', () => fail(context.signal.reason)));
       }
       return Promise.all(batch.units.map((unit) => finish(unit, 'passed')));

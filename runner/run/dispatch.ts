@@ -13,16 +13,16 @@ import { closingSeq } from '../core/seq.ts';
 
 export interface DispatchEvents {
   onUnit?(record: UnitRecord): void;
-  onBatchStart?(batch: Batch, dispatch: number): void;
-  onBatchEnd?(batch: Batch, dispatch: number, error?: BatchError): void;
+  onBatchStart?(batch: Batch, dispatchTry: number): void;
+  onBatchEnd?(batch: Batch, dispatchTry: number, error?: BatchError): void;
   /** Units that will be run again after their batch failed. */
-  onRequeue?(units: UnitRef[], error: BatchError, dispatch: number): void;
+  onRequeue?(units: UnitRef[], error: BatchError, dispatchTry: number): void;
   /** Units given up on. */
   onErrored?(units: UnitRef[], reason: string): void;
 }
 
 /** Where an executor's slots get their batches (plan/queue.ts's WorkQueue, or a fixed list). */
-export interface BatchSource {
+export interface BatchQueue {
   /** The next batch for a slot free at `now` (ms since dispatch began), or undefined when none is left. */
   next(now: number): Batch | undefined;
   /** A batch it handed out ended after `wallMs`. */
@@ -30,18 +30,18 @@ export interface BatchSource {
 }
 
 /** Batches decided up front, handed out in order (benchmarks' baselines, and tests). */
-export function fixedBatches(batches: readonly Batch[]): Map<ExecutorName, BatchSource> {
-  const sources = new Map<ExecutorName, BatchSource>();
+export function fixedBatches(batches: readonly Batch[]): Map<ExecutorName, BatchQueue> {
+  const queues = new Map<ExecutorName, BatchQueue>();
   for (const executor of new Set(batches.map((batch) => batch.executor))) {
     const list = batches.filter((batch) => batch.executor === executor);
-    sources.set(executor, { next: () => list.shift() });
+    queues.set(executor, { next: () => list.shift() });
   }
-  return sources;
+  return queues;
 }
 
 export interface DispatchOptions extends DispatchEvents {
   runId: string;
-  sources: ReadonlyMap<ExecutorName, BatchSource>;
+  queues: ReadonlyMap<ExecutorName, BatchQueue>;
   executors: ReadonlyMap<ExecutorName, Executor>;
   store: ResultStore;
   /** Times a failed batch's unfinished units are re-queued. */
@@ -93,7 +93,7 @@ class Dispatcher {
   }
 
   async run(): Promise<DispatchResult> {
-    const slots = [...this.options.sources.keys()].flatMap((name) => {
+    const slots = [...this.options.queues.keys()].flatMap((name) => {
       const executor = this.options.executors.get(name);
       if (!executor) throw new Error(`no executor "${name}" for its batches`);
       return Array.from({ length: executor.capacity }, () => this.slot(name, executor));
@@ -108,11 +108,11 @@ class Dispatcher {
 
   /** One slot of an executor: takes the next batch whenever it is free, until none is left. */
   private async slot(name: ExecutorName, executor: Executor): Promise<void> {
-    const source = this.options.sources.get(name)!;
+    const queue = this.options.queues.get(name)!;
     for (;;) {
       if (this.options.signal.aborted || this.storeFailure) return;
       const retry = this.retries.get(name)?.shift();
-      const batch = retry?.batch ?? source.next(performance.now() - this.startedAt);
+      const batch = retry?.batch ?? queue.next(performance.now() - this.startedAt);
       if (!batch) {
         // Nothing waiting; a batch still under way may yet re-queue units.
         if (!this.inFlight.get(name)) return;
@@ -124,7 +124,7 @@ class Dispatcher {
       try {
         await this.runBatch(executor, batch, retry?.dispatchTry ?? this.first);
       } finally {
-        source.done?.(batch.id, performance.now() - started);
+        queue.done?.(batch.id, performance.now() - started);
         this.inFlight.set(name, this.inFlight.get(name)! - 1);
         this.ended.resolve();
         this.ended = signal();
@@ -167,7 +167,7 @@ class Dispatcher {
     try {
       const context = {
         runId: options.runId,
-        dispatch: dispatchTry,
+        dispatchTry,
         signal: controller.signal,
         onUnit: (unit: UnitRecord) => options.onUnit?.(unit),
       };

@@ -10,7 +10,7 @@ import { checkExecutors, type ExecutorFlags } from '../executors/from-config.ts'
 import { executorNames } from '../executors/names.ts';
 import { selectUnits } from '../plan/plan.ts';
 import { listSelection, split, type ListedSelection } from './list-selection.ts';
-import { sourceInfo, type SourceInfo } from '../config/source-info.ts';
+import { commitInfo, type CommitInfo } from '../config/commit-info.ts';
 import type { Listing } from '../playwright/listing.ts';
 import { findWorkerIndexUse } from '../playwright/worker-index-use.ts';
 
@@ -33,7 +33,7 @@ export interface PreparedRun {
   /** How the run was narrowed, kept on it for the gate. */
   selection?: RunSelection;
   /** The commit under test and who made it, as a new run records them. */
-  source: SourceInfo;
+  commit: CommitInfo;
   /** Lines worth telling before the run starts. */
   notices: string[];
   browserOf(project: string): string;
@@ -49,9 +49,9 @@ export async function prepareRun(
   listed?: Promise<ListedSelection>,
 ): Promise<PreparedRun> {
   const executors = executorNames(request);
-  const [{ config, listing, units: listedUnits }, source] = await Promise.all([
+  const [{ config, listing, units: listedUnits }, commit] = await Promise.all([
     listed ?? listSelection(request, io),
-    sourceInfo(io.cwd, io.env),
+    commitInfo(io.cwd, io.env),
   ]);
   const projects = split(request.project);
   if (listing.focused && listing.forbidOnly)
@@ -92,7 +92,7 @@ export async function prepareRun(
     executors,
     local,
     selection: selectionOf(request, listing),
-    source,
+    commit,
     notices,
     browserOf,
   };

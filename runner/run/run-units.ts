@@ -12,7 +12,7 @@ import { estimateUnits, type Estimate } from '../plan/estimates.ts';
 import { assignExecutors } from '../plan/plan.ts';
 import { inOrderMs, sizedPieces, WorkQueue } from '../plan/queue.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import { dispatch, type BatchSource, type DispatchResult } from './dispatch.ts';
+import { dispatch, type BatchQueue, type DispatchResult } from './dispatch.ts';
 import type { RunContext } from './context.ts';
 import { suiteEntries } from './prepare.ts';
 
@@ -43,12 +43,12 @@ export async function runUnits(context: RunContext, work: RunUnitsWork): Promise
     config.dispatch.defaultUnitSeconds * 1000,
   );
   const executors = await executorsFor(context, localFor(context, work, estimates), work.events);
-  const sources = queuesFor(context, work, executors, estimates);
+  const queues = queuesFor(context, work, executors, estimates);
   const counts = await countsPublisher(context.store, context.runId);
   try {
     return await dispatch({
       runId: context.runId,
-      sources,
+      queues,
       executors: new Map(executors.map((executor) => [executor.name, executor])),
       store: context.store,
       infraRetries: config.dispatch.infraRetries,
@@ -70,7 +70,7 @@ export async function runUnits(context: RunContext, work: RunUnitsWork): Promise
 }
 
 async function executorsFor(context: RunContext, local: LocalParallelism, events: RunUnitsEvents): Promise<Executor[]> {
-  const { config, executors: names, listing, source } = context.prepared;
+  const { config, executors: names, listing, commit } = context.prepared;
   const lambdaSource = names.includes('lambda')
     ? await shipSuite({ cwd: context.cwd, entries: suiteEntries(listing), workDir: context.workDir, config })
     : undefined;
@@ -83,7 +83,7 @@ async function executorsFor(context: RunContext, local: LocalParallelism, events
     workDir: context.workDir,
     local,
     results: context.store,
-    sourceVersion: source.commit,
+    sourceVersion: commit.commit,
     warm: context.warm,
     lambdaSource: lambdaSource && { source: lambdaSource.source, config: lambdaSource.config },
   });
@@ -108,7 +108,7 @@ function localFor(context: RunContext, work: RunUnitsWork, estimates: ReadonlyMa
   });
   const together = inOrderMs(pieces, local.processes, START_MS.local);
   if (split.width === local.processes && split.expectedMs < together) return local;
-  const unknown = work.units.filter((unit) => estimates.get(unit.key)?.source !== 'history').length;
+  const unknown = work.units.filter((unit) => estimates.get(unit.key)?.basis !== 'history').length;
   const why = unknown
     ? `${unknown} of ${work.units.length} units have no recorded duration yet`
     : `the recorded durations do not promise a split that beats Playwright's own order (${(split.expectedMs / 1000).toFixed(0)} s against ${(together / 1000).toFixed(0)} s)`;
@@ -124,8 +124,8 @@ function queuesFor(
   work: RunUnitsWork,
   executors: readonly Executor[],
   estimates: ReadonlyMap<string, Estimate>,
-): Map<ExecutorName, BatchSource> {
-  const sources = new Map<ExecutorName, BatchSource>();
+): Map<ExecutorName, BatchQueue> {
+  const queues = new Map<ExecutorName, BatchQueue>();
   const where: string[] = [];
   for (const [executor, assigned] of assignExecutors(work.units, executors, context.prepared.browserOf)) {
     const pieces = sizedPieces(assigned, (unit) => estimates.get(unit.key)!);
@@ -136,7 +136,7 @@ function queuesFor(
       // Local processes side by side were chosen because a split made ahead wins (localFor).
       allUpFront: executor.name === 'local',
     });
-    sources.set(executor.name, queue);
+    queues.set(executor.name, queue);
     const held = queue.heldBack
       ? `, ${Math.round(queue.heldBack * 100)} % held back for the slots that free up first`
       : '';
@@ -147,7 +147,7 @@ function queuesFor(
   const projects = [...perProject].map(([project, n]) => `${project} ${n}`).join(', ');
   const modules = new Set(work.units.map((unit) => unit.module)).size;
   work.events.say(`  ${work.units.length} units (${projects}) in ${modules} modules, ${where.join(', ')}`);
-  return sources;
+  return queues;
 }
 
 /**

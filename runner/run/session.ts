@@ -234,7 +234,7 @@ async function begin(
   const meta = {
     runId,
     trigger: flags.trigger ?? (io.env.CI ? 'ci' : 'uigate run'),
-    ...prepared.source,
+    ...prepared.commit,
     baseURL: flags.baseUrl,
     ...(selection ? { selection } : {}),
     executors: prepared.executors,

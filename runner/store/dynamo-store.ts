@@ -314,16 +314,16 @@ export class DynamoStore implements ResultStore {
     return Items.map((item) => ({ ...strip(item, 'pk', 'sk', 'unitKey'), key: item.unitKey }) as unknown as UnitRecord);
   }
 
-  async putBatch(runId: string, batchId: string, dispatch: number, unitKeys: readonly string[]): Promise<void> {
+  async putBatch(runId: string, batchId: string, dispatchTry: number, unitKeys: readonly string[]): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
         Item: {
           pk: unitsPk(runId),
-          sk: batchSk(batchId, dispatch),
+          sk: batchSk(batchId, dispatchTry),
           runId,
           batchId,
-          dispatch,
+          dispatch: dispatchTry,
           unitKeys: [...unitKeys],
           ...this.expiry(),
         },
@@ -331,9 +331,9 @@ export class DynamoStore implements ResultStore {
     );
   }
 
-  async getBatch(runId: string, batchId: string, dispatch: number): Promise<string[] | undefined> {
+  async getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[] | undefined> {
     const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { pk: unitsPk(runId), sk: batchSk(batchId, dispatch) } }),
+      new GetCommand({ TableName: this.table, Key: { pk: unitsPk(runId), sk: batchSk(batchId, dispatchTry) } }),
     );
     return Item?.unitKeys as string[] | undefined;
   }

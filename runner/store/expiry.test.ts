@@ -131,7 +131,7 @@ describe('retention on the embedded store (dynalite has no TTL of its own)', () 
         runId,
         executor: 'local',
         executorRef: 'local-001',
-        dispatch: 1,
+        dispatchTry: 1,
         store: { endpoint: opened.endpoint, key: opened.key, table: 'uigate', region: 'us-east-1', retentionDays: 30 },
       }),
     )!;

@@ -48,8 +48,8 @@ export interface ResultStore {
   unitHistory(unitKey: string, options?: { limit?: number }): Promise<UnitRecord[]>;
 
   /** Records which units a batch holds, for executors that start it elsewhere (a CodeBuild worker reads it). */
-  putBatch(runId: string, batchId: string, dispatch: number, unitKeys: readonly string[]): Promise<void>;
-  getBatch(runId: string, batchId: string, dispatch: number): Promise<string[] | undefined>;
+  putBatch(runId: string, batchId: string, dispatchTry: number, unitKeys: readonly string[]): Promise<void>;
+  getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[] | undefined>;
 
   /**
    * Appends an event. With `once`, the event is written only if no event with that key exists

@@ -27,7 +27,7 @@ export const approvalPk = (runId: string) => `APPROVAL#${runId}`;
 export const RUN_PARTITIONS = 'RUN#*';
 export const META_SK = 'META';
 export const unitSk = (unitKey: string) => `UNIT#${unitKey}`;
-export const batchSk = (batchId: string, dispatch: number) => `BATCH#${batchId}#${dispatch}`;
+export const batchSk = (batchId: string, dispatchTry: number) => `BATCH#${batchId}#${dispatchTry}`;
 export const eventSk = (at: string, n: number) => `EVENT#${at}#${String(n).padStart(4, '0')}`;
 export const targetPk = (target: string) => `TARGET#${target}`;
 export const releaseSk = (releaseId: string) => `RELEASE#${releaseId}`;

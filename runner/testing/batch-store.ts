@@ -37,7 +37,7 @@ export function localBatch(
       runId: batch.runId,
       executor: 'local',
       executorRef: batch.ref,
-      dispatch: 1,
+      dispatchTry: 1,
       store: target.address,
       artifactsDir: target.artifactsDir,
     },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Context } from 'hono';
 import { createApp } from '../app/app.ts';
-import { LocalArtifactSource } from '../artifacts/artifact-source.ts';
+import { LocalArtifactReader } from '../artifacts/artifact-reader.ts';
 import { mintToken, SESSION_COOKIE, verifyToken } from './session.ts';
 import { seededStore, seedRun, type SeededStore } from '../testing/seed.ts';
 
@@ -30,7 +30,7 @@ describe('reading the status site in AWS needs a session', () => {
     ]);
     app = createApp({
       store: seed.store,
-      artifacts: new LocalArtifactSource(seed.artifactsDir),
+      artifacts: new LocalArtifactReader(seed.artifactsDir),
       readAccess: { secret: async () => SECRET },
     });
   });

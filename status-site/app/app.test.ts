@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApp } from './app.ts';
-import { LocalArtifactSource } from '../artifacts/artifact-source.ts';
+import { LocalArtifactReader } from '../artifacts/artifact-reader.ts';
 import { PNG, seededStore, seedRun, seedUnitRef, type SeededStore } from '../testing/seed.ts';
 
 describe('status API on a store on dynalite', () => {
@@ -39,7 +39,7 @@ describe('status API on a store on dynalite', () => {
       {},
       new Date(Date.UTC(2030, 0, 2)),
     );
-    app = createApp({ store: seed.store, artifacts: new LocalArtifactSource(seed.artifactsDir) });
+    app = createApp({ store: seed.store, artifacts: new LocalArtifactReader(seed.artifactsDir) });
   });
   after(() => seed.remove());
 
@@ -190,7 +190,7 @@ describe('status API on a store on dynalite', () => {
     const [shot] = units.find((u: { status: string }) => u.status === 'passed').attachments;
     const small = createApp({
       store: seed.store,
-      artifacts: new LocalArtifactSource(seed.artifactsDir),
+      artifacts: new LocalArtifactReader(seed.artifactsDir),
       inlineLimit: 8,
     });
     const response = await small.request(`/artifacts/${newer}/${shot.path.split('/').slice(1).join('/')}`);
@@ -218,7 +218,7 @@ describe('status API on a store on dynalite', () => {
     // Over the server's limit and with no direct URL: refused, as any artifact is, never streamed.
     const small = createApp({
       store: seed.store,
-      artifacts: new LocalArtifactSource(seed.artifactsDir),
+      artifacts: new LocalArtifactReader(seed.artifactsDir),
       inlineLimit: 8,
     });
     assert.equal((await small.request(`/reports/${newer}/index.html`)).status, 413);

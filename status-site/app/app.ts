@@ -5,7 +5,7 @@ import { etag } from 'hono/etag';
 import { secureHeaders } from 'hono/secure-headers';
 import { RUN_ID_PATTERN } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
-import type { Artifact, ArtifactSource } from '../artifacts/artifact-source.ts';
+import type { Artifact, ArtifactReader } from '../artifacts/artifact-reader.ts';
 import { approvalRoutes } from './approval-route.ts';
 import type { ApprovalOptions } from '../access/approvers.ts';
 import {
@@ -33,7 +33,7 @@ export interface PageAssets {
 
 export interface AppOptions {
   store: ResultStore;
-  artifacts?: ArtifactSource;
+  artifacts?: ArtifactReader;
   /** The built page; without it only the API is served. */
   page?: PageAssets | (() => Promise<PageAssets>);
   /** How long a running run's units may be served from memory (ms). Finished runs are kept. */
@@ -155,7 +155,7 @@ function runRoutes(app: Hono, store: ResultStore, cache: RunCache) {
  * A run's screenshots and traces: pictures inline, anything else a download, never a page of ours.
  * One too large to pass through is a redirect to where the browser can fetch it itself.
  */
-function artifactRoute(app: Hono, artifacts: ArtifactSource | undefined, inlineLimit = Infinity) {
+function artifactRoute(app: Hono, artifacts: ArtifactReader | undefined, inlineLimit = Infinity) {
   app.get('/artifacts/:id/*', async (c) => {
     const runId = runIdOf(c);
     const rest = decodeURIComponentSafe(c.req.path.slice(`/artifacts/${runId}/`.length));
@@ -187,7 +187,7 @@ async function elsewhere(c: Context, artifact: Artifact, inlineLimit: number, di
 }
 
 /** Playwright's HTML report of a run, every file of it sandboxed (policies.ts, REPORT_POLICY). */
-function reportRoute(app: Hono, artifacts: ArtifactSource | undefined, inlineLimit = Infinity) {
+function reportRoute(app: Hono, artifacts: ArtifactReader | undefined, inlineLimit = Infinity) {
   const policy = policyHeader(REPORT_POLICY);
   app.get('/reports/:id', (c) => c.redirect(`/reports/${runIdOf(c)}/`, 301));
   app.get('/reports/:id/*', async (c) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunMeta, UnitRecord } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
-import type { Artifact, ArtifactSource } from '../artifacts/artifact-source.ts';
+import type { Artifact, ArtifactReader } from '../artifacts/artifact-reader.ts';
 import { RunCache } from './run-cache.ts';
 
 const FINISHED = '2026-11-23T07:00:00.000Z';
@@ -18,7 +18,7 @@ function finishedRun(snapshot: string | undefined, run: Partial<RunMeta> = {}) {
       return [{ key: 'from-store', status: 'passed' }] as UnitRecord[];
     },
   } as unknown as ResultStore;
-  const artifacts: ArtifactSource = {
+  const artifacts: ArtifactReader = {
     get: async (runId, path) => {
       if (snapshot === undefined || path !== 'run.json' || runId !== 'r') return undefined;
       return { body: new Response(snapshot).body!, size: snapshot.length, contentType: 'application/json' } as Artifact;

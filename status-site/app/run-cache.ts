@@ -4,7 +4,7 @@
 import { SNAPSHOT_PATH, snapshotUnits } from '../../runner/artifacts/run-snapshot.ts';
 import { type RunMeta, type UnitRecord } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
-import type { ArtifactSource } from '../artifacts/artifact-source.ts';
+import type { ArtifactReader } from '../artifacts/artifact-reader.ts';
 import { EncodedJson } from './encoded-json.ts';
 import { countStatuses } from '../../runner/core/statuses.ts';
 
@@ -32,7 +32,7 @@ export interface RunCacheOptions {
   /** Runs kept at once. */
   capacity?: number;
   /** Where finished runs' snapshots are (runner/artifacts/run-snapshot.ts). */
-  artifacts?: ArtifactSource;
+  artifacts?: ArtifactReader;
   now?: () => number;
 }
 

@@ -1,19 +1,19 @@
 // Artifacts through S3 as moto_server implements it: written by the executors' store
-// (runner/artifacts/s3-artifacts.ts), read back by the status site (s3-artifact-source.ts), and a
+// (runner/artifacts/s3-artifacts.ts), read back by the status site (s3-artifact-reader.ts), and a
 // large one handed out as a presigned URL that the emulator answers.
 import assert from 'node:assert/strict';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { after, before, describe, it } from 'node:test';
 import { S3Artifacts, s3Client } from '../../runner/artifacts/s3-artifacts.ts';
 import { motoMissing, startMoto, type Moto } from '../../runner/testing/moto.ts';
-import { S3ArtifactSource } from './s3-artifact-source.ts';
+import { S3ArtifactReader } from './s3-artifact-reader.ts';
 
 const skip = motoMissing();
 const RUN = '20261206T000000000Z-s3mo';
 
 describe('artifacts in S3 (moto_server)', { skip }, () => {
   let moto: Moto;
-  let source: S3ArtifactSource;
+  let source: S3ArtifactReader;
   let store: S3Artifacts;
 
   before(async () => {
@@ -23,7 +23,7 @@ describe('artifacts in S3 (moto_server)', { skip }, () => {
     client.destroy();
     const options = { bucket: 'shop-artifacts', prefix: 'ci/', endpoint: moto.endpoint };
     store = new S3Artifacts(options);
-    source = new S3ArtifactSource(options);
+    source = new S3ArtifactReader(options);
   });
   after(async () => {
     source?.close();
@@ -39,7 +39,7 @@ describe('artifacts in S3 (moto_server)', { skip }, () => {
       attempt: 1,
       name: 'trace',
       contentType: 'application/zip',
-      source: { body: trace },
+      content: { body: trace },
     });
     assert.match(key, new RegExp(`^${RUN}/`));
     const artifact = await source.get(RUN, key.slice(RUN.length + 1));
@@ -50,7 +50,7 @@ describe('artifacts in S3 (moto_server)', { skip }, () => {
     assert.ok(Buffer.concat(chunks).equals(trace));
 
     // The direct URL a large artifact is redirected to. That S3 answers with the type and
-    // disposition the URL names is s3rver's to show (s3-artifact-source.test.ts): moto_server
+    // disposition the URL names is s3rver's to show (s3-artifact-reader.test.ts): moto_server
     // ignores response-content-type and response-content-disposition.
     const url = await artifact!.directUrl!('attachment; filename="trace.zip"');
     assert.ok(url.startsWith(`${moto.endpoint}/shop-artifacts/ci/${RUN}/`), url);

@@ -15,7 +15,7 @@ import { iamApprovals, iamCaller } from '../access/approvers.ts';
 import { secretsManagerSecret } from '../access/session-secret.ts';
 import { createApp } from '../app/app.ts';
 import { BUILT_SITE, readBuiltPage } from './page-assets.ts';
-import { S3ArtifactSource } from '../artifacts/s3-artifact-source.ts';
+import { S3ArtifactReader } from '../artifacts/s3-artifact-reader.ts';
 import { ENV } from '../../runner/core/env.ts';
 import { awsRegion } from '../../runner/aws/region.ts';
 
@@ -42,7 +42,7 @@ export function lambdaApp(env: NodeJS.ProcessEnv = process.env): Hono {
   });
   const bucket = env[ENV.artifactsBucket];
   const artifacts = bucket
-    ? new S3ArtifactSource({
+    ? new S3ArtifactReader({
         bucket,
         prefix: env[ENV.artifactsPrefix],
         region: env.AWS_REGION,

@@ -6,9 +6,9 @@ import type { ApprovalOptions } from '../access/approvers.ts';
 import type { ReadAccess } from '../access/read-access.ts';
 import { createApp } from '../app/app.ts';
 import { refuseLocal } from '../../runner/core/local-request.ts';
-import { ArtifactSources, LocalArtifactSource, type ArtifactSource } from '../artifacts/artifact-source.ts';
+import { ArtifactReaders, LocalArtifactReader, type ArtifactReader } from '../artifacts/artifact-reader.ts';
 import { installedPage } from './page-assets.ts';
-import { S3ArtifactSource } from '../artifacts/s3-artifact-source.ts';
+import { S3ArtifactReader } from '../artifacts/s3-artifact-reader.ts';
 import { traceViewerDir } from '../app/trace-viewer.ts';
 import type { S3ArtifactsOptions } from '../../runner/artifacts/s3-artifacts.ts';
 
@@ -43,9 +43,9 @@ export function artifactsOf(artifacts: {
 }
 
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
-  const bucket = options.artifactsBucket && new S3ArtifactSource(options.artifactsBucket);
-  const local = new LocalArtifactSource(options.artifactsDir);
-  const artifacts: ArtifactSource = bucket ? new ArtifactSources(local, bucket) : local;
+  const bucket = options.artifactsBucket && new S3ArtifactReader(options.artifactsBucket);
+  const local = new LocalArtifactReader(options.artifactsDir);
+  const artifacts: ArtifactReader = bucket ? new ArtifactReaders(local, bucket) : local;
   const app = createApp({
     store: options.store,
     artifacts,

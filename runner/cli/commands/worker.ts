@@ -25,29 +25,30 @@ export interface WorkerFlags {
 interface WorkerBatch {
   runId: string;
   batchId: string;
-  dispatch: number;
+  dispatchTry: number;
 }
 
 /** Reads the run, batch and dispatch try this container is for: flags, else the build's environment. */
 function batchOf(flags: WorkerFlags, env: NodeJS.ProcessEnv): WorkerBatch {
   const runId = flags.run ?? env[ENV.runId];
   const batchId = flags.batch ?? env[ENV.batchId];
-  const dispatch = flags.dispatch ?? Number(env[ENV.dispatch] ?? 1);
+  const dispatchTry = flags.dispatch ?? Number(env[ENV.dispatch] ?? 1);
   if (!runId || !RUN_ID_PATTERN.test(runId))
     throw new UsageError(`uigate worker needs a run id (--run or ${ENV.runId}), got "${runId ?? ''}"`);
   if (!batchId) throw new UsageError(`uigate worker needs a batch id (--batch or ${ENV.batchId})`);
-  if (!Number.isInteger(dispatch) || dispatch < 1)
+  if (!Number.isInteger(dispatchTry) || dispatchTry < 1)
     throw new UsageError(`${ENV.dispatch} must be a whole number of 1 or more, got "${env[ENV.dispatch]}"`);
-  return { runId, batchId, dispatch };
+  return { runId, batchId, dispatchTry };
 }
 
 /** Reads the batch's units, as the orchestrator wrote them to the table before starting this build. */
 async function unitsOf(store: ResultStore, batch: WorkerBatch, table: string): Promise<UnitRecord[]> {
-  const { runId, batchId, dispatch } = batch;
-  const keys = await store.getBatch(runId, batchId, dispatch).catch((error: Error) => {
+  const { runId, batchId, dispatchTry } = batch;
+  const keys = await store.getBatch(runId, batchId, dispatchTry).catch((error: Error) => {
     throw new InfraError(`cannot read batch ${batchId} from the result store (table ${table}): ${error.message}`);
   });
-  if (!keys) throw new UsageError(`no batch ${batchId} (dispatch ${dispatch}) in run ${runId} in table ${table}`);
+  if (!keys)
+    throw new UsageError(`no batch ${batchId} (dispatch try ${dispatchTry}) in run ${runId} in table ${table}`);
   const wanted = new Set(keys);
   const units = (await store.getUnits(runId)).filter((unit) => wanted.has(unit.key));
   if (units.length !== keys.length)
@@ -57,7 +58,7 @@ async function unitsOf(store: ResultStore, batch: WorkerBatch, table: string): P
 
 export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<number> {
   const batch = batchOf(flags, io.env);
-  const { runId, batchId, dispatch } = batch;
+  const { runId, batchId, dispatchTry } = batch;
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const storeSettings = {
     endpoint: config.store.endpoint,
@@ -71,20 +72,20 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<
     const units = await unitsOf(store, batch, config.store.table);
     const buildId = io.env.CODEBUILD_BUILD_ID ?? `worker-${process.pid}`;
     io.stdout.write(
-      `uigate worker: run ${runId}, batch ${batchId} (dispatch ${dispatch}), ${units.length} units, build ${buildId}\n`,
+      `uigate worker: run ${runId}, batch ${batchId} (dispatch try ${dispatchTry}), ${units.length} units, build ${buildId}\n`,
     );
     const retries = io.env[ENV.retries];
     const result = await runPlaywrightBatch({
       cwd: io.cwd,
       playwrightConfig: config.playwrightConfig,
       units,
-      workDir: join(config.home, 'worker', `${batchId}-d${dispatch}`),
+      workDir: join(config.home, 'worker', `${batchId}-d${dispatchTry}`),
       // Artifacts go to the bucket when one is named (UIGATE_ARTIFACTS_BUCKET), else to this folder.
       context: {
         runId,
         executor: 'codebuild',
         executorRef: buildId,
-        dispatch,
+        dispatchTry,
         store: storeSettings,
         artifactsDir: config.artifacts.dir,
       },

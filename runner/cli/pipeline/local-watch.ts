@@ -3,7 +3,7 @@
 // watcher function gets in AWS, so the terminal (and a configured topic) shows exactly the messages
 // a channel will get — with expected finishes from this machine's own earlier executions.
 import { randomUUID } from 'node:crypto';
-import { sourceInfo } from '../../config/source-info.ts';
+import { commitInfo } from '../../config/commit-info.ts';
 import type { Notifier } from '../../notify/notifier.ts';
 import type { PipelineLog } from '../../store/pipeline-log.ts';
 import type { ResultStore } from '../../store/result-store.ts';
@@ -87,7 +87,7 @@ export class LocalWatch {
   private facts(): ExecutionFacts {
     return {
       source: async (): Promise<SourceFacts> => {
-        const info = await sourceInfo(this.deps.cwd, this.deps.env);
+        const info = await commitInfo(this.deps.cwd, this.deps.env);
         return {
           commit: info.commit,
           commitMessage: info.commitMessage,

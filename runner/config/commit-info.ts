@@ -16,7 +16,7 @@ async function git(cwd: string, ...args: string[]): Promise<string | undefined> 
 }
 
 /** What a run item records of its source (core/model.ts says what each field means). */
-export type SourceInfo = Pick<
+export type CommitInfo = Pick<
   RunMeta,
   | 'commit'
   | 'branch'
@@ -29,7 +29,7 @@ export type SourceInfo = Pick<
 >;
 
 /** Asked of git two questions at a time, while Playwright lists the suite (run/prepare.ts). */
-export async function sourceInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<SourceInfo> {
+export async function commitInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<CommitInfo> {
   const [commit, branch] = await Promise.all([
     env[ENV.commit] || env.CODEBUILD_RESOLVED_SOURCE_VERSION || env.GITHUB_SHA || git(cwd, 'rev-parse', 'HEAD'),
     env[ENV.branch] ||

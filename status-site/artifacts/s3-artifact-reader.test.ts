@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { s3Client } from '../../runner/artifacts/s3-artifacts.ts';
 import { localS3, type LocalS3 } from '../../runner/testing/s3.ts';
-import { ArtifactSources, LocalArtifactSource, type Artifact } from './artifact-source.ts';
-import { S3ArtifactSource } from './s3-artifact-source.ts';
+import { ArtifactReaders, LocalArtifactReader, type Artifact } from './artifact-reader.ts';
+import { S3ArtifactReader } from './s3-artifact-reader.ts';
 import { PNG } from '../testing/seed.ts';
 
 const RUN = '20261122T185625123Z-k3f9';
@@ -15,9 +15,9 @@ const OTHER = '20261122T185625123Z-aaaa';
 
 const text = async (artifact: Artifact | undefined) => Buffer.from(await new Response(artifact!.body).arrayBuffer());
 
-describe('S3ArtifactSource', () => {
+describe('S3ArtifactReader', () => {
   let s3: LocalS3;
-  let source: S3ArtifactSource;
+  let source: S3ArtifactReader;
   let dir: string;
 
   before(async () => {
@@ -29,7 +29,7 @@ describe('S3ArtifactSource', () => {
     await put(`team/${RUN}/u/1-page.html`, '<script>alert(1)</script>', 'text/html');
     await put(`team/${OTHER}/secret.txt`, 'secret', 'text/plain');
     client.destroy();
-    source = new S3ArtifactSource({ bucket: s3.bucket, prefix: 'team/', endpoint: s3.endpoint });
+    source = new S3ArtifactReader({ bucket: s3.bucket, prefix: 'team/', endpoint: s3.endpoint });
     dir = await mkdtemp(join(tmpdir(), 'uigate-artifacts-'));
     await mkdir(join(dir, RUN, 'local'), { recursive: true });
     await writeFile(join(dir, RUN, 'local', '1-shot.png'), 'from disk');
@@ -60,7 +60,7 @@ describe('S3ArtifactSource', () => {
   });
 
   it('in a mixed run, finds local units’ artifacts on disk and the others’ in the bucket', async () => {
-    const both = new ArtifactSources(new LocalArtifactSource(dir), source);
+    const both = new ArtifactReaders(new LocalArtifactReader(dir), source);
     assert.equal((await text(await both.get(RUN, 'local/1-shot.png'))).toString(), 'from disk');
     assert.deepEqual(await text(await both.get(RUN, 'u/1-shot.png')), PNG);
     assert.equal(await both.get(RUN, 'u/nope.png'), undefined);

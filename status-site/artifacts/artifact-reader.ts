@@ -17,7 +17,7 @@ export interface Artifact {
   directUrl?: (contentDisposition: string) => Promise<string>;
 }
 
-export interface ArtifactSource {
+export interface ArtifactReader {
   /** The artifact at `<runId>/<path>`, or undefined when absent or outside the run's folder. */
   get(runId: string, path: string): Promise<Artifact | undefined>;
 }
@@ -52,7 +52,7 @@ export function artifactKeyOf(runId: string, path: string): string | undefined {
   return artifactPath('/', runId, path)?.slice(1);
 }
 
-export class LocalArtifactSource implements ArtifactSource {
+export class LocalArtifactReader implements ArtifactReader {
   constructor(private readonly root: string) {}
 
   async get(runId: string, path: string): Promise<Artifact | undefined> {
@@ -80,10 +80,10 @@ export class LocalArtifactSource implements ArtifactSource {
 }
 
 /** Asks each source in turn; the first that has the artifact answers. */
-export class ArtifactSources implements ArtifactSource {
-  private readonly sources: readonly ArtifactSource[];
+export class ArtifactReaders implements ArtifactReader {
+  private readonly sources: readonly ArtifactReader[];
 
-  constructor(...sources: readonly ArtifactSource[]) {
+  constructor(...sources: readonly ArtifactReader[]) {
     this.sources = sources;
   }
 

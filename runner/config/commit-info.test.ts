@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sourceInfo } from './source-info.ts';
+import { commitInfo } from './commit-info.ts';
 
-describe('sourceInfo', () => {
+describe('commitInfo', () => {
   let repo: string;
   let commit: string;
   const git = (...args: string[]) =>
@@ -33,7 +33,7 @@ describe('sourceInfo', () => {
   after(() => rm(repo, { recursive: true, force: true }));
 
   it('reads the commit, the branch, its author and the other names on it from git', async () => {
-    const source = await sourceInfo(repo, {});
+    const source = await commitInfo(repo, {});
     assert.equal(source.commit, commit);
     assert.equal(source.branch, 'feature/login');
     assert.equal(source.author, 'Ada <ada@example.com>');
@@ -41,7 +41,7 @@ describe('sourceInfo', () => {
   });
 
   it("takes CI's variables over git, and asks git for the author of CI's commit", async () => {
-    const source = await sourceInfo(repo, { GITHUB_SHA: commit, GITHUB_REF_NAME: 'main', UIGATE_AUTHOR: 'Bot' });
+    const source = await commitInfo(repo, { GITHUB_SHA: commit, GITHUB_REF_NAME: 'main', UIGATE_AUTHOR: 'Bot' });
     assert.equal(source.commit, commit);
     assert.equal(source.branch, 'main');
     assert.equal(source.author, 'Bot');
@@ -50,7 +50,7 @@ describe('sourceInfo', () => {
   it('leaves out the branch of a detached checkout', async () => {
     git('checkout', '-q', '--detach');
     try {
-      assert.equal((await sourceInfo(repo, {})).branch, undefined);
+      assert.equal((await commitInfo(repo, {})).branch, undefined);
     } finally {
       git('checkout', '-q', 'feature/login');
     }
@@ -59,7 +59,7 @@ describe('sourceInfo', () => {
   it('records nothing, and throws nothing, outside a repository', async () => {
     const outside = await mkdtemp(join(tmpdir(), 'uigate-no-git-'));
     try {
-      const source = await sourceInfo(outside, {});
+      const source = await commitInfo(outside, {});
       assert.equal(source.commit, undefined);
       assert.equal(source.author, undefined);
       assert.equal(source.contributors, undefined);

@@ -2,12 +2,12 @@ import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { awsRegion } from '../../runner/aws/region.ts';
 import { s3Client, type S3ArtifactsOptions } from '../../runner/artifacts/s3-artifacts.ts';
-import { artifactKeyOf, contentTypeOf, type Artifact, type ArtifactSource } from './artifact-source.ts';
+import { artifactKeyOf, contentTypeOf, type Artifact, type ArtifactReader } from './artifact-reader.ts';
 
 /** How long a presigned artifact URL works: long enough to open a trace, too short to pass around. */
 export const DIRECT_URL_SECONDS = 300;
 
-export class S3ArtifactSource implements ArtifactSource {
+export class S3ArtifactReader implements ArtifactReader {
   private readonly client: S3Client;
 
   constructor(private readonly options: S3ArtifactsOptions) {
