@@ -9,7 +9,7 @@ import type { RunMeta } from '../core/model.ts';
 import { expectedFinish } from '../notify/expected-finish.ts';
 import type { PipelineContext, PipelineNotification } from '../notify/notification.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import type { PipelineEvent, PipelineLog } from '../store/pipeline-log.ts';
+import type { ExecutionTimes, PipelineEvent, PipelineLog } from '../store/pipeline-log.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import type { ExecutionFacts, SourceFacts } from './execution-facts.ts';
 import { FINISH_HISTORY, pipelineFinish } from './pipeline-finish.ts';
@@ -153,7 +153,7 @@ class Story {
     private readonly deps: WatchDeps,
     private readonly source: SourceFacts,
     private readonly run: RunMeta | undefined,
-    private readonly history: Awaited<ReturnType<PipelineLog['history']>>,
+    private readonly history: ExecutionTimes[],
   ) {}
 
   static async read(executionId: string, events: readonly PipelineEvent[], deps: WatchDeps): Promise<Story> {

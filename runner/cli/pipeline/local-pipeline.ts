@@ -20,6 +20,7 @@ import { siteDigest } from '../../verify/digest.ts';
 import { LocalAlarm } from '../../verify/local-alarm.ts';
 import { LocalSiteTarget } from '../../verify/local-site-target.ts';
 import { LocalMetrics } from '../../verify/metrics.ts';
+import type { SmokeProbe } from '../../verify/bake.ts';
 import { smokeProbe } from '../../verify/smoke.ts';
 import { promote, runPreflight, verifyRelease, type Telling } from '../../verify/verify.ts';
 import { runSession, type SessionRequest } from '../../run/session.ts';
@@ -188,7 +189,7 @@ interface ReleaseContext {
   productionUrl: string;
   metrics: LocalMetrics;
   alarm: LocalAlarm;
-  smoke: ReturnType<Stages['smoke']>;
+  smoke: SmokeProbe;
   /** Where the release's news goes: the same notifier, so the terminal shows what the channel gets. */
   tell: Telling;
 }
