@@ -40,7 +40,7 @@ function port(value: string) {
 
 const CONFIG_HELP = 'uigate config file (default: uigate.config.ts if present)';
 
-/** What to run: `run`'s selection, which `pipeline` passes on to its test stage. */
+/** Adds what to run: `run`'s selection, which `pipeline` passes on to its test stage. */
 function withSelection(command: Command): Command {
   return command
     .option('-c, --config <file>', CONFIG_HELP)
@@ -77,7 +77,7 @@ function program(io: CommandIO, exit: { code: number }) {
   return cli;
 }
 
-/** `uigate run`: its selection, executors, outputs and status site. */
+/** Adds `uigate run`: its selection, executors, outputs and status site. */
 function addRun(cli: Command, io: CommandIO, wire: Wire) {
   withSelection(
     cli
@@ -149,7 +149,7 @@ async function runAction(flags: RunFlags, io: CommandIO): Promise<number> {
   }
 }
 
-/** Setting up and serving: init, serve, and the CodeBuild worker. */
+/** Adds the commands that set up and serve: init, serve, and the CodeBuild worker. */
 function addSetup(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('init')
@@ -195,7 +195,7 @@ function addSetup(cli: Command, io: CommandIO, wire: Wire) {
     .action(wire(async (flags) => (await import('./commands/doctor.ts')).doctorCommand(flags, io)));
 }
 
-/** The gate and approvals: gate, approve, reject, approval, open, approver token. */
+/** Adds the gate and approvals: gate, approve, reject, approval, open, approver token. */
 function addGate(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('gate')
@@ -266,7 +266,7 @@ const INVALIDATE_HELP =
 const KEEP_RELEASES_HELP =
   "for command:<name>: where each release's files are kept for a rollback, s3://<bucket>[/<prefix>] or a folder (default: the artifacts folder or bucket)";
 
-/** After promotion: verify (pre-flight and bake). */
+/** Adds what follows promotion: verify (pre-flight and bake). */
 function addVerify(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('verify')
@@ -305,7 +305,7 @@ function addVerify(cli: Command, io: CommandIO, wire: Wire) {
     .action(wire(async (flags) => (await import('./commands/verify.ts')).verifyCommand(flags, io)));
 }
 
-/** Releasing: promote, digest, and the whole pipeline on this machine. */
+/** Adds the release commands: promote, digest, and the whole pipeline on this machine. */
 function addRelease(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('promote')
@@ -347,7 +347,7 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
     .action(wire(async (flags) => (await import('./commands/pipeline.ts')).pipelineCommand(flags, io)));
 }
 
-/** The Lambda executor's local Invoke endpoint. */
+/** Adds the Lambda executor's local Invoke endpoint. */
 function addLambda(cli: Command, io: CommandIO, wire: Wire) {
   const lambda = cli.command('lambda').description('the Lambda executor');
   lambda

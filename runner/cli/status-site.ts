@@ -40,7 +40,7 @@ export async function serveStatusSite(
   };
 }
 
-/** The run's links point at a site that closes with the run: says how to open it again. */
+/** Says how to open the site again: the run's links point at a site that closes with the run. */
 function servedAgain(site: StatusServer, runId: string): string {
   const port = Number(new URL(site.url).port);
   return `the status site closed with the run; \`npx uigate serve${port === DEFAULT_PORT ? '' : ` --port ${port}`}\` serves it again at ${site.runUrl(runId)}`;

@@ -28,7 +28,7 @@ export type CommitInfo = Pick<
   | 'commitMessage'
 >;
 
-/** Asked of git two questions at a time, while Playwright lists the suite (run/prepare.ts). */
+/** Asks git what a run records of its commit, two questions at a time, while Playwright lists the suite (run/prepare.ts). */
 export async function commitInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<CommitInfo> {
   const [commit, branch] = await Promise.all([
     env[ENV.commit] || env.CODEBUILD_RESOLVED_SOURCE_VERSION || env.GITHUB_SHA || git(cwd, 'rev-parse', 'HEAD'),
@@ -55,7 +55,7 @@ export async function commitInfo(cwd: string, env: NodeJS.ProcessEnv = process.e
   };
 }
 
-/** Who else put their name on the commit: its committer and co-authors (git's own trailer parsing). */
+/** Finds who else put their name on the commit: its committer and co-authors (git's own trailer parsing). */
 function contributorsOf(lines: string | undefined, author: string | undefined) {
   const contributors = [...new Set((lines ?? '').split('\n').map((line) => line.trim()))].filter(
     (line) => line && line !== author,

@@ -221,7 +221,7 @@ export interface ApprovalSettings {
   pipeline?: { name: string; stage: string; action: string; region: string };
 }
 
-/** Typed helper for uigate.config.ts; it returns its argument. */
+/** Types uigate.config.ts; returns its argument. */
 export function defineConfig(config: UigateConfig): UigateConfig {
   return config;
 }
@@ -249,7 +249,7 @@ function keysAt(path: readonly PropertyKey[]): string[] {
   return Object.keys((unwrap(node) as z.ZodObject | undefined)?.shape ?? {});
 }
 
-/** `file:line` of the first line that sets the key, when the source is a file that does; else the source. */
+/** Points at the first line that sets the key (`file:line`) when the source is a file that does; else names the source. */
 function at(source: string, key: string | undefined): string {
   if (!key || !existsSync(source)) return source;
   const pattern = new RegExp(`(^|[\\s{,])["']?${key.replace(/[^A-Za-z0-9_$]/g, '')}["']?\\s*:`);
@@ -405,8 +405,9 @@ export async function loadConfig(
 }
 
 /**
- * In Lambda there is no uigate.config.ts: the stack passes what a function needs (gate, approval,
- * notify) as JSON in UIGATE_CONFIG, validated exactly as the file would be.
+ * Reads the configuration in Lambda, where there is no uigate.config.ts: the stack passes what a
+ * function needs (gate, approval, notify) as JSON in UIGATE_CONFIG, validated exactly as the file
+ * would be.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   let parsed: unknown = {};
@@ -421,7 +422,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedCon
   return resolveConfig(validateConfig(parsed, ENV.config), '/tmp', env);
 }
 
-/** UIGATE_RETENTION_DAYS, when it is a whole number of days; a process started by uigate gets it so. */
+/** Reads UIGATE_RETENTION_DAYS, when it is a whole number of days; a process started by uigate gets it so. */
 function retentionFromEnv(text: string | undefined): number | undefined {
   if (!text) return undefined;
   const days = Number(text);

@@ -10,7 +10,7 @@ import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-/** Where the compiled config goes: under the project's node_modules, so `import 'uigate'` resolves as in the source. */
+/** Chooses where the compiled config goes: under the project's node_modules, so `import 'uigate'` resolves as in the source. */
 function cacheDir(file: string): string {
   for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'uigate');

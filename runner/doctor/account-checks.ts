@@ -40,7 +40,7 @@ export const lambdaConcurrencyCheck = (lambda: LambdaClient, wanted: number): Ch
   },
 });
 
-/** BUILD_GENERAL1_MEDIUM → /\bmedium\b/: the word Service Quotas names the quota by. */
+/** Turns a compute type into the word Service Quotas names its quota by: BUILD_GENERAL1_MEDIUM → /\bmedium\b/. */
 function sizeWord(computeType: string): RegExp {
   const size = computeType.replace(/^BUILD_GENERAL\d_/, '').toLowerCase();
   return new RegExp(`(^|[^0-9a-z])${size}([^0-9a-z]|$)`, 'i');
@@ -62,10 +62,11 @@ async function quotasOf(quotas: ServiceQuotasClient, applied: boolean): Promise<
 }
 
 /**
- * CodeBuild runs at most the account's "concurrently running builds" for the project's platform
- * and compute type, and queues the rest (CodeBuild user guide, "Builds in AWS CodeBuild"); a
- * project's own concurrentBuildLimit refuses builds beyond it. The quota is found by its name in
- * Service Quotas, the account's applied value first, AWS's default otherwise.
+ * Checks the concurrent builds quota. CodeBuild runs at most the account's "concurrently running
+ * builds" for the project's platform and compute type, and queues the rest (CodeBuild user guide,
+ * "Builds in AWS CodeBuild"); a project's own concurrentBuildLimit refuses builds beyond it. The
+ * quota is found by its name in Service Quotas, the account's applied value first, AWS's default
+ * otherwise.
  */
 export const codebuildConcurrencyCheck = (
   codebuild: CodeBuildClient,

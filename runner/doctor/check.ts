@@ -21,7 +21,7 @@ export const passed = (detail: string): CheckOutcome => ({ status: 'pass', detai
 export const failed = (detail: string, fix: string): CheckOutcome => ({ status: 'fail', detail, fix });
 export const skipped = (detail: string, fix?: string): CheckOutcome => ({ status: 'skip', detail, fix });
 
-/** What an AWS error means for the user: which permission or resource is missing. */
+/** Explains what an AWS error means for the user: which permission or resource is missing. */
 export function explainAwsError(error: unknown): CheckOutcome {
   const { name = 'Error', message = String(error) } = error as { name?: string; message?: string };
   if (/AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(name))

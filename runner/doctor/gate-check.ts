@@ -18,7 +18,7 @@ export interface GateCheckOptions {
   stageName?: string;
 }
 
-/** The gate's stored answer for the run: the last `gate` event of the pipeline's judge. */
+/** Reads the gate's stored answer for the run: the last `gate` event of the pipeline's judge. */
 async function storedDecision(store: ResultStore, run: RunMeta): Promise<boolean | undefined> {
   const events = await store.listEvents(run.runId);
   const gate = events.filter((event) => event.type === 'gate' && event.actor === 'pipeline gate').at(-1);

@@ -57,10 +57,10 @@ const npm = (args: string[], cwd: string) =>
   });
 
 /**
- * The package's folder from a uigate package folder (this repository after `build:package`, or
- * uigate as a project installed it): that package packed, installed with its production
- * dependencies and @sparticuz/chromium, the entry modules beside. Synchronous: a CDK construct
- * builds it while the app is synthesized (cdk/installed.ts).
+ * Assembles the package's folder from a uigate package folder (this repository after
+ * `build:package`, or uigate as a project installed it): that package packed, installed with its
+ * production dependencies and @sparticuz/chromium, the entry modules beside. Synchronous: a CDK
+ * construct builds it while the app is synthesized (cdk/installed.ts).
  */
 export function assembleLambdaPackage(packageRoot: string, out: string): string {
   const dir = join(out, 'package');

@@ -112,7 +112,7 @@ export async function unpackChromium(unpack: () => Promise<string>): Promise<str
   return executablePath;
 }
 
-/** The shared cache for this build of @sparticuz/chromium: another build never gets its files. */
+/** Names the shared cache for this build of @sparticuz/chromium: another build never gets its files. */
 function cacheOf(root: string | undefined): string | undefined {
   if (!root) return undefined;
   try {
@@ -124,7 +124,7 @@ function cacheOf(root: string | undefined): string | undefined {
   }
 }
 
-/** Every file under `from`, as paths relative to it. */
+/** Lists every file under `from`, as paths relative to it. */
 async function filesUnder(from: string): Promise<string[]> {
   const entries = await readdir(from, { withFileTypes: true, recursive: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => relative(from, join(entry.parentPath, entry.name)));
@@ -138,7 +138,7 @@ async function linkAll(from: string, to: string, names: readonly string[]): Prom
 }
 
 /**
- * A local execution environment starts with a finished unpack hard-linked into its own /tmp, mark
+ * Starts a local execution environment with a finished unpack hard-linked into its own /tmp, mark
  * included, when another environment has shared one: as a warm Lambda sandbox would keep it, at no
  * cost of 200 MB and seconds per environment. Nothing is linked from a cache without its mark.
  */

@@ -62,7 +62,7 @@ function eventOf(input: unknown): BatchEvent {
   }
 }
 
-/** A step that must work for the batch to start; its failure is a refusal of that type. */
+/** Runs a step that must work for the batch to start; its failure is a refusal of that type. */
 async function step<T>(type: FailureType, what: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -71,7 +71,7 @@ async function step<T>(type: FailureType, what: string, work: () => Promise<T>):
   }
 }
 
-/** `uigate doctor --aws`: this container's browser, proved as a batch proves it, and nothing run. */
+/** Proves this container's browser for `uigate doctor --aws`, as a batch proves it, and runs nothing. */
 async function probe(requestId: string): Promise<ProbeResponse> {
   const started = Date.now();
   try {
@@ -120,7 +120,7 @@ interface BatchSetting {
   remainingMs: number;
 }
 
-/** Playwright for exactly the event's units, stopped in time for the results so far to come back. */
+/** Runs Playwright for exactly the event's units, stopped in time for the results so far to come back. */
 async function runBatch(
   event: BatchEvent,
   { requestId, tmp, suiteDir, chromium, remainingMs }: BatchSetting,

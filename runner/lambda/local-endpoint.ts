@@ -112,7 +112,7 @@ async function readInvoke(
   return { payload };
 }
 
-/** The function error Lambda answers for an invocation that died, timed out or threw; none when it returned. */
+/** Gives the function error Lambda answers for an invocation that died, timed out or threw; none when it returned. */
 function functionError({ reply, crashed, timedOut }: InvokeOutcome, requestId: string, timeoutSeconds: number) {
   if (timedOut)
     return {

@@ -24,7 +24,7 @@ function clipped({ record, stored }: UnitOutcome): UnitOutcome {
   return { stored, record: { ...record, ...(error ? { error } : {}), ...(attempts ? { attempts } : {}) } };
 }
 
-/** What the orchestrator still needs of a result it does not have to write: which unit, how it ended. */
+/** Keeps what the orchestrator still needs of a result it does not have to write: which unit, how it ended. */
 function slim({ record, stored }: UnitOutcome): UnitOutcome {
   if (!stored) return { record, stored };
   const { error: _error, attempts: _attempts, attachments: _attachments, ...rest } = record;

@@ -93,7 +93,7 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The root of the uigate package this code runs from: the bundle's `uigate` imports resolve to it. */
+/** Finds the root of the uigate package this code runs from: the bundle's `uigate` imports resolve to it. */
 async function uigateRoot(): Promise<string | undefined> {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = await readFile(join(dir, 'package.json'), 'utf8').then(
@@ -120,9 +120,9 @@ async function download(source: TestSource, to: string): Promise<void> {
 }
 
 /**
- * The suite unpacked under `tmp`, ready to run: fetched, checked against its digest, unpacked
- * (tar refuses paths that leave the folder), with `uigate` linked to this package. A warm
- * environment keeps the last one and drops any other, since /tmp is small.
+ * Unpacks the suite under `tmp`, ready to run: fetched, checked against its digest, unpacked (tar
+ * refuses paths that leave the folder), with `uigate` linked to this package. A warm environment
+ * keeps the last one and drops any other, since /tmp is small.
  */
 export async function prepareTestSource(source: TestSource, tmp: string): Promise<string> {
   if (!/^[0-9a-f]{64}$/.test(source.sha256))

@@ -21,7 +21,7 @@ export interface RunChanges {
   fixed: string[];
 }
 
-/** The newest earlier run on the branch that finished and left no test out. */
+/** Finds the newest earlier run on the branch that finished and left no test out. */
 export async function previousFullRun(store: ResultStore, run: RunMeta): Promise<RunMeta | undefined> {
   let cursor: string | undefined;
   let seen = 0;
@@ -60,7 +60,7 @@ export function compareUnits(
 
 export const NO_CHANGES: RunChanges = { baseline: null, newFailures: [], stillFailing: [], fixed: [] };
 
-/** Against the last full run on the run's branch (baseline null when there is none); units read by `unitsOf`, the store's by default. */
+/** Compares the run with the last full run on its branch (baseline null when there is none); units read by `unitsOf`, the store's by default. */
 export async function changesSince(
   store: ResultStore,
   run: RunMeta,
@@ -73,7 +73,7 @@ export async function changesSince(
   return { baseline: { runId, status, startedAt }, ...compareUnits(units, await unitsOf(runId)) };
 }
 
-/** One line for the terminal: the counts, and the first new failures by name. */
+/** Describes the changes in one line for the terminal: the counts, and the first new failures by name. */
 export function describeChanges(changes: RunChanges, units: readonly UnitRecord[], branch = 'this branch'): string {
   const byKey = new Map(units.map((unit) => [unit.key, unit]));
   const named = changes.newFailures

@@ -59,7 +59,7 @@ export async function mergeHtmlReport(options: MergeOptions): Promise<MergeResul
   return { key: `${options.runId}/${REPORT_DIR}/index.html`, reports };
 }
 
-/** The report's files into the first store, under `<runId>/report/`. */
+/** Publishes the report's files to the first store, under `<runId>/report/`. */
 async function publish(out: string, options: MergeOptions) {
   const target = options.stores[0]!;
   const entries = await readdir(out, { recursive: true, withFileTypes: true });
@@ -96,8 +96,9 @@ function mergeReports(options: MergeOptions, blobs: string, out: string): Promis
 }
 
 /**
- * The run's report from the artifacts as the config names them: the bucket (where Lambda and
- * CodeBuild batches put their blobs, and the report goes) and this machine's folder (local batches').
+ * Keeps the run's report, merged from the artifacts as the config names them: the bucket (where
+ * Lambda and CodeBuild batches put their blobs, and the report goes) and this machine's folder
+ * (local batches').
  */
 export async function keepHtmlReport(
   settings: ArtifactSettings & { dir: string },

@@ -69,7 +69,7 @@ export class Progress {
     return text;
   }
 
-  /** A line from the dispatcher, kept above the live status line. */
+  /** Prints a line from the dispatcher, kept above the live status line. */
   note(text: string) {
     this.print(`  ${text}`);
   }

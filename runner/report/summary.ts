@@ -83,7 +83,7 @@ export function formatCounts(counts: StatusCounts): string {
   );
 }
 
-/** The module × browser table printed at the end of a run. */
+/** Formats the module × browser table printed at the end of a run. */
 export function formatMatrix(summary: RunSummary): string {
   const projects = Object.keys(summary.projects);
   const rows = Object.entries(summary.modules).map(([module, byProject]) => [
@@ -122,9 +122,9 @@ export function formatMatrix(summary: RunSummary): string {
 export const APPROVAL_INFO_LIMIT = 500;
 
 /**
- * What the manual approval says, whole: the run, its counts, the commit, the branch and the
- * pipeline execution. A long branch name is what can push it past the limit, so the branch is
- * what is shortened (with an ellipsis), never the run id or the commit it is bound to.
+ * Writes what the manual approval says, whole: the run, its counts, the commit, the branch and the
+ * pipeline execution. A long branch name is what can push it past the limit, so the branch is what
+ * is shortened (with an ellipsis), never the run id or the commit it is bound to.
  */
 export function approvalInfo(summary: RunSummary, executionId?: string): string {
   const text = (branch: string) =>

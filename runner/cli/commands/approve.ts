@@ -109,7 +109,7 @@ export async function decideCommand(
   }
 }
 
-/** In AWS: the approval function decides, knowing the caller from the signature; nothing is written here. */
+/** Asks the approval function in AWS to decide: it knows the caller from the signature; nothing is written here. */
 async function decideSigned(
   decision: 'approved' | 'rejected',
   flags: DecideFlags,

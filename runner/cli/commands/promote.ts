@@ -63,7 +63,7 @@ export async function promoteCommand(flags: PromoteFlags, io: CommandIO): Promis
   }
 }
 
-/** `uigate digest <dir>`: the digest approvals are bound to, the same on every machine. */
+/** Prints the digest approvals are bound to (`uigate digest <dir>`), the same on every machine. */
 export async function digestCommand(dir: string, io: CommandIO): Promise<number> {
   const path = resolve(io.cwd, dir);
   if (!existsSync(path)) throw new UsageError(`${path} does not exist`);

@@ -48,7 +48,7 @@ interface VerifyContext {
   tell: Telling;
 }
 
-/** The flags as numbers and names, refused before anything is read when they make no sense. */
+/** Reads the flags as numbers and names, refusing them before anything is read when they make no sense. */
 function readFlags(flags: VerifyFlags) {
   const names = flags.alarm ?? [];
   if (names.length === 0) throw new UsageError('name the alarms to watch: --alarm <name> (repeatable)');
@@ -99,7 +99,7 @@ export async function verifyCommand(flags: VerifyFlags, io: CommandIO): Promise<
   }
 }
 
-/** --release names the release, or the run that was promoted (a Lambda alias knows it by its version). */
+/** Finds the release --release names: a release id, or the run that was promoted (a Lambda alias knows it by its version). */
 async function releaseIdOn(store: ResultStore, target: ProductionTarget, release: string): Promise<string> {
   const releases = await store.listReleases(target.name, { limit: 100 });
   if (releases.some((r) => r.releaseId === release)) return release;
@@ -107,8 +107,9 @@ async function releaseIdOn(store: ResultStore, target: ProductionTarget, release
 }
 
 /**
- * Pre-flight with --target: when nothing uigate released is live there (the first release, or a
- * site deployed by other means), there is nothing whose alarms could be checked; said and recorded.
+ * Says and records that pre-flight with --target has nothing to check when nothing uigate released
+ * is live there (the first release, or a site deployed by other means), there is nothing whose
+ * alarms could be checked; said and recorded.
  */
 async function firstRelease({ store, say, release }: VerifyContext, target: ProductionTarget): Promise<boolean> {
   const live = await target.live();
@@ -125,7 +126,7 @@ async function firstRelease({ store, say, release }: VerifyContext, target: Prod
   return true;
 }
 
-/** The @smoke tests against production, one probe per call, as a run each. */
+/** Makes the @smoke probe of production: one run of the @smoke tests per call. */
 function smokeOf({ flags, io, say }: VerifyContext, url: string) {
   return smokeProbe({
     cwd: io.cwd,
@@ -137,7 +138,7 @@ function smokeOf({ flags, io, say }: VerifyContext, url: string) {
   });
 }
 
-/** Before promotion: can the alarms see anything? Exit 1 blocks promotion. */
+/** Checks, before promotion, that the alarms can see anything; exit 1 blocks promotion. */
 async function preflight(context: VerifyContext, waitMs: number): Promise<number> {
   const { flags, say, names } = context;
   // The watcher is fed before it is asked whether it is fed: one smoke run against what is live now.
@@ -173,7 +174,7 @@ async function preflight(context: VerifyContext, waitMs: number): Promise<number
   return result.ok ? EXIT.ok : EXIT.testsFailed;
 }
 
-/** After promotion: the bake, and a rollback on any alarm. */
+/** Bakes the promoted release, and rolls back on any alarm. */
 async function bake(context: VerifyContext, target: ProductionTarget, bakeMs: number): Promise<number> {
   const { flags, say, store, names, release } = context;
   const since = await checkLive(context, target);
@@ -223,8 +224,9 @@ async function bake(context: VerifyContext, target: ProductionTarget, bakeMs: nu
 }
 
 /**
- * Only what is live is baked; a release promoted by hand is recorded as promoted first. Returns
- * when it went live: the bake judges it only on what is measured from then on.
+ * Checks that the release is live (only what is live is baked), recording a release promoted by hand
+ * as promoted first. Returns when it went live: the bake judges it only on what is measured from
+ * then on.
  */
 async function checkLive({ store, release }: VerifyContext, target: ProductionTarget): Promise<number> {
   const live = await target.live();

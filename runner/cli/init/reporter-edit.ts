@@ -78,7 +78,7 @@ function scan(text: string): { code: boolean[]; depth: number[] } {
   return { code, depth };
 }
 
-/** The `{ … }` of the config: defineConfig's argument, or the object exported or named by the export. */
+/** Finds the `{ … }` of the config: defineConfig's argument, or the object exported or named by the export. */
 function configObject(text: string, code: boolean[]): Span | undefined {
   const objectAfter = (from: number): Span | undefined => {
     let i = from;
@@ -110,7 +110,7 @@ function matching(text: string, code: boolean[], open: number): number {
   return -1;
 }
 
-/** The value of the top-level `reporter:` key of the object, if there is one. */
+/** Finds the value of the top-level `reporter:` key of the object, if there is one. */
 function reporterValue(text: string, code: boolean[], depth: number[], object: Span): Span | 'absent' | 'unsure' {
   const inner = depth[object.start]!;
   const keys = [...text.slice(object.start, object.end).matchAll(/(?<![\w$.])(['"]?)reporter\1\s*:/g)]
@@ -135,7 +135,7 @@ function reporterValue(text: string, code: boolean[], depth: number[], object: S
   return { start, end: last + 1 };
 }
 
-/** Whether a `reporter` found at this position is a property name (after `{` or `,`), not part of a value. */
+/** Tells whether a `reporter` found at this position is a property name (after `{` or `,`), not part of a value. */
 function isKeyPosition(text: string, code: boolean[], at: number, objectStart: number): boolean {
   for (let i = at - 1; i >= objectStart; i--) {
     if (/\s/.test(text[i]!)) continue;

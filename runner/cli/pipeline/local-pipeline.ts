@@ -75,7 +75,7 @@ class Stages {
     this.notifier = createNotifier(options.config, io.stderr);
   }
 
-  /** The release's news, told by the notifier that told the run's and the approval's. */
+  /** Hands the release's news to the notifier that told the run's and the approval's. */
   telling(runId: string): Telling {
     return { notifier: this.notifier, link: this.link(runId) };
   }
@@ -289,7 +289,7 @@ async function runStages(
   }
 }
 
-/** The watcher must see the live release before it can judge the next one. */
+/** Checks that the watcher sees the live release: it must, before it can judge the next one. */
 async function preflightStage({
   options,
   say,
@@ -357,7 +357,7 @@ async function promoteStage(
   return { promotedAt, faultAt };
 }
 
-/** The bake: @smoke tests against production under the local alarm, and a rollback if it fires. */
+/** Bakes the release: @smoke tests against production under the local alarm, and a rollback if it fires. */
 async function bakeStage(
   context: ReleaseContext,
   promotedAt: number,

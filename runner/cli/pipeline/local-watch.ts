@@ -36,7 +36,7 @@ export class LocalWatch {
     return this.send(DETAIL_TYPES.execution, state);
   }
 
-  /** A stage's state; a failed one with the words the watcher gives as the failed action's. */
+  /** Tells a stage's state; a failed one with the words the watcher gives as the failed action's. */
   stage(stage: string, state: 'STARTED' | 'SUCCEEDED' | 'FAILED', why?: string): Promise<void> {
     if (why) this.failure = why;
     return this.send(DETAIL_TYPES.stage, state, stage);
