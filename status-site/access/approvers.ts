@@ -60,7 +60,7 @@ type IamEvent = { requestContext?: { authorizer?: { iam?: { userArn?: string } }
 /** Only a user or role of an account counts; a service principal (CloudFront's, say) decides nothing. */
 const IAM_CALLER = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:(user|role|assumed-role)\/\S+$/;
 
-/** The IAM caller the function URL's AWS_IAM auth verified, when it is a user or role. */
+/** Reads the IAM caller the function URL's AWS_IAM auth verified, when it is a user or role. */
 export async function iamCaller(c: Context): Promise<string | undefined> {
   const arn = (c.env as { event?: IamEvent } | undefined)?.event?.requestContext?.authorizer?.iam?.userArn;
   return arn && IAM_CALLER.test(arn) ? arn : undefined;

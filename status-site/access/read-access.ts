@@ -20,7 +20,7 @@ export interface ReadAccess {
 export const SIGN_IN =
   'sign in first: `npx uigate open` prints a sign-in link (for an AWS identity allowed to call approval.url)';
 
-/** On the status function: every API and artifact request needs a session; `POST /api/auth` makes one. */
+/** Requires a session of every API and artifact request on the status function; `POST /api/auth` makes one. */
 export function requireSession(app: Hono, access: ReadAccess | undefined): void {
   if (!access) return;
   // The link's token arrives from the page, which read it from the URL's fragment: a fragment is
@@ -106,7 +106,7 @@ export interface SignInOptions extends ReadAccess {
   statusUrl: string | undefined;
 }
 
-/** On the approval function: a sign-in link for the IAM caller. */
+/** Hands the IAM caller a sign-in link, on the approval function. */
 export function signInRoute(app: Hono, options: SignInOptions | undefined): void {
   app.post('/api/session', async (c) => {
     if (!options?.statusUrl)
@@ -139,7 +139,7 @@ export interface IamReaders {
 }
 
 /**
- * On the approval function: its URL answers the same read routes as the status function, so
+ * Requires, on the approval function, a reader: its URL answers the same read routes as the status function, so
  * every read there needs what a sign-in link needs — a verified IAM caller on approval.readers
  * (or an approver). Decisions and sign-in check their caller themselves.
  */

@@ -37,7 +37,7 @@ export function mintToken(secret: string, sub: string, purpose: TokenPurpose, no
   return `v1.${body}.${sign(secret, body)}`;
 }
 
-/** The token's subject when it is ours, for this purpose and not expired; else undefined. */
+/** Verifies a token: its subject when it is ours, for this purpose and not expired; else undefined. */
 export function verifyToken(
   secret: string,
   token: string | undefined,

@@ -116,7 +116,7 @@ export function createApp(options: AppOptions): Hono {
   return app;
 }
 
-/** Runs, one run with its units, its events and changes, a unit's history. */
+/** Serves the runs, one run with its units, its events and changes, and a unit's history. */
 function runRoutes(app: Hono, store: ResultStore, cache: RunCache) {
   app.get('/api/runs', async (c) => {
     const cursor = c.req.query('cursor');
@@ -152,7 +152,7 @@ function runRoutes(app: Hono, store: ResultStore, cache: RunCache) {
 }
 
 /**
- * A run's screenshots and traces: pictures inline, anything else a download, never a page of ours.
+ * Serves a run's screenshots and traces: pictures inline, anything else a download, never a page of ours.
  * One too large to pass through is a redirect to where the browser can fetch it itself.
  */
 function artifactRoute(app: Hono, artifacts: ArtifactReader | undefined, inlineLimit = Infinity) {
@@ -176,7 +176,7 @@ function artifactRoute(app: Hono, artifacts: ArtifactReader | undefined, inlineL
   });
 }
 
-/** An artifact too large to pass through: a redirect to where the browser can fetch it, else 413. */
+/** Answers for an artifact too large to pass through: a redirect to where the browser can fetch it, else 413. */
 async function elsewhere(c: Context, artifact: Artifact, inlineLimit: number, disposition: string) {
   await artifact.body.cancel();
   if (!artifact.directUrl)
@@ -210,7 +210,7 @@ function reportRoute(app: Hono, artifacts: ArtifactReader | undefined, inlineLim
   });
 }
 
-/** The page: its shell at / and /runs/:id, its script and stylesheet, built once. */
+/** Serves the page: its shell at / and /runs/:id, its script and stylesheet, built once. */
 function pageRoutes(app: Hono, source: NonNullable<AppOptions['page']>) {
   let assets: Promise<PageAssets> | undefined;
   const page = () => (assets ??= typeof source === 'function' ? source() : Promise.resolve(source));

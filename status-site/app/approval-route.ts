@@ -23,7 +23,7 @@ const body = z.strictObject({
     .optional(),
 });
 
-/** Same-origin, or refused: the browser's own word (Origin, Sec-Fetch-Site) against the site's. */
+/** Refuses a cross-site request, by the browser's own word (Origin, Sec-Fetch-Site) against the site's. */
 function crossSite(c: Context): string | undefined {
   const site = c.req.header('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') return `cross-site request refused (Sec-Fetch-Site: ${site})`;

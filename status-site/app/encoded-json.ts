@@ -24,7 +24,7 @@ export class EncodedJson {
     this.etag = createHash('sha1').update(json).digest('base64url');
   }
 
-  /** The body and headers for a request that sent this Accept-Encoding. */
+  /** Gives the body and headers for a request that sent this Accept-Encoding. */
   async for(acceptEncoding: string | undefined): Promise<Encoded> {
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
@@ -45,7 +45,7 @@ export class EncodedJson {
   }
 }
 
-/** Whether an Accept-Encoding header lets us send gzip: named (or `*`) and not with q=0. */
+/** Tells whether an Accept-Encoding header lets us send gzip: named (or `*`) and not with q=0. */
 export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
   const weights = new Map<string, number>();

@@ -57,7 +57,7 @@ export const REPORT_POLICY = {
   frameAncestors: ["'none'"],
 };
 
-/** A policy as its header value: `default-src 'none'; script-src 'self'; …`. */
+/** Writes a policy as its header value: `default-src 'none'; script-src 'self'; …`. */
 export function policyHeader(policy: Record<string, string[]>): string {
   return Object.entries(policy)
     .map(([name, sources]) => `${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} ${sources.join(' ')}`)

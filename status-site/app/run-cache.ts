@@ -61,7 +61,7 @@ export class RunCache {
   }
 
   /**
-   * A run's units for a one-off look over many runs (the flaky list): from memory when the run is
+   * Reads a run's units for a one-off look over many runs (the flaky list): from memory when the run is
    * there, else from its snapshot or the store — without keeping it, so the runs people are
    * watching stay in memory.
    */
@@ -73,7 +73,7 @@ export class RunCache {
     return (await this.fromSnapshot(run)) ?? (await this.store.getUnits(runId));
   }
 
-  /** A run's units as the cache has them (from its snapshot when finished); [] for an unknown run. */
+  /** Reads a run's units as the cache has them (from its snapshot when finished); [] for an unknown run. */
   async units(runId: string): Promise<UnitRecord[]> {
     const entry = await this.get(runId);
     return entry ? (JSON.parse(entry.body.json) as { units: UnitRecord[] }).units : [];
@@ -104,7 +104,7 @@ export class RunCache {
     return entry;
   }
 
-  /** A finished run's units from its snapshot; undefined (read the store) when there is none that fits. */
+  /** Reads a finished run's units from its snapshot; undefined (read the store) when there is none that fits. */
   private async fromSnapshot(run: RunMeta): Promise<UnitRecord[] | undefined> {
     const { artifacts } = this.options;
     if (!artifacts || run.status === 'running') return undefined;

@@ -12,13 +12,13 @@ import { contentTypeOf } from '../../runner/core/content-types.ts';
 /** The viewer's own kinds of file; nothing else of its folder is served. */
 const SERVED = new Set(['.html', '.js', '.css', '.svg', '.ttf', '.webmanifest']);
 
-/** Where the installed Playwright keeps its trace viewer. */
+/** Finds where the installed Playwright keeps its trace viewer. */
 export function traceViewerDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('playwright-core/package.json')), 'lib', 'vite', 'traceViewer');
 }
 
-/** The viewer's files, relative to its folder with '/' separators. */
+/** Lists the viewer's files, relative to its folder with '/' separators. */
 export async function traceViewerFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries

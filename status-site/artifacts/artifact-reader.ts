@@ -47,7 +47,7 @@ export function artifactPath(root: string, runId: string, path: string): string 
   return file.startsWith(base + sep) ? file : undefined;
 }
 
-/** The artifact's path relative to the store's root (`<runId>/<path>`), or undefined when it would leave the run's folder. */
+/** Gives the artifact's path relative to the store's root (`<runId>/<path>`), or undefined when it would leave the run's folder. */
 export function artifactKeyOf(runId: string, path: string): string | undefined {
   return artifactPath('/', runId, path)?.slice(1);
 }

@@ -16,7 +16,7 @@ export async function readBuiltPage(dir: string): Promise<PageAssets> {
   return { html: html!, js: js!, css: css! };
 }
 
-/** Compiled (the package): the page built with it. From sources (a checkout): built now, with esbuild. */
+/** Finds the page: compiled (the package), the page built with it. From sources (a checkout): built now, with esbuild. */
 export function installedPage(): () => Promise<PageAssets> {
   if (!import.meta.url.endsWith('.ts')) return () => readBuiltPage(BUILT_SITE);
   return async () => (await import('./build.ts')).buildPage();

@@ -31,7 +31,7 @@ export interface StatusServerOptions {
   readAccess?: ReadAccess;
 }
 
-/** The artifact options for a config's `artifacts`: its folder, and its bucket when it names one. */
+/** Makes the artifact options for a config's `artifacts`: its folder, and its bucket when it names one. */
 export function artifactsOf(artifacts: {
   dir: string;
   bucket?: string;

@@ -62,7 +62,7 @@ export interface Decision {
   commit?: string;
 }
 
-/** The one write: same origin, JSON, the uigate header and the approver's token, or the server refuses it. */
+/** Sends the one write: same origin, JSON, the uigate header and the approver's token, or the server refuses it. */
 async function decide(runId: string, decision: Decision, token: string): Promise<Approval> {
   const { body: text, sha256 } = await jsonBody(decision);
   const response = await fetch(`/api/runs/${encodeURIComponent(runId)}/approval`, {

@@ -66,7 +66,7 @@ export class ApprovalPanel {
     this.poller.stop();
   }
 
-  /** One read of the request and the timeline; answers whether they can still change on their own. */
+  /** Reads the request and the timeline once; answers whether they can still change on their own. */
   private async refresh(): Promise<boolean> {
     try {
       const [approval, { events }] = await Promise.all([api.approval(this.runId), api.events(this.runId)]);
@@ -182,7 +182,7 @@ export class ApprovalPanel {
     );
   }
 
-  /** The decision form while the request waits — or, where this site takes no decisions, how to decide. */
+  /** Shows the decision form while the request waits — or, where this site takes no decisions, how to decide. */
   private formPart(approval: Approval) {
     if (approval.state !== 'pending') return undefined;
     if (approval.approvals) return this.form(approval);

@@ -48,7 +48,7 @@ export function historyChart(history: readonly Unit[], currentRunId: string): SV
   );
 }
 
-/** Finished runs (with a duration), newest first: how long the suite takes and how it ends. */
+/** Charts finished runs (with a duration), newest first: how long the suite takes and how it ends. */
 export function runsChart(finished: readonly Run[]): SVGElement {
   const points = [...finished].reverse();
   return durationChart(

@@ -47,7 +47,7 @@ export function replace(parent: Element, ...children: Child[]) {
   append(parent, children);
 }
 
-/** A command a person is meant to paste, with a button that copies it. */
+/** Shows a command a person is meant to paste, with a button that copies it. */
 export function command(text: string) {
   return h('div', { class: 'command' }, h('code', {}, text), copyButton(text));
 }

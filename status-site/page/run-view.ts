@@ -67,7 +67,7 @@ export class RunView {
     this.approval.stop();
   }
 
-  /** One poll; answers whether to poll again: while the run goes, and once it ends one last time. */
+  /** Polls once; answers whether to poll again: while the run goes, and once it ends one last time. */
   private async load(): Promise<boolean> {
     try {
       const detail = await api.run(this.runId);
@@ -158,7 +158,7 @@ export class RunView {
     performance.measure('uigate:render', { start: started });
   }
 
-  /** How many units are in each status, in reading order. From the units themselves: they are what the matrix shows, and never lag behind. */
+  /** Counts the units in each status, in reading order. From the units themselves: they are what the matrix shows, and never lag behind. */
   private counts(): (readonly [Status, number])[] {
     const tally = new Map<Status, number>();
     for (const unit of this.units) tally.set(unit.status, (tally.get(unit.status) ?? 0) + 1);
@@ -239,7 +239,7 @@ export class RunView {
     }
   }
 
-  /** New failures, old ones and fixes since the last full run on the branch. */
+  /** Says the new failures, old ones and fixes since the last full run on the branch. */
   private changeLine(run: Run) {
     const changes = this.changes;
     if (!changes) return undefined;
@@ -268,7 +268,7 @@ export class RunView {
     );
   }
 
-  /** A failure's tag: new since the last full run, or failing then too. */
+  /** Tags a failure: new since the last full run, or failing then too. */
   private changeTag(unit: Unit) {
     if (this.changes?.newFailures.includes(unit.key))
       return h('span', { class: 'tag new', title: 'passed in the last full run on this branch' }, 'new');
@@ -281,7 +281,7 @@ export class RunView {
     return undefined;
   }
 
-  /** For a finished run with failures: the command that runs just those again. */
+  /** Shows, for a finished run with failures, the command that runs just those again. */
   private rerun(run: Run) {
     if (run.status === 'running' || !this.units.some((unit) => !isGood(unit.status))) return undefined;
     return h(
@@ -397,7 +397,7 @@ export class RunView {
     );
   }
 
-  /** One module in one browser: its worst status, how many passed of how many, the flaky ones; a button that opens them. */
+  /** Draws one module in one browser: its worst status, how many passed of how many, the flaky ones; a button that opens them. */
   private matrixCell(module: string, project: string, cellUnits: Unit[]) {
     if (cellUnits.length === 0) return h('td', { class: 'none' }, '');
     const status = worst(cellUnits.map((unit) => unit.status));

@@ -122,7 +122,7 @@ export class RunsView {
     this.render();
   }
 
-  /** How the suite has been doing: each finished run's duration, coloured by how it ended. */
+  /** Charts how the suite has been doing: each finished run's duration, coloured by how it ended. */
   private trend() {
     const finished = this.runs.filter((run) => run.status !== 'running' && run.durationMs !== undefined).slice(0, 40);
     if (finished.length < 2) return undefined;
@@ -142,7 +142,7 @@ export class RunsView {
     );
   }
 
-  /** The units that went wrong most often lately, each a link to the newest run where it did. */
+  /** Lists the units that went wrong most often lately, each a link to the newest run where it did. */
   private flakyList() {
     const flaky = this.flaky;
     if (!flaky || flaky.units.length === 0) return undefined;

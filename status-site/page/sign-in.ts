@@ -4,7 +4,7 @@
 import { safeNext } from '../shared/safe-next.ts';
 import { jsonBody } from './json-body.ts';
 
-/** Undefined when there was no sign-in link or it worked; else what went wrong, for the page to say. */
+/** Signs in from the link in the URL; answers what went wrong, for the page to say, or undefined (no link, or it worked). */
 export async function signInFromLink(): Promise<string | undefined> {
   if (!location.hash.startsWith('#signin=')) return undefined;
   const params = new URLSearchParams(location.hash.slice(1));

@@ -48,7 +48,7 @@ function place(parent: Element, nodes: Node[]) {
 }
 
 /**
- * Where the reader was inside `root`: the focused element (named by its data-focus attribute),
+ * Remembers where the reader was inside `root`: the focused element (named by its data-focus attribute),
  * the caret in a text field, and how far each data-scroll element was scrolled. The returned
  * function puts the same back into whatever elements carry those names after a rebuild.
  */

@@ -136,7 +136,7 @@ function errorParts(unit: Unit) {
   ];
 }
 
-/** The unit's recent runs, filled in when they arrive. */
+/** Shows the unit's recent runs, filled in when they arrive. */
 function historyPart(unit: Unit) {
   const history = h(
     'section',

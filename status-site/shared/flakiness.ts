@@ -49,7 +49,7 @@ export interface FlakyUnit {
 }
 
 /**
- * The units that went wrong most often over a window of runs (newest first): flaky or failed in
+ * Ranks the units that went wrong most often over a window of runs (newest first): flaky or failed in
  * at least one, ranked by how often, flaky breaking ties (a failure may be a real regression; a
  * flaky pass is noise that hides the next one). Pure; the API reads the runs.
  */
