@@ -22,6 +22,7 @@ import { RunCache } from './run-cache.ts';
 import { flakyRoute } from './flaky-route.ts';
 import { traceViewerRoutes } from './trace-viewer.ts';
 import { pagePolicy, policyHeader, REPORT_POLICY } from './policies.ts';
+import { withMemoryStorage } from './report-storage.ts';
 import { contentTypeOf as fileTypeOf } from '../../runner/core/content-types.ts';
 import { HttpError, refuse } from '../access/http-error.ts';
 
@@ -202,11 +203,12 @@ function reportRoute(app: Hono, artifacts: ArtifactReader | undefined, inlineLim
     // same-origin resource policy would block its own screenshots (ERR_BLOCKED_BY_RESPONSE).
     c.header('cross-origin-resource-policy', 'cross-origin');
     if (artifact.size > inlineLimit) return elsewhere(c, artifact, inlineLimit, 'attachment');
-    return c.body(artifact.body, 200, {
-      'content-type': fileTypeOf(rest),
-      'content-length': String(artifact.size),
-      'cache-control': 'private, max-age=3600',
-    });
+    const headers = { 'content-type': fileTypeOf(rest), 'cache-control': 'private, max-age=3600' };
+    if (rest === 'index.html') {
+      const page = withMemoryStorage(await new Response(artifact.body).text());
+      return c.body(page, 200, headers);
+    }
+    return c.body(artifact.body, 200, { ...headers, 'content-length': String(artifact.size) });
   });
 }
 
