@@ -13,7 +13,7 @@ const u = (key: string, status: string) => ({ key, status }) as never;
 const at = (minute: number) => new Date(Date.UTC(2031, 5, 1, 12, minute));
 
 describe('what changed since the last full run', () => {
-  it('sorts failures into new and old, and finds the fixes; units the baseline lacked are neither', () => {
+  it('sorts failures into new and old, finds the fixes, and keeps failures with nothing to compare apart', () => {
     const now = [
       u('a', 'failed'),
       u('b', 'failed'),
@@ -31,7 +31,12 @@ describe('what changed since the last full run', () => {
       u('f', 'errored'),
       u('g', 'failed'),
     ];
-    assert.deepEqual(compareUnits(now, before), { newFailures: ['a', 'd'], stillFailing: ['b'], fixed: ['c', 'f'] });
+    assert.deepEqual(compareUnits([...now, u('h', 'failed')], [...before, u('h', 'skipped')]), {
+      newFailures: ['a', 'd'],
+      stillFailing: ['b'],
+      fixed: ['c', 'f'],
+      firstFailures: ['e', 'h'],
+    });
   });
 
   describe('GET /api/runs/:id/changes on a store', () => {
@@ -63,9 +68,40 @@ describe('what changed since the last full run', () => {
       assert.deepEqual(changes.fixed, []);
     });
 
+    it('compares with a run of every project this one ran: a chromium-only pipeline run says nothing of firefox', async () => {
+      const pays = (project: string, status: 'passed' | 'failed') => ({
+        file: 'checkout.spec.ts',
+        title: 'pays with the saved card',
+        project,
+        status,
+      });
+      const both = await seedRun(
+        seed,
+        [pays('chromium', 'passed'), pays('firefox', 'passed')],
+        { branch: 'release', projects: ['chromium', 'firefox'] },
+        at(10),
+      );
+      await seedRun(seed, [pays('chromium', 'passed')], { branch: 'release', projects: ['chromium'] }, at(11));
+      const now = await seedRun(
+        seed,
+        [pays('chromium', 'passed'), pays('firefox', 'failed')],
+        { branch: 'release', projects: ['chromium', 'firefox'] },
+        at(12),
+      );
+      const changes = (await changesOf(now)) as { baseline: { runId: string }; newFailures: string[] };
+      assert.equal(changes.baseline.runId, both);
+      assert.deepEqual(changes.newFailures, [seedUnitRef(pays('firefox', 'failed')).key]);
+    });
+
     it('says there is nothing to compare with, and 404 for an unknown run', async () => {
       const first = await seedRun(seed, [saves('passed')], { branch: 'fresh' }, at(5));
-      assert.deepEqual(await changesOf(first), { baseline: null, newFailures: [], stillFailing: [], fixed: [] });
+      assert.deepEqual(await changesOf(first), {
+        baseline: null,
+        newFailures: [],
+        stillFailing: [],
+        fixed: [],
+        firstFailures: [],
+      });
       assert.equal((await app.request('/api/runs/20990101T000000000Z-zzzz/changes')).status, 404);
     });
   });
@@ -104,6 +140,7 @@ test('breaks when told', async () => { expect(process.env.BROKEN ?? '').toBe('')
       const summary = JSON.parse(second.stdout) as RunSummary;
       assert.equal(summary.changes?.since, baseline);
       assert.deepEqual(summary.changes?.newFailures, [summary.failures[0]!.key]);
+      assert.deepEqual(summary.changes?.firstFailures, []);
     });
   });
 });

@@ -19,9 +19,17 @@ export interface RunChanges {
   stillFailing: string[];
   /** Unit keys passing now that failed then. */
   fixed: string[];
+  /**
+   * Unit keys failing now with no result then: a test the baseline did not have (new, renamed), or
+   * one it skipped or stopped. Not a regression anyone can prove, but never "nothing new" either.
+   */
+  firstFailures: string[];
 }
 
-/** Finds the newest earlier run on the branch that finished and left no test out. */
+/**
+ * Finds the newest earlier run on the branch that finished, left no test out, and ran every
+ * project this one runs: a chromium-only run says nothing about a firefox failure.
+ */
 export async function previousFullRun(store: ResultStore, run: RunMeta): Promise<RunMeta | undefined> {
   let cursor: string | undefined;
   let seen = 0;
@@ -32,7 +40,8 @@ export async function previousFullRun(store: ResultStore, run: RunMeta): Promise
         other.runId < run.runId &&
         other.branch === run.branch &&
         other.status !== 'running' &&
-        !leavesOutTests(other.selection),
+        !leavesOutTests(other.selection) &&
+        run.projects.every((project) => (other.projects ?? []).includes(project)),
     );
     if (found) return found;
     seen += page.items.length;
@@ -46,10 +55,19 @@ export function compareUnits(
   before: readonly Pick<UnitRecord, 'key' | 'status'>[],
 ): Omit<RunChanges, 'baseline'> {
   const then = new Map(before.map((unit) => [unit.key, unit.status]));
-  const changes = { newFailures: [] as string[], stillFailing: [] as string[], fixed: [] as string[] };
+  const changes = {
+    newFailures: [] as string[],
+    stillFailing: [] as string[],
+    fixed: [] as string[],
+    firstFailures: [] as string[],
+  };
   for (const unit of now) {
     const was = then.get(unit.key);
-    // A unit the baseline did not have (new, renamed), or skipped or cancelled then, is neither new nor fixed.
+    // Failing with nothing to compare: the baseline lacked it, or skipped or stopped it.
+    if (isFailing(unit.status) && (!was || (!isFailing(was) && !isPassing(was)))) {
+      changes.firstFailures.push(unit.key);
+      continue;
+    }
     if (!was) continue;
     if (isNewFailure(unit.status, was)) changes.newFailures.push(unit.key);
     else if (isFailing(unit.status) && isFailing(was)) changes.stillFailing.push(unit.key);
@@ -58,7 +76,13 @@ export function compareUnits(
   return changes;
 }
 
-export const NO_CHANGES: RunChanges = { baseline: null, newFailures: [], stillFailing: [], fixed: [] };
+export const NO_CHANGES: RunChanges = {
+  baseline: null,
+  newFailures: [],
+  stillFailing: [],
+  fixed: [],
+  firstFailures: [],
+};
 
 /** Compares the run with the last full run on its branch (baseline null when there is none); units read by `unitsOf`, the store's by default. */
 export async function changesSince(
@@ -83,5 +107,6 @@ export function describeChanges(changes: RunChanges, units: readonly UnitRecord[
     .map((unit) => `[${unit.project}] ${unit.titlePath.join(' › ')}`);
   const more = changes.newFailures.length > named.length ? `; +${changes.newFailures.length - named.length} more` : '';
   const newOnes = `${changes.newFailures.length} new failure${changes.newFailures.length === 1 ? '' : 's'}${named.length ? ` (${named.join('; ')}${more})` : ''}`;
-  return `since ${changes.baseline?.runId}, the last full run on ${branch}: ${newOnes}, ${changes.stillFailing.length} failing before too, ${changes.fixed.length} fixed`;
+  const first = changes.firstFailures.length ? `, ${changes.firstFailures.length} failing in their first run` : '';
+  return `since ${changes.baseline?.runId}, the last full run on ${branch}: ${newOnes}${first}, ${changes.stillFailing.length} failing before too, ${changes.fixed.length} fixed`;
 }

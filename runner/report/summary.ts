@@ -20,7 +20,14 @@ export interface RunSummary {
   failures: { key: string; project: string; file: string; title: string; status: UnitStatus; error?: string }[];
   url?: string;
   /** Against the last full run on the branch (runner/changes.ts): unit keys. */
-  changes?: { since: string; newFailures: string[]; stillFailing: string[]; fixed: string[] };
+  changes?: {
+    since: string;
+    newFailures: string[];
+    stillFailing: string[];
+    fixed: string[];
+    /** Failing with no result in the baseline: new or renamed tests, or ones it skipped. */
+    firstFailures: string[];
+  };
 }
 
 function groupCounts(

@@ -378,6 +378,7 @@ async function report(session: Session, run: RunMeta, units: UnitRecord[]): Prom
       newFailures: changes.newFailures,
       stillFailing: changes.stillFailing,
       fixed: changes.fixed,
+      firstFailures: changes.firstFailures,
     };
   if (flags.junit) await writeOut(io.cwd, flags.junit, toJUnit(run, units));
   if (flags.export) {

@@ -35,7 +35,7 @@ async function testWords(q: FailureQuestion, actions: string | undefined): Promi
   const units = await q.store.getUnits(run.runId);
   const changes = await changesSince(q.store, run, units);
   const failed = units.filter((unit) => unit.status === 'failed');
-  const fresh = changes.baseline ? changes.newFailures : failed.map((unit) => unit.key);
+  const fresh = changes.baseline ? [...changes.newFailures, ...changes.firstFailures] : failed.map((unit) => unit.key);
   const byKey = new Map(units.map((unit) => [unit.key, unit]));
   const named = fresh
     .slice(0, 3)

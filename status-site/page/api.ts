@@ -82,12 +82,13 @@ async function decide(runId: string, decision: Decision, token: string): Promise
   return body;
 }
 
-/** Since the last full run on the branch (status-site/changes.ts). */
+/** Since the last full run on the branch (runner/report/changes.ts, RunChanges). */
 export interface Changes {
   baseline: { runId: string; status: string; startedAt: string } | null;
   newFailures: string[];
   stillFailing: string[];
   fixed: string[];
+  firstFailures: string[];
 }
 
 export const api = {

@@ -23,6 +23,7 @@ describe('the status page in a real browser', () => {
       [
         { file: 'form.spec.ts', title: 'validates the email', status: 'passed', durationMs: 800 },
         { file: 'form.spec.ts', title: 'saves', status: 'passed', durationMs: 1500 },
+        { file: 'home.spec.ts', title: 'lists every page', project: 'firefox', status: 'passed' },
       ],
       {},
       new Date(Date.now() - 60_000),
@@ -93,10 +94,12 @@ describe('the status page in a real browser', () => {
   it('tells new failures from old ones: since the last full run on the branch', async () => {
     const changes = page.getByTestId('changes');
     await expect(changes).toContainText(
-      '(the last full run on main, passed): 1 new failure 0 failing before too 0 fixed',
+      '(the last full run on main, passed): 1 new failure 1 failing in its first run 0 failing before too 0 fixed',
     );
     await expect(page.locator('.unit-row', { hasText: 'saves' }).locator('.tag.new')).toHaveText('new');
-    await expect(page.locator('.unit-row', { hasText: 'Evil' }).locator('.tag')).toHaveCount(0);
+    // A test the last full run did not have fails: never "nothing new", and never green.
+    await expect(page.locator('.unit-row', { hasText: 'Evil' }).locator('.tag')).toHaveText('first run');
+    await expect(changes.locator('.chip.s-passed')).toHaveCount(0);
   });
 
   it('opens a failed unit with its error, screenshot, trace and the command to open it', async () => {

@@ -250,6 +250,7 @@ export class RunView {
         `No earlier full run on ${run.branch ?? 'this branch'} to compare with.`,
       );
     const { baseline } = changes;
+    const firstFailures = changes.firstFailures;
     return h(
       'p',
       { class: 'changes', 'data-testid': 'changes' },
@@ -258,10 +259,18 @@ export class RunView {
       ` (the last full run on ${run.branch ?? 'this branch'}, ${baseline.status}): `,
       h(
         'span',
-        { class: `chip ${changes.newFailures.length ? 's-failed' : 's-passed'}` },
+        { class: `chip ${changes.newFailures.length ? 's-failed' : firstFailures.length ? '' : 's-passed'}` },
         `${changes.newFailures.length} new failure${changes.newFailures.length === 1 ? '' : 's'}`,
       ),
       ' ',
+      firstFailures.length
+        ? h(
+            'span',
+            { class: 'chip s-failed', title: 'failing, and not run in the last full run: a new or renamed test' },
+            `${firstFailures.length} failing in ${firstFailures.length === 1 ? 'its' : 'their'} first run`,
+          )
+        : undefined,
+      firstFailures.length ? ' ' : undefined,
       h('span', { class: 'chip' }, `${changes.stillFailing.length} failing before too`),
       ' ',
       h('span', { class: `chip ${changes.fixed.length ? 's-passed' : ''}` }, `${changes.fixed.length} fixed`),
@@ -272,6 +281,8 @@ export class RunView {
   private changeTag(unit: Unit) {
     if (this.changes?.newFailures.includes(unit.key))
       return h('span', { class: 'tag new', title: 'passed in the last full run on this branch' }, 'new');
+    if (this.changes?.firstFailures.includes(unit.key))
+      return h('span', { class: 'tag new', title: 'not run in the last full run on this branch' }, 'first run');
     if (this.changes?.stillFailing.includes(unit.key))
       return h(
         'span',
