@@ -406,6 +406,31 @@ describe('the status page in a real browser', () => {
   });
 
   // Last: it seeds a newer run, which the runs list above would otherwise show first.
+  it("brings a failure's panel into view when it is tapped on a phone, far down the list", async () => {
+    const many = await seedRun(
+      seed,
+      Array.from({ length: 40 }, (_, i) => ({
+        file: 'long.spec.ts',
+        title: `checks the row number ${i} of a long list of rows`,
+        status: 'failed' as const,
+        error: `row ${i} was wrong`,
+      })),
+    );
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    phone.on('pageerror', (error) => pageErrors.push(error.message));
+    await phone.goto(server.runUrl(many));
+    // Settled: the changes line is the last part of the page to arrive.
+    await expect(phone.getByTestId('changes')).toBeVisible();
+    const last = phone.locator('.unit-row', { hasText: 'row number 39 of' });
+    await last.tap();
+    await expect(phone.locator('li.chosen .unit-row')).toHaveAttribute('data-key', /./);
+    const panel = phone.getByTestId('unit-panel');
+    await expect(panel).toContainText('row 39 was wrong');
+    await expect(panel).toBeInViewport();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.close();
+  });
+
   it('says how a narrowed run was narrowed, on its page and in the runs list, as text', async () => {
     const narrowed = await seedRun(seed, [{ file: 'home.spec.ts', title: 'lists every page', status: 'passed' }], {
       selection: { modules: ['home'], grep: '<img src=x onerror=alert(1)>' },

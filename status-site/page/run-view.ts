@@ -463,7 +463,7 @@ export class RunView {
                 class: 'unit-row',
                 'data-key': unit.key,
                 'data-focus': `unit ${unit.key}`,
-                onclick: () => this.selectUnit(unit.key),
+                onclick: () => this.selectUnit(unit.key, { reveal: true }),
               },
               h('span', { class: `badge s-${unit.status}` }, STATUS_ICON[unit.status]),
               h('span', { class: 'unit-name' }, unit.titlePath.join(' › ')),
@@ -489,15 +489,22 @@ export class RunView {
     this.render();
   }
 
-  private selectUnit(key: string | undefined) {
+  private selectUnit(key: string | undefined, options: { reveal?: boolean } = {}) {
     this.unitKey = key;
     const url = new URL(location.href);
     if (key) url.searchParams.set('unit', key);
     else url.searchParams.delete('unit');
     history.replaceState(null, '', url);
     this.render();
+    // On a narrow screen the panel sits above the list (style.css): a tapped row far down would
+    // open it out of sight. Only on a tap — a live update never moves the reader.
+    if (key && options.reveal && matchMedia(NARROW).matches)
+      this.layout.querySelector('[data-testid="unit-panel"]')?.scrollIntoView({ block: 'start' });
   }
 }
+
+/** Where the unit panel moves above the list (style.css's narrow layout). */
+const NARROW = '(max-width: 820px)';
 
 /** Playwright's own report of the whole run, merged from every batch: the report users know. */
 function reportLink(run: Run) {
