@@ -93,16 +93,16 @@ export class DynamoPipelineLog implements PipelineLog {
   }
 
   async record(event: PipelineEvent): Promise<boolean> {
+    return this.putNew({ pk: executionPk(event.pipeline, event.executionId), sk: `EVENT#${event.id}`, event });
+  }
+
+  /** Writes an item unless one with its key exists; false when it did. */
+  private async putNew(item: Record<string, unknown>): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: {
-            pk: executionPk(event.pipeline, event.executionId),
-            sk: `EVENT#${event.id}`,
-            event,
-            ...this.expiry(),
-          },
+          Item: { ...item, ...this.expiry() },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -215,19 +215,7 @@ export class DynamoPipelineLog implements PipelineLog {
   }
 
   async once(pipeline: string, key: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: pipelinePk(pipeline), sk: `ONCE#${key}`, ...this.expiry() },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (failedCondition(error)) return false;
-      throw error;
-    }
+    return this.putNew({ pk: pipelinePk(pipeline), sk: `ONCE#${key}` });
   }
 
   async finished(pipeline: string, times: ExecutionTimes): Promise<void> {
