@@ -80,7 +80,7 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
       const { stdout } = await run('bash', ['-c', command], { cwd: REPO, env, timeout: 180_000 });
       assert.match(
         stdout,
-        new RegExp(`uigate worker: run ${runId}, batch codebuild-001 \\(dispatch 1\\), ${batch.length} units`),
+        new RegExp(`uigate worker: run ${runId}, batch codebuild-001 \\(dispatch try 1\\), ${batch.length} units`),
       );
       assert.match(stdout, new RegExp(`done — ${batch.length} passed`));
     }
@@ -107,6 +107,6 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
       (error: { code: number; stderr: string }) => error,
     );
     assert.equal((failed as { code: number }).code, 2);
-    assert.match((failed as { stderr: string }).stderr, /no batch nope \(dispatch 1\) in run/);
+    assert.match((failed as { stderr: string }).stderr, /no batch nope \(dispatch try 1\) in run/);
   });
 });
