@@ -187,6 +187,9 @@ async function elsewhere(c: Context, artifact: Artifact, inlineLimit: number, di
   return c.redirect(await artifact.directUrl(disposition), 302);
 }
 
+/** A report's content-addressed attachment: `data/` and a hex digest. */
+export const isReportData = (path: string) => /^data\/[0-9a-f]{40,64}\.[a-z0-9]{1,10}$/.test(path);
+
 /** Playwright's HTML report of a run, every file of it sandboxed (policies.ts, REPORT_POLICY). */
 function reportRoute(app: Hono, artifacts: ArtifactReader | undefined, inlineLimit = Infinity) {
   const policy = policyHeader(REPORT_POLICY);
@@ -202,6 +205,10 @@ function reportRoute(app: Hono, artifacts: ArtifactReader | undefined, inlineLim
     // The sandboxed report has an opaque origin: to it every file here is cross-origin, and a
     // same-origin resource policy would block its own screenshots (ERR_BLOCKED_BY_RESPONSE).
     c.header('cross-origin-resource-policy', 'cross-origin');
+    // The report fetches its attachments (`data/<sha1>.<ext>`, error-context.md say) from its own
+    // opaque origin, which the browser names "null": those, and only those, it may read. Their
+    // names are their content's hash, so a page must already know an attachment to fetch it.
+    if (isReportData(rest)) c.header('access-control-allow-origin', 'null');
     if (artifact.size > inlineLimit) return elsewhere(c, artifact, inlineLimit, 'attachment');
     const headers = { 'content-type': fileTypeOf(rest), 'cache-control': 'private, max-age=3600' };
     if (rest === 'index.html') {

@@ -58,6 +58,25 @@ test('pays with the saved card', async () => { expect('declined').toBe('paid'); 
     await expect(page.getByText('pays with the saved card')).toBeVisible();
     await page.getByText('pays with the saved card').click();
     await expect(page.getByText(/declined/).first()).toBeVisible();
+    // The failure's page fetches its attachments (error-context.md): every one must arrive.
+    const attachments: string[] = [];
+    page.on('request', (request) => void (request.url().includes('/data/') && attachments.push(request.url())));
+    page.on('requestfailed', (request) => errors.push(`failed: ${request.url()}`));
+    await page.reload();
+    await expect(page.getByText(/declined/).first()).toBeVisible();
+    await page.waitForLoadState('networkidle');
+    assert.ok(attachments.length > 0, 'the report fetched its attachments');
     assert.deepEqual(errors, []);
+  });
+
+  it('lets an opaque origin read only the content-addressed attachments, nothing else of the site', async () => {
+    const asSandboxed = (path: string) => fetch(`${server.url}${path}`, { headers: { origin: 'null' } });
+    const data = await asSandboxed(`/reports/${runId}/data/${'a'.repeat(40)}.md`);
+    assert.notEqual(data.status, 403, 'not refused as a foreign page');
+    for (const path of [`/reports/${runId}/`, `/reports/${runId}/index.html`, `/api/runs/${runId}`]) {
+      const refused = await asSandboxed(path);
+      assert.equal(refused.status, 403, path);
+      assert.equal(refused.headers.get('access-control-allow-origin'), null, path);
+    }
   });
 });

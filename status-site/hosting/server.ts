@@ -4,13 +4,25 @@ import type { AddressInfo } from 'node:net';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import type { ApprovalOptions } from '../access/approvers.ts';
 import type { ReadAccess } from '../access/read-access.ts';
-import { createApp } from '../app/app.ts';
+import { createApp, isReportData } from '../app/app.ts';
 import { refuseLocal } from '../../runner/core/local-request.ts';
 import { ArtifactReaders, LocalArtifactReader, type ArtifactReader } from '../artifacts/artifact-reader.ts';
 import { installedPage } from './page-assets.ts';
 import { S3ArtifactReader } from '../artifacts/s3-artifact-reader.ts';
 import { traceViewerDir } from '../app/trace-viewer.ts';
 import type { S3ArtifactsOptions } from '../../runner/artifacts/s3-artifacts.ts';
+
+/**
+ * The Origin the local check judges. The report's own fetches of its attachments come from its
+ * sandboxed, opaque origin ("null"); for those GETs alone it is not held against them (app.ts,
+ * isReportData: content-addressed names). The Host check still applies.
+ */
+function originOf(request: Request): string | undefined {
+  const origin = request.headers.get('origin') ?? undefined;
+  if (origin !== 'null' || request.method !== 'GET') return origin;
+  const path = new URL(request.url).pathname.replace(/^\/reports\/[^/]+\/(~[^/]+\/)?/, '');
+  return new URL(request.url).pathname.startsWith('/reports/') && isReportData(path) ? undefined : origin;
+}
 
 export interface StatusServer {
   url: string;
@@ -59,7 +71,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   // DNS rebinding: a page on a domain that resolves to 127.0.0.1 would read the site as its own.
   const guarded = (request: Request) => {
     const refusal = refuseLocal(
-      { host: request.headers.get('host') ?? undefined, origin: request.headers.get('origin') ?? undefined },
+      { host: request.headers.get('host') ?? undefined, origin: originOf(request) },
       { port, browsers: 'own-page' },
     );
     if (!refusal) return app.fetch(request);
