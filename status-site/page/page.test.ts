@@ -428,6 +428,13 @@ describe('the status page in a real browser', () => {
     await expect(panel).toContainText('row 39 was wrong');
     await expect(panel).toBeInViewport();
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // The run id on one line, and a title given the row's width, not squeezed to a word a line.
+    const lines = (box: { height: number } | null, lineHeight: number) => Math.round(box!.height / lineHeight);
+    const h1 = phone.locator('h1');
+    const h1Line = await h1.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    expect(lines(await h1.boundingBox(), h1Line)).toBe(1);
+    const name = last.locator('.unit-name');
+    expect((await name.boundingBox())!.width).toBeGreaterThan(250);
     await phone.close();
   });
 
