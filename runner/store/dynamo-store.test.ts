@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,6 +211,56 @@ describe('DynamoStore on the embedded dynalite', () => {
     assert.deepEqual(
       (await store.listReleases('lambda:tie')).map((r) => r.releaseId),
       ['1000', '999'],
+    );
+  });
+
+  it("lists every target's releases, the most recently promoted first, and never an item an executor could write", async () => {
+    const at = (minute: number) => new Date(Date.UTC(2031, 0, 1, 0, minute)).toISOString();
+    const older = newRunId(new Date(Date.UTC(2031, 0, 1)));
+    const newer = newRunId(new Date(Date.UTC(2031, 0, 2)));
+    await store.putRelease({
+      target: 'local:/a',
+      releaseId: newer,
+      runId: newer,
+      status: 'failed',
+      promotedAt: at(1),
+      updatedAt: at(1),
+    });
+    // An older run promoted by hand after a newer one: ordered by when it went live.
+    await store.putRelease({
+      target: 's3://b',
+      releaseId: older,
+      runId: older,
+      status: 'verified',
+      promotedAt: at(2),
+      updatedAt: at(2),
+    });
+    // In a partition an executor may write (UNITS#), an item that names the releases' partition.
+    const client = dynamoClient(endpoint, 'us-east-1', key);
+    await client.send(
+      new PutItemCommand({
+        TableName: 'uigate',
+        Item: {
+          pk: { S: `UNITS#${newer}` },
+          sk: { S: 'RELEASE#forged' },
+          gsi1pk: { S: 'RELEASE' },
+          runId: { S: newRunId(new Date(Date.UTC(2031, 0, 3))) },
+          target: { S: 'local:/a' },
+          releaseId: { S: 'forged' },
+          status: { S: 'verified' },
+          promotedAt: { S: at(3) },
+          updatedAt: { S: at(3) },
+        },
+      }),
+    );
+    client.destroy();
+    const releases = (await store.recentReleases({ limit: 10 })).filter((r) => r.promotedAt.startsWith('2031'));
+    assert.deepEqual(
+      releases.map((r) => [r.target, r.releaseId, r.status]),
+      [
+        ['s3://b', older, 'verified'],
+        ['local:/a', newer, 'failed'],
+      ],
     );
   });
 });

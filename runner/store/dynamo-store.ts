@@ -29,6 +29,7 @@ import {
   INDEX,
   META_SK,
   RUNS_PARTITION,
+  RELEASES_PARTITION,
   TTL_ATTRIBUTE,
   batchSk,
   eventSk,
@@ -157,9 +158,10 @@ export class DynamoStore implements ResultStore {
         ExclusiveStartKey: start,
       }),
     );
-    const items = (result.Items ?? []).map(
-      (item) => strip(item, 'pk', 'sk', 'gsi1pk', TTL_ATTRIBUTE) as unknown as RunMeta,
-    );
+    // Only runs' own items: one written elsewhere (an executor's UNITS# partition) is no run.
+    const items = (result.Items ?? [])
+      .filter((item) => item.pk === runPk(String(item.runId)) && item.sk === META_SK)
+      .map((item) => strip(item, 'pk', 'sk', 'gsi1pk', TTL_ATTRIBUTE) as unknown as RunMeta);
     const last = result.LastEvaluatedKey?.runId as string | undefined;
     return { items, cursor: last };
   }
@@ -385,9 +387,36 @@ export class DynamoStore implements ResultStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: targetPk(release.target), sk: releaseSk(release.releaseId), ...release },
+        Item: {
+          pk: targetPk(release.target),
+          sk: releaseSk(release.releaseId),
+          gsi1pk: RELEASES_PARTITION,
+          ...release,
+        },
       }),
     );
+  }
+
+  async recentReleases(options: { limit?: number } = {}): Promise<Release[]> {
+    const limit = options.limit ?? 50;
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: INDEX.byTime,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': RELEASES_PARTITION },
+        ScanIndexForward: false,
+        // The index orders by the approved run's id; an older run can be promoted after a newer one
+        // (by hand): read more than asked, and order by when each went live.
+        Limit: limit * 2,
+      }),
+    );
+    // Only the releases' own partitions: an item elsewhere (where an executor may write) that names
+    // the partition is not a release, whatever it says.
+    return Items.filter((item) => item.pk === targetPk(String(item.target)))
+      .map((item) => strip(item, 'pk', 'sk', 'gsi1pk') as unknown as Release)
+      .sort(newestRelease)
+      .slice(0, limit);
   }
 
   async listReleases(target: string, options: { limit?: number } = {}): Promise<Release[]> {
@@ -400,7 +429,7 @@ export class DynamoStore implements ResultStore {
       ExpressionAttributeValues: { ':pk': targetPk(target), ':release': 'RELEASE#' },
     });
     return items
-      .map((item) => strip(item, 'pk', 'sk') as unknown as Release)
+      .map((item) => strip(item, 'pk', 'sk', 'gsi1pk') as unknown as Release)
       .sort(newestRelease)
       .slice(0, options.limit ?? 50);
   }

@@ -63,6 +63,8 @@ export interface ResultStore {
   putRelease(release: Release): Promise<void>;
   /** A target's releases, newest first. */
   listReleases(target: string, options?: { limit?: number }): Promise<Release[]>;
+  /** Every target's releases, the most recently promoted first (the Releases page). */
+  recentReleases(options?: { limit?: number }): Promise<Release[]>;
 
   /**
    * Takes the lease on a production target for `holder` until `until` (ms since the epoch), in one

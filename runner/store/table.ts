@@ -10,8 +10,13 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const INDEX = { byTime: 'byTime', byUnit: 'byUnit' } as const;
-/** Partition of the byTime index: every run item carries it, nothing else does. */
+/** Partition of the byTime index that every run item carries. */
 export const RUNS_PARTITION = 'RUN';
+/**
+ * The byTime partition of every release of every production target, by its run's id (and so by
+ * time): the Releases page lists them in one query, without knowing the targets' names.
+ */
+export const RELEASES_PARTITION = 'RELEASE';
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 export const runPk = (runId: string) => `RUN#${runId}`;
