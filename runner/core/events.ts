@@ -48,7 +48,8 @@ export interface ReleaseEventDetail {
   'bake-started': { target: string; releaseId: string; alarms: string[]; bakeMs: number };
   'alarm-before-release': { alarm: string; reason: string; since: string; said: string };
   verified: { target: string; releaseId: string; checks: number };
-  alarm: { alarm: string; state: string; reason: string };
+  /** `smokeRuns`: the failed smoke runs behind it, newest last. */
+  alarm: { alarm: string; state: string; reason: string; smokeRuns?: string[] };
   'bake-error': { reason: string };
   'bake-cancelled': { reason: string };
   'rollback-started': { from: string; to: string };

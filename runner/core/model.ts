@@ -160,6 +160,14 @@ export interface Release {
   promotedAt: string;
   updatedAt: string;
   reason?: string;
+  /** A failed release's alarm: the one that went off in its bake. */
+  alarm?: string;
+  /** Where a failed release was rolled back to: that release is live again. Absent: it stayed live. */
+  rolledBackTo?: string;
+  /** The rollback was tried and failed: the failed release may still be live. */
+  rollbackError?: string;
+  /** The smoke runs that failed during its bake, newest last: the evidence behind the alarm. */
+  smokeRuns?: string[];
 }
 
 /** Run ids sort by time: 20261122T185625123Z-k3f9 */

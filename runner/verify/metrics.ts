@@ -13,6 +13,8 @@ export interface SmokeSample {
   /** Wall time of the smoke run. */
   latencyMs: number;
   at: number;
+  /** The smoke run's id: every probe is a run on the status site. */
+  runId?: string;
 }
 
 export interface MetricSink {

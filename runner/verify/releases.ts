@@ -9,6 +9,10 @@ export async function lastGood(store: ResultStore, target: string, except?: stri
   return releases.find((release) => release.status === 'verified' && release.releaseId !== except);
 }
 
+/** What a failed release's record says besides its reason: which alarm, which smoke runs, where it went. */
+export type ReleaseOutcome = Pick<Release, 'alarm' | 'rolledBackTo' | 'rollbackError' | 'smokeRuns'>;
+
+/** Records the release's status on the target, keeping when it went live and what its bake found. */
 export async function recordRelease(
   store: ResultStore,
   target: string,
@@ -16,6 +20,7 @@ export async function recordRelease(
   run: Pick<RunMeta, 'runId' | 'commit'>,
   status: ReleaseStatus,
   reason?: string,
+  outcome: ReleaseOutcome = {},
 ): Promise<Release> {
   const existing = (await store.listReleases(target, { limit: 100 })).find(
     (release) => release.releaseId === releaseId,
@@ -29,8 +34,20 @@ export async function recordRelease(
     status,
     promotedAt: status === 'promoted' || !existing ? now : existing.promotedAt,
     updatedAt: now,
-    ...(reason ? { reason } : {}),
+    ...(reason ? { reason } : status === 'failed' && existing?.reason ? { reason: existing.reason } : {}),
+    ...(status === 'failed' ? { ...pick(existing), ...outcome } : {}),
   };
   await store.putRelease(record);
   return record;
+}
+
+function pick(release: Release | undefined): ReleaseOutcome {
+  if (!release) return {};
+  const { alarm, rolledBackTo, rollbackError, smokeRuns } = release;
+  return {
+    ...(alarm ? { alarm } : {}),
+    ...(rolledBackTo ? { rolledBackTo } : {}),
+    ...(rollbackError ? { rollbackError } : {}),
+    ...(smokeRuns ? { smokeRuns } : {}),
+  };
 }

@@ -3,6 +3,7 @@
 // failed, how many ran, how long it took.
 import { Writable } from 'node:stream';
 import { runSession } from '../run/session.ts';
+import { SMOKE_TRIGGER } from '../core/selection.ts';
 import type { SmokeProbe } from './bake.ts';
 
 export interface SmokeOptions {
@@ -31,7 +32,7 @@ export function smokeProbe(options: SmokeOptions): SmokeProbe {
           project: options.projects ?? ['chromium'],
           config: options.config,
           json: true,
-          trigger: 'uigate verify (smoke)',
+          trigger: SMOKE_TRIGGER,
           retries: 0,
         },
         {
@@ -50,7 +51,13 @@ export function smokeProbe(options: SmokeOptions): SmokeProbe {
         `smoke ${summary.runId}: ${failures ? `${failures} of ${summary.total} failed` : `${summary.total} passed`} in ${((summary.durationMs ?? 0) / 1000).toFixed(1)}s`,
       );
       // Stamped when the outcome is known, as a canary's datapoint is.
-      return { failures, total: summary.total, latencyMs: summary.durationMs ?? Date.now() - started, at: Date.now() };
+      return {
+        failures,
+        total: summary.total,
+        latencyMs: summary.durationMs ?? Date.now() - started,
+        at: Date.now(),
+        runId: summary.runId,
+      };
     } catch (error) {
       // A probe that cannot run at all is a failed probe: production is not shown healthy.
       if (stop?.aborted) return { failures: 0, total: 0, latencyMs: Date.now() - started, at: Date.now() };

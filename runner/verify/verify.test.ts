@@ -113,14 +113,33 @@ describe('uigate verify: pre-flight, bake and rollback against CloudWatch', () =
     await bakeSmoke(failedEarlier);
 
     const bad = await release('<h1>bad</h1>');
+    // Every probe fails, each a run of its own: the alarm and the release link to them. The alarm
+    // goes off mid-bake, once two probes have failed.
+    let probes = 0;
+    const smoke = async () => {
+      await new Promise((done) => setTimeout(done, 5));
+      return { failures: 1, total: 1, latencyMs: 5, at: clock, runId: `smoke-${++probes}` };
+    };
     cloudwatch
       .on(DescribeAlarmsCommand)
-      .resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] })
-      .resolvesOnce({ MetricAlarms: [alarm('smoke', 'OK')] })
-      .resolves({ MetricAlarms: [alarm('smoke', 'ALARM')] });
-    const result = await bakeSmoke(bad);
+      .callsFake(() => ({ MetricAlarms: [alarm('smoke', probes >= 2 ? 'ALARM' : 'OK')] }));
+    // Real time between checks, so the probes come back while the bake watches.
+    const sleep = async (ms: number) => {
+      clock += ms;
+      await new Promise((done) => setTimeout(done, 20));
+    };
+    const result = await bakeSmoke(bad, { smoke, sleep });
     assert.equal(result.healthy, false);
     assert.equal(!result.healthy && result.restored, good.releaseId);
+    const record = (await seed.store.listReleases(target.name)).find((r) => r.releaseId === bad.releaseId)!;
+    assert.equal(record.rolledBackTo, good.releaseId, 'the Releases page reads where it went');
+    assert.equal(record.alarm, 'smoke');
+    assert.ok(
+      record.smokeRuns?.length && record.smokeRuns.every((id) => /^smoke-\d+$/.test(id)),
+      String(record.smokeRuns),
+    );
+    const alarmEvent = (await seed.store.listEvents(bad.run.runId)).find((e) => e.type === 'alarm')!;
+    assert.deepEqual(alarmEvent.detail?.smokeRuns, record.smokeRuns);
     assert.equal(await readlink(target.liveDir), join('releases', good.releaseId));
     assert.equal(await readFile(join(target.liveDir, 'index.html'), 'utf8'), '<h1>good</h1>');
     assert.deepEqual(await types(bad.run.runId), [

@@ -10,7 +10,8 @@ import type { ResultStore } from '../store/result-store.ts';
 import type { AlarmSource } from './alarm-source.ts';
 import { preflight } from './alarm-source.ts';
 import { bake, type BakeOptions, type BakeResult } from './bake.ts';
-import { lastGood, recordRelease } from './releases.ts';
+import type { SmokeSample } from './metrics.ts';
+import { lastGood, recordRelease, type ReleaseOutcome } from './releases.ts';
 import { canStage, type ProductionTarget } from './production-target.ts';
 import { leaseHolder, withTargetLease, type LeaseOptions } from './target-lease.ts';
 
@@ -209,8 +210,9 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
       });
     }
   };
+  const { onSample, failedSmoke } = smokeRunsOf(input.onSample);
   try {
-    result = await bake({ ...input, alarms: input.alarms, names: input.names, onStale });
+    result = await bake({ ...input, alarms: input.alarms, names: input.names, onStale, onSample });
   } catch (error) {
     const message = (error as Error).message;
     if (input.signal?.aborted) {
@@ -223,7 +225,7 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
     const reason = `the bake could not watch its alarms (${message}): treated as an alarm`;
     story.reason = reason;
     await record('bake-error', { reason });
-    return { ...(await rollBack(input, record, reason, Date.now())), blind: true };
+    return { ...(await rollBack(input, record, reason, Date.now(), {})), blind: true };
   }
   if (result.healthy) {
     await recordRelease(store, target.name, release.releaseId, release.run, 'verified');
@@ -231,8 +233,29 @@ export async function verifyRelease(input: VerifyInput): Promise<VerifyResult> {
     return { healthy: true, checks: result.checks };
   }
   Object.assign(story, { alarm: result.alarm, reason: result.reason });
-  await record('alarm', { alarm: result.alarm, state: result.state, reason: result.reason });
-  return rollBack(input, record, result.reason, result.at);
+  const smokeRuns = failedSmoke.slice(-3);
+  await record('alarm', {
+    alarm: result.alarm,
+    state: result.state,
+    reason: result.reason,
+    ...(smokeRuns.length ? { smokeRuns } : {}),
+  });
+  return rollBack(input, record, result.reason, result.at, {
+    alarm: result.alarm,
+    ...(smokeRuns.length ? { smokeRuns } : {}),
+  });
+}
+
+/** Keeps the ids of the smoke runs that failed, so the alarm they set off links to them. */
+function smokeRunsOf(onSample: BakeOptions['onSample']) {
+  const failedSmoke: string[] = [];
+  return {
+    failedSmoke,
+    onSample: (sample: SmokeSample) => {
+      onSample?.(sample);
+      if (sample.failures > 0 && sample.runId) failedSmoke.push(sample.runId);
+    },
+  };
 }
 
 /** Marks the release failed and brings back the last release that passed its own bake, if any. */
@@ -241,9 +264,10 @@ async function rollBack(
   record: Timeline,
   reason: string,
   alarmAt: number,
+  outcome: ReleaseOutcome,
 ): Promise<VerifyResult & { healthy: false }> {
   const { store, target, release } = input;
-  await recordRelease(store, target.name, release.releaseId, release.run, 'failed', reason);
+  await recordRelease(store, target.name, release.releaseId, release.run, 'failed', reason, outcome);
   const good = await lastGood(store, target.name, release.releaseId);
   if (!good) {
     await record('rollback-impossible', {
@@ -263,10 +287,18 @@ async function rollBack(
   } catch (error) {
     // Told apart from an alarm with nothing to roll back to: someone must act, and knows on what.
     const rollbackError = `publishing ${good.releaseId} again on ${target.name} failed: ${(error as Error).message}`;
+    await recordRelease(store, target.name, release.releaseId, release.run, 'failed', reason, {
+      ...outcome,
+      rollbackError,
+    });
     await record('rollback-failed', { to: good.releaseId, reason: rollbackError });
     return { healthy: false, reason, alarmAt, rollbackError };
   }
   const restoredAt = Date.now();
+  await recordRelease(store, target.name, release.releaseId, release.run, 'failed', reason, {
+    ...outcome,
+    rolledBackTo: good.releaseId,
+  });
   await record('rollback-restored', {
     releaseId: good.releaseId,
     commit: good.commit ?? null,
