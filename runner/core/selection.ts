@@ -29,3 +29,9 @@ export const leavesOutTests = (selection: RunSelection | undefined): boolean =>
       selection.focused ||
       selection.unseen),
   );
+
+/** The trigger of a bake's smoke probe (runner/verify/smoke.ts): a run against production, not the suite. */
+export const SMOKE_TRIGGER = 'uigate verify (smoke)';
+
+/** Whether the run probed production for a bake rather than tested a commit. */
+export const isSmokeRun = (run: { trigger: string }): boolean => run.trigger === SMOKE_TRIGGER;

@@ -23,3 +23,19 @@ describe('GET /api/flaky, remembered for a while', () => {
     assert.equal(kept.size, 1, 'answers past their time are dropped');
   });
 });
+
+describe('GET /api/flaky, over suite runs only', () => {
+  it("leaves out the bakes' smoke runs: they test production, not the commit", async () => {
+    const run = (runId: string, trigger: string) => ({ runId, trigger, status: 'failed', branch: 'main' });
+    const store = {
+      listRuns: async () => ({ items: [run('smoke-1', 'uigate verify (smoke)'), run('suite-1', 'ci')] }),
+    } as unknown as ResultStore;
+    const read: string[] = [];
+    const cache = { unitsOnce: async (runId: string) => (read.push(runId), []) } as unknown as RunCache;
+    const app = new Hono();
+    flakyRoute(app, store, cache);
+    const answer = (await (await app.request('/api/flaky')).json()) as FlakyAnswer;
+    assert.deepEqual(answer.runs, ['suite-1']);
+    assert.deepEqual(read, ['suite-1']);
+  });
+});

@@ -3,6 +3,7 @@
 import type { Hono } from 'hono';
 import pLimit from 'p-limit';
 import type { RunMeta } from '../../runner/core/model.ts';
+import { isSmokeRun } from '../../runner/core/selection.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import { flakiestUnits, type FlakyAnswer } from '../shared/flakiness.ts';
 import type { RunCache } from './run-cache.ts';
@@ -60,7 +61,8 @@ async function look(
   do {
     const page = await store.listRuns({ limit: 100, cursor });
     for (const run of page.items) {
-      if (run.status === 'running' || chosen.length >= count) continue;
+      // Smoke probes test production, not the commit: their failures are a release's, not a test's.
+      if (run.status === 'running' || isSmokeRun(run) || chosen.length >= count) continue;
       // No branch asked for: the branch of the newest finished run (which may be none: no git).
       if (!decided) {
         wanted = run.branch;

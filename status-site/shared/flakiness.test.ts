@@ -62,15 +62,24 @@ describe('flakiestUnits', () => {
     },
   ];
 
-  it('ranks what went wrong most often, flaky passes before failures at the same rate, and leaves out what never did', () => {
+  it('ranks failures before flaky passes, each by how often, and leaves out what never went wrong', () => {
     const ranked = flakiestUnits(runs);
     assert.deepEqual(
       ranked.map((u) => [u.key, u.runs, u.flaky, u.failed]),
       [
-        ['flaky', 3, 2, 0],
         ['broken', 3, 0, 2],
+        ['flaky', 3, 2, 0],
         ['once', 2, 1, 0],
       ],
+    );
+    // Failing 3 times in 10 outranks flaky 9 times in 10: a real regression is fixed first.
+    const many = Array.from({ length: 10 }, (_, i) => ({
+      runId: `m${i}`,
+      units: [unit('often-flaky', i < 9 ? 'flaky' : 'passed'), unit('sometimes-failing', i < 3 ? 'failed' : 'passed')],
+    }));
+    assert.deepEqual(
+      flakiestUnits(many).map((u) => u.key),
+      ['sometimes-failing', 'often-flaky'],
     );
   });
 
@@ -81,7 +90,7 @@ describe('flakiestUnits', () => {
     assert.equal(byKey.new, undefined);
     assert.deepEqual(
       flakiestUnits(runs, 1).map((u) => u.key),
-      ['flaky'],
+      ['broken'],
     );
   });
 });

@@ -50,8 +50,8 @@ export interface FlakyUnit {
 
 /**
  * Ranks the units that went wrong most often over a window of runs (newest first): flaky or failed in
- * at least one, ranked by how often, flaky breaking ties (a failure may be a real regression; a
- * flaky pass is noise that hides the next one). Pure; the API reads the runs.
+ * at least one. Failures first, by how often (a failure may be a real regression, a flaky pass only
+ * noise that hides the next one), then flaky passes by how often. Pure; the API reads the runs.
  */
 export function flakiestUnits(
   runs: readonly { runId: string; units: readonly UnitRecord[] }[],
@@ -83,10 +83,11 @@ export function flakiestUnits(
       if (!entry.lastBad.runId) entry.lastBad = { runId, status: unit.status as 'flaky' | 'failed' };
     }
   }
-  const rate = (unit: FlakyUnit) => (unit.flaky + unit.failed) / unit.runs;
+  const failing = (unit: FlakyUnit) => unit.failed / unit.runs;
+  const flaky = (unit: FlakyUnit) => unit.flaky / unit.runs;
   return [...byKey.values()]
     .filter((unit) => unit.flaky + unit.failed > 0)
-    .sort((a, b) => rate(b) - rate(a) || b.flaky - a.flaky || b.runs - a.runs || a.key.localeCompare(b.key))
+    .sort((a, b) => failing(b) - failing(a) || flaky(b) - flaky(a) || b.runs - a.runs || a.key.localeCompare(b.key))
     .slice(0, limit);
 }
 
