@@ -66,7 +66,7 @@ export class StatusSite extends Construct {
     this.site = new WebSite(this, 'Site', {
       comment: 'uigate status site',
       logs: props.logs,
-      spaPaths: ['/runs/*'],
+      spaPaths: ['/runs/*', '/releases'],
       // Playwright's report comes from the function too: it checks the reader and sends the
       // report's sandboxing policy itself (status-site/app/policies.ts, REPORT_POLICY).
       additionalBehaviors: { '/api/*': api, '/artifacts/*': api, '/reports/*': api },

@@ -20,6 +20,7 @@ import { changesSince } from '../../runner/report/changes.ts';
 import { unitStats } from '../shared/flakiness.ts';
 import { RunCache } from './run-cache.ts';
 import { flakyRoute } from './flaky-route.ts';
+import { releasesRoute, withReleases } from './releases-route.ts';
 import { traceViewerRoutes } from './trace-viewer.ts';
 import { pagePolicy, policyHeader, REPORT_POLICY } from './policies.ts';
 import { withMemoryStorage } from './report-storage.ts';
@@ -100,6 +101,7 @@ export function createApp(options: AppOptions): Hono {
   requireIamReader(app, options.iamReaders);
   runRoutes(app, store, cache);
   flakyRoute(app, store, cache);
+  releasesRoute(app, store);
   approvalRoutes(app, store, options.approvals);
   signInRoute(app, options.signIn);
   app.all('/api/*', (c) => refuse(404, `no such API route: ${c.req.method} ${c.req.path}`));
@@ -124,7 +126,7 @@ function runRoutes(app: Hono, store: ResultStore, cache: RunCache) {
     if (cursor !== undefined && !RUN_ID_PATTERN.test(cursor))
       throw new HttpError(400, 'malformed cursor: pass back the cursor of the previous page');
     const { items, cursor: next } = await store.listRuns({ limit: limitOf(c, 25, 100), cursor });
-    return c.json({ runs: items, cursor: next ?? null });
+    return c.json({ runs: await withReleases(store, items), cursor: next ?? null });
   });
   app.get('/api/runs/:id', async (c) => {
     const entry = await cache.get(runIdOf(c));
@@ -219,7 +221,7 @@ function reportRoute(app: Hono, artifacts: ArtifactReader | undefined, inlineLim
   });
 }
 
-/** Serves the page: its shell at / and /runs/:id, its script and stylesheet, built once. */
+/** Serves the page: its shell at /, /runs/:id and /releases, its script and stylesheet, built once. */
 function pageRoutes(app: Hono, source: NonNullable<AppOptions['page']>) {
   let assets: Promise<PageAssets> | undefined;
   const page = () => (assets ??= typeof source === 'function' ? source() : Promise.resolve(source));
@@ -232,6 +234,7 @@ function pageRoutes(app: Hono, source: NonNullable<AppOptions['page']>) {
   const html = async (c: Context) => c.html((await page()).html);
   app.get('/', html);
   app.get('/runs/:id', html);
+  app.get('/releases', html);
 }
 
 function decodeURIComponentSafe(text: string): string | undefined {

@@ -3,13 +3,17 @@ import { jsonBody } from './json-body.ts';
 import type { AttemptRecord, RunEvent as DomainRunEvent, RunMeta, UnitRecord } from '../../runner/core/model.ts';
 
 import type { FlakyAnswer, FlakyUnit, UnitStats } from '../shared/flakiness.ts';
+import type { ReleaseState, TargetHistory } from '../shared/release-history.ts';
 
 /** What the API answers for a run and a unit: the domain's own types, as the store keeps them. */
-export type Run = RunMeta;
+export type Run = RunMeta & {
+  /** In the runs list: the release this run became, if any (app/releases-route.ts). */
+  release?: { target: string; releaseId: string; state: ReleaseState };
+};
 export type Unit = UnitRecord;
 export type Attempt = AttemptRecord;
 
-export type { FlakyAnswer, FlakyUnit, UnitStats };
+export type { FlakyAnswer, FlakyUnit, UnitStats, ReleaseState, TargetHistory };
 
 export type RunEvent = Omit<DomainRunEvent, 'runId'>;
 
@@ -102,6 +106,7 @@ export const api = {
   history: (key: string) =>
     get<{ history: Unit[]; stats: UnitStats }>(`/api/units/${encodeURIComponent(key)}/history?limit=30`),
   flaky: () => get<FlakyAnswer>('/api/flaky'),
+  releases: () => get<{ targets: TargetHistory[] }>('/api/releases'),
 };
 
 export const artifactUrl = (runId: string, path: string) =>

@@ -8,6 +8,8 @@ import { h } from './dom.ts';
 import { ago, shortCommit } from './format.ts';
 import { Poller } from './poller.ts';
 import { Slots } from './slots.ts';
+import { releaseBadge } from './releases-view.ts';
+import { alarmWords, whatNow, type ReleaseState } from '../shared/release-history.ts';
 
 const TOKEN_KEY = 'uigate-approver-token';
 /** While a request waits for votes or a release bakes, others' decisions and alarms show up this fast. */
@@ -51,7 +53,11 @@ export class ApprovalPanel {
   private readonly poller = new Poller(POLL_MS, () => this.refresh());
   private polling = false;
 
-  constructor(private readonly runId: string) {}
+  constructor(
+    private readonly runId: string,
+    /** Told when what became of the release changes, for the run's header. */
+    private readonly onRelease: (state: ReleaseState | undefined) => void = () => undefined,
+  ) {}
 
   async load() {
     await this.refresh();
@@ -71,7 +77,9 @@ export class ApprovalPanel {
     try {
       const [approval, { events }] = await Promise.all([api.approval(this.runId), api.events(this.runId)]);
       this.approval = approval;
+      const before = this.release;
       this.events = events;
+      if (this.release !== before) this.onRelease(this.release);
     } catch (error) {
       this.message = { text: `Could not load the approval: ${(error as Error).message}`, error: true };
     }
@@ -83,12 +91,7 @@ export class ApprovalPanel {
   private get moving(): boolean {
     const state = this.approval?.state;
     const release = this.release;
-    return (
-      state === 'pending' ||
-      (state === 'approved' && release === undefined) ||
-      release === 'promoted' ||
-      release === 'baking'
-    );
+    return state === 'pending' || (state === 'approved' && release === undefined) || release === 'baking';
   }
 
   private render() {
@@ -140,6 +143,7 @@ export class ApprovalPanel {
       },
       messagePart,
       { key: 'timeline', same: JSON.stringify(this.events), build: () => this.timeline() },
+      { key: 'what-now', same: JSON.stringify(this.events), build: () => this.whatNowPart() },
     ]);
   }
 
@@ -154,14 +158,7 @@ export class ApprovalPanel {
         { class: `badge a-${approval.state}`, 'data-testid': 'approval-state' },
         approval.state === 'none' ? 'not requested' : approval.state,
       ),
-      release
-        ? h(
-            'span',
-            {},
-            ' · Release ',
-            h('span', { class: `badge r-${release.replace(' ', '-')}`, 'data-testid': 'release-state' }, release),
-          )
-        : undefined,
+      release ? h('span', {}, ' · Release ', releaseBadge(release, 'release-state')) : undefined,
     );
   }
 
@@ -193,14 +190,15 @@ export class ApprovalPanel {
     );
   }
 
-  /** Where the release went after approval, from the timeline. */
-  private get release(): string | undefined {
+  /** Where the release went after approval, from the timeline: the words of the Releases page. */
+  get release(): ReleaseState | undefined {
     const types = new Set(this.events.map((event) => event.type));
     if (types.has('rollback-restored')) return 'rolled back';
-    if (types.has('alarm')) return 'failed';
+    if (types.has('rollback-failed')) return 'rollback failed';
+    if (types.has('rollback-impossible')) return 'failed, still live';
+    if (types.has('bake-cancelled')) return 'unverified';
     if (types.has('verified')) return 'verified';
-    if (types.has('bake-started')) return 'baking';
-    if (types.has('promoted')) return 'promoted';
+    if (types.has('bake-started') || types.has('promoted')) return 'baking';
     return undefined;
   }
 
@@ -302,6 +300,25 @@ export class ApprovalPanel {
     );
   }
 
+  /** Once the release is promoted: what to do now, in one sentence. */
+  private whatNowPart() {
+    const state = this.release;
+    const promoted = [...this.events].reverse().find((event) => event.type === 'promoted');
+    if (!state || !promoted) return undefined;
+    const restored = this.events.find((event) => event.type === 'rollback-restored');
+    return h(
+      'p',
+      { class: 'what-now', 'data-testid': 'what-now' },
+      whatNow(state, {
+        releaseId: String(promoted.detail?.releaseId ?? ''),
+        target: String(promoted.detail?.target ?? ''),
+        ...(restored ? { rolledBackTo: String(restored.detail?.releaseId) } : {}),
+      }),
+      ' ',
+      h('a', { href: '/releases' }, 'All releases'),
+    );
+  }
+
   private timeline() {
     const shown = this.events;
     if (!shown.length) return undefined;
@@ -321,6 +338,7 @@ export class ApprovalPanel {
             ` ${EVENT_LABEL[event.type]}`,
             event.actor ? ` · ${event.actor}` : undefined,
             describe(event) ? ` · ${describe(event)}` : undefined,
+            ...evidence(event),
           ),
         ),
       ),
@@ -329,6 +347,25 @@ export class ApprovalPanel {
     details.addEventListener('toggle', () => (this.timelineOpen = details.open));
     return details;
   }
+}
+
+/** An alarm's raw reason as the evaluator said it, and the failed smoke runs behind it, linked. */
+function evidence(event: RunEvent): (Node | string)[] {
+  if (event.type !== 'alarm') return [];
+  const smokeRuns = Array.isArray(event.detail?.smokeRuns) ? event.detail.smokeRuns.map(String) : [];
+  return [
+    ...(smokeRuns.length
+      ? [
+          ' · failed smoke runs: ',
+          ...smokeRuns.flatMap((runId, i) => [
+            i ? ', ' : '',
+            h('a', { href: `/runs/${encodeURIComponent(runId)}` }, runId),
+          ]),
+        ]
+      : []),
+    h('br', {}),
+    h('code', { class: 'raw small', title: 'as the alarm said it' }, String(event.detail?.reason ?? '')),
+  ];
 }
 
 function describe(event: RunEvent): string | undefined {
@@ -343,7 +380,8 @@ function describe(event: RunEvent): string | undefined {
   if (event.type === 'approval-superseded') return `by run ${String(detail.by)}`;
   if (event.type === 'promoted')
     return `${String(detail.releaseId)} on ${String(detail.target)}${detail.previous ? ` (was ${String(detail.previous)})` : ''}`;
-  if (event.type === 'alarm') return String(detail.reason);
+  if (event.type === 'alarm')
+    return alarmWords(String(detail.alarm), String(detail.state), String(detail.reason ?? ''));
   if (event.type === 'rollback-started') return `${String(detail.from)} → ${String(detail.to)}`;
   if (event.type === 'rollback-restored')
     return `${String(detail.releaseId)} live again, ${(Number(detail.msFromAlarm) / 1000).toFixed(1)}s after the alarm`;

@@ -1,7 +1,8 @@
-// The status page: two views (runs, a run) chosen by the URL, with links handled in the page.
+// The status page: three views (runs, a run, releases) chosen by the URL, with links handled in the page.
 import { h, replace } from './dom.ts';
 import { RunsView } from './runs-view.ts';
 import { RunView } from './run-view.ts';
+import { ReleasesView } from './releases-view.ts';
 import { signInFromLink } from './sign-in.ts';
 
 interface View {
@@ -22,8 +23,17 @@ function setCrumbs(...parts: (string | Node)[]) {
 function route() {
   current?.stop();
   const match = /^\/runs\/([^/]+)\/?$/.exec(location.pathname);
-  current = match ? new RunView(root, decodeURIComponent(match[1]!), setCrumbs) : new RunsView(root, setCrumbs);
-  void current.start();
+  const view: View = match
+    ? new RunView(root, decodeURIComponent(match[1]!), setCrumbs)
+    : /^\/releases\/?$/.test(location.pathname)
+      ? new ReleasesView(root, setCrumbs)
+      : new RunsView(root, setCrumbs);
+  // The views' own links: the one shown is marked, a run's page is neither.
+  const here = match ? '' : view instanceof ReleasesView ? '/releases' : '/';
+  for (const link of document.querySelectorAll('nav.views a'))
+    link.toggleAttribute('aria-current', link.getAttribute('href') === here);
+  current = view;
+  void view.start();
 }
 
 document.addEventListener('click', (event) => {

@@ -10,6 +10,8 @@ import { DISPLAY_ORDER, isGood, needsALook, STATUS_ICON, worst } from '../../run
 import { statusBadge } from './status-badge.ts';
 import { unitPanel } from './unit-panel.ts';
 import { ApprovalPanel } from './approval-panel.ts';
+import { releaseBadge } from './releases-view.ts';
+import type { ReleaseState } from '../shared/release-history.ts';
 
 const POLL_MS = 1_500;
 
@@ -42,6 +44,8 @@ export class RunView {
   private readonly mainSlots = new Slots(this.main);
   private readonly approval: ApprovalPanel;
   private approvalLoaded = false;
+  /** What became of the release this run was, once the approval panel has read its timeline. */
+  private release: ReleaseState | undefined;
   private changes: Changes | undefined;
 
   constructor(
@@ -52,7 +56,10 @@ export class RunView {
     const params = new URLSearchParams(location.search);
     this.unitKey = params.get('unit') ?? undefined;
     this.filters.failedOnly = params.get('failed') === '1';
-    this.approval = new ApprovalPanel(runId);
+    this.approval = new ApprovalPanel(runId, (state) => {
+      this.release = state;
+      if (this.run) this.render();
+    });
   }
 
   async start() {
@@ -113,7 +120,14 @@ export class RunView {
       { key: 'announcer', same: '', build: () => this.announcer },
       {
         key: 'summary',
-        same: JSON.stringify([run, this.units.map((unit) => unit.status), this.changes, elapsed, ago(run.startedAt)]),
+        same: JSON.stringify([
+          run,
+          this.units.map((unit) => unit.status),
+          this.changes,
+          elapsed,
+          ago(run.startedAt),
+          this.release ?? null,
+        ]),
         build: () => this.summary(run),
       },
       ...(run.status === 'running' ? [] : [{ key: 'approval', same: '', build: () => this.approval.element }]),
@@ -173,6 +187,24 @@ export class RunView {
       .join(', ')}`;
   }
 
+  private title(run: Run) {
+    return h(
+      'div',
+      { class: 'run-title' },
+      statusBadge(run, 'badge big', 'run-status'),
+      // Its tests passed, and then its release failed: both, side by side, never a lone green.
+      this.release
+        ? h(
+            'a',
+            { class: 'release-link', href: '/releases', title: 'what became of the release' },
+            'release ',
+            releaseBadge(this.release, 'run-release'),
+          )
+        : undefined,
+      h('h1', {}, run.runId),
+    );
+  }
+
   private summary(run: Run) {
     const finished = this.units.filter((unit) => !['queued', 'running', 'retrying'].includes(unit.status)).length;
     const elapsed = run.durationMs ?? Date.now() - Date.parse(run.startedAt);
@@ -180,7 +212,7 @@ export class RunView {
     return h(
       'section',
       { class: 'run-summary' },
-      h('div', { class: 'run-title' }, statusBadge(run, 'badge big', 'run-status'), h('h1', {}, run.runId)),
+      this.title(run),
       h(
         'p',
         { class: 'muted' },

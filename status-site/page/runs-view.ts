@@ -1,7 +1,8 @@
 // The runs list, newest first: status, commit and branch, counts, duration, when.
 import { statusBadge } from './status-badge.ts';
 import { api, type FlakyAnswer, type Run } from './api.ts';
-import { describeSelection } from '../../runner/core/selection.ts';
+import { describeSelection, isSmokeRun } from '../../runner/core/selection.ts';
+import { releaseClass } from './releases-view.ts';
 import { shownStatus } from '../../runner/core/statuses.ts';
 import { runsChart } from './chart.ts';
 import { h } from './dom.ts';
@@ -10,6 +11,16 @@ import { Slots } from './slots.ts';
 import { ago, duration, percent, shortCommit, STATUS_ICON, type Status } from './format.ts';
 
 const REFRESH_MS = 5_000;
+
+/** Which runs the list shows: the suite's (the default), the bakes' smoke probes, or every run. */
+type Shown = 'suite' | 'smoke' | 'all';
+const SHOWN_LABEL: Record<Shown, string> = { suite: 'Suite runs', smoke: 'Smoke runs', all: 'All' };
+const shows = (shown: Shown, run: Run) => shown === 'all' || (shown === 'smoke') === isSmokeRun(run);
+
+function shownFromUrl(): Shown {
+  const value = new URLSearchParams(location.search).get('show');
+  return value === 'smoke' || value === 'all' ? value : 'suite';
+}
 
 function countsBar(run: Run) {
   const entries = (Object.entries(run.counts) as [Status, number][]).filter(([, n]) => n > 0);
@@ -30,7 +41,23 @@ function row(run: Run) {
       'data-run': run.runId,
       'data-focus': `run ${run.runId}`,
     },
-    statusBadge(run, 'badge'),
+    h(
+      'span',
+      { class: 'run-state' },
+      statusBadge(run, 'badge'),
+      // Green tests above a release that failed read as a success at a glance: say what became of it.
+      run.release
+        ? h(
+            'span',
+            {
+              class: `badge release-tag ${releaseClass(run.release.state)}`,
+              title: `release ${run.release.releaseId} on ${run.release.target}: ${run.release.state}`,
+              'data-testid': 'release-tag',
+            },
+            `release ${run.release.state}`,
+          )
+        : undefined,
+    ),
     h(
       'span',
       { class: 'run-id' },
@@ -41,7 +68,12 @@ function row(run: Run) {
         ? h('span', { class: 'tag narrowed', title: `narrowed: ${describeSelection(run.selection)}` }, 'narrowed')
         : undefined,
     ),
-    h('span', { class: 'source' }, `${run.branch ?? '–'} @ ${shortCommit(run.commit)}`),
+    h(
+      'span',
+      { class: 'source', title: run.commitMessage ?? '' },
+      `${run.branch ?? '–'} @ ${shortCommit(run.commit)}`,
+      run.commitMessage ? h('span', { class: 'muted small subject' }, ` ${run.commitMessage}`) : undefined,
+    ),
     h(
       'span',
       { class: 'counts' },
@@ -67,6 +99,7 @@ export class RunsView {
   private stopped = false;
   private failure: string | undefined;
   private flaky: FlakyAnswer | undefined;
+  private shown: Shown = shownFromUrl();
   private readonly poller = new Poller(REFRESH_MS, () => this.refresh());
   private readonly list = h('div', { class: 'runs', 'data-testid': 'runs' });
   private readonly slots: Slots;
@@ -80,7 +113,8 @@ export class RunsView {
   }
 
   async start() {
-    this.setCrumbs('Runs');
+    // The views' own links name this page: no crumb repeats it.
+    this.setCrumbs();
     this.poller.start();
   }
 
@@ -114,6 +148,10 @@ export class RunsView {
     return true;
   }
 
+  private get visible(): Run[] {
+    return this.runs.filter((run) => shows(this.shown, run));
+  }
+
   private async more() {
     if (!this.cursor) return;
     const page = await api.runs(this.cursor);
@@ -122,9 +160,40 @@ export class RunsView {
     this.render();
   }
 
+  /** The filter between suite runs and smoke runs: one list, not a second site. */
+  private filter() {
+    const count = (shown: Shown) => this.runs.filter((run) => shows(shown, run)).length;
+    return h(
+      'div',
+      { class: 'run-filter', role: 'group', 'aria-label': 'Which runs', 'data-testid': 'run-filter' },
+      ...(Object.keys(SHOWN_LABEL) as Shown[]).map((shown) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `chip-toggle${this.shown === shown ? ' on' : ''}`,
+            'aria-pressed': String(this.shown === shown),
+            'data-focus': `show ${shown}`,
+            onclick: () => {
+              this.shown = shown;
+              const url = new URL(location.href);
+              if (shown === 'suite') url.searchParams.delete('show');
+              else url.searchParams.set('show', shown);
+              history.replaceState(null, '', url);
+              this.render();
+            },
+          },
+          shown === 'all' ? SHOWN_LABEL[shown] : `${SHOWN_LABEL[shown]} (${count(shown)})`,
+        ),
+      ),
+    );
+  }
+
   /** Charts how the suite has been doing: each finished run's duration, coloured by how it ended. */
   private trend() {
-    const finished = this.runs.filter((run) => run.status !== 'running' && run.durationMs !== undefined).slice(0, 40);
+    const finished = this.visible
+      .filter((run) => run.status !== 'running' && run.durationMs !== undefined)
+      .slice(0, 40);
     if (finished.length < 2) return undefined;
     const passed = finished.filter((run) => run.status === 'passed').length;
     const sorted = finished.map((run) => run.durationMs!).sort((a, b) => a - b);
@@ -137,7 +206,7 @@ export class RunsView {
       h(
         'p',
         { class: 'stats muted small' },
-        `last ${finished.length} finished runs · ${passed} passed (${percent(passed / finished.length)}) · median ${duration(median)}`,
+        `last ${finished.length} finished runs, oldest left · bar height: duration, the tallest ${duration(sorted[sorted.length - 1])} · ${passed} passed (${percent(passed / finished.length)}) · median ${duration(median)}`,
       ),
     );
   }
@@ -178,36 +247,40 @@ export class RunsView {
     );
   }
 
-  private render() {
-    const failure = this.failure;
-    if (failure && this.runs.length === 0)
+  /** Shows why there is no list: it could not be read, or no run was recorded yet. */
+  private renderNoRuns(failure: string | undefined) {
+    if (failure)
       return this.slots.update([
         { key: 'failure', same: failure, build: () => h('p', { class: 'error-box' }, failure) },
       ]);
-    if (this.runs.length === 0) {
-      return this.slots.update([
-        {
-          key: 'empty',
-          same: '',
-          build: () =>
-            h(
-              'section',
-              { class: 'empty' },
-              h('h1', {}, 'No runs yet'),
-              h('p', {}, 'Start one with '),
-              h('code', {}, 'npx uigate run'),
-              h('p', {}, 'or any '),
-              h('code', {}, 'npx playwright test'),
-            ),
-        },
-      ]);
-    }
-    const finished = this.runs
+    this.slots.update([
+      {
+        key: 'empty',
+        same: '',
+        build: () =>
+          h(
+            'section',
+            { class: 'empty' },
+            h('h1', {}, 'No runs yet'),
+            h('p', {}, 'Start one with '),
+            h('code', {}, 'npx uigate run'),
+            h('p', {}, 'or any '),
+            h('code', {}, 'npx playwright test'),
+          ),
+      },
+    ]);
+  }
+
+  private render() {
+    const failure = this.failure;
+    if (this.runs.length === 0) return this.renderNoRuns(failure);
+    const visible = this.visible;
+    const finished = visible
       .filter((run) => run.status !== 'running')
       .map((run) => [run.runId, run.status, run.durationMs]);
     // Rows are rebuilt one by one as their runs change, so a row someone tabbed to keeps the focus.
     this.rows.update(
-      this.runs.map((run) => ({
+      visible.map((run) => ({
         key: run.runId,
         same: JSON.stringify([run, ago(run.startedAt)]),
         build: () => row(run),
@@ -217,8 +290,17 @@ export class RunsView {
       { key: 'title', same: '', build: () => h('h1', {}, 'Runs') },
       // Refreshing while the list cannot be read keeps the last list, and says why it is not moving.
       ...(failure ? [{ key: 'failure', same: failure, build: () => h('p', { class: 'error-box' }, failure) }] : []),
+      {
+        key: 'flaky',
+        same: JSON.stringify([this.flaky ?? null, this.shown]),
+        build: () => (this.shown === 'smoke' ? undefined : this.flakyList()),
+      },
+      {
+        key: 'filter',
+        same: JSON.stringify([this.shown, this.runs.filter((run) => isSmokeRun(run)).length, this.runs.length]),
+        build: () => this.filter(),
+      },
       { key: 'trend', same: JSON.stringify(finished.slice(0, 40)), build: () => this.trend() },
-      { key: 'flaky', same: JSON.stringify(this.flaky ?? null), build: () => this.flakyList() },
       { key: 'runs', same: '', build: () => this.list },
       ...(this.cursor
         ? [
