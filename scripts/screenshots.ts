@@ -1,0 +1,77 @@
+// Takes the status site's screenshots in docs/ from a seeded store: the runs list, a run page and
+// the Releases page, at 1280 px and on a 390 px phone. Usage: node --import tsx scripts/screenshots.ts
+import { join } from 'node:path';
+import { startStatusServer } from '../status-site/hosting/server.ts';
+import { seededStore, seedRun } from '../status-site/testing/seed.ts';
+import { launchChromium } from '../status-site/testing/chromium.ts';
+import { seedReleaseStory } from '../status-site/testing/release-story.ts';
+import { REPO } from '../runner/testing/fixture-project.ts';
+
+const seed = await seededStore();
+const story = await seedReleaseStory(seed);
+const failing = await seedRun(
+  seed,
+  [
+    { file: 'cart.spec.ts', title: 'adds an item', status: 'passed', durationMs: 900 },
+    { file: 'cart.spec.ts', title: 'adds an item', project: 'firefox', status: 'passed', durationMs: 1300 },
+    {
+      file: 'checkout.spec.ts',
+      title: 'pays with the saved card',
+      project: 'firefox',
+      status: 'failed',
+      durationMs: 5200,
+      error:
+        "expect(locator).toBeVisible() failed\nLocator: getByRole('button', { name: 'Pay' })\nExpected: visible\nReceived: hidden",
+      screenshot: true,
+      trace: true,
+    },
+    { file: 'checkout.spec.ts', title: 'pays with the saved card', status: 'passed', durationMs: 3100 },
+    {
+      file: 'search.spec.ts',
+      title: 'suggests as you type',
+      status: 'flaky',
+      durationMs: 1500,
+      attempts: [
+        {
+          attempt: 1,
+          status: 'failed',
+          durationMs: 1400,
+          error: { message: 'Timed out 5000ms waiting for suggestions' },
+        },
+        { attempt: 2, status: 'passed', durationMs: 1500 },
+      ],
+    },
+    { file: 'search.spec.ts', title: 'suggests as you type', project: 'firefox', status: 'passed', durationMs: 1700 },
+  ],
+  { trigger: 'ci', commit: 'a1b2c3d4e5f60718', commitMessage: 'Pay with a saved card' },
+);
+const server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
+const browser = await launchChromium();
+const shots = [
+  ['runs-list', '/'],
+  ['run-page-release', `/runs/${story.broken}`],
+  ['releases', '/releases'],
+  ['run-page-failures', `/runs/${failing}`],
+] as const;
+try {
+  for (const [name, path] of shots) {
+    for (const phone of [false, true]) {
+      const page = await browser.newPage(
+        phone
+          ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+          : { viewport: { width: 1280, height: 800 } },
+      );
+      await page.goto(new URL(path, server.url).href);
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(500);
+      const file = join(REPO, 'docs', `${name}${phone ? '-phone' : ''}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      console.log(file);
+      await page.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  await seed.remove();
+}
