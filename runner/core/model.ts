@@ -42,6 +42,8 @@ export interface Attachment {
   contentType: string;
   /** Where the artifact store keeps it: a key under the run's artifact folder. */
   path: string;
+  /** The attempt it came from (Playwright's retry + 1); absent in records from before it was kept. */
+  attempt?: number;
 }
 
 /** One try of a unit. */

@@ -50,6 +50,8 @@ export default class UigateReporter implements Reporter {
   private readonly writes = pLimit(16);
   private readonly chains = new Map<string, Promise<void>>();
   private readonly attempts = new Map<string, AttemptRecord[]>();
+  /** Each unit's saved attachments so far, over all its attempts. */
+  private readonly saved = new Map<string, Attachment[]>();
   private storeError: string | undefined;
   private startedAt = new Date();
   private rootDir = process.cwd();
@@ -156,7 +158,11 @@ export default class UigateReporter implements Reporter {
     const previous = this.chains.get(unit.key) ?? this.ready;
     const next = previous.then(() =>
       this.writes(async () => {
-        const attachments = final ? await this.saveAttachments(unit.key, result) : undefined;
+        // Every attempt's files, not only the last one's: a flaky pass's screenshot and trace are
+        // those of the attempt that failed.
+        const saved = final ? await this.saveAttachments(unit.key, result) : undefined;
+        if (saved?.length) this.saved.set(unit.key, [...(this.saved.get(unit.key) ?? []), ...saved]);
+        const attachments = final ? this.saved.get(unit.key) : undefined;
         const record = { ...base, runId: this.runId, attachments };
         if (attachments?.length) this.emit({ type: 'unit', record });
         if (!this.store) return;
@@ -190,7 +196,7 @@ export default class UigateReporter implements Reporter {
           contentType: attachment.contentType,
           content,
         });
-        saved.push({ name: attachment.name, contentType: attachment.contentType, path });
+        saved.push({ name: attachment.name, contentType: attachment.contentType, path, attempt: result.retry + 1 });
       } catch {
         // A missing or unreadable attachment must not cost the unit its result.
       }

@@ -187,6 +187,10 @@ test('waits a long time', async () => {
       ['failed', 'passed'],
     );
     assert.match(unit!.attempts![0]!.error!.message, /the first attempt fails on purpose/);
+    // The failed attempt's screenshot stays on the unit after the retry passed, marked with its attempt.
+    const shot = unit!.attachments?.find((a) => a.contentType === 'image/png');
+    assert.equal(shot?.attempt, 1, JSON.stringify(unit!.attachments));
+    assert.ok(existsSync(join(home('flaky'), 'artifacts', shot.path)));
   });
 
   it("re-runs a crashed Playwright process's unfinished units instead of dropping them", async () => {
