@@ -470,4 +470,37 @@ describe('the status page in a real browser', () => {
     await expect(page).toHaveURL(server.runUrl(runId));
     await expect(page.getByTestId('run-status')).toHaveText('failed');
   });
+  it("lists failures apart from flaky passes, each failure with its Expected and Received, and a flaky pass's failed attempt with its screenshot", async () => {
+    const mixed = await seedRun(seed, [
+      {
+        file: 'cart.spec.ts',
+        title: 'shows the total',
+        status: 'failed',
+        error:
+          'expect(locator).toHaveText(expected) failed\n\nLocator: getByTestId(\'total\')\nExpected: "€12.00"\nReceived: "€0.00"\nTimeout: 5000ms',
+      },
+      {
+        file: 'cart.spec.ts',
+        title: 'adds an item',
+        status: 'flaky',
+        attempts: [
+          { attempt: 1, status: 'failed', durationMs: 850, error: { message: 'Timed out waiting for the basket' } },
+          { attempt: 2, status: 'passed', durationMs: 900 },
+        ],
+        attemptScreenshot: 1,
+      },
+    ]);
+    await page.goto(server.runUrl(mixed));
+    const failures = page.getByTestId('unit-list-failures');
+    const flaky = page.getByTestId('unit-list-flaky');
+    await expect(failures.locator('h2')).toHaveText('Failures (1)');
+    await expect(flaky.locator('h2')).toHaveText('Flaky passes (1)');
+    await expect(failures).not.toContainText('adds an item');
+    await expect(flaky).not.toContainText('shows the total');
+    await expect(failures.locator('.error-preview')).toContainText('Expected: "€12.00"\nReceived: "€0.00"');
+    await flaky.getByRole('button', { name: /adds an item/ }).click();
+    const shot = page.getByTestId('unit-panel').getByTestId('attempt-1-evidence').locator('img');
+    await expect(shot).toBeVisible();
+    await expect.poll(() => shot.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(4);
+  });
 });

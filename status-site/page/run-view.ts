@@ -472,14 +472,27 @@ export class RunView {
 
   private unitList(units: Unit[]) {
     const cell = this.cell;
-    const shown = cell
-      ? units.filter((unit) => unit.module === cell.module && unit.project === cell.project)
-      : units.filter((unit) => needsALook(unit.status));
+    if (cell) {
+      const inCell = units.filter((unit) => unit.module === cell.module && unit.project === cell.project);
+      return this.unitSection(`${cell.module} · ${cell.project}`, inCell, 'cell');
+    }
+    // Failures first and apart: a flaky pass is worth a look, never mistaken for a failure.
+    const failures = units.filter((unit) => needsALook(unit.status) && unit.status !== 'flaky');
+    const flaky = units.filter((unit) => unit.status === 'flaky');
+    if (!failures.length && !flaky.length) return undefined;
+    return h(
+      'div',
+      { class: 'unit-lists' },
+      this.unitSection(`Failures (${failures.length})`, failures, 'failures'),
+      this.unitSection(`Flaky passes (${flaky.length})`, flaky, 'flaky'),
+    );
+  }
+
+  private unitSection(heading: string, shown: Unit[], kind: 'cell' | 'failures' | 'flaky') {
     if (shown.length === 0) return undefined;
-    const heading = cell ? `${cell.module} · ${cell.project}` : 'Failures and flaky passes';
     return h(
       'section',
-      { class: 'unit-list' },
+      { class: 'unit-list', 'data-testid': `unit-list-${kind}` },
       h('h2', {}, heading),
       h(
         'ul',
@@ -503,10 +516,12 @@ export class RunView {
               h(
                 'span',
                 { class: 'muted small' },
-                cell ? duration(unit.durationMs) : `${unit.project} · ${duration(unit.durationMs)}`,
+                kind === 'cell' ? duration(unit.durationMs) : `${unit.project} · ${duration(unit.durationMs)}`,
               ),
             ),
-            unit.error && !cell ? h('div', { class: 'error-line' }, unit.error.message.split('\n')[0]!) : undefined,
+            kind === 'failures' && unit.error
+              ? h('pre', { class: 'error-preview' }, preview(unit.error.message))
+              : undefined,
           ),
         ),
       ),
@@ -533,6 +548,15 @@ export class RunView {
     if (key && options.reveal && matchMedia(NARROW).matches)
       this.layout.querySelector('[data-testid="unit-panel"]')?.scrollIntoView({ block: 'start' });
   }
+}
+
+/** Lines of an error shown in the list: enough for Playwright's Expected and Received. */
+const PREVIEW_LINES = 6;
+
+/** An error's first lines, blank ones dropped; the panel has the whole of it. */
+function preview(message: string): string {
+  const lines = message.split('\n').filter((line) => line.trim());
+  return lines.length > PREVIEW_LINES ? [...lines.slice(0, PREVIEW_LINES), '…'].join('\n') : lines.join('\n');
 }
 
 /** Where the unit panel moves above the list (style.css's narrow layout). */

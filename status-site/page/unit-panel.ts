@@ -43,8 +43,12 @@ function traceLinks(unit: Unit, trace: NonNullable<Unit['attachments']>[number])
   );
 }
 
+/** The attachments of one attempt; those recorded without an attempt count as the last one's. */
+const attachmentsOf = (unit: Unit, attempt: number) =>
+  (unit.attachments ?? []).filter((a) => (a.attempt ?? unit.attempt) === attempt);
+
 function evidence(unit: Unit) {
-  const attachments = unit.attachments ?? [];
+  const attachments = attachmentsOf(unit, unit.attempt);
   const screenshots = attachments.filter((a) => a.contentType.startsWith('image/'));
   const traces = attachments.filter((a) => a.name === 'trace');
   const videos = attachments.filter((a) => a.contentType.startsWith('video/'));
@@ -67,6 +71,19 @@ function evidence(unit: Unit) {
   return section;
 }
 
+function attemptEvidence(unit: Unit, attempt: number) {
+  const attachments = attachmentsOf(unit, attempt);
+  const screenshots = attachments.filter((a) => a.contentType.startsWith('image/'));
+  const traces = attachments.filter((a) => a.name === 'trace');
+  if (!screenshots.length && !traces.length) return undefined;
+  return h(
+    'div',
+    { class: 'evidence attempt-evidence', 'data-testid': `attempt-${attempt}-evidence` },
+    ...screenshots.map((shot) => screenshotFigure(unit, shot)),
+    ...traces.map((trace) => traceLinks(unit, trace)),
+  );
+}
+
 function attemptsList(unit: Unit) {
   const attempts = unit.attempts ?? [];
   if (attempts.length < 2 && unit.status !== 'flaky') return undefined;
@@ -84,6 +101,8 @@ function attemptsList(unit: Unit) {
           h('span', { class: `badge s-${attempt.status === 'passed' ? 'passed' : 'failed'}` }, attempt.status),
           ` attempt ${attempt.attempt} · ${duration(attempt.durationMs)}`,
           attempt.error ? h('pre', { class: 'error small' }, attempt.error.message) : undefined,
+          // The last attempt's files are shown above; an earlier one's (a flaky pass's failure) here.
+          attempt.attempt === unit.attempt ? undefined : attemptEvidence(unit, attempt.attempt),
         ),
       ),
     ),

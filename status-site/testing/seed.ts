@@ -46,6 +46,8 @@ export interface SeedUnit {
   attempts?: UnitRecord['attempts'];
   screenshot?: boolean;
   trace?: boolean;
+  /** A screenshot of this earlier attempt too (a flaky pass's failed try). */
+  attemptScreenshot?: number;
 }
 
 export const seedUnitRef = (unit: Pick<SeedUnit, 'file' | 'title' | 'project'>) =>
@@ -82,6 +84,11 @@ export async function seedRun(
     const attachments: UnitRecord['attachments'] = [];
     if (unit.screenshot)
       attachments.push(await artifact(seed, `${runId}/${ref.key}/1-screenshot.png`, 'screenshot', 'image/png', PNG));
+    if (unit.attemptScreenshot) {
+      const n = unit.attemptScreenshot;
+      const shot = await artifact(seed, `${runId}/${ref.key}/${n}-screenshot.png`, 'screenshot', 'image/png', PNG);
+      attachments.push({ ...shot, attempt: n });
+    }
     if (unit.trace)
       attachments.push(
         await artifact(
