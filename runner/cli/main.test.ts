@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { runNode, REPO } from '../testing/fixture-project.ts';
 
@@ -23,5 +24,16 @@ describe('the uigate process', () => {
     const result = await runScript(`return 1;`);
     assert.equal(result.code, 1);
     assert.equal(result.stderr, '');
+  });
+});
+
+describe('uigate --version', () => {
+  it("prints the package's version, as Playwright's --version does, and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = await runNode([`${REPO}bin/uigate.js`, flag], REPO);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.trim(), version);
+    }
   });
 });

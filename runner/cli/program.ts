@@ -6,6 +6,7 @@ import type { RunFlags } from './commands/run.ts';
 import { DEFAULT_LAMBDA_PORT, DEFAULT_PORT } from './ports.ts';
 import { EXIT, isUigateError } from '../core/errors.ts';
 import { executorNames } from '../executors/names.ts';
+import { uigateVersion } from './version.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -62,6 +63,7 @@ type Wire = <A extends unknown[]>(command: (...args: A) => Promise<number>) => (
 function program(io: CommandIO, exit: { code: number }) {
   const cli = new Command('uigate')
     .description('Run Playwright UI test modules in parallel, record every result, gate releases on them.')
+    .version(uigateVersion(), '-V, --version', "print uigate's version")
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
