@@ -31,6 +31,8 @@ export class RunView {
   private units: Unit[] = [];
   private filters: Filters = { failedOnly: false, projects: new Set(), module: '' };
   private cell: Cell | undefined;
+  /** Rows shown of each unit list: a page at first, more on asking, so a run of thousands draws fast. */
+  private listed = { cell: LIST_ROWS, failures: LIST_ROWS, flaky: LIST_ROWS };
   private unitKey: string | undefined;
   private stopped = false;
   private readonly poller = new Poller(POLL_MS, () => this.load());
@@ -163,7 +165,7 @@ export class RunView {
       },
       {
         key: 'list',
-        same: JSON.stringify([this.cell, this.unitKey, this.changes, shown]),
+        same: JSON.stringify([this.cell, this.unitKey, this.changes, shown, this.listed]),
         build: () => this.unitList(units),
       },
     ]);
@@ -497,7 +499,7 @@ export class RunView {
       h(
         'ul',
         {},
-        ...shown.slice(0, 500).map((unit) =>
+        ...shown.slice(0, this.listed[kind]).map((unit) =>
           h(
             'li',
             { class: unit.key === this.unitKey ? 'chosen' : undefined },
@@ -525,8 +527,20 @@ export class RunView {
           ),
         ),
       ),
-      shown.length > 500
-        ? h('p', { class: 'muted' }, `… and ${shown.length - 500} more; narrow the filters.`)
+      shown.length > this.listed[kind]
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'more',
+              'data-focus': `more ${kind}`,
+              onclick: () => {
+                this.listed = { ...this.listed, [kind]: this.listed[kind] + LIST_ROWS };
+                this.render();
+              },
+            },
+            `Show ${Math.min(LIST_ROWS, shown.length - this.listed[kind])} more of ${shown.length - this.listed[kind]}`,
+          )
         : undefined,
     );
   }
@@ -549,6 +563,9 @@ export class RunView {
       this.layout.querySelector('[data-testid="unit-panel"]')?.scrollIntoView({ block: 'start' });
   }
 }
+
+/** Rows of a unit list drawn at first, and added on each "Show more". */
+const LIST_ROWS = 100;
 
 /** Lines of an error shown in the list: enough for Playwright's Expected and Received. */
 const PREVIEW_LINES = 6;
