@@ -503,4 +503,22 @@ describe('the status page in a real browser', () => {
     await expect(shot).toBeVisible();
     await expect.poll(() => shot.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(4);
   });
+  it('draws a long failure list a hundred rows at a time, and the rest on asking', async () => {
+    const many = await seedRun(
+      seed,
+      Array.from({ length: 120 }, (_, i) => ({
+        file: `m${i % 10}.spec.ts`,
+        title: `case ${i}`,
+        status: 'failed' as const,
+        error: 'broken',
+      })),
+    );
+    await page.goto(server.runUrl(many));
+    const failures = page.getByTestId('unit-list-failures');
+    await expect(failures.locator('h2')).toHaveText('Failures (120)');
+    await expect(failures.locator('li')).toHaveCount(100);
+    await failures.getByRole('button', { name: 'Show 20 more of 20' }).click();
+    await expect(failures.locator('li')).toHaveCount(120);
+    await expect(failures.getByRole('button', { name: /Show/ })).toHaveCount(0);
+  });
 });
