@@ -1,5 +1,6 @@
 // The artifact store to write to: S3 when a bucket is named (Lambda, CodeBuild, or a config that
 // names one), else a local folder. A reporter learns which from the environment its orchestrator gave it.
+import { configuredEndpoint } from '../aws/endpoints.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import { LocalArtifacts } from './local-artifacts.ts';
 import { S3Artifacts } from './s3-artifacts.ts';
@@ -24,7 +25,7 @@ export function artifactStoreFromEnv(env: NodeJS.ProcessEnv, fallbackDir?: strin
     bucket: env[ENV.artifactsBucket],
     prefix: env[ENV.artifactsPrefix],
     region: env[ENV.artifactsRegion],
-    endpoint: env[ENV.s3Endpoint] || undefined,
+    endpoint: env[ENV.s3Endpoint] || configuredEndpoint(env, 'S3'),
     dir: env[ENV.artifactsDir] || fallbackDir,
   });
 }

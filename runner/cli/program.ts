@@ -7,6 +7,7 @@ import { DEFAULT_LAMBDA_PORT, DEFAULT_PORT } from './ports.ts';
 import { EXIT, isUigateError } from '../core/errors.ts';
 import { executorNames } from '../executors/names.ts';
 import { uigateVersion } from './version.ts';
+import { resolveRegion } from '../aws/region.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -370,6 +371,8 @@ function addLambda(cli: Command, io: CommandIO, wire: Wire) {
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   const exit = { code: EXIT.ok as number };
   try {
+    // Before any client is made: the region the AWS SDK itself would take, for all of them.
+    await resolveRegion(io.env);
     await program(io, exit).parseAsync(argv, { from: 'user' });
     return exit.code;
   } catch (error) {

@@ -10,6 +10,7 @@ import type { GatePolicy } from '../core/gate-policy.ts';
 import { closest } from '../core/suggest.ts';
 import { ENV } from '../core/env.ts';
 import { awsRegion } from '../aws/region.ts';
+import { configuredEndpoint } from '../aws/endpoints.ts';
 import { parseKey } from '../store/store-address.ts';
 
 const positiveInt = (what: string) =>
@@ -288,7 +289,7 @@ export function resolveConfig(
   configFile?: string,
 ): ResolvedConfig {
   const at = (path: string) => resolve(rootDir, path);
-  const endpoint = env[ENV.dynamodbEndpoint] || config.store?.endpoint;
+  const endpoint = env[ENV.dynamodbEndpoint] || config.store?.endpoint || configuredEndpoint(env, 'DYNAMODB');
   const homeFromEnv = env[ENV.home];
   const home = homeFromEnv ? resolve(rootDir, homeFromEnv) : at('.uigate');
   // Where AWS is, for every client that does not name its own region.
@@ -313,7 +314,7 @@ export function resolveConfig(
       dir: env[ENV.artifactsDir] || (config.artifacts?.dir ? at(config.artifacts.dir) : resolve(home, 'artifacts')),
       bucket: env[ENV.artifactsBucket] || config.artifacts?.bucket,
       prefix: env[ENV.artifactsPrefix] || config.artifacts?.prefix,
-      endpoint: env[ENV.s3Endpoint] || config.artifacts?.endpoint,
+      endpoint: env[ENV.s3Endpoint] || config.artifacts?.endpoint || configuredEndpoint(env, 'S3'),
     },
     executors: resolveExecutors(config, env, region),
     gate: config.gate ?? {},

@@ -2,6 +2,7 @@
 // with its input, found here: the config, Playwright's listing, the selection (with setup
 // projects and `.only`), the executors it can use and how the local one runs several at once.
 import { resolve } from 'node:path';
+import { regionChoice } from '../aws/region.ts';
 import type { ResolvedConfig } from '../config/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ExecutorName, RunSelection, UnitRef } from '../core/model.ts';
@@ -74,7 +75,9 @@ export async function prepareRun(
   checkExecutors(executors, config, request, units, browserOf);
   const workers = request.workers ?? (config.executors.local.workers || listing.workers);
   const local = await localPlan(listing, config, workers, units);
+  const region = usesAws(config, executors, request.lambdaEndpoint) ? regionChoice() : undefined;
   const notices = [
+    ...(region ? [`AWS region ${region.region} (${region.from})`] : []),
     ...(projects?.length ? [] : dropped.map((browser) => `skipping project ${browser.message}`)),
     ...(listing.grouping === 'file'
       ? [
@@ -135,4 +138,14 @@ function selectionOf(request: RunRequest, listing: Pick<Listing, 'focused'>): Ru
     ...(request.grepInvert !== undefined ? { grepInvert: request.grepInvert } : {}),
   };
   return Object.keys(selection).length ? selection : undefined;
+}
+
+/** Whether the run talks to AWS at all: a DynamoDB store, an artifacts bucket, Lambda or CodeBuild. */
+function usesAws(config: ResolvedConfig, executors: readonly string[], lambdaEndpoint?: string): boolean {
+  return (
+    (!config.store.embedded && !config.store.endpoint) ||
+    Boolean(config.artifacts.bucket && !config.artifacts.endpoint) ||
+    executors.includes('codebuild') ||
+    (executors.includes('lambda') && !(lambdaEndpoint ?? config.executors.lambda.endpoint))
+  );
 }

@@ -6,6 +6,7 @@ import { EXIT, UsageError } from '../../core/errors.ts';
 import { formatOutcome, runChecks } from '../../doctor/check.ts';
 import { awsChecks, awsClients, type AwsDoctorOptions } from '../../doctor/aws-doctor.ts';
 import type { CommandIO } from '../io.ts';
+import { regionChoice } from '../../aws/region.ts';
 
 export interface DoctorFlags {
   config?: string;
@@ -31,6 +32,8 @@ export async function doctorCommand(flags: DoctorFlags, io: CommandIO): Promise<
     );
   const options: AwsDoctorOptions = { pipelineName: flags.pipeline, site: siteOf(flags) };
   const config = await loadConfig(io.cwd, flags.config, io.env);
+  const region = regionChoice();
+  if (region) io.stdout.write(`AWS region ${region.region} (${region.from})\n\n`);
   const clients = awsClients(config, options);
   try {
     const report = await runChecks(awsChecks(config, options, clients), (name, outcome) =>
