@@ -1,9 +1,10 @@
 // Commit, branch and author of the code under test, and the release it would become: from CI's
-// variables where they exist, else git.
+// variables where they exist (ci-env.ts), else git.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ENV } from '../core/env.ts';
 import type { RunMeta } from '../core/model.ts';
+import { ciFacts } from './ci-env.ts';
 
 const run = promisify(execFile);
 
@@ -30,13 +31,10 @@ export type CommitInfo = Pick<
 
 /** Asks git what a run records of its commit, two questions at a time, while Playwright lists the suite (run/prepare.ts). */
 export async function commitInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<CommitInfo> {
+  const ci = ciFacts(env);
   const [commit, branch] = await Promise.all([
-    env[ENV.commit] || env.CODEBUILD_RESOLVED_SOURCE_VERSION || env.GITHUB_SHA || git(cwd, 'rev-parse', 'HEAD'),
-    env[ENV.branch] ||
-      env.GITHUB_HEAD_REF ||
-      env.GITHUB_REF_NAME ||
-      env.CODEBUILD_WEBHOOK_HEAD_REF?.replace(/^refs\/heads\//, '') ||
-      git(cwd, 'rev-parse', '--abbrev-ref', 'HEAD'),
+    env[ENV.commit] || ci?.commit || git(cwd, 'rev-parse', 'HEAD'),
+    env[ENV.branch] || ci?.branch || git(cwd, 'rev-parse', '--abbrev-ref', 'HEAD'),
   ]);
   const [author, lines, subject] = await Promise.all([
     env[ENV.author] || (commit ? git(cwd, 'log', '-1', '--format=%an <%ae>', commit) : undefined),

@@ -3,6 +3,7 @@
 // taken again with --rerun-failed), its batches dispatched, the run finished and reported. The
 // command line, the local pipeline and the bake's smoke probes all run their suites through here;
 // the terminal, the status site and flags are the callers' (runner/cli).
+import { ciFacts } from '../config/ci-env.ts';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -233,7 +234,7 @@ async function begin(
   const runId = newRunId();
   const meta = {
     runId,
-    trigger: flags.trigger ?? (io.env.CI ? 'ci' : 'uigate run'),
+    trigger: flags.trigger ?? ciFacts(io.env)?.name ?? 'uigate run',
     ...prepared.commit,
     baseURL: flags.baseUrl,
     ...(selection ? { selection } : {}),
