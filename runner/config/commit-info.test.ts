@@ -41,7 +41,12 @@ describe('commitInfo', () => {
   });
 
   it("takes CI's variables over git, and asks git for the author of CI's commit", async () => {
-    const source = await commitInfo(repo, { GITHUB_SHA: commit, GITHUB_REF_NAME: 'main', UIGATE_AUTHOR: 'Bot' });
+    const source = await commitInfo(repo, {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_SHA: commit,
+      GITHUB_REF_NAME: 'main',
+      UIGATE_AUTHOR: 'Bot',
+    });
     assert.equal(source.commit, commit);
     assert.equal(source.branch, 'main');
     assert.equal(source.author, 'Bot');
