@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { importConfigModule } from './load-module.ts';
+import { findPlaywrightConfig } from './playwright-config-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { GatePolicy } from '../core/gate-policy.ts';
 import { closest } from '../core/suggest.ts';
@@ -298,7 +299,10 @@ export function resolveConfig(
     rootDir,
     home,
     configFile,
-    playwrightConfig: at(config.playwrightConfig ?? 'playwright.config.ts'),
+    // As Playwright finds it, any of its forms; the .ts name when there is none (said where it is used).
+    playwrightConfig: config.playwrightConfig
+      ? at(config.playwrightConfig)
+      : (findPlaywrightConfig(rootDir) ?? at('playwright.config.ts')),
     store: {
       // An endpoint, or UIGATE_STORE=dynamodb (set in Lambda and CodeBuild), means a real DynamoDB API.
       embedded: !endpoint && (env[ENV.store] || config.store?.type || 'embedded') === 'embedded',

@@ -1,6 +1,7 @@
 // The AWS Lambda handler: runs Playwright Test for exactly the units of one batch with
 // @sparticuz/chromium, writing only under /tmp; the uigate reporter records each unit in the
 // store and its artifacts in S3; the unit results come back in the response.
+import { findPlaywrightConfig } from '../config/playwright-config-file.ts';
 import { fitResponse } from './response-size.ts';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -132,7 +133,10 @@ async function runBatch(
   try {
     const result = await runPlaywrightBatch({
       cwd: suiteDir,
-      playwrightConfig: join(suiteDir, event.config ?? process.env[ENV.playwrightConfig] ?? 'playwright.config.ts'),
+      playwrightConfig:
+        event.config || process.env[ENV.playwrightConfig]
+          ? join(suiteDir, event.config ?? process.env[ENV.playwrightConfig]!)
+          : (findPlaywrightConfig(suiteDir) ?? join(suiteDir, 'playwright.config.ts')),
       units: event.units,
       workDir,
       context: {

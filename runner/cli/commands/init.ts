@@ -4,8 +4,9 @@
 // nothing needed to. Where it cannot edit the config safely it prints the lines to add, exit 2.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { CONFIG_FILES } from '../../config/config.ts';
+import { findPlaywrightConfig, PLAYWRIGHT_CONFIG_FILES } from '../../config/playwright-config-file.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
 import { MANUAL_LINES, addReporter } from '../init/reporter-edit.ts';
 import { writeWhole } from '../init/write-whole.ts';
@@ -16,20 +17,16 @@ export interface InitFlags {
   playwrightConfig?: string;
 }
 
-export const PLAYWRIGHT_CONFIGS = [
-  'playwright.config.ts',
-  'playwright.config.js',
-  'playwright.config.mts',
-  'playwright.config.mjs',
-  'playwright.config.cts',
-  'playwright.config.cjs',
-];
 
-const UIGATE_CONFIG = `// uigate's settings for this project. Test settings — projects, retries, timeouts, baseURL —
+/** uigate.config for a project whose Playwright config is `playwrightConfig` (relative to it). */
+const uigateConfig = (playwrightConfig: string) => `// uigate's settings for this project. Test settings — projects, retries, timeouts, baseURL —
 // stay in playwright.config: uigate reads them from there. Every key is optional.
 import { defineConfig } from 'uigate';
 
 export default defineConfig({
+  // The Playwright config uigate runs, as uigate init found it.
+  playwrightConfig: ${JSON.stringify(playwrightConfig)},
+
   // Where results are kept. Default: an embedded DynamoDB under .uigate/ on this machine.
   // store: { endpoint: 'http://127.0.0.1:8000', table: 'uigate', region: 'eu-west-1' },
 
@@ -48,10 +45,10 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
   const say = (line: string) => io.stdout.write(`${line}\n`);
   const playwrightConfig = flags.playwrightConfig
     ? resolve(io.cwd, flags.playwrightConfig)
-    : PLAYWRIGHT_CONFIGS.map((name) => join(io.cwd, name)).find((path) => existsSync(path));
+    : findPlaywrightConfig(io.cwd);
   if (!playwrightConfig || !existsSync(playwrightConfig)) {
     throw new UsageError(
-      `no Playwright config in ${io.cwd} (${PLAYWRIGHT_CONFIGS[0]} or .js): run uigate init in the project's folder, or name it with --playwright-config`,
+      `no Playwright config in ${io.cwd} (${PLAYWRIGHT_CONFIG_FILES.join(', ')}): run uigate init in the project's folder, or name it with --playwright-config`,
     );
   }
   // Refuses a Playwright uigate was not made for before touching anything.
@@ -68,8 +65,11 @@ export async function initCommand(flags: InitFlags, io: CommandIO): Promise<numb
   }
 
   if (!CONFIG_FILES.some((name) => existsSync(join(io.cwd, name)))) {
-    await writeWhole(join(io.cwd, 'uigate.config.ts'), UIGATE_CONFIG);
-    changed.push('uigate.config.ts: created, with the defaults and what to change, commented');
+    // In the project's own language: a JavaScript project gets a module it can read without TypeScript.
+    const name = /\.[mc]?ts$/.test(playwrightConfig) ? 'uigate.config.ts' : 'uigate.config.mjs';
+    const found = relative(io.cwd, playwrightConfig).split(sep).join('/');
+    await writeWhole(join(io.cwd, name), uigateConfig(found));
+    changed.push(`${name}: created, naming ${found}, with the defaults and what to change, commented`);
   }
 
   const gitignore = join(io.cwd, '.gitignore');
