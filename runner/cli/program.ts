@@ -1,6 +1,7 @@
 // The `uigate` command line: parses flags, runs a command, turns typed errors into one line and
 // an exit code. Stack traces are for bugs only.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { availableParallelism } from 'node:os';
 import type { CommandIO } from './io.ts';
 import type { RunFlags } from './commands/run.ts';
 import { DEFAULT_LAMBDA_PORT, DEFAULT_PORT } from './ports.ts';
@@ -24,6 +25,16 @@ function positiveInt(flag: string, most = 100_000) {
 /** More Playwright workers than this on one machine is a typo: each is a process with a browser. */
 const MOST_WORKERS = 256;
 
+/** `--workers 4` or, as Playwright takes it, `--workers 50%` of this machine's cores (at least 1). */
+function workersArg(value: string): number {
+  const share = /^(\d+(?:\.\d+)?)%$/.exec(value.trim());
+  if (!share) return positiveInt('--workers', MOST_WORKERS)(value);
+  const percent = Number(share[1]);
+  if (percent <= 0 || percent > 100)
+    throw new InvalidArgumentError(`--workers takes a share of the cores from 1% to 100%, got ${value}`);
+  return Math.max(1, Math.floor((availableParallelism() * percent) / 100));
+}
+
 function nonNegativeInt(flag: string) {
   return (value: string) => {
     const n = Number(value);
@@ -31,6 +42,15 @@ function nonNegativeInt(flag: string) {
       throw new InvalidArgumentError(`${flag} takes a whole number of 0 or more, e.g. ${flag} 1`);
     return n;
   };
+}
+
+function shardArg(value: string): string {
+  const shard = /^(\d+)\/(\d+)$/.exec(value);
+  if (!shard || Number(shard[1]) < 1 || Number(shard[1]) > Number(shard[2]))
+    throw new InvalidArgumentError(
+      `--shard takes current/total with 1 ≤ current ≤ total, e.g. --shard 2/4; got "${value}"`,
+    );
+  return value;
 }
 
 function port(value: string) {
@@ -52,10 +72,23 @@ function withSelection(command: Command): Command {
     .option('--grep-invert <regex>', 'skip tests whose title matches (as Playwright --grep-invert)')
     .option(
       '-w, --workers <n>',
-      'tests at once on this machine (default: playwright.config workers, else half the cores)',
-      positiveInt('--workers', MOST_WORKERS),
+      'tests at once on this machine (-j as in Playwright), a number or a share of the cores ("50%"; default: playwright.config workers, else half the cores)',
+      workersArg,
     )
     .option('--retries <n>', "override Playwright's retries for failing tests", nonNegativeInt('--retries'));
+}
+
+/**
+ * Playwright's short flags that uigate spells otherwise: `-j 4` (and `-j4`) is Playwright's
+ * `--workers`, uigate's `-w`. Only before a `--`: what follows it is filters, passed on as given.
+ */
+function playwrightAliases(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  const aliased = flags.flatMap((arg) =>
+    arg === '-j' ? ['--workers'] : /^-j.+/.test(arg) ? ['--workers', arg.slice(2)] : [arg],
+  );
+  return end === -1 ? aliased : [...aliased, ...argv.slice(end)];
 }
 
 /** Sets the exit code from a command's answer: commander's actions return nothing. */
@@ -85,8 +118,18 @@ function addRun(cli: Command, io: CommandIO, wire: Wire) {
   withSelection(
     cli
       .command('run')
-      .description('plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed'),
+      .description('plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed')
+      .argument(
+        '[filters...]',
+        "Playwright's test filters, as `npx playwright test` takes them: a file, a folder, file:line; only the tests they match run",
+      ),
   )
+    .option('--shard <current/total>', "run one shard of the suite, as Playwright's --shard (e.g. 2/4)", shardArg)
+    .option(
+      '--only-changed [ref]',
+      "only tests of files changed since ref (default HEAD), as Playwright's --only-changed",
+    )
+    .option('--last-failed', "only the tests that failed in Playwright's last run here, as its --last-failed")
     .option(
       '--base-url <url>',
       'site under test (sets BASE_URL for playwright.config.ts); default: the sample site served locally',
@@ -132,7 +175,9 @@ function addRun(cli: Command, io: CommandIO, wire: Wire) {
       port,
     )
     .option('--no-serve', 'do not serve the status site during the run')
-    .action(wire((flags) => runAction(flags, io)));
+    .action(
+      wire((files: string[], flags: RunFlags) => runAction({ ...flags, ...(files.length ? { files } : {}) }, io)),
+    );
 }
 
 async function runAction(flags: RunFlags, io: CommandIO): Promise<number> {
@@ -373,7 +418,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   try {
     // Before any client is made: the region the AWS SDK itself would take, for all of them.
     await resolveRegion(io.env);
-    await program(io, exit).parseAsync(argv, { from: 'user' });
+    await program(io, exit).parseAsync(playwrightAliases(argv), { from: 'user' });
     return exit.code;
   } catch (error) {
     if (error instanceof CommanderError) {

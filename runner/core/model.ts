@@ -132,6 +132,12 @@ export interface RunSelection {
   grepInvert?: string;
   /** Playwright's `--shard`, "2/4". */
   shard?: string;
+  /** Playwright's file filters, as given: `checkout.spec.ts:12`, `e2e/cart`. */
+  files?: string[];
+  /** Playwright's `--only-changed`: the tests of files changed since this ref (true: since HEAD). */
+  onlyChanged?: string | true;
+  /** Playwright's `--last-failed`: only the tests that failed in its last run here. */
+  lastFailed?: true;
   /** A plain `npx playwright test`: whatever file or --grep filter it had is not visible to a reporter. */
   unseen?: true;
   /** `--rerun-failed`: only the units that did not pass in this run. */

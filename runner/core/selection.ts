@@ -11,6 +11,10 @@ export function describeSelection(selection: RunSelection | undefined): string {
   if (selection.grep !== undefined) parts.push(`--grep ${selection.grep}`);
   if (selection.grepInvert !== undefined) parts.push(`--grep-invert ${selection.grepInvert}`);
   if (selection.shard !== undefined) parts.push(`--shard ${selection.shard}`);
+  if (selection.onlyChanged !== undefined)
+    parts.push(selection.onlyChanged === true ? '--only-changed' : `--only-changed=${selection.onlyChanged}`);
+  if (selection.lastFailed) parts.push('--last-failed');
+  for (const file of selection.files ?? []) parts.push(file);
   if (selection.rerunOf !== undefined) parts.push(`--rerun-failed ${selection.rerunOf}`);
   if (selection.focused) parts.push('.only in the suite');
   if (selection.unseen) parts.push('npx playwright test (its filters are not visible)');
@@ -25,6 +29,9 @@ export const leavesOutTests = (selection: RunSelection | undefined): boolean =>
       selection.grep !== undefined ||
       selection.grepInvert !== undefined ||
       selection.shard !== undefined ||
+      selection.files?.length ||
+      selection.onlyChanged !== undefined ||
+      selection.lastFailed ||
       selection.rerunOf !== undefined ||
       selection.focused ||
       selection.unseen),

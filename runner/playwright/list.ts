@@ -81,7 +81,32 @@ export interface ListOptions {
   grepInvert?: string;
   /** `--project` as asked for: `.only` is judged over these projects and their dependencies, as Playwright does. */
   projects?: string[];
+  /** Playwright's own selection, passed to it as given: file filters, --shard, --only-changed, --last-failed. */
+  filters?: PlaywrightSelection;
   env?: NodeJS.ProcessEnv;
+}
+
+/** The selection Playwright makes itself: the units are then exactly the tests it lists. */
+export interface PlaywrightSelection {
+  files?: string[];
+  shard?: string;
+  onlyChanged?: string | true;
+  lastFailed?: boolean;
+}
+
+/** Playwright's flags for a selection, as `playwright test` takes them. */
+export function selectionArgs(selection: PlaywrightSelection = {}): string[] {
+  return [
+    ...(selection.shard ? ['--shard', selection.shard] : []),
+    ...(selection.onlyChanged === true
+      ? ['--only-changed']
+      : selection.onlyChanged
+        ? [`--only-changed=${selection.onlyChanged}`]
+        : []),
+    ...(selection.lastFailed ? ['--last-failed'] : []),
+    // Not after a `--`: Playwright's test command then ignores them (1.64).
+    ...(selection.files ?? []),
+  ];
 }
 
 export interface ListResult {
@@ -95,6 +120,7 @@ export async function listTests(options: ListOptions): Promise<ListResult> {
   const args = [cli, 'test', '--list', '--reporter', LIST_REPORTER_PATH, '--config', options.playwrightConfig];
   if (options.grep) args.push('--grep', options.grep);
   if (options.grepInvert) args.push('--grep-invert', options.grepInvert);
+  args.push(...selectionArgs(options.filters));
   const dir = await mkdtemp(join(tmpdir(), 'uigate-list-'));
   const file = join(dir, 'listing.json');
   try {

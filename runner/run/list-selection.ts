@@ -16,6 +16,11 @@ export interface ListRequest {
   grep?: string;
   grepInvert?: string;
   baseUrl?: string;
+  /** Playwright's own filters: `file:line` and folder filters, --shard, --only-changed, --last-failed. */
+  files?: string[];
+  shard?: string;
+  onlyChanged?: string | true;
+  lastFailed?: boolean;
 }
 
 type ListIO = { cwd: string; env: NodeJS.ProcessEnv };
@@ -54,6 +59,12 @@ export async function startListing(
     grep: request.grep,
     grepInvert: request.grepInvert,
     projects: split(request.project),
+    filters: {
+      files: request.files,
+      shard: request.shard,
+      onlyChanged: request.onlyChanged,
+      lastFailed: request.lastFailed,
+    },
     env: baseUrlEnv(request),
   }).then((result) => ({ config, ...result }));
   return { config, listed };

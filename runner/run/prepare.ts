@@ -10,13 +10,13 @@ import { collision, localParallelism, type LocalParallelism } from '../executors
 import { checkExecutors, type ExecutorFlags } from '../executors/from-config.ts';
 import { executorNames } from '../executors/names.ts';
 import { selectUnits } from '../plan/plan.ts';
-import { listSelection, split, type ListedSelection } from './list-selection.ts';
+import { listSelection, split, type ListedSelection, type ListRequest } from './list-selection.ts';
 import { commitInfo, type CommitInfo } from '../config/commit-info.ts';
 import type { Listing } from '../playwright/listing.ts';
 import { findWorkerIndexUse } from '../playwright/worker-index-use.ts';
 
 /** What a run is asked to cover and where: `uigate run`'s selection and executor flags. */
-export interface RunRequest extends ExecutorFlags {
+export interface RunRequest extends ExecutorFlags, Pick<ListRequest, 'files' | 'shard' | 'onlyChanged' | 'lastFailed'> {
   config?: string;
   module?: string[];
   project?: string[];
@@ -136,6 +136,10 @@ function selectionOf(request: RunRequest, listing: Pick<Listing, 'focused'>): Ru
     ...(split(request.project)?.length ? { projects: split(request.project) } : {}),
     ...(request.grep !== undefined ? { grep: request.grep } : {}),
     ...(request.grepInvert !== undefined ? { grepInvert: request.grepInvert } : {}),
+    ...(request.files?.length ? { files: request.files } : {}),
+    ...(request.shard ? { shard: request.shard } : {}),
+    ...(request.onlyChanged !== undefined ? { onlyChanged: request.onlyChanged } : {}),
+    ...(request.lastFailed ? { lastFailed: true as const } : {}),
   };
   return Object.keys(selection).length ? selection : undefined;
 }
