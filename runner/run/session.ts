@@ -22,6 +22,7 @@ import { openPieces, unitsToRerun } from '../plan/rerun.ts';
 import type { WarmPool } from '../playwright/warm-start.ts';
 import { changesSince, describeChanges, NO_CHANGES } from '../report/changes.ts';
 import { keepHtmlReport } from '../report/html-report.ts';
+import { runUserReporters } from '../report/user-reporters.ts';
 import { toJUnit } from '../report/junit.ts';
 import { Progress } from '../report/progress.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../report/summary.ts';
@@ -355,6 +356,15 @@ async function playwrightReport(session: Session, runId: string) {
     workDir: session.workDir,
     warm: session.warm,
   });
+  // The blobs are gathered in the work folder now: the project's own reporters replay them once.
+  const user = await runUserReporters({
+    cwd: io.cwd,
+    playwrightConfig: prepared.config.playwrightConfig,
+    blobs: join(session.workDir, 'blobs'),
+    workDir: session.workDir,
+    env: io.env,
+  });
+  if (user.error) say(`  (the project's own reporters could not run over the whole run: ${user.error})`);
   if (merged.key) {
     await session.store.updateRun(runId, { htmlReport: merged.key }).catch(() => undefined);
     const where = session.site
