@@ -53,6 +53,22 @@ test.describe('Plain', () => {
     }
   });
 
+  it('records nothing on CI with the embedded store, which goes with the machine, unless asked: says so in one line', async () => {
+    const quiet = join(project.dir, 'ci-home');
+    const result = await project.playwright([], {
+      CI: 'true',
+      GITLAB_CI: 'true',
+      UIGATE_REPORT: '',
+      UIGATE_HOME: quiet,
+    });
+    assert.equal(result.code, 1, 'Playwright exits 1 on the failure, as before');
+    assert.match(result.stderr, /uigate: not recording this gitlab-ci run in the embedded store.*UIGATE_REPORT=on/);
+    assert.ok(!existsSync(join(quiet, 'dynamodb')), 'no store was started');
+    const asked = join(project.dir, 'ci-asked');
+    const on = await project.playwright([], { CI: 'true', GITLAB_CI: 'true', UIGATE_REPORT: 'on', UIGATE_HOME: asked });
+    assert.match(on.stderr, /uigate: recorded run \S+: failed, 3 units/);
+  });
+
   it('stays out of the way when UIGATE_REPORT=off', async () => {
     const dir = join(project.dir, 'off-home');
     const result = await project.playwright([], { UIGATE_REPORT: 'off', UIGATE_HOME: dir });

@@ -1,6 +1,7 @@
 // The uigate reporter: records each unit in the store as it ends. Started by uigate it joins the
 // orchestrator's run and streams events back to it; in a plain `npx playwright test` it creates
 // a run of its own (UIGATE_REPORT=off turns that off).
+import { ciFacts } from '../config/ci-env.ts';
 import { writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
@@ -89,6 +90,15 @@ export default class UigateReporter implements Reporter {
       return;
     }
     const settings = await loadConfig(config.configFile ? dirname(config.configFile) : process.cwd());
+    // On CI with the embedded store, the results would stay on a machine that is thrown away: not
+    // worth a store's start-up in every job. Recorded when asked, or when the store is shared.
+    const ci = ciFacts(process.env);
+    if (ci && settings.store.embedded && !/^(on|1|true)$/i.test(process.env[ENV.report] ?? '')) {
+      process.stderr.write(
+        `uigate: not recording this ${ci.name} run in the embedded store, which goes with the machine: set UIGATE_REPORT=on to record it, or store.endpoint to a shared DynamoDB (npx uigate run records every run)\n`,
+      );
+      return;
+    }
     this.runId = newRunId(this.startedAt);
     const { store } = await openStore(settings.store);
     this.store = store;
