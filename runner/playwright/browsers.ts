@@ -2,7 +2,8 @@
 // else the system's (Debian chromium, firefox-esr over WebDriver BiDi). One place, used by
 // playwright.config.ts, the CLI's checks and the Lambda handler.
 import { existsSync } from 'node:fs';
-import { chromium, firefox, webkit } from 'playwright-core';
+import { createRequire } from 'node:module';
+import type { BrowserType } from 'playwright-core';
 import { MISSING_BROWSERS } from './listing.ts';
 import { ENV } from '../core/env.ts';
 
@@ -62,9 +63,18 @@ const INSTALL_HINT: Record<BrowserName, string> = {
   webkit: "WebKit needs Playwright's own build: `npx playwright install --with-deps webkit` (needs internet)",
 };
 
+/**
+ * Playwright's own build of a browser, as the project's Playwright knows it: playwright-core is
+ * resolved through the project's @playwright/test (uigate's peer), never a copy of uigate's own,
+ * which could be another version with other browser builds.
+ */
 function bundledExecutable(name: BrowserName): string {
-  const types = { chromium, firefox, webkit };
-  return types[name].executablePath();
+  const require = createRequire(import.meta.url);
+  const core = createRequire(require.resolve('@playwright/test/package.json'))('playwright-core') as Record<
+    BrowserName,
+    BrowserType
+  >;
+  return core[name].executablePath();
 }
 
 /** Reads Chromium flags from UIGATE_CHROMIUM_ARGS (a JSON array): the Lambda handler passes @sparticuz/chromium's. */
