@@ -1,6 +1,6 @@
 // The suite of the commit under test, packed for an executor that has none of it (Lambda): the
 // project's files (what git tracks, or everything but build output), and from node_modules the
-// packages the config and the tests import, with their dependencies — Playwright Test among them,
+// packages the config and the tests import (as the bundler finds them: imported-packages.ts), with their dependencies — Playwright Test among them,
 // so the tests run on the project's own Playwright. One gzipped tar, named by its SHA-256.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { create } from 'tar';
 import { UsageError } from '../core/errors.ts';
-import { sourceGraph } from '../playwright/source-graph.ts';
+import { importedPackages } from './imported-packages.ts';
 import type { TestBundle } from '../lambda/test-source.ts';
 
 /** Provided by the executor itself (the Lambda package): never packed. */
@@ -113,8 +113,8 @@ async function sha256Of(file: string): Promise<string> {
 export async function packTestBundle(options: PackOptions): Promise<TestBundle> {
   const projectDir = resolve(options.projectDir);
   const outDir = resolve(options.outDir);
-  const graph = await sourceGraph(options.entries);
-  const packages = await packageClosure(new Set([...graph.packages, '@playwright/test']), projectDir);
+  const imported = await importedPackages(options.entries, projectDir);
+  const packages = await packageClosure(new Set([...imported.packages, '@playwright/test']), projectDir);
   const files = (await projectFiles(projectDir, outDir)).sort();
   await mkdir(outDir, { recursive: true });
   const partial = join(outDir, `bundle-${process.pid}-${Date.now()}.tgz.partial`);
