@@ -71,9 +71,43 @@ test.fixme('filters by size', async () => {});
 `,
 };
 
+// A JavaScript project: its config a module (.mjs), a junit reporter of its own, specs in .mjs.
+const JS_CONFIG = `import { defineConfig } from '@playwright/test';
+
+const chromium = { executablePath: '/usr/bin/chromium', args: ['--disable-background-networking', '--disable-component-update', '--disable-sync'] };
+
+export default defineConfig({
+  testDir: './e2e',
+  reporter: [['list'], ['junit', { outputFile: 'results/junit.xml' }]],
+  use: { launchOptions: chromium },
+});
+`;
+
+const JS_SPECS: Record<string, string> = {
+  'e2e/cart.spec.mjs': `import { test, expect } from '@playwright/test';
+test('adds a shoe', async ({ page }) => {
+  await page.setContent('<button onclick="this.textContent=\\'1 item\\'">Add</button>');
+  await page.getByRole('button').click();
+  await expect(page.getByRole('button')).toHaveText('1 item');
+});
+test('shows the total', async ({ page }) => {
+  await page.setContent('<p id="total">€0.00</p>');
+  await expect(page.locator('#total')).toHaveText('€12.00', { timeout: 500 });
+});
+test('empties the cart', async () => { expect([].length).toBe(0); });
+`,
+  'e2e/search.spec.mjs': `import { test, expect } from '@playwright/test';
+test('finds shoes', async ({ page }) => {
+  await page.setContent('<ul><li>shoes</li></ul>');
+  await expect(page.getByText('shoes')).toBeVisible();
+});
+`,
+};
+
 describe('the packed package in a fresh project outside the repository', () => {
   let dir: string;
   let project: string;
+  let jsProject: string;
   const run = (command: string, args: string[], env: Record<string, string> = {}) =>
     spawnSync(command, args, {
       cwd: project,
@@ -93,20 +127,29 @@ describe('the packed package in a fresh project outside the repository', () => {
     );
     await writeFile(join(project, 'playwright.config.ts'), CONFIG);
     for (const [path, text] of Object.entries(SPECS)) await writeFile(join(project, path), text);
-    execFileSync(
-      'npm',
-      [
-        'install',
-        '-D',
-        `@playwright/test@${PLAYWRIGHT_VERSION}`,
-        tarball,
-        '--no-audit',
-        '--no-fund',
-        '--prefer-offline',
-        '--loglevel=error',
-      ],
-      { cwd: project, stdio: ['ignore', 'ignore', 'inherit'] },
+    jsProject = join(dir, 'shop-js');
+    await mkdir(join(jsProject, 'e2e'), { recursive: true });
+    await writeFile(
+      join(jsProject, 'package.json'),
+      JSON.stringify({ name: 'shop-js', version: '1.0.0', private: true, type: 'module' }, null, 2),
     );
+    await writeFile(join(jsProject, 'playwright.config.mjs'), JS_CONFIG);
+    for (const [path, text] of Object.entries(JS_SPECS)) await writeFile(join(jsProject, path), text);
+    for (const folder of [project, jsProject])
+      execFileSync(
+        'npm',
+        [
+          'install',
+          '-D',
+          `@playwright/test@${PLAYWRIGHT_VERSION}`,
+          tarball,
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          '--loglevel=error',
+        ],
+        { cwd: folder, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -138,6 +181,26 @@ describe('the packed package in a fresh project outside the repository', () => {
       peerDependencies: Record<string, string>;
     };
     assert.equal(manifest.private, undefined);
+    // What npm would publish, as npm lists it.
+    const listed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' }),
+    ) as { files: { path: string }[] }[];
+    const published = listed[0]!.files.map((file) => file.path);
+    assert.deepEqual(
+      published.filter((path) => /\.test\.|(^|\/)(bench|infra|testing|tests)\//.test(path)),
+      [],
+    );
+    assert.ok(published.includes('LICENSE'), 'the license travels with the package');
+    // One AWS SDK: uigate's ranges let npm share one copy with the project's own.
+    const tree = JSON.parse(
+      execFileSync('npm', ['ls', '@aws-sdk/client-s3', '@aws-sdk/core', '--all', '--json'], {
+        cwd: project,
+        encoding: 'utf8',
+      }),
+    ) as object;
+    const versions = (name: string) =>
+      new Set(JSON.stringify(tree).match(new RegExp(`"${name}":\\{"version":"[^"]+"`, 'g')));
+    assert.equal(versions('@aws-sdk/client-s3').size, 1, JSON.stringify([...versions('@aws-sdk/client-s3')]));
     assert.match(manifest.peerDependencies['@playwright/test']!, /^>=1\.\d+\.0 <1\.65\.0$/);
   });
 
@@ -199,5 +262,37 @@ describe('the packed package in a fresh project outside the repository', () => {
     const plain = run('npx', ['playwright', 'test', '--reporter=list,uigate/reporter']);
     assert.match(plain.stdout, /✓ .*\[setup\] › e2e\/auth\.setup\.ts/);
     assert.match(plain.stderr, /uigate: recorded run \S+: failed, 8 units/);
+  });
+
+  it('in a JavaScript project (playwright.config.mjs) with a junit reporter of its own, `uigate run file:line` runs those tests, writes its junit file, and gives their statuses as `npx playwright test` does', async () => {
+    const inJs = (command: string, args: string[]) =>
+      spawnSync(command, args, {
+        cwd: jsProject,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '', NO_COLOR: '1' },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const said = inJs('npx', ['uigate', '--version']);
+    assert.equal(said.stdout.trim(), version, said.stderr);
+    const init = inJs('npx', ['uigate', 'init']);
+    assert.equal(init.status, 0, init.stderr);
+    assert.match(init.stdout, /uigate\.config\.mjs: created, naming playwright\.config\.mjs/);
+    const filters = ['e2e/cart.spec.mjs:2', 'e2e/cart.spec.mjs:7', 'search'];
+    const junit = join(jsProject, 'results', 'junit.xml');
+    const plain = inJs('npx', ['playwright', 'test', ...filters, '--reporter=json']);
+    const playwright = statusesFromJsonReport(JSON.parse(plain.stdout));
+    assert.equal(playwright.size, 3, plain.stderr);
+    await rm(junit, { force: true });
+    const result = inJs('npx', ['uigate', 'run', ...filters, '--json', '--no-serve']);
+    assert.equal(result.status, plain.status, result.stderr.slice(-3000));
+    const summary = JSON.parse(result.stdout) as { runId: string; total: number };
+    assert.equal(summary.total, 3, 'exactly the selected tests');
+    assert.deepEqual(differences(playwright, await statusesFromApi(join(jsProject, '.uigate'), summary.runId)), []);
+    // The project's own reporter ran once, over the whole run.
+    const xml = await readFile(junit, 'utf8');
+    assert.match(xml, /<testsuites [^>]*tests="3" failures="1"/);
+    assert.match(xml, /<testcase name="shows the total"/);
+    assert.doesNotMatch(xml, /<testcase name="empties the cart"/);
   });
 });

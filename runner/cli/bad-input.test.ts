@@ -72,6 +72,20 @@ const CLI_ROWS: (Row & { args: string[]; env?: Record<string, string>; cwd?: str
   },
   {
     area: 'CLI',
+    input: '`run -j 0%` (Playwright\'s spelling, a share of the cores)',
+    args: ['run', '-j', '0%'],
+    message: '--workers takes a share of the cores from 1% to 100%, got 0%',
+    exit: 2,
+  },
+  {
+    area: 'CLI',
+    input: '`run --shard 5/4`',
+    args: ['run', '--shard', '5/4'],
+    message: '--shard takes current/total with 1 ≤ current ≤ total, e.g. --shard 2/4; got "5/4"',
+    exit: 2,
+  },
+  {
+    area: 'CLI',
     input: '`run --workers 100000`',
     args: ['run', '--workers', '100000'],
     message: '--workers takes at most 256, got 100000: is it a typo?',

@@ -113,27 +113,24 @@ function program(io: CommandIO, exit: { code: number }) {
   return cli;
 }
 
-/** Adds `uigate run`: its selection, executors, outputs and status site. */
-function addRun(cli: Command, io: CommandIO, wire: Wire) {
-  withSelection(
-    cli
-      .command('run')
-      .description('plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed')
-      .argument(
-        '[filters...]',
-        "Playwright's test filters, as `npx playwright test` takes them: a file, a folder, file:line; only the tests they match run",
-      ),
-  )
+/** Adds Playwright's own selection, which `uigate run` passes to Playwright's listing as given. */
+function withPlaywrightSelection(command: Command): Command {
+  return command
+    .argument(
+      '[filters...]',
+      "Playwright's test filters, as `npx playwright test` takes them: a file, a folder, file:line; only the tests they match run",
+    )
     .option('--shard <current/total>', "run one shard of the suite, as Playwright's --shard (e.g. 2/4)", shardArg)
     .option(
       '--only-changed [ref]',
       "only tests of files changed since ref (default HEAD), as Playwright's --only-changed",
     )
-    .option('--last-failed', "only the tests that failed in Playwright's last run here, as its --last-failed")
-    .option(
-      '--base-url <url>',
-      'site under test (sets BASE_URL for playwright.config.ts); default: the sample site served locally',
-    )
+    .option('--last-failed', "only the tests that failed in Playwright's last run here, as its --last-failed");
+}
+
+/** Adds where batches run: the executors, and the Lambda executor's function. */
+function withExecutors(command: Command): Command {
+  return command
     .addOption(
       new Option(
         '--executor <name>',
@@ -154,7 +151,25 @@ function addRun(cli: Command, io: CommandIO, wire: Wire) {
       '--lambda-concurrency <n>',
       'Lambda invocations in flight at once (default 20)',
       positiveInt('--lambda-concurrency'),
-    )
+    );
+}
+
+/** Adds `uigate run`: its selection, executors, outputs and status site. */
+function addRun(cli: Command, io: CommandIO, wire: Wire) {
+  withExecutors(
+    withPlaywrightSelection(
+      withSelection(
+        cli
+          .command('run')
+          .description(
+            'plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed',
+          ),
+      ),
+    ).option(
+      '--base-url <url>',
+      'site under test (sets BASE_URL for playwright.config.ts); default: the sample site served locally',
+    ),
+  )
     .option('--json', 'print the final summary as one JSON object on stdout (progress goes to stderr)')
     .option('--junit <file>', 'also write the run as JUnit XML (for CI test reports)')
     .option(

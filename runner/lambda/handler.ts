@@ -121,6 +121,13 @@ interface BatchSetting {
   remainingMs: number;
 }
 
+/** The suite's Playwright config: as the event or the function names it, else found as Playwright finds it. */
+function playwrightConfigOf(event: BatchEvent, suiteDir: string): string {
+  const named = event.config ?? process.env[ENV.playwrightConfig];
+  if (named) return join(suiteDir, named);
+  return findPlaywrightConfig(suiteDir) ?? join(suiteDir, 'playwright.config.ts');
+}
+
 /** Runs Playwright for exactly the event's units, stopped in time for the results so far to come back. */
 async function runBatch(
   event: BatchEvent,
@@ -133,10 +140,7 @@ async function runBatch(
   try {
     const result = await runPlaywrightBatch({
       cwd: suiteDir,
-      playwrightConfig:
-        event.config || process.env[ENV.playwrightConfig]
-          ? join(suiteDir, event.config ?? process.env[ENV.playwrightConfig]!)
-          : (findPlaywrightConfig(suiteDir) ?? join(suiteDir, 'playwright.config.ts')),
+      playwrightConfig: playwrightConfigOf(event, suiteDir),
       units: event.units,
       workDir,
       context: {

@@ -42,7 +42,8 @@ export function namesReporters(playwrightConfig: string): boolean {
   const value = reporterValue(text, start.index + start[0].length);
   const names = [...value.matchAll(/(['"`])([^'"`]+)\1/g)].map((match) => match[2]!);
   return names.some(
-    (name) => !TERMINAL.includes(name) && name !== 'uigate/reporter' && !/playwright[\\/]reporter\.[mc]?[jt]s$/.test(name),
+    (name) =>
+      !TERMINAL.includes(name) && name !== 'uigate/reporter' && !/playwright[\\/]reporter\.[mc]?[jt]s$/.test(name),
   );
 }
 

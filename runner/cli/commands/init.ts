@@ -17,9 +17,10 @@ export interface InitFlags {
   playwrightConfig?: string;
 }
 
-
 /** uigate.config for a project whose Playwright config is `playwrightConfig` (relative to it). */
-const uigateConfig = (playwrightConfig: string) => `// uigate's settings for this project. Test settings — projects, retries, timeouts, baseURL —
+const uigateConfig = (
+  playwrightConfig: string,
+) => `// uigate's settings for this project. Test settings — projects, retries, timeouts, baseURL —
 // stay in playwright.config: uigate reads them from there. Every key is optional.
 import { defineConfig } from 'uigate';
 
