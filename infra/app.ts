@@ -6,7 +6,7 @@ import { App, Aspects } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import nag from 'cdk-nag';
 import { loadConfig } from '../runner/config/config.ts';
-import { buildLambdaPackage } from '../runner/lambda/build.ts';
+import { buildLambdaPackage } from '../scripts/build-lambda.ts';
 import { UigateStack } from './uigate-stack.ts';
 import { writeSite } from '../status-site/hosting/build.ts';
 import { Source } from 'aws-cdk-lib/aws-s3-deployment';

@@ -72,7 +72,7 @@ const CLI_ROWS: (Row & { args: string[]; env?: Record<string, string>; cwd?: str
   },
   {
     area: 'CLI',
-    input: '`run -j 0%` (Playwright\'s spelling, a share of the cores)',
+    input: "`run -j 0%` (Playwright's spelling, a share of the cores)",
     args: ['run', '-j', '0%'],
     message: '--workers takes a share of the cores from 1% to 100%, got 0%',
     exit: 2,

@@ -1,14 +1,10 @@
 // Builds the Lambda deployment package: uigate as it is installed from npm (compiled, with its
 // production dependencies) and @sparticuz/chromium, plus one entry module per function. No test
 // modules: each run sends the commit's own suite (test-source.ts). See the README for why a zip
-// and not a container image or a layer. Usage: npm run build:lambda [-- --out dist/lambda]
+// and not a container image or a layer. `npm run build:lambda` zips it (scripts/build-lambda.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The handler modules Lambda loads (`<file>.handler`), from the installed package's compiled code. */
 const ENTRIES: Record<string, { module: string; role: string }> = {
@@ -33,21 +29,6 @@ const entry = (
 ) => `// Lambda entry point of ${role} (handler: ${file.replace('.mjs', '')}.handler).
 export { handler } from '${module}';
 `;
-
-async function sizeOf(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.size;
-  let total = 0;
-  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry));
-  return total;
-}
-
-export interface LambdaPackage {
-  dir: string;
-  zip: string;
-  unzippedBytes: number;
-  zippedBytes: number;
-}
 
 const npm = (args: string[], cwd: string) =>
   execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
@@ -74,6 +55,20 @@ export function assembleLambdaPackage(packageRoot: string, out: string): string 
   };
   const chromium = manifest.devDependencies?.['@sparticuz/chromium'];
   if (!chromium) throw new Error(`${packageRoot}/package.json names no @sparticuz/chromium version to package`);
+  // The embedded store (dynalite, with LevelDB's native addon) never runs in Lambda, which uses
+  // DynamoDB: an empty stand-in takes its place, so its native code is not shipped.
+  const stub = join(out, 'dynalite-not-in-lambda');
+  mkdirSync(stub, { recursive: true });
+  writeFileSync(
+    join(stub, 'package.json'),
+    JSON.stringify({ name: 'dynalite', version: '0.0.0-not-in-lambda', type: 'module', main: 'index.js' }),
+  );
+  writeFileSync(
+    join(stub, 'index.js'),
+    "export default function dynalite() {\n  throw new Error('the embedded store does not run in Lambda: set UIGATE_STORE=dynamodb');\n}\n",
+  );
+  const stubPacked = npm(['pack', stub, '--pack-destination', out, '--json'], out);
+  const stubTarball = join(out, (JSON.parse(stubPacked) as { filename: string }[])[0]!.filename);
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify(
@@ -82,6 +77,8 @@ export function assembleLambdaPackage(packageRoot: string, out: string): string 
         private: true,
         type: 'module',
         dependencies: { uigate: `file:${tarball}`, '@sparticuz/chromium': chromium },
+        // A tarball, so npm copies it in (a folder it would link, and a zip leaves links out).
+        overrides: { dynalite: `file:${stubTarball}` },
       },
       null,
       2,
@@ -95,26 +92,4 @@ export function assembleLambdaPackage(packageRoot: string, out: string): string 
   rmSync(join(dir, 'package-lock.json'), { force: true });
   for (const [file, target] of Object.entries(ENTRIES)) writeFileSync(join(dir, file), entry(file, target));
   return dir;
-}
-
-/** This repository's package: compiled, assembled, zipped (`npm run build:lambda`). */
-export async function buildLambdaPackage(out = join(REPO, 'dist', 'lambda')): Promise<LambdaPackage> {
-  execFileSync('npm', ['run', 'build:package', '--silent'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  const dir = assembleLambdaPackage(REPO, out);
-  const zip = join(out, 'uigate-lambda.zip');
-  const entries = await readdir(dir);
-  execFileSync('python3', ['-m', 'zipfile', '-c', zip, ...entries], { cwd: dir, stdio: 'inherit' });
-  return { dir, zip, unzippedBytes: await sizeOf(dir), zippedBytes: (await stat(zip)).size };
-}
-
-// Run as a script. Not a top-level await: uigate/cdk imports this module, and a CommonJS CDK app
-// (what `cdk init app --language typescript` makes) can require() only modules without one.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const outFlag = process.argv.indexOf('--out');
-  void buildLambdaPackage(outFlag > 0 ? process.argv[outFlag + 1] : undefined).then((built) => {
-    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-    console.log(
-      `Lambda package: ${built.zip}\n  zipped ${mb(built.zippedBytes)}, unzipped ${mb(built.unzippedBytes)} (Lambda's limit: 250 MB unzipped; upload through S3 above 50 MB zipped)\n  handler: lambda.handler · runtime nodejs22.x · architecture x86_64 · memory ≥ 2048 MB`,
-    );
-  });
 }

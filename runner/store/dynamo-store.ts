@@ -42,7 +42,7 @@ import {
   approvalPk,
   unitSk,
 } from './table.ts';
-import { UsageError } from '../core/errors.ts';
+import { InfraError, UsageError } from '../core/errors.ts';
 import { deleteExpired, type Expired } from './expiry.ts';
 import { FINAL_STATUSES } from '../core/statuses.ts';
 import { isApprovalEvent } from '../core/events.ts';
@@ -58,6 +58,8 @@ export interface DynamoStoreOptions {
   retentionDays?: number;
   /** Called when the store is closed, e.g. to stop an embedded server. */
   onClose?: () => Promise<void>;
+  /** Tries of a batch write whose items DynamoDB keeps handing back unprocessed. @default 10 */
+  batchTries?: number;
 }
 
 const clip = (text: string | undefined) =>
@@ -179,7 +181,13 @@ export class DynamoStore implements ResultStore {
             let request: Record<string, (typeof items)[number][]> | undefined = {
               [this.table]: items.slice(i * 25, i * 25 + 25),
             };
+            const tries = this.options.batchTries ?? 10;
             for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+              // DynamoDB hands back what it could not take (throttled): a bounded wait, then a clear failure.
+              if (attempt === tries)
+                throw new InfraError(
+                  `DynamoDB left ${request[this.table]?.length ?? 0} of the run's units unwritten after ${tries} tries of BatchWriteItem (throttled: raise the table's capacity or use on-demand)`,
+                );
               if (attempt) await new Promise((ok) => setTimeout(ok, backoffMs(attempt, 50, 2_000)));
               const answer = await this.doc.send(new BatchWriteCommand({ RequestItems: request }));
               request = answer.UnprocessedItems as typeof request;
