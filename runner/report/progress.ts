@@ -12,6 +12,18 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
+/**
+ * Colours as Node and Playwright decide them: FORCE_COLOR (not 0 or false) turns them on even off a
+ * terminal, and wins over NO_COLOR, which (present and not empty, no-color.org) turns them off;
+ * otherwise a terminal gets them.
+ */
+export function wantsColor(env: NodeJS.ProcessEnv, tty: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return !/^(0|false)$/i.test(force);
+  if (env.NO_COLOR) return false;
+  return tty;
+}
+
 const paint = (on: boolean, code: number, text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 

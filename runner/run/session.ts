@@ -24,7 +24,7 @@ import { changesSince, describeChanges, NO_CHANGES } from '../report/changes.ts'
 import { keepHtmlReport } from '../report/html-report.ts';
 import { runUserReporters } from '../report/user-reporters.ts';
 import { toJUnit } from '../report/junit.ts';
-import { Progress } from '../report/progress.ts';
+import { Progress, wantsColor } from '../report/progress.ts';
 import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../report/summary.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { describeExpired, expireLocally } from '../store/expiry.ts';
@@ -328,7 +328,7 @@ async function execute(session: Session): Promise<RunSummary> {
   const { io, flags, prepared } = session;
   const progress = new Progress(flags.json ? io.stderr : io.stdout, session.units, {
     live: io.tty,
-    color: io.tty && !io.env.NO_COLOR,
+    color: wantsColor(io.env, io.tty),
   });
   const result = await runUnits(session, {
     units: session.units,
