@@ -388,6 +388,17 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
     .action(wire(async (flags) => (await import('./commands/promote.ts')).promoteCommand(flags, io)));
 
   cli
+    .command('affected')
+    .description(
+      "a mono-repo's change: the files changed since a base, the components they touched, and whether that means the whole suite",
+    )
+    .option('--base <ref>', 'compare with this commit (from its merge base with head; default: the default branch)')
+    .option('--head <ref>', 'the change (default HEAD)')
+    .option('--json', 'print { base, head, files, components, wholeSuite, reason } as JSON')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .action(wire(async (flags) => (await import('./commands/affected.ts')).affectedCommand(flags, io)));
+
+  cli
     .command('digest <dir>')
     .description(
       'print the digest of a site release (what an approval is bound to; set it as UIGATE_ARTIFACT_DIGEST for the run)',

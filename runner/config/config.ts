@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { importConfigModule } from './load-module.ts';
+import { ALWAYS_GLOBAL, changesSchema, componentsSchema, type ChangeRules, type Components } from './components.ts';
 import { findPlaywrightConfig } from './playwright-config-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { GatePolicy } from '../core/gate-policy.ts';
@@ -24,6 +25,8 @@ const SHARE = 'expected a share from 0 to 1 (0.98), or one per browser ({ chromi
 const share = z.number({ error: SHARE }).min(0, { error: SHARE }).max(1, { error: SHARE });
 
 const schema = z.strictObject({
+  components: componentsSchema,
+  changes: changesSchema,
   playwrightConfig: z
     .string({ error: 'expected a path to a Playwright config file, e.g. "playwright.config.ts"' })
     .optional(),
@@ -193,6 +196,9 @@ export interface ResolvedConfig {
   home: string;
   configFile?: string;
   playwrightConfig: string;
+  /** A mono-repo's components (components.ts); empty when the config names none. */
+  components: Components;
+  changes: ChangeRules;
   store: Omit<StoreSettings, 'createTable'>;
   artifacts: { dir: string; bucket?: string; prefix?: string; endpoint?: string };
   executors: {
@@ -299,6 +305,12 @@ export function resolveConfig(
     rootDir,
     home,
     configFile,
+    components: config.components ?? {},
+    changes: {
+      global: [...ALWAYS_GLOBAL, ...(config.changes?.global ?? [])],
+      ...(config.changes?.always ? { always: config.changes.always } : {}),
+      unmapped: config.changes?.unmapped ?? 'all',
+    },
     // As Playwright finds it, any of its forms; the .ts name when there is none (said where it is used).
     playwrightConfig: config.playwrightConfig
       ? at(config.playwrightConfig)
