@@ -125,7 +125,8 @@ function withPlaywrightSelection(command: Command): Command {
       '--only-changed [ref]',
       "only tests of files changed since ref (default HEAD), as Playwright's --only-changed",
     )
-    .option('--last-failed', "only the tests that failed in Playwright's last run here, as its --last-failed");
+    .option('--last-failed', "only the tests that failed in Playwright's last run here, as its --last-failed")
+    .option('--list', 'list the tests the run would have, as Playwright lists them, and run nothing');
 }
 
 /** Adds where batches run: the executors, and the Lambda executor's function. */
