@@ -4,8 +4,7 @@
 import { api, type TargetHistory } from './api.ts';
 import { h } from './dom.ts';
 import { ago, shortCommit } from './format.ts';
-import { Poller } from './poller.ts';
-import { Slots } from './slots.ts';
+import { PolledView } from './polled-view.ts';
 import {
   failureWords,
   releaseState,
@@ -100,29 +99,12 @@ function targetSection(history: TargetHistory) {
   );
 }
 
-export class ReleasesView {
-  private readonly slots: Slots;
-  private readonly poller = new Poller(REFRESH_MS, () => this.refresh());
-  private stopped = false;
-
-  constructor(
-    root: HTMLElement,
-    private readonly setCrumbs: (...parts: (string | Node)[]) => void,
-  ) {
-    this.slots = new Slots(root);
+export class ReleasesView extends PolledView {
+  constructor(root: HTMLElement, setCrumbs: (...parts: (string | Node)[]) => void) {
+    super(root, setCrumbs, REFRESH_MS);
   }
 
-  async start() {
-    this.setCrumbs();
-    this.poller.start();
-  }
-
-  stop() {
-    this.stopped = true;
-    this.poller.stop();
-  }
-
-  private async refresh(): Promise<boolean> {
+  protected async refresh(): Promise<boolean> {
     let targets: TargetHistory[] | undefined;
     let failure: string | undefined;
     try {

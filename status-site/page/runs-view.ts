@@ -6,7 +6,7 @@ import { releaseClass } from './releases-view.ts';
 import { shownStatus } from '../../runner/core/statuses.ts';
 import { runsChart } from './chart.ts';
 import { h } from './dom.ts';
-import { Poller } from './poller.ts';
+import { PolledView } from './polled-view.ts';
 import { Slots } from './slots.ts';
 import { ago, duration, percent, shortCommit, STATUS_ICON, type Status } from './format.ts';
 
@@ -93,37 +93,20 @@ function row(run: Run) {
   );
 }
 
-export class RunsView {
+export class RunsView extends PolledView {
   private runs: Run[] = [];
   private cursor: string | null = null;
-  private stopped = false;
   private failure: string | undefined;
   private flaky: FlakyAnswer | undefined;
   private shown: Shown = shownFromUrl();
-  private readonly poller = new Poller(REFRESH_MS, () => this.refresh());
   private readonly list = h('div', { class: 'runs', 'data-testid': 'runs' });
-  private readonly slots: Slots;
   private readonly rows = new Slots(this.list);
 
-  constructor(
-    root: HTMLElement,
-    private readonly setCrumbs: (...parts: (string | Node)[]) => void,
-  ) {
-    this.slots = new Slots(root);
+  constructor(root: HTMLElement, setCrumbs: (...parts: (string | Node)[]) => void) {
+    super(root, setCrumbs, REFRESH_MS);
   }
 
-  async start() {
-    // The views' own links name this page: no crumb repeats it.
-    this.setCrumbs();
-    this.poller.start();
-  }
-
-  stop() {
-    this.stopped = true;
-    this.poller.stop();
-  }
-
-  private async refresh(): Promise<boolean> {
+  protected async refresh(): Promise<boolean> {
     try {
       const page = await api.runs();
       if (this.stopped) return false;
