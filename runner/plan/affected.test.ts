@@ -131,6 +131,17 @@ describe('uigate affected: changed files → components → the tests that would
     }
   });
 
+  it('says, for a person, the tests each touched component has', async () => {
+    git(repo, 'checkout', '-q', 'both');
+    const result = await runNode([UIGATE_BIN, 'affected', '--base', 'main'], repo);
+    git(repo, 'checkout', '-q', 'main');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /narrowed: web, api changed\n {2}tests of web: --grep @web\n {2}tests of api: --module api-\*/,
+    );
+  });
+
   it('refuses a component without tests in one line, exit 2', async () => {
     await writeFile(
       join(repo, 'uigate.config.mjs'),

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
 import { changedFiles } from '../../config/git-changes.ts';
+import type { ComponentTests } from '../../config/components.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
 import { affectedBy } from '../../plan/affected.ts';
 import type { CommandIO } from '../io.ts';
@@ -64,5 +65,18 @@ export async function affectedCommand(flags: AffectedFlags, io: CommandIO): Prom
   say(`${answer.base.slice(0, 12)} → ${answer.head.slice(0, 12)}: ${answer.files.length} file(s) changed`);
   say(`  components: ${answer.components.join(', ') || 'none'}`);
   say(`  ${answer.wholeSuite ? 'whole suite' : 'narrowed'}: ${answer.reason}`);
+  if (!answer.wholeSuite) {
+    const always = config.changes.always ? [['always', config.changes.always] as const] : [];
+    const covering = [...answer.components.map((name) => [name, config.components[name]!.tests] as const), ...always];
+    for (const [name, tests] of covering) say(`  tests of ${name}: ${describeTests(tests)}`);
+  }
   return EXIT.ok;
+}
+
+/** A component's tests as the flags that select them. */
+function describeTests(tests: ComponentTests): string {
+  return [
+    ...(tests.grep !== undefined ? [`--grep ${tests.grep}`] : []),
+    ...(tests.modules ?? []).map((module) => `--module ${module}`),
+  ].join(' ');
 }
