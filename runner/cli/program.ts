@@ -126,7 +126,11 @@ function withPlaywrightSelection(command: Command): Command {
       "only tests of files changed since ref (default HEAD), as Playwright's --only-changed",
     )
     .option('--last-failed', "only the tests that failed in Playwright's last run here, as its --last-failed")
-    .option('--list', 'list the tests the run would have, as Playwright lists them, and run nothing');
+    .option('--list', 'list the tests the run would have, as Playwright lists them, and run nothing')
+    .option(
+      '--changed [base]',
+      "a mono-repo's change: only the tests of the components it touched (uigate.config.ts components) since base (default: the default branch); the whole suite when a global or unmapped file changed",
+    );
 }
 
 /** Adds where batches run: the executors, and the Lambda executor's function. */

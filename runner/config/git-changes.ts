@@ -11,7 +11,8 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
 }
 
 export type ChangedFiles =
-  | { ok: true; base: string; head: string; files: string[] }
+  /** `files` relative to the repository's top folder, `root`. */
+  | { ok: true; base: string; head: string; files: string[]; root: string }
   /** The base is not in this clone (a shallow CI clone, a rewritten branch): nothing can be said. */
   | { ok: false; base: string; head: string; reason: string };
 
@@ -48,5 +49,21 @@ export async function changedFiles(cwd: string, base: string, head = 'HEAD'): Pr
     const paths = /^[RC]/.test(status) ? 2 : 1;
     for (let n = 0; n < paths; n++) files.add(parts[i++]!);
   }
-  return { ok: true, base: mergeBase, head: headCommit, files: [...files].sort() };
+  return {
+    ok: true,
+    base: mergeBase,
+    head: headCommit,
+    files: [...files].sort(),
+    root: await git(cwd, 'rev-parse', '--show-toplevel'),
+  };
+}
+
+/** The default branch as the clone knows it (origin/HEAD), else origin/main, origin/master, main or master. */
+export async function defaultBranch(cwd: string): Promise<string | undefined> {
+  const quiet = (...args: string[]) => git(cwd, ...args).catch(() => '');
+  const originHead = await quiet('symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD');
+  if (originHead) return originHead;
+  for (const candidate of ['origin/main', 'origin/master', 'main', 'master'])
+    if (await quiet('rev-parse', '--verify', '--quiet', `${candidate}^{commit}`)) return candidate;
+  return undefined;
 }

@@ -138,6 +138,8 @@ export interface RunSelection {
   onlyChanged?: string | true;
   /** Playwright's `--last-failed`: only the tests that failed in its last run here. */
   lastFailed?: true;
+  /** `--changed`: only what a mono-repo change since this merge base needs (run/changed.ts). */
+  changedSince?: string;
   /** A plain `npx playwright test`: whatever file or --grep filter it had is not visible to a reporter. */
   unseen?: true;
   /** `--rerun-failed`: only the units that did not pass in this run. */

@@ -14,6 +14,7 @@ export function describeSelection(selection: RunSelection | undefined): string {
   if (selection.onlyChanged !== undefined)
     parts.push(selection.onlyChanged === true ? '--only-changed' : `--only-changed=${selection.onlyChanged}`);
   if (selection.lastFailed) parts.push('--last-failed');
+  if (selection.changedSince) parts.push(`--changed ${selection.changedSince.slice(0, 12)}`);
   for (const file of selection.files ?? []) parts.push(file);
   if (selection.rerunOf !== undefined) parts.push(`--rerun-failed ${selection.rerunOf}`);
   if (selection.focused) parts.push('.only in the suite');
@@ -32,6 +33,7 @@ export const leavesOutTests = (selection: RunSelection | undefined): boolean =>
       selection.files?.length ||
       selection.onlyChanged !== undefined ||
       selection.lastFailed ||
+      selection.changedSince ||
       selection.rerunOf !== undefined ||
       selection.focused ||
       selection.unseen),

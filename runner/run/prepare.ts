@@ -3,6 +3,7 @@
 // projects and `.only`), the executors it can use and how the local one runs several at once.
 import { resolve } from 'node:path';
 import { regionChoice } from '../aws/region.ts';
+import { narrowToChange } from './changed.ts';
 import type { ResolvedConfig } from '../config/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ExecutorName, RunSelection, UnitRef } from '../core/model.ts';
@@ -22,6 +23,8 @@ export interface RunRequest extends ExecutorFlags, Pick<ListRequest, 'files' | '
   project?: string[];
   grep?: string;
   grepInvert?: string;
+  /** `--changed [base]`: only what a mono-repo change needs (true: since the default branch). */
+  changed?: string | true;
 }
 
 export interface PreparedRun {
@@ -59,24 +62,25 @@ export async function prepareRun(
     throw new UsageError(
       "a test or suite is focused with .only, and playwright.config's forbidOnly refuses that: remove the .only",
     );
-  const known = new Set(listing.projects.map((project) => project.name));
-  // The browser helper left these projects out of the config; a project the config has whose browser is missing is refused.
-  const dropped = listing.missingBrowsers
-    .filter((entry) => !known.has(entry.project))
-    .map((entry) => ({ name: entry.project, message: entry.message }));
-  const missing = listing.missingBrowsers.filter((entry) => known.has(entry.project));
+  const { dropped, missing } = browsersMissing(listing);
   const unfocused = new Set(listedUnits.filter((_, i) => listing.tests[i]!.focused === false).map((unit) => unit.key));
-  const units = selectUnits(
+  const selected = selectUnits(
     listedUnits,
     { modules: split(request.module), projects },
     { projects: listing.projects, dropped, missing, unfocused },
   );
+  const change =
+    request.changed === undefined
+      ? undefined
+      : await narrowToChange(request.changed, io.cwd, config, selected, listing);
+  const units = change?.units ?? selected;
   const browserOf = browsersOf(listing);
   checkExecutors(executors, config, request, units, browserOf);
   const workers = request.workers ?? (config.executors.local.workers || listing.workers);
   const local = await localPlan(listing, config, workers, units);
   const region = usesAws(config, executors, request.lambdaEndpoint) ? regionChoice() : undefined;
   const notices = [
+    ...(change ? [change.notice] : []),
     ...(region ? [`AWS region ${region.region} (${region.from})`] : []),
     ...(projects?.length ? [] : dropped.map((browser) => `skipping project ${browser.message}`)),
     ...(listing.grouping === 'file'
@@ -94,7 +98,7 @@ export async function prepareRun(
     units,
     executors,
     local,
-    selection: selectionOf(request, listing),
+    selection: selectionOf(request, listing, change?.since),
     commit,
     notices,
     browserOf,
@@ -122,6 +126,19 @@ export function suiteEntries(listing: Pick<Listing, 'tests' | 'rootDir' | 'confi
   return entries;
 }
 
+/**
+ * Browsers not there: of projects the browser helper left out of the config (dropped), and of
+ * projects the config has (missing, refused when a run needs them).
+ */
+function browsersMissing(listing: Pick<Listing, 'projects' | 'missingBrowsers'>) {
+  const known = new Set(listing.projects.map((project) => project.name));
+  const dropped = listing.missingBrowsers
+    .filter((entry) => !known.has(entry.project))
+    .map((entry) => ({ name: entry.project, message: entry.message }));
+  const missing = listing.missingBrowsers.filter((entry) => known.has(entry.project));
+  return { dropped, missing };
+}
+
 /** Maps each project to its browser (Playwright's default is chromium), for the executors that run only some. */
 function browsersOf(listing: Pick<Listing, 'projects'>): (project: string) => string {
   const browsers = new Map(listing.projects.map((project) => [project.name, project.browserName ?? 'chromium']));
@@ -129,8 +146,13 @@ function browsersOf(listing: Pick<Listing, 'projects'>): (project: string) => st
 }
 
 /** Records what narrowed the run: a gate may refuse a run that left tests out. */
-function selectionOf(request: RunRequest, listing: Pick<Listing, 'focused'>): RunSelection | undefined {
+function selectionOf(
+  request: RunRequest,
+  listing: Pick<Listing, 'focused'>,
+  changedSince?: string,
+): RunSelection | undefined {
   const selection: RunSelection = {
+    ...(changedSince ? { changedSince } : {}),
     ...(listing.focused ? { focused: true as const } : {}),
     ...(split(request.module)?.length ? { modules: split(request.module) } : {}),
     ...(split(request.project)?.length ? { projects: split(request.project) } : {}),

@@ -1,10 +1,8 @@
 // `uigate affected`: the files changed between two commits, the components they touched, and
 // whether that means the whole suite — with the reason for any widening. What `run --changed`
 // would run, said before anything runs; `--json` for a pipeline to read.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { loadConfig } from '../../config/config.ts';
-import { changedFiles } from '../../config/git-changes.ts';
+import { changedFiles, defaultBranch } from '../../config/git-changes.ts';
 import type { ComponentTests } from '../../config/components.ts';
 import { EXIT, UsageError } from '../../core/errors.ts';
 import { affectedBy } from '../../plan/affected.ts';
@@ -17,29 +15,14 @@ export interface AffectedFlags {
   config?: string;
 }
 
-const run = promisify(execFile);
-
-/** The default branch as the clone knows it (origin/HEAD), else origin/main or main. */
-async function defaultBase(cwd: string): Promise<string> {
-  const git = (...args: string[]) =>
-    run('git', args, { cwd, encoding: 'utf8' }).then(
-      (r) => r.stdout.trim(),
-      () => '',
-    );
-  const originHead = await git('symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD');
-  if (originHead) return originHead;
-  for (const candidate of ['origin/main', 'origin/master', 'main', 'master'])
-    if (await git('rev-parse', '--verify', '--quiet', `${candidate}^{commit}`)) return candidate;
-  throw new UsageError('no default branch to compare with (origin/HEAD, main or master): pass --base <ref>');
-}
-
 export async function affectedCommand(flags: AffectedFlags, io: CommandIO): Promise<number> {
   const config = await loadConfig(io.cwd, flags.config, io.env);
   if (Object.keys(config.components).length === 0)
     throw new UsageError(
       'uigate.config.ts names no components: add components: { web: { paths: ["apps/web/**"], tests: { grep: "@web" } } }',
     );
-  const base = flags.base ?? (await defaultBase(io.cwd));
+  const base = flags.base ?? (await defaultBranch(io.cwd));
+  if (!base) throw new UsageError('no default branch to compare with (origin/HEAD, main or master): pass --base <ref>');
   const changed = await changedFiles(io.cwd, base, flags.head ?? 'HEAD');
   const answer = changed.ok
     ? {
