@@ -255,6 +255,9 @@ describe('the packed package in a fresh project outside the repository', () => {
     assert.equal(result.status, 1, `one test fails on purpose: ${result.stderr.slice(-3000)}`);
     const summary = JSON.parse(result.stdout) as { runId: string; total: number };
     assert.equal(summary.total, 8, 'the setup test is one unit, not one per batch');
+    // The project's own html reporter ran once over the run, its TypeScript config loaded as Playwright loads it.
+    assert.doesNotMatch(result.stderr, /could not run over the whole run/);
+    assert.ok(existsSync(join(project, 'playwright-report', 'index.html')), 'its html report is where its config says');
     assert.deepEqual(differences(playwright, await statusesFromApi(join(project, '.uigate'), summary.runId)), []);
   });
 

@@ -4,15 +4,11 @@
 // reporters the project's config names — junit, json, allure, Currents, a custom one — as a plain
 // `npx playwright test` would have run them.
 //
-// Through a config of uigate's that is the project's own with three changes: the terminal reporters
-// (list, line, dot, github, null; json and junit without a file) are left out, uigate prints the run
-// itself; uigate's reporter is left out (the run is recorded already); and the paths the reporters
-// write to are the project's, resolved from its config's folder as Playwright resolves them there.
+// With the project's own config, so Playwright loads it and resolves its reporters' paths as it
+// does for `npx playwright test`. What the terminal reporters print then is a replay of what uigate
+// printed: it is kept only to explain a failure. uigate's reporter in that config records nothing.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ENV } from '../core/env.ts';
 import { playwrightCli } from '../playwright/cli-path.ts';
 
@@ -22,8 +18,6 @@ export interface UserReportersOptions {
   playwrightConfig: string;
   /** The run's blob reports, gathered in one folder (html-report.ts). */
   blobs: string;
-  /** Where the merge config is written. */
-  workDir: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -61,41 +55,6 @@ function reporterValue(text: string, from: number): string {
   return text.slice(from);
 }
 
-/** The merge config: the project's, its reporters kept as said above. */
-export function mergeConfigSource(playwrightConfig: string): string {
-  const dir = dirname(playwrightConfig);
-  return `// Written by uigate: the project's Playwright config, with only the reporters that write files.
-import { isAbsolute, resolve } from 'node:path';
-import * as loaded from ${JSON.stringify(pathToFileURL(playwrightConfig).href)};
-
-let config = loaded.default ?? {};
-if (config && typeof config === 'object' && 'default' in config && Object.keys(config).length === 1) config = config.default;
-const dir = ${JSON.stringify(dir)};
-const TERMINAL = new Set(${JSON.stringify(TERMINAL)});
-const TO_STDOUT = { json: 'PLAYWRIGHT_JSON_OUTPUT_FILE', junit: 'PLAYWRIGHT_JUNIT_OUTPUT_FILE' };
-const PATHS = ['outputFile', 'outputFolder', 'outputDir', 'resultsDir'];
-const here = (value) => (typeof value === 'string' && !isAbsolute(value) ? resolve(dir, value) : value);
-const named = (name) => (typeof name === 'string' && name.startsWith('.') ? resolve(dir, name) : name);
-const list = Array.isArray(config.reporter) ? config.reporter : config.reporter ? [config.reporter] : [];
-const reporter = list
-  .map((entry) => (Array.isArray(entry) ? entry : [entry]))
-  .filter(([name]) => typeof name !== 'string' || !TERMINAL.has(name))
-  .filter(([name]) => typeof name !== 'string' || (name !== 'uigate/reporter' && !/playwright[\\\\/]reporter\\.[mc]?[jt]s$/.test(name)))
-  .filter(([name, options]) => !(name in TO_STDOUT) || options?.outputFile || process.env[TO_STDOUT[name]] || (name === 'junit' && process.env.PLAYWRIGHT_JUNIT_OUTPUT_NAME) || (name === 'json' && process.env.PLAYWRIGHT_JSON_OUTPUT_NAME))
-  .map(([name, options]) => [
-    named(name),
-    {
-      ...(options ?? {}),
-      ...Object.fromEntries(PATHS.filter((key) => options?.[key] !== undefined).map((key) => [key, here(options[key])])),
-      ...(name === 'html' && !options?.outputFolder ? { outputFolder: resolve(dir, 'playwright-report'), open: 'never' } : {}),
-      ...(name === 'blob' && !options?.outputDir ? { outputDir: resolve(dir, 'blob-report') } : {}),
-    },
-  ]);
-export const reporters = reporter.map(([name]) => String(name));
-export default { ...config, testDir: here(config.testDir ?? '.'), reporter: reporter.length ? reporter : [['null']] };
-`;
-}
-
 export interface UserReportersResult {
   /** Whether merge-reports ran. */
   ran: boolean;
@@ -106,15 +65,17 @@ export interface UserReportersResult {
 /** Replays the run's blobs through the project's file-writing reporters; nothing when its config names none. */
 export async function runUserReporters(options: UserReportersOptions): Promise<UserReportersResult> {
   if (!namesReporters(options.playwrightConfig) || !existsSync(options.blobs)) return { ran: false };
-  const mergeConfig = join(options.workDir, 'user-reporters.config.mjs');
-  await writeFile(mergeConfig, mergeConfigSource(options.playwrightConfig));
+  // The project's own config, loaded by Playwright as `npx playwright test` loads it (TypeScript,
+  // ES module or CommonJS alike), so its reporters resolve their paths from its folder.
   const child = spawn(
     process.execPath,
-    [playwrightCli(options.cwd), 'merge-reports', '--config', mergeConfig, options.blobs],
+    [playwrightCli(options.cwd), 'merge-reports', '--config', options.playwrightConfig, options.blobs],
     {
       cwd: options.cwd,
-      // uigate's own reporter, if the config names it in a form not recognised above, records nothing.
-      env: { ...process.env, ...options.env, [ENV.report]: 'off' },
+      // uigate's reporter in that config records nothing (the run is recorded already); the html
+      // reporter opens nothing.
+      env: { ...process.env, ...options.env, [ENV.report]: 'off', PLAYWRIGHT_HTML_OPEN: 'never' },
+      // What the terminal reporters print is a replay of what uigate printed: kept only for a failure.
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -128,5 +89,14 @@ export async function runUserReporters(options: UserReportersOptions): Promise<U
   });
   return code === 0
     ? { ran: true }
-    : { ran: true, error: said.trim().split('\n').slice(-3).join(' | ') || `exit ${code}` };
+    : {
+        ran: true,
+        error:
+          said
+            .trim()
+            .split('\n')
+            .filter((line) => line.trim() && !/^\s+at /.test(line))
+            .slice(-3)
+            .join(' | ') || `exit ${code}`,
+      };
 }

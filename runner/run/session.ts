@@ -361,7 +361,6 @@ async function playwrightReport(session: Session, runId: string) {
     cwd: io.cwd,
     playwrightConfig: prepared.config.playwrightConfig,
     blobs: join(session.workDir, 'blobs'),
-    workDir: session.workDir,
     env: io.env,
   });
   if (user.error) say(`  (the project's own reporters could not run over the whole run: ${user.error})`);
