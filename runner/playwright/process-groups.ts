@@ -11,6 +11,11 @@ export function untrackGroup(pid: number | undefined): void {
   if (pid) live.delete(pid);
 }
 
+/** The groups a forced exit would kill now. */
+export function trackedGroups(): readonly number[] {
+  return [...live];
+}
+
 /** SIGKILL to every live group, at once and synchronously: safe to call just before process.exit. */
 export function killGroups(): number {
   let killed = 0;

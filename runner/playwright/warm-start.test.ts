@@ -11,6 +11,7 @@ import { batchStore, localBatch } from '../testing/batch-store.ts';
 import { fixtureProject, type FixtureProject } from '../testing/fixture-project.ts';
 import { runPlaywrightBatch } from './batch.ts';
 import { listTests } from './list.ts';
+import { trackedGroups, untrackGroup } from './process-groups.ts';
 import { WarmPool } from './warm-start.ts';
 
 /** This process's children that are warm Playwright processes, read from /proc. */
@@ -103,6 +104,24 @@ test('in a worker', async () => { expect(process.env.TEST_WORKER_INDEX).toBeDefi
       assert.deepEqual(warm.statuses, ['fails: failed', 'in a worker: passed', 'passes: passed']);
       assert.deepEqual(warm.statuses, cold.statuses);
       assert.ok(warm.result.blob, 'its blob report was kept');
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('keeps a handed process’s group for a forced exit to kill until its batch lets go, though Playwright itself has exited', async () => {
+    // Playwright may exit on Ctrl-C before its workers do; a second Ctrl-C in that moment kills
+    // the tracked groups, so the group must still be tracked (run.test.ts: second Ctrl-C).
+    const pool = new WarmPool(project.dir);
+    pool.start();
+    try {
+      const warm = pool.take(project.dir)!;
+      assert.ok(trackedGroups().includes(warm.child.pid!), 'a waiting warm process is tracked');
+      assert.equal(warm.hand(['--version'], {}), true);
+      assert.ok(await until(() => warm.child.exitCode !== null), 'Playwright printed its version and exited');
+      await new Promise((ok) => setImmediate(ok));
+      assert.ok(trackedGroups().includes(warm.child.pid!), 'still tracked after its exit');
+      untrackGroup(warm.child.pid);
     } finally {
       pool.close();
     }

@@ -77,12 +77,17 @@ function startWarm(cwd: string, program: string): WarmPlaywright | undefined {
   trackGroup(child.pid);
   child.once('error', () => undefined);
   child.stdin!.once('error', () => undefined);
-  child.once('exit', () => untrackGroup(child.pid));
+  // Once handed a batch, the group is the batch's to untrack (playwright/batch.ts), after it has
+  // killed what is left in it: Playwright may exit on Ctrl-C before its workers do, and a second
+  // Ctrl-C in that moment must still find the group to kill.
+  let handed = false;
+  child.once('exit', () => handed || untrackGroup(child.pid));
   const gone = () => child.exitCode !== null || child.signalCode !== null || !child.stdin!.writable;
   return {
     child,
     hand(args, env) {
       if (gone()) return false;
+      handed = true;
       child.stdin!.end(JSON.stringify({ argv: [process.execPath, playwrightCli(cwd), ...args], env }) + '\n');
       return true;
     },
