@@ -140,6 +140,8 @@ export interface RunSelection {
   lastFailed?: true;
   /** `--changed`: only what a mono-repo change since this merge base needs (run/changed.ts). */
   changedSince?: string;
+  /** `--changed`: the components whose tests it ran, each verified by the run if it passes. */
+  components?: string[];
   /** A plain `npx playwright test`: whatever file or --grep filter it had is not visible to a reporter. */
   unseen?: true;
   /** `--rerun-failed`: only the units that did not pass in this run. */

@@ -75,4 +75,38 @@ describe('uigate run --changed', () => {
     assert.match(result.stderr, /--changed since main: package-lock\.json changed: whole suite/);
     assert.equal((JSON.parse(result.stdout) as { total: number }).total, 4);
   });
+
+  it('with no base, compares each component with the commit of its last passing run on the branch', async () => {
+    git('checkout', '-q', 'main');
+    const ran = async () => {
+      const result = await project.uigate(['run', '--changed', '--json', '--no-serve']);
+      assert.equal(result.code, 0, result.stderr);
+      const { runId } = JSON.parse(result.stdout) as { runId: string };
+      const { store } = await openEmbeddedStore(join(project.dir, '.uigate', 'dynamodb'));
+      try {
+        return { notice: result.stderr, run: (await store.getRun(runId))! };
+      } finally {
+        await store.close();
+      }
+    };
+    // On the default branch itself, nothing ran yet: untested is not unchanged.
+    const first = await ran();
+    assert.match(first.notice, /web never passed on main; api never passed on main\): web, api changed: 3 of 4 tests/);
+    assert.deepEqual(first.run.selection?.components, ['web', 'api']);
+
+    await project.write('services/api/price.ts', 'export const price = 2;\n');
+    git('commit', '-q', '-am', 'api changes');
+    const second = await ran();
+    const since = `since ${first.run.commit!.slice(0, 12)} \\(run ${first.run.runId}\\)`;
+    assert.match(second.notice, new RegExp(`web ${since}; api ${since}\\): api changed: 1 of 4 tests`));
+
+    await project.write('apps/web/page.ts', 'export const page = 3;\n');
+    git('commit', '-q', '-am', 'web changes on main');
+    const third = await ran();
+    // web was verified by the first run only; api by the second, which did not touch web.
+    assert.match(
+      third.notice,
+      new RegExp(`web ${since}; api since ${second.run.commit!.slice(0, 12)}.*: web changed: 2 of 4 tests`),
+    );
+  });
 });

@@ -3,7 +3,8 @@
 // projects and `.only`), the executors it can use and how the local one runs several at once.
 import { resolve } from 'node:path';
 import { regionChoice } from '../aws/region.ts';
-import { narrowToChange } from './changed.ts';
+import { narrowToChange, type ChangeNarrowing } from './changed.ts';
+import type { ResultStore } from '../store/result-store.ts';
 import type { ResolvedConfig } from '../config/config.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ExecutorName, RunSelection, UnitRef } from '../core/model.ts';
@@ -43,13 +44,20 @@ export interface PreparedRun {
   browserOf(project: string): string;
 }
 
+export interface PrepareIO {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** The store's runs, for `--changed` with no base (where each component last passed). */
+  runsFor?: (config: ResolvedConfig) => Promise<Pick<ResultStore, 'listRuns'>>;
+}
+
 /**
  * `listed` is the config and listing when the caller started them already (run/list-selection.ts):
  * the CLI does, so that Playwright lists the suite while the rest of `uigate run` loads.
  */
 export async function prepareRun(
   request: RunRequest,
-  io: { cwd: string; env: NodeJS.ProcessEnv },
+  io: PrepareIO,
   listed?: Promise<ListedSelection>,
 ): Promise<PreparedRun> {
   const executors = executorNames(request);
@@ -72,7 +80,10 @@ export async function prepareRun(
   const change =
     request.changed === undefined
       ? undefined
-      : await narrowToChange(request.changed, io.cwd, config, selected, listing);
+      : await narrowToChange(request.changed, io.cwd, config, selected, listing, {
+          store: request.changed === true ? await io.runsFor?.(config) : undefined,
+          branch: commit.branch,
+        });
   const units = change?.units ?? selected;
   const browserOf = browsersOf(listing);
   checkExecutors(executors, config, request, units, browserOf);
@@ -98,7 +109,7 @@ export async function prepareRun(
     units,
     executors,
     local,
-    selection: selectionOf(request, listing, change?.since),
+    selection: selectionOf(request, listing, change),
     commit,
     notices,
     browserOf,
@@ -149,10 +160,10 @@ function browsersOf(listing: Pick<Listing, 'projects'>): (project: string) => st
 function selectionOf(
   request: RunRequest,
   listing: Pick<Listing, 'focused'>,
-  changedSince?: string,
+  change?: Pick<ChangeNarrowing, 'since' | 'components'>,
 ): RunSelection | undefined {
   const selection: RunSelection = {
-    ...(changedSince ? { changedSince } : {}),
+    ...(change?.since ? { changedSince: change.since, components: change.components ?? [] } : {}),
     ...(listing.focused ? { focused: true as const } : {}),
     ...(split(request.module)?.length ? { modules: split(request.module) } : {}),
     ...(split(request.project)?.length ? { projects: split(request.project) } : {}),

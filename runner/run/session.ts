@@ -115,15 +115,24 @@ async function prepareBesideStore(
   early: EarlyStart | undefined,
 ): Promise<{ prepared: PreparedRun; opened: OpenedStore; history?: Promise<Durations> }> {
   if (!early?.config) {
-    const prepared = await prepareRun(flags, io, early?.listed);
-    return { prepared, opened: await openStore(prepared.config.store) };
+    // The config is known only once listed: `--changed` opens the store then, for its bases.
+    let opening: Promise<OpenedStore> | undefined;
+    const runsFor = async (config: ResolvedConfig) => (await (opening ??= openStore(config.store))).store;
+    try {
+      const prepared = await prepareRun(flags, { ...io, runsFor }, early?.listed);
+      return { prepared, opened: await (opening ?? openStore(prepared.config.store)) };
+    } catch (error) {
+      await opening?.then(({ store }) => store.close()).catch(() => undefined);
+      throw error;
+    }
   }
   const { config, warm } = early;
   const opening = openStore(config.store);
   const history = opening.then(({ store }) => recentDurations(store));
   history.then((durations) => warmSideBySide(flags, config, durations, warm)).catch(() => undefined);
   try {
-    const prepared = await prepareRun(flags, io, early.listed);
+    const runsFor = async () => (await opening).store;
+    const prepared = await prepareRun(flags, { ...io, runsFor }, early.listed);
     return { prepared, opened: await opening, history };
   } catch (error) {
     await opening.then(({ store }) => store.close()).catch(() => undefined);
