@@ -6,7 +6,7 @@
 // run's commit, branch, counts and link, and Production (BakeAndRollback) deploys exactly the
 // artifact approved, bakes it and rolls back on alarm.
 import { CfnOutput, Duration } from 'aws-cdk-lib';
-import { BuildSpec, ComputeType, LinuxBuildImage, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
+import { BuildSpec, ComputeType, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
 import { Artifact, Pipeline, PipelineType, Result, Rule, type StageProps } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -16,21 +16,28 @@ import { Construct } from 'constructs';
 import { BakeAndRollback } from './bake-and-rollback.ts';
 import type { SiteDeployment } from './deployment.ts';
 import { CODEBUILD_RUNTIME } from './node-runtime.ts';
+import {
+  DEFAULT_BUILD,
+  grantOrchestrator,
+  junitReports,
+  NODE_IMAGE,
+  orchestratorVariables,
+  runCommand,
+  sourceForWorkers,
+  testVariables,
+  type PipelineExecutor,
+} from './pipeline-parts.ts';
 import { acceptFindings, GRANT_WILDCARDS } from './nag.ts';
-import type { BoundSource, PipelineSource } from './pipeline-source.ts';
+import type { PipelineSource } from './pipeline-source.ts';
 import { checkNonEmpty } from './validate.ts';
 import type { Uigate } from './uigate.ts';
 import { PipelineWatcher } from './pipeline-watcher.ts';
 import { ENV } from '../runner/core/env.ts';
 import { EXIT } from '../runner/core/errors.ts';
 
-export type PipelineExecutor = 'codebuild' | 'lambda';
+export type { PipelineExecutor } from './pipeline-parts.ts';
 
 /** What the Test stage hands on as #{UiTests.<name>}: the approval's text and link, the Production stage's run and digest. */
-/** The commit's source for the workers, as a zip: see the Test stage's commands. */
-const SOURCE_ZIP =
-  'rm -f /tmp/source.zip && { git -c safe.directory="$PWD" archive --format=zip -o /tmp/source.zip HEAD 2>/dev/null || { rm -f /tmp/source.zip && zip -qr /tmp/source.zip . -x "node_modules/*" "dist/*" ".git/*"; }; }';
-
 const EXPORTED = [ENV.runId, ENV.summary, ENV.approvalInfo, ENV.commit, ENV.branch, ENV.runUrl, ENV.artifactDigest];
 export interface UigatePipelineProps {
   /** The results store, executors, status site and gate the pipeline uses. */
@@ -63,9 +70,6 @@ export interface UigatePipelineProps {
    */
   readonly approvalReminder?: Duration;
 }
-
-const NODE_IMAGE = LinuxBuildImage.STANDARD_7_0;
-const DEFAULT_BUILD = ['npm ci --no-audit --no-fund', 'npm run build --if-present'];
 
 /** What a stage's project is made from. */
 interface Parts {
@@ -195,16 +199,7 @@ export class UigatePipeline extends Construct {
       environment: {
         buildImage: NODE_IMAGE,
         computeType: ComputeType.SMALL,
-        environmentVariables: {
-          [ENV.store]: { value: 'dynamodb' },
-          [ENV.table]: { value: uigate.results.table.tableName },
-          [ENV.artifactsBucket]: { value: uigate.artifacts.bucketName },
-          [ENV.lambdaFunction]: { value: uigate.executors.function.functionName },
-          [ENV.codebuildProject]: { value: uigate.executors.worker.projectName },
-          TEST_SITE_URL: { value: props.testEnvironment.url },
-          [ENV.statusUrl]: { value: uigate.statusUrl },
-          [ENV.snsTopic]: { value: uigate.approvals.topicArn },
-        },
+        environmentVariables: orchestratorVariables(uigate, props.testEnvironment),
       },
       encryptionKey: uigate.key,
       timeout: Duration.minutes(90),
@@ -220,33 +215,21 @@ export class UigatePipeline extends Construct {
               // its command substitution did, so the build stops here.
               `${ENV.artifactDigest}=${digest} && export ${ENV.artifactDigest}`,
               ...props.testEnvironment.commands(),
-              // The workers check this commit out from here: git's archive of it where the input has
-              // .git (safe.directory: CodeBuild's folder belongs to another user than the build's),
-              // else the folder itself. A failed `git archive -o` leaves a file zip cannot update.
-              SOURCE_ZIP,
-              'aws s3 cp /tmp/source.zip "s3://$UIGATE_ARTIFACTS_BUCKET/source/$UIGATE_COMMIT.zip"',
+              ...sourceForWorkers(),
               // The shell opens the redirect's file before uigate starts: the folder must exist.
               'mkdir -p reports',
               // Exit 1 is a completed run with failed tests: the gate decides on it (the Approval
               // stage's rule), so the stage hands it on. Bad input (2), units that could not run (3)
               // and a cancelled run (130) fail the stage here.
-              `${cli} run ${executors.map((name) => `--executor ${name}`).join(' ')} --base-url "$TEST_SITE_URL" --no-serve --junit reports/junit.xml --export reports/run.env --json > reports/summary.json || [ $? -eq ${EXIT.testsFailed} ]`,
+              `${runCommand(cli, executors)} || [ $? -eq ${EXIT.testsFailed} ]`,
               'set -a && . reports/run.env && set +a',
             ],
           },
         },
-        reports: {
-          [uigate.executors.reportGroup.reportGroupArn]: {
-            files: ['junit.xml'],
-            'base-directory': 'reports',
-            'file-format': 'JUNITXML',
-          },
-        },
+        reports: junitReports(uigate),
       }),
     });
-    uigate.grantRun(orchestrator);
-    uigate.executors.reportGroup.grantWrite(orchestrator);
-    props.testEnvironment.grant(orchestrator);
+    grantOrchestrator(orchestrator, uigate, props.testEnvironment);
     return orchestrator;
   }
 }
@@ -314,22 +297,5 @@ function approvalStage({ uigate }: Parts, tests: CodeBuildAction): StageProps {
         externalEntityLink: runUrl,
       }),
     ],
-  };
-}
-
-/**
- * What the Test stage's run records of the execution. The commit and branch come from the source
- * action itself: a CodeBuild checkout of a pipeline artifact is a detached HEAD, and
- * CODEBUILD_RESOLVED_SOURCE_VERSION is not documented to be the commit for it; the run, its
- * approval and the workers' source zip all use these. The commit's message and the pipeline's name
- * are what notifications name the release by (values, never shell-quoted).
- */
-function testVariables(checkout: BoundSource, pipelineName: string) {
-  return {
-    [ENV.pipelineExecutionId]: { value: '#{codepipeline.PipelineExecutionId}' },
-    [ENV.commit]: { value: checkout.commitId },
-    [ENV.branch]: { value: checkout.branchName },
-    [ENV.commitMessage]: { value: checkout.commitMessage },
-    [ENV.pipelineName]: { value: pipelineName },
   };
 }
