@@ -5,6 +5,11 @@
 export { Uigate, type UigateProps, type UigateApprovalRules } from './uigate.ts';
 export { ChatChannels, type ChatChannelsProps, type SlackChannel, type TeamsChannel } from './chat-channels.ts';
 export { UigatePipeline, type UigatePipelineProps, type PipelineExecutor } from './pipeline.ts';
+export {
+  UigateComponentPipelines,
+  type UigateComponentPipelinesProps,
+  type ComponentEnvironment,
+} from './component-pipelines.ts';
 export { PipelineSource, type ConnectionSourceProps, type BoundSource } from './pipeline-source.ts';
 export { BakeAndRollback, type BakeAndRollbackProps } from './bake-and-rollback.ts';
 export { SiteDeployment, type CommandDeploymentProps, type LambdaAliasDeploymentProps } from './deployment.ts';

@@ -57,7 +57,8 @@ export const GRANT_WILDCARDS: AcceptedFinding = {
     { regex: '/^Resource::<[A-Za-z0-9]+\\.Arn>(\\/[A-Za-z0-9_*-]+)*(\\/\\*|:\\*)$/' },
     {
       regex:
-        '/^Resource::arn:<AWS::Partition>:(codebuild:<AWS::Region>:<AWS::AccountId>:report-group\\/<[A-Za-z0-9]+>-\\*|logs:<AWS::Region>:<AWS::AccountId>:log-group:\\/aws\\/codebuild\\/<[A-Za-z0-9]+>:\\*|s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\\/\\*)$/',
+        // A stack with an explicit env has its region and account written out, not as pseudo parameters.
+        '/^Resource::arn:<AWS::Partition>:(codebuild:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):report-group\\/<[A-Za-z0-9]+>-\\*|logs:(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d):(<AWS::AccountId>|\\d{12}):log-group:\\/aws\\/codebuild\\/<[A-Za-z0-9]+>:\\*|s3:::cdk-[a-z0-9]+-assets-(<AWS::AccountId>|\\d{12})-(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\\d)\\/\\*)$/',
     },
   ],
 };

@@ -50,6 +50,8 @@ export interface BoundSource {
   /** The commit the pipeline execution runs, as a pipeline variable. */
   readonly commitId: string;
   readonly branchName: string;
+  /** The branch the action is configured with: what a manual start runs, and a trigger's default. */
+  readonly branch: string;
   /** The commit's message, as a pipeline variable: what notifications say the release is. */
   readonly commitMessage: string;
   /**
@@ -76,6 +78,7 @@ export abstract class PipelineSource {
         });
         return {
           action,
+          branch: props.branch ?? 'main',
           commitId: action.variables.commitId,
           branchName: action.variables.branchName,
           commitMessage: action.variables.commitMessage,
@@ -97,7 +100,7 @@ export abstract class PipelineSource {
           codeBuildCloneOutput: true,
         });
         const { commitId, branchName, commitMessage } = action.variables;
-        return { action, commitId, branchName, commitMessage };
+        return { action, branch, commitId, branchName, commitMessage };
       }
     })();
   }
