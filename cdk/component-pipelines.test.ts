@@ -15,7 +15,7 @@ import { ALWAYS_GLOBAL, type ChangeRules, type Components } from '../runner/conf
 import { affectedBy } from '../runner/plan/affected.ts';
 import { ACCEPTED_LINT } from '../runner/testing/accepted-lint.ts';
 import { cfnLint, cfnLintMissing } from '../runner/testing/cfn-lint.ts';
-import { PipelineSource, SiteDeployment, Uigate, UigateComponentPipelines, WebSite } from './index.ts';
+import { PipelineSource, SiteDeployment, Uigate, UigateComponentPipelines, UigatePipeline, WebSite } from './index.ts';
 
 const components: Components = {
   web: { paths: ['apps/web/**'], tests: { grep: '@web' } },
@@ -176,6 +176,41 @@ describe('UigateComponentPipelines', () => {
     assert.throws(
       () => synth({ components: { web: components.web! } }, { environmentsFor: ['web', 'api'] }),
       /environments\.api names no component \(components: web\)/,
+    );
+  });
+
+  it('leaves the promotion to UigatePipeline, started by a pushed release tag when asked', () => {
+    const stack = new Stack(new App(), 'Promote');
+    const uigate = new Uigate(stack, 'Uigate', {
+      code: Code.fromInline('export const handler = async () => ({});'),
+      page: Source.data('index.html', '<!doctype html>'),
+      playwrightVersion: '1.64.1',
+    });
+    const site = (id: string) =>
+      SiteDeployment.s3Site(new WebSite(stack, id, { comment: id, logs: uigate.logs, versioned: true }), 'dist');
+    const release = (id: string, source: PipelineSource, releaseTags?: string[]) =>
+      new UigatePipeline(stack, id, {
+        uigate,
+        source,
+        releaseTags,
+        testEnvironment: site(`${id}Staging`),
+        production: site(`${id}Live`),
+      });
+    const tagged = release('Tagged', connection, ['release-*']);
+    const every = release('Every', connection);
+    const triggers = (pipeline: UigatePipeline) =>
+      stack.resolve((pipeline.pipeline.node.defaultChild as unknown as { triggers?: unknown }).triggers);
+    assert.deepEqual(JSON.parse(JSON.stringify(triggers(tagged))), [
+      {
+        gitConfiguration: { push: [{ tags: { includes: ['release-*'] } }], sourceActionName: 'Checkout' },
+        providerType: 'CodeStarSourceConnection',
+      },
+    ]);
+    assert.equal(triggers(every), undefined, 'without releaseTags: every push to the branch, as before');
+    assert.throws(
+      () =>
+        release('Cc', PipelineSource.codeCommit(Repository.fromRepositoryName(stack, 'Repo', 'mono')), ['release-*']),
+      /releaseTags needs PipelineSource\.connection/,
     );
   });
 

@@ -7,7 +7,17 @@
 // artifact approved, bakes it and rolls back on alarm.
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
-import { Artifact, Pipeline, PipelineType, Result, Rule, type StageProps } from 'aws-cdk-lib/aws-codepipeline';
+import {
+  Artifact,
+  type IAction,
+  Pipeline,
+  PipelineType,
+  ProviderType,
+  Result,
+  Rule,
+  type StageProps,
+  type TriggerProps,
+} from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction, ManualApprovalAction } from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -69,6 +79,13 @@ export interface UigatePipelineProps {
    * (looked at every 5 minutes). @default no reminders
    */
   readonly approvalReminder?: Duration;
+  /**
+   * Start the pipeline only when a tag matching one of these (glob patterns, e.g. 'release-*') is
+   * pushed, not on every push: a mono-repo's component pipelines test each push, and this one
+   * promotes a release. CodeConnections sources only (CodePipeline's tag triggers).
+   * @default every push to the source's branch
+   */
+  readonly releaseTags?: string[];
 }
 
 /** What a stage's project is made from. */
@@ -134,6 +151,7 @@ export class UigatePipeline extends Construct {
       artifactBucket: props.uigate.pipelineArtifacts,
       crossAccountKeys: false,
       restartExecutionOnUpdate: false,
+      triggers: releaseTrigger(props.releaseTags, checkout.action),
       stages: [
         { stageName: 'Source', actions: [checkout.action] },
         {
@@ -256,6 +274,22 @@ function denyGateOverride(scope: Construct, pipeline: Pipeline): ManagedPolicy {
   });
   new CfnOutput(scope, 'DenyGateOverridePolicy', { value: policy.managedPolicyArn });
   return policy;
+}
+
+/** A trigger on pushed release tags, when the pipeline promotes tags rather than every push. */
+function releaseTrigger(tags: string[] | undefined, sourceAction: IAction): TriggerProps[] | undefined {
+  if (!tags) return undefined;
+  checkNonEmpty('releaseTags', tags, "['release-*']");
+  if (sourceAction.actionProperties.provider !== ProviderType.CODE_STAR_SOURCE_CONNECTION)
+    throw new Error(
+      'uigate: releaseTags needs PipelineSource.connection(...): CodePipeline starts on pushed tags only for CodeConnections sources',
+    );
+  return [
+    {
+      providerType: ProviderType.CODE_STAR_SOURCE_CONNECTION,
+      gitConfiguration: { sourceAction, pushFilter: [{ tagsIncludes: tags }] },
+    },
+  ];
 }
 
 /** The pipeline's own props (production and the bake are BakeAndRollback's). */

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import picomatch from 'picomatch';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -336,5 +337,72 @@ app.synth();
       JSON.stringify(worker.Properties.Environment),
       new RegExp(`playwright:v${version('@playwright/test')}-noble`),
     );
+  });
+
+  it('synthesizes the mono-repo example: a pipeline per component started by what uigate affected names, and one promotion', async () => {
+    const mono = join(dir, 'mono-shop');
+    await cp(join(REPO, 'examples', 'mono-repo'), mono, { recursive: true });
+    await symlink(join(project, 'node_modules'), join(mono, 'node_modules'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: mono, encoding: 'utf8' }).trim();
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.email=ci@example.com', '-c', 'user.name=CI', 'commit', '-q', '--allow-empty', '-m', 'empty');
+    await writeFile(join(mono, '.gitignore'), 'node_modules\ncdk.out\n');
+    git('add', '-A');
+    git('-c', 'user.email=ci@example.com', '-c', 'user.name=CI', 'commit', '-q', '-m', 'the example');
+    const synth = spawnSync(process.execPath, ['infra/app.mjs'], {
+      cwd: mono,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_OUTDIR: 'cdk.out' },
+    });
+    assert.equal(synth.status, 0, synth.stderr.slice(-3000));
+    const synthesized = JSON.parse(await readFile(join(mono, 'cdk.out', 'MonoShop.template.json'), 'utf8')) as Template;
+    const pipelines = of('AWS::CodePipeline::Pipeline', synthesized).map(([, p]) => p.Properties);
+    assert.deepEqual(pipelines.map((p) => p.Name).sort(), ['mono-shop-checkout', 'mono-shop-release', 'mono-shop-web']);
+    const release = pipelines.find((p) => p.Name === 'mono-shop-release')!;
+    assert.deepEqual(
+      JSON.stringify(release.Triggers),
+      JSON.stringify([
+        {
+          GitConfiguration: { Push: [{ Tags: { Includes: ['release-*'] } }], SourceActionName: 'Checkout' },
+          ProviderType: 'CodeStarSourceConnection',
+        },
+      ]),
+    );
+
+    // A change to the checkout, as uigate affected sees it in the example's own repository…
+    git('checkout', '-q', '-b', 'cheaper-tea');
+    await writeFile(join(mono, 'apps', 'checkout', 'public', 'index.html'), '<!doctype html><title>Checkout</title>\n');
+    git('-c', 'user.email=ci@example.com', '-c', 'user.name=CI', 'commit', '-q', '-am', 'checkout');
+    const affected = spawnSync(
+      process.execPath,
+      [join(mono, 'node_modules', 'uigate', 'bin', 'uigate.js'), 'affected', '--base', 'main', '--json'],
+      { cwd: mono, encoding: 'utf8' },
+    );
+    assert.equal(affected.status, 0, affected.stderr);
+    const said = JSON.parse(affected.stdout) as { files: string[]; components: string[]; wholeSuite: boolean };
+    assert.deepEqual(said.components, ['checkout']);
+    // …starts the pipeline of that component alone.
+    const started = pipelines
+      .filter((p) =>
+        (
+          (p.Triggers ?? []) as {
+            GitConfiguration: {
+              Push: { Branches?: { Includes: string[] }; FilePaths?: { Includes?: string[]; Excludes?: string[] } }[];
+            };
+          }[]
+        ).some((trigger) =>
+          trigger.GitConfiguration.Push.some(
+            (filter) =>
+              filter.Branches?.Includes.includes('main') &&
+              said.files.some(
+                (file) =>
+                  picomatch.isMatch(file, filter.FilePaths?.Includes ?? [], { dot: true }) &&
+                  !picomatch.isMatch(file, filter.FilePaths?.Excludes ?? [], { dot: true }),
+              ),
+          ),
+        ),
+      )
+      .map((p) => p.Name);
+    assert.deepEqual(started, ['mono-shop-checkout']);
   });
 });
