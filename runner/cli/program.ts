@@ -113,6 +113,9 @@ function program(io: CommandIO, exit: { code: number }) {
   return cli;
 }
 
+const CHANGED =
+  "a mono-repo's change: only the tests of the components it touched (uigate.config.ts components) since base (default: each component's last passing run on the branch, else the default branch); the whole suite when a global or unmapped file changed";
+
 /** Adds Playwright's own selection, which `uigate run` passes to Playwright's listing as given. */
 function withPlaywrightSelection(command: Command): Command {
   return command
@@ -127,10 +130,7 @@ function withPlaywrightSelection(command: Command): Command {
     )
     .option('--last-failed', "only the tests that failed in Playwright's last run here, as its --last-failed")
     .option('--list', 'list the tests the run would have, as Playwright lists them, and run nothing')
-    .option(
-      '--changed [base]',
-      "a mono-repo's change: only the tests of the components it touched (uigate.config.ts components) since base (default: the default branch); the whole suite when a global or unmapped file changed",
-    );
+    .option('--changed [base]', CHANGED);
 }
 
 /** Adds where batches run: the executors, and the Lambda executor's function. */
@@ -419,6 +419,7 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
     .option('--break-after-promote', 'break the promoted release on purpose, to watch the alarm fire and the rollback')
     .option('--bake <duration>', 'how long production is watched after promotion (default 20s)')
     .option('--site <dir>', 'the site to release (default tests/site)')
+    .option('--changed [base]', `${CHANGED} — the gate then refuses it for production, as it would in AWS`)
     .option('--as <name>', 'local approver name for --approve (default UIGATE_APPROVER, else your login name)')
     .option('--port <n>', `status site port (default ${DEFAULT_PORT}, a free one if taken)`, port)
     .option('--no-serve', 'no status site (then approve with --approve or `uigate approve`)')

@@ -66,6 +66,28 @@ describe('uigate run --changed', () => {
     assert.match(gate.stdout + gate.stderr, /whole suite.*narrowed: --changed [0-9a-f]{12}/);
   });
 
+  it('uigate pipeline --local --changed: the narrowed run in its test stage, and its gate keeping it out of production', async () => {
+    await project.write('site/index.html', '<!doctype html><title>shop</title>\n');
+    const result = await project.uigate([
+      'pipeline',
+      '--local',
+      '--changed',
+      'main',
+      '--site',
+      'site',
+      '--no-serve',
+      '--approve',
+    ]);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stderr, /--changed since main: web changed: 2 of 4 tests/);
+    assert.match(result.stderr, /whole suite.*narrowed: --changed [0-9a-f]{12}/);
+    assert.doesNotMatch(
+      result.stderr,
+      /▸ (promoted|approved|pre-flight)/,
+      'nothing reached the approval or production',
+    );
+  });
+
   it('runs the whole suite, and says why, when a global file changed', async () => {
     await project.write('package-lock.json', '{"lockfileVersion":3}\n');
     git('add', '-A');
