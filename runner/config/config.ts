@@ -111,6 +111,7 @@ const schema = z.strictObject({
       noLostTests: z.boolean({ error: 'expected true or false' }).optional(),
       maxDurationMinutes: z.number().positive({ error: 'expected minutes above 0' }).optional(),
       wholeSuite: z.boolean({ error: 'expected true or false' }).optional(),
+      componentsVerified: z.boolean({ error: 'expected true or false' }).optional(),
     })
     .optional(),
   approval: z

@@ -67,3 +67,43 @@ export async function defaultBranch(cwd: string): Promise<string | undefined> {
     if (await quiet('rev-parse', '--verify', '--quiet', `${candidate}^{commit}`)) return candidate;
   return undefined;
 }
+
+export interface ChangeCommit {
+  commit: string;
+  subject: string;
+  /** The files it touched, renames with both paths. */
+  files: string[];
+}
+
+/**
+ * The commits in `head` and not in `base`, newest first, with the files each touched; undefined
+ * when this clone lacks either commit (a shallow clone, a rewritten branch).
+ */
+export async function commitsBetween(cwd: string, base: string, head: string): Promise<ChangeCommit[] | undefined> {
+  const [from, to] = await Promise.all([commitOf(cwd, base), commitOf(cwd, head)]);
+  if (!from || !to) return undefined;
+  // One git call: each commit's hash and subject, then its files as --name-status pairs.
+  const text = await git(cwd, 'log', '-M', '--name-status', '--format=%x01%H%x00%s', `${from}..${to}`);
+  return text
+    .split('\x01')
+    .filter(Boolean)
+    .map((entry) => {
+      const [head, ...lines] = entry.split('\n');
+      const [commit, subject] = head!.split('\0') as [string, string];
+      const files = lines
+        .filter(Boolean)
+        .flatMap((line) => line.split('\t').slice(1))
+        .filter(Boolean);
+      return { commit, subject, files: [...new Set(files)] };
+    });
+}
+
+/** Whether `ancestor` is `commit` or comes before it: whether a run of `commit` contains the change. */
+export async function contains(cwd: string, commit: string, ancestor: string): Promise<boolean> {
+  try {
+    await run('git', ['merge-base', '--is-ancestor', ancestor, commit], { cwd });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -24,4 +24,10 @@ export interface GatePolicy {
   maxDurationMinutes?: number;
   /** The run ran every test: not narrowed by --module, --grep, --grep-invert or --shard. @default true */
   wholeSuite?: boolean;
+  /**
+   * A mono-repo's release: every component changed since the live production release has a
+   * passing run that contains its newest change and ran its tests (plan/since-release.ts).
+   * Skipped is not verified. @default false
+   */
+  componentsVerified?: boolean;
 }

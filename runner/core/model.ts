@@ -123,6 +123,25 @@ export interface RunMeta {
   kept?: true;
   /** Playwright's HTML report of the whole run, relative to the artifacts' root (`<runId>/report/index.html`). */
   htmlReport?: string;
+  /** A mono-repo's changes since the live production release, and whether a passing run covers each (plan/since-release.ts). */
+  sinceRelease?: SinceRelease;
+}
+
+/** What changed since the release live in production, by component, and which runs cover it. */
+export interface SinceRelease {
+  /** The live release compared with; absent when nothing was released yet. */
+  release?: { target: string; releaseId: string; commit: string };
+  /** The commits since it, newest first (at most 50 listed), with the components each touched. */
+  commits: { commit: string; subject: string; components: string[] }[];
+  /** Each touched component: its newest change, and the newest run containing it that tested it. */
+  components: {
+    name: string;
+    lastChange: string;
+    state: 'passed' | 'failed' | 'never run';
+    runId?: string;
+  }[];
+  /** Why nothing could be said (the release's commit not in the clone, no git): the rule fails closed. */
+  unknown?: string;
 }
 
 export interface RunSelection {

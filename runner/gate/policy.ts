@@ -41,6 +41,7 @@ export function evaluatePolicy(
     ...coverageRules(policy, run, units),
     ...countRules(policy, units),
     ...comparisonRules(policy, units, lastApproved),
+    ...(policy.componentsVerified ? [componentsRule(run)] : []),
   ];
   if (policy.maxDurationMinutes !== undefined) {
     const minutes = (run.durationMs ?? 0) / 60_000;
@@ -143,6 +144,24 @@ function comparisonRules(
     }
   }
   return rules;
+}
+
+/** Judges whether every component changed since the live release was tested, and passed, with its change. */
+function componentsRule(run: RunMeta): RuleResult {
+  const name = 'components verified';
+  const threshold = 'a passing run containing each changed component’s newest change';
+  const since = run.sinceRelease;
+  if (!since)
+    return rule(name, false, 'not worked out: components in uigate.config.ts, and a run in a git clone', threshold);
+  if (since.unknown) return rule(name, false, `cannot tell: ${since.unknown}`, threshold);
+  const open = since.components.filter((component) => component.state !== 'passed');
+  const from = since.release ? `since release ${since.release.releaseId}` : 'nothing released yet';
+  if (since.components.length === 0) return rule(name, true, `${from}: no component changed`, threshold);
+  const said = since.components.map(
+    (c) =>
+      `${c.name} ${c.state === 'never run' ? 'never run' : c.state}${c.runId ? ` (run ${c.runId})` : ''} since ${c.lastChange.slice(0, 12)}`,
+  );
+  return rule(name, open.length === 0, `${from}: ${said.join('; ')}`, threshold);
 }
 
 /** Writes the decision as lines a person reads: one per rule. */

@@ -115,6 +115,13 @@ describe('uigate run --changed', () => {
     const first = await ran();
     assert.match(first.notice, /web never passed on main; api never passed on main\): web, api changed: 3 of 4 tests/);
     assert.deepEqual(first.run.selection?.components, ['web', 'api']);
+    // Recorded for the gate's componentsVerified and the approval: nothing released yet, so the
+    // candidate's own runs count, and this one ran both components.
+    assert.deepEqual(
+      first.run.sinceRelease?.components.map((c) => `${c.name} ${c.state} ${c.runId}`),
+      [`web passed ${first.run.runId}`, `api passed ${first.run.runId}`],
+    );
+    assert.match(first.notice, /nothing released to production yet; web passed \(run \d{8}T/);
 
     await project.write('services/api/price.ts', 'export const price = 2;\n');
     git('commit', '-q', '-am', 'api changes');

@@ -29,6 +29,7 @@ import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../r
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { describeExpired, expireLocally } from '../store/expiry.ts';
 import { openStore, type OpenedStore } from '../store/open-store.ts';
+import { describeSinceRelease, recordSinceRelease } from './release-coverage.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { RunLifecycle } from '../store/run-lifecycle.ts';
 import { onForcedExit } from './forced-exit.ts';
@@ -385,7 +386,13 @@ async function playwrightReport(session: Session, runId: string) {
 /** Reports the end of a run on the terminal and in files: snapshot, changes, JUnit, exports, the matrix. */
 async function report(session: Session, run: RunMeta, units: UnitRecord[]): Promise<RunSummary> {
   const { io, flags, prepared, say } = session;
-  const notKept = await keepRunSnapshot(prepared.config.artifacts, run, units);
+  const since = await recordSinceRelease(session.store, io.cwd, prepared.config, run);
+  if (since) say(`  ${describeSinceRelease(since)}`);
+  const notKept = await keepRunSnapshot(
+    prepared.config.artifacts,
+    since ? { ...run, sinceRelease: since } : run,
+    units,
+  );
   if (notKept) say(`  (the status site will read this run unit by unit: its snapshot was not written: ${notKept})`);
   await playwrightReport(session, run.runId);
   const summary = buildSummary(run, units, session.site?.runUrl(run.runId));
