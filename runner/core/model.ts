@@ -130,7 +130,7 @@ export interface RunMeta {
 /** What changed since the release live in production, by component, and which runs cover it. */
 export interface SinceRelease {
   /** The live release compared with; absent when nothing was released yet. */
-  release?: { target: string; releaseId: string; commit: string };
+  release?: { target: string; releaseId: string; runId: string; commit: string };
   /** The commits since it, newest first (at most 50 listed), with the components each touched. */
   commits: { commit: string; subject: string; components: string[] }[];
   /** Each touched component: its newest change, and the newest run containing it that tested it. */

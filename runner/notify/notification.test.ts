@@ -242,6 +242,27 @@ describe('notifications, in the terminal, an email and a chat channel', () => {
       assert.ok(subject.length < 100 && /^[\x20-\x7e]+$/.test(subject), subject);
     });
 
+  it('tells an approver of a mono-repo release what changed since the live release, and what tested it', () => {
+    const sinceRelease = {
+      release: { target: TARGET, releaseId: 'R0', runId: 'R0', commit: 'aaaaaaaaaaaaaaaa' },
+      commits: [{ commit: 'bbbbbbbbbbbbbbbb', subject: 'cheaper tea', components: ['web', 'api'] }],
+      components: [
+        { name: 'web', lastChange: 'bbbbbbbbbbbbbbbb', state: 'passed' as const, runId: 'R-web' },
+        { name: 'api', lastChange: 'bbbbbbbbbbbbbbbb', state: 'never run' as const },
+      ],
+    };
+    const asked: RunNotification = { kind: 'approval-requested', run: { ...FULL_RUN, sinceRelease } };
+    assert.match(
+      terminalText(asked),
+      /changes: since release R0 \(aaaaaaaaaaaa\): 1 commit\(s\); web passed \(run R-web\), api never run/,
+    );
+    assert.doesNotMatch(
+      terminalText({ ...asked, kind: 'run-finished' }),
+      /Since release/,
+      'only where someone decides',
+    );
+  });
+
   it('threads every message of one pipeline execution together, and a run without one on its own', () => {
     const full = cases().find(([name]) => name === 'run-failed.full')![1] as RunNotification;
     const minimal = cases().find(([name]) => name === 'run-failed.minimal')![1] as RunNotification;

@@ -6,6 +6,7 @@
 // started, a stage handed over to the next, the execution ended. `headline`, `facts` and
 // `nextSteps` turn one into words; the renderers (render-text.ts, render-chat.ts) lay those out for
 // a terminal, an email and a chat channel. Pure.
+import { describeSinceRelease } from '../core/since-release-words.ts';
 import type { RunMeta } from '../core/model.ts';
 import {
   isPipelineKind,
@@ -59,7 +60,9 @@ export type NotifiedRun = Pick<
   RunMeta,
   'runId' | 'status' | 'trigger' | 'total' | 'counts' | 'commit' | 'branch' | 'durationMs'
 > &
-  Partial<Pick<RunMeta, 'startedAt' | 'pipelineExecutionId' | 'pipelineName' | 'commitMessage' | 'author'>>;
+  Partial<
+    Pick<RunMeta, 'startedAt' | 'pipelineExecutionId' | 'pipelineName' | 'commitMessage' | 'author' | 'sinceRelease'>
+  >;
 
 export interface RunNotification {
   kind: RunKind;
@@ -208,6 +211,12 @@ export function facts(notification: Notification): [label: string, value: string
     ],
     ['Duration', n.kind === 'run-finished' || n.kind === 'run-failed' ? duration(run.durationMs) : undefined],
     ['Waiting', n.kind === 'approval-reminder' ? duration(n.waitedMs) : undefined],
+    [
+      'Changes',
+      (n.kind === 'approval-requested' || n.kind === 'approval-reminder') && run.sinceRelease
+        ? describeSinceRelease(run.sinceRelease)
+        : undefined,
+    ],
     ['Expected finish', n.expectedFinishAt ? clock(n.expectedFinishAt) : undefined],
     ['Pipeline finish', n.pipelineFinishAt ? clock(n.pipelineFinishAt) : undefined],
     ['Decision', n.kind === 'approval-decided' && n.reason ? `“${n.reason}”` : undefined],

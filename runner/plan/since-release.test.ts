@@ -67,7 +67,7 @@ describe('what changed since the live production release, and which runs cover i
   it('lists the commits since the release with the components each touched, and each component’s covering run', async () => {
     const runs = [changed('R-api', 'api change', 'failed', ['api']), changed('R-web', 'web change', 'passed', ['web'])];
     const since = await sinceRelease(dir, storeOf([release('R0', commits.released!)], runs), config, commits.readme!);
-    assert.deepEqual(since.release, { target: 'local:/prod', releaseId: 'R0', commit: commits.released });
+    assert.deepEqual(since.release, { target: 'local:/prod', releaseId: 'R0', runId: 'R0', commit: commits.released });
     assert.deepEqual(
       since.commits.map((c) => [c.subject, c.components]),
       [

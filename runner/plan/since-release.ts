@@ -49,7 +49,7 @@ export async function sinceRelease(
     return { commits: [], components };
   }
   if (!live.commit) return { commits: [], components: [], unknown: `release ${live.releaseId} records no commit` };
-  const release = { target: live.target, releaseId: live.releaseId, commit: live.commit };
+  const release = { target: live.target, releaseId: live.releaseId, runId: live.runId, commit: live.commit };
   const commits = await commitsBetween(cwd, live.commit, candidate).catch(() => undefined);
   if (!commits)
     return {

@@ -29,7 +29,8 @@ import { buildSummary, formatExports, formatMatrix, type RunSummary } from '../r
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { describeExpired, expireLocally } from '../store/expiry.ts';
 import { openStore, type OpenedStore } from '../store/open-store.ts';
-import { describeSinceRelease, recordSinceRelease } from './release-coverage.ts';
+import { recordSinceRelease } from './release-coverage.ts';
+import { describeSinceRelease } from '../core/since-release-words.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { RunLifecycle } from '../store/run-lifecycle.ts';
 import { onForcedExit } from './forced-exit.ts';

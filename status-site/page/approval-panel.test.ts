@@ -160,4 +160,33 @@ describe('the approval panel in a real browser', () => {
       'previous release restored · test · r0 live again, 0.9s after the alarm',
     );
   });
+
+  it('shows what changed since the live release, by component, with the run that tested each, as text', async () => {
+    const sinceRelease = {
+      release: { target: 's3://live', releaseId: 'R0-release', runId: 'R0-release', commit: 'aaaaaaaa11111111' },
+      commits: [
+        { commit: 'cccccccc33333333', subject: EVIL_COMMENT, components: ['api'] },
+        { commit: 'bbbbbbbb22222222', subject: 'cheaper tea', components: ['web'] },
+      ],
+      components: [
+        { name: 'web', lastChange: 'bbbbbbbb22222222', state: 'passed' as const, runId: 'R-web' },
+        { name: 'api', lastChange: 'cccccccc33333333', state: 'never run' as const },
+      ],
+    };
+    const mono = await seedRun(seed, [{ file: 'cart.spec.ts', title: 'pays', status: 'passed' }], {
+      branch: 'mono',
+      sinceRelease,
+    });
+    const tab = await browser.newPage();
+    await tab.goto(server.runUrl(mono));
+    const since = tab.getByTestId('approval').getByTestId('since-release');
+    await expect(since).toContainText('Live: release R0-release (commit aaaaaaaa) on s3://live · 2 commits since');
+    await expect(since.locator('tr[data-component="web"]')).toHaveText(/web\s*bbbbbbbb\s*✓ passed · run R-web/);
+    await expect(since.locator('tr[data-component="api"] td.rule-bad')).toHaveText('✘ never run');
+    await expect(since.getByRole('link', { name: 'R-web' })).toHaveAttribute('href', '/runs/R-web');
+    await since.locator('summary', { hasText: '2 commits' }).click();
+    await expect(since.locator('.since-commits li').first()).toHaveText(`cccccccc ${EVIL_COMMENT} — api`);
+    assert.equal(await tab.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+    await tab.close();
+  });
 });

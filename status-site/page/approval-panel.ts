@@ -9,6 +9,8 @@ import { ago, shortCommit } from './format.ts';
 import { Poller } from './poller.ts';
 import { Slots } from './slots.ts';
 import { releaseBadge } from './releases-view.ts';
+import { sinceReleaseView } from './since-release-view.ts';
+import type { SinceRelease } from '../../runner/core/model.ts';
 import { alarmWords, whatNow, type ReleaseState } from '../shared/release-history.ts';
 
 const TOKEN_KEY = 'uigate-approver-token';
@@ -52,6 +54,7 @@ export class ApprovalPanel {
   private readonly slots = new Slots(this.element);
   private readonly poller = new Poller(POLL_MS, () => this.refresh());
   private polling = false;
+  private sinceRelease: SinceRelease | undefined;
 
   constructor(
     private readonly runId: string,
@@ -70,6 +73,12 @@ export class ApprovalPanel {
 
   stop() {
     this.poller.stop();
+  }
+
+  /** What changed since the live production release, as the run recorded it (a mono-repo's runs). */
+  showSinceRelease(since: SinceRelease | undefined) {
+    this.sinceRelease = since;
+    this.render();
   }
 
   /** Reads the request and the timeline once; answers whether they can still change on their own. */
@@ -129,6 +138,11 @@ export class ApprovalPanel {
         key: 'gate',
         same: JSON.stringify(approval.gate ?? null),
         build: () => (approval.gate ? this.gate(approval.gate) : undefined),
+      },
+      {
+        key: 'since-release',
+        same: JSON.stringify(this.sinceRelease ?? null),
+        build: () => (this.sinceRelease ? sinceReleaseView(this.sinceRelease) : undefined),
       },
       { key: 'votes', same: JSON.stringify(approval.votes), build: () => this.votes(approval) },
       {

@@ -93,6 +93,7 @@ export class RunView {
     }
     if (this.run && this.run.status !== 'running' && !this.approvalLoaded) {
       this.approvalLoaded = true;
+      this.approval.showSinceRelease(this.run.sinceRelease);
       void this.approval.load();
       void this.loadChanges();
     }
