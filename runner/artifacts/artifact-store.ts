@@ -15,6 +15,8 @@ export interface ArtifactStore {
   put(input: ArtifactInput): Promise<string>;
   /** Writes (or replaces) the object at `key`, relative to the store's root. */
   putObject(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** The object at `key` (relative to the root), as a stored attachment's `path` names it. */
+  read?(key: string): Promise<Buffer>;
   /** The objects under `prefix` (relative to the root), with their bodies: a run's blob reports. */
   readAll?(prefix: string): Promise<{ key: string; body: Buffer }[]>;
   /** Lets go of connections, if it holds any. */

@@ -24,6 +24,13 @@ export class LocalArtifacts implements ArtifactStore {
     await rename(aside, target);
   }
 
+  async read(key: string): Promise<Buffer> {
+    const path = join(this.root, key);
+    // A key is ours to resolve inside the root, never a way out of it.
+    if (relative(this.root, path).startsWith('..')) throw new Error(`artifact key ${key} leaves the artifacts folder`);
+    return readFile(path);
+  }
+
   async readAll(prefix: string): Promise<{ key: string; body: Buffer }[]> {
     const dir = join(this.root, prefix);
     const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);

@@ -55,6 +55,13 @@ export class S3Artifacts implements ArtifactStore {
     );
   }
 
+  async read(key: string): Promise<Buffer> {
+    const object = await this.client.send(
+      new GetObjectCommand({ Bucket: this.options.bucket, Key: `${this.options.prefix ?? ''}${key}` }),
+    );
+    return Buffer.from(await object.Body!.transformToByteArray());
+  }
+
   async readAll(prefix: string): Promise<{ key: string; body: Buffer }[]> {
     const root = this.options.prefix ?? '';
     const found: { key: string; body: Buffer }[] = [];

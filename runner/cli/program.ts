@@ -109,7 +109,7 @@ function program(io: CommandIO, exit: { code: number }) {
     async (...args) => {
       exit.code = await command(...args);
     };
-  for (const add of [addRun, addSetup, addGate, addVerify, addRelease, addLambda]) add(cli, io, wire);
+  for (const add of [addRun, addSetup, addGate, addBaselines, addVerify, addRelease, addLambda]) add(cli, io, wire);
   return cli;
 }
 
@@ -425,6 +425,20 @@ function addRelease(cli: Command, io: CommandIO, wire: Wire) {
     .option('--no-serve', 'no status site (then approve with --approve or `uigate approve`)')
     .option('--json', 'print the outcome as JSON on stdout')
     .action(wire(async (flags) => (await import('./commands/pipeline.ts')).pipelineCommand(flags, io)));
+}
+
+/** Adds \`uigate baselines\`: a run's screenshot changes written as the new baselines. */
+function addBaselines(cli: Command, io: CommandIO, wire: Wire) {
+  cli
+    .command('baselines')
+    .description(
+      "make a run's failed screenshot comparisons the new baselines, from the images it kept: each only while the file is still the one the run compared with (or missing); exit 1 if any is refused",
+    )
+    .requiredOption('--run <id>', 'the run whose screenshots become the baselines')
+    .option('--write', 'write them (without it: say what would be written)')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--json', 'print the plan as one JSON object on stdout')
+    .action(wire(async (flags) => (await import('./commands/baselines.ts')).baselinesCommand(flags, io)));
 }
 
 /** Adds the Lambda executor's local Invoke endpoint. */

@@ -46,6 +46,23 @@ export interface Attachment {
   attempt?: number;
 }
 
+/** A failed screenshot comparison: the baseline in the repository and the images the run kept. */
+export interface VisualChange {
+  /** The snapshot's name as Playwright attaches it, without `-actual`: `home-chromium-linux.png`. */
+  name: string;
+  /** The baseline's path relative to the project's folder, `/`-separated. */
+  baseline: string;
+  /** `new`: no baseline existed; `changed`: the page differs from it. */
+  kind: 'new' | 'changed';
+  /** Playwright's count and share of differing pixels; absent for a new baseline or a size change. */
+  pixels?: number;
+  ratio?: number;
+  /** The images: keys in the artifact store once the reporter saved them (attachment names before). */
+  expected?: string;
+  actual: string;
+  diff?: string;
+}
+
 /** One try of a unit. */
 export interface AttemptRecord {
   attempt: number;
@@ -69,6 +86,10 @@ export interface UnitRecord extends UnitRef {
   error?: UnitError;
   attachments?: Attachment[];
   executor?: ExecutorName;
+  /** Its final attempt's failed screenshot comparisons (playwright/visual-changes.ts). */
+  visual?: VisualChange[];
+  /** Every error of its final attempt was such a comparison: an intended change a person may accept. */
+  visualOnly?: true;
   /** Batch id, Lambda request id or CodeBuild build id that ran it. */
   executorRef?: string;
   startedAt?: string;

@@ -20,6 +20,7 @@ import { RunLifecycle } from '../store/run-lifecycle.ts';
 import { attemptOf, errorOf, statusAfter, unitOf } from './unit-result.ts';
 import { seqOf } from '../core/seq.ts';
 import { tooOldBrowser } from './browser-fault.ts';
+import { visualChangesOf, withStoredImages } from './visual-changes.ts';
 import { projectClosure } from './listing.ts';
 import { isFinal } from '../core/statuses.ts';
 import { ENV } from '../core/env.ts';
@@ -56,6 +57,8 @@ export default class UigateReporter implements Reporter {
   private storeError: string | undefined;
   private startedAt = new Date();
   private rootDir = process.cwd();
+  /** Where screenshot baselines are relative to: the folder of playwright.config. */
+  private projectDir = process.cwd();
   private suite: Suite | undefined;
   /** Projects that run here only for others (setup, teardown): their units are `dependency` ones. */
   private dependencyProjects = new Set<string>();
@@ -73,6 +76,7 @@ export default class UigateReporter implements Reporter {
     const tests = suite.allTests();
     this.suite = suite;
     this.rootDir = config.rootDir;
+    this.projectDir = config.configFile ? dirname(config.configFile) : config.rootDir;
     this.dependencyProjects = dependencyProjectsOf(config, suite);
     this.emit({ type: 'begin', total: tests.length });
     this.ready = this.open(config, tests).catch((error: Error) => {
@@ -173,7 +177,7 @@ export default class UigateReporter implements Reporter {
         const saved = final ? await this.saveAttachments(unit.key, result) : undefined;
         if (saved?.length) this.saved.set(unit.key, [...(this.saved.get(unit.key) ?? []), ...saved]);
         const attachments = final ? this.saved.get(unit.key) : undefined;
-        const record = { ...base, runId: this.runId, attachments };
+        const record = { ...base, runId: this.runId, attachments, ...this.visual(result, status, saved) };
         if (attachments?.length) this.emit({ type: 'unit', record });
         if (!this.store) return;
         try {
@@ -185,6 +189,18 @@ export default class UigateReporter implements Reporter {
       }),
     );
     this.chains.set(unit.key, next);
+  }
+
+  /** A failed attempt's screenshot comparisons, with the images as stored: what a person reviews. */
+  private visual(result: TestResult, status: UnitRecord['status'], saved: Attachment[] | undefined) {
+    if (status !== 'failed' || !saved?.length) return {};
+    const found = visualChangesOf(result.attachments, result.errors, this.projectDir);
+    const visual = withStoredImages(found.changes, saved, result.retry + 1);
+    if (!visual.length) return {};
+    return {
+      visual,
+      ...(found.visualOnly && visual.length === found.changes.length ? { visualOnly: true as const } : {}),
+    };
   }
 
   private async saveAttachments(unitKey: string, result: TestResult): Promise<Attachment[] | undefined> {
