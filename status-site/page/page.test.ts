@@ -503,6 +503,32 @@ describe('the status page in a real browser', () => {
     await expect(shot).toBeVisible();
     await expect.poll(() => shot.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(4);
   });
+  it('shows a failed screenshot comparison as Expected, Actual and Diff side by side, with how to accept it', async () => {
+    const looked = await seedRun(seed, [
+      {
+        file: 'look.spec.ts',
+        title: 'looks right',
+        status: 'failed',
+        error:
+          'expect(page).toHaveScreenshot(expected) failed\n\n  1234 pixels (ratio 0.03 of all image pixels) are different.',
+        visual: 'changed',
+      },
+    ]);
+    await page.goto(server.runUrl(looked));
+    await page.getByRole('button', { name: /looks right/ }).click();
+    const visual = page.getByTestId('unit-panel').getByTestId('visual-changes');
+    await expect(visual.locator('h3')).toHaveText('Failed visually only');
+    await expect(visual).toContainText(
+      'Screenshot changed — 1234 px differ (2.5%) · baseline tests/look.spec.ts-snapshots/look-chromium-linux.png',
+    );
+    for (const label of ['Expected', 'Actual', 'Diff']) {
+      const image = visual.getByRole('img', { name: new RegExp(`^${label}: `) });
+      await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(4);
+    }
+    await expect(visual.getByText(`npx uigate baselines --run ${looked} --write`)).toBeVisible();
+    // The comparison's images are shown once, here, not again among the unit's screenshots.
+    await expect(page.getByTestId('unit-panel').locator('.evidence img')).toHaveCount(0);
+  });
   it('draws a long failure list a hundred rows at a time, and the rest on asking', async () => {
     const many = await seedRun(
       seed,

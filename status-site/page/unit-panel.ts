@@ -47,8 +47,61 @@ function traceLinks(unit: Unit, trace: NonNullable<Unit['attachments']>[number])
 const attachmentsOf = (unit: Unit, attempt: number) =>
   (unit.attachments ?? []).filter((a) => (a.attempt ?? unit.attempt) === attempt);
 
+/** The stored images of the unit's screenshot comparisons: shown side by side in visualPart, not again. */
+const comparisonImages = (unit: Unit) =>
+  new Set((unit.visual ?? []).flatMap((change) => [change.expected, change.actual, change.diff]));
+
+/** Each failed screenshot comparison: Expected, Actual and Diff side by side, and how to accept it. */
+function visualPart(unit: Unit) {
+  if (!unit.visual?.length) return undefined;
+  const image = (label: string, key: string | undefined) =>
+    key
+      ? h(
+          'figure',
+          {},
+          h(
+            'a',
+            { href: artifactUrl(unit.runId, key), target: '_blank', rel: 'noopener' },
+            h('img', { src: artifactUrl(unit.runId, key), alt: `${label}: ${key.split('/').pop()}`, loading: 'lazy' }),
+          ),
+          h('figcaption', {}, label),
+        )
+      : undefined;
+  return h(
+    'section',
+    { class: 'visual-changes', 'data-testid': 'visual-changes' },
+    h('h3', {}, unit.visualOnly ? 'Failed visually only' : 'Screenshot comparisons that failed'),
+    ...unit.visual.map((change) =>
+      h(
+        'div',
+        { class: 'visual-change' },
+        h(
+          'p',
+          {},
+          h('strong', {}, change.kind === 'new' ? 'New screenshot, no baseline yet' : 'Screenshot changed'),
+          change.pixels !== undefined
+            ? ` — ${change.pixels} px differ (${((change.ratio ?? 0) * 100).toFixed(1)}%)`
+            : undefined,
+          ' · baseline ',
+          h('code', {}, change.baseline),
+        ),
+        h(
+          'div',
+          { class: 'visual-images' },
+          image('Expected', change.expected),
+          image('Actual', change.actual),
+          image('Diff', change.diff),
+        ),
+      ),
+    ),
+    h('p', { class: 'muted' }, 'Intended? Make these the baselines from this run’s images, then commit them:'),
+    command(`npx uigate baselines --run ${unit.runId} --write`),
+  );
+}
+
 function evidence(unit: Unit) {
-  const attachments = attachmentsOf(unit, unit.attempt);
+  const shown = comparisonImages(unit);
+  const attachments = attachmentsOf(unit, unit.attempt).filter((a) => !shown.has(a.path));
   const screenshots = attachments.filter((a) => a.contentType.startsWith('image/'));
   const traces = attachments.filter((a) => a.name === 'trace');
   const videos = attachments.filter((a) => a.contentType.startsWith('video/'));
@@ -186,6 +239,7 @@ export function unitPanel(unit: Unit, onClose: () => void): HTMLElement {
     panelHead(unit, onClose),
     facts(unit),
     ...errorParts(unit),
+    visualPart(unit),
     evidence(unit),
     attemptsList(unit),
     historyPart(unit),

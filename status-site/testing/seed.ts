@@ -48,6 +48,8 @@ export interface SeedUnit {
   trace?: boolean;
   /** A screenshot of this earlier attempt too (a flaky pass's failed try). */
   attemptScreenshot?: number;
+  /** A failed screenshot comparison, with its expected, actual and diff images. */
+  visual?: 'changed' | 'new';
 }
 
 export const seedUnitRef = (unit: Pick<SeedUnit, 'file' | 'title' | 'project'>) =>
@@ -89,6 +91,21 @@ export async function seedRun(
       const shot = await artifact(seed, `${runId}/${ref.key}/${n}-screenshot.png`, 'screenshot', 'image/png', PNG);
       attachments.push({ ...shot, attempt: n });
     }
+    const visual: UnitRecord['visual'] = [];
+    if (unit.visual) {
+      const image = (suffix: string) =>
+        artifact(seed, `${runId}/${ref.key}/1-look${suffix}.png`, `look${suffix}.png`, 'image/png', PNG);
+      const [expected, actual, diff] = await Promise.all(['-expected', '-actual', '-diff'].map(image));
+      attachments.push(expected!, actual!, diff!);
+      const changed = unit.visual === 'changed';
+      visual.push({
+        name: 'look.png',
+        baseline: `tests/${unit.file}-snapshots/look-${unit.project ?? 'chromium'}-linux.png`,
+        kind: unit.visual,
+        ...(changed ? { pixels: 1234, ratio: 0.025, expected: expected!.path, diff: diff!.path } : {}),
+        actual: actual!.path,
+      });
+    }
     if (unit.trace)
       attachments.push(
         await artifact(
@@ -109,6 +126,7 @@ export async function seedRun(
       durationMs: unit.durationMs ?? 1200,
       error: unit.error ? { message: unit.error, stack: `${unit.error}\n    at ${unit.file}:3:1` } : undefined,
       attachments: attachments.length ? attachments : undefined,
+      ...(visual.length ? { visual, visualOnly: true as const } : {}),
       executor: 'local',
       executorRef: 'local-001',
       finishedAt: at.toISOString(),
