@@ -14,14 +14,7 @@
 // `**` across segments — as picomatch matches them, which `uigate affected` uses.
 import { Duration } from 'aws-cdk-lib';
 import { BuildSpec, ComputeType, PipelineProject } from 'aws-cdk-lib/aws-codebuild';
-import {
-  Artifact,
-  ExecutionMode,
-  type GitPushFilter,
-  Pipeline,
-  PipelineType,
-  ProviderType,
-} from 'aws-cdk-lib/aws-codepipeline';
+import { Artifact, ExecutionMode, type GitPushFilter, Pipeline, ProviderType } from 'aws-cdk-lib/aws-codepipeline';
 import { CodeBuildAction } from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
 import type { SiteDeployment } from './deployment.ts';
@@ -33,6 +26,7 @@ import {
   junitReports,
   NODE_IMAGE,
   orchestratorVariables,
+  pipelineBasics,
   runCommand,
   sourceForWorkers,
   testVariables,
@@ -117,11 +111,8 @@ export class UigateComponentPipelines extends Construct {
     this.projects[name] = project;
     this.pipelines[name] = new Pipeline(scope, 'Pipeline', {
       pipelineName,
-      pipelineType: PipelineType.V2,
+      ...pipelineBasics(props.uigate),
       executionMode: ExecutionMode.QUEUED,
-      artifactBucket: props.uigate.pipelineArtifacts,
-      crossAccountKeys: false,
-      restartExecutionOnUpdate: false,
       stages: [
         { stageName: 'Source', actions: [checkout.action] },
         { stageName: 'Test', actions: [test] },

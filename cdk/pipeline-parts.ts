@@ -2,6 +2,7 @@
 // hand the commit's source to the workers and run `uigate run`, the orchestrator's environment,
 // its JUnit reports and the source's variables it records.
 import { LinuxBuildImage, type BuildEnvironmentVariable, type PipelineProject } from 'aws-cdk-lib/aws-codebuild';
+import { PipelineType } from 'aws-cdk-lib/aws-codepipeline';
 import type { SiteDeployment } from './deployment.ts';
 import type { BoundSource } from './pipeline-source.ts';
 import type { Uigate } from './uigate.ts';
@@ -11,6 +12,14 @@ export type PipelineExecutor = 'codebuild' | 'lambda';
 
 export const NODE_IMAGE = LinuxBuildImage.STANDARD_7_0;
 export const DEFAULT_BUILD = ['npm ci --no-audit --no-fund', 'npm run build --if-present'];
+
+/** What every uigate pipeline is: V2, its artifacts in uigate's bucket, one account, not restarted by a deploy. */
+export const pipelineBasics = (uigate: Uigate) => ({
+  pipelineType: PipelineType.V2,
+  artifactBucket: uigate.pipelineArtifacts,
+  crossAccountKeys: false,
+  restartExecutionOnUpdate: false,
+});
 
 /** The commit's source for the workers, as a zip: see sourceForWorkers. */
 const SOURCE_ZIP =

@@ -11,7 +11,6 @@ import {
   Artifact,
   type IAction,
   Pipeline,
-  PipelineType,
   ProviderType,
   Result,
   Rule,
@@ -32,6 +31,7 @@ import {
   junitReports,
   NODE_IMAGE,
   orchestratorVariables,
+  pipelineBasics,
   runCommand,
   sourceForWorkers,
   testVariables,
@@ -147,10 +147,7 @@ export class UigatePipeline extends Construct {
     });
     this.pipeline = new Pipeline(this, 'Pipeline', {
       pipelineName: props.uigate.pipelineName,
-      pipelineType: PipelineType.V2,
-      artifactBucket: props.uigate.pipelineArtifacts,
-      crossAccountKeys: false,
-      restartExecutionOnUpdate: false,
+      ...pipelineBasics(props.uigate),
       triggers: releaseTrigger(props.releaseTags, checkout.action),
       stages: [
         { stageName: 'Source', actions: [checkout.action] },
