@@ -1,5 +1,5 @@
 // Takes the status site's screenshots in docs/ from a seeded store: the runs list, a run page and
-// the Releases page, at 1280 px and on a 390 px phone. Usage: node --import tsx scripts/screenshots.ts
+// the Releases page, a mono-repo candidate's changes since the live release, at 1280 px and on a 390 px phone. Usage: node --import tsx scripts/screenshots.ts
 import { join } from 'node:path';
 import { startStatusServer } from '../status-site/hosting/server.ts';
 import { seededStore, seedRun } from '../status-site/testing/seed.ts';
@@ -45,6 +45,38 @@ const failing = await seedRun(
   ],
   { trigger: 'ci', commit: 'a1b2c3d4e5f60718', commitMessage: 'Pay with a saved card' },
 );
+// A mono-repo's candidate: what changed since the live release, and what tested each component.
+const mono = await seedRun(
+  seed,
+  [
+    { file: 'storefront.spec.ts', title: 'shows the offer', status: 'passed', durationMs: 800 },
+    { file: 'checkout.spec.ts', title: 'totals the quantity', status: 'passed', durationMs: 1100 },
+  ],
+  {
+    trigger: 'codepipeline',
+    branch: 'release',
+    commit: 'c0ffee1234567890',
+    commitMessage: 'Checkout: round the total',
+    selection: { changedSince: '9f1c2ab34d5e6f70', components: ['checkout'] },
+    sinceRelease: {
+      release: {
+        target: 's3://mono-shop-production',
+        releaseId: story.good,
+        runId: story.good,
+        commit: '9f1c2ab34d5e6f70',
+      },
+      commits: [
+        { commit: 'c0ffee1234567890', subject: 'Checkout: round the total', components: ['checkout'] },
+        { commit: 'b4dcafe987654321', subject: 'Storefront: new tea offer', components: ['web'] },
+        { commit: 'a11ce55555555555', subject: 'Bump the lockfile', components: ['web', 'checkout'] },
+      ],
+      components: [
+        { name: 'web', lastChange: 'b4dcafe987654321', state: 'never run' },
+        { name: 'checkout', lastChange: 'c0ffee1234567890', state: 'passed', runId: story.good },
+      ],
+    },
+  },
+);
 const server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
 const browser = await launchChromium();
 const shots = [
@@ -52,6 +84,7 @@ const shots = [
   ['run-page-release', `/runs/${story.broken}`],
   ['releases', '/releases'],
   ['run-page-failures', `/runs/${failing}`],
+  ['run-page-since-release', `/runs/${mono}`],
 ] as const;
 try {
   for (const [name, path] of shots) {
