@@ -9,6 +9,7 @@ import { EXIT, isUigateError } from '../core/errors.ts';
 import { executorNames } from '../executors/names.ts';
 import { uigateVersion } from './version.ts';
 import { resolveRegion } from '../aws/region.ts';
+import { TRACE_MODES, UPDATE_SNAPSHOTS_MODES } from '../playwright/test-flags.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -60,7 +61,8 @@ function port(value: string) {
   return n;
 }
 
-const CONFIG_HELP = 'uigate config file (default: uigate.config.ts if present)';
+const CONFIG_HELP =
+  "uigate config file (default: uigate.config.ts if present); a playwright*.config.* file is Playwright's config, as in npx playwright test -c";
 
 /** Adds what to run: `run`'s selection, which `pipeline` passes on to its test stage. */
 function withSelection(command: Command): Command {
@@ -133,6 +135,36 @@ function withPlaywrightSelection(command: Command): Command {
     .option('--changed [base]', CHANGED);
 }
 
+/** Adds Playwright's own flags for how the tests run, which every batch's `playwright test` is given. */
+function withTestFlags(command: Command): Command {
+  return command
+    .option('-x', "stop after the first failure, as Playwright's -x (--max-failures 1)")
+    .option(
+      '--max-failures <n>',
+      "stop after n tests failed (after their retries), as Playwright's --max-failures; the rest are skipped",
+      positiveInt('--max-failures'),
+    )
+    .addOption(new Option('--trace <mode>', "force Playwright's tracing mode, as its --trace").choices(TRACE_MODES))
+    .option(
+      '--repeat-each <n>',
+      "run each test n times, as Playwright's --repeat-each",
+      positiveInt('--repeat-each', 1_000),
+    )
+    .option(
+      '--timeout <ms>',
+      "each test's timeout in milliseconds (0: none), as Playwright's --timeout",
+      nonNegativeInt('--timeout'),
+    )
+    .addOption(
+      new Option(
+        '-u, --update-snapshots [mode]',
+        "write the snapshots Playwright compares with, as its -u (local executor only: uigate baselines accepts a run's images from anywhere)",
+      )
+        .choices(UPDATE_SNAPSHOTS_MODES)
+        .preset('changed'),
+    );
+}
+
 /** Adds where batches run: the executors, and the Lambda executor's function. */
 function withExecutors(command: Command): Command {
   return command
@@ -162,13 +194,15 @@ function withExecutors(command: Command): Command {
 /** Adds `uigate run`: its selection, executors, outputs and status site. */
 function addRun(cli: Command, io: CommandIO, wire: Wire) {
   withExecutors(
-    withPlaywrightSelection(
-      withSelection(
-        cli
-          .command('run')
-          .description(
-            'plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed',
-          ),
+    withTestFlags(
+      withPlaywrightSelection(
+        withSelection(
+          cli
+            .command('run')
+            .description(
+              'plan, dispatch and record a run of the test modules; exit 0 only if every selected unit passed',
+            ),
+        ),
       ),
     ).option(
       '--base-url <url>',
@@ -196,7 +230,12 @@ function addRun(cli: Command, io: CommandIO, wire: Wire) {
     )
     .option('--no-serve', 'do not serve the status site during the run')
     .action(
-      wire((files: string[], flags: RunFlags) => runAction({ ...flags, ...(files.length ? { files } : {}) }, io)),
+      wire((files: string[], { x, ...flags }: RunFlags & { x?: boolean }) =>
+        runAction(
+          { ...flags, ...(x && !flags.maxFailures ? { maxFailures: 1 } : {}), ...(files.length ? { files } : {}) },
+          io,
+        ),
+      ),
     );
 }
 

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { importConfigModule } from './load-module.ts';
 import { ALWAYS_GLOBAL, changesSchema, componentsSchema, type ChangeRules, type Components } from './components.ts';
-import { findPlaywrightConfig } from './playwright-config-file.ts';
+import { findPlaywrightConfig, isPlaywrightConfigName } from './playwright-config-file.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { GatePolicy } from '../core/gate-policy.ts';
 import { closest } from '../core/suggest.ts';
@@ -397,6 +397,14 @@ export async function loadConfig(
   file?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ResolvedConfig> {
+  // Playwright's users know `-c` as theirs: `-c playwright.ci.config.ts` names Playwright's
+  // config, used with the project's own uigate config (or none).
+  if (file && isPlaywrightConfigName(file)) {
+    const playwrightConfig = resolve(rootDir, file);
+    if (!existsSync(playwrightConfig))
+      throw new ConfigError(`Playwright config ${playwrightConfig} does not exist; pass an existing file to --config`);
+    return { ...(await loadConfig(rootDir, undefined, env)), playwrightConfig };
+  }
   const path = file
     ? resolve(rootDir, file)
     : CONFIG_FILES.map((name) => resolve(rootDir, name)).find((name) => existsSync(name));

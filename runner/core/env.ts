@@ -46,8 +46,9 @@ export const ENV = {
   playwrightConfig: 'UIGATE_PLAYWRIGHT_CONFIG',
   region: 'UIGATE_REGION',
   report: 'UIGATE_REPORT',
-  retries: 'UIGATE_RETRIES',
   runId: 'UIGATE_RUN_ID',
+  /** Playwright's flags for a worker's batch, as JSON (playwright/test-flags.ts). */
+  testFlags: 'UIGATE_TEST_FLAGS',
   s3Endpoint: 'UIGATE_S3_ENDPOINT',
   runStatus: 'UIGATE_RUN_STATUS',
   runUrl: 'UIGATE_RUN_URL',

@@ -188,6 +188,8 @@ export interface RunSelection {
   rerunOf?: string;
   /** A `.only` in the suite: Playwright ran only the focused tests. */
   focused?: true;
+  /** Playwright's `-u`: its screenshots were written, not compared, so they proved nothing. */
+  updateSnapshots?: 'all' | 'changed' | 'missing';
 }
 
 export interface RunEvent {

@@ -18,11 +18,15 @@ export function describeSelection(selection: RunSelection | undefined): string {
   for (const file of selection.files ?? []) parts.push(file);
   if (selection.rerunOf !== undefined) parts.push(`--rerun-failed ${selection.rerunOf}`);
   if (selection.focused) parts.push('.only in the suite');
+  if (selection.updateSnapshots) parts.push(`--update-snapshots ${selection.updateSnapshots}`);
   if (selection.unseen) parts.push('npx playwright test (its filters are not visible)');
   return parts.join(' ');
 }
 
-/** Whether tests (not browsers: those are `requiredProjects`' business) were left out. */
+/**
+ * Whether tests (not browsers: those are `requiredProjects`' business) were left out — or, with
+ * `-u`, their screenshots written instead of compared: either way the run cannot vouch for them.
+ */
 export const leavesOutTests = (selection: RunSelection | undefined): boolean =>
   Boolean(
     selection &&
@@ -36,6 +40,7 @@ export const leavesOutTests = (selection: RunSelection | undefined): boolean =>
       selection.changedSince ||
       selection.rerunOf !== undefined ||
       selection.focused ||
+      selection.updateSnapshots ||
       selection.unseen),
   );
 

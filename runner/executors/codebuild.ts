@@ -17,6 +17,7 @@ import type { ResultStore } from '../store/result-store.ts';
 import { BatchError, finishedInStore, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 import { isThrottle, retryThrottled } from '../aws/throttling.ts';
 import { ENV } from '../core/env.ts';
+import { hasFlags, type TestFlags } from '../playwright/test-flags.ts';
 
 export interface CodeBuildExecutorOptions {
   projectName: string;
@@ -27,7 +28,8 @@ export interface CodeBuildExecutorOptions {
   store: { table: string; region: string; endpoint?: string; retentionDays?: number };
   artifacts: { bucket: string; prefix?: string };
   baseURL?: string;
-  retries?: number;
+  /** Playwright's flags for how the batch's tests run (--retries, --trace, …). */
+  testFlags?: TestFlags;
   /**
    * Where the container gets the code under test: `bucket/source/<commit>.zip`, which the Test
    * stage uploads. Absent, the project's own source location is used.
@@ -67,7 +69,7 @@ export class CodeBuildExecutor implements Executor {
       [ENV.artifactsBucket]: artifacts.bucket,
       [ENV.artifactsPrefix]: artifacts.prefix,
       BASE_URL: this.options.baseURL,
-      [ENV.retries]: this.options.retries?.toString(),
+      [ENV.testFlags]: hasFlags(this.options.testFlags) ? JSON.stringify(this.options.testFlags) : undefined,
       [ENV.retentionDays]: store.retentionDays?.toString(),
     };
     return Object.entries(variables)

@@ -13,12 +13,13 @@ import type { LocalParallelism } from './local-parallelism.ts';
 import type { TestSource } from '../lambda/test-source.ts';
 import { LocalExecutor } from './local.ts';
 import type { WarmPool } from '../playwright/warm-start.ts';
+import { testFlagArgs, testFlagsOf, type TestFlags } from '../playwright/test-flags.ts';
 import { isLoopbackUrl } from '../core/local-request.ts';
 
-export interface ExecutorFlags {
+/** The flags that shape where batches run, and Playwright's own for how their tests run. */
+export interface ExecutorFlags extends TestFlags {
   executor?: string[];
   workers?: number;
-  retries?: number;
   baseUrl?: string;
   lambdaEndpoint?: string;
   lambdaFunction?: string;
@@ -122,7 +123,7 @@ function localExecutor(context: ExecutorContext): Executor {
     store: storeAddressOf(context),
     artifactsDir: config.artifacts.dir,
     env: baseUrlEnv(flags),
-    args: flags.retries !== undefined ? ['--retries', String(flags.retries)] : [],
+    args: testFlagArgs(testFlagsOf(flags)),
     warm: context.warm,
   });
 }
@@ -140,7 +141,7 @@ async function codeBuildExecutor(context: ExecutorContext): Promise<Executor> {
     store: { table: store.table, region: store.region, endpoint: store.endpoint, retentionDays: store.retentionDays },
     artifacts: { bucket: config.artifacts.bucket!, prefix: config.artifacts.prefix },
     baseURL: flags.baseUrl,
-    retries: flags.retries,
+    testFlags: testFlagsOf(flags),
     sourceLocation: context.sourceVersion
       ? `${config.artifacts.bucket}/source/${context.sourceVersion}.zip`
       : undefined,
@@ -162,7 +163,7 @@ async function lambdaExecutor(context: ExecutorContext): Promise<Executor> {
     store: storeAddressOf(context),
     artifacts: lambdaArtifacts(config, endpoint),
     baseURL: flags.baseUrl,
-    retries: flags.retries,
+    testFlags: testFlagsOf(flags),
     results: context.results,
     ...context.lambdaSource,
   });

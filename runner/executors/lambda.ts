@@ -9,6 +9,7 @@ import type { ResultStore } from '../store/result-store.ts';
 import { LAMBDA_BROWSERS, type BatchEvent, type BatchResponse } from '../lambda/event.ts';
 import { BatchError, finishedInStore, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
 import { isLoopbackUrl } from '../core/local-request.ts';
+import { hasFlags, type TestFlags } from '../playwright/test-flags.ts';
 
 export interface LambdaExecutorOptions {
   functionName: string;
@@ -23,7 +24,8 @@ export interface LambdaExecutorOptions {
   store: BatchEvent['store'];
   artifacts: BatchEvent['artifacts'];
   baseURL?: string;
-  retries?: number;
+  /** Playwright's flags for how the batch's tests run (--retries, --trace, …). */
+  testFlags?: TestFlags;
   /** The suite of the commit under test (lambda/test-source.ts) and its Playwright config within it. */
   source?: BatchEvent['source'];
   config?: string;
@@ -68,7 +70,7 @@ export class LambdaExecutor implements Executor {
       browser: 'chromium',
       units: batch.units,
       baseURL: this.options.baseURL,
-      retries: this.options.retries,
+      ...(hasFlags(this.options.testFlags) ? { testFlags: this.options.testFlags } : {}),
       store: this.options.store,
       artifacts: this.options.artifacts,
       ...(this.options.source ? { source: this.options.source, config: this.options.config } : {}),

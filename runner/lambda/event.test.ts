@@ -38,7 +38,8 @@ describe('the Lambda event', () => {
   it('bounds every number', () => {
     refused({ ...event(), dispatch: 1e12 }, /dispatch/);
     refused({ ...event(), dispatch: 0 }, /dispatch/);
-    refused({ ...event(), retries: 11 }, /retries/);
+    refused({ ...event(), testFlags: { retries: 11 } }, /retries/);
+    refused({ ...event(), testFlags: { trace: 'always' } }, /trace/);
     refused({ ...event(), units: [{ ...unit, line: -1 }] }, /units\.0\.line/);
     refused({ ...event(), units: [{ ...unit, column: 1e9 }] }, /units\.0\.column/);
     refused({ ...event(), units: [{ ...unit, repeat: 0 }] }, /units\.0\.repeat/);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { UnitOutcome, UnitRef } from '../core/model.ts';
 import { RUN_ID_PATTERN } from '../core/model.ts';
 import { isLoopbackUrl } from '../core/local-request.ts';
+import { testFlagsSchema } from '../playwright/test-flags.ts';
 
 /** Lambda runs one browser: @sparticuz/chromium. Projects are matched by their browser, whatever their names. */
 export const LAMBDA_BROWSERS = ['chromium'];
@@ -52,7 +53,8 @@ const schema = z.strictObject({
     .url({ protocol: /^https?$/ })
     .max(2048)
     .optional(),
-  retries: z.number().int().min(0).max(10).optional(),
+  /** Playwright's flags for how the batch's tests run (--retries, --trace, --repeat-each, …). */
+  testFlags: testFlagsSchema.optional(),
   store: z
     .strictObject({
       table: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name'),

@@ -6,6 +6,7 @@ import { fitResponse } from './response-size.ts';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeCrash, runPlaywrightBatch } from '../playwright/batch.ts';
+import { testFlagArgs } from '../playwright/test-flags.ts';
 import {
   isProbe,
   MalformedEvent,
@@ -166,7 +167,7 @@ async function runBatch(
         ...(event.baseURL ? { BASE_URL: event.baseURL } : {}),
         ...artifactsEnv(event),
       },
-      args: event.retries !== undefined ? ['--retries', String(event.retries)] : [],
+      args: testFlagArgs(event.testFlags ?? {}),
       signal: deadline,
       ownGroup: false,
       onUnit: () => {},

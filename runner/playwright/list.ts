@@ -92,6 +92,8 @@ export interface PlaywrightSelection {
   shard?: string;
   onlyChanged?: string | true;
   lastFailed?: boolean;
+  /** Not a selection, but it changes the list: each test that many times (`--repeat-each`). */
+  repeatEach?: number;
 }
 
 /** Playwright's flags for a selection, as `playwright test` takes them. */
@@ -104,6 +106,7 @@ export function selectionArgs(selection: PlaywrightSelection = {}): string[] {
         ? [`--only-changed=${selection.onlyChanged}`]
         : []),
     ...(selection.lastFailed ? ['--last-failed'] : []),
+    ...(selection.repeatEach ? ['--repeat-each', String(selection.repeatEach)] : []),
     // Not after a `--`: Playwright's test command then ignores them (1.64).
     ...(selection.files ?? []),
   ];

@@ -21,6 +21,10 @@ export interface ListRequest {
   shard?: string;
   onlyChanged?: string | true;
   lastFailed?: boolean;
+  /** Playwright's --repeat-each: each test listed that many times, a unit each. */
+  repeatEach?: number;
+  /** Playwright's -u: refused where its files would be written on a machine that is gone. */
+  updateSnapshots?: string;
 }
 
 type ListIO = { cwd: string; env: NodeJS.ProcessEnv };
@@ -49,7 +53,11 @@ export async function startListing(
   io: ListIO,
 ): Promise<{ config: ResolvedConfig; listed: Promise<ListedSelection> }> {
   // What can be refused without the suite is refused before Playwright is started for it.
-  executorNames(request);
+  const executors = executorNames(request);
+  if (request.updateSnapshots && request.updateSnapshots !== 'none' && executors.some((name) => name !== 'local'))
+    throw new UsageError(
+      `--update-snapshots writes the snapshots on the machine that ran the test, and ${executors.find((name) => name !== 'local')}'s is gone when the batch ends: run it with --executor local, or accept a run's images with uigate baselines --run <id> --write`,
+    );
   if (request.baseUrl && !isHttpUrl(request.baseUrl))
     throw new UsageError(`--base-url "${request.baseUrl}" is not an http(s) URL; pass e.g. https://test.example.com`);
   const config = await loadConfig(io.cwd, request.config, io.env);
@@ -64,6 +72,7 @@ export async function startListing(
       shard: request.shard,
       onlyChanged: request.onlyChanged,
       lastFailed: request.lastFailed,
+      repeatEach: request.repeatEach,
     },
     env: baseUrlEnv(request),
   }).then((result) => ({ config, ...result }));

@@ -173,6 +173,9 @@ function selectionOf(
     ...(request.shard ? { shard: request.shard } : {}),
     ...(request.onlyChanged !== undefined ? { onlyChanged: request.onlyChanged } : {}),
     ...(request.lastFailed ? { lastFailed: true as const } : {}),
+    ...(request.updateSnapshots && request.updateSnapshots !== 'none'
+      ? { updateSnapshots: request.updateSnapshots }
+      : {}),
   };
   return Object.keys(selection).length ? selection : undefined;
 }

@@ -14,6 +14,7 @@ import { inOrderMs, sizedPieces, WorkQueue } from '../plan/queue.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { dispatch, type BatchQueue, type DispatchResult } from './dispatch.ts';
 import type { RunContext } from './context.ts';
+import { FailureLimit, type StoppedEarly } from './failure-limit.ts';
 import { suiteEntries } from './prepare.ts';
 
 export interface RunUnitsEvents {
@@ -34,8 +35,17 @@ export interface RunUnitsWork {
   events: RunUnitsEvents;
 }
 
-/** Dispatches the units to the run's executors and resolves once every one has a final status or is given up on. */
-export async function runUnits(context: RunContext, work: RunUnitsWork): Promise<DispatchResult> {
+/** How a dispatch of the run's units went. */
+export interface RunUnitsResult extends DispatchResult {
+  /** The run reached `--max-failures` and stopped. */
+  stoppedEarly?: StoppedEarly;
+}
+
+/**
+ * Dispatches the units to the run's executors and resolves once every one has a final status, is
+ * given up on, or the run stopped at its failure limit.
+ */
+export async function runUnits(context: RunContext, work: RunUnitsWork): Promise<RunUnitsResult> {
   const { config } = context.prepared;
   const estimates = estimateUnits(
     work.units,
@@ -45,17 +55,19 @@ export async function runUnits(context: RunContext, work: RunUnitsWork): Promise
   const executors = await executorsFor(context, localFor(context, work, estimates), work.events);
   const queues = queuesFor(context, work, executors, estimates);
   const counts = await countsPublisher(context.store, context.runId);
+  const limit = new FailureLimit(context.flags.maxFailures, context.signal);
   try {
-    return await dispatch({
+    const result = await dispatch({
       runId: context.runId,
       queues,
       executors: new Map(executors.map((executor) => [executor.name, executor])),
       store: context.store,
       infraRetries: config.dispatch.infraRetries,
       batchTimeoutMs: config.dispatch.batchTimeoutSeconds * 1000,
-      signal: context.signal,
+      signal: limit.signal,
       firstDispatch: work.firstDispatch,
       onUnit: (record) => {
+        limit.seen(record);
         counts.seen(record.key, record.status);
         work.events.unit(record);
       },
@@ -63,6 +75,7 @@ export async function runUnits(context: RunContext, work: RunUnitsWork): Promise
         work.events.note(`! ${error.message} — re-queuing ${requeued.length} unfinished unit(s), try ${next}`),
       onErrored: (failed, reason) => work.events.note(`! ${failed.length} unit(s) errored: ${reason}`),
     });
+    return { ...result, stoppedEarly: limit.stoppedEarly() };
   } finally {
     counts.stop();
     for (const executor of executors) await executor.close?.();

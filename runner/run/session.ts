@@ -354,7 +354,12 @@ async function execute(session: Session): Promise<RunSummary> {
       ? `${result.errored.size} unit(s) could not be run`
       : undefined;
   const lastDispatch = lastDispatchOf(session.firstDispatch, prepared);
-  const { run, units } = await session.lifecycle.finish({ cancelled, reason, lastDispatch });
+  const { run, units } = await session.lifecycle.finish({
+    cancelled,
+    reason,
+    lastDispatch,
+    stoppedEarly: result.stoppedEarly,
+  });
   return report(session, run, units);
 }
 

@@ -3,7 +3,7 @@
 // the first second), finished with every unit given a final status and the run's status following
 // from them, and never left `running` whatever stops it.
 import { closingSeq, dispatchOf } from '../core/seq.ts';
-import type { RunMeta, UnitRecord, UnitRef } from '../core/model.ts';
+import type { RunMeta, UnitRecord, UnitRef, UnitStatus } from '../core/model.ts';
 import { countStatuses, HEARTBEAT_MS, isFinal, runStatusOf } from '../core/statuses.ts';
 import type { ResultStore } from './result-store.ts';
 import { recordingRun } from './embedded.ts';
@@ -26,6 +26,19 @@ export interface FinishOptions {
    * try still under way elsewhere cannot write over the close. @default the highest one stored
    */
   lastDispatch?: number;
+  /** The run stopped at its failure limit: units under way end cancelled, the rest skipped, with its reason. */
+  stoppedEarly?: { reason: string; interrupted: ReadonlySet<string> };
+}
+
+/** How the units a run ends without are closed: which status, which units, and why. */
+function closings(open: readonly string[], options: FinishOptions): [UnitStatus, string[], string][] {
+  if (options.cancelled) return [['cancelled', [...open], 'run cancelled']];
+  const stopped = options.stoppedEarly;
+  if (!stopped) return [['errored', [...open], options.openReason ?? 'no result came back for this unit']];
+  return [
+    ['cancelled', open.filter((key) => stopped.interrupted.has(key)), `interrupted: ${stopped.reason}`],
+    ['skipped', open.filter((key) => !stopped.interrupted.has(key)), `not run: ${stopped.reason}`],
+  ];
 }
 
 export class RunLifecycle {
@@ -106,14 +119,14 @@ export class RunLifecycle {
     let units = await this.store.getUnits(this.runId);
     const open = units.filter((unit) => !isFinal(unit.status)).map((unit) => unit.key);
     if (open.length) {
-      const reason = options.cancelled ? 'run cancelled' : (options.openReason ?? 'no result came back for this unit');
       const stored = Math.max(0, ...units.map((unit) => dispatchOf(unit.seq)));
       const seq = closingSeq(Math.max(stored, options.lastDispatch ?? 0));
-      await this.store.closeUnits(this.runId, open, options.cancelled ? 'cancelled' : 'errored', { reason, seq });
+      for (const [status, keys, reason] of closings(open, options))
+        if (keys.length) await this.store.closeUnits(this.runId, keys, status, { reason, seq });
       units = await this.store.getUnits(this.runId);
     }
     const status = options.cancelled ? 'cancelled' : runStatusOf(units);
-    return { run: await this.close(status, options.reason, units), units };
+    return { run: await this.close(status, options.reason ?? options.stoppedEarly?.reason, units), units };
   }
 
   /** Whatever stopped the run, it ends `errored` with the reason, never `running`. Never throws. */

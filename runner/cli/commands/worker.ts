@@ -7,6 +7,7 @@ import { loadConfig } from '../../config/config.ts';
 import { EXIT, InfraError, UsageError } from '../../core/errors.ts';
 import { RUN_ID_PATTERN } from '../../core/model.ts';
 import { describeCrash, runPlaywrightBatch } from '../../playwright/batch.ts';
+import { testFlagArgs, testFlagsFromText } from '../../playwright/test-flags.ts';
 import { connectStore } from '../../store/open-store.ts';
 import type { CommandIO } from '../io.ts';
 import type { UnitRecord } from '../../core/model.ts';
@@ -74,7 +75,7 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<
     io.stdout.write(
       `uigate worker: run ${runId}, batch ${batchId} (dispatch try ${dispatchTry}), ${units.length} units, build ${buildId}\n`,
     );
-    const retries = io.env[ENV.retries];
+    const testFlags = testFlagsFromText(io.env[ENV.testFlags], ENV.testFlags);
     const result = await runPlaywrightBatch({
       cwd: io.cwd,
       playwrightConfig: config.playwrightConfig,
@@ -89,7 +90,7 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<
         store: storeSettings,
         artifactsDir: config.artifacts.dir,
       },
-      args: retries ? ['--retries', retries] : [],
+      args: testFlagArgs(testFlags),
       signal: io.signal,
       onUnit: (record) => {
         if (record.status !== 'running')
