@@ -55,3 +55,43 @@ export function snapshotUnits(text: string, run: RunMeta): UnitRecord[] | undefi
     return undefined;
   }
 }
+
+/**
+ * A running run's units as its orchestrator last knew them (`<runId>/live.json`), rewritten every
+ * few seconds while they change: the first viewer of a big running run is shown this at once
+ * while the status site reads the store behind it, instead of waiting for thousands of items.
+ */
+export const LIVE_PATH = 'live.json';
+
+/** How old a live snapshot may be and still be shown first: a few of its writer's intervals. */
+export const LIVE_MAX_AGE_MS = 30_000;
+
+export interface LiveSnapshot {
+  runId: string;
+  /** When its units were as they are in it. */
+  at: string;
+  units: UnitRecord[];
+}
+
+export async function writeLiveSnapshot(
+  artifacts: ArtifactStore,
+  runId: string,
+  units: readonly UnitRecord[],
+  at = new Date(),
+): Promise<void> {
+  const snapshot: LiveSnapshot = { runId, at: at.toISOString(), units: [...units] };
+  await artifacts.putObject(`${runId}/${LIVE_PATH}`, Buffer.from(JSON.stringify(snapshot)), 'application/json');
+}
+
+/** Returns a live snapshot's units when it is this running run's and recent enough; else undefined (read the store). */
+export function liveSnapshotUnits(text: string, run: RunMeta, now: number): UnitRecord[] | undefined {
+  if (run.status !== 'running') return undefined;
+  try {
+    const snapshot = JSON.parse(text) as Partial<LiveSnapshot>;
+    const age = now - Date.parse(snapshot.at ?? '');
+    const fits = snapshot.runId === run.runId && age >= -5_000 && age <= LIVE_MAX_AGE_MS;
+    return fits && Array.isArray(snapshot.units) ? snapshot.units : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,8 +1,8 @@
 // Runs a run's units: the executors asked for, Playwright's groups planned into batches for each,
-// dispatched, and the run's counts kept roughly current for the runs list while it goes. What
+// dispatched, and what the status site shows of the run kept current while it goes. What
 // happens is told through `events`; the terminal is the caller's business.
-import type { ExecutorName, UnitRecord, UnitRef, UnitStatus } from '../core/model.ts';
-import { countStatuses } from '../core/statuses.ts';
+import type { ExecutorName, UnitRecord, UnitRef } from '../core/model.ts';
+import { artifactStoreOf } from '../artifacts/from-env.ts';
 import type { BatchError, Executor } from '../executors/executor.ts';
 import { batchCosts, createExecutors, START_MS } from '../executors/from-config.ts';
 import type { LocalParallelism } from '../executors/local-parallelism.ts';
@@ -11,10 +11,10 @@ import { recentDurations, type Durations } from '../plan/history.ts';
 import { estimateUnits, type Estimate } from '../plan/estimates.ts';
 import { assignExecutors } from '../plan/plan.ts';
 import { inOrderMs, sizedPieces, WorkQueue } from '../plan/queue.ts';
-import type { ResultStore } from '../store/result-store.ts';
 import { dispatch, type BatchQueue, type DispatchResult } from './dispatch.ts';
 import type { RunContext } from './context.ts';
 import { FailureLimit, type StoppedEarly } from './failure-limit.ts';
+import { publishRun } from './run-publisher.ts';
 import { suiteEntries } from './prepare.ts';
 
 export interface RunUnitsEvents {
@@ -54,7 +54,8 @@ export async function runUnits(context: RunContext, work: RunUnitsWork): Promise
   );
   const executors = await executorsFor(context, localFor(context, work, estimates), work.events);
   const queues = queuesFor(context, work, executors, estimates);
-  const counts = await countsPublisher(context.store, context.runId);
+  const artifacts = artifactStoreOf(config.artifacts);
+  const counts = await publishRun(context.store, context.runId, artifacts);
   const limit = new FailureLimit(context.flags.maxFailures, context.signal);
   try {
     const result = await dispatch({
@@ -68,7 +69,7 @@ export async function runUnits(context: RunContext, work: RunUnitsWork): Promise
       firstDispatch: work.firstDispatch,
       onUnit: (record) => {
         limit.seen(record);
-        counts.seen(record.key, record.status);
+        counts.seen(record);
         work.events.unit(record);
       },
       onRequeue: (requeued, error: BatchError, next) =>
@@ -78,6 +79,7 @@ export async function runUnits(context: RunContext, work: RunUnitsWork): Promise
     return { ...result, stoppedEarly: limit.stoppedEarly() };
   } finally {
     counts.stop();
+    artifacts?.close?.();
     for (const executor of executors) await executor.close?.();
   }
 }
@@ -161,27 +163,4 @@ function queuesFor(
   const modules = new Set(work.units.map((unit) => unit.module)).size;
   work.events.say(`  ${work.units.length} units (${projects}) in ${modules} modules, ${where.join(', ')}`);
   return queues;
-}
-
-/**
- * The runs list reads counts from the run item: kept roughly current while the run goes, from
- * every unit of the run, so a resumed run's counts include the results it kept.
- */
-async function countsPublisher(store: ResultStore, runId: string) {
-  const statuses = new Map<string, UnitStatus>((await store.getUnits(runId)).map((unit) => [unit.key, unit.status]));
-  let changed = false;
-  const timer = setInterval(() => {
-    if (!changed) return;
-    changed = false;
-    void store
-      .updateRun(runId, { counts: countStatuses([...statuses.values()].map((status) => ({ status }))) })
-      .catch(() => undefined);
-  }, 2_000);
-  return {
-    seen(key: string, status: UnitStatus) {
-      statuses.set(key, status);
-      changed = true;
-    },
-    stop: () => clearInterval(timer),
-  };
 }

@@ -135,3 +135,54 @@ describe('RunCache', () => {
     assert.deepEqual(await run.units(), ['from-store']);
   });
 });
+
+describe('RunCache, the first look at a running run', () => {
+  const NOW = Date.parse('2026-12-07T12:00:00.000Z');
+  /** A running run whose store read waits until released, and an orchestrator's live snapshot taken `age` ms ago. */
+  function runningRun(age: number, runId = 'r') {
+    let release!: () => void;
+    const released = new Promise<void>((ok) => (release = ok));
+    const calls = { getUnits: 0 };
+    const store = {
+      getRun: async (id: string) => ({ runId: id, status: 'running', counts: {} }) as unknown as RunMeta,
+      getUnits: async () => {
+        calls.getUnits++;
+        await released;
+        return [{ key: 'a', status: 'passed', seq: 2003 }] as UnitRecord[];
+      },
+    } as unknown as ResultStore;
+    const live = JSON.stringify({
+      runId,
+      at: new Date(NOW - age).toISOString(),
+      units: [{ key: 'a', status: 'running', seq: 2001 }],
+    });
+    const artifacts: ArtifactReader = {
+      get: async (id, path) =>
+        id === 'r' && path === 'live.json'
+          ? ({ body: new Response(live).body!, size: live.length, contentType: 'application/json' } as Artifact)
+          : undefined,
+    };
+    let now = NOW;
+    const cache = new RunCache(store, { liveMs: 1_000, artifacts, now: () => now });
+    const statuses = async () =>
+      (JSON.parse((await cache.get('r'))!.body.json) as { units: UnitRecord[] }).units.map((unit) => unit.status);
+    return { calls, release, statuses, later: (ms: number) => (now += ms) };
+  }
+
+  it('answers from the live snapshot at once, and the next poll from the store read begun behind it', async () => {
+    const run = runningRun(3_000);
+    assert.deepEqual(await run.statuses(), ['running']);
+    run.later(1_500);
+    const next = run.statuses();
+    run.release();
+    assert.deepEqual(await next, ['passed']);
+    assert.equal(run.calls.getUnits, 1, 'the next poll read the store again instead of waiting for the read under way');
+  });
+
+  it('reads the store when the live snapshot is too old or another run’s', async () => {
+    for (const run of [runningRun(60_000), runningRun(1_000, 'other')]) {
+      run.release();
+      assert.deepEqual(await run.statuses(), ['passed']);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // Keeps the serialized detail of recently asked-for runs in memory. A live run page polls every
 // second or so, and a run of thousands of units is a Query of thousands of items: without this,
 // every open page would cost the store that much, every second.
-import { SNAPSHOT_PATH, snapshotUnits } from '../../runner/artifacts/run-snapshot.ts';
+import { LIVE_PATH, liveSnapshotUnits, SNAPSHOT_PATH, snapshotUnits } from '../../runner/artifacts/run-snapshot.ts';
 import { type RunMeta, type UnitRecord } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import type { ArtifactReader } from '../artifacts/artifact-reader.ts';
@@ -26,6 +26,9 @@ interface Entry {
  */
 const FINISHED_MS = 30_000;
 
+/** How long after a live snapshot's answer the store read behind it begins. */
+const BEHIND_MS = 50;
+
 export interface RunCacheOptions {
   /** How long a running run's units may be served from memory (ms). */
   liveMs: number;
@@ -39,6 +42,8 @@ export interface RunCacheOptions {
 export class RunCache {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry | undefined>>();
+  /** Store reads under way behind a live snapshot shown first. */
+  private readonly behind = new Map<string, Promise<Entry | undefined>>();
   private readonly now: () => number;
 
   constructor(
@@ -51,6 +56,9 @@ export class RunCache {
   async get(runId: string): Promise<Entry | undefined> {
     const hit = this.entries.get(runId);
     if (hit && this.now() - hit.checked < this.options.liveMs) return hit;
+    // The store read behind a live snapshot is the next answer: waited for, not started again.
+    const behind = await this.behind.get(runId);
+    if (behind) return behind;
     // Many viewers polling one run at once share one read.
     let pending = this.loading.get(runId);
     if (!pending) {
@@ -90,7 +98,42 @@ export class RunCache {
       hit.checked = this.now();
       return hit;
     }
-    const units = (await this.fromSnapshot(run)) ?? (await this.store.getUnits(runId));
+    if (!hit && run.status === 'running') {
+      const shown = await this.fromLiveSnapshot(run, item);
+      if (shown) return shown;
+    }
+    return this.keep(runId, run, item, (await this.fromSnapshot(run)) ?? (await this.store.getUnits(runId)));
+  }
+
+  /**
+   * The first look at a running run nobody here has read yet: its orchestrator's live snapshot at
+   * once, while the store is read behind it — the next poll gets that. A few seconds old at most;
+   * the page never lets it replace a newer result it already shows (page/newer-units.ts).
+   */
+  private async fromLiveSnapshot(run: RunMeta, item: string): Promise<Entry | undefined> {
+    const { artifacts } = this.options;
+    if (!artifacts) return undefined;
+    let units: UnitRecord[] | undefined;
+    try {
+      const artifact = await artifacts.get(run.runId, LIVE_PATH);
+      units = artifact && liveSnapshotUnits(await new Response(artifact.body).text(), run, this.now());
+    } catch {
+      return undefined;
+    }
+    if (!units) return undefined;
+    const entry = this.keep(run.runId, run, item, units);
+    // Begun once this answer is on its way: the embedded store reads in this very process.
+    const behind = new Promise((begin) => setTimeout(begin, BEHIND_MS))
+      .then(() => this.store.getUnits(run.runId))
+      .then((read) => this.keep(run.runId, run, item, read))
+      .catch(() => undefined)
+      .finally(() => this.behind.delete(run.runId));
+    this.behind.set(run.runId, behind);
+    return entry;
+  }
+
+  /** Keeps a run's detail as read now, the newest run last; the oldest beyond capacity goes. */
+  private keep(runId: string, run: RunMeta, item: string, units: UnitRecord[]): Entry {
     const live = run.status === 'running';
     // A running run's stored counts lag; its units do not.
     const detail: { run: RunMeta; units: UnitRecord[] } = {

@@ -1,6 +1,7 @@
 // A run: its summary, the module × browser matrix (live while the run goes), filters, the units
 // of a chosen cell, and one unit in full.
 import { api, type Changes, type Run, type Unit } from './api.ts';
+import { newerUnits } from './newer-units.ts';
 import { command, h, replace } from './dom.ts';
 import { Poller } from './poller.ts';
 import { Slots } from './slots.ts';
@@ -82,7 +83,7 @@ export class RunView {
       const detail = await api.run(this.runId);
       if (this.stopped) return false;
       this.run = detail.run;
-      this.units = detail.units;
+      this.units = newerUnits(this.units, detail.units);
       this.render();
     } catch (error) {
       if (!this.run)
