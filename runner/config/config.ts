@@ -112,6 +112,7 @@ const schema = z.strictObject({
       maxDurationMinutes: z.number().positive({ error: 'expected minutes above 0' }).optional(),
       wholeSuite: z.boolean({ error: 'expected true or false' }).optional(),
       componentsVerified: z.boolean({ error: 'expected true or false' }).optional(),
+      visualReview: z.boolean({ error: 'expected true or false' }).optional(),
     })
     .optional(),
   approval: z

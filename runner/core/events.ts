@@ -16,6 +16,10 @@ export const RUN_EVENT_PARTITION = {
   'approval-delivered': 'approval',
   'approval-undeliverable': 'approval',
   'approval-pipeline-error': 'approval',
+  /** A screenshot change accepted or rejected in this run's review (gate/visual-decisions.ts). */
+  'approval-visual': 'approval',
+  /** In a change's own ledger (its fingerprint): accepted, in which run, by whom. */
+  'visual-accepted': 'approval',
   resumed: 'run',
   'preflight-passed': 'run',
   'preflight-failed': 'run',

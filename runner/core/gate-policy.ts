@@ -30,4 +30,10 @@ export interface GatePolicy {
    * Skipped is not verified. @default false
    */
   componentsVerified?: boolean;
+  /**
+   * Screenshot changes are reviewed in the approval: a unit that failed for nothing but its
+   * screenshot comparisons does not fail the gate; each change must be accepted or rejected
+   * before the release can be approved, and one rejection rejects it. @default false
+   */
+  visualReview?: boolean;
 }

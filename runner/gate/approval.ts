@@ -22,6 +22,8 @@ export interface ApprovalRequest {
   author?: string;
   /** The commit's committer and co-authors ("Name <email>"): held to the author rule too. */
   contributors?: string[];
+  /** The gate left screenshot changes to the approval: each needs a decision before it is approved. */
+  visualReview?: true;
 }
 
 export interface Vote {
@@ -36,6 +38,8 @@ export interface Vote {
   gatePassed: boolean;
   /** Approved although the gate failed, by an approver allowed to override. */
   override?: boolean;
+  /** The screenshot changes (fingerprints) the approval was given with, each accepted. */
+  visualAccepted?: string[];
 }
 
 export type RequestState = 'pending' | 'approved' | 'rejected' | 'expired' | 'superseded';
@@ -121,6 +125,22 @@ function authorCheck({ request, rules, approver, person }: VoteInput): VoteCheck
       reason: `${approver} wrote this commit and may not approve it (separation of duties)`,
     };
   return undefined;
+}
+
+/**
+ * Decides whether an approver may decide on the request's screenshot changes: as for an approval
+ * — listed, the request's release, still pending, not its author — but with no gate to pass.
+ */
+export function mayDecideVisual(input: Omit<VoteInput, 'decision' | 'gatePassed' | 'comment'>): VoteCheck | undefined {
+  const full: VoteInput = { ...input, decision: 'approved', gatePassed: true, comment: '-' };
+  if (!isListed(input.approver, input.rules.approvers))
+    return { accepted: false, status: 403, reason: `${input.approver} is not an allowed approver` };
+  if (!sameRelease(input.release, input.request.release))
+    return { accepted: false, status: 409, reason: 'the request is for another release than the one on the page' };
+  const state = requestState(input.request, input.votes, input.now, input.superseded);
+  if (state !== 'pending')
+    return { accepted: false, status: 409, reason: `the request is ${state}; it can no longer be decided` };
+  return authorCheck(full);
 }
 
 /** Decides whether a vote may be recorded, and returns the vote to record. Refusals say why, for the approver. */

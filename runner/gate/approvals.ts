@@ -8,6 +8,7 @@ import type { Notifier } from '../notify/notifier.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import {
   checkVote,
+  mayDecideVisual,
   requestState,
   type ApprovalRequest,
   type ReleaseCandidate,
@@ -15,6 +16,9 @@ import {
   type Vote,
 } from './approval.ts';
 import type { PipelineApproval } from './codepipeline.ts';
+import { applyVisualAnswer, visualVerdict } from './visual-approval.ts';
+import type { ImageReader, VisualAnswer } from './visual-decisions.ts';
+import type { ReviewedItem } from './visual-review.ts';
 import { personOf, type Person } from './person.ts';
 import type { GateDecision, RuleResult } from './policy.ts';
 
@@ -50,6 +54,8 @@ export interface ApprovalView {
   };
   /** Where telling the pipeline stands, for a decided request of a pipeline execution. */
   delivery?: { state: 'delivered' | 'undeliverable' | 'retrying'; detail: string };
+  /** The run's screenshot changes and their decisions, where the run's images can be read (visual-review.ts). */
+  visual?: ReviewedItem[];
 }
 
 export const releaseOf = (run: RunMeta): ReleaseCandidate => ({
@@ -129,6 +135,7 @@ export async function openRequest(input: OpenRequestInput): Promise<{ view: Appr
     requiredApprovals: settings.requiredApprovals,
     ...(run.author ? { author: run.author } : {}),
     ...(run.contributors?.length ? { contributors: run.contributors } : {}),
+    ...(input.gate.visualReview ? { visualReview: true as const } : {}),
   };
   const opened = await store.addEvent(
     {
@@ -208,6 +215,8 @@ export interface DecideInput {
   override?: boolean;
   /** The commit the approver saw; the request's when not given. */
   commit?: string;
+  /** Answers on the run's screenshot changes, recorded before the vote counts. */
+  visual?: VisualAnswer;
   now?: Date;
 }
 
@@ -217,10 +226,13 @@ export interface DecideDeps {
   pipeline?: PipelineApproval;
   notifier?: Notifier;
   link?: (runId: string) => string | undefined;
+  /** Reads the run's stored images: the approval side fingerprints screenshot changes from their bytes. */
+  images?: ImageReader;
 }
 
 export type DecideResult =
-  { ok: true; duplicate: boolean; view: ApprovalView } | { ok: false; status: 403 | 404 | 409 | 502; reason: string };
+  | { ok: true; duplicate: boolean; view: ApprovalView; note?: string }
+  | { ok: false; status: 403 | 404 | 409 | 502; reason: string };
 
 /** Applies the approval rules (approval.ts) to this vote on this request. */
 function voteCheck(input: DecideInput, view: ApprovalView, settings: ApprovalSettings, now: Date) {
@@ -276,12 +288,27 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
     const pending = await deps.pipeline.pending(executionId);
     if ('refused' in pending) return { ok: false, status: 409, reason: pending.refused };
   }
-  const vote = check.vote;
+  let vote = check.vote;
+  let note: string | undefined;
+  let items: ReviewedItem[] | undefined;
+  if (view.request!.visualReview) {
+    const step = await applyVisualAnswer(visualInput(input, run, vote, deps, now));
+    if ('refused' in step) return { ok: false, ...step.refused };
+    items = step.items;
+    const verdict = visualVerdict(items, run.runId);
+    if (verdict.rejection) {
+      note = `${verdict.rejection}: the release is rejected`;
+      vote = { ...vote, decision: 'rejected', comment: `${verdict.rejection}. ${vote.comment}` };
+    } else if (vote.decision === 'approved') {
+      if (verdict.waiting) return { ok: false, status: 409, reason: verdict.waiting };
+      vote = { ...vote, visualAccepted: verdict.accepted };
+    }
+  }
   const written = await store.addEvent(
     { runId: run.runId, at: vote.at, type: EVENT.vote, actor: input.approver, detail: vote as unknown as Detail },
     { once: `vote#${vote.person}#${vote.decision}` },
   );
-  const settled = await settle(run, deps, now);
+  const settled = { ...(await settle(run, deps, now)), ...(items ? { visual: items } : {}) };
   const decidedOtherwise = settled.decided && settled.decided.state !== vote.decision;
   if (written && decidedOtherwise)
     return {
@@ -289,7 +316,60 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
       status: 409,
       reason: `the request was ${settled.decided!.state} meanwhile by ${settled.decided!.approvers.join(', ')}; your vote is on the timeline but did not decide it`,
     };
-  return { ok: true, duplicate: !written, view: settled };
+  return { ok: true, duplicate: !written, view: settled, ...(note ? { note } : {}) };
+}
+
+const visualInput = (input: DecideInput, run: RunMeta, vote: Vote, deps: DecideDeps, now: Date) => ({
+  store: deps.store,
+  run,
+  approver: input.approver,
+  person: vote.person ?? input.approver,
+  comment: input.comment,
+  visual: input.visual,
+  images: deps.images,
+  now,
+});
+
+/**
+ * Records an approver's answers on a run's screenshot changes without a vote on the release (the
+ * run page's accept and reject, a cell at a time). A rejected change rejects the release at once.
+ */
+export async function decideVisual(
+  input: Omit<DecideInput, 'decision' | 'override'> & { visual: VisualAnswer },
+  deps: DecideDeps,
+): Promise<DecideResult> {
+  const { store, settings } = deps;
+  const now = input.now ?? new Date();
+  const run = await store.getRun(input.runId);
+  if (!run) return { ok: false, status: 404, reason: `no run ${input.runId}` };
+  const view = await loadApproval(store, run.runId, now);
+  if (!view.request) return noRequest(run.runId);
+  if (!view.request.visualReview)
+    return { ok: false, status: 409, reason: `run ${run.runId}'s approval has no screenshot changes to decide` };
+  const { approvers, overriders, authorMayApprove, personRoles } = settings;
+  const person = input.person ?? personOf(input.approver, { personRoles });
+  const check = mayDecideVisual({
+    request: view.request,
+    votes: view.votes,
+    superseded: view.state === 'superseded',
+    now,
+    rules: { approvers, overriders, authorMayApprove, personRoles },
+    approver: input.approver,
+    person,
+    release: input.commit ? { ...view.request.release, commit: input.commit } : view.request.release,
+  });
+  if (check && !check.accepted) return { ok: false, status: check.status, reason: check.reason };
+  const step = await applyVisualAnswer({
+    ...visualInput({ ...input, decision: 'approved' }, run, { person: person.id } as Vote, deps, now),
+  });
+  if ('refused' in step) return { ok: false, ...step.refused };
+  const verdict = visualVerdict(step.items, run.runId);
+  if (verdict.rejection)
+    return decide(
+      { ...input, decision: 'rejected', comment: input.comment.trim() || 'rejected in the visual review' },
+      deps,
+    );
+  return { ok: true, duplicate: false, view: { ...(await loadApproval(store, run.runId, now)), visual: step.items } };
 }
 
 type Detail = Record<string, unknown>;

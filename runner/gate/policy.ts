@@ -16,6 +16,8 @@ export interface RuleResult {
 export interface GateDecision {
   passed: boolean;
   rules: RuleResult[];
+  /** Screenshot changes the approval must decide (policy visualReview): how many units fail visually only. */
+  visualReview?: { units: number };
 }
 
 const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
@@ -36,12 +38,16 @@ export function evaluatePolicy(
   units: readonly UnitRecord[],
   lastApproved?: readonly UnitRecord[],
 ): GateDecision {
+  // Under visual review, a unit failing for nothing but its screenshots waits for a person, not the gate.
+  const inReview = policy.visualReview ? units.filter(failsVisuallyOnly) : [];
+  const judged = inReview.length ? units.filter((unit) => !failsVisuallyOnly(unit)) : units;
   const rules: Rules = [
     rule('run finished', run.status !== 'running', run.status, 'not running'),
     ...coverageRules(policy, run, units),
-    ...countRules(policy, units),
-    ...comparisonRules(policy, units, lastApproved),
+    ...countRules(policy, judged, units),
+    ...comparisonRules(policy, judged, lastApproved),
     ...(policy.componentsVerified ? [componentsRule(run)] : []),
+    ...(policy.visualReview ? [visualRule(inReview)] : []),
   ];
   if (policy.maxDurationMinutes !== undefined) {
     const minutes = (run.durationMs ?? 0) / 60_000;
@@ -54,7 +60,26 @@ export function evaluatePolicy(
       ),
     );
   }
-  return { passed: rules.every((r) => r.passed), rules };
+  return {
+    passed: rules.every((r) => r.passed),
+    rules,
+    ...(inReview.length ? { visualReview: { units: inReview.length } } : {}),
+  };
+}
+
+const failsVisuallyOnly = (unit: UnitRecord) => unit.status === 'failed' && unit.visualOnly === true;
+
+/** Says what the approval will have to decide: how many screenshot changes, in which browsers, how many new. */
+function visualRule(inReview: readonly UnitRecord[]): RuleResult {
+  const changes = inReview.flatMap((unit) =>
+    (unit.visual ?? []).map((change) => ({ ...change, project: unit.project })),
+  );
+  const projects = [...new Set(changes.map((change) => change.project))].sort();
+  const fresh = changes.filter((change) => change.kind === 'new').length;
+  const measured = changes.length
+    ? `${changes.length} in ${projects.join(', ')}${fresh ? `, ${fresh} new` : ''}: decided in the approval`
+    : 'none';
+  return rule('visual changes', true, measured, 'each accepted or rejected before approval');
 }
 
 /** Judges the browsers and modules the run must cover, and whether it left tests out. */
@@ -82,17 +107,22 @@ function coverageRules(policy: GatePolicy, run: RunMeta, units: readonly UnitRec
   return rules;
 }
 
-/** Judges failures, pass rates per browser and flaky passes. */
-function countRules(policy: GatePolicy, units: readonly UnitRecord[]): Rules {
+/**
+ * Judges failures, pass rates per browser and flaky passes. `all` includes the units in visual
+ * review: pass rates count them as passing, as the approval will (or will reject the release).
+ */
+function countRules(policy: GatePolicy, units: readonly UnitRecord[], all: readonly UnitRecord[] = units): Rules {
   const failures = units.filter((unit) => !isGood(unit.status)).length;
+  const judged = new Set(units);
+  const good = (unit: UnitRecord) => isGood(unit.status) || !judged.has(unit);
   const maxFailures = policy.maxFailures ?? 0;
   const rules: Rules = [rule('failures', failures <= maxFailures, String(failures), `≤ ${maxFailures}`)];
   if (policy.minPassRate !== undefined) {
-    for (const project of [...new Set(units.map((unit) => unit.project))].sort()) {
+    for (const project of [...new Set(all.map((unit) => unit.project))].sort()) {
       const threshold = typeof policy.minPassRate === 'number' ? policy.minPassRate : policy.minPassRate[project];
       if (threshold === undefined) continue;
-      const mine = units.filter((unit) => unit.project === project);
-      const rate = mine.length ? mine.filter((unit) => isGood(unit.status)).length / mine.length : 0;
+      const mine = all.filter((unit) => unit.project === project);
+      const rate = mine.length ? mine.filter(good).length / mine.length : 0;
       rules.push(rule(`pass rate ${project}`, rate >= threshold, pct(rate), `≥ ${pct(threshold)}`));
     }
   }

@@ -26,6 +26,8 @@ const EVENT_LABEL: Record<RunEventType, string> = {
   'approval-pipeline-error': 'pipeline did not take the answer (the next vote or `uigate approve` tries again)',
   'approval-delivered': 'pipeline told',
   'approval-undeliverable': 'pipeline no longer waits',
+  'approval-visual': 'screenshot change decided',
+  'visual-accepted': 'screenshot change accepted',
   'preflight-passed': 'pre-flight: alarms armed and fed',
   'preflight-failed': 'pre-flight failed: promotion blocked',
   'preflight-skipped': "pre-flight: first release, nothing of uigate's live to check",
