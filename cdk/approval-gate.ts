@@ -2,6 +2,7 @@
 // approval function — the status app with decisions on, behind its own AWS_IAM function URL, so the
 // caller's IAM identity is the approver and only this function may answer the pipeline's approval.
 // The same function hands IAM callers sign-in links to the status site (`uigate open`).
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -39,6 +40,11 @@ export interface ApprovalGateProps {
   readonly statusUrl: string;
   /** Signs the status site's sign-in links (status-site/session.ts); this function hands them out. */
   readonly sessionSecret: ISecret;
+  /**
+   * The runs' artifacts, read (never written) by the approval function: a screenshot change is
+   * fingerprinted from its stored images on the approval side (runner/gate/visual-review.ts).
+   */
+  readonly artifacts?: IBucket;
 }
 
 type FunctionCommon = Pick<FunctionProps, 'runtime' | 'architecture' | 'code' | 'memorySize' | 'timeout'>;
@@ -127,12 +133,18 @@ export class ApprovalGate extends Construct {
       ...common,
       description: 'uigate: approval decisions from IAM callers (its own function URL, AWS_IAM auth)',
       handler: 'status.handler',
-      environment: { ...environment, [ENV.approvals]: 'on', [ENV.sessionSecretArn]: props.sessionSecret.secretArn },
+      environment: {
+        ...environment,
+        [ENV.approvals]: 'on',
+        [ENV.sessionSecretArn]: props.sessionSecret.secretArn,
+        ...(props.artifacts ? { [ENV.artifactsBucket]: props.artifacts.bucketName } : {}),
+      },
       logGroup: new LogGroup(this, 'ApprovalLogs', { retention: RetentionDays.ONE_MONTH }),
     });
     props.table.grantReadWriteData(approvalFunction);
     props.topic.grantPublish(approvalFunction);
     props.sessionSecret.grantRead(approvalFunction);
+    props.artifacts?.grantRead(approvalFunction);
     // The only principal that may answer the approval: people go through the rules, not around them.
     const pipelineArn = Stack.of(this).formatArn({ service: 'codepipeline', resource: props.pipelineName });
     approvalFunction.addToRolePolicy(

@@ -153,6 +153,7 @@ export class Uigate extends Construct {
       config: { gate: props.gate, approval: props.approval && { ...props.approval } },
       statusUrl: this.statusUrl,
       sessionSecret,
+      artifacts: this.artifacts,
     });
   }
 

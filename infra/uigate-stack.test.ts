@@ -621,6 +621,23 @@ describe('the uigate stack, synthesized', () => {
     });
   });
 
+  it('lets the approval function read the runs’ screenshots it fingerprints, and write none', () => {
+    const approvals = Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'status.handler' } }),
+    ).find((fn) => JSON.stringify(fn).includes('UIGATE_APPROVALS')) as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    };
+    assert.match(JSON.stringify(approvals.Properties.Environment.Variables.UIGATE_ARTIFACTS_BUCKET), /UigateArtifacts/);
+    const s3 = statementsOf(/^UigateGateApprovals/)
+      .flatMap(actions)
+      .filter((action) => action.startsWith('s3:'));
+    assert.ok(s3.includes('s3:GetObject*'), s3.join(', '));
+    assert.deepEqual(
+      s3.filter((action) => /Put|Delete/.test(action)),
+      [],
+    );
+  });
+
   it('hands the functions the project policy and approval rules, validated as uigate.config.ts would be', () => {
     const gate = Object.values(
       template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'gate.handler' } }),

@@ -302,19 +302,8 @@ function addSetup(cli: Command, io: CommandIO, wire: Wire) {
     .action(wire(async (flags) => (await import('./commands/doctor.ts')).doctorCommand(flags, io)));
 }
 
-/** Adds the gate and approvals: gate, approve, reject, approval, open, approver token. */
-function addGate(cli: Command, io: CommandIO, wire: Wire) {
-  cli
-    .command('gate')
-    .description(
-      'evaluate the gate policy (uigate.config.ts `gate`) on a run: each rule, measured against its threshold; records a gate event; exit 0 if it passes, 1 if not',
-    )
-    .requiredOption('--run <id>', 'the run to judge')
-    .option('-c, --config <file>', CONFIG_HELP)
-    .option('--json', 'print the decision as one JSON object on stdout')
-    .option('--no-request', 'only evaluate; do not open an approval request')
-    .action(wire(async (flags) => (await import('./commands/gate.ts')).gateCommand(flags, io)));
-
+/** Adds `approve` and `reject`: a listed approver's vote, with answers on the run's screenshot changes. */
+function addDecisions(cli: Command, io: CommandIO, wire: Wire) {
   for (const [name, decision] of [
     ['approve', 'approved'],
     ['reject', 'rejected'],
@@ -330,13 +319,35 @@ function addGate(cli: Command, io: CommandIO, wire: Wire) {
       .option('--commit <sha>', 'the commit you looked at; refused if the request is for another')
       .option('-c, --config <file>', CONFIG_HELP)
       .option('--json', "print the request's state as JSON on stdout")
+      .option(
+        '--reject-visual <fingerprints>',
+        'reject these screenshot changes (comma-separated fingerprints, from uigate approval): the release is rejected with them as the reason',
+      )
       .action(wire(async (flags) => (await import('./commands/approve.ts')).decideCommand(decision, flags, io)));
     if (decision === 'approved')
-      command.option(
-        '--override',
-        'approve although the gate failed (needs approval.overriders); recorded as an override',
-      );
+      command
+        .option('--override', 'approve although the gate failed (needs approval.overriders); recorded as an override')
+        .option(
+          '--accept-visual <all|fingerprints>',
+          'accept the run’s screenshot changes — all of them, or these (comma-separated, from uigate approval) — before approving',
+        );
   }
+}
+
+/** Adds the gate and approvals: gate, approve, reject, approval, open, approver token. */
+function addGate(cli: Command, io: CommandIO, wire: Wire) {
+  cli
+    .command('gate')
+    .description(
+      'evaluate the gate policy (uigate.config.ts `gate`) on a run: each rule, measured against its threshold; records a gate event; exit 0 if it passes, 1 if not',
+    )
+    .requiredOption('--run <id>', 'the run to judge')
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option('--json', 'print the decision as one JSON object on stdout')
+    .option('--no-request', 'only evaluate; do not open an approval request')
+    .action(wire(async (flags) => (await import('./commands/gate.ts')).gateCommand(flags, io)));
+
+  addDecisions(cli, io, wire);
   cli
     .command('approval')
     .description("show a run's approval request: release, gate result, votes, state")

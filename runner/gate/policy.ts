@@ -47,7 +47,7 @@ export function evaluatePolicy(
     ...countRules(policy, judged, units),
     ...comparisonRules(policy, judged, lastApproved),
     ...(policy.componentsVerified ? [componentsRule(run)] : []),
-    ...(policy.visualReview ? [visualRule(inReview)] : []),
+    ...(policy.visualReview ? [visualRule(units)] : []),
   ];
   if (policy.maxDurationMinutes !== undefined) {
     const minutes = (run.durationMs ?? 0) / 60_000;
@@ -63,17 +63,21 @@ export function evaluatePolicy(
   return {
     passed: rules.every((r) => r.passed),
     rules,
-    ...(inReview.length ? { visualReview: { units: inReview.length } } : {}),
+    ...(policy.visualReview && units.some(withScreenshotChanges)
+      ? { visualReview: { units: units.filter(withScreenshotChanges).length } }
+      : {}),
   };
 }
 
 const failsVisuallyOnly = (unit: UnitRecord) => unit.status === 'failed' && unit.visualOnly === true;
+/** A failed unit with screenshot changes: each is decided in the approval, whatever else failed with it. */
+const withScreenshotChanges = (unit: UnitRecord) => unit.status === 'failed' && Boolean(unit.visual?.length);
 
 /** Says what the approval will have to decide: how many screenshot changes, in which browsers, how many new. */
-function visualRule(inReview: readonly UnitRecord[]): RuleResult {
-  const changes = inReview.flatMap((unit) =>
-    (unit.visual ?? []).map((change) => ({ ...change, project: unit.project })),
-  );
+function visualRule(units: readonly UnitRecord[]): RuleResult {
+  const changes = units
+    .filter(withScreenshotChanges)
+    .flatMap((unit) => (unit.visual ?? []).map((change) => ({ ...change, project: unit.project })));
   const projects = [...new Set(changes.map((change) => change.project))].sort();
   const fresh = changes.filter((change) => change.kind === 'new').length;
   const measured = changes.length

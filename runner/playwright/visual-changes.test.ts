@@ -34,6 +34,11 @@ describe('failed screenshot comparisons, through uigate run and uigate baselines
   before(async () => {
     project = await fixtureProject({ 'look.spec.ts': SPEC }, { projects: ['chromium', 'firefox'] });
     await project.write('page.html', PAGE('rgb(20, 120, 40)'));
+    // Screenshot changes go to the approval; the two units that also fail otherwise are allowed.
+    await project.write(
+      'uigate.config.ts',
+      `export default { gate: { visualReview: true, maxFailures: 2 }, approval: { approvers: ['ana'], authorMayApprove: true } };\n`,
+    );
   });
   after(() => project?.remove());
 
@@ -82,6 +87,7 @@ describe('failed screenshot comparisons, through uigate run and uigate baselines
       assert.equal(mixed.visualOnly, undefined, 'but the unit also failed for another reason');
     }
 
+    await reviewInTheApproval(changed.runId);
     const dry = await project.uigate(['baselines', '--run', changed.runId], env());
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(
@@ -105,6 +111,29 @@ describe('failed screenshot comparisons, through uigate run and uigate baselines
     const again = await project.uigate(['baselines', '--run', changed.runId, '--write'], env());
     assert.match(again.stderr, /offer-firefox-linux\.png \(changed, \[firefox\] looks right\): already there/);
   });
+
+  /** The changed run's release: through the gate into the approval, refused until its changes are accepted. */
+  async function reviewInTheApproval(runId: string) {
+    const gate = await project.uigate(['gate', '--run', runId], env());
+    assert.equal(gate.code, 0, gate.stdout + gate.stderr);
+    assert.match(gate.stdout + gate.stderr, /✓ visual changes: 4 in chromium, firefox: decided in the approval/);
+    const approve = (...extra: string[]) =>
+      project.uigate(['approve', '--run', runId, '--as', 'ana', '--comment', 'the new red offer', ...extra], env());
+    const refused = await approve();
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /approval refused: 4 screenshot changes have no decision yet/);
+    const listed = await project.uigate(['approval', '--run', runId], env());
+    assert.match(listed.stdout, /screenshot changes \(4 undecided\):/);
+    assert.match(
+      listed.stdout,
+      /^ {4}[0-9a-f]{24} \[firefox\] looks right: changed [\d.]+ %, tests\/look\.spec\.ts-snapshots\/offer-firefox-linux\.png — undecided$/m,
+    );
+    const approved = await approve('--accept-visual', 'all', '--json');
+    assert.equal(approved.code, 0, approved.stderr);
+    const view = JSON.parse(approved.stdout) as { state: string; votes: { visualAccepted?: string[] }[] };
+    assert.equal(view.state, 'approved');
+    assert.equal(view.votes[0]!.visualAccepted?.length, 4, 'the approval holds the accepted set');
+  }
 
   it('does not take a screenshot that never settles, or any other failure, for a visual change', () => {
     const timeout = visualChangesOf(

@@ -102,7 +102,7 @@ export function createApp(options: AppOptions): Hono {
   runRoutes(app, store, cache);
   flakyRoute(app, store, cache);
   releasesRoute(app, store);
-  approvalRoutes(app, store, options.approvals);
+  approvalRoutes(app, store, options.approvals, options.artifacts);
   signInRoute(app, options.signIn);
   app.all('/api/*', (c) => refuse(404, `no such API route: ${c.req.method} ${c.req.path}`));
   artifactRoute(app, options.artifacts, options.inlineLimit);

@@ -4,18 +4,29 @@
 // Anything refused writes nothing.
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { decide, loadApproval } from '../../runner/gate/approvals.ts';
+import { decide, decideVisual, loadApproval } from '../../runner/gate/approvals.ts';
+import { loadVisualReview, type ImageReader } from '../../runner/gate/visual-decisions.ts';
+import type { ArtifactReader } from '../artifacts/artifact-reader.ts';
 import type { ApprovalOptions } from '../access/approvers.ts';
 import { APPROVAL_HEADER } from '../access/request-header.ts';
-import { RUN_ID_PATTERN } from '../../runner/core/model.ts';
+import { RUN_ID_PATTERN, type RunMeta } from '../../runner/core/model.ts';
 import type { ResultStore } from '../../runner/store/result-store.ts';
 import { refuse } from '../access/http-error.ts';
 
+const FINGERPRINT = z.string().regex(/^[0-9a-f]{24}$/, { error: 'a screenshot change is named by its fingerprint' });
+
 const body = z.strictObject({
-  decision: z.enum(['approved', 'rejected'], { error: 'decision must be "approved" or "rejected"' }),
+  /** Absent: only answers on screenshot changes, no vote on the release. */
+  decision: z.enum(['approved', 'rejected'], { error: 'decision must be "approved" or "rejected"' }).optional(),
   comment: z
     .string({ error: 'comment is required: say why' })
     .max(2000, { error: 'comment is longer than 2000 characters' }),
+  visual: z
+    .strictObject({
+      accept: z.union([z.literal('all'), z.array(FINGERPRINT).max(1000)]).optional(),
+      reject: z.array(FINGERPRINT).max(1000).optional(),
+    })
+    .optional(),
   override: z.boolean().optional(),
   commit: z
     .string()
@@ -33,13 +44,39 @@ function crossSite(c: Context): string | undefined {
   return undefined;
 }
 
-export function approvalRoutes(app: Hono, store: ResultStore, options: ApprovalOptions | undefined): void {
+/** Reads a stored image by its artifact key (`<runId>/…`), for the approval side's fingerprints. */
+function imagesOf(artifacts: ArtifactReader | undefined): ImageReader | undefined {
+  if (!artifacts) return undefined;
+  return async (key) => {
+    const [runId, ...rest] = key.split('/');
+    const artifact = await artifacts.get(runId!, rest.join('/'));
+    if (!artifact) throw new Error(`no image ${key.slice(0, 200)}`);
+    return Buffer.from(await new Response(artifact.body).arrayBuffer());
+  };
+}
+
+/** The run's approval, with its screenshot changes when it reviews them and the images can be read. */
+async function viewOf(store: ResultStore, run: RunMeta, images: ImageReader | undefined) {
+  const view = await loadApproval(store, run.runId);
+  if (!view.request?.visualReview || !images) return view;
+  // An unreadable image shows as the panel's error; deciding refuses it anyway.
+  return { ...view, visual: await loadVisualReview(store, run, images).catch(() => undefined) };
+}
+
+export function approvalRoutes(
+  app: Hono,
+  store: ResultStore,
+  options: ApprovalOptions | undefined,
+  artifacts?: ArtifactReader,
+): void {
+  const images = imagesOf(artifacts);
   app.get('/api/runs/:id/approval', async (c) => {
     const runId = c.req.param('id');
     if (!RUN_ID_PATTERN.test(runId)) return refuse(400, 'malformed run id');
-    if (!(await store.getRun(runId))) return refuse(404, `no run ${runId}`);
+    const run = await store.getRun(runId);
+    if (!run) return refuse(404, `no run ${runId}`);
     return c.json({
-      ...(await loadApproval(store, runId)),
+      ...(await viewOf(store, run, images)),
       approvals: options
         ? { approvers: options.settings.approvers.length, requiredApprovals: options.settings.requiredApprovals }
         : null,
@@ -65,15 +102,19 @@ export function approvalRoutes(app: Hono, store: ResultStore, options: ApprovalO
     if (!RUN_ID_PATTERN.test(runId)) return refuse(400, 'malformed run id');
     const parsed = body.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return refuse(400, parsed.error.issues[0]!.message);
-    const result = await decide(
-      { runId, approver, ...(options!.person ? { person: options!.person(approver) } : {}), ...parsed.data },
-      {
-        store,
-        settings: options!.settings,
-        pipeline: options!.pipeline,
-        notifier: options!.notifier,
-        link: options!.link,
-      },
+    const { decision, visual, ...rest } = parsed.data;
+    if (!decision && !visual) return refuse(400, 'decision must be "approved" or "rejected"');
+    const who = { runId, approver, ...(options!.person ? { person: options!.person(approver) } : {}), ...rest };
+    const deps = {
+      store,
+      settings: options!.settings,
+      pipeline: options!.pipeline,
+      notifier: options!.notifier,
+      link: options!.link,
+      images,
+    };
+    const result = await (
+      decision ? decide({ ...who, decision, visual }, deps) : decideVisual({ ...who, visual: visual! }, deps)
     ).catch((error: Error) => {
       console.error(`status site: approval of ${runId}: ${error.message}`);
       return refuse(502, 'the vote is recorded but the pipeline did not take it; see the run timeline');

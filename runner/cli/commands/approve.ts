@@ -13,6 +13,9 @@ import { createNotifier, runLink } from '../../notify/from-config.ts';
 import { postSignedApproval } from '../../gate/signed-approval.ts';
 import { openStore } from '../../store/open-store.ts';
 import { parseRunId } from '../../core/model.ts';
+import { artifactStoreOf } from '../../artifacts/from-env.ts';
+import { loadVisualReview, type ImageReader, type VisualAnswer } from '../../gate/visual-decisions.ts';
+import { undecided, type ReviewedItem } from '../../gate/visual-review.ts';
 import type { CommandIO } from '../io.ts';
 
 export interface DecideFlags {
@@ -23,6 +26,42 @@ export interface DecideFlags {
   override?: boolean;
   commit?: string;
   json?: boolean;
+  /** `all`, or comma-separated fingerprints of screenshot changes. */
+  acceptVisual?: string;
+  rejectVisual?: string;
+}
+
+/** The flags' answers on a run's screenshot changes, as the approval side takes them. */
+function visualAnswerOf(flags: DecideFlags): VisualAnswer | undefined {
+  const list = (text: string | undefined) =>
+    (text ?? '')
+      .split(',')
+      .map((fp) => fp.trim())
+      .filter(Boolean);
+  if (flags.acceptVisual === undefined && flags.rejectVisual === undefined) return undefined;
+  return {
+    ...(flags.acceptVisual?.trim() === 'all'
+      ? { accept: 'all' as const }
+      : flags.acceptVisual
+        ? { accept: list(flags.acceptVisual) }
+        : {}),
+    ...(flags.rejectVisual ? { reject: list(flags.rejectVisual) } : {}),
+  };
+}
+
+/** The release pipeline waiting on the approval, when the config names one. */
+const pipelineOf = (config: ResolvedConfig) =>
+  config.approval.pipeline
+    ? new CodePipelineApproval(
+        new CodePipelineClient({ region: config.approval.pipeline.region }),
+        config.approval.pipeline,
+      )
+    : undefined;
+
+/** Reads the run's stored images, for the screenshot changes' fingerprints; undefined where there is no artifact store. */
+function imageReader(config: ResolvedConfig): { read?: ImageReader; close(): void } {
+  const artifacts = artifactStoreOf(config.artifacts);
+  return { read: artifacts?.read && ((key) => artifacts.read!(key)), close: () => artifacts?.close?.() };
 }
 
 /** Local stores mean local approvers; a store in AWS means the caller's IAM identity. */
@@ -70,13 +109,9 @@ export async function decideCommand(
     );
   const { approver, person } = await identify(config, flags, io);
   const { store } = await openStore(config.store);
+  const images = imageReader(config);
   try {
-    const pipeline = config.approval.pipeline
-      ? new CodePipelineApproval(
-          new CodePipelineClient({ region: config.approval.pipeline.region }),
-          config.approval.pipeline,
-        )
-      : undefined;
+    const pipeline = pipelineOf(config);
     const result = await decide(
       {
         runId: flags.run,
@@ -86,6 +121,7 @@ export async function decideCommand(
         comment: flags.comment,
         override: flags.override,
         commit: flags.commit,
+        visual: visualAnswerOf(flags),
       },
       {
         store,
@@ -93,12 +129,14 @@ export async function decideCommand(
         pipeline,
         notifier: createNotifier(config, io.stderr),
         link: (runId) => runLink(config, runId),
+        images: images.read,
       },
     ).catch((error: Error) => {
       throw new InfraError(`the vote is recorded but the pipeline did not take it: ${error.message}`);
     });
     if (!result.ok)
       throw new UsageError(`${decision === 'approved' ? 'approval' : 'rejection'} refused: ${result.reason}`);
+    if (result.note) io.stderr.write(`${result.note}\n`);
     io.stderr.write(
       `${result.duplicate ? 'already recorded' : 'recorded'}: ${approver} ${decision} run ${flags.run}; request ${result.view.state}\n`,
     );
@@ -106,6 +144,7 @@ export async function decideCommand(
     return EXIT.ok;
   } finally {
     await store.close();
+    images.close();
   }
 }
 
@@ -122,6 +161,7 @@ async function decideSigned(
     comment: flags.comment,
     ...(flags.override ? { override: true } : {}),
     ...(flags.commit ? { commit: flags.commit } : {}),
+    ...(visualAnswerOf(flags) ? { visual: visualAnswerOf(flags) } : {}),
   };
   const { status, body: answer } = await postSignedApproval(
     config.approval.url!,
@@ -153,8 +193,27 @@ export function formatApproval(view: ApprovalView): string {
     ...view.votes.map(
       (vote) => `  ${vote.at} ${vote.approver} ${vote.decision}${vote.override ? ' (override)' : ''}: ${vote.comment}`,
     ),
+    ...visualLines(view),
   ];
   return lines.join('\n');
+}
+
+/** The screenshot changes, a line each with its fingerprint and where it stands. */
+function visualLines(view: ApprovalView): string[] {
+  if (!view.visual?.length) return [];
+  const state = (item: ReviewedItem) =>
+    item.decided
+      ? `${item.decided.decision} by ${item.decided.approver}`
+      : item.alreadyAccepted
+        ? `already accepted by ${item.alreadyAccepted.approver} in run ${item.alreadyAccepted.runId}`
+        : 'undecided';
+  return [
+    `  screenshot changes (${undecided(view.visual).length} undecided):`,
+    ...view.visual.map(
+      (item) =>
+        `    ${item.fingerprint} [${item.project}] ${item.test}: ${item.kind}${item.ratio !== undefined ? ` ${(item.ratio * 100).toFixed(2)} %` : ''}, ${item.baseline} — ${state(item)}`,
+    ),
+  ];
 }
 
 export async function approvalCommand(
@@ -165,8 +224,17 @@ export async function approvalCommand(
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const { store } = await openStore(config.store);
   try {
-    if (!(await store.getRun(flags.run))) throw new UsageError(`no run ${flags.run} in the store`);
+    const run = await store.getRun(flags.run);
+    if (!run) throw new UsageError(`no run ${flags.run} in the store`);
     const view = await loadApproval(store, flags.run);
+    if (view.request?.visualReview) {
+      const images = imageReader(config);
+      try {
+        if (images.read) view.visual = await loadVisualReview(store, run, images.read);
+      } finally {
+        images.close();
+      }
+    }
     io.stdout.write(flags.json ? JSON.stringify(view) + '\n' : formatApproval(view) + '\n');
     return EXIT.ok;
   } finally {
