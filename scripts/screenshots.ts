@@ -1,6 +1,14 @@
 // Takes the status site's screenshots in docs/ from a seeded store: the runs list, a run page and
-// the Releases page, a mono-repo candidate's changes since the live release, at 1280 px and on a 390 px phone. Usage: node --import tsx scripts/screenshots.ts
+// the Releases page, a mono-repo candidate's changes since the live release, a release's visual
+// review, at 1280 px and on a 390 px phone. Usage: node --import tsx scripts/screenshots.ts
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { resolveConfig } from '../runner/config/config.ts';
+import { decideVisual, openRequest } from '../runner/gate/approvals.ts';
+import { evaluatePolicy } from '../runner/gate/policy.ts';
+import { loadVisualReview } from '../runner/gate/visual-decisions.ts';
+import { localApprovals } from '../status-site/access/approvers.ts';
 import { startStatusServer } from '../status-site/hosting/server.ts';
 import { seededStore, seedRun } from '../status-site/testing/seed.ts';
 import { launchChromium } from '../status-site/testing/chromium.ts';
@@ -8,6 +16,66 @@ import { seedReleaseStory } from '../status-site/testing/release-story.ts';
 import { REPO } from '../runner/testing/fixture-project.ts';
 
 const seed = await seededStore();
+const approvalConfig = resolveConfig({ approval: { approvers: ['ana'], authorMayApprove: true } }, seed.dir, {
+  UIGATE_HOME: seed.dir,
+});
+
+/** An offer card as a browser draws it: the images of a screenshot change. */
+async function offerImage(page: Page, colour: string, width = 320): Promise<Buffer> {
+  await page.setViewportSize({ width, height: 140 });
+  await page.setContent(
+    `<body style="margin:0;font:16px system-ui"><div style="margin:16px;padding:20px;border-radius:8px;background:${colour};color:#fff">Green tea, 20 % off<br><small>until Sunday</small></div></body>`,
+  );
+  return page.screenshot();
+}
+
+/**
+ * A release whose run changed the offer's colour in two browsers: through the gate into the
+ * approval's visual review, one browser's change accepted, the other still to decide.
+ */
+async function seedVisualReview(): Promise<string> {
+  const looks = ['chromium', 'firefox'].map((project) => ({
+    file: 'offer.spec.ts',
+    title: 'shows the offer',
+    project,
+    status: 'failed' as const,
+    visual: 'changed' as const,
+    error: 'expect(page).toHaveScreenshot(expected) failed',
+  }));
+  const runId = await seedRun(seed, looks, {
+    trigger: 'codepipeline',
+    branch: 'visual',
+    commit: 'feed5eed12345678',
+    commitMessage: 'Offer: the autumn colour',
+  });
+  const page = await browser.newPage();
+  const units = await seed.store.getUnits(runId);
+  for (const unit of units) {
+    const [change] = unit.visual!;
+    const images = {
+      expected: await offerImage(page, '#1a7f37'),
+      actual: await offerImage(page, '#bc4c00'),
+      diff: await offerImage(page, '#ff00aa'),
+    };
+    for (const [which, key] of Object.entries({
+      expected: change!.expected,
+      actual: change!.actual,
+      diff: change!.diff,
+    }))
+      await writeFile(join(seed.artifactsDir, key!), images[which as keyof typeof images]);
+  }
+  await page.close();
+  const run = (await seed.store.getRun(runId))!;
+  const gate = evaluatePolicy({ visualReview: true }, run, units);
+  await openRequest({ store: seed.store, run, gate, settings: approvalConfig.approval, actor: 'codepipeline' });
+  const read = (key: string) => readFile(join(seed.artifactsDir, key));
+  const [first] = await loadVisualReview(seed.store, run, read);
+  await decideVisual(
+    { runId, approver: 'ana', comment: '', visual: { accept: [first!.fingerprint] } },
+    { store: seed.store, settings: approvalConfig.approval, images: read },
+  );
+  return runId;
+}
 const story = await seedReleaseStory(seed);
 const failing = await seedRun(
   seed,
@@ -77,14 +145,20 @@ const mono = await seedRun(
     },
   },
 );
-const server = await startStatusServer({ store: seed.store, artifactsDir: seed.artifactsDir });
 const browser = await launchChromium();
+const visual = await seedVisualReview();
+const server = await startStatusServer({
+  store: seed.store,
+  artifactsDir: seed.artifactsDir,
+  approvals: localApprovals(approvalConfig, { write: () => true } as unknown as NodeJS.WritableStream),
+});
 const shots = [
   ['runs-list', '/'],
   ['run-page-release', `/runs/${story.broken}`],
   ['releases', '/releases'],
   ['run-page-failures', `/runs/${failing}`],
   ['run-page-since-release', `/runs/${mono}`],
+  ['approval-visual-review', `/runs/${visual}`],
 ] as const;
 try {
   for (const [name, path] of shots) {

@@ -3,6 +3,7 @@ import { jsonBody } from './json-body.ts';
 import type { AttemptRecord, RunEvent as DomainRunEvent, RunMeta, UnitRecord } from '../../runner/core/model.ts';
 
 import type { FlakyAnswer, FlakyUnit, UnitStats } from '../shared/flakiness.ts';
+import type { ReviewedItem } from '../../runner/gate/visual-review.ts';
 import type { ReleaseState, TargetHistory } from '../shared/release-history.ts';
 
 /** What the API answers for a run and a unit: the domain's own types, as the store keeps them. */
@@ -13,7 +14,7 @@ export type Run = RunMeta & {
 export type Unit = UnitRecord;
 export type Attempt = AttemptRecord;
 
-export type { FlakyAnswer, FlakyUnit, UnitStats, ReleaseState, TargetHistory };
+export type { FlakyAnswer, FlakyUnit, UnitStats, ReleaseState, TargetHistory, ReviewedItem };
 
 export type RunEvent = Omit<DomainRunEvent, 'runId'>;
 
@@ -49,19 +50,24 @@ export interface Approval {
     expiresAt: string;
     requiredApprovals: number;
     author?: string;
+    visualReview?: true;
   };
   gate?: { passed: boolean; rules: RuleResult[] };
   votes: Vote[];
   supersededBy?: string;
   decided?: { state: string; at: string; override: boolean; pipeline?: string };
   delivery?: { state: 'delivered' | 'undeliverable' | 'retrying'; detail: string };
+  /** The run's screenshot changes with their decisions (runner/gate/visual-review.ts), where the site can read its images. */
+  visual?: ReviewedItem[];
   /** Null where this site takes no decisions (the read-only site in AWS). */
   approvals?: { approvers: number; requiredApprovals: number } | null;
 }
 
 export interface Decision {
-  decision: 'approved' | 'rejected';
+  /** Absent: answers on screenshot changes only. */
+  decision?: 'approved' | 'rejected';
   comment: string;
+  visual?: { accept?: 'all' | string[]; reject?: string[] };
   override?: boolean;
   commit?: string;
 }

@@ -3,6 +3,7 @@ import { expect, type Browser, type Page } from '@playwright/test';
 import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '../../runner/config/config.ts';
 import { openRequest } from '../../runner/gate/approvals.ts';
+import { evaluatePolicy } from '../../runner/gate/policy.ts';
 import { localApprover } from '../../runner/gate/identity.ts';
 import { localApprovals } from '../access/approvers.ts';
 import { startStatusServer, type StatusServer } from '../hosting/server.ts';
@@ -187,6 +188,63 @@ describe('the approval panel in a real browser', () => {
     await since.locator('summary', { hasText: '2 commits' }).click();
     await expect(since.locator('.since-commits li').first()).toHaveText(`cccccccc ${EVIL_COMMENT} — api`);
     assert.equal(await tab.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+    await tab.close();
+  });
+
+  it('reviews screenshot changes: a row per screenshot, a cell per browser, decided by keyboard and click, approval refused until then', async () => {
+    const config = resolveConfig({ approval: { approvers: ['ana'], authorMayApprove: true } }, seed.dir, {
+      UIGATE_HOME: seed.dir,
+    });
+    const looks = ['chromium', 'firefox'].map((project) => ({
+      file: 'home.spec.ts',
+      title: 'looks right',
+      project,
+      status: 'failed' as const,
+      visual: 'changed' as const,
+      error: 'expect(page).toHaveScreenshot() failed',
+    }));
+    const visualRun = await seedRun(seed, looks, { branch: 'visual' });
+    const run = (await seed.store.getRun(visualRun))!;
+    const gate = evaluatePolicy({ visualReview: true }, run, await seed.store.getUnits(visualRun));
+    await openRequest({ store: seed.store, run, gate, settings: config.approval, actor: 'test' });
+    const errors: string[] = [];
+    const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    tab.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
+    await tab.goto(server.runUrl(visualRun));
+    const review = tab.getByTestId('visual-review');
+    await expect(review.getByTestId('visual-undecided')).toHaveText('2 undecided');
+    await expect(review.getByTestId('visual-row')).toHaveCount(1);
+    await expect(review.getByTestId('visual-cell')).toHaveCount(2);
+    const panel = tab.getByTestId('approval');
+    await panel.getByLabel('Approver token').fill(token);
+    await panel.getByLabel('Comment').fill('the new header');
+    await panel.getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect(panel.getByRole('alert')).toContainText('2 screenshot changes have no decision yet');
+
+    const [chromium, firefox] = [review.getByTestId('visual-cell').first(), review.getByTestId('visual-cell').last()];
+    await chromium.focus();
+    await tab.keyboard.press('v');
+    await expect(chromium.getByRole('button', { name: 'expected' })).toHaveAttribute('aria-pressed', 'true');
+    await tab.keyboard.press('a');
+    await expect(review.getByTestId('visual-undecided')).toHaveText('1 undecided');
+    await expect(chromium).toContainText('accepted by ana');
+    await firefox.getByRole('button', { name: 'slider' }).click();
+    await expect(firefox.getByRole('slider')).toBeVisible();
+    await firefox.getByRole('button', { name: 'Accept' }).click();
+    await expect(review.getByTestId('visual-undecided')).toHaveText('all decided');
+    await panel.getByLabel('Comment').fill('the new header');
+    await panel.getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect(panel.getByTestId('approval-state')).toHaveText('approved');
+
+    await tab.setViewportSize({ width: 390, height: 844 });
+    await expect(review.getByTestId('visual-cell')).toHaveCount(2);
+    const overflow = await tab.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways on a phone by ${overflow} px`);
+    // Chromium logs the refused approval above (409) as a failed resource; nothing else may be logged.
+    assert.deepEqual(
+      errors.filter((text) => !/status of 409/.test(text)),
+      [],
+    );
     await tab.close();
   });
 });

@@ -2,6 +2,7 @@
 // rules with measured values, the votes so far, the timeline, and — while the request is pending —
 // the decision form. The token stays in this tab (sessionStorage), never in a cookie, so no other
 // site can make the browser send it.
+import { visualReviewView, type VisualAnswer } from './visual-review-view.ts';
 import { api, type Approval, type RunEvent } from './api.ts';
 import type { RunEventType } from '../../runner/core/events.ts';
 import { h } from './dom.ts';
@@ -141,6 +142,7 @@ export class ApprovalPanel {
         same: JSON.stringify(approval.gate ?? null),
         build: () => (approval.gate ? this.gate(approval.gate) : undefined),
       },
+      this.visualPart(approval),
       {
         key: 'since-release',
         same: JSON.stringify(this.sinceRelease ?? null),
@@ -193,6 +195,39 @@ export class ApprovalPanel {
         ),
       ),
     );
+  }
+
+  /** The screenshot changes the approval decides on, redrawn only when they or who may decide change. */
+  private visualPart(approval: Approval) {
+    return {
+      key: 'visual',
+      same: JSON.stringify([approval.visual ?? null, approval.state, approval.approvals ?? null]),
+      build: () =>
+        visualReviewView(approval.visual, {
+          runId: this.runId,
+          canDecide: approval.state === 'pending' && Boolean(approval.approvals),
+          decide: (answer) => void this.decideVisual(answer),
+        }),
+    };
+  }
+
+  /** Sends answers on screenshot changes, with the token the form holds; a rejected one rejects the release. */
+  private async decideVisual(answer: VisualAnswer) {
+    if (this.busy) return;
+    this.busy = true;
+    const field = this.element.querySelector<HTMLInputElement>('input[name=token]');
+    const token = (field?.value || sessionStorage.getItem(TOKEN_KEY) || '').trim();
+    sessionStorage.setItem(TOKEN_KEY, token);
+    try {
+      const result = await api.decide(this.runId, { comment: '', visual: answer }, token);
+      const what = answer.reject?.length ? 'rejected' : 'accepted';
+      this.message = { text: `Recorded: screenshot change ${what}. The request is ${result.state}.`, error: false };
+    } catch (error) {
+      this.message = { text: (error as Error).message, error: true };
+    } finally {
+      this.busy = false;
+    }
+    await this.load();
   }
 
   /** Shows the decision form while the request waits — or, where this site takes no decisions, how to decide. */
