@@ -61,6 +61,12 @@ export interface VisualChange {
   expected?: string;
   actual: string;
   diff?: string;
+  /**
+   * The images' sha-256 as the executor read them. Never trusted: the approval side hashes the
+   * stored bytes itself, and refuses a review where they differ from these.
+   */
+  expectedSha?: string;
+  actualSha?: string;
 }
 
 /** One try of a unit. */

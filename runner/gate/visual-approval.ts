@@ -44,7 +44,7 @@ export async function applyVisualAnswer(input: VisualStepInput): Promise<VisualS
     return {
       refused: {
         status: 502,
-        reason: `a screenshot of the run could not be read (${(error as Error).message}): nothing is decided without it`,
+        reason: `the run's screenshots could not be checked (${(error as Error).message}): nothing is decided without them`,
       },
     };
   }

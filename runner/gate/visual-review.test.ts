@@ -10,7 +10,8 @@ import type { ApprovalSettings } from '../config/config.ts';
 import { decide, decideVisual, loadApproval, openRequest } from './approvals.ts';
 import { evaluatePolicy } from './policy.ts';
 import { loadVisualReview } from './visual-decisions.ts';
-import { fingerprintOf, visualItems } from './visual-review.ts';
+import { fingerprintOf, sha256, visualItems } from './visual-review.ts';
+import type { UnitRecord } from '../core/model.ts';
 
 const settings: ApprovalSettings = {
   approvers: ['ana', 'ben'],
@@ -41,6 +42,31 @@ describe('fingerprints', () => {
     assert.equal(fingerprintOf(change), fingerprintOf({ ...change }));
     for (const other of [{ actualSha: 'b' }, { expectedSha: undefined }, { project: 'firefox' }, { baseline: 'b.png' }])
       assert.notEqual(fingerprintOf({ ...change, ...other }), fingerprintOf(change));
+  });
+});
+
+describe('the stored images', () => {
+  it('are refused for a review when they are not what the run recorded', async () => {
+    const unit = {
+      key: 'k',
+      project: 'chromium',
+      file: 'a.spec.ts',
+      titlePath: ['t'],
+      status: 'failed',
+      visual: [{ name: 'a.png', baseline: 'a.png', kind: 'changed', expected: 'r/e.png', actual: 'r/a.png' }],
+    } as unknown as UnitRecord;
+    const read = async (key: string) => Buffer.from(key);
+    const recorded = { actualSha: sha256(Buffer.from('r/a.png')), expectedSha: sha256(Buffer.from('r/e.png')) };
+    const honest = { ...unit, visual: [{ ...unit.visual![0]!, ...recorded }] };
+    assert.equal((await visualItems([honest], read)).length, 1);
+    const swapped = {
+      ...unit,
+      visual: [{ ...unit.visual![0]!, ...recorded, actualSha: sha256(Buffer.from('other')) }],
+    };
+    await assert.rejects(
+      visualItems([swapped], read),
+      /stored actual image of \[chromium\] t is not the one the run recorded/,
+    );
   });
 });
 

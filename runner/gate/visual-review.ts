@@ -88,6 +88,11 @@ export async function visualItems(
         read(change.actual),
         change.expected ? read(change.expected) : undefined,
       ]);
+      const said = recordedDiffers(change, actual, expected);
+      if (said)
+        throw new Error(
+          `the stored ${said} image of [${unit.project}] ${unit.titlePath.join(' › ')} is not the one the run recorded: it changed after the run`,
+        );
       const item = {
         unitKey: unit.key,
         project: unit.project,
@@ -112,6 +117,13 @@ export async function visualItems(
   return items.sort(
     (a, b) => size(b) - size(a) || a.screenshot.localeCompare(b.screenshot) || a.project.localeCompare(b.project),
   );
+}
+
+/** Which stored image differs from the sha-256 the run recorded for it, if one does. */
+function recordedDiffers(change: VisualChange, actual: Buffer, expected: Buffer | undefined): string | undefined {
+  if (change.actualSha && change.actualSha !== sha256(actual)) return 'actual';
+  if (change.expectedSha && expected && change.expectedSha !== sha256(expected)) return 'expected';
+  return undefined;
 }
 
 /** Joins the changes with the decisions made in this run and the acceptances of earlier runs. */

@@ -88,6 +88,7 @@ describe('failed screenshot comparisons, through uigate run and uigate baselines
     }
 
     await reviewInTheApproval(changed.runId);
+    await acceptedAlready(changed.runId);
     const dry = await project.uigate(['baselines', '--run', changed.runId], env());
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(
@@ -133,6 +134,25 @@ describe('failed screenshot comparisons, through uigate run and uigate baselines
     const view = JSON.parse(approved.stdout) as { state: string; votes: { visualAccepted?: string[] }[] };
     assert.equal(view.state, 'approved');
     assert.equal(view.votes[0]!.visualAccepted?.length, 4, 'the approval holds the accepted set');
+  }
+
+  /** A rerun of the same page: Playwright's screenshots are the same bytes, so its changes are accepted already. */
+  async function acceptedAlready(acceptedIn: string) {
+    const rerun = await run();
+    const gate = await project.uigate(['gate', '--run', rerun.runId], env());
+    assert.equal(gate.code, 0, gate.stdout + gate.stderr);
+    const listed = await project.uigate(['approval', '--run', rerun.runId], env());
+    assert.match(listed.stdout, /screenshot changes \(0 undecided\):/, listed.stdout);
+    assert.match(
+      listed.stdout,
+      new RegExp(`offer-firefox-linux\\.png — already accepted by ana in run ${acceptedIn}$`, 'm'),
+    );
+    const approved = await project.uigate(
+      ['approve', '--run', rerun.runId, '--as', 'ana', '--comment', 'same change as before'],
+      env(),
+    );
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stderr, /request approved/);
   }
 
   it('does not take a screenshot that never settles, or any other failure, for a visual change', () => {

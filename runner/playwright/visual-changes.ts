@@ -4,6 +4,8 @@
 // A unit fails "visually only" when every error of its attempt is such a comparison: an intended
 // change a person can accept, as opposed to a broken page. Outcomes stay exactly Playwright's;
 // this only describes them.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { Attachment, VisualChange } from '../core/model.ts';
 
@@ -41,6 +43,23 @@ function comparisonOf(
   };
 }
 
+/** The images' sha-256, read from the files Playwright wrote; none for a file that cannot be read. */
+function shas(
+  expected: string | undefined,
+  actual: string | undefined,
+): Pick<VisualChange, 'expectedSha' | 'actualSha'> {
+  const sha = (path: string | undefined) => {
+    if (!path) return undefined;
+    try {
+      return createHash('sha256').update(readFileSync(path)).digest('hex');
+    } catch {
+      return undefined;
+    }
+  };
+  const [expectedSha, actualSha] = [sha(expected), sha(actual)];
+  return { ...(expectedSha ? { expectedSha } : {}), ...(actualSha ? { actualSha } : {}) };
+}
+
 /**
  * The screenshot comparisons that failed in one attempt, and whether they are all of its errors.
  * `projectDir` is where baselines are relative to (the folder of playwright.config).
@@ -75,6 +94,7 @@ export function visualChangesOf(
       ...(found.kind === 'changed' ? { expected: pair.expected!.name } : {}),
       actual: pair.actual.name,
       ...(pair.diff ? { diff: pair.diff.name } : {}),
+      ...shas(found.kind === 'changed' ? pair.expected!.path : undefined, pair.actual.path),
     });
   }
   const visualOnly = errors.length > 0 && changes.length > 0 && said.every(Boolean);
