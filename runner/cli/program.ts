@@ -188,6 +188,10 @@ function withExecutors(command: Command): Command {
       '--lambda-concurrency <n>',
       'Lambda invocations in flight at once (default 20)',
       positiveInt('--lambda-concurrency'),
+    )
+    .option(
+      '--deadline <duration>',
+      'with --executor lambda and --executor codebuild: the cheapest split of the work expected to end within this, e.g. 10m (default: dispatch.deadline, else the earliest finish)',
     );
 }
 

@@ -15,6 +15,16 @@ import { awsRegion } from '../aws/region.ts';
 import { configuredEndpoint } from '../aws/endpoints.ts';
 import { parseKey } from '../store/store-address.ts';
 
+/** A duration as people write one: `90s`, `10m`, `1h`. */
+const DURATION = /^(\d+(?:\.\d+)?)(s|m|h)$/;
+
+/** `10m` → 600000. */
+export function durationMs(text: string): number {
+  const [, amount, unit] = DURATION.exec(text.trim()) ?? [];
+  if (!amount) throw new ConfigError(`"${text}" is not a duration: write e.g. 10m, 90s or 1h`);
+  return Number(amount) * { s: 1_000, m: 60_000, h: 3_600_000 }[unit as 's' | 'm' | 'h'];
+}
+
 const positiveInt = (what: string) =>
   z
     .number({ error: `expected a whole number (${what})` })
@@ -90,6 +100,7 @@ const schema = z.strictObject({
             .url({ error: 'expected a Lambda-Invoke-compatible URL such as "http://127.0.0.1:9001"' })
             .optional(),
           concurrency: positiveInt('invocations in flight at once').optional(),
+          memoryMb: positiveInt("the function's memory in MB, as deployed (for the run's cost)").optional(),
           timeoutSeconds: positiveInt("the function's timeout, up to 900")
             .max(900, { error: 'expected at most 900 (Lambda runs 15 minutes at most)' })
             .optional(),
@@ -186,6 +197,7 @@ const schema = z.strictObject({
         .number()
         .positive({ error: 'expected seconds above 0 (assumed duration of a unit never run before)' })
         .optional(),
+      deadline: z.string().regex(DURATION, { error: 'expected a duration such as "10m", "90s" or "1h"' }).optional(),
     })
     .optional(),
 });
@@ -206,10 +218,23 @@ export interface ResolvedConfig {
   executors: {
     /** workers 0: the Playwright config's `workers`. sideBySide: see executors/local-parallelism.ts. */
     local: { workers: number; sideBySide: boolean | 'auto' };
-    lambda: { functionName: string; region: string; endpoint?: string; concurrency: number; timeoutSeconds: number };
+    lambda: {
+      functionName: string;
+      region: string;
+      endpoint?: string;
+      concurrency: number;
+      timeoutSeconds: number;
+      memoryMb: number;
+    };
     codebuild: { projectName: string; region: string; concurrency: number };
   };
-  dispatch: { infraRetries: number; batchTimeoutSeconds: number; defaultUnitSeconds: number };
+  dispatch: {
+    infraRetries: number;
+    batchTimeoutSeconds: number;
+    defaultUnitSeconds: number;
+    /** With Lambda and CodeBuild both asked for: the cheapest split expected to end within this (ms). */
+    deadlineMs?: number;
+  };
   gate: GatePolicy;
   approval: ApprovalSettings;
   notify: { snsTopicArn?: string; statusUrl?: string; region: string };
@@ -346,6 +371,7 @@ export function resolveConfig(
       infraRetries: config.dispatch?.infraRetries ?? 2,
       batchTimeoutSeconds: config.dispatch?.batchTimeoutSeconds ?? 30 * 60,
       defaultUnitSeconds: config.dispatch?.defaultUnitSeconds ?? 5,
+      ...(config.dispatch?.deadline ? { deadlineMs: durationMs(config.dispatch.deadline) } : {}),
     },
   };
 }
@@ -360,6 +386,8 @@ function resolveExecutors(config: UigateConfig, env: NodeJS.ProcessEnv, region: 
       endpoint: env[ENV.lambdaEndpoint] || executors?.lambda?.endpoint,
       concurrency: executors?.lambda?.concurrency ?? 20,
       timeoutSeconds: executors?.lambda?.timeoutSeconds ?? 900,
+      // What the Uigate construct deploys (cdk/test-executors.ts).
+      memoryMb: executors?.lambda?.memoryMb ?? 3008,
     },
     codebuild: {
       projectName: env[ENV.codebuildProject] || executors?.codebuild?.projectName || 'uigate-worker',

@@ -24,6 +24,8 @@ export interface ExecutorFlags extends TestFlags {
   lambdaEndpoint?: string;
   lambdaFunction?: string;
   lambdaConcurrency?: number;
+  /** With Lambda and CodeBuild both: the cheapest split expected to end within this (`10m`). */
+  deadline?: string;
 }
 
 const isLoopback = (url: string | undefined) => url !== undefined && isLoopbackUrl(url);

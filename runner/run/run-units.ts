@@ -9,12 +9,12 @@ import type { LocalParallelism } from '../executors/local-parallelism.ts';
 import { describeShipped, shipSuite } from '../executors/ship-suite.ts';
 import { recentDurations, type Durations } from '../plan/history.ts';
 import { estimateUnits, type Estimate } from '../plan/estimates.ts';
-import { assignExecutors } from '../plan/plan.ts';
 import { inOrderMs, sizedPieces, WorkQueue } from '../plan/queue.ts';
 import { dispatch, type BatchQueue, type DispatchResult } from './dispatch.ts';
 import type { RunContext } from './context.ts';
 import { FailureLimit, type StoppedEarly } from './failure-limit.ts';
 import { publishRun } from './run-publisher.ts';
+import { assignPieces } from './executor-plan.ts';
 import { suiteEntries } from './prepare.ts';
 
 export interface RunUnitsEvents {
@@ -142,7 +142,13 @@ function queuesFor(
 ): Map<ExecutorName, BatchQueue> {
   const queues = new Map<ExecutorName, BatchQueue>();
   const where: string[] = [];
-  for (const [executor, assigned] of assignExecutors(work.units, executors, context.prepared.browserOf)) {
+  const { assigned: byExecutor, said } = assignPieces(
+    sizedPieces(work.units, (unit) => estimates.get(unit.key)!),
+    executors,
+    { config: context.prepared.config, browserOf: context.prepared.browserOf, deadline: context.flags.deadline },
+  );
+  if (said) work.events.say(`  ${said}`);
+  for (const [executor, assigned] of byExecutor) {
     const pieces = sizedPieces(assigned, (unit) => estimates.get(unit.key)!);
     const queue = new WorkQueue(pieces, {
       executor: executor.name,

@@ -3,7 +3,7 @@ import { jsonBody } from './json-body.ts';
 import type { AttemptRecord, RunEvent as DomainRunEvent, RunMeta, UnitRecord } from '../../runner/core/model.ts';
 
 import type { FlakyAnswer, FlakyUnit, UnitStats } from '../shared/flakiness.ts';
-import type { ReviewedItem } from '../../runner/gate/visual-review.ts';
+import type { ReviewedItem } from '../../runner/core/visual-review.ts';
 import type { ReleaseState, TargetHistory } from '../shared/release-history.ts';
 
 /** What the API answers for a run and a unit: the domain's own types, as the store keeps them. */
