@@ -254,7 +254,20 @@ function voteCheck(input: DecideInput, view: ApprovalView, settings: ApprovalSet
   });
 }
 
-const noRequest = (runId: string): DecideResult => ({
+/** The run and its approval, or why there is nothing to decide on. */
+async function requestOf(
+  store: ResultStore,
+  runId: string,
+  now: Date,
+): Promise<{ run: RunMeta; view: ApprovalView & { request: ApprovalRequest } } | Extract<DecideResult, { ok: false }>> {
+  const run = await store.getRun(runId);
+  if (!run) return { ok: false, status: 404, reason: `no run ${runId}` };
+  const view = await loadApproval(store, run.runId, now);
+  if (!view.request) return noRequest(run.runId);
+  return { run, view: { ...view, request: view.request } };
+}
+
+const noRequest = (runId: string): Extract<DecideResult, { ok: false }> => ({
   ok: false,
   status: 409,
   reason: `no approval has been requested for run ${runId}; \`uigate gate --run ${runId}\` evaluates it and opens one`,
@@ -269,10 +282,10 @@ const noRequest = (runId: string): DecideResult => ({
 export async function decide(input: DecideInput, deps: DecideDeps): Promise<DecideResult> {
   const { store, settings } = deps;
   const now = input.now ?? new Date();
-  const run = await store.getRun(input.runId);
-  if (!run) return { ok: false, status: 404, reason: `no run ${input.runId}` };
-  let view = await loadApproval(store, run.runId, now);
-  if (!view.request) return noRequest(run.runId);
+  const found = await requestOf(store, input.runId, now);
+  if ('ok' in found) return found;
+  const { run } = found;
+  let view: ApprovalView = found.view;
   if (!view.decided && view.state === 'pending') view = await supersededByNewer(store, run, settings, now, view);
   const check = voteCheck(input, view, settings, now);
   if (!check.accepted && check.status === 403) return { ok: false, status: 403, reason: check.reason };
@@ -340,10 +353,9 @@ export async function decideVisual(
 ): Promise<DecideResult> {
   const { store, settings } = deps;
   const now = input.now ?? new Date();
-  const run = await store.getRun(input.runId);
-  if (!run) return { ok: false, status: 404, reason: `no run ${input.runId}` };
-  const view = await loadApproval(store, run.runId, now);
-  if (!view.request) return noRequest(run.runId);
+  const found = await requestOf(store, input.runId, now);
+  if ('ok' in found) return found;
+  const { run, view } = found;
   if (!view.request.visualReview)
     return { ok: false, status: 409, reason: `run ${run.runId}'s approval has no screenshot changes to decide` };
   const { approvers, overriders, authorMayApprove, personRoles } = settings;
