@@ -24,9 +24,18 @@ export type ImageReader = (key: string) => Promise<Buffer>;
 const decisionsIn = (events: readonly RunEvent[], type: 'approval-visual' | 'visual-accepted'): VisualDecision[] =>
   events.filter((event) => event.type === type).map((event) => event.detail as unknown as VisualDecision);
 
-/** The run's screenshot changes, each with its decision here or its acceptance elsewhere. */
-export async function loadVisualReview(store: ResultStore, run: RunMeta, read: ImageReader): Promise<ReviewedItem[]> {
-  const items = await visualItems(await store.getUnits(run.runId), read);
+/**
+ * The run's screenshot changes, each with its decision here or its acceptance elsewhere. `items`:
+ * the changes as fingerprinted already (a page that only shows them); a decision always reads the
+ * images again.
+ */
+export async function loadVisualReview(
+  store: ResultStore,
+  run: RunMeta,
+  read: ImageReader,
+  known?: Promise<VisualItem[]>,
+): Promise<ReviewedItem[]> {
+  const items = await (known ?? visualItems(await store.getUnits(run.runId), read));
   if (items.length === 0) return [];
   const here = decisionsIn(await store.listEvents(run.runId), 'approval-visual');
   const fingerprints = [...new Set(items.map((item) => item.fingerprint))];

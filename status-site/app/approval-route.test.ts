@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { resolveConfig } from '../../runner/config/config.ts';
 import { openRequest } from '../../runner/gate/approvals.ts';
+import { evaluatePolicy } from '../../runner/gate/policy.ts';
+import { LocalArtifactReader } from '../artifacts/artifact-reader.ts';
 import { localApprover } from '../../runner/gate/identity.ts';
 import { createApp } from './app.ts';
 import { localApprovals } from '../access/approvers.ts';
@@ -122,5 +124,38 @@ describe('POST /api/runs/:id/approval', () => {
       body: JSON.stringify(approve),
     });
     assert.equal(response.status, 401);
+  });
+});
+
+describe('GET /api/runs/:id/approval with screenshot changes', () => {
+  it('shows each change with its decision, reading the run’s images once for the page’s polls', async () => {
+    const seed = await seededStore();
+    try {
+      const config = resolveConfig({ approval: { approvers: ['ana'] } }, seed.dir, { UIGATE_HOME: seed.dir });
+      const runId = await seedRun(seed, [
+        { file: 'home.spec.ts', title: 'looks right', status: 'failed', visual: 'changed', error: 'x' },
+      ]);
+      const run = (await seed.store.getRun(runId))!;
+      const gate = evaluatePolicy({ visualReview: true }, run, await seed.store.getUnits(runId));
+      await openRequest({ store: seed.store, run, gate, settings: config.approval, actor: 'test' });
+      let reads = 0;
+      const local = new LocalArtifactReader(seed.artifactsDir);
+      const artifacts = { get: (id: string, path: string) => (reads++, local.get(id, path)) };
+      const app = createApp({
+        store: seed.store,
+        artifacts,
+        approvals: localApprovals(config, { write: () => true } as never),
+      });
+      for (let poll = 0; poll < 3; poll++) {
+        const view = (await (await app.request(`/api/runs/${runId}/approval`)).json()) as {
+          visual: { fingerprint: string; decided?: unknown }[];
+        };
+        assert.equal(view.visual.length, 1);
+        assert.match(view.visual[0]!.fingerprint, /^[0-9a-f]{24}$/);
+      }
+      assert.equal(reads, 2, 'expected and actual, once');
+    } finally {
+      await seed.remove();
+    }
   });
 });

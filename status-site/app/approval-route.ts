@@ -6,6 +6,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { decide, decideVisual, loadApproval } from '../../runner/gate/approvals.ts';
 import { loadVisualReview, type ImageReader } from '../../runner/gate/visual-decisions.ts';
+import { visualItems, type VisualItem } from '../../runner/gate/visual-review.ts';
 import type { ArtifactReader } from '../artifacts/artifact-reader.ts';
 import type { ApprovalOptions } from '../access/approvers.ts';
 import { APPROVAL_HEADER } from '../access/request-header.ts';
@@ -55,12 +56,28 @@ function imagesOf(artifacts: ArtifactReader | undefined): ImageReader | undefine
   };
 }
 
+/**
+ * A finished run's screenshot changes as fingerprinted, kept for the page's polls: reading every
+ * image again each time would cost the artifact store two reads a change, every few seconds.
+ * Decisions never use this: they read the images again.
+ */
+const SHOWN = new Map<string, Promise<VisualItem[]>>();
+
 /** The run's approval, with its screenshot changes when it reviews them and the images can be read. */
 async function viewOf(store: ResultStore, run: RunMeta, images: ImageReader | undefined) {
   const view = await loadApproval(store, run.runId);
   if (!view.request?.visualReview || !images) return view;
+  // A resumed run finishes again, with other units: its changes are read again.
+  const key = `${run.runId}@${run.finishedAt ?? ''}`;
+  let items = SHOWN.get(key);
+  if (!items) {
+    items = store.getUnits(run.runId).then((units) => visualItems(units, images));
+    items.catch(() => SHOWN.delete(key));
+    SHOWN.set(key, items);
+    if (SHOWN.size > 20) SHOWN.delete(SHOWN.keys().next().value!);
+  }
   // An unreadable image shows as the panel's error; deciding refuses it anyway.
-  return { ...view, visual: await loadVisualReview(store, run, images).catch(() => undefined) };
+  return { ...view, visual: await loadVisualReview(store, run, images, items).catch(() => undefined) };
 }
 
 export function approvalRoutes(
