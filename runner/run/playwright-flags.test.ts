@@ -1,5 +1,5 @@
 // Playwright's flags for how tests run, given to `uigate run` as to `npx playwright test`: the same
-// tests end the same way (-x, --max-failures, --repeat-each), -u writes the project's
+// tests end the same way (-x, --max-failures), -u writes the project's
 // snapshots, --trace keeps a passing test's trace, and -c names Playwright's config. Tests without
 // a page, so no browser starts: what is checked is the flags' way through uigate to Playwright.
 import assert from 'node:assert/strict';
@@ -51,14 +51,6 @@ export default defineConfig({ testDir: './tests/other', projects: browserProject
     } finally {
       await store.close();
     }
-  });
-
-  it('--repeat-each runs each test that many times, each repeat a unit with its own status', async () => {
-    const args = ['tests/order.spec.ts', '--repeat-each', '2'];
-    const { statuses: plain } = await project.plain(args);
-    const { statuses, result } = await project.viaUigate(args, { home: '.uigate-repeat' });
-    assert.equal(statuses.size, 8);
-    assert.deepEqual(differences(plain, statuses), [], result.stderr.slice(-2000));
   });
 
   it('-u writes the missing snapshot into the project, and the next run compares with it', async () => {

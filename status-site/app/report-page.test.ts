@@ -58,14 +58,18 @@ test('pays with the saved card', async () => { expect('declined').toBe('paid'); 
     await expect(page.getByText('pays with the saved card')).toBeVisible();
     await page.getByText('pays with the saved card').click();
     await expect(page.getByText(/declined/).first()).toBeVisible();
-    // The failure's page fetches its attachments (error-context.md): every one must arrive.
-    const attachments: string[] = [];
-    page.on('request', (request) => void (request.url().includes('/data/') && attachments.push(request.url())));
-    page.on('requestfailed', (request) => errors.push(`failed: ${request.url()}`));
-    await page.reload();
-    await expect(page.getByText(/declined/).first()).toBeVisible();
-    await page.waitForLoadState('networkidle');
-    assert.ok(attachments.length > 0, 'the report fetched its attachments');
+    // The failure's page fetches its attachments (error-context.md), and they must arrive. Watched
+    // from a page of its own, whose empty cache cannot answer them instead of the server.
+    const fresh = await browser.newPage();
+    fresh.on('pageerror', (error) => errors.push(error.message));
+    fresh.on('requestfailed', (request) => errors.push(`failed: ${request.url()}`));
+    const attachment = fresh.waitForResponse((r) => r.url().includes('/data/'), { timeout: 15_000 });
+    await fresh.goto(`${server.url}/reports/${runId}/`);
+    await fresh.getByText('pays with the saved card').click();
+    await expect(fresh.getByText(/declined/).first()).toBeVisible();
+    const arrived = await attachment;
+    assert.equal(arrived.status(), 200, `the report fetched its attachment ${arrived.url()}`);
+    await fresh.close();
     assert.deepEqual(errors, []);
   });
 
