@@ -305,7 +305,7 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
   let note: string | undefined;
   let items: ReviewedItem[] | undefined;
   if (view.request!.visualReview) {
-    const step = await applyVisualAnswer(visualInput(input, run, vote, deps, now));
+    const step = await applyVisualAnswer(visualInput(input, run, vote.person ?? input.approver, deps, now));
     if ('refused' in step) return { ok: false, ...step.refused };
     items = step.items;
     const verdict = visualVerdict(items, run.runId);
@@ -332,11 +332,18 @@ export async function decide(input: DecideInput, deps: DecideDeps): Promise<Deci
   return { ok: true, duplicate: !written, view: settled, ...(note ? { note } : {}) };
 }
 
-const visualInput = (input: DecideInput, run: RunMeta, vote: Vote, deps: DecideDeps, now: Date) => ({
+/** What the visual step needs of a vote: who decides, on which run, with which images. */
+const visualInput = (
+  input: Pick<DecideInput, 'approver' | 'comment' | 'visual'>,
+  run: RunMeta,
+  person: string,
+  deps: DecideDeps,
+  now: Date,
+) => ({
   store: deps.store,
   run,
   approver: input.approver,
-  person: vote.person ?? input.approver,
+  person,
   comment: input.comment,
   visual: input.visual,
   images: deps.images,
@@ -372,7 +379,7 @@ export async function decideVisual(
   });
   if (check && !check.accepted) return { ok: false, status: check.status, reason: check.reason };
   const step = await applyVisualAnswer({
-    ...visualInput({ ...input, decision: 'approved' }, run, { person: person.id } as Vote, deps, now),
+    ...visualInput(input, run, person.id, deps, now),
   });
   if ('refused' in step) return { ok: false, ...step.refused };
   const verdict = visualVerdict(step.items, run.runId);
