@@ -60,4 +60,28 @@ describe('estimating durations', () => {
       basis: 'default',
     });
   });
+
+  it('sizes a first run’s tests by their bodies in the listing: a test twice the suite’s typical length, twice the default', () => {
+    // Declarations at these lines: bodies of 10, 10, 20 and 10 lines in a.spec.ts; b.spec.ts's only test takes its file's typical.
+    const at = (file: string, title: string, line: number, project = 'chromium') =>
+      makeUnit(`/t/${file}`, '/t', [title], project, line, 1);
+    const units = [
+      at('a.spec.ts', 'one', 3),
+      at('a.spec.ts', 'two', 13),
+      at('a.spec.ts', 'long', 23),
+      at('a.spec.ts', 'long', 23, 'firefox'),
+      at('a.spec.ts', 'three', 43),
+      at('a.spec.ts', 'last', 53),
+      at('b.spec.ts', 'alone', 3),
+    ];
+    const estimates = estimateUnits(units, new Map(), 5000);
+    const ms = (i: number) => estimates.get(units[i]!.key)!;
+    assert.deepEqual(ms(0), { ms: 5000, uncertainty: 1.2, basis: 'listing' });
+    assert.equal(ms(2).ms, 10_000, 'twice as long a body');
+    assert.equal(ms(3).ms, 10_000, 'in every project');
+    assert.equal(ms(5).ms, 5000, "the last test of a file: its file's typical body");
+    assert.equal(ms(6).ms, 5000, "a file of one test: the suite's typical body");
+    // Once anything is recorded, history's neighbours say more than the lines do.
+    assert.equal(estimateUnits(units, new Map([[units[0]!.key, [800]]]), 5000).get(units[2]!.key)!.basis, 'file');
+  });
 });

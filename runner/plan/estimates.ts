@@ -1,11 +1,12 @@
 // How long each unit is expected to take, and how sure that is — for sizing the queue's pieces.
 // Pure. From a unit's own recorded durations (newest weighted most), else from what is known
 // about its neighbours: the same file in the same project, the same project (browsers differ by
-// 2–4× on the same tests), the whole suite; only then the configured default.
+// 2–4× on the same tests), the whole suite; with nothing recorded at all (a first run), from the
+// listing: the configured default, scaled by how long the test's body is against the suite's.
 import type { UnitRef } from '../core/model.ts';
 
 /** What an estimate rests on, from most to least sure. */
-export type EstimateBasis = 'history' | 'file' | 'project' | 'suite' | 'default';
+export type EstimateBasis = 'history' | 'file' | 'project' | 'suite' | 'listing' | 'default';
 
 export interface Estimate {
   ms: number;
@@ -28,6 +29,7 @@ const UNCERTAINTY: Record<Exclude<EstimateBasis, 'history'>, number> = {
   file: 0.5,
   project: 0.7,
   suite: 1,
+  listing: 1.2,
   default: 1.5,
 };
 
@@ -94,6 +96,7 @@ export function estimateUnits(
     return cached.get(key);
   };
   const suite = groups.suite.length ? median(groups.suite) : undefined;
+  const listed = suite === undefined ? bodyLengths(units) : undefined;
   const estimates = new Map<string, Estimate>();
   for (const unit of units) {
     const own = known.get(unit.key);
@@ -110,8 +113,49 @@ export function estimateUnits(
           ? ['project', project]
           : suite !== undefined
             ? ['suite', suite]
-            : ['default', defaultMs];
+            : listed
+              ? ['listing', defaultMs * listed.relative(unit)]
+              : ['default', defaultMs];
     estimates.set(unit.key, { ms, uncertainty: UNCERTAINTY[basis], basis });
   }
   return estimates;
+}
+
+/** How far a body may be from the suite's typical one before it stops saying more: 4× either way. */
+const BODY_RANGE = 4;
+
+/**
+ * Each test's body length, from the listing alone: the lines from its declaration to the next
+ * test's in the same file (the file's typical one for its last test). A test that does more is
+ * longer to write and to run — a weak hint, but the only one a first run has; measured against
+ * what units took in bench/scale.ts. Undefined when the lines say nothing (all alike).
+ */
+function bodyLengths(units: readonly UnitRef[]): { relative(unit: UnitRef): number } | undefined {
+  const lines = new Map<string, number[]>();
+  for (const unit of units) {
+    const list = lines.get(unit.file) ?? [];
+    list.push(unit.line);
+    lines.set(unit.file, list);
+  }
+  const spans = new Map<string, Map<number, number>>();
+  const all: number[] = [];
+  for (const [file, list] of lines) {
+    const sorted = [...new Set(list)].sort((a, b) => a - b);
+    const bySpan = new Map<number, number>();
+    for (let i = 0; i + 1 < sorted.length; i++) bySpan.set(sorted[i]!, sorted[i + 1]! - sorted[i]!);
+    if (bySpan.size) all.push(...bySpan.values());
+    spans.set(file, bySpan);
+  }
+  if (all.length < 2) return undefined;
+  const typical = median(all);
+  if (!(typical > 0) || all.every((span) => span === typical)) return undefined;
+  const fileTypical = new Map(
+    [...spans].map(([file, bySpan]) => [file, bySpan.size ? median([...bySpan.values()]) : typical]),
+  );
+  return {
+    relative: (unit) => {
+      const span = spans.get(unit.file)?.get(unit.line) ?? fileTypical.get(unit.file) ?? typical;
+      return Math.min(BODY_RANGE, Math.max(1 / BODY_RANGE, span / typical));
+    },
+  };
 }
