@@ -15,6 +15,7 @@ import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnPipeline } from 'aws-cdk-lib/aws-codepipeline';
 import { Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { ComputeType } from 'aws-cdk-lib/aws-codebuild';
 import {
   BakeAndRollback,
   PipelineSource,
@@ -93,6 +94,20 @@ describe('uigate/cdk props', () => {
       /bake must be a whole number from 60 to 28800 seconds, got 32400/,
     );
     assert.throws(() => pipeline({ bake: Duration.seconds(30) }), /bake must be .* got 30/);
+  });
+
+  it('gives the CodeBuild worker the compute type asked for, room for several Playwright workers', () => {
+    const worker = (stack: Stack) =>
+      Template.fromStack(stack).findResources('AWS::CodeBuild::Project', {
+        Properties: { Description: Match.stringLikeRegexp('worker') },
+      });
+    const types = (stack: Stack) =>
+      Object.values(worker(stack)).map(
+        (project) =>
+          (project as { Properties: { Environment: { ComputeType: string } } }).Properties.Environment.ComputeType,
+      );
+    assert.deepEqual(types(core().stack), ['BUILD_GENERAL1_MEDIUM']);
+    assert.deepEqual(types(core({ workerComputeType: ComputeType.LARGE }).stack), ['BUILD_GENERAL1_LARGE']);
   });
 
   it('refuses empty lists, a production it could not roll back and a folder outside the build', () => {

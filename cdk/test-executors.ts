@@ -46,6 +46,8 @@ export interface TestExecutorsProps {
   readonly reservedConcurrency?: number;
   /** CodeBuild builds at once. @default 10 */
   readonly workerConcurrency?: number;
+  /** The worker's compute type: room for `executors.codebuild.workers` browsers. @default ComputeType.MEDIUM */
+  readonly workerComputeType?: ComputeType;
   /** Prefix of the function, project and report group names. @default 'uigate' */
   readonly name?: string;
 }
@@ -92,7 +94,7 @@ export class TestExecutors extends Construct {
       buildSpec: BuildSpec.fromObject(WORKER_BUILDSPEC),
       environment: {
         buildImage: LinuxBuildImage.fromDockerRegistry(playwrightImage(props.playwrightVersion)),
-        computeType: ComputeType.MEDIUM,
+        computeType: props.workerComputeType ?? ComputeType.MEDIUM,
         environmentVariables: {
           [ENV.table]: { value: props.table.tableName },
           [ENV.artifactsBucket]: { value: props.artifacts.bucketName },

@@ -6,6 +6,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Code } from 'aws-cdk-lib/aws-lambda';
+import type { ComputeType } from 'aws-cdk-lib/aws-codebuild';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -52,6 +53,12 @@ export interface UigateProps {
   readonly artifactRetention?: Duration;
   /** Reserved concurrency of the Lambda executor, 1–1000. @default none: the account's unreserved pool */
   readonly lambdaConcurrency?: number;
+  /**
+   * Compute type of the CodeBuild worker: LARGE (8 vCPUs) for `executors.codebuild.workers: 4`,
+   * MEDIUM (4 vCPUs) for 2. Tell uigate the same in `executors.codebuild.computeType`, for the
+   * run's cost. @default ComputeType.MEDIUM
+   */
+  readonly workerComputeType?: ComputeType;
   /** uigate.config.ts's gate policy (rules and thresholds). @default uigate's defaults */
   readonly gate?: object;
   /** Who may approve a release. @default no approvers: every request waits for someone to be added */
@@ -115,6 +122,7 @@ export class Uigate extends Construct {
       playwrightVersion: props.playwrightVersion ?? uigatePlaywrightVersion(),
       encryptionKey: this.key,
       reservedConcurrency: props.lambdaConcurrency,
+      ...(props.workerComputeType ? { workerComputeType: props.workerComputeType } : {}),
       name: this.name,
     });
     // Signs the status site's sign-in links and sessions: reading results needs an IAM identity.

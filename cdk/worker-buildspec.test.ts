@@ -54,12 +54,14 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
     );
     const runId = newRunId();
     await store.queueUnits(runId, batch);
-    await store.putBatch(
-      runId,
-      'codebuild-001',
-      1,
-      batch.map((unit) => unit.key),
-    );
+    // In two lanes, as the queue splits a batch for a container with several workers: a Playwright
+    // process each, side by side.
+    const lanes = [
+      batch.filter((unit) => unit.module === 'button').map((unit) => unit.key),
+      batch.filter((unit) => unit.module !== 'button').map((unit) => unit.key),
+    ];
+    assert.ok(lanes.every((lane) => lane.length));
+    await store.putBatch(runId, 'codebuild-001', 1, lanes);
     // What StartBuild's environment overrides carry, as CodeBuild sets them; the install phase
     // (npm ci) is what .ci/run itself does before these tests, so it is not repeated here.
     const env = {
@@ -75,12 +77,16 @@ describe("the CodeBuild worker's buildspec, run on this machine", () => {
       UIGATE_HOME: join(dir, 'home'),
       CODEBUILD_BUILD_ID: 'uigate-worker:0b5e-local',
       CODEBUILD_SRC_DIR: REPO,
+      // executors.codebuild.workers: 2, as the CodeBuild executor passes it (the lanes say how to use them).
+      UIGATE_WORKERS: '2',
     };
     for (const command of spec.phases.build!.commands) {
       const { stdout } = await run('bash', ['-c', command], { cwd: REPO, env, timeout: 180_000 });
       assert.match(
         stdout,
-        new RegExp(`uigate worker: run ${runId}, batch codebuild-001 \\(dispatch try 1\\), ${batch.length} units`),
+        new RegExp(
+          `uigate worker: run ${runId}, batch codebuild-001 \\(dispatch try 1\\), ${batch.length} units, build uigate-worker:0b5e-local, 2 Playwright processes side by side`,
+        ),
       );
       assert.match(stdout, new RegExp(`done — ${batch.length} passed`));
     }

@@ -16,6 +16,14 @@ import { configuredEndpoint } from '../aws/endpoints.ts';
 import { parseKey } from '../store/store-address.ts';
 
 /** A duration as people write one: `90s`, `10m`, `1h`. */
+/** The compute types a CodeBuild worker project may have on Linux, each priced in plan/cost.ts. */
+export const CODEBUILD_COMPUTE_TYPES = [
+  'BUILD_GENERAL1_SMALL',
+  'BUILD_GENERAL1_MEDIUM',
+  'BUILD_GENERAL1_LARGE',
+] as const;
+export type CodeBuildCompute = (typeof CODEBUILD_COMPUTE_TYPES)[number];
+
 const DURATION = /^(\d+(?:\.\d+)?)(s|m|h)$/;
 
 /** `10m` → 600000. */
@@ -90,6 +98,13 @@ const schema = z.strictObject({
           projectName: z.string({ error: 'expected the name of the uigate CodeBuild worker project' }).optional(),
           region: z.string({ error: 'expected an AWS region such as "eu-west-1"' }).optional(),
           concurrency: positiveInt('builds in flight at once').optional(),
+          workers: positiveInt('Playwright workers in each build').optional(),
+          computeType: z
+            .enum(CODEBUILD_COMPUTE_TYPES, {
+              error:
+                'expected the worker project\'s compute type, as deployed: "BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM" or "BUILD_GENERAL1_LARGE"',
+            })
+            .optional(),
         })
         .optional(),
       lambda: z
@@ -226,7 +241,15 @@ export interface ResolvedConfig {
       timeoutSeconds: number;
       memoryMb: number;
     };
-    codebuild: { projectName: string; region: string; concurrency: number };
+    codebuild: {
+      projectName: string;
+      region: string;
+      concurrency: number;
+      /** Playwright workers in each build; 1 unless the worker project's compute type has room for more. */
+      workers: number;
+      /** For the run's cost: the worker project's compute type (cdk/test-executors.ts deploys MEDIUM). */
+      computeType: CodeBuildCompute;
+    };
   };
   dispatch: {
     infraRetries: number;
@@ -393,6 +416,8 @@ function resolveExecutors(config: UigateConfig, env: NodeJS.ProcessEnv, region: 
       projectName: env[ENV.codebuildProject] || executors?.codebuild?.projectName || 'uigate-worker',
       region: executors?.codebuild?.region ?? region,
       concurrency: executors?.codebuild?.concurrency ?? 10,
+      workers: executors?.codebuild?.workers ?? 1,
+      computeType: executors?.codebuild?.computeType ?? 'BUILD_GENERAL1_MEDIUM',
     },
   };
 }

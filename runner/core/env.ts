@@ -49,6 +49,8 @@ export const ENV = {
   runId: 'UIGATE_RUN_ID',
   /** Playwright's flags for a worker's batch, as JSON (playwright/test-flags.ts). */
   testFlags: 'UIGATE_TEST_FLAGS',
+  /** Playwright workers a CodeBuild worker runs its batch with. */
+  workers: 'UIGATE_WORKERS',
   s3Endpoint: 'UIGATE_S3_ENDPOINT',
   runStatus: 'UIGATE_RUN_STATUS',
   runUrl: 'UIGATE_RUN_URL',

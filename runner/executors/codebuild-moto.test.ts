@@ -72,7 +72,7 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
         if (overrides && buildId) {
           const env = Object.fromEntries(overrides.map((v) => [v.name, v.value]));
           const runId = env[ENV.runId]!;
-          const keys = (await store.getBatch(runId, env[ENV.batchId]!, Number(env[ENV.dispatch]))) ?? [];
+          const keys = (await store.getBatch(runId, env[ENV.batchId]!, Number(env[ENV.dispatch])))?.flat() ?? [];
           for (const unit of units.filter((u) => keys.includes(u.key)))
             await store.recordUnit({
               ...unit,

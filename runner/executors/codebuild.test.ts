@@ -54,11 +54,12 @@ describe('the CodeBuild executor', () => {
       ),
     );
 
-  const executor = () =>
+  const executor = (workers?: number) =>
     new CodeBuildExecutor({
       projectName: 'uigate-worker',
       region: 'eu-west-1',
       concurrency: 2,
+      ...(workers ? { workers } : {}),
       results: store,
       store: { table: 'uigate', region: 'eu-west-1' },
       artifacts: { bucket: 'artifacts', prefix: 'runs/' },
@@ -69,13 +70,23 @@ describe('the CodeBuild executor', () => {
       client: new CodeBuildClient({ region: 'eu-west-1' }),
     });
 
-  async function go(runId: string, options: { signal?: AbortSignal; infraRetries?: number } = {}) {
+  async function go(runId: string, options: { signal?: AbortSignal; infraRetries?: number; workers?: number } = {}) {
     await store.queueUnits(runId, units);
     const requeues: string[] = [];
     const result = await dispatch({
       runId,
-      queues: new Map([['codebuild', exactQueue(units, () => 1000, { executor: 'codebuild', slots: 1, startMs: 0 })]]),
-      executors: new Map([['codebuild', executor()]]),
+      queues: new Map([
+        [
+          'codebuild',
+          exactQueue(units, () => 1000, {
+            executor: 'codebuild',
+            slots: 1,
+            startMs: 0,
+            ...(options.workers ? { workersEach: options.workers } : {}),
+          }),
+        ],
+      ]),
+      executors: new Map([['codebuild', executor(options.workers)]]),
       store,
       infraRetries: options.infraRetries ?? 2,
       batchTimeoutMs: 60_000,
@@ -111,10 +122,40 @@ describe('the CodeBuild executor', () => {
       ],
       [runId, 'codebuild-001', '1', 'uigate', 'artifacts', 'https://test.example.com'],
     );
-    assert.deepEqual((await store.getBatch(runId, 'codebuild-001', 1))?.sort(), units.map((u) => u.key).sort());
+    assert.deepEqual(await store.getBatch(runId, 'codebuild-001', 1), [units.map((u) => u.key)], 'one lane');
     assert.ok(polls >= 2, 'polled until the build finished');
     assert.equal(result.errored.size, 0);
     assert.ok(stored.every((u) => u.status === 'passed' && u.executorRef === 'uigate-worker:b1'));
+    assert.equal(env.UIGATE_WORKERS, undefined, 'one Playwright worker unless configured');
+  });
+
+  it('gives a build of several workers its batch in lanes, and runs again only what each lane left', async () => {
+    const runId = newRunId();
+    let builds = 0;
+    codebuild.on(StartBuildCommand).callsFake(async () => ({ build: { id: `uigate-worker:w${++builds}` } }));
+    codebuild.on(BatchGetBuildsCommand).callsFake(async ({ ids }: { ids: string[] }) => {
+      const id = ids[0]!;
+      if (id === 'uigate-worker:w1') {
+        // The container died after one lane's first test.
+        await workerRecords(runId, id, units.slice(0, 1));
+        return { builds: [{ id, buildStatus: 'FAILED' }] };
+      }
+      await workerRecords(runId, id, units.slice(1), 2);
+      return { builds: [{ id, buildStatus: 'SUCCEEDED' }] };
+    });
+    await go(runId, { workers: 2 });
+    const start = codebuild.commandCalls(StartBuildCommand)[0]!.args[0].input;
+    assert.equal(start.environmentVariablesOverride!.find((v) => v.name === 'UIGATE_WORKERS')?.value, '2');
+    // Three one-second tests in two lanes: two in one, one in the other.
+    const first = (await store.getBatch(runId, 'codebuild-001', 1))!;
+    assert.deepEqual(first.map((lane) => lane.length).sort(), [1, 2]);
+    assert.deepEqual(first.flat().sort(), units.map((unit) => unit.key).sort());
+    // The retry keeps the lanes, less the test that finished.
+    const done = units[0]!.key;
+    assert.deepEqual(
+      await store.getBatch(runId, 'codebuild-001.2', 2),
+      first.map((lane) => lane.filter((key) => key !== done)).filter((lane) => lane.length),
+    );
   });
 
   it('re-queues the unfinished units of a failed build, and only those', async () => {
@@ -144,7 +185,7 @@ describe('the CodeBuild executor', () => {
     assert.deepEqual(requeues, ['2: CodeBuild uigate-worker:b1: FAILED in BUILD: container ran out of memory']);
     const second = codebuild.commandCalls(StartBuildCommand)[1]!.args[0].input;
     assert.equal(second.environmentVariablesOverride!.find((v) => v.name === 'UIGATE_DISPATCH')!.value, '2');
-    assert.deepEqual((await store.getBatch(runId, 'codebuild-001.2', 2))?.length, 2);
+    assert.deepEqual((await store.getBatch(runId, 'codebuild-001.2', 2))?.flat().length, 2);
     assert.ok(stored.every((u) => u.status === 'passed'));
     assert.deepEqual(stored.map((u) => u.executorRef).sort(), [
       'uigate-worker:b1',

@@ -1,17 +1,16 @@
 // Runs a batch in an AWS CodeBuild container: the batch's unit keys go into the table, one
 // StartBuild carries the run, batch and dispatch try in environment overrides, and the container
-// runs `uigate worker` (cdk/worker-buildspec.ts). BatchGetBuilds is polled with backoff; a build
-// that fails, times out or vanishes fails the batch, and the dispatcher re-queues what the store
-// does not have as finished.
+// runs `uigate worker` (cdk/worker-buildspec.ts). BatchGetBuilds is polled with backoff, one call
+// for up to 100 builds in flight (build-watcher.ts); a build that fails, times out or vanishes
+// fails the batch, and the dispatcher re-queues what the store does not have as finished.
 import {
-  BatchGetBuildsCommand,
   CodeBuildClient,
   StartBuildCommand,
   StopBuildCommand,
   type Build,
   type EnvironmentVariable,
 } from '@aws-sdk/client-codebuild';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { BuildWatcher } from './build-watcher.ts';
 import type { Batch } from '../plan/plan.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { BatchError, finishedInStore, type BatchContext, type Executor, type UnitOutcome } from './executor.ts';
@@ -24,6 +23,8 @@ export interface CodeBuildExecutorOptions {
   region: string;
   /** Builds in flight at once (CodeBuild's concurrent-build quota is the ceiling). */
   concurrency: number;
+  /** Playwright workers in each build (`--workers`). @default 1 */
+  workers?: number;
   results: ResultStore;
   store: { table: string; region: string; endpoint?: string; retentionDays?: number };
   artifacts: { bucket: string; prefix?: string };
@@ -40,16 +41,17 @@ export interface CodeBuildExecutorOptions {
   client?: CodeBuildClient;
 }
 
-const DONE = new Set(['SUCCEEDED', 'FAILED', 'FAULT', 'TIMED_OUT', 'STOPPED']);
-
 export class CodeBuildExecutor implements Executor {
   readonly name = 'codebuild' as const;
   readonly capacity: number;
   private readonly client: CodeBuildClient;
+  /** One BatchGetBuilds a poll for all this executor's builds in flight. */
+  private readonly watcher: BuildWatcher;
 
   constructor(private readonly options: CodeBuildExecutorOptions) {
     this.capacity = Math.max(1, options.concurrency);
     this.client = options.client ?? new CodeBuildClient({ region: options.region });
+    this.watcher = new BuildWatcher(this.client, { poll: options.poll, throttle: options.throttle });
   }
 
   supports(): boolean {
@@ -70,6 +72,7 @@ export class CodeBuildExecutor implements Executor {
       [ENV.artifactsPrefix]: artifacts.prefix,
       BASE_URL: this.options.baseURL,
       [ENV.testFlags]: hasFlags(this.options.testFlags) ? JSON.stringify(this.options.testFlags) : undefined,
+      [ENV.workers]: (this.options.workers ?? 1) > 1 ? String(this.options.workers) : undefined,
       [ENV.retentionDays]: store.retentionDays?.toString(),
     };
     return Object.entries(variables)
@@ -78,12 +81,7 @@ export class CodeBuildExecutor implements Executor {
   }
 
   async run(batch: Batch, context: BatchContext): Promise<UnitOutcome[]> {
-    await this.options.results.putBatch(
-      context.runId,
-      batch.id,
-      context.dispatchTry,
-      batch.units.map((unit) => unit.key),
-    );
+    await this.options.results.putBatch(context.runId, batch.id, context.dispatchTry, lanesOf(batch));
     const buildId = await this.start(batch, context);
     const { status, detail } = await this.waitFor(buildId, batch, context);
     const finished = await finishedInStore(this.options.results, batch, context, buildId);
@@ -117,23 +115,16 @@ export class CodeBuildExecutor implements Executor {
     batch: Batch,
     context: BatchContext,
   ): Promise<{ status?: string; detail: string }> {
-    let delay = this.options.poll?.initialMs ?? 5_000;
-    const maxDelay = this.options.poll?.maxMs ?? 30_000;
     try {
-      for (;;) {
-        await sleep(delay, undefined, { signal: context.signal });
-        delay = Math.min(maxDelay, Math.round(delay * 1.5));
-        const build = await this.describe(buildId, context.signal);
-        if (!build)
-          throw new BatchError(
-            `CodeBuild ${buildId} is gone (not returned by BatchGetBuilds)`,
-            'lost',
-            await finishedInStore(this.options.results, batch, context, buildId),
-            buildId,
-          );
-        if (build.buildStatus && DONE.has(build.buildStatus))
-          return { status: build.buildStatus, detail: failedPhase(build) };
-      }
+      const build = await this.watcher.until(buildId, context.signal);
+      if (!build)
+        throw new BatchError(
+          `CodeBuild ${buildId} is gone (not returned by BatchGetBuilds)`,
+          'lost',
+          await finishedInStore(this.options.results, batch, context, buildId),
+          buildId,
+        );
+      return { status: build.buildStatus, detail: failedPhase(build) };
     } catch (error) {
       await this.stop(buildId);
       const finished = await finishedInStore(this.options.results, batch, context, buildId);
@@ -158,14 +149,6 @@ export class CodeBuildExecutor implements Executor {
     } catch {
       // gone, or finished on its own
     }
-  }
-
-  private async describe(buildId: string, signal: AbortSignal) {
-    const { builds = [] } = await retryThrottled(
-      () => this.client.send(new BatchGetBuildsCommand({ ids: [buildId] }), { abortSignal: signal }),
-      { baseMs: 1_000, capMs: 30_000, ...this.options.throttle, signal },
-    );
-    return builds[0];
   }
 
   private async start(batch: Batch, context: BatchContext): Promise<string> {
@@ -197,6 +180,7 @@ export class CodeBuildExecutor implements Executor {
   }
 
   close() {
+    this.watcher.close();
     this.client.destroy();
   }
 }
@@ -210,4 +194,10 @@ function failedPhase(build: Build): string {
     .filter(Boolean)
     .join('; ');
   return ` in ${phase.phaseType}: ${said || phase.phaseStatus}`;
+}
+
+/** The batch's unit keys in its lanes, or in one lane when it was not split. */
+function lanesOf(batch: Batch): string[][] {
+  const lanes = batch.lanes?.map((lane) => lane.map((unit) => unit.key)).filter((lane) => lane.length) ?? [];
+  return lanes.length > 1 ? lanes : [batch.units.map((unit) => unit.key)];
 }

@@ -139,6 +139,7 @@ async function codeBuildExecutor(context: ExecutorContext): Promise<Executor> {
     projectName: codebuild.projectName,
     region: codebuild.region,
     concurrency: codebuild.concurrency,
+    workers: codebuild.workers,
     results: context.results,
     store: { table: store.table, region: store.region, endpoint: store.endpoint, retentionDays: store.retentionDays },
     artifacts: { bucket: config.artifacts.bucket!, prefix: config.artifacts.prefix },
@@ -182,6 +183,11 @@ async function lambdaExecutor(context: ExecutorContext): Promise<Executor> {
  * provisioned and installs the suite first: a minute or two (not measurable here).
  */
 export const START_MS: Record<ExecutorName, number> = { local: 1_500, lambda: 4_000, codebuild: 120_000 };
+
+/** Playwright workers in one batch: a CodeBuild container runs as many as configured, a Lambda one. */
+export function workersEach(executor: Pick<Executor, 'name'>, config: ResolvedConfig): number {
+  return executor.name === 'codebuild' ? config.executors.codebuild.workers : 1;
+}
 
 export function batchCosts(
   executor: Pick<Executor, 'name'>,

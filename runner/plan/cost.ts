@@ -7,15 +7,15 @@
 // Free tiers are left out: a team running 10,000 tests a day is past them. Other regions cost
 // more (Lambda in af-south-1 ≈ 1.33 ×): the figures are a floor, said as such where shown.
 
+import type { CodeBuildCompute } from '../config/config.ts';
+
 export const LAMBDA_GB_SECOND_USD = { x86_64: 0.0000166667, arm64: 0.0000133334 } as const;
 export const LAMBDA_REQUEST_USD = 0.2 / 1_000_000;
-export const CODEBUILD_MINUTE_USD = {
+export const CODEBUILD_MINUTE_USD: Record<CodeBuildCompute, number> = {
   BUILD_GENERAL1_SMALL: 0.005,
   BUILD_GENERAL1_MEDIUM: 0.01,
   BUILD_GENERAL1_LARGE: 0.02,
-} as const;
-
-export type CodeBuildCompute = keyof typeof CODEBUILD_MINUTE_USD;
+};
 
 /** An invocation of `memoryMb` for `ms`, billed per millisecond, plus its request. */
 export function lambdaCost(ms: number, memoryMb: number, architecture: 'x86_64' | 'arm64' = 'x86_64'): number {

@@ -83,6 +83,34 @@ describe('the work queue', () => {
     assert.equal(holding[0]!.units.filter((u) => u.group === 'serial-1').length, 6);
   });
 
+  it('splits a batch for a container of several workers into lanes of whole groups, longest first', () => {
+    const serial = Array.from({ length: 6 }, (_, i) => unit('serial.spec.ts', `step ${i}`, 'chromium', 'serial-1'));
+    const all = [...serial, ...units];
+    const ms = (u: UnitRef) => (u.group === 'serial-1' ? 2000 : durationOf(u));
+    const queue = exactQueue(all, ms, { executor: 'codebuild', slots: 2, startMs: 0, workersEach: 3 });
+    const batches = drain(queue);
+    assert.equal(batches.length, 2);
+    for (const batch of batches) {
+      const lanes = batch.lanes!;
+      assert.equal(lanes.length, 3, 'a lane a worker');
+      assert.deepEqual(lanes.flat().map((u) => u.key).sort(), batch.units.map((u) => u.key).sort());
+      const laneMs = lanes.map((lane) => lane.reduce((sum, u) => sum + ms(u), 0));
+      // The batch is expected to take its longest lane, and LPT keeps lanes within a piece of each other.
+      assert.equal(batch.estimatedMs, Math.max(...laneMs));
+      assert.ok(Math.max(...laneMs) - Math.min(...laneMs) <= 12_000, `lanes ${laneMs}`);
+    }
+    const holding = batches.flatMap((b) => b.lanes!).filter((lane) => lane.some((u) => u.group === 'serial-1'));
+    assert.equal(holding.length, 1, 'a group stays in one lane');
+    assert.equal(holding[0]!.filter((u) => u.group === 'serial-1').length, 6);
+    // Sized by wall time: three workers get through a batch's work about three times as fast.
+    const total = all.reduce((sum, u) => sum + ms(u), 0);
+    assert.ok(batches.every((b) => b.estimatedMs < total / 2 / 2), 'well under one worker’s share');
+  });
+
+  it('keeps batches whole for one worker: no lanes', () => {
+    assert.ok(drain(exactQueue(units, durationOf, local(2))).every((batch) => batch.lanes === undefined));
+  });
+
   it('uses no more slots than the work pays for: each batch carries a few times its start', () => {
     // 40 units of ~4 s on 8 slots, each batch paying 30 s to start: fewer, fuller batches.
     const queue = exactQueue(units, durationOf, local(8, { startMs: 30_000 }));

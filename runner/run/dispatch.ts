@@ -201,7 +201,13 @@ class Dispatcher {
     this.options.onRequeue?.(unfinished, failure, dispatchTry + 1);
     const retries = this.retries.get(batch.executor) ?? [];
     retries.push({
-      batch: { ...batch, id: `${batch.id}.${dispatchTry + 1}`, units: unfinished },
+      batch: {
+        ...batch,
+        id: `${batch.id}.${dispatchTry + 1}`,
+        units: unfinished,
+        // What is left of each lane runs again side by side.
+        ...(batch.lanes ? { lanes: batch.lanes.map((lane) => lane.filter((unit) => !done.has(unit.key))) } : {}),
+      },
       dispatchTry: dispatchTry + 1,
     });
     this.retries.set(batch.executor, retries);

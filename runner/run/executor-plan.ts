@@ -5,7 +5,7 @@ import { durationMs, type ResolvedConfig } from '../config/config.ts';
 import type { UnitRef } from '../core/model.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Executor } from '../executors/executor.ts';
-import { batchCosts } from '../executors/from-config.ts';
+import { batchCosts, workersEach } from '../executors/from-config.ts';
 import { codeBuildCost, lambdaCost, usd } from '../plan/cost.ts';
 import { planMix, type MixExecutor, type MixPlan } from '../plan/executor-mix.ts';
 import { assignExecutors } from '../plan/plan.ts';
@@ -21,11 +21,14 @@ function mixExecutor(executor: Executor, config: ResolvedConfig): MixExecutor & 
     executor,
     name: executor.name,
     slots: executor.capacity,
-    workersEach: 1,
+    workersEach: workersEach(executor, config),
     startMs,
     ...(maxBatchMs !== undefined ? { maxPieceMs: maxBatchMs } : {}),
     supports: (browser) => executor.supports(browser),
-    batchCost: (ms) => (lambda ? lambdaCost(ms, config.executors.lambda.memoryMb) : codeBuildCost(ms)),
+    batchCost: (ms) =>
+      lambda
+        ? lambdaCost(ms, config.executors.lambda.memoryMb)
+        : codeBuildCost(ms, config.executors.codebuild.computeType),
   };
 }
 
@@ -55,7 +58,7 @@ export function assignPieces(
   pieces: readonly SizedPiece[],
   executors: readonly Executor[],
   context: { config: ResolvedConfig; browserOf: (project: string) => string; deadline?: string },
-): { assigned: Map<Executor, UnitRef[]>; said?: string } {
+): { assigned: Map<Executor, UnitRef[]>; said?: string; plan?: MixPlan<MixExecutor> } {
   const names = executors.map((executor) => executor.name);
   if (!(names.includes('lambda') && names.includes('codebuild'))) {
     const units = pieces.flatMap((piece) => piece.units);
@@ -69,5 +72,5 @@ export function assignPieces(
   const assigned = new Map<Executor, UnitRef[]>(
     [...plan.assigned].map(([executor, list]) => [executor.executor, list.flatMap((piece) => piece.units)]),
   );
-  return { assigned, said: describeMix(plan) };
+  return { assigned, said: describeMix(plan), plan };
 }

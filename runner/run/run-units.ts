@@ -4,7 +4,7 @@
 import type { ExecutorName, UnitRecord, UnitRef } from '../core/model.ts';
 import { artifactStoreOf } from '../artifacts/from-env.ts';
 import type { BatchError, Executor } from '../executors/executor.ts';
-import { batchCosts, createExecutors, START_MS } from '../executors/from-config.ts';
+import { batchCosts, createExecutors, START_MS, workersEach } from '../executors/from-config.ts';
 import type { LocalParallelism } from '../executors/local-parallelism.ts';
 import { describeShipped, shipSuite } from '../executors/ship-suite.ts';
 import { recentDurations, type Durations } from '../plan/history.ts';
@@ -154,6 +154,7 @@ function queuesFor(
       executor: executor.name,
       slots: executor.capacity,
       ...batchCosts(executor, context.prepared.config),
+      workersEach: workersEach(executor, context.prepared.config),
       // Local processes side by side were chosen because a split made ahead wins (localFor).
       allUpFront: executor.name === 'local',
     });

@@ -324,7 +324,12 @@ export class DynamoStore implements ResultStore {
     return Items.map((item) => ({ ...strip(item, 'pk', 'sk', 'unitKey'), key: item.unitKey }) as unknown as UnitRecord);
   }
 
-  async putBatch(runId: string, batchId: string, dispatchTry: number, unitKeys: readonly string[]): Promise<void> {
+  async putBatch(
+    runId: string,
+    batchId: string,
+    dispatchTry: number,
+    lanes: readonly (readonly string[])[],
+  ): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
@@ -334,18 +339,24 @@ export class DynamoStore implements ResultStore {
           runId,
           batchId,
           dispatch: dispatchTry,
-          unitKeys: [...unitKeys],
+          unitKeys: lanes.flat(),
+          // The lanes' sizes, in order along unitKeys; absent for one lane (as before lanes).
+          ...(lanes.length > 1 ? { laneSizes: lanes.map((lane) => lane.length) } : {}),
           ...this.expiry(),
         },
       }),
     );
   }
 
-  async getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[] | undefined> {
+  async getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[][] | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { pk: unitsPk(runId), sk: batchSk(batchId, dispatchTry) } }),
     );
-    return Item?.unitKeys as string[] | undefined;
+    if (!Item) return undefined;
+    const keys = (Item.unitKeys ?? []) as string[];
+    const sizes = (Item.laneSizes as number[] | undefined) ?? [keys.length];
+    let at = 0;
+    return sizes.map((size) => keys.slice(at, (at += size)));
   }
 
   async addEvent(event: RunEvent, options: { once?: string } = {}): Promise<boolean> {

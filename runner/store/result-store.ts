@@ -47,9 +47,13 @@ export interface ResultStore {
   /** A unit's results across runs, newest first. */
   unitHistory(unitKey: string, options?: { limit?: number }): Promise<UnitRecord[]>;
 
-  /** Records which units a batch holds, for executors that start it elsewhere (a CodeBuild worker reads it). */
-  putBatch(runId: string, batchId: string, dispatchTry: number, unitKeys: readonly string[]): Promise<void>;
-  getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[] | undefined>;
+  /**
+   * Records which units a batch holds, for executors that start it elsewhere (a CodeBuild worker
+   * reads it), in lanes: each run by a Playwright process of its own (one lane: not split).
+   */
+  putBatch(runId: string, batchId: string, dispatchTry: number, lanes: readonly (readonly string[])[]): Promise<void>;
+  /** The batch's unit keys, lane by lane; undefined when no such batch was recorded. */
+  getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[][] | undefined>;
 
   /**
    * Appends an event. With `once`, the event is written only if no event with that key exists

@@ -3,16 +3,17 @@
 // Playwright Test for exactly those units with the uigate reporter. Test failures are results,
 // not a failed build: the exit code is 0 whenever Playwright finished.
 import { join } from 'node:path';
-import { loadConfig } from '../../config/config.ts';
+import { loadConfig, type ResolvedConfig } from '../../config/config.ts';
 import { EXIT, InfraError, UsageError } from '../../core/errors.ts';
 import { RUN_ID_PATTERN } from '../../core/model.ts';
-import { describeCrash, runPlaywrightBatch } from '../../playwright/batch.ts';
+import { describeCrash, runPlaywrightBatch, type PlaywrightBatchResult } from '../../playwright/batch.ts';
 import { testFlagArgs, testFlagsFromText } from '../../playwright/test-flags.ts';
 import { connectStore } from '../../store/open-store.ts';
 import type { CommandIO } from '../io.ts';
 import type { UnitRecord } from '../../core/model.ts';
 import { countStatuses } from '../../core/statuses.ts';
 import type { ResultStore } from '../../store/result-store.ts';
+import type { StoreAddress } from '../../store/store-address.ts';
 import { ENV } from '../../core/env.ts';
 
 export interface WorkerFlags {
@@ -42,24 +43,24 @@ function batchOf(flags: WorkerFlags, env: NodeJS.ProcessEnv): WorkerBatch {
   return { runId, batchId, dispatchTry };
 }
 
-/** Reads the batch's units, as the orchestrator wrote them to the table before starting this build. */
-async function unitsOf(store: ResultStore, batch: WorkerBatch, table: string): Promise<UnitRecord[]> {
+/** Reads the batch's units lane by lane, as the orchestrator wrote them to the table before starting this build. */
+async function lanesOf(store: ResultStore, batch: WorkerBatch, table: string): Promise<UnitRecord[][]> {
   const { runId, batchId, dispatchTry } = batch;
-  const keys = await store.getBatch(runId, batchId, dispatchTry).catch((error: Error) => {
+  const lanes = await store.getBatch(runId, batchId, dispatchTry).catch((error: Error) => {
     throw new InfraError(`cannot read batch ${batchId} from the result store (table ${table}): ${error.message}`);
   });
-  if (!keys)
+  if (!lanes)
     throw new UsageError(`no batch ${batchId} (dispatch try ${dispatchTry}) in run ${runId} in table ${table}`);
-  const wanted = new Set(keys);
-  const units = (await store.getUnits(runId)).filter((unit) => wanted.has(unit.key));
-  if (units.length !== keys.length)
-    throw new UsageError(`batch ${batchId} names ${keys.length} units but the table has ${units.length} of them`);
-  return units;
+  const keys = lanes.flat();
+  const byKey = new Map((await store.getUnits(runId)).map((unit) => [unit.key, unit]));
+  const found = keys.filter((key) => byKey.has(key)).length;
+  if (found !== keys.length)
+    throw new UsageError(`batch ${batchId} names ${keys.length} units but the table has ${found} of them`);
+  return lanes.map((lane) => lane.map((key) => byKey.get(key)!));
 }
 
 export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<number> {
   const batch = batchOf(flags, io.env);
-  const { runId, batchId, dispatchTry } = batch;
   const config = await loadConfig(io.cwd, flags.config, io.env);
   const storeSettings = {
     endpoint: config.store.endpoint,
@@ -70,17 +71,57 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<
   };
   const store = connectStore(storeSettings);
   try {
-    const units = await unitsOf(store, batch, config.store.table);
+    const lanes = await lanesOf(store, batch, config.store.table);
     const buildId = io.env.CODEBUILD_BUILD_ID ?? `worker-${process.pid}`;
-    io.stdout.write(
-      `uigate worker: run ${runId}, batch ${batchId} (dispatch try ${dispatchTry}), ${units.length} units, build ${buildId}\n`,
-    );
-    const testFlags = testFlagsFromText(io.env[ENV.testFlags], ENV.testFlags);
-    const result = await runPlaywrightBatch({
+    const results = await runLanes(lanes, { batch, buildId, config, storeSettings, io });
+    const crashed = results.find((result) => !result.ended);
+    if (crashed) {
+      // The orchestrator re-queues what the store does not have as finished, from every lane.
+      io.stderr.write(`uigate worker: ${describeCrash(crashed, 'Playwright')}\n`);
+      return EXIT.infra;
+    }
+    const counts = countStatuses(results.flatMap((result) => result.outcomes.map(({ record }) => record)));
+    const said = Object.entries(counts)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(', ');
+    io.stdout.write(`uigate worker: done — ${said || 'nothing ran'}\n`);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Runs the batch: each lane in a Playwright process of its own, with one worker, side by side;
+ * one lane in one process with the workers asked for (`executors.codebuild.workers`).
+ */
+async function runLanes(
+  lanes: UnitRecord[][],
+  run: {
+    batch: WorkerBatch;
+    buildId: string;
+    config: ResolvedConfig;
+    storeSettings: StoreAddress;
+    io: CommandIO;
+  },
+): Promise<PlaywrightBatchResult[]> {
+  const { batch, buildId, config, storeSettings, io } = run;
+  const { runId, batchId, dispatchTry } = batch;
+  const workers = lanes.length > 1 ? 1 : workersOf(io.env[ENV.workers]);
+  const how =
+    lanes.length > 1
+      ? `${lanes.length} Playwright processes side by side`
+      : `${workers} Playwright worker${workers === 1 ? '' : 's'}`;
+  io.stdout.write(
+    `uigate worker: run ${runId}, batch ${batchId} (dispatch try ${dispatchTry}), ${lanes.flat().length} units, build ${buildId}, ${how}\n`,
+  );
+  const testFlags = testFlagsFromText(io.env[ENV.testFlags], ENV.testFlags);
+  const lane = (units: UnitRecord[], i: number) =>
+    runPlaywrightBatch({
       cwd: io.cwd,
       playwrightConfig: config.playwrightConfig,
       units,
-      workDir: join(config.home, 'worker', `${batchId}-d${dispatchTry}`),
+      workDir: join(config.home, 'worker', `${batchId}-d${dispatchTry}${lanes.length > 1 ? `-lane${i + 1}` : ''}`),
       // Artifacts go to the bucket when one is named (UIGATE_ARTIFACTS_BUCKET), else to this folder.
       context: {
         runId,
@@ -91,6 +132,7 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<
         artifactsDir: config.artifacts.dir,
       },
       args: testFlagArgs(testFlags),
+      workers,
       signal: io.signal,
       onUnit: (record) => {
         if (record.status !== 'running')
@@ -99,17 +141,16 @@ export async function workerCommand(flags: WorkerFlags, io: CommandIO): Promise<
           );
       },
     });
-    if (!result.ended) {
-      io.stderr.write(`uigate worker: ${describeCrash(result, 'Playwright')}\n`);
-      return EXIT.infra;
-    }
-    const counts = countStatuses(result.outcomes.map(({ record }) => record));
-    const said = Object.entries(counts)
-      .map(([status, n]) => `${n} ${status}`)
-      .join(', ');
-    io.stdout.write(`uigate worker: done — ${said || 'nothing ran'}\n`);
-    return EXIT.ok;
-  } finally {
-    await store.close();
-  }
+  return Promise.all(lanes.map(lane));
+}
+
+/** The Playwright workers the orchestrator asked for (`executors.codebuild.workers`); 1 when it said nothing. */
+function workersOf(text: string | undefined): number {
+  if (text === undefined || text === '') return 1;
+  const workers = Number(text);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new UsageError(
+      `${ENV.workers}="${text}" is not a number of Playwright workers: expected a whole number, 1 or more`,
+    );
+  return workers;
 }
