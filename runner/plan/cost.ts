@@ -27,5 +27,16 @@ export function codeBuildCost(ms: number, compute: CodeBuildCompute = 'BUILD_GEN
   return Math.ceil(ms / 60_000) * CODEBUILD_MINUTE_USD[compute];
 }
 
+/**
+ * What a build expected to run `ms` is expected to be billed, for planning: builds never end on
+ * the minute they were planned to, so the rounding up is half a minute on average. Rounding the
+ * plan's own even shares instead made work seem free on CodeBuild up to the next whole minute —
+ * the planner moved work there from Lambda, which cost more once the builds really ran
+ * (bench/scale.ts).
+ */
+export function codeBuildExpectedCost(ms: number, compute: CodeBuildCompute = 'BUILD_GENERAL1_MEDIUM'): number {
+  return (ms / 60_000 + 0.5) * CODEBUILD_MINUTE_USD[compute];
+}
+
 /** Dollars, to the cent or to a tenth of a cent below one dollar. */
 export const usd = (dollars: number): string => (dollars >= 1 ? `$${dollars.toFixed(2)}` : `$${dollars.toFixed(3)}`);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeUnit } from '../playwright/list.ts';
-import { codeBuildCost, lambdaCost } from './cost.ts';
+import { codeBuildCost, codeBuildExpectedCost, lambdaCost } from './cost.ts';
 import { planMix, type MixExecutor } from './executor-mix.ts';
 import type { SizedPiece } from './queue.ts';
 
@@ -28,7 +28,7 @@ const codebuild = (slots: number, workersEach = 4): MixExecutor => ({
   workersEach,
   startMs: 90_000,
   supports: () => true,
-  batchCost: (ms) => codeBuildCost(ms),
+  batchCost: (ms) => codeBuildExpectedCost(ms),
 });
 const shareOf = (plan: ReturnType<typeof planMix>, name: string) => plan.shares.find((s) => s.executor === name);
 
@@ -67,8 +67,21 @@ describe('choosing executors by time and cost', () => {
     assert.equal(impossible.deadline?.met, false, 'said, not hidden');
   });
 
+  it('keeps work on the cheaper Lambda when CodeBuild’s longest piece sets the end anyway: its minutes are not free', () => {
+    // CodeBuild must take the firefox work, and its 8-minute piece sets its end; chromium could
+    // ride along in the builds' last part-minutes without ending later, but builds do not end on
+    // the planned minute, and each minute more costs.
+    const firefox = [piece(8 * MIN, 'firefox'), ...Array.from({ length: 80 }, () => piece(5 * MIN, 'firefox'))];
+    const chromium = Array.from({ length: 40 }, () => piece(MIN));
+    const plan = planMix([...firefox, ...chromium], [lambda(200), codebuild(20)]);
+    assert.equal(shareOf(plan, 'codebuild')!.pieces, firefox.length, 'only what Lambda cannot run');
+    assert.equal(shareOf(plan, 'lambda')!.pieces, chromium.length);
+  });
+
   it('prices a run from AWS’s public prices: GB-seconds and requests, whole build minutes', () => {
     assert.equal(lambdaCost(1000, 1024).toFixed(9), (0.0000166667 + 0.0000002).toFixed(9));
     assert.equal(codeBuildCost(61_000), 0.02);
+    // Planned: the minutes themselves, and half a minute a build for the rounding.
+    assert.equal(codeBuildExpectedCost(90_000), 0.02);
   });
 });

@@ -6,7 +6,7 @@ import type { UnitRef } from '../core/model.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Executor } from '../executors/executor.ts';
 import { batchCosts, workersEach } from '../executors/from-config.ts';
-import { codeBuildCost, lambdaCost, usd } from '../plan/cost.ts';
+import { codeBuildExpectedCost, lambdaCost, usd } from '../plan/cost.ts';
 import { planMix, type MixExecutor, type MixPlan } from '../plan/executor-mix.ts';
 import { assignExecutors } from '../plan/plan.ts';
 import type { SizedPiece } from '../plan/queue.ts';
@@ -28,7 +28,7 @@ function mixExecutor(executor: Executor, config: ResolvedConfig): MixExecutor & 
     batchCost: (ms) =>
       lambda
         ? lambdaCost(ms, config.executors.lambda.memoryMb)
-        : codeBuildCost(ms, config.executors.codebuild.computeType),
+        : codeBuildExpectedCost(ms, config.executors.codebuild.computeType),
   };
 }
 
