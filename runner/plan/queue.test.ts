@@ -93,7 +93,13 @@ describe('the work queue', () => {
     for (const batch of batches) {
       const lanes = batch.lanes!;
       assert.equal(lanes.length, 3, 'a lane a worker');
-      assert.deepEqual(lanes.flat().map((u) => u.key).sort(), batch.units.map((u) => u.key).sort());
+      assert.deepEqual(
+        lanes
+          .flat()
+          .map((u) => u.key)
+          .sort(),
+        batch.units.map((u) => u.key).sort(),
+      );
       const laneMs = lanes.map((lane) => lane.reduce((sum, u) => sum + ms(u), 0));
       // The batch is expected to take its longest lane, and LPT keeps lanes within a piece of each other.
       assert.equal(batch.estimatedMs, Math.max(...laneMs));
@@ -104,7 +110,10 @@ describe('the work queue', () => {
     assert.equal(holding[0]!.filter((u) => u.group === 'serial-1').length, 6);
     // Sized by wall time: three workers get through a batch's work about three times as fast.
     const total = all.reduce((sum, u) => sum + ms(u), 0);
-    assert.ok(batches.every((b) => b.estimatedMs < total / 2 / 2), 'well under one worker’s share');
+    assert.ok(
+      batches.every((b) => b.estimatedMs < total / 2 / 2),
+      'well under one worker’s share',
+    );
   });
 
   it('keeps batches whole for one worker: no lanes', () => {
@@ -115,6 +124,15 @@ describe('the work queue', () => {
     // 40 units of ~4 s on 8 slots, each batch paying 30 s to start: fewer, fuller batches.
     const queue = exactQueue(units, durationOf, local(8, { startMs: 30_000 }));
     assert.ok(queue.width < 8, `width ${queue.width}`);
+  });
+
+  it('splits past maxBatchMs into whole rounds of the slots, so no slot runs a round more than the others', () => {
+    // 100 minutes of one-minute tests on 10 Lambda slots that may run 9 minutes a batch.
+    const many = Array.from({ length: 100 }, (_, i) => unit(`r${i}.spec.ts`, `t${i}`));
+    const queue = exactQueue(many, () => 60_000, { executor: 'lambda', slots: 10, startMs: 0, maxBatchMs: 9 * 60_000 });
+    const { makespan, batches } = simulate(queue, 10, () => 60_000, 0);
+    assert.equal(batches % 10, 0, `${batches} batches: whole rounds of 10`);
+    assert.equal(makespan, 10 * 60_000, 'each slot ten minutes, as the work divides');
   });
 
   it('splits by maxBatchMs, and keeps one batch when there is only one slot', () => {
