@@ -72,6 +72,7 @@ async function realBatchCost() {
   const unit = units.find((u) => u.project === 'chromium' && u.module === 'button')!;
   const times: number[] = [];
   const starts: number[] = [];
+  let cold = 0;
   for (let i = 0; i < 6; i++) {
     const runId = newRunId();
     await store.queueUnits(runId, [unit]);
@@ -96,12 +97,22 @@ async function realBatchCost() {
     // What the batch paid beyond its one test, as Playwright timed the test.
     const [recorded] = await store.getUnits(runId);
     if (i > 0) starts.push(wall - (recorded?.durationMs ?? 0));
+    else cold = wall - (recorded?.durationMs ?? 0);
   }
   lambda.destroy();
   await endpoint.close();
   await store.close();
   await rm(dir, { recursive: true, force: true });
-  return { first: times[0]!, warm: times.slice(1), start: median(starts) };
+  return { first: times[0]!, warm: times.slice(1), start: median(starts), cold };
+}
+
+/**
+ * What a one-unit batch pays beyond its test through the real handler: in a new execution
+ * environment (cold: Node, the handler, Chromium unpacked into /tmp) and in a warm one.
+ */
+export async function measureLambdaStarts(): Promise<{ coldMs: number; warmMs: number }> {
+  const { cold, start } = await realBatchCost();
+  return { coldMs: cold, warmMs: start };
 }
 
 /** Durations with a long tail, as real suites have: most tests short, a few very long. */

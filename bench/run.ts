@@ -9,17 +9,20 @@ import { storeThroughputBench } from './store-throughput.ts';
 import { reporterOverheadBench } from './reporter-overhead.ts';
 import { skewedSuiteBench } from './skewed-suite.ts';
 import { edgeCacheBench } from './edge-cache.ts';
+import { scaleBench } from './scale.ts';
 
 const BENCHES: Record<string, () => Promise<string>> = {
   'run-vs-playwright': runVsPlaywrightBench,
   'skewed-suite': skewedSuiteBench,
-  'status-site': statusSiteBench,
+  'status-site': () => statusSiteBench(),
+  'status-site-10k': () => statusSiteBench(10_000),
   lambda: lambdaBench,
   'reporter-overhead': reporterOverheadBench,
   'api-load': apiLoadBench,
   'store-throughput': storeThroughputBench,
   rollback: rollbackBench,
   'edge-cache': edgeCacheBench,
+  scale: scaleBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -15,7 +15,6 @@ import { seededStore } from '../status-site/testing/seed.ts';
 import { machine, median, ms, percentile } from './lib.ts';
 import pLimit from 'p-limit';
 
-const UNITS = 5_000;
 const MODULES = 100;
 const PROJECTS = ['chromium', 'firefox'];
 
@@ -30,7 +29,8 @@ async function timeRequests(url: string, count: number, headers: Record<string, 
   return times;
 }
 
-export async function statusSiteBench(): Promise<string> {
+/** The run page and its API on a run of `unitCount` units (BENCHMARKS.md: 5,000; the scale section's 10,000). */
+export async function statusSiteBench(unitCount = 5_000): Promise<string> {
   const seed = await seededStore();
   try {
     const runId = newRunId();
@@ -41,7 +41,7 @@ export async function statusSiteBench(): Promise<string> {
       projects: PROJECTS,
       modules: [],
       executors: ['local'],
-      total: UNITS,
+      total: unitCount,
       counts: {},
       startedAt: new Date().toISOString(),
       durationMs: 60_000,
@@ -61,7 +61,7 @@ export async function statusSiteBench(): Promise<string> {
     ];
     const writeStart = performance.now();
     await Promise.all(
-      Array.from({ length: UNITS }, (_, i) =>
+      Array.from({ length: unitCount }, (_, i) =>
         limit(() =>
           seed.store.recordUnit({
             ...makeUnit(
@@ -241,11 +241,11 @@ export async function statusSiteBench(): Promise<string> {
 
     const line = (name: string, values: number[]) =>
       `| ${name} | ${values.length} | ${ms(median(values))} | ${ms(percentile(values, 95))} |`;
-    return `## Status site: a run of ${UNITS.toLocaleString('en')} units
+    return `## Status site: a run of ${unitCount.toLocaleString('en')} units
 
 Command: \`npm run bench -- status-site\` · machine: ${machine()} · ${new Date().toISOString().slice(0, 10)}
 
-A run of ${UNITS.toLocaleString('en')} units (${MODULES} modules × ${PROJECTS.length} browsers) in the embedded store (dynalite on 127.0.0.1); \`GET /api/runs/:id\` returns ${(size / 1024 / 1024).toFixed(1)} MB of JSON, ${(gzipped / 1024).toFixed(0)} KB gzipped (${(size / gzipped).toFixed(0)}×: what browsers and CloudFront ask for, and what keeps a big run under a Lambda function URL's 6 MB response limit). Writing the units took ${(writeMs / 1000).toFixed(1)} s (${Math.round(UNITS / (writeMs / 1000))} conditional PutItem/s, 16 in flight).
+A run of ${unitCount.toLocaleString('en')} units (${MODULES} modules × ${PROJECTS.length} browsers) in the embedded store (dynalite on 127.0.0.1); \`GET /api/runs/:id\` returns ${(size / 1024 / 1024).toFixed(1)} MB of JSON, ${(gzipped / 1024).toFixed(0)} KB gzipped (${(size / gzipped).toFixed(0)}×: what browsers and CloudFront ask for, and what keeps a big run under a Lambda function URL's 6 MB response limit). Writing the units took ${(writeMs / 1000).toFixed(1)} s (${Math.round(unitCount / (writeMs / 1000))} conditional PutItem/s, 16 in flight).
 
 | GET /api/runs/:id | requests | p50 | p95 |
 |---|---|---|---|
@@ -256,9 +256,9 @@ ${line('cold, a finished run: its snapshot (`<runId>/run.json`) and the run item
 ${line('cold, a running run: every unit queried from the store', cold)}
 ${line('cold, a running run: its live snapshot (`<runId>/live.json`) first, the store read behind it', liveFirst)}
 
-Target: p95 under 150 ms from the embedded store. **Met** for what viewers do — poll a run, served from the 1 s run cache that all viewers share (p95 ${ms(percentile(polled, 95))}) — for the first look at a finished run, read from the snapshot \`uigate run\` writes when it finishes (p95 ${ms(percentile(snapshotted, 95))}, ${(median(cold) / median(snapshotted)).toFixed(1)}× faster than the store), and for the first look at a *running* run (p95 ${ms(percentile(liveFirst, 95))}, ${(median(cold) / median(liveFirst)).toFixed(1)}× faster): \`uigate run\` keeps a live snapshot of its units beside its artifacts, rewritten every 5 s while they change, and the first viewer is answered from it (at most 30 s old, else the store) while the store is read behind it; the next poll waits for that read rather than starting another, and the page never lets an older answer replace a result it shows (a unit's seq). Reading all ${UNITS.toLocaleString('en')} items from dynalite is still ${ms(percentile(cold, 95))} at p95 (about ${Math.round((median(cold) * 1000) / UNITS)} µs an item: dynalite walking and sending the items, the SDK parsing 2 MB of typed JSON, the garbage of those copies — a CPU profile of 2026-12-07; parallel key ranges did not help, dynalite is single-threaded); it is paid at most once a second per run, however many pages watch it, and no longer by the first viewer.
+Target: p95 under 150 ms from the embedded store. **Met** for what viewers do — poll a run, served from the 1 s run cache that all viewers share (p95 ${ms(percentile(polled, 95))}) — for the first look at a finished run, read from the snapshot \`uigate run\` writes when it finishes (p95 ${ms(percentile(snapshotted, 95))}, ${(median(cold) / median(snapshotted)).toFixed(1)}× faster than the store), and for the first look at a *running* run (p95 ${ms(percentile(liveFirst, 95))}, ${(median(cold) / median(liveFirst)).toFixed(1)}× faster): \`uigate run\` keeps a live snapshot of its units beside its artifacts, rewritten every 5 s while they change, and the first viewer is answered from it (at most 30 s old, else the store) while the store is read behind it; the next poll waits for that read rather than starting another, and the page never lets an older answer replace a result it shows (a unit's seq). Reading all ${unitCount.toLocaleString('en')} items from dynalite is still ${ms(percentile(cold, 95))} at p95 (about ${Math.round((median(cold) * 1000) / unitCount)} µs an item: dynalite walking and sending the items, the SDK parsing 2 MB of typed JSON, the garbage of those copies — a CPU profile of 2026-12-07; parallel key ranges did not help, dynalite is single-threaded); it is paid at most once a second per run, however many pages watch it, and no longer by the first viewer.
 
-| GET /api/flaky?runs=20 (20 finished runs of ${UNITS.toLocaleString('en')} units: ${(UNITS * 20).toLocaleString('en')} unit results) | requests | p50 | p95 |
+| GET /api/flaky?runs=20 (20 finished runs of ${unitCount.toLocaleString('en')} units: ${(unitCount * 20).toLocaleString('en')} unit results) | requests | p50 | p95 |
 |---|---|---|---|
 ${line('first ask: 20 run items, 20 snapshots read and ranked', flakyCold)}
 ${line('asked again within 30 s (the runs list asks on every refresh)', flakyKept)}
