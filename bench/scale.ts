@@ -441,16 +441,9 @@ export async function scaleBench(): Promise<string> {
     const runId = await queued(suite);
     for (const lambdaSlots of [200, 10]) {
       const bound = lowerBound(suite, lambdaSlots, world, lambdaMaxMs);
-      const earliest = await simulate(suite, { lambdaSlots, knowledge: 'history', seed: 1, world, store, runId });
-      const cheapest = await simulate(suite, {
-        lambdaSlots,
-        knowledge: 'history',
-        seed: 1,
-        world,
-        store,
-        runId,
-        deadline: '10m',
-      });
+      const withHistory = { lambdaSlots, knowledge: 'history', seed: 1, world, store, runId } as const;
+      const earliest = await simulate(suite, withHistory);
+      const cheapest = await simulate(suite, { ...withHistory, deadline: '10m' });
       deadlines.push(
         `| Lambda ${lambdaSlots} + CodeBuild ${CODEBUILD.containers} | earliest | ${pct(earliest.lambdaShare)} | ${minutes(earliest.plannedMs!)}, ${usd(earliest.plannedUsd!)} | ${minutes(earliest.makespanMs)} (÷ bound ${(earliest.makespanMs / bound).toFixed(3)}) | ${usd(earliest.costUsd)} |`,
         `| | cheapest within 10 min | ${pct(cheapest.lambdaShare)} | ${minutes(cheapest.plannedMs!)}, ${usd(cheapest.plannedUsd!)}${cheapest.deadlineMet ? '' : ' — no plan meets 10 min: the earliest instead'} | ${minutes(cheapest.makespanMs)} | ${usd(cheapest.costUsd)} |`,
@@ -459,15 +452,7 @@ export async function scaleBench(): Promise<string> {
         chosen = { share: earliest.lambdaShare, makespanMs: earliest.makespanMs, costUsd: earliest.costUsd };
         mix = [];
         for (const share of [0, 0.25, 0.5, 0.75, 1]) {
-          const run = await simulate(suite, {
-            lambdaSlots,
-            knowledge: 'history',
-            seed: 1,
-            world,
-            store,
-            runId,
-            forceShare: share,
-          });
+          const run = await simulate(suite, { ...withHistory, forceShare: share });
           mix.push({ share: run.lambdaShare, makespanMs: run.makespanMs, costUsd: run.costUsd });
           console.error(`  mix ${pct(share)}: ${minutes(run.makespanMs)}, ${usd(run.costUsd)}`);
         }
