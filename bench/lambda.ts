@@ -268,7 +268,7 @@ A handler that returns at once, invoked through @aws-sdk/client-lambda against \
 | warm execution environment | ${overhead.warm.length} | ${ms(median(overhead.warm))} | ${ms(percentile(overhead.warm, 95))} |
 | first invocation (starts the environment: Node, tsx, handler) | 1 | ${ms(overhead.cold)} | |
 
-A real one-unit batch (\`button\` module, chromium) through the real handler: first ${s(batch.first)} (unpacks @sparticuz/chromium into /tmp), then median ${s(median(batch.warm))}. **Overhead per pulled batch: ${s(batch.start)}** — the warm batch's time beyond its test as Playwright timed it: the invocation, Playwright's start, the browser's launch, the reporter's writes. The queue never cuts a batch below three times the start it pays (\`START_MS.lambda\` in runner/executors/from-config.ts).
+A real one-unit batch (\`button\` module, chromium) through the real handler: first ${s(batch.first)} (unpacks @sparticuz/chromium into /tmp), then median ${s(median(batch.warm))}. **Overhead per pulled batch: ${s(batch.start)}** — the warm batch's time beyond its test as Playwright timed it: the invocation, Playwright's start, the browser's launch, the reporter's writes. The queue never cuts a batch below the start it pays (\`START_MS.lambda\` in runner/executors/from-config.ts).
 
 ### Scheduling efficiency
 
