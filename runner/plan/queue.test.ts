@@ -120,6 +120,15 @@ describe('the work queue', () => {
     assert.ok(drain(exactQueue(units, durationOf, local(2))).every((batch) => batch.lanes === undefined));
   });
 
+  it('expects a batch of one group to take the group’s whole time, however many workers it has', () => {
+    const serial = Array.from({ length: 4 }, (_, i) => unit('one.spec.ts', `step ${i}`, 'chromium', 'one'));
+    const [batch] = drain(
+      exactQueue(serial, () => 1000, { executor: 'codebuild', slots: 1, startMs: 0, workersEach: 4 }),
+    );
+    assert.equal(batch!.lanes, undefined, 'one lane: nothing to split');
+    assert.equal(batch!.estimatedMs, 4000, 'one worker runs it');
+  });
+
   it('uses no more slots than the work pays for: each batch carries a few times its start', () => {
     // 40 units of ~4 s on 8 slots, each batch paying 30 s to start: fewer, fuller batches.
     const queue = exactQueue(units, durationOf, local(8, { startMs: 30_000 }));

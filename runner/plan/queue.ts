@@ -189,21 +189,21 @@ export class WorkQueue {
       executor: this.options.executor,
       estimatedMs: lanes ? Math.max(...lanes.map((lane) => lane.ms)) : estimatedMs,
       units: byProjectThenFile(units),
-      ...(lanes ? { lanes: lanes.map((lane) => byProjectThenFile(lane.units)) } : {}),
+      ...(lanes && lanes.length > 1 ? { lanes: lanes.map((lane) => byProjectThenFile(lane.units)) } : {}),
     };
   }
 
   /**
-   * A batch's pieces in `workersEach` lanes, by LPT; undefined with one worker, or one piece. Even
-   * on a first run's guesses this beats Playwright's workers taking the groups in file order
-   * (bench/scale.ts: 7.4 against 8.2 minutes on a 10,000-unit suite with no history).
+   * A batch's pieces in `workersEach` lanes, by LPT (one lane for one piece, which one worker
+   * runs); undefined with one worker a batch. Even on a first run's guesses this beats
+   * Playwright's workers taking the groups in file order (bench/scale.ts: 7.4 against 8.2 minutes
+   * on a 10,000-unit suite with no history).
    */
   private lanes(units: readonly UnitRef[]): Bin[] | undefined {
     const workers = this.options.workersEach ?? 1;
     if (workers < 2) return undefined;
     const pieces = units.flatMap((unit) => this.pieceOf.get(unit.key) ?? []);
-    if (pieces.length < 2) return undefined;
-    return lpt(pieces, emptyBins(Math.min(workers, pieces.length)));
+    return lpt(pieces, emptyBins(Math.max(1, Math.min(workers, pieces.length))));
   }
 }
 
