@@ -101,3 +101,41 @@ export const codebuildConcurrencyCheck = (
     );
   },
 });
+
+/**
+ * vCPUs of the on-demand Linux compute types (CodeBuild API reference, `ProjectEnvironment`:
+ * SMALL "up to 4 GiB memory and 2 vCPUs", MEDIUM "8 GiB … 4 vCPUs", LARGE "16 GiB … 8 vCPUs").
+ */
+const VCPUS: Record<string, number> = { BUILD_GENERAL1_SMALL: 2, BUILD_GENERAL1_MEDIUM: 4, BUILD_GENERAL1_LARGE: 8 };
+
+/**
+ * Checks that the worker project is the size uigate plans for: the compute type the run's cost is
+ * priced at (`executors.codebuild.computeType`), and room for `executors.codebuild.workers`
+ * browsers — at most a vCPU each (Playwright's own default is one worker per two).
+ */
+export const codebuildWorkerSizeCheck = (
+  codebuild: CodeBuildClient,
+  projectName: string,
+  wanted: { workers: number; computeType: string },
+): Check => ({
+  name: 'CodeBuild worker size',
+  async run() {
+    const { projects = [] } = await codebuild.send(new BatchGetProjectsCommand({ names: [projectName] }));
+    const computeType = projects[0]?.environment?.computeType;
+    if (!computeType)
+      return skipped(`no CodeBuild project ${projectName} to look at`, 'see "CodeBuild concurrent builds" above');
+    const vcpus = VCPUS[computeType];
+    const seen = `${projectName} is ${computeType}${vcpus ? ` (${vcpus} vCPUs)` : ''}; executors.codebuild.workers is ${wanted.workers}, computeType ${wanted.computeType}`;
+    if (computeType !== wanted.computeType)
+      return failed(
+        seen,
+        `set executors.codebuild.computeType to "${computeType}": run plans price every build as ${wanted.computeType}`,
+      );
+    if (vcpus !== undefined && wanted.workers > vcpus)
+      return failed(
+        seen,
+        `set executors.codebuild.workers to ${vcpus} or fewer, or deploy a larger worker (the Uigate construct's workerComputeType): more browsers than vCPUs slow every test`,
+      );
+    return passed(seen);
+  },
+});

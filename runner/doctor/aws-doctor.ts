@@ -10,7 +10,13 @@ import type { ResolvedConfig } from '../config/config.ts';
 import { connectStore } from '../store/open-store.ts';
 import type { ResultStore } from '../store/result-store.ts';
 import { S3SiteTarget } from '../verify/s3-site-target.ts';
-import { codebuildConcurrencyCheck, IDENTITY, identityCheck, lambdaConcurrencyCheck } from './account-checks.ts';
+import {
+  codebuildConcurrencyCheck,
+  codebuildWorkerSizeCheck,
+  IDENTITY,
+  identityCheck,
+  lambdaConcurrencyCheck,
+} from './account-checks.ts';
 import { skipped, type Check } from './check.ts';
 import { executorChromiumCheck } from './executor-check.ts';
 import { gateHistoryCheck } from './gate-check.ts';
@@ -81,6 +87,7 @@ export function awsChecks(
       ...codebuildConcurrencyCheck(clients.codebuild, clients.quotas, codebuild.projectName, codebuild.concurrency),
       needs: IDENTITY,
     },
+    { ...codebuildWorkerSizeCheck(clients.codebuild, codebuild.projectName, codebuild), needs: IDENTITY },
     { ...executorChromiumCheck(clients.lambda, lambda.functionName), needs: IDENTITY },
     {
       ...gateHistoryCheck(clients.codepipeline, clients.store, { pipelineName: options.pipelineName }),
