@@ -135,6 +135,12 @@ describe('the work queue', () => {
     assert.ok(queue.width < 8, `width ${queue.width}`);
   });
 
+  it('fills every slot the work can pay a start for: 20 containers for 20 × 4.5 minutes of work at 2 minutes a start', () => {
+    const many = Array.from({ length: 400 }, (_, i) => unit(`w${i}.spec.ts`, `t${i}`, 'firefox'));
+    const queue = exactQueue(many, () => 13_500, { executor: 'codebuild', slots: 20, startMs: 120_000 });
+    assert.equal(queue.width, 20);
+  });
+
   it('splits past maxBatchMs into whole rounds of the slots, so no slot runs a round more than the others', () => {
     // 100 minutes of one-minute tests on 10 Lambda slots that may run 9 minutes a batch.
     const many = Array.from({ length: 100 }, (_, i) => unit(`r${i}.spec.ts`, `t${i}`));
