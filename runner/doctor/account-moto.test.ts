@@ -11,56 +11,60 @@ import { codebuildWorkerSizeCheck, identityCheck } from './account-checks.ts';
 
 const skip = motoMissing();
 
-describe('uigate doctor: the credentials it runs with and the worker project (STS and CodeBuild on moto_server)', { skip }, () => {
-  let moto: Moto;
-  let sts: STSClient;
-  let codebuild: CodeBuildClient;
-  before(async () => {
-    moto = await startMoto();
-    sts = new STSClient(moto.client);
-    codebuild = new CodeBuildClient(moto.client);
-  });
-  after(async () => {
-    sts?.destroy();
-    codebuild?.destroy();
-    await moto?.close();
-  });
+describe(
+  'uigate doctor: the credentials it runs with and the worker project (STS and CodeBuild on moto_server)',
+  { skip },
+  () => {
+    let moto: Moto;
+    let sts: STSClient;
+    let codebuild: CodeBuildClient;
+    before(async () => {
+      moto = await startMoto();
+      sts = new STSClient(moto.client);
+      codebuild = new CodeBuildClient(moto.client);
+    });
+    after(async () => {
+      sts?.destroy();
+      codebuild?.destroy();
+      await moto?.close();
+    });
 
-  it('names the caller, its account and the region the rest of the checks ask', async () => {
-    const outcome = await identityCheck(sts, 'eu-west-1').run();
-    assert.equal(outcome.status, 'pass');
-    assert.match(outcome.detail, /^arn:aws:sts::\d{12}:user\/\S+ in account \d{12}, region eu-west-1$/);
-  });
+    it('names the caller, its account and the region the rest of the checks ask', async () => {
+      const outcome = await identityCheck(sts, 'eu-west-1').run();
+      assert.equal(outcome.status, 'pass');
+      assert.match(outcome.detail, /^arn:aws:sts::\d{12}:user\/\S+ in account \d{12}, region eu-west-1$/);
+    });
 
-  it('checks the worker project is the size the plan prices and room for its Playwright workers', async () => {
-    await codebuild.send(
-      new CreateProjectCommand({
-        name: 'uigate-worker',
-        source: { type: 'S3', location: 'artifacts/source/latest.zip' },
-        artifacts: { type: 'NO_ARTIFACTS' },
-        environment: {
-          type: 'LINUX_CONTAINER',
-          image: 'mcr.microsoft.com/playwright:v1.64.1-noble',
-          computeType: 'BUILD_GENERAL1_MEDIUM',
-        },
-        serviceRole: 'arn:aws:iam::123456789012:role/uigate-worker',
-      }),
-    );
-    const check = (workers: number, computeType: string) =>
-      codebuildWorkerSizeCheck(codebuild, 'uigate-worker', { workers, computeType }).run();
-    const fits = await check(2, 'BUILD_GENERAL1_MEDIUM');
-    assert.equal(fits.status, 'pass', fits.detail);
-    assert.match(fits.detail, /uigate-worker is BUILD_GENERAL1_MEDIUM \(4 vCPUs\)/);
-    const priced = await check(2, 'BUILD_GENERAL1_LARGE');
-    assert.equal(priced.status, 'fail');
-    assert.match(priced.fix!, /set executors\.codebuild\.computeType to "BUILD_GENERAL1_MEDIUM"/);
-    const crowded = await check(6, 'BUILD_GENERAL1_MEDIUM');
-    assert.equal(crowded.status, 'fail');
-    assert.match(crowded.fix!, /set executors\.codebuild\.workers to 4 or fewer, or deploy a larger worker/);
-    const missing = await codebuildWorkerSizeCheck(codebuild, 'nope', {
-      workers: 1,
-      computeType: 'BUILD_GENERAL1_MEDIUM',
-    }).run();
-    assert.equal(missing.status, 'skip');
-  });
-});
+    it('checks the worker project is the size the plan prices and room for its Playwright workers', async () => {
+      await codebuild.send(
+        new CreateProjectCommand({
+          name: 'uigate-worker',
+          source: { type: 'S3', location: 'artifacts/source/latest.zip' },
+          artifacts: { type: 'NO_ARTIFACTS' },
+          environment: {
+            type: 'LINUX_CONTAINER',
+            image: 'mcr.microsoft.com/playwright:v1.64.1-noble',
+            computeType: 'BUILD_GENERAL1_MEDIUM',
+          },
+          serviceRole: 'arn:aws:iam::123456789012:role/uigate-worker',
+        }),
+      );
+      const check = (workers: number, computeType: string) =>
+        codebuildWorkerSizeCheck(codebuild, 'uigate-worker', { workers, computeType }).run();
+      const fits = await check(2, 'BUILD_GENERAL1_MEDIUM');
+      assert.equal(fits.status, 'pass', fits.detail);
+      assert.match(fits.detail, /uigate-worker is BUILD_GENERAL1_MEDIUM \(4 vCPUs\)/);
+      const priced = await check(2, 'BUILD_GENERAL1_LARGE');
+      assert.equal(priced.status, 'fail');
+      assert.match(priced.fix!, /set executors\.codebuild\.computeType to "BUILD_GENERAL1_MEDIUM"/);
+      const crowded = await check(6, 'BUILD_GENERAL1_MEDIUM');
+      assert.equal(crowded.status, 'fail');
+      assert.match(crowded.fix!, /set executors\.codebuild\.workers to 4 or fewer, or deploy a larger worker/);
+      const missing = await codebuildWorkerSizeCheck(codebuild, 'nope', {
+        workers: 1,
+        computeType: 'BUILD_GENERAL1_MEDIUM',
+      }).run();
+      assert.equal(missing.status, 'skip');
+    });
+  },
+);
