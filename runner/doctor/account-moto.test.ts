@@ -4,9 +4,9 @@
 // those checks stay on mocks, their requests checked against botocore's models.)
 import assert from 'node:assert/strict';
 import { STSClient } from '@aws-sdk/client-sts';
-import { CodeBuildClient, CreateProjectCommand } from '@aws-sdk/client-codebuild';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { after, before, describe, it } from 'node:test';
-import { motoMissing, startMoto, type Moto } from '../testing/moto.ts';
+import { createWorkerProject, motoMissing, startMoto, type Moto } from '../testing/moto.ts';
 import { codebuildWorkerSizeCheck, identityCheck } from './account-checks.ts';
 
 const skip = motoMissing();
@@ -36,19 +36,7 @@ describe(
     });
 
     it('checks the worker project is the size the plan prices and room for its Playwright workers', async () => {
-      await codebuild.send(
-        new CreateProjectCommand({
-          name: 'uigate-worker',
-          source: { type: 'S3', location: 'artifacts/source/latest.zip' },
-          artifacts: { type: 'NO_ARTIFACTS' },
-          environment: {
-            type: 'LINUX_CONTAINER',
-            image: 'mcr.microsoft.com/playwright:v1.64.1-noble',
-            computeType: 'BUILD_GENERAL1_MEDIUM',
-          },
-          serviceRole: 'arn:aws:iam::123456789012:role/uigate-worker',
-        }),
-      );
+      await createWorkerProject(codebuild);
       const check = (workers: number, computeType: string) =>
         codebuildWorkerSizeCheck(codebuild, 'uigate-worker', { workers, computeType }).run();
       const fits = await check(2, 'BUILD_GENERAL1_MEDIUM');

@@ -6,12 +6,7 @@
 // reads the batch named in the environment overrides and writes the results. moto's timestamps
 // are rewritten into the protocol's epoch seconds (testing/moto.ts, epochTimestamps).
 import assert from 'node:assert/strict';
-import {
-  CodeBuildClient,
-  CreateProjectCommand,
-  ListBuildsForProjectCommand,
-  type EnvironmentVariable,
-} from '@aws-sdk/client-codebuild';
+import { CodeBuildClient, ListBuildsForProjectCommand, type EnvironmentVariable } from '@aws-sdk/client-codebuild';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +18,7 @@ import { exactQueue } from '../plan/queue.ts';
 import { dispatch } from '../run/dispatch.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
-import { epochTimestamps, motoMissing, startMoto, type Moto } from '../testing/moto.ts';
+import { createWorkerProject, epochTimestamps, motoMissing, startMoto, type Moto } from '../testing/moto.ts';
 import { CodeBuildExecutor } from './codebuild.ts';
 
 const skip = motoMissing();
@@ -39,19 +34,7 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
     dir = await mkdtemp(join(tmpdir(), 'uigate-codebuild-moto-'));
     ({ store } = (await openEmbeddedStore(join(dir, 'dynamodb'))) as { store: DynamoStore });
     const client = epochTimestamps(new CodeBuildClient(moto.client));
-    await client.send(
-      new CreateProjectCommand({
-        name: 'uigate-worker',
-        source: { type: 'S3', location: 'artifacts/source/latest.zip' },
-        artifacts: { type: 'NO_ARTIFACTS' },
-        environment: {
-          type: 'LINUX_CONTAINER',
-          image: 'mcr.microsoft.com/playwright:v1.64.1-noble',
-          computeType: 'BUILD_GENERAL1_MEDIUM',
-        },
-        serviceRole: 'arn:aws:iam::123456789012:role/uigate-worker',
-      }),
-    );
+    await createWorkerProject(client);
     client.destroy();
   });
   after(async () => {
