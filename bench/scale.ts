@@ -258,7 +258,7 @@ function lambdaShareOf(assigned: ReadonlyMap<Executor, UnitRef[]>, suite: ScaleS
  * simulated executors take what AWS would. `forceShare` replaces the planner's choice by a given
  * share of chromium's pieces on Lambda (the shortest ones), for the plot.
  */
-export async function simulate(
+async function simulate(
   suite: ScaleSuite,
   options: {
     lambdaSlots: number;

@@ -9,6 +9,7 @@ import {
   type ServiceQuota,
   type ServiceQuotasClient,
 } from '@aws-sdk/client-service-quotas';
+import type { CodeBuildCompute } from '../config/config.ts';
 import { failed, passed, skipped, type Check } from './check.ts';
 
 export const IDENTITY = 'AWS credentials';
@@ -106,7 +107,11 @@ export const codebuildConcurrencyCheck = (
  * vCPUs of the on-demand Linux compute types (CodeBuild API reference, `ProjectEnvironment`:
  * SMALL "up to 4 GiB memory and 2 vCPUs", MEDIUM "8 GiB … 4 vCPUs", LARGE "16 GiB … 8 vCPUs").
  */
-const VCPUS: Record<string, number> = { BUILD_GENERAL1_SMALL: 2, BUILD_GENERAL1_MEDIUM: 4, BUILD_GENERAL1_LARGE: 8 };
+const VCPUS: Record<string, number> = {
+  BUILD_GENERAL1_SMALL: 2,
+  BUILD_GENERAL1_MEDIUM: 4,
+  BUILD_GENERAL1_LARGE: 8,
+} satisfies Record<CodeBuildCompute, number>;
 
 /**
  * Checks that the worker project is the size uigate plans for: the compute type the run's cost is
@@ -116,7 +121,7 @@ const VCPUS: Record<string, number> = { BUILD_GENERAL1_SMALL: 2, BUILD_GENERAL1_
 export const codebuildWorkerSizeCheck = (
   codebuild: CodeBuildClient,
   projectName: string,
-  wanted: { workers: number; computeType: string },
+  wanted: { workers: number; computeType: CodeBuildCompute },
 ): Check => ({
   name: 'CodeBuild worker size',
   async run() {

@@ -7,6 +7,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { after, before, describe, it } from 'node:test';
 import { createWorkerProject, motoMissing, startMoto, type Moto } from '../testing/moto.ts';
+import type { CodeBuildCompute } from '../config/config.ts';
 import { codebuildWorkerSizeCheck, identityCheck } from './account-checks.ts';
 
 const skip = motoMissing();
@@ -37,7 +38,7 @@ describe(
 
     it('checks the worker project is the size the plan prices and room for its Playwright workers', async () => {
       await createWorkerProject(codebuild);
-      const check = (workers: number, computeType: string) =>
+      const check = (workers: number, computeType: CodeBuildCompute) =>
         codebuildWorkerSizeCheck(codebuild, 'uigate-worker', { workers, computeType }).run();
       const fits = await check(2, 'BUILD_GENERAL1_MEDIUM');
       assert.equal(fits.status, 'pass', fits.detail);

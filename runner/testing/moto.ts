@@ -2,7 +2,7 @@
 // so AWS paths run with the real SDK clients against an implementation not ours. Where it is not
 // installed (a user's machine) the tests that need it skip with one line saying so; in CI
 // (CI=true) its absence fails them, so CI always runs them.
-import { CreateProjectCommand, type CodeBuildClient, type ComputeType } from '@aws-sdk/client-codebuild';
+import { CreateProjectCommand, type CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
@@ -106,10 +106,7 @@ export function epochTimestamps<C extends { middlewareStack: { add: (...args: ne
 }
 
 /** Creates the CodeBuild worker project as the Uigate construct deploys it (its name, source and image), on moto. */
-export async function createWorkerProject(
-  client: CodeBuildClient,
-  computeType = 'BUILD_GENERAL1_MEDIUM',
-): Promise<void> {
+export async function createWorkerProject(client: CodeBuildClient): Promise<void> {
   await client.send(
     new CreateProjectCommand({
       name: 'uigate-worker',
@@ -118,7 +115,7 @@ export async function createWorkerProject(
       environment: {
         type: 'LINUX_CONTAINER',
         image: 'mcr.microsoft.com/playwright:v1.64.1-noble',
-        computeType: computeType as ComputeType,
+        computeType: 'BUILD_GENERAL1_MEDIUM',
       },
       serviceRole: 'arn:aws:iam::123456789012:role/uigate-worker',
     }),
