@@ -61,6 +61,28 @@ describe('estimating durations', () => {
     });
   });
 
+  it('gives a test new to a browser its twin’s time in another, scaled by how the two browsers compare on the tests both ran', () => {
+    const both = ['one', 'two', 'three'].flatMap((title) => [
+      unit('a.spec.ts', title),
+      unit('a.spec.ts', title, 'webkit'),
+    ]);
+    // webkit runs these three 1.5× as long as chromium.
+    const history = new Map(
+      both.map((u, i) => [u.key, [(Math.floor(i / 2) + 1) * 1000 * (u.project === 'webkit' ? 1.5 : 1)]]),
+    );
+    const chromiumOnly = unit('b.spec.ts', 'new in webkit');
+    history.set(chromiumOnly.key, [4000]);
+    const newInWebkit = unit('b.spec.ts', 'new in webkit', 'webkit');
+    const newBrowser = unit('b.spec.ts', 'new in webkit', 'firefox');
+    const estimates = estimateUnits([...both, chromiumOnly, newInWebkit, newBrowser], history, 5000);
+    assert.deepEqual(estimates.get(newInWebkit.key), { ms: 6000, uncertainty: 0.4, basis: 'sibling' });
+    // Firefox never ran beside chromium: its recorded twin counts as it is.
+    assert.deepEqual(estimates.get(newBrowser.key), { ms: 4000, uncertainty: 0.4, basis: 'sibling' });
+    // Without a twin recorded, the file's pace as before.
+    const alone = unit('a.spec.ts', 'four', 'webkit');
+    assert.equal(estimateUnits([...both, alone], history, 5000).get(alone.key)!.basis, 'file');
+  });
+
   it('sizes a first run’s tests by their bodies in the listing: a test twice the suite’s typical length, twice the default', () => {
     // Declarations at these lines: bodies of 10, 10, 20 and 10 lines in a.spec.ts; b.spec.ts's only test takes its file's typical.
     const at = (file: string, title: string, line: number, project = 'chromium') =>

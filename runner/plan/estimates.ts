@@ -1,12 +1,14 @@
 // How long each unit is expected to take, and how sure that is — for sizing the queue's pieces.
 // Pure. From a unit's own recorded durations (newest weighted most), else from what is known
-// about its neighbours: the same file in the same project, the same project (browsers differ by
-// 2–4× on the same tests), the whole suite; with nothing recorded at all (a first run), from the
-// listing: the configured default, scaled by how long the test's body is against the suite's.
+// about its neighbours: the same test in the other projects, scaled by how the projects' speeds
+// compare on the tests recorded in both (browsers differ by 2–4× on the same tests: the ratio is
+// learned from the runs recorded, not assumed); the same file in the same project; the same
+// project; the whole suite; with nothing recorded at all (a first run), from the listing: the
+// configured default, scaled by how long the test's body is against the suite's.
 import type { UnitRef } from '../core/model.ts';
 
 /** What an estimate rests on, from most to least sure. */
-export type EstimateBasis = 'history' | 'file' | 'project' | 'suite' | 'listing' | 'default';
+export type EstimateBasis = 'history' | 'sibling' | 'file' | 'project' | 'suite' | 'listing' | 'default';
 
 export interface Estimate {
   ms: number;
@@ -26,6 +28,7 @@ export type DurationHistory = ReadonlyMap<string, readonly number[]>;
 export const RECENCY = 0.7;
 
 const UNCERTAINTY: Record<Exclude<EstimateBasis, 'history'>, number> = {
+  sibling: 0.4,
   file: 0.5,
   project: 0.7,
   suite: 1,
@@ -97,6 +100,7 @@ export function estimateUnits(
   };
   const suite = groups.suite.length ? median(groups.suite) : undefined;
   const listed = suite === undefined ? bodyLengths(units) : undefined;
+  const twins = siblings(units, known);
   const estimates = new Map<string, Estimate>();
   for (const unit of units) {
     const own = known.get(unit.key);
@@ -104,21 +108,63 @@ export function estimateUnits(
       estimates.set(unit.key, own);
       continue;
     }
+    const twin = twins.estimate(unit);
     const file = medianOf(groups.file, `${unit.project}\0${unit.file}`);
     const project = medianOf(groups.project, unit.project);
     const [basis, ms]: [EstimateBasis, number] =
-      file !== undefined
-        ? ['file', file]
-        : project !== undefined
-          ? ['project', project]
-          : suite !== undefined
-            ? ['suite', suite]
-            : listed
-              ? ['listing', defaultMs * listed.relative(unit)]
-              : ['default', defaultMs];
+      twin !== undefined
+        ? ['sibling', twin]
+        : file !== undefined
+          ? ['file', file]
+          : project !== undefined
+            ? ['project', project]
+            : suite !== undefined
+              ? ['suite', suite]
+              : listed
+                ? ['listing', defaultMs * listed.relative(unit)]
+                : ['default', defaultMs];
     estimates.set(unit.key, { ms, uncertainty: UNCERTAINTY[basis], basis });
   }
   return estimates;
+}
+
+/**
+ * The same test in the other projects (same file, same title path): a test new to one project —
+ * a browser just added, a test that only ever ran in another — is estimated from its recorded
+ * twins, each scaled by how much slower or faster this project runs the tests recorded in both
+ * (the median ratio over those tests). Projects never recorded together compare as equal.
+ */
+function siblings(units: readonly UnitRef[], known: ReadonlyMap<string, Estimate>) {
+  const testOf = (unit: UnitRef) => `${unit.file}\0${unit.titlePath.join('\0')}`;
+  const byTest = new Map<string, Map<string, number>>();
+  for (const unit of units) {
+    const ms = known.get(unit.key)?.ms;
+    if (ms === undefined) continue;
+    const test = testOf(unit);
+    if (!byTest.has(test)) byTest.set(test, new Map());
+    byTest.get(test)!.set(unit.project, ms);
+  }
+  // log(ms in P ÷ ms in Q) over the tests recorded in both, for each pair of projects.
+  const logs = new Map<string, number[]>();
+  for (const projects of byTest.values())
+    for (const [p, pMs] of projects)
+      for (const [q, qMs] of projects) {
+        if (p === q) continue;
+        const pair = `${p}\0${q}`;
+        if (!logs.has(pair)) logs.set(pair, []);
+        logs.get(pair)!.push(Math.log(pMs / qMs));
+      }
+  const ratios = new Map([...logs].map(([pair, values]) => [pair, Math.exp(median(values))]));
+  return {
+    estimate(unit: UnitRef): number | undefined {
+      const twins = byTest.get(testOf(unit));
+      if (!twins) return undefined;
+      const scaled = [...twins]
+        .filter(([project]) => project !== unit.project)
+        .map(([project, ms]) => ms * (ratios.get(`${unit.project}\0${project}`) ?? 1));
+      return scaled.length ? median(scaled) : undefined;
+    },
+  };
 }
 
 /** How far a body may be from the suite's typical one before it stops saying more: 4× either way. */
