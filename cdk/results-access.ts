@@ -18,7 +18,9 @@ const only = (partitions: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb
 
 /**
  * An executor: writes unit results (a conditional PutItem, an UpdateItem) and, with `read`, reads
- * its batch and units (the CodeBuild worker). Nothing outside UNITS# partitions.
+ * its batch, its units by key (BatchGetItem: AWS's own LeadingKeys example policy grants it beside
+ * GetItem and Query, on the page cited above) and its seats (the CodeBuild worker). Nothing outside
+ * UNITS# partitions.
  */
 export function grantUnitResults(table: ITableV2, grantee: IGrantable, options: { read?: boolean } = {}): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
@@ -26,7 +28,7 @@ export function grantUnitResults(table: ITableV2, grantee: IGrantable, options: 
       actions: [
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
-        ...(options.read ? ['dynamodb:GetItem', 'dynamodb:Query'] : []),
+        ...(options.read ? ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] : []),
       ],
       resources: [table.tableArn],
       conditions: only([UNITS_PARTITIONS]),

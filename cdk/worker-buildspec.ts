@@ -1,6 +1,7 @@
-// The uigate worker's buildspec: one CodeBuild build runs one batch of a run. The orchestrator
-// (uigate run --executor codebuild) starts it with UIGATE_RUN_ID, UIGATE_BATCH_ID, UIGATE_DISPATCH
-// and the table and bucket names as environment overrides; the units are read from the table.
+// The uigate worker's buildspec: one CodeBuild build holds one seat of a run and runs the batches
+// the seat is given (runner/executors/seat-pool.ts). The orchestrator (uigate run --executor
+// codebuild) starts it with UIGATE_RUN_ID, UIGATE_SEAT and the table and bucket names as
+// environment overrides; each batch's units are read from the table.
 // The image is mcr.microsoft.com/playwright at the project's Playwright version: browsers included.
 // Part of the construct, not of the team's repository: the source a build checks out is the
 // commit under test, which need not carry a buildspec of uigate's.

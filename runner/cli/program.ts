@@ -283,10 +283,11 @@ function addSetup(cli: Command, io: CommandIO, wire: Wire) {
   cli
     .command('worker')
     .description(
-      'run one batch of a run in this container (what the CodeBuild buildspec runs); reads UIGATE_RUN_ID, UIGATE_BATCH_ID, UIGATE_DISPATCH',
+      "run a run's batches in this container (what the CodeBuild buildspec runs): each batch its seat is given, until released, or one batch; reads UIGATE_RUN_ID, UIGATE_SEAT (or UIGATE_BATCH_ID, UIGATE_DISPATCH)",
     )
     .option('-c, --config <file>', CONFIG_HELP)
     .option('--run <id>', 'run id (default UIGATE_RUN_ID)')
+    .option('--seat <id>', 'seat to take batches for (default UIGATE_SEAT)')
     .option('--batch <id>', 'batch id (default UIGATE_BATCH_ID)')
     .option('--dispatch <n>', 'dispatch try (default UIGATE_DISPATCH, else 1)', positiveInt('--dispatch'))
     .action(wire(async (flags) => (await import('./commands/worker.ts')).workerCommand(flags, io)));

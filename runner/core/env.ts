@@ -52,6 +52,8 @@ export const ENV = {
   /** Playwright workers a CodeBuild worker runs its batch with. */
   workers: 'UIGATE_WORKERS',
   s3Endpoint: 'UIGATE_S3_ENDPOINT',
+  /** The seat a CodeBuild worker takes batches for (executors/seat-pool.ts). */
+  seat: 'UIGATE_SEAT',
   runStatus: 'UIGATE_RUN_STATUS',
   runUrl: 'UIGATE_RUN_URL',
   secretsEndpoint: 'UIGATE_SECRETS_ENDPOINT',

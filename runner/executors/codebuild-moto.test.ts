@@ -3,8 +3,10 @@
 // runs nothing and reports every build SUCCEEDED at once, which is also what a project whose
 // buildspec never runs the worker looks like: those units must run again, then be errored, never
 // passed. A worker is played by the test where the container would be: on StartBuild's answer it
-// reads the batch named in the environment overrides and writes the results. moto's timestamps
-// are rewritten into the protocol's epoch seconds (testing/moto.ts, epochTimestamps).
+// takes the seat named in the environment overrides with the real protocol (seat-worker.ts) and
+// writes its batches' results; BatchGetBuilds about its build waits until it has exited, as the
+// build would run until then. moto's timestamps are rewritten into the protocol's epoch seconds
+// (testing/moto.ts, epochTimestamps).
 import assert from 'node:assert/strict';
 import { CodeBuildClient, ListBuildsForProjectCommand, type EnvironmentVariable } from '@aws-sdk/client-codebuild';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import type { DynamoStore } from '../store/dynamo-store.ts';
 import { openEmbeddedStore } from '../store/open-store.ts';
 import { createWorkerProject, epochTimestamps, motoMissing, startMoto, type Moto } from '../testing/moto.ts';
 import { CodeBuildExecutor } from './codebuild.ts';
+import { serveSeat } from './seat-worker.ts';
 
 const skip = motoMissing();
 const units: UnitRef[] = [0, 1].map((i) => makeUnit('/t/a.spec.ts', '/t', [`case ${i}`], 'chromium', i, 1));
@@ -43,11 +46,15 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** A client whose builds write their batch's results, as `uigate worker` in the container does. */
+  /** A client whose builds take their seat and write their batches' results, as `uigate worker` does. */
   function clientWithWorker(): CodeBuildClient {
     const client = epochTimestamps(new CodeBuildClient(moto.client));
+    const workers = new Map<string, Promise<unknown>>();
     client.middlewareStack.add(
       (next) => async (args) => {
+        const ids = (args.input as { ids?: string[] }).ids;
+        // BatchGetBuilds: moto says SUCCEEDED at once; the build is done when its worker is.
+        if (ids) await Promise.all(ids.map((id) => workers.get(id)));
         const answer = await next(args);
         const overrides = (args.input as { environmentVariablesOverride?: EnvironmentVariable[] })
           .environmentVariablesOverride;
@@ -55,17 +62,27 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
         if (overrides && buildId) {
           const env = Object.fromEntries(overrides.map((v) => [v.name, v.value]));
           const runId = env[ENV.runId]!;
-          const keys = (await store.getBatch(runId, env[ENV.batchId]!, Number(env[ENV.dispatch])))?.flat() ?? [];
-          for (const unit of units.filter((u) => keys.includes(u.key)))
-            await store.recordUnit({
-              ...unit,
-              runId,
-              status: 'passed',
-              seq: Number(env[ENV.dispatch]) * 1000,
-              attempt: 1,
-              executor: 'codebuild',
-              executorRef: buildId,
-            });
+          const worker = serveSeat(store, {
+            runId,
+            seatId: `${env[ENV.seat]!}.1`,
+            buildId,
+            pollMs: 5,
+            runBatch: async ({ batchId, dispatchTry }) => {
+              const keys = (await store.getBatch(runId, batchId, dispatchTry)) ?? [];
+              for (const unit of units.filter((u) => keys.includes(u.key)))
+                await store.recordUnit({
+                  ...unit,
+                  runId,
+                  status: 'passed',
+                  seq: dispatchTry * 1000,
+                  attempt: 1,
+                  executor: 'codebuild',
+                  executorRef: buildId,
+                });
+              return {};
+            },
+          });
+          workers.set(buildId, worker);
         }
         return answer;
       },
@@ -87,6 +104,8 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
       artifacts: { bucket: 'artifacts' },
       sourceLocation: 'artifacts/source/abc123.zip',
       poll: { initialMs: 5, maxMs: 20 },
+      seatPollMs: 5,
+      idleMs: 50,
       throttle: { baseMs: 1, capMs: 5, maxTries: 1 },
       client,
     });
@@ -100,7 +119,7 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
       signal: new AbortController().signal,
       onRequeue: (u, error) => requeues.push(`${u.length}: ${error.message}`),
     });
-    executor.close();
+    await executor.close();
     return { result, requeues, stored: await store.getUnits(runId) };
   }
 
@@ -111,7 +130,7 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
     return ids;
   };
 
-  it('starts one build per batch on the worker project and takes the results its worker wrote', async () => {
+  it('starts a build on the worker project, hands its worker the batch, and takes the results it wrote', async () => {
     const before = new Set(await builds());
     const { result, stored } = await go(clientWithWorker());
     const started = (await builds()).filter((id) => !before.has(id));
@@ -124,14 +143,14 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
     );
   });
 
-  it('runs again, then errors, the units of a build that succeeded without writing any result', async () => {
+  it('runs again, then errors, the units of a build that succeeded without its worker ever taking its seat', async () => {
     const before = (await builds()).length;
     const { result, requeues, stored } = await go(epochTimestamps(new CodeBuildClient(moto.client)));
     assert.equal((await builds()).length - before, 2, 'one build, and one more try');
     assert.equal(requeues.length, 1);
     assert.match(
       requeues[0]!,
-      /^2: CodeBuild uigate-worker:\S+ succeeded without writing a result for any of its 2 unit\(s\): does the project's buildspec run `uigate worker` against table uigate\?/,
+      /^2: CodeBuild uigate-worker:\S+: SUCCEEDED without its worker ever being ready: does the project's buildspec run `uigate worker` against table uigate\?/,
     );
     assert.equal(result.errored.size, 2);
     assert.ok(

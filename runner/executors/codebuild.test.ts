@@ -5,13 +5,16 @@ import {
   StartBuildCommand,
   StopBuildCommand,
   type Build,
+  type StartBuildCommandInput,
 } from '@aws-sdk/client-codebuild';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { dispatch } from '../run/dispatch.ts';
+import { dispatch, fixedBatches } from '../run/dispatch.ts';
+import type { Batch } from '../plan/plan.ts';
+import { serveSeat, type SeatBatch } from './seat-worker.ts';
 import { makeUnit } from '../playwright/list.ts';
 import { newRunId, type UnitRef } from '../core/model.ts';
 import { exactQueue } from '../plan/queue.ts';
@@ -54,11 +57,92 @@ describe('the CodeBuild executor', () => {
       ),
     );
 
-  const executor = (workers?: number) =>
+  /**
+   * How a stand-in build runs a batch: writes `done`; then `died` ends the container FAILED (with
+   * those fields), `crashed` reports Playwright's crash on the seat, which goes on.
+   */
+  type Behaviour = (
+    buildId: string,
+    batch: SeatBatch & { keys: string[] },
+  ) => Promise<{ done: string[]; died?: Partial<Build>; crashed?: string }>;
+
+  /**
+   * CodeBuild as the executor sees it: each StartBuild brings up a container whose worker holds its
+   * seats with the real protocol (seat-worker.ts) and runs batches by `behave`; BatchGetBuilds says
+   * IN_PROGRESS until every seat is let go, then SUCCEEDED — or FAILED when the container died.
+   */
+  function standInBuilds(
+    runId: string,
+    behave: Behaviour = async (_, batch) => ({ done: batch.keys }),
+    /** Errors the first StartBuild and BatchGetBuilds calls answer with, in order. */
+    fail: { start?: Error[]; follow?: Error[] } = {},
+  ) {
+    const builds = new Map<string, Build>();
+    const served = new Map<string, string[]>();
+    const stops = new Map<string, AbortController>();
+    let n = 0;
+    codebuild.on(StartBuildCommand).callsFake(async (input: StartBuildCommandInput) => {
+      const refusal = fail.start?.shift();
+      if (refusal) throw refusal;
+      const id = `uigate-worker:b${++n}`;
+      const env = Object.fromEntries(input.environmentVariablesOverride!.map((v) => [v.name, v.value!]));
+      builds.set(id, { id, buildStatus: 'IN_PROGRESS' });
+      served.set(id, []);
+      const stopped = new AbortController();
+      stops.set(id, stopped);
+      const seats = Number(env.UIGATE_WORKERS ?? 1);
+      const worker = Array.from({ length: seats }, (_, i) =>
+        serveSeat(store, {
+          signal: stopped.signal,
+          runId: env.UIGATE_RUN_ID!,
+          seatId: `${env.UIGATE_SEAT!}.${i + 1}`,
+          buildId: id,
+          pollMs: 2,
+          waitMs: 5_000,
+          runBatch: async (batch) => {
+            served.get(id)!.push(batch.batchId);
+            const keys = (await store.getBatch(runId, batch.batchId, batch.dispatchTry))!;
+            const outcome = await behave(id, { ...batch, keys });
+            await workerRecords(
+              runId,
+              id,
+              units.filter((unit) => outcome.done.includes(unit.key)),
+              batch.dispatchTry,
+            );
+            if (!outcome.died) return outcome.crashed ? { crashed: outcome.crashed } : {};
+            // The container is gone: nothing more from any of its seats.
+            builds.set(id, { id, buildStatus: 'FAILED', ...outcome.died });
+            stopped.abort();
+            return new Promise<never>(() => {});
+          },
+        }),
+      );
+      void Promise.all(worker)
+        .then(() => {
+          if (builds.get(id)!.buildStatus === 'IN_PROGRESS') builds.set(id, { id, buildStatus: 'SUCCEEDED' });
+        })
+        // A stopped build's worker may still be reading when the test's store closes.
+        .catch(() => {});
+      return { build: { id } };
+    });
+    codebuild.on(BatchGetBuildsCommand).callsFake(async ({ ids }: { ids: string[] }) => {
+      const refusal = fail.follow?.shift();
+      if (refusal) throw refusal;
+      return { builds: ids.map((id) => builds.get(id)).filter(Boolean) };
+    });
+    codebuild.on(StopBuildCommand).callsFake(async ({ id }: { id: string }) => {
+      stops.get(id)?.abort();
+      builds.set(id, { id, buildStatus: 'STOPPED' });
+      return {};
+    });
+    return { served };
+  }
+
+  const executor = (workers?: number, concurrency = 2) =>
     new CodeBuildExecutor({
       projectName: 'uigate-worker',
       region: 'eu-west-1',
-      concurrency: 2,
+      concurrency,
       ...(workers ? { workers } : {}),
       results: store,
       store: { table: 'uigate', region: 'eu-west-1' },
@@ -66,126 +150,150 @@ describe('the CodeBuild executor', () => {
       baseURL: 'https://test.example.com',
       sourceLocation: 'artifacts/source/abc123.zip',
       poll: { initialMs: 5, maxMs: 20 },
+      seatPollMs: 5,
+      idleMs: 1_000,
       throttle: { baseMs: 1, capMs: 5 },
       client: new CodeBuildClient({ region: 'eu-west-1' }),
     });
 
-  async function go(runId: string, options: { signal?: AbortSignal; infraRetries?: number; workers?: number } = {}) {
+  async function go(
+    runId: string,
+    options: {
+      signal?: AbortSignal;
+      infraRetries?: number;
+      workers?: number;
+      batches?: Batch[];
+      concurrency?: number;
+    } = {},
+  ) {
     await store.queueUnits(runId, units);
     const requeues: string[] = [];
+    const run = executor(options.workers, options.concurrency);
+    const queue = options.batches
+      ? fixedBatches(options.batches).get('codebuild')!
+      : exactQueue(units, () => 1000, {
+          executor: 'codebuild',
+          slots: 1,
+          startMs: 0,
+        });
     const result = await dispatch({
       runId,
-      queues: new Map([
-        [
-          'codebuild',
-          exactQueue(units, () => 1000, {
-            executor: 'codebuild',
-            slots: 1,
-            startMs: 0,
-            ...(options.workers ? { workersEach: options.workers } : {}),
-          }),
-        ],
-      ]),
-      executors: new Map([['codebuild', executor(options.workers)]]),
+      queues: new Map([['codebuild', queue]]),
+      executors: new Map([['codebuild', run]]),
       store,
       infraRetries: options.infraRetries ?? 2,
       batchTimeoutMs: 60_000,
       signal: options.signal ?? new AbortController().signal,
       onRequeue: (u, error) => requeues.push(`${u.length}: ${error.message}`),
     });
+    await run.close();
     return { result, requeues, stored: await store.getUnits(runId) };
   }
 
-  it('starts one build per batch with the run, batch and try in environment overrides, and the batch in the table', async () => {
+  const env = (call: number) =>
+    Object.fromEntries(
+      codebuild
+        .commandCalls(StartBuildCommand)
+        [call]!.args[0].input.environmentVariablesOverride!.map((v) => [v.name, v.value]),
+    );
+
+  it('starts a build with the run and a seat in environment overrides, and hands it the batch through the table', async () => {
     const runId = newRunId();
-    codebuild.on(StartBuildCommand).resolves({ build: { id: 'uigate-worker:b1' } });
-    let polls = 0;
-    codebuild.on(BatchGetBuildsCommand).callsFake(async () => {
-      polls++;
-      if (polls === 1) return { builds: [{ id: 'uigate-worker:b1', buildStatus: 'IN_PROGRESS' }] };
-      await workerRecords(runId, 'uigate-worker:b1', units);
-      return { builds: [{ id: 'uigate-worker:b1', buildStatus: 'SUCCEEDED' } satisfies Build] };
-    });
+    standInBuilds(runId);
     const { stored, result } = await go(runId);
     const start = codebuild.commandCalls(StartBuildCommand)[0]!.args[0].input;
-    const env = Object.fromEntries(start.environmentVariablesOverride!.map((v) => [v.name, v.value]));
     assert.equal(start.projectName, 'uigate-worker');
     assert.deepEqual([start.sourceTypeOverride, start.sourceLocationOverride], ['S3', 'artifacts/source/abc123.zip']);
+    const first = env(0);
     assert.deepEqual(
-      [
-        env.UIGATE_RUN_ID,
-        env.UIGATE_BATCH_ID,
-        env.UIGATE_DISPATCH,
-        env.UIGATE_TABLE,
-        env.UIGATE_ARTIFACTS_BUCKET,
-        env.BASE_URL,
-      ],
-      [runId, 'codebuild-001', '1', 'uigate', 'artifacts', 'https://test.example.com'],
+      [first.UIGATE_RUN_ID, first.UIGATE_TABLE, first.UIGATE_ARTIFACTS_BUCKET, first.BASE_URL],
+      [runId, 'uigate', 'artifacts', 'https://test.example.com'],
     );
-    assert.deepEqual(await store.getBatch(runId, 'codebuild-001', 1), [units.map((u) => u.key)], 'one lane');
-    assert.ok(polls >= 2, 'polled until the build finished');
+    assert.match(first.UIGATE_SEAT!, /^[0-9a-f]{6}-1$/);
+    assert.equal(first.UIGATE_BATCH_ID, undefined, 'the batch is bound when the build is ready, not when it starts');
+    assert.deepEqual(
+      await store.getBatch(runId, 'codebuild-001', 1),
+      units.map((u) => u.key),
+    );
     assert.equal(result.errored.size, 0);
     assert.ok(stored.every((u) => u.status === 'passed' && u.executorRef === 'uigate-worker:b1'));
-    assert.equal(env.UIGATE_WORKERS, undefined, 'one Playwright worker unless configured');
+    assert.equal(first.UIGATE_WORKERS, undefined, 'one Playwright worker unless configured');
+    assert.equal(
+      (await store.getSeat(runId, `${first.UIGATE_SEAT!}.1`))?.state,
+      'released',
+      'let go once the run is over',
+    );
   });
 
-  it('gives a build of several workers its batch in lanes, and runs again only what each lane left', async () => {
+  it('runs the next batch on the build that finished one, and releases it when nothing is left', async () => {
     const runId = newRunId();
-    let builds = 0;
-    codebuild.on(StartBuildCommand).callsFake(async () => ({ build: { id: `uigate-worker:w${++builds}` } }));
-    codebuild.on(BatchGetBuildsCommand).callsFake(async ({ ids }: { ids: string[] }) => {
-      const id = ids[0]!;
-      if (id === 'uigate-worker:w1') {
-        // The container died after one lane's first test.
-        await workerRecords(runId, id, units.slice(0, 1));
-        return { builds: [{ id, buildStatus: 'FAILED' }] };
-      }
-      await workerRecords(runId, id, units.slice(1), 2);
-      return { builds: [{ id, buildStatus: 'SUCCEEDED' }] };
-    });
-    await go(runId, { workers: 2 });
-    const start = codebuild.commandCalls(StartBuildCommand)[0]!.args[0].input;
-    assert.equal(start.environmentVariablesOverride!.find((v) => v.name === 'UIGATE_WORKERS')?.value, '2');
-    // Three one-second tests in two lanes: two in one, one in the other.
-    const first = (await store.getBatch(runId, 'codebuild-001', 1))!;
-    assert.deepEqual(first.map((lane) => lane.length).sort(), [1, 2]);
-    assert.deepEqual(first.flat().sort(), units.map((unit) => unit.key).sort());
-    // The retry keeps the lanes, less the test that finished.
-    const done = units[0]!.key;
-    assert.deepEqual(
-      await store.getBatch(runId, 'codebuild-001.2', 2),
-      first.map((lane) => lane.filter((key) => key !== done)).filter((lane) => lane.length),
+    const { served } = standInBuilds(runId);
+    const batches = units.map((unit, i) => ({
+      id: `cb-${i + 1}`,
+      executor: 'codebuild' as const,
+      units: [unit],
+      estimatedMs: 1000 * (3 - i),
+    }));
+    const { stored } = await go(runId, { batches, concurrency: 1 });
+    assert.equal(codebuild.commandCalls(StartBuildCommand).length, 1, 'one container for all three');
+    assert.deepEqual(served.get('uigate-worker:b1'), ['cb-1', 'cb-2', 'cb-3']);
+    assert.ok(stored.every((u) => u.status === 'passed'));
+  });
+
+  it('gives a build of several workers a seat for each, which take batches on their own', async () => {
+    const runId = newRunId();
+    const { served } = standInBuilds(runId);
+    const batches = units.map((unit, i) => ({
+      id: `cb-${i + 1}`,
+      executor: 'codebuild' as const,
+      units: [unit],
+      estimatedMs: 1000,
+    }));
+    const { stored } = await go(runId, { batches, concurrency: 1, workers: 2 });
+    assert.equal(codebuild.commandCalls(StartBuildCommand).length, 1, 'one container');
+    assert.equal(env(0).UIGATE_WORKERS, '2', 'holding two seats');
+    assert.deepEqual(served.get('uigate-worker:b1')!.sort(), ['cb-1', 'cb-2', 'cb-3']);
+    const seats = new Set(stored.map((unit) => unit.executorRef));
+    assert.deepEqual([...seats], ['uigate-worker:b1']);
+    assert.deepEqual((await store.listSeats(runId)).map((seat) => seat.seatId.replace(/^\w+-/, '')).sort(), [
+      '1.1',
+      '1.2',
+    ]);
+    assert.ok(stored.every((u) => u.status === 'passed'));
+  });
+
+  it('runs a batch again when Playwright crashed on it, on the seat that goes on', async () => {
+    const runId = newRunId();
+    let crashes = 0;
+    const { served } = standInBuilds(runId, async (_, batch) =>
+      crashes++ === 0
+        ? { done: batch.keys.slice(0, 1), crashed: 'Playwright exited with signal SIGKILL before the batch finished' }
+        : { done: batch.keys },
     );
+    const { stored, requeues } = await go(runId);
+    assert.equal(codebuild.commandCalls(StartBuildCommand).length, 1, 'the container is fine');
+    assert.deepEqual(served.get('uigate-worker:b1'), ['codebuild-001', 'codebuild-001.2']);
+    assert.match(requeues[0]!, /^2: CodeBuild uigate-worker:b1, seat \w+-1\.1: Playwright exited with signal SIGKILL/);
+    assert.ok(stored.every((u) => u.status === 'passed'));
   });
 
   it('re-queues the unfinished units of a failed build, and only those', async () => {
     const runId = newRunId();
-    let builds = 0;
-    codebuild.on(StartBuildCommand).callsFake(async () => ({ build: { id: `uigate-worker:b${++builds}` } }));
-    codebuild.on(BatchGetBuildsCommand).callsFake(async ({ ids }: { ids: string[] }) => {
-      const id = ids[0]!;
-      if (id === 'uigate-worker:b1') {
-        await workerRecords(runId, id, units.slice(0, 1));
-        return {
-          builds: [
-            {
-              id,
-              buildStatus: 'FAILED',
+    standInBuilds(runId, async (buildId, batch) =>
+      buildId === 'uigate-worker:b1'
+        ? {
+            done: batch.keys.slice(0, 1),
+            died: {
               phases: [
                 { phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [{ message: 'container ran out of memory' }] },
               ],
             },
-          ],
-        };
-      }
-      await workerRecords(runId, id, units.slice(1), 2);
-      return { builds: [{ id, buildStatus: 'SUCCEEDED' }] };
-    });
+          }
+        : { done: batch.keys },
+    );
     const { stored, requeues } = await go(runId);
     assert.deepEqual(requeues, ['2: CodeBuild uigate-worker:b1: FAILED in BUILD: container ran out of memory']);
-    const second = codebuild.commandCalls(StartBuildCommand)[1]!.args[0].input;
-    assert.equal(second.environmentVariablesOverride!.find((v) => v.name === 'UIGATE_DISPATCH')!.value, '2');
-    assert.deepEqual((await store.getBatch(runId, 'codebuild-001.2', 2))?.flat().length, 2);
+    assert.deepEqual((await store.getBatch(runId, 'codebuild-001.2', 2))?.length, 2);
     assert.ok(stored.every((u) => u.status === 'passed'));
     assert.deepEqual(stored.map((u) => u.executorRef).sort(), [
       'uigate-worker:b1',
@@ -205,18 +313,27 @@ describe('the CodeBuild executor', () => {
     assert.match(stored[0]!.error!.message, /CodeBuild uigate-worker:gone is gone.*gave up after 2 tries/);
   });
 
+  it('says so when a build ends well without its worker ever taking the seat (a buildspec without `uigate worker`)', async () => {
+    const runId = newRunId();
+    codebuild.on(StartBuildCommand).resolves({ build: { id: 'uigate-worker:nothing' } });
+    codebuild
+      .on(BatchGetBuildsCommand)
+      .resolves({ builds: [{ id: 'uigate-worker:nothing', buildStatus: 'SUCCEEDED' }] });
+    const { stored } = await go(runId, { infraRetries: 0 });
+    assert.ok(
+      stored.every((u) => u.status === 'errored'),
+      'never passed, never "not found"',
+    );
+    assert.match(
+      stored[0]!.error!.message,
+      /SUCCEEDED without its worker ever being ready: does the project's buildspec run `uigate worker` against table uigate\?/,
+    );
+  });
+
   it('retries a throttled StartBuild with backoff', async () => {
     const runId = newRunId();
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    codebuild
-      .on(StartBuildCommand)
-      .rejectsOnce(throttled)
-      .rejectsOnce(throttled)
-      .resolves({ build: { id: 'uigate-worker:t' } });
-    codebuild.on(BatchGetBuildsCommand).callsFake(async () => {
-      await workerRecords(runId, 'uigate-worker:t', units);
-      return { builds: [{ id: 'uigate-worker:t', buildStatus: 'SUCCEEDED' }] };
-    });
+    standInBuilds(runId, undefined, { start: [throttled, throttled] });
     const { stored } = await go(runId);
     assert.equal(codebuild.commandCalls(StartBuildCommand).length, 3);
     assert.ok(stored.every((u) => u.status === 'passed'));
@@ -225,43 +342,26 @@ describe('the CodeBuild executor', () => {
   it('stops the build when the run is cancelled', async () => {
     const runId = newRunId();
     const controller = new AbortController();
-    codebuild.on(StartBuildCommand).resolves({ build: { id: 'uigate-worker:c' } });
-    codebuild.on(BatchGetBuildsCommand).callsFake(async () => {
+    standInBuilds(runId, async () => {
       controller.abort();
-      return { builds: [{ id: 'uigate-worker:c', buildStatus: 'IN_PROGRESS' }] };
+      return new Promise(() => {});
     });
-    codebuild.on(StopBuildCommand).resolves({});
     await go(runId, { signal: controller.signal });
     assert.deepEqual(
       codebuild.commandCalls(StopBuildCommand).map((c) => c.args[0].input.id),
-      ['uigate-worker:c'],
+      ['uigate-worker:b1'],
     );
   });
 
   it('stops a build it can no longer follow before its units run again elsewhere (not paid twice)', async () => {
     const runId = newRunId();
-    codebuild
-      .on(StartBuildCommand)
-      .resolvesOnce({ build: { id: 'uigate-worker:blind' } })
-      .resolves({ build: { id: 'uigate-worker:second' } });
-    codebuild
-      .on(BatchGetBuildsCommand)
-      .rejectsOnce(
-        Object.assign(new Error('User is not authorized to perform: codebuild:BatchGetBuilds'), {
-          name: 'AccessDeniedException',
-        }),
-      )
-      .callsFake(async () => {
-        await workerRecords(runId, 'uigate-worker:second', units, 2);
-        return { builds: [{ id: 'uigate-worker:second', buildStatus: 'SUCCEEDED' }] };
-      });
-    codebuild.on(StopBuildCommand).resolves({});
+    const denied = Object.assign(new Error('User is not authorized to perform: codebuild:BatchGetBuilds'), {
+      name: 'AccessDeniedException',
+    });
+    standInBuilds(runId, undefined, { follow: [denied] });
     const { stored, requeues } = await go(runId);
-    assert.deepEqual(
-      codebuild.commandCalls(StopBuildCommand).map((c) => c.args[0].input.id),
-      ['uigate-worker:blind'],
-    );
     assert.match(requeues[0]!, /could not be followed \(stopped it\): AccessDeniedException/);
+    assert.equal(codebuild.commandCalls(StopBuildCommand)[0]!.args[0].input.id, 'uigate-worker:b1');
     assert.ok(stored.every((u) => u.status === 'passed'));
   });
 });

@@ -60,15 +60,12 @@ export async function finishedInStore(
   context: Pick<BatchContext, 'runId' | 'dispatchTry'>,
   ref?: string,
 ): Promise<UnitOutcome[]> {
-  const keys = new Set(batch.units.map((unit) => unit.key));
-  const units = await results.getUnits(context.runId).catch(() => []);
+  const keys = batch.units.map((unit) => unit.key);
+  const units = await results.getUnitsByKey(context.runId, keys).catch(() => []);
   return units
     .filter(
       (unit) =>
-        keys.has(unit.key) &&
-        isFinal(unit.status) &&
-        unit.seq >= firstSeqOf(context.dispatchTry) &&
-        (!ref || unit.executorRef === ref),
+        isFinal(unit.status) && unit.seq >= firstSeqOf(context.dispatchTry) && (!ref || unit.executorRef === ref),
     )
     .map((record) => ({ record, stored: true }));
 }

@@ -184,18 +184,24 @@ async function lambdaExecutor(context: ExecutorContext): Promise<Executor> {
  */
 export const START_MS: Record<ExecutorName, number> = { local: 1_500, lambda: 4_000, codebuild: 120_000 };
 
-/** Playwright workers in one batch: a CodeBuild container runs as many as configured, a Lambda one. */
-export function workersEach(executor: Pick<Executor, 'name'>, config: ResolvedConfig): number {
-  return executor.name === 'codebuild' ? config.executors.codebuild.workers : 1;
-}
+/**
+ * A CodeBuild container keeps its seat between batches (seat-pool.ts): a further batch pays a
+ * Playwright start and the seat protocol's polls (the orchestrator's 2 s, the worker's 1 s), as a
+ * warm Lambda start does its invocation — about 5 s. Its first batch waits for provisioning, which
+ * AWS does not bound; uigate plans for a spread of a minute (the 30–90 s the scale bench assumes).
+ */
+const CODEBUILD_NEXT_START_MS = 5_000;
+const CODEBUILD_START_SPREAD_MS = 60_000;
 
 export function batchCosts(
   executor: Pick<Executor, 'name'>,
   config: ResolvedConfig,
-): { startMs: number; maxBatchMs?: number } {
+): { startMs: number; maxBatchMs?: number; nextStartMs?: number; startSpreadMs?: number } {
   const startMs = START_MS[executor.name];
   // Well inside the function's timeout: a batch that runs longer than expected still reports.
   if (executor.name === 'lambda') return { startMs, maxBatchMs: config.executors.lambda.timeoutSeconds * 1000 * 0.6 };
+  if (executor.name === 'codebuild')
+    return { startMs, nextStartMs: CODEBUILD_NEXT_START_MS, startSpreadMs: CODEBUILD_START_SPREAD_MS };
   return { startMs };
 }
 

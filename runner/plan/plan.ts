@@ -15,15 +15,8 @@ export interface Batch {
   id: string;
   executor: ExecutorName;
   units: UnitRef[];
-  /** Sum of the units' expected durations (with lanes, the longest lane's). */
+  /** Sum of the units' expected durations. */
   estimatedMs: number;
-  /**
-   * For an executor that runs several Playwright workers in one batch (a CodeBuild container):
-   * the units split into lanes of whole pieces, longest first to the least loaded, each run by a
-   * Playwright process of its own side by side. One process with several workers would take the
-   * groups in Playwright's file order, and a long group last would leave the others idle.
-   */
-  lanes?: UnitRef[][];
 }
 
 function unknownName(kind: string, name: string, known: readonly string[], flag: string): UsageError {

@@ -83,52 +83,6 @@ describe('the work queue', () => {
     assert.equal(holding[0]!.units.filter((u) => u.group === 'serial-1').length, 6);
   });
 
-  it('splits a batch for a container of several workers into lanes of whole groups, longest first', () => {
-    const serial = Array.from({ length: 6 }, (_, i) => unit('serial.spec.ts', `step ${i}`, 'chromium', 'serial-1'));
-    const all = [...serial, ...units];
-    const ms = (u: UnitRef) => (u.group === 'serial-1' ? 2000 : durationOf(u));
-    const queue = exactQueue(all, ms, { executor: 'codebuild', slots: 2, startMs: 0, workersEach: 3 });
-    const batches = drain(queue);
-    assert.equal(batches.length, 2);
-    for (const batch of batches) {
-      const lanes = batch.lanes!;
-      assert.equal(lanes.length, 3, 'a lane a worker');
-      assert.deepEqual(
-        lanes
-          .flat()
-          .map((u) => u.key)
-          .sort(),
-        batch.units.map((u) => u.key).sort(),
-      );
-      const laneMs = lanes.map((lane) => lane.reduce((sum, u) => sum + ms(u), 0));
-      // The batch is expected to take its longest lane, and LPT keeps lanes within a piece of each other.
-      assert.equal(batch.estimatedMs, Math.max(...laneMs));
-      assert.ok(Math.max(...laneMs) - Math.min(...laneMs) <= 12_000, `lanes ${laneMs}`);
-    }
-    const holding = batches.flatMap((b) => b.lanes!).filter((lane) => lane.some((u) => u.group === 'serial-1'));
-    assert.equal(holding.length, 1, 'a group stays in one lane');
-    assert.equal(holding[0]!.filter((u) => u.group === 'serial-1').length, 6);
-    // Sized by wall time: three workers get through a batch's work about three times as fast.
-    const total = all.reduce((sum, u) => sum + ms(u), 0);
-    assert.ok(
-      batches.every((b) => b.estimatedMs < total / 2 / 2),
-      'well under one worker’s share',
-    );
-  });
-
-  it('keeps batches whole for one worker: no lanes', () => {
-    assert.ok(drain(exactQueue(units, durationOf, local(2))).every((batch) => batch.lanes === undefined));
-  });
-
-  it('expects a batch of one group to take the group’s whole time, however many workers it has', () => {
-    const serial = Array.from({ length: 4 }, (_, i) => unit('one.spec.ts', `step ${i}`, 'chromium', 'one'));
-    const [batch] = drain(
-      exactQueue(serial, () => 1000, { executor: 'codebuild', slots: 1, startMs: 0, workersEach: 4 }),
-    );
-    assert.equal(batch!.lanes, undefined, 'one lane: nothing to split');
-    assert.equal(batch!.estimatedMs, 4000, 'one worker runs it');
-  });
-
   it('uses no more slots than the work pays for: each batch carries a few times its start', () => {
     // 40 units of ~4 s on 8 slots, each batch paying 30 s to start: fewer, fuller batches.
     const queue = exactQueue(units, durationOf, local(8, { startMs: 30_000 }));
@@ -264,6 +218,41 @@ describe('packing ahead', () => {
     pieces
       .filter((p) => p.units[0]!.project === project && bin.units.includes(p.units[0]!))
       .reduce((t, p) => t + p.ms, 0);
+
+  describe('for slots that keep their container and come up at different times (CodeBuild seats)', () => {
+    const suite = Array.from({ length: 400 }, (_, i) => unit(`f${i % 80}.spec.ts`, `t${i}`));
+    const ms = (u: UnitRef) => 2_000 + (Number(u.file.match(/\d+/)![0]) % 7) * 1_000;
+    const slots = 8;
+    /** Slot i is up at spread·i/(slots−1); a batch on a slot already up pays `nextStartMs`; the longest batch waiting goes to the first slot up. */
+    function seats(queue: WorkQueue, spread: number, nextStartMs: number) {
+      const free = Array.from({ length: slots }, (_, i) => (spread * i) / (slots - 1));
+      for (;;) {
+        const slot = free.indexOf(Math.min(...free));
+        const now = free[slot]!;
+        const batch = queue.next(now);
+        if (!batch) break;
+        const up = now >= spread;
+        free[slot] = now + (up ? nextStartMs : 0) + batch.units.reduce((sum, u) => sum + ms(u), 0);
+      }
+      return Math.max(...free);
+    }
+    const options = { executor: 'codebuild' as const, slots, startMs: 60_000, nextStartMs: 1_000 };
+
+    it('holds work back when the slots may start a minute apart, even on exact estimates', () => {
+      assert.equal(exactQueue(suite, ms, options).heldBack, 0, 'all up at once: one batch each');
+      assert.equal(exactQueue(suite, ms, { ...options, startSpreadMs: 60_000 }).heldBack, HOLD);
+    });
+
+    it('ends near the bound for slots as they came up, and well before packing it all up front', () => {
+      const total = suite.reduce((sum, u) => sum + ms(u), 0);
+      // Poured without gaps into each slot from the moment it is up.
+      const bound = (total + (60_000 * slots) / 2) / slots;
+      const held = seats(exactQueue(suite, ms, { ...options, startSpreadMs: 60_000 }), 60_000, 1_000);
+      const packed = seats(exactQueue(suite, ms, options), 60_000, 1_000);
+      assert.ok(held <= bound * 1.05, `held back: ${held} ms, bound ${bound} ms`);
+      assert.ok(held < packed * 0.95, `held back ${held} ms, all up front ${packed} ms`);
+    });
+  });
 
   it("gives each bin a share of each browser's work, so a browser's drift is shared", () => {
     // One long firefox file and many short ones: plain LPT would give one bin nearly all firefox.

@@ -24,15 +24,21 @@ export interface QueueOptions {
   executor: ExecutorName;
   /** Batches that can run at once. */
   slots: number;
-  /** What each batch pays before its first test. */
+  /** What each batch pays before its first test (a slot's first batch, where slots are kept). */
   startMs: number;
+  /**
+   * What a slot's further batches pay, where a slot keeps its container between batches
+   * (CodeBuild's seats: a Playwright start, not a provisioning). @default startMs
+   */
+  nextStartMs?: number;
+  /**
+   * How far apart the slots' first batches may start (CodeBuild provisions in 30–90 s): work
+   * packed evenly up front ends as late as the slot that started last, and holding some back
+   * evens that out. @default 0
+   */
+  startSpreadMs?: number;
   /** A batch should not be expected to run longer than this (Lambda's 15 minutes, say). */
   maxBatchMs?: number;
-  /**
-   * Playwright workers in one batch (a CodeBuild container runs several): a batch's pieces share
-   * them, so a batch of `w` workers gets through its work about `w` times as fast. @default 1
-   */
-  workersEach?: number;
   /** Prefix of batch ids, unique within a run. @default `<executor>-` */
   idPrefix?: string;
   /**
@@ -77,29 +83,23 @@ export class WorkQueue {
   private readonly pool: SizedPiece[];
   private poolMs: number;
   private made = 0;
-  /** Batches handed out and not yet done: when they started and what they were expected to take. */
-  private readonly inFlight = new Map<string, { start: number; ms: number }>();
+  /** Batches handed out and not yet done: when they started, what they were expected to take, and to start. */
+  private readonly inFlight = new Map<string, { start: number; ms: number; startMs: number }>();
   /** Work measured ÷ work estimated, over batches done: how far off the estimates run here. */
   private measured = { actual: 0, estimated: 0 };
-  /** With several workers a batch: each piece by its first unit, to split batches into lanes. */
-  private readonly pieceOf = new Map<string, SizedPiece>();
 
   constructor(
     pieces: readonly SizedPiece[],
     private readonly options: QueueOptions,
   ) {
-    // Sized as the batch's wall time: its pieces spread over the batch's workers, in lanes.
-    const workers = Math.max(1, options.workersEach ?? 1);
-    const sized = workers > 1 ? pieces.map((piece) => ({ ...piece, ms: piece.ms / workers })) : pieces;
-    if (workers > 1) for (const piece of pieces) this.pieceOf.set(piece.units[0]!.key, piece);
-    const sorted = [...sized].sort((a, b) => b.ms - a.ms || a.units[0]!.key.localeCompare(b.units[0]!.key));
+    const sorted = [...pieces].sort((a, b) => b.ms - a.ms || a.units[0]!.key.localeCompare(b.units[0]!.key));
     const total = sorted.reduce((sum, piece) => sum + piece.ms, 0);
     const worth = WORTH * options.startMs;
     this.width = Math.max(1, Math.min(options.slots, sorted.length, worth ? Math.floor(total / worth) : Infinity));
     // When the slowest slot's expected overrun is less than a few more starts, more batches
     // cannot pay for themselves.
-    const overrun = slowestOverrun(sorted, this.width);
-    this.heldBack = !options.allUpFront && this.width > 1 && overrun > DYNAMIC_AFTER * options.startMs ? HOLD : 0;
+    const overrun = slowestOverrun(sorted, this.width) + (options.startSpreadMs ?? 0);
+    this.heldBack = !options.allUpFront && this.width > 1 && overrun > DYNAMIC_AFTER * this.nextStartMs ? HOLD : 0;
     let upFront = 0;
     let split = 0;
     while (split < sorted.length && (upFront < total * (1 - this.heldBack) || split < this.width)) {
@@ -112,15 +112,26 @@ export class WorkQueue {
     const longestBin = Math.max(0, ...this.packed.map((batch) => batch.estimatedMs));
     // Held back, the pool evens the slots out at the price of two or three more starts each.
     this.expectedMs = this.heldBack
-      ? total / this.width + (1 + DYNAMIC_AFTER) * options.startMs
+      ? total / this.width + options.startMs + DYNAMIC_AFTER * this.nextStartMs
       : longestBin + overrun + options.startMs;
   }
 
   /** The next batch for a slot free at `now` (ms), or undefined when nothing is left. */
   next(now = 0): Batch | undefined {
-    const batch = this.packed.shift() ?? this.chunk(now);
-    if (batch) this.inFlight.set(batch.id, { start: now, ms: batch.estimatedMs });
+    const packed = this.packed.shift();
+    const batch = packed ?? this.chunk(now);
+    // A packed batch is a slot's first; a chunk goes to a slot already up.
+    if (batch)
+      this.inFlight.set(batch.id, {
+        start: now,
+        ms: batch.estimatedMs,
+        startMs: packed ? this.options.startMs : this.nextStartMs,
+      });
     return batch;
+  }
+
+  private get nextStartMs(): number {
+    return this.options.nextStartMs ?? this.options.startMs;
   }
 
   /** A batch ended after `wallMs` (start included); its actual speed corrects the estimates still waiting. */
@@ -128,7 +139,7 @@ export class WorkQueue {
     const batch = this.inFlight.get(batchId);
     if (!batch) return;
     this.inFlight.delete(batchId);
-    this.measured.actual += Math.max(0, wallMs - this.options.startMs);
+    this.measured.actual += Math.max(0, wallMs - batch.startMs);
     this.measured.estimated += batch.ms;
   }
 
@@ -142,12 +153,13 @@ export class WorkQueue {
     const scale = this.measured.estimated ? this.measured.actual / this.measured.estimated || 1 : 1;
     let busy = 0;
     for (const batch of this.inFlight.values())
-      busy += Math.max(0, batch.start + this.options.startMs + batch.ms * scale - now);
+      busy += Math.max(0, batch.start + batch.startMs + batch.ms * scale - now);
     const share = (busy + this.poolMs * scale) / this.width;
+    const start = this.nextStartMs;
     const target =
       Math.min(
         this.options.maxBatchMs ?? Infinity,
-        Math.max(TAIL_WORTH * this.options.startMs, Math.min(share, CHUNK * Math.sqrt(this.options.startMs * share))),
+        Math.max(TAIL_WORTH * start, Math.min(share, CHUNK * Math.sqrt(start * share))),
       ) / scale;
     const chunk: SizedPiece[] = [this.pool.shift()!];
     let ms = chunk[0]!.ms;
@@ -183,27 +195,7 @@ export class WorkQueue {
   private batch(units: UnitRef[], estimatedMs: number): Batch {
     this.made++;
     const id = `${this.options.idPrefix ?? `${this.options.executor}-`}${String(this.made).padStart(3, '0')}`;
-    const lanes = this.lanes(units);
-    return {
-      id,
-      executor: this.options.executor,
-      estimatedMs: lanes ? Math.max(...lanes.map((lane) => lane.ms)) : estimatedMs,
-      units: byProjectThenFile(units),
-      ...(lanes && lanes.length > 1 ? { lanes: lanes.map((lane) => byProjectThenFile(lane.units)) } : {}),
-    };
-  }
-
-  /**
-   * A batch's pieces in `workersEach` lanes, by LPT (one lane for one piece, which one worker
-   * runs); undefined with one worker a batch. Even on a first run's guesses this beats
-   * Playwright's workers taking the groups in file order (bench/scale.ts: 7.4 against 8.2 minutes
-   * on a 10,000-unit suite with no history).
-   */
-  private lanes(units: readonly UnitRef[]): Bin[] | undefined {
-    const workers = this.options.workersEach ?? 1;
-    if (workers < 2) return undefined;
-    const pieces = units.flatMap((unit) => this.pieceOf.get(unit.key) ?? []);
-    return lpt(pieces, emptyBins(Math.max(1, Math.min(workers, pieces.length))));
+    return { id, executor: this.options.executor, estimatedMs, units: byProjectThenFile(units) };
   }
 }
 

@@ -205,8 +205,6 @@ class Dispatcher {
         ...batch,
         id: `${batch.id}.${dispatchTry + 1}`,
         units: unfinished,
-        // What is left of each lane runs again side by side.
-        ...(batch.lanes ? { lanes: batch.lanes.map((lane) => lane.filter((unit) => !done.has(unit.key))) } : {}),
       },
       dispatchTry: dispatchTry + 1,
     });

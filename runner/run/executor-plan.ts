@@ -5,7 +5,7 @@ import { durationMs, type ResolvedConfig } from '../config/config.ts';
 import type { UnitRef } from '../core/model.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Executor } from '../executors/executor.ts';
-import { batchCosts, workersEach } from '../executors/from-config.ts';
+import { batchCosts } from '../executors/from-config.ts';
 import { codeBuildExpectedCost, lambdaCost, usd } from '../plan/cost.ts';
 import { planMix, type MixExecutor, type MixPlan } from '../plan/executor-mix.ts';
 import { assignExecutors } from '../plan/plan.ts';
@@ -20,15 +20,16 @@ function mixExecutor(executor: Executor, config: ResolvedConfig): MixExecutor & 
   return {
     executor,
     name: executor.name,
+    // A CodeBuild build's Playwright workers are slots of their own, each a share of its bill.
     slots: executor.capacity,
-    workersEach: workersEach(executor, config),
+    workersEach: 1,
     startMs,
     ...(maxBatchMs !== undefined ? { maxPieceMs: maxBatchMs } : {}),
     supports: (browser) => executor.supports(browser),
     batchCost: (ms) =>
       lambda
         ? lambdaCost(ms, config.executors.lambda.memoryMb)
-        : codeBuildExpectedCost(ms, config.executors.codebuild.computeType),
+        : codeBuildExpectedCost(ms, config.executors.codebuild.computeType) / config.executors.codebuild.workers,
   };
 }
 

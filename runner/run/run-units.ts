@@ -4,7 +4,7 @@
 import type { ExecutorName, UnitRecord, UnitRef } from '../core/model.ts';
 import { artifactStoreOf } from '../artifacts/from-env.ts';
 import type { BatchError, Executor } from '../executors/executor.ts';
-import { batchCosts, createExecutors, START_MS, workersEach } from '../executors/from-config.ts';
+import { batchCosts, createExecutors, START_MS } from '../executors/from-config.ts';
 import type { LocalParallelism } from '../executors/local-parallelism.ts';
 import { describeShipped, shipSuite } from '../executors/ship-suite.ts';
 import { recentDurations, type Durations } from '../plan/history.ts';
@@ -154,7 +154,6 @@ function queuesFor(
       executor: executor.name,
       slots: executor.capacity,
       ...batchCosts(executor, context.prepared.config),
-      workersEach: workersEach(executor, context.prepared.config),
       // Local processes side by side were chosen because a split made ahead wins (localFor).
       allUpFront: executor.name === 'local',
     });
@@ -162,7 +161,12 @@ function queuesFor(
     const held = queue.heldBack
       ? `, ${Math.round(queue.heldBack * 100)} % held back for the slots that free up first`
       : '';
-    where.push(`${pieces.length} piece${pieces.length === 1 ? '' : 's'} on ${executor.name} ×${queue.width}${held}`);
+    // A CodeBuild slot is one Playwright worker of a build.
+    const workers = executor.name === 'codebuild' ? context.prepared.config.executors.codebuild.workers : 1;
+    const seats = workers > 1 ? ` (up to ${Math.ceil(queue.width / workers)} builds × ${workers} workers)` : '';
+    where.push(
+      `${pieces.length} piece${pieces.length === 1 ? '' : 's'} on ${executor.name} ×${queue.width}${seats}${held}`,
+    );
   }
   const perProject = new Map<string, number>();
   for (const unit of work.units) perProject.set(unit.project, (perProject.get(unit.project) ?? 0) + 1);

@@ -4,6 +4,7 @@ import { DynamoPipelineLog } from './pipeline-log.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { writtenIf } from './conditional.ts';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -11,6 +12,8 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
@@ -24,7 +27,7 @@ import {
   type UnitRef,
   type UnitStatus,
 } from '../core/model.ts';
-import type { Page, ResultStore, TargetLease } from './result-store.ts';
+import type { Page, ResultStore, SeatRecord, TargetLease } from './result-store.ts';
 import {
   INDEX,
   META_SK,
@@ -32,6 +35,7 @@ import {
   RELEASES_PARTITION,
   TTL_ATTRIBUTE,
   batchSk,
+  seatSk,
   eventSk,
   onceEventSk,
   releaseSk,
@@ -310,6 +314,41 @@ export class DynamoStore implements ResultStore {
     return items.map((item) => strip(item, 'pk', 'sk', 'unitKey', TTL_ATTRIBUTE) as unknown as UnitRecord);
   }
 
+  async getUnitsByKey(runId: string, keys: readonly string[]): Promise<UnitRecord[]> {
+    const limit = pLimit(WRITE_CONCURRENCY);
+    const tries = this.options.batchTries ?? 10;
+    const pages = await Promise.all(
+      // BatchGetItem takes at most 100 keys a call (DynamoDB API reference, BatchGetItem).
+      Array.from({ length: Math.ceil(new Set(keys).size / 100) }, (_, i) =>
+        limit(async () => {
+          const found: Record<string, unknown>[] = [];
+          let request: BatchGetCommandInput['RequestItems'] = {
+            [this.table]: {
+              Keys: [...new Set(keys)].slice(i * 100, i * 100 + 100).map((key) => ({
+                pk: unitsPk(runId),
+                sk: unitSk(key),
+              })),
+              ConsistentRead: true,
+            },
+          };
+          for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+            // What DynamoDB hands back unread (throttled): a bounded wait, then a clear failure.
+            if (attempt === tries)
+              throw new InfraError(
+                `DynamoDB left ${request[this.table]?.Keys?.length ?? 0} units unread after ${tries} tries of BatchGetItem (throttled: raise the table's capacity or use on-demand)`,
+              );
+            if (attempt) await new Promise((ok) => setTimeout(ok, backoffMs(attempt, 50, 2_000)));
+            const answer: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
+            found.push(...(answer.Responses?.[this.table] ?? []));
+            request = answer.UnprocessedKeys;
+          }
+          return found;
+        }),
+      ),
+    );
+    return pages.flat().map((item) => strip(item, 'pk', 'sk', 'unitKey', TTL_ATTRIBUTE) as unknown as UnitRecord);
+  }
+
   async unitHistory(unitKey: string, options: { limit?: number } = {}): Promise<UnitRecord[]> {
     const { Items = [] } = await this.doc.send(
       new QueryCommand({
@@ -324,12 +363,7 @@ export class DynamoStore implements ResultStore {
     return Items.map((item) => ({ ...strip(item, 'pk', 'sk', 'unitKey'), key: item.unitKey }) as unknown as UnitRecord);
   }
 
-  async putBatch(
-    runId: string,
-    batchId: string,
-    dispatchTry: number,
-    lanes: readonly (readonly string[])[],
-  ): Promise<void> {
+  async putBatch(runId: string, batchId: string, dispatchTry: number, unitKeys: readonly string[]): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
@@ -339,24 +373,99 @@ export class DynamoStore implements ResultStore {
           runId,
           batchId,
           dispatch: dispatchTry,
-          unitKeys: lanes.flat(),
-          // The lanes' sizes, in order along unitKeys; absent for one lane (as before lanes).
-          ...(lanes.length > 1 ? { laneSizes: lanes.map((lane) => lane.length) } : {}),
+          unitKeys,
           ...this.expiry(),
         },
       }),
     );
   }
 
-  async getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[][] | undefined> {
+  async getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[] | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { pk: unitsPk(runId), sk: batchSk(batchId, dispatchTry) } }),
     );
-    if (!Item) return undefined;
-    const keys = (Item.unitKeys ?? []) as string[];
-    const sizes = (Item.laneSizes as number[] | undefined) ?? [keys.length];
-    let at = 0;
-    return sizes.map((size) => keys.slice(at, (at += size)));
+    return Item ? ((Item.unitKeys ?? []) as string[]) : undefined;
+  }
+
+  async readySeat(runId: string, seatId: string, buildId: string, last?: SeatRecord['last']): Promise<boolean> {
+    const Key = { pk: unitsPk(runId), sk: seatSk(seatId) };
+    if (!last)
+      return writtenIf(
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...Key, runId, seatId, state: 'ready', buildId, ...this.expiry() },
+            // Released before its worker came up (the run ended, or had no batch left for it).
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    return writtenIf(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: 'SET #state = :ready, #last = :last REMOVE #batch',
+          ConditionExpression: '#state = :assigned AND #batch.batchId = :batchId AND #batch.dispatchTry = :try',
+          ExpressionAttributeNames: { '#state': 'state', '#last': 'last', '#batch': 'batch' },
+          ExpressionAttributeValues: {
+            ':ready': 'ready',
+            ':assigned': 'assigned',
+            ':last': last,
+            ':batchId': last.batchId,
+            ':try': last.dispatchTry,
+          },
+        }),
+      ),
+    );
+  }
+
+  async getSeat(runId: string, seatId: string): Promise<SeatRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: unitsPk(runId), sk: seatSk(seatId) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? seatOf(Item) : undefined;
+  }
+
+  async listSeats(runId: string): Promise<SeatRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seat)',
+      ExpressionAttributeValues: { ':pk': unitsPk(runId), ':seat': 'SEAT#' },
+      ConsistentRead: true,
+    });
+    return items.map(seatOf);
+  }
+
+  async assignSeat(runId: string, seatId: string, batch: NonNullable<SeatRecord['batch']>): Promise<boolean> {
+    return writtenIf(
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: unitsPk(runId), sk: seatSk(seatId) },
+          UpdateExpression: 'SET #state = :assigned, #batch = :batch',
+          ConditionExpression: '#state = :ready',
+          ExpressionAttributeNames: { '#state': 'state', '#batch': 'batch' },
+          ExpressionAttributeValues: { ':assigned': 'assigned', ':ready': 'ready', ':batch': batch },
+        }),
+      ),
+    );
+  }
+
+  async releaseSeat(runId: string, seatId: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: unitsPk(runId), sk: seatSk(seatId) },
+        UpdateExpression: 'SET #state = :released, runId = :runId, seatId = :seatId',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':released': 'released', ':runId': runId, ':seatId': seatId },
+      }),
+    );
   }
 
   async addEvent(event: RunEvent, options: { once?: string } = {}): Promise<boolean> {
@@ -566,4 +675,10 @@ const eventPk = (event: RunEvent) => (isApprovalEvent(event.type) ? approvalPk(e
 /** Orders releases newest promotion first; ids promoted in the same millisecond by their number where they are numbers. */
 function newestRelease(a: Release, b: Release): number {
   return b.promotedAt.localeCompare(a.promotedAt) || b.releaseId.localeCompare(a.releaseId, 'en', { numeric: true });
+}
+
+/** A seat item as the store's callers see it. */
+function seatOf(item: Record<string, unknown>): SeatRecord {
+  const { seatId, state, buildId, batch, last } = item as unknown as SeatRecord;
+  return { seatId, state, ...(buildId ? { buildId } : {}), ...(batch ? { batch } : {}), ...(last ? { last } : {}) };
 }

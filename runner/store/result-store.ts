@@ -14,6 +14,22 @@ export interface TargetLease {
   until: number;
 }
 
+/**
+ * A container that takes a run's batches one after another (a CodeBuild build, executors/seat-pool.ts).
+ * The worker writes `ready`, the orchestrator `assigned` (only over `ready`) or `released`; the
+ * worker goes back to `ready` after the batch it was assigned, naming it in `last`.
+ */
+export interface SeatRecord {
+  seatId: string;
+  state: 'ready' | 'assigned' | 'released';
+  /** The build that holds the seat (the worker's CODEBUILD_BUILD_ID). */
+  buildId?: string;
+  /** With `assigned`: the batch to run. */
+  batch?: { batchId: string; dispatchTry: number };
+  /** With `ready`: the batch it last finished, and how Playwright crashed on it, if it did. */
+  last?: { batchId: string; dispatchTry: number; crashed?: string };
+}
+
 export interface ResultStore {
   /** Creates the run; fails if a run with that id exists. */
   createRun(meta: RunMeta): Promise<void>;
@@ -44,16 +60,32 @@ export interface ResultStore {
     options: { seq: number; reason?: string },
   ): Promise<number>;
   getUnits(runId: string): Promise<UnitRecord[]>;
+  /**
+   * The run's units with these keys (those it has), read by key rather than the whole run: what a
+   * batch of a 10,000-unit run needs when it ends, or when a container starts it.
+   */
+  getUnitsByKey(runId: string, keys: readonly string[]): Promise<UnitRecord[]>;
   /** A unit's results across runs, newest first. */
   unitHistory(unitKey: string, options?: { limit?: number }): Promise<UnitRecord[]>;
 
+  /** Records which units a batch holds, for executors that run it elsewhere (a CodeBuild worker reads it). */
+  putBatch(runId: string, batchId: string, dispatchTry: number, unitKeys: readonly string[]): Promise<void>;
+  /** The batch's unit keys; undefined when no such batch was recorded. */
+  getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[] | undefined>;
+
   /**
-   * Records which units a batch holds, for executors that start it elsewhere (a CodeBuild worker
-   * reads it), in lanes: each run by a Playwright process of its own (one lane: not split).
+   * The worker: says its seat is ready for a batch — the first time (no `last`) unless the seat
+   * exists already, later only over the assignment of `last`. False: the seat was released.
    */
-  putBatch(runId: string, batchId: string, dispatchTry: number, lanes: readonly (readonly string[])[]): Promise<void>;
-  /** The batch's unit keys, lane by lane; undefined when no such batch was recorded. */
-  getBatch(runId: string, batchId: string, dispatchTry: number): Promise<string[][] | undefined>;
+  readySeat(runId: string, seatId: string, buildId: string, last?: SeatRecord['last']): Promise<boolean>;
+  /** The seat as it stands now (a strongly consistent read); undefined before its worker is ready. */
+  getSeat(runId: string, seatId: string): Promise<SeatRecord | undefined>;
+  /** The run's seats, for the orchestrator's poll. */
+  listSeats(runId: string): Promise<SeatRecord[]>;
+  /** The orchestrator: gives a ready seat a batch. False: the seat was not ready (any more). */
+  assignSeat(runId: string, seatId: string, batch: NonNullable<SeatRecord['batch']>): Promise<boolean>;
+  /** The orchestrator: tells the seat's worker to exit, whether or not it is ready yet. */
+  releaseSeat(runId: string, seatId: string): Promise<void>;
 
   /**
    * Appends an event. With `once`, the event is written only if no event with that key exists

@@ -33,6 +33,8 @@ export const RUN_PARTITIONS = 'RUN#*';
 export const META_SK = 'META';
 export const unitSk = (unitKey: string) => `UNIT#${unitKey}`;
 export const batchSk = (batchId: string, dispatchTry: number) => `BATCH#${batchId}#${dispatchTry}`;
+/** A CodeBuild container of a run that takes batches as it frees up (executors/seat-pool.ts). */
+export const seatSk = (seatId: string) => `SEAT#${seatId}`;
 export const eventSk = (at: string, n: number) => `EVENT#${at}#${String(n).padStart(4, '0')}`;
 export const targetPk = (target: string) => `TARGET#${target}`;
 export const releaseSk = (releaseId: string) => `RELEASE#${releaseId}`;
