@@ -23,6 +23,7 @@ import { openEmbeddedStore } from '../store/open-store.ts';
 import { createWorkerProject, epochTimestamps, motoMissing, startMoto, type Moto } from '../testing/moto.ts';
 import { CodeBuildExecutor } from './codebuild.ts';
 import { serveSeat } from './seat-worker.ts';
+import { recordPassed } from '../testing/stand-in-worker.ts';
 
 const skip = motoMissing();
 const units: UnitRef[] = [0, 1].map((i) => makeUnit('/t/a.spec.ts', '/t', [`case ${i}`], 'chromium', i, 1));
@@ -69,16 +70,11 @@ describe('the CodeBuild executor against moto_server', { skip }, () => {
             pollMs: 5,
             runBatch: async ({ batchId, dispatchTry }) => {
               const keys = (await store.getBatch(runId, batchId, dispatchTry)) ?? [];
-              for (const unit of units.filter((u) => keys.includes(u.key)))
-                await store.recordUnit({
-                  ...unit,
-                  runId,
-                  status: 'passed',
-                  seq: dispatchTry * 1000,
-                  attempt: 1,
-                  executor: 'codebuild',
-                  executorRef: buildId,
-                });
+              await recordPassed(
+                store,
+                { runId, buildId, dispatchTry },
+                units.filter((u) => keys.includes(u.key)),
+              );
               return {};
             },
           });

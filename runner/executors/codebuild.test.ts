@@ -15,6 +15,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { dispatch, fixedBatches } from '../run/dispatch.ts';
 import type { Batch } from '../plan/plan.ts';
 import { serveSeat, type SeatBatch } from './seat-worker.ts';
+import { recordPassed } from '../testing/stand-in-worker.ts';
 import { makeUnit } from '../playwright/list.ts';
 import { newRunId, type UnitRef } from '../core/model.ts';
 import { exactQueue } from '../plan/queue.ts';
@@ -43,19 +44,7 @@ describe('the CodeBuild executor', () => {
 
   /** What a worker in the container would have written: these units finished by that build. */
   const workerRecords = (runId: string, buildId: string, done: UnitRef[], dispatchTry = 1) =>
-    Promise.all(
-      done.map((unit) =>
-        store.recordUnit({
-          ...unit,
-          runId,
-          status: 'passed',
-          seq: dispatchTry * 1000,
-          attempt: 1,
-          executor: 'codebuild',
-          executorRef: buildId,
-        }),
-      ),
-    );
+    recordPassed(store, { runId, buildId, dispatchTry }, done);
 
   /**
    * How a stand-in build runs a batch: writes `done`; then `died` ends the container FAILED (with
@@ -190,6 +179,10 @@ describe('the CodeBuild executor', () => {
     return { result, requeues, stored: await store.getUnits(runId) };
   }
 
+  /** A batch of each unit, the i-th expected to take `estimate(i)`. */
+  const oneUnitBatches = (estimate: (i: number) => number): Batch[] =>
+    units.map((unit, i) => ({ id: `cb-${i + 1}`, executor: 'codebuild', units: [unit], estimatedMs: estimate(i) }));
+
   const env = (call: number) =>
     Object.fromEntries(
       codebuild
@@ -228,12 +221,7 @@ describe('the CodeBuild executor', () => {
   it('runs the next batch on the build that finished one, and releases it when nothing is left', async () => {
     const runId = newRunId();
     const { served } = standInBuilds(runId);
-    const batches = units.map((unit, i) => ({
-      id: `cb-${i + 1}`,
-      executor: 'codebuild' as const,
-      units: [unit],
-      estimatedMs: 1000 * (3 - i),
-    }));
+    const batches = oneUnitBatches((i) => 1000 * (3 - i));
     const { stored } = await go(runId, { batches, concurrency: 1 });
     assert.equal(codebuild.commandCalls(StartBuildCommand).length, 1, 'one container for all three');
     assert.deepEqual(served.get('uigate-worker:b1'), ['cb-1', 'cb-2', 'cb-3']);
@@ -243,12 +231,7 @@ describe('the CodeBuild executor', () => {
   it('gives a build of several workers a seat for each, which take batches on their own', async () => {
     const runId = newRunId();
     const { served } = standInBuilds(runId);
-    const batches = units.map((unit, i) => ({
-      id: `cb-${i + 1}`,
-      executor: 'codebuild' as const,
-      units: [unit],
-      estimatedMs: 1000,
-    }));
+    const batches = oneUnitBatches(() => 1000);
     const { stored } = await go(runId, { batches, concurrency: 1, workers: 2 });
     assert.equal(codebuild.commandCalls(StartBuildCommand).length, 1, 'one container');
     assert.equal(env(0).UIGATE_WORKERS, '2', 'holding two seats');
