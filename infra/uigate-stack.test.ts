@@ -705,7 +705,14 @@ describe('the uigate stack, synthesized', () => {
     ]);
     assert.deepEqual(tableStatements(/^UigateExecutorsWorker/), [
       {
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        // Its batch's units read by key, its seats read and written.
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
         condition: onlyPartitions('UNITS#*'),
       },
     ]);
