@@ -153,6 +153,7 @@ describe('the CodeBuild executor', () => {
       workers?: number;
       batches?: Batch[];
       concurrency?: number;
+      batchTimeoutMs?: number;
     } = {},
   ) {
     await store.queueUnits(runId, units);
@@ -171,7 +172,7 @@ describe('the CodeBuild executor', () => {
       executors: new Map([['codebuild', run]]),
       store,
       infraRetries: options.infraRetries ?? 2,
-      batchTimeoutMs: 60_000,
+      batchTimeoutMs: options.batchTimeoutMs ?? 60_000,
       signal: options.signal ?? new AbortController().signal,
       onRequeue: (u, error) => requeues.push(`${u.length}: ${error.message}`),
     });
@@ -243,6 +244,32 @@ describe('the CodeBuild executor', () => {
       '1.2',
     ]);
     assert.ok(stored.every((u) => u.status === 'passed'));
+  });
+
+  it('stops only the seat of a batch past its timeout, and the build once its other seat is let go', async () => {
+    const runId = newRunId();
+    // cb-1 hangs for good in its seat; cb-2 and cb-3 finish in the other.
+    standInBuilds(runId, async (_, batch) => (batch.batchId === 'cb-1' ? new Promise(() => {}) : { done: batch.keys }));
+    const { stored } = await go(runId, {
+      batches: oneUnitBatches((i) => 1000 * (3 - i)),
+      concurrency: 1,
+      workers: 2,
+      infraRetries: 0,
+      // Time enough for the others on a loaded machine; the one that hangs is stopped at it.
+      batchTimeoutMs: 3_000,
+    });
+    const byKey = new Map(stored.map((unit) => [unit.key, unit]));
+    assert.match(byKey.get(units[0]!.key)!.error!.message, /ran past its timeout/);
+    assert.deepEqual(
+      units.slice(1).map((unit) => byKey.get(unit.key)!.status),
+      ['passed', 'passed'],
+      'the other seat went on',
+    );
+    assert.deepEqual(
+      codebuild.commandCalls(StopBuildCommand).map((call) => call.args[0].input.id),
+      ['uigate-worker:b1'],
+      'stopped once, when its last seat was let go',
+    );
   });
 
   it('runs a batch again when Playwright crashed on it, on the seat that goes on', async () => {

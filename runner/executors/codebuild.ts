@@ -119,7 +119,16 @@ export class CodeBuildExecutor implements Executor {
 class CodeBuildFleet implements Fleet {
   readonly pool: SeatPool;
   /** Each build in flight, with its seats still followed (not released or stopped by us). */
-  private readonly containers = new Map<string, { buildId: string; watch: AbortController; seats: Set<string> }>();
+  private readonly containers = new Map<
+    string,
+    {
+      buildId: string;
+      watch: AbortController;
+      seats: Set<string>;
+      /** A seat's batch was withdrawn while it ran: its Playwright may never end on its own. */
+      withdrawn?: boolean;
+    }
+  >();
   /** The container of each seat still followed. */
   private readonly containerOf = new Map<string, string>();
   /** The build each seat ran in, kept after it ends: the ref of the results it wrote. */
@@ -196,9 +205,11 @@ class CodeBuildFleet implements Fleet {
   }
 
   async release(seatId: string): Promise<void> {
-    // Its container's last seat let go, the worker exits on its own: no StopBuild to race that.
-    this.forget(seatId);
+    // Its container's last seat let go, the worker exits on its own: no StopBuild to race that —
+    // unless a seat of it was withdrawn mid-batch, whose Playwright may be what hangs.
+    const emptied = this.forget(seatId);
     await this.options.results.releaseSeat(this.runId, seatId);
+    if (emptied?.withdrawn) await this.client.send(new StopBuildCommand({ id: emptied.buildId })).catch(() => {});
   }
 
   /**
@@ -206,10 +217,13 @@ class CodeBuildFleet implements Fleet {
    * withdrawn (a timeout) must not take the batches of the container's other seats with it.
    */
   async stop(seatId: string): Promise<void> {
+    const containerId = this.containerOf.get(seatId);
+    const container = containerId ? this.containers.get(containerId) : undefined;
+    if (container) container.withdrawn = true;
     const emptied = this.forget(seatId);
     // Released too: its worker, once its batch ends or it comes up, finds the seat closed.
     await this.options.results.releaseSeat(this.runId, seatId).catch(() => {});
-    if (emptied) await this.client.send(new StopBuildCommand({ id: emptied })).catch(() => {});
+    if (emptied) await this.client.send(new StopBuildCommand({ id: emptied.buildId })).catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -218,8 +232,8 @@ class CodeBuildFleet implements Fleet {
     await this.pool.close();
   }
 
-  /** Stops following the seat; answers its container's build when that was its last seat followed. */
-  private forget(seatId: string): string | undefined {
+  /** Stops following the seat; answers its container when that was its last seat followed. */
+  private forget(seatId: string): { buildId: string; withdrawn?: boolean } | undefined {
     const containerId = this.containerOf.get(seatId);
     this.containerOf.delete(seatId);
     const container = containerId ? this.containers.get(containerId) : undefined;
@@ -228,7 +242,7 @@ class CodeBuildFleet implements Fleet {
     if (container.seats.size) return undefined;
     container.watch.abort();
     this.containers.delete(containerId!);
-    return container.buildId;
+    return container;
   }
 
   private endingOf(seatId: string, buildId: string, build: Build | undefined): Ending {

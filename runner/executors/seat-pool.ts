@@ -247,7 +247,8 @@ export class SeatPool {
 
   private releaseIdle(seatId: string): void {
     const seat = this.seats.get(seatId);
-    if (seat?.state !== 'idle' || this.waiting.length) return;
+    if (seat?.state !== 'idle') return;
+    if (this.waiting.length) return void (seat.timer = undefined);
     this.seats.delete(seatId);
     void this.fleet.release(seatId).catch(() => {});
     this.balance();
