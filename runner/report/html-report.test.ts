@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,11 +14,12 @@ import { fixtureProject, type FixtureProject } from '../testing/fixture-project.
 import { mergedAsJson } from '../testing/merged-blobs.ts';
 import { localS3, type LocalS3 } from '../testing/s3.ts';
 import { WarmPool } from '../playwright/warm-start.ts';
-import { keepHtmlReport } from './html-report.ts';
+import { keepHtmlReport, lastWords } from './html-report.ts';
 import { batchReportDir, blobKey } from '../artifacts/report-keys.ts';
 
 // A mixed run: one batch on this machine (its blob in the artifacts folder), one as Lambda or
-// CodeBuild would run it (its blob in the bucket). The run's report is made from both.
+// CodeBuild would run it (the suite in a folder of its own, its blob in the bucket). The run's
+// report is made from both.
 describe("the run's one Playwright HTML report", () => {
   let project: FixtureProject;
   let s3: LocalS3;
@@ -53,10 +54,13 @@ test('ran there', async () => { expect(1).toBe(2); });
       playwrightConfig: join(project.dir, 'playwright.config.ts'),
     });
     await store.queueUnits(runId, units);
+    // Where a Lambda environment unpacks the suite: another folder than the project's.
+    const unpacked = join(dir, 'unpacked-suite');
+    await cp(project.dir, unpacked, { recursive: true, verbatimSymlinks: true });
     const batch = (index: number, env: Record<string, string>) =>
       runPlaywrightBatch({
         ...localBatch(
-          { cwd: project.dir, address, artifactsDir: join(dir, 'artifacts') },
+          { cwd: index === 0 ? project.dir : unpacked, address, artifactsDir: join(dir, 'artifacts') },
           { runId, ref: `batch-${index}`, units: [units[index]!], workDir: join(dir, `batch-${index}`) },
         ),
         env,
@@ -81,7 +85,7 @@ test('ran there', async () => { expect(1).toBe(2); });
     };
     const merged = await keepHtmlReport(
       { dir: join(dir, 'artifacts'), bucket: s3.bucket, endpoint: s3.endpoint },
-      { cwd: project.dir, runId, workDir, warm },
+      { cwd: project.dir, playwrightConfig: join(project.dir, 'playwright.config.ts'), runId, workDir, warm },
     ).finally(() => pool.close());
     assert.deepEqual(merged, { key: `${runId}/report/index.html`, reports: 2 });
     assert.equal(taken, 1, 'merge-reports took the warm process');
@@ -117,7 +121,10 @@ test('ran there', async () => { expect(1).toBe(2); });
     // Marks the batch's own report: a report merged again from the blob would not have it.
     await writeFile(join(made, 'made-by-the-batch.txt'), 'yes');
 
-    const kept = await keepHtmlReport({ dir: artifactsDir }, { cwd: project.dir, runId, workDir });
+    const kept = await keepHtmlReport(
+      { dir: artifactsDir },
+      { cwd: project.dir, playwrightConfig: join(project.dir, 'playwright.config.ts'), runId, workDir },
+    );
     assert.deepEqual(kept, { key: `${runId}/report/index.html`, reports: 1 });
     assert.equal(await readFile(join(artifactsDir, runId, 'report', 'made-by-the-batch.txt'), 'utf8'), 'yes');
     assert.match(await readFile(join(artifactsDir, runId, 'report', 'index.html'), 'utf8'), /<html/i);
@@ -126,8 +133,29 @@ test('ran there', async () => { expect(1).toBe(2); });
   it('makes no report, and says nothing went wrong, when no batch left a blob', async () => {
     const merged = await keepHtmlReport(
       { dir: join(dir, 'empty') },
-      { cwd: project.dir, runId: newRunId(), workDir: join(dir, 'none') },
+      {
+        cwd: project.dir,
+        playwrightConfig: join(project.dir, 'playwright.config.ts'),
+        runId: newRunId(),
+        workDir: join(dir, 'none'),
+      },
     );
     assert.deepEqual(merged, { reports: 0 });
+  });
+});
+
+describe('lastWords', () => {
+  it("tells a failed Playwright command by its error's message, not its stack", () => {
+    const output = [
+      'Error: Blob reports being merged were recorded with different test directories, and',
+      'merging cannot proceed.',
+      '    at mergeConfigureEvents (/app/node_modules/playwright/lib/runner/index.js:8384:13)',
+      '    at async Object.createMergedReport (/app/node_modules/playwright/lib/runner/index.js:8180:21)',
+    ].join('\n');
+    assert.equal(
+      lastWords(output),
+      'Error: Blob reports being merged were recorded with different test directories, and | merging cannot proceed.',
+    );
+    assert.equal(lastWords('something odd\nhappened'), 'something odd | happened');
   });
 });

@@ -15,6 +15,13 @@ import { batchReportDir, BLOBS_DIR, REPORT_DIR } from '../artifacts/report-keys.
 
 export interface MergeOptions {
   cwd: string;
+  /**
+   * The project's Playwright config. merge-reports reads its test folder: batches ran the suite in
+   * other folders (each Lambda environment unpacks it under its own /tmp, each CodeBuild build
+   * checks it out under its own path), and Playwright refuses to merge blobs of different folders
+   * unless a config says where the tests are.
+   */
+  playwrightConfig: string;
   runId: string;
   /** The run's scratch folder: blobs are gathered and the report written here first. */
   workDir: string;
@@ -72,7 +79,7 @@ async function publish(out: string, options: MergeOptions) {
 
 /** Playwright's merge-reports; undefined when it made the report, else its last words. */
 function mergeReports(options: MergeOptions, blobs: string, out: string): Promise<string | undefined> {
-  const args = ['merge-reports', '--reporter', 'html', blobs];
+  const args = ['merge-reports', '--config', options.playwrightConfig, '--reporter', 'html', blobs];
   const env = { PLAYWRIGHT_HTML_OUTPUT_DIR: out, PLAYWRIGHT_HTML_OPEN: 'never' };
   const warm = options.warm?.take(options.cwd);
   const child =
@@ -89,10 +96,21 @@ function mergeReports(options: MergeOptions, blobs: string, out: string): Promis
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     child.once('error', (error) => done(error.message));
-    child.once('close', (code) =>
-      done(code === 0 ? undefined : said.trim().split('\n').slice(-3).join(' | ') || `exit ${code}`),
-    );
+    child.once('close', (code) => done(code === 0 ? undefined : lastWords(said) || `exit ${code}`));
   });
+}
+
+/** What a failed Playwright command said: its error's message, not the stack printed after it. */
+export function lastWords(output: string): string {
+  const lines = output.trim().split('\n');
+  const error = lines.findIndex((line) => /^\s*(\w*Error|Error):/.test(line));
+  const said = error >= 0 ? lines.slice(error) : lines;
+  return said
+    .filter((line) => !/^\s+at /.test(line))
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(0, 3)
+    .join(' | ');
 }
 
 /**
@@ -102,7 +120,7 @@ function mergeReports(options: MergeOptions, blobs: string, out: string): Promis
  */
 export async function keepHtmlReport(
   settings: ArtifactSettings & { dir: string },
-  run: Pick<MergeOptions, 'cwd' | 'runId' | 'workDir' | 'warm'>,
+  run: Pick<MergeOptions, 'cwd' | 'playwrightConfig' | 'runId' | 'workDir' | 'warm'>,
 ): Promise<MergeResult> {
   const primary = artifactStoreOf(settings)!;
   const stores: ArtifactStore[] = settings.bucket ? [primary, new LocalArtifacts(settings.dir)] : [primary];

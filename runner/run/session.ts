@@ -368,6 +368,7 @@ async function playwrightReport(session: Session, runId: string) {
   const { io, prepared, say } = session;
   const merged = await keepHtmlReport(prepared.config.artifacts, {
     cwd: io.cwd,
+    playwrightConfig: prepared.config.playwrightConfig,
     runId,
     workDir: session.workDir,
     warm: session.warm,

@@ -61,6 +61,8 @@ export function describeConformance(names: readonly (keyof typeof FIXTURES)[]): 
         ];
         const { statuses, result } = await project.viaUigate(args, { home: '.uigate-lambda' });
         assert.deepEqual(differences(plain, statuses), [], result.stderr.slice(-3000));
+        // Batches from several environments, each with the suite in its own /tmp: still one report.
+        assert.doesNotMatch(result.stderr, /no Playwright HTML report/);
       });
     });
   }
