@@ -33,6 +33,7 @@ if (files.length === 0) {
 // it opened is still open: a hang must show up as a red test with a name, never as a CI job that
 // runs out of time. The longest files run whole release sequences (uigate pipeline --local three
 // times in a row, about three minutes, more on a loaded machine): node counts a file as one test.
+const browserEnv = suiteChromium();
 const oracleDir = mkdtempSync(join(tmpdir(), 'uigate-oracles-'));
 const oracleLog = join(oracleDir, 'oracles.jsonl');
 const result = spawnSync(
@@ -47,10 +48,30 @@ const result = spawnSync(
     '--test-reporter=spec',
     ...files,
   ],
-  { stdio: 'inherit', env: { ...process.env, UIGATE_ORACLE_LOG: oracleLog } },
+  { stdio: 'inherit', env: { ...process.env, ...browserEnv, UIGATE_ORACLE_LOG: oracleLog } },
 );
 printOracles();
 process.exit(result.status ?? 1);
+
+/**
+ * Chromium for the tests: a headless shell (runner/testing/headless-shell.ts), as Playwright runs
+ * headless tests, unless UIGATE_CHROMIUM_PATH names one or UIGATE_TEST_CHROMIUM=system asks for
+ * the system's. Tests that are about the system's browser set their own environment.
+ */
+function suiteChromium() {
+  if (process.env.UIGATE_CHROMIUM_PATH || process.env.UIGATE_TEST_CHROMIUM === 'system') return {};
+  const found = spawnSync(process.execPath, ['--import', 'tsx', 'runner/testing/headless-shell.ts'], {
+    encoding: 'utf8',
+  });
+  const path = found.stdout.trim();
+  if (found.status !== 0 || !path) {
+    const why = found.stderr.trim().split('\n').pop();
+    console.log(`Chromium for the tests: the system's (no headless shell: ${why})`);
+    return {};
+  }
+  console.log(`Chromium for the tests: a headless shell at ${path} (UIGATE_TEST_CHROMIUM=system for the system's)`);
+  return { UIGATE_CHROMIUM_PATH: path };
+}
 
 /** How many test files ran each AWS oracle's tests, and how many had to skip them. */
 function printOracles() {

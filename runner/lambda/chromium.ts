@@ -112,8 +112,11 @@ export async function unpackChromium(unpack: () => Promise<string>): Promise<str
   return executablePath;
 }
 
+/** Where uigate's local Invoke endpoint shares one finished unpack among its environments. */
+export const localChromiumCache = () => join(tmpdir(), `uigate-lambda-chromium-${process.getuid?.() ?? 0}`);
+
 /** Names the shared cache for this build of @sparticuz/chromium: another build never gets its files. */
-function cacheOf(root: string | undefined): string | undefined {
+export function cacheOf(root: string | undefined): string | undefined {
   if (!root) return undefined;
   try {
     const packed = new URL('../bin/chromium.br', import.meta.resolve('@sparticuz/chromium'));
