@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENV } from '../core/env.ts';
 import { loaderArgs, siblingModule } from '../playwright/module-path.ts';
+import { localChromiumCache } from './chromium.ts';
 
 const RUNTIME = siblingModule(import.meta.url, 'runtime');
 
@@ -115,7 +116,13 @@ export class EnvironmentPool {
         ...options.env,
         TMPDIR: tmp,
         // Unpacked once, then hard-linked into each environment's /tmp (chromium.ts).
-        [ENV.lambdaChromiumCache]: join(tmpdir(), `uigate-lambda-chromium-${process.getuid?.() ?? 0}`),
+        [ENV.lambdaChromiumCache]: localChromiumCache(),
+        // Playwright's compilation cache (content-addressed, each entry checked by its hash) is
+        // shared as the Chromium unpack is: in AWS uigate's code is compiled JavaScript, while here
+        // every cold environment would compile its TypeScript sources again, seconds each.
+        // PWTEST_CACHE_DIR is Playwright's own setting for where that cache lives; were it dropped,
+        // each environment compiles into its own /tmp, as before.
+        PWTEST_CACHE_DIR: join(tmpdir(), `playwright-transform-cache-${process.getuid?.() ?? 0}`),
         LAMBDA_TASK_ROOT: options.taskRoot,
         AWS_LAMBDA_FUNCTION_NAME: options.functionName,
         AWS_LAMBDA_FUNCTION_TIMEOUT: String(options.timeoutSeconds),
